@@ -1,0 +1,31 @@
+//! SQL registry connector (SQLite, PostgreSQL, MySQL/MariaDB) over sqlx.
+//!
+//! Mapping files hold SQL with named parameters (`WHERE dob = :date_of_birth`). The
+//! connector translates them to the driver's placeholders, binds every value (never
+//! splices), and runs each lookup in a read-only, time-boxed, cancellable, row-capped
+//! transaction that is always rolled back. Columns decode to typed [`Value`]s.
+//!
+//! Type mapping (see `decode`): integers → `Int`; floats → `Float`; `NUMERIC`/`DECIMAL` →
+//! `Text` holding the exact decimal (no silent rounding of identifiers or amounts); text,
+//! enums, JSON, UUID, TIME → `Text`; booleans (MySQL `TINYINT(1)`) → `Bool`; `DATE` → `Date`;
+//! `TIMESTAMP`/`DATETIME` → `DateTime` (`TIMESTAMPTZ` in UTC); binary → `Bytes`; MySQL zero
+//! dates → `Null`. SQLite decodes by storage class, so its `DATE` columns stay `Text`.
+//! Other types fail the lookup with a `Query` error naming the column and type.
+//!
+//! Parameters bind with their own SQL type (`Date` as `date`, or ISO text on SQLite). A NULL
+//! parameter is untyped on PostgreSQL so the server infers it; where it cannot
+//! (`:p IS NULL` alone) the query needs a cast (`:p::text IS NULL`).
+//!
+//! [`Value`]: oots_connector::Value
+
+mod bind;
+mod connector;
+mod decode;
+mod dsn;
+mod errors;
+mod params;
+mod script;
+
+pub use connector::{SqlConnector, SqlOptions};
+pub use dsn::{Dialect, redact};
+pub use script::run_script;

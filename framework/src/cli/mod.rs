@@ -1,0 +1,139 @@
+//! The `oots-adapter` command line: `serve`, `respond`, `demo`.
+
+mod demo;
+mod respond;
+mod serve;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::AdapterConfig;
+use crate::diag::Diagnostics;
+use crate::exchange::Exchange;
+use crate::mapping;
+use crate::store::SqliteStore;
+
+/// Evidence-provider adapter for the EU Once-Only Technical System.
+#[derive(Debug, Parser)]
+#[command(name = "oots-adapter", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the sidecar: receive requests from the gateway, answer them, expose health.
+    Serve {
+        /// The deployment's adapter.yaml.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Answer one request file offline and write the answer and its attachments.
+    Respond {
+        #[arg(long)]
+        config: PathBuf,
+        /// The RegRep QueryRequest XML.
+        #[arg(long)]
+        request: PathBuf,
+        /// Folder for response.xml / error.xml and the attachments.
+        #[arg(long)]
+        out: PathBuf,
+        /// Use this state folder instead of the configured one (used request ids live there).
+        #[arg(long)]
+        state_dir: Option<PathBuf>,
+    },
+    /// Show a complete exchange: the quickstart adapter behind a simulated Domibus, and an
+    /// evidence requester sending it requests.
+    Demo {
+        #[arg(long, default_value = "examples/quickstart/adapter.yaml")]
+        config: PathBuf,
+        /// Where the exchanged messages and evidence are written.
+        #[arg(long, default_value = "oots-demo")]
+        out: PathBuf,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve { config } => serve::run(&config).await,
+            Command::Respond {
+                config,
+                request,
+                out,
+                state_dir,
+            } => respond::run(&config, &request, &out, state_dir.as_deref()).await,
+            Command::Demo { config, out } => demo::run(&config, &out).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A command failure that ends the program with a message (configuration, I/O).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Config(#[from] Diagnostics),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl CliError {
+    fn other(e: impl std::fmt::Display) -> Self {
+        CliError::Other(e.to_string())
+    }
+}
+
+/// Loads config, mapping files and state store, ready to answer requests.
+async fn load_exchange(
+    config_path: &Path,
+    state_override: Option<&Path>,
+) -> Result<(Arc<AdapterConfig>, Exchange), CliError> {
+    let mut config = AdapterConfig::load(config_path)?;
+    if let Some(s) = state_override {
+        config.state_dir = s.to_path_buf();
+    }
+    let config = Arc::new(config);
+    let mappings = Arc::new(mapping::load(&config).await?);
+    let store = SqliteStore::open(&config.state_dir.join("adapter.db"))
+        .await
+        .map_err(CliError::other)?;
+    let exchange = Exchange::new(config.clone(), mappings, Arc::new(store));
+    Ok((config, exchange))
+}
+
+/// Logs to stderr; JSON lines for the long-running service, compact text otherwise.
+fn init_logging(json: bool, default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OOTS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.compact().try_init()
+    };
+}

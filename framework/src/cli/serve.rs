@@ -1,0 +1,81 @@
+//! `oots-adapter serve`: the long-running sidecar.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::{CliError, init_logging, load_exchange};
+use crate::config::GatewaySettings;
+use crate::gateway::domibus::{DomibusConfig, DomibusWsPlugin, PushAuth};
+use crate::service::Service;
+
+pub(super) async fn run(config: &Path) -> Result<ExitCode, CliError> {
+    init_logging(true, "info");
+    let (cfg, exchange) = load_exchange(config, None).await?;
+    let Some(GatewaySettings::Domibus(d)) = cfg.gateway.clone() else {
+        return Err(CliError::Other(format!(
+            "{}: `serve` needs a `gateway:` section (type: domibus)",
+            cfg.file.display()
+        )));
+    };
+    let password = d.password.resolve().map_err(CliError::other)?;
+    let push_password = d.push_password.resolve().map_err(CliError::other)?;
+    let mut dc = DomibusConfig::new(d.endpoint.clone(), d.username.clone(), password.expose());
+    dc.timeout = Duration::from_millis(d.timeout_ms);
+    let gateway = DomibusWsPlugin::new(dc).map_err(CliError::other)?;
+    let listener = tokio::net::TcpListener::bind(cfg.http.listen)
+        .await
+        .map_err(|e| CliError::Other(format!("cannot listen on {}: {e}", cfg.http.listen)))?;
+    tracing::info!(
+        listen = %cfg.http.listen,
+        generation = exchange.mappings().generation(),
+        mappings = exchange.mappings().mappings().len(),
+        "oots-adapter serving"
+    );
+    let shutdown = CancellationToken::new();
+    let trigger = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing messages in flight");
+        trigger.cancel();
+    });
+    let service = Service {
+        exchange,
+        gateway: Arc::new(gateway),
+        reports: None,
+    };
+    service
+        .run(
+            listener,
+            PushAuth::new(d.push_username.clone(), push_password.expose()),
+            shutdown,
+        )
+        .await
+        .map_err(CliError::other)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,332 @@
+//! `adapter.yaml`: one file per deployment (who we are, where the mapping files and the
+//! registry connections are, which gateway carries the messages).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::secret::SecretRef;
+
+/// The evidence provider this adapter speaks for (EP in responses, ERRP in errors).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    /// Agent identifier value, e.g. `DE73524311`.
+    pub identifier: String,
+    /// Identifier scheme, e.g. `urn:cef.eu:names:identifier:EAS:9930`.
+    pub scheme: String,
+    /// Names by language code (`EN: Civil Registration Office Berlin I`).
+    pub name: BTreeMap<String, String>,
+    /// ISO 3166-1 alpha-2 country (AdminUnitLevel1).
+    pub country: String,
+    /// NUTS code (AdminUnitLevel2), optional.
+    #[serde(default)]
+    pub nuts: Option<String>,
+    /// Domain used in the message ids and Content-IDs we mint (`<uuid>@domain`).
+    #[serde(default = "default_domain")]
+    pub domain: String,
+}
+
+fn default_domain() -> String {
+    "oots-adapter.local".to_owned()
+}
+
+/// A registry connection shared by mapping files (`connection: name`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionConfig {
+    /// Connector kind (`sql`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Connection URL without credentials (`sqlite://births.db`, `postgres://user@host/db`).
+    pub url: String,
+    /// Password, as a secret reference; inserted into the URL when connecting.
+    #[serde(default)]
+    pub password: Option<SecretRef>,
+    /// SQL script creating and seeding an embedded SQLite registry the first time (demo only).
+    #[serde(default)]
+    pub init: Option<PathBuf>,
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    /// Time budget of one lookup in milliseconds.
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Maximum rows one lookup may return.
+    #[serde(default = "default_max_rows")]
+    pub max_rows: usize,
+}
+
+fn default_max_connections() -> u32 {
+    4
+}
+fn default_timeout_ms() -> u64 {
+    10_000
+}
+fn default_max_rows() -> usize {
+    1_000
+}
+
+/// Domibus WS-plugin gateway settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomibusSettings {
+    /// Base URL of the WS plugin, e.g. `http://domibus:8080/domibus/services/wsplugin`.
+    pub endpoint: String,
+    pub username: String,
+    pub password: SecretRef,
+    /// Credentials Domibus uses when it pushes notifications to us.
+    pub push_username: String,
+    pub push_password: SecretRef,
+    #[serde(default = "default_gateway_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_gateway_timeout_ms() -> u64 {
+    30_000
+}
+
+/// Which gateway carries messages (`serve` needs one; `respond` works offline).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum GatewaySettings {
+    Domibus(DomibusSettings),
+}
+
+/// Preview space settings (the page itself arrives with the preview issue).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewConfig {
+    /// Public https base URL; each preview gets `<public_url>/<unguessable token>`.
+    pub public_url: String,
+    /// `PreviewDescription` texts by language.
+    #[serde(default)]
+    pub description: BTreeMap<String, String>,
+}
+
+impl Default for PreviewConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "https://localhost:8443/preview".to_owned(),
+            description: BTreeMap::new(),
+        }
+    }
+}
+
+/// The HTTP listener (push notifications, health).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+        }
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8090))
+}
+
+/// Limits applied to inbound XML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XmlLimitsConfig {
+    #[serde(default = "default_max_bytes")]
+    pub max_bytes: usize,
+    #[serde(default = "default_max_depth")]
+    pub max_depth: usize,
+}
+
+impl Default for XmlLimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: default_max_bytes(),
+            max_depth: default_max_depth(),
+        }
+    }
+}
+
+fn default_max_bytes() -> usize {
+    10 * 1024 * 1024
+}
+fn default_max_depth() -> usize {
+    64
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    provider: ProviderConfig,
+    #[serde(default = "default_state_dir")]
+    state_dir: PathBuf,
+    mappings: PathBuf,
+    #[serde(default)]
+    connections: BTreeMap<String, ConnectionConfig>,
+    #[serde(default)]
+    gateway: Option<GatewaySettings>,
+    #[serde(default)]
+    preview: PreviewConfig,
+    #[serde(default)]
+    http: HttpConfig,
+    #[serde(default)]
+    xml: XmlLimitsConfig,
+}
+
+fn default_state_dir() -> PathBuf {
+    PathBuf::from("state")
+}
+
+/// A loaded `adapter.yaml`, with every relative path resolved against its folder.
+#[derive(Debug, Clone)]
+pub struct AdapterConfig {
+    pub file: PathBuf,
+    pub provider: ProviderConfig,
+    pub state_dir: PathBuf,
+    pub mappings: PathBuf,
+    pub connections: BTreeMap<String, ConnectionConfig>,
+    pub gateway: Option<GatewaySettings>,
+    pub preview: PreviewConfig,
+    pub http: HttpConfig,
+    pub xml: XmlLimitsConfig,
+}
+
+impl AdapterConfig {
+    /// Reads and checks `adapter.yaml`.
+    pub fn load(path: &Path) -> Result<Self, Diagnostics> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Diagnostic::new(
+                path,
+                codes::FILE_UNREADABLE,
+                format!("cannot read file: {}", e.kind()),
+            )
+        })?;
+        Self::from_str(path, &text)
+    }
+
+    /// Parses `text` as the content of `path`.
+    pub fn from_str(path: &Path, text: &str) -> Result<Self, Diagnostics> {
+        let raw: RawConfig =
+            serde_saphyr::from_str(text).map_err(|e| Diagnostic::from_yaml(path, &e))?;
+        let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let mut problems = Vec::new();
+        if !raw.preview.public_url.starts_with("https://") {
+            problems.push(
+                Diagnostic::new(
+                    path,
+                    codes::BAD_URL,
+                    "preview.public_url must be an https URL (R-EDM-ERR-C019)",
+                )
+                .hint("public_url: https://preview.example.org/oots/preview"),
+            );
+        }
+        let mut connections = raw.connections;
+        for (name, c) in connections.iter_mut() {
+            if c.kind != "sql" {
+                problems.push(
+                    Diagnostic::new(
+                        path,
+                        codes::CONNECTOR,
+                        format!("connection `{name}` has unknown type `{}`", c.kind),
+                    )
+                    .hint("type: sql"),
+                );
+            }
+            c.url = resolve_sqlite_url(&base, &c.url);
+            if let Some(init) = c.init.take() {
+                c.init = Some(base.join(init));
+            }
+            if let Some(p) = c.password.take() {
+                c.password = Some(p.relative_to(&base));
+            }
+        }
+        let gateway = raw.gateway.map(|g| match g {
+            GatewaySettings::Domibus(mut d) => {
+                d.password = d.password.relative_to(&base);
+                d.push_password = d.push_password.relative_to(&base);
+                GatewaySettings::Domibus(d)
+            }
+        });
+        if !problems.is_empty() {
+            return Err(Diagnostics(problems));
+        }
+        Ok(Self {
+            file: path.to_path_buf(),
+            provider: raw.provider,
+            state_dir: base.join(raw.state_dir),
+            mappings: base.join(raw.mappings),
+            connections,
+            gateway,
+            preview: raw.preview,
+            http: raw.http,
+            xml: raw.xml,
+        })
+    }
+
+    /// Lookup limits for connection `name`.
+    pub fn lookup_limits(c: &ConnectionConfig) -> oots_connector::Limits {
+        oots_connector::Limits {
+            timeout: Duration::from_millis(c.timeout_ms),
+            max_rows: c.max_rows,
+        }
+    }
+}
+
+/// Makes a relative SQLite file path relative to the config folder, so the adapter
+/// behaves the same whatever directory it is started from.
+fn resolve_sqlite_url(base: &Path, url: &str) -> String {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return url.to_owned();
+    };
+    if rest.starts_with(':') || rest.starts_with('/') {
+        return url.to_owned();
+    }
+    format!("sqlite://{}", base.join(rest).display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "provider:\n  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: { EN: Office }\n  country: DE\nmappings: mappings\n";
+
+    #[test]
+    fn relative_paths_follow_the_config_file() {
+        let text =
+            format!("{MINIMAL}connections:\n  reg:\n    type: sql\n    url: sqlite://state/r.db\n");
+        let c = AdapterConfig::from_str(Path::new("/etc/oots/adapter.yaml"), &text).unwrap();
+        assert_eq!(c.mappings, Path::new("/etc/oots/mappings"));
+        assert_eq!(c.connections["reg"].url, "sqlite:///etc/oots/state/r.db");
+        assert_eq!(c.state_dir, Path::new("/etc/oots/state"));
+    }
+
+    #[test]
+    fn unknown_keys_report_file_line_and_column() {
+        let text = format!("{MINIMAL}gatewy: {{}}\n");
+        let err = AdapterConfig::from_str(Path::new("a.yaml"), &text).unwrap_err();
+        let s = err.to_string();
+        assert!(s.starts_with("a.yaml:7:"), "{s}");
+        assert!(s.contains("gatewy"), "{s}");
+    }
+
+    #[test]
+    fn inline_passwords_are_refused() {
+        let text = format!(
+            "{MINIMAL}gateway:\n  type: domibus\n  endpoint: http://x\n  username: u\n  password: hunter2\n  push_username: p\n  push_password: env:P\n"
+        );
+        let err = AdapterConfig::from_str(Path::new("a.yaml"), &text).unwrap_err();
+        let s = err.to_string();
+        assert!(s.contains("references") && !s.contains("hunter2"), "{s}");
+    }
+}

@@ -1,0 +1,130 @@
+//! Diagnostics for configuration and mapping files: every problem is reported as
+//! `file:line:col: OEA-Exxxx: message` plus a hint, so an authority can fix it at once.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem found in a configuration or mapping file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    /// 1-based line and column; 0 when the problem concerns the whole file.
+    pub line: u64,
+    pub column: u64,
+    /// Stable code, `OEA-Exxxx`.
+    pub code: &'static str,
+    pub message: String,
+    /// What to write instead.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(file: &Path, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            code,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn at(mut self, line: u64, column: u64) -> Self {
+        self.line = line;
+        self.column = column;
+        self
+    }
+
+    pub fn at_location(self, loc: serde_saphyr::Location) -> Self {
+        self.at(loc.line(), loc.column())
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Turns a YAML deserialisation error into a diagnostic with its position.
+    pub fn from_yaml(file: &Path, err: &serde_saphyr::Error) -> Self {
+        let message = err.without_snippet().to_string();
+        // The rendered message begins with its own "line X column Y:" prefix; drop it, the
+        // position is printed in `file:line:col` form instead.
+        let message = strip_position_prefix(&message).to_owned();
+        let d = Diagnostic::new(file, codes::YAML_SYNTAX, message);
+        match err.location() {
+            Some(loc) => d.at_location(loc),
+            None => d,
+        }
+    }
+}
+
+fn strip_position_prefix(s: &str) -> &str {
+    let t = s.trim();
+    if let Some(rest) = t.strip_prefix("line ")
+        && let Some(idx) = rest.find(": ")
+        && rest[..idx]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c.is_ascii_alphabetic())
+    {
+        return rest[idx + 2..].trim();
+    }
+    t
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, ":{}:{}", self.line, self.column)?;
+        }
+        write!(f, ": {}: {}", self.code, self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A set of diagnostics reported together (all errors at once, not one per run).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Self(vec![d])
+    }
+}
+
+/// The stable diagnostic codes (documented in `docs/error-codes.md`).
+pub mod codes {
+    pub const FILE_UNREADABLE: &str = "OEA-E0001";
+    pub const YAML_SYNTAX: &str = "OEA-E0002";
+    pub const BAD_URL: &str = "OEA-E0101";
+    pub const UNKNOWN_CONNECTION: &str = "OEA-E0102";
+    pub const BAD_CLASSIFICATION: &str = "OEA-E0103";
+    pub const DUPLICATE_CLASSIFICATION: &str = "OEA-E0104";
+    pub const UNBOUND_PARAMETER: &str = "OEA-E0105";
+    pub const UNKNOWN_ATTRIBUTE: &str = "OEA-E0106";
+    pub const TEMPLATE: &str = "OEA-E0107";
+    pub const BAD_FORMAT: &str = "OEA-E0108";
+    pub const NO_DISTRIBUTION: &str = "OEA-E0109";
+    pub const MISSING_IDENTITY: &str = "OEA-E0110";
+    pub const CONNECTOR: &str = "OEA-E0111";
+    pub const NO_MAPPINGS: &str = "OEA-E0112";
+    pub const SECRET: &str = "OEA-E0401";
+}

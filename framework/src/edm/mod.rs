@@ -1,0 +1,41 @@
+//! Evidence Exchange Data Model (EDM): typed messages, hardened XML reader, writer, rule checks.
+//!
+//! - [`parse_request`] reads an inbound `query:QueryRequest` under [`XmlLimits`] and checks
+//!   the EDM request rules; failures carry the rule id and what could be recovered.
+//! - [`parse_response`] reads evidence and error responses (the demo requester's side).
+//! - [`write_request`], [`write_response`], [`write_error`] produce canonical XML
+//!   (prefixes `query rim rs sdg xsi xlink`) in the message's version.
+//!
+//! Facts and rule ids: `shared/docs/oots-edm.md`.
+
+mod error;
+mod model;
+mod parse_error;
+mod request;
+mod response;
+mod rim;
+mod rules;
+pub mod samples;
+mod sdg;
+mod version;
+mod xml;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::{
+    EdmException, ErrorCode, ErrorResponse, SEVERITY_ERROR, SEVERITY_PREVIEW_REQUIRED,
+    STATUS_FAILURE, write_error,
+};
+pub use model::*;
+pub use parse_error::{EdmError, RequestError, RequestErrorKind};
+pub use request::{parse_request, write_request};
+pub use response::{
+    EDM_CLASSIFICATION_SCHEME, MAIN_EVIDENCE, STATUS_SUCCESS, STATUS_UNAVAILABLE, parse_response,
+    write_response,
+};
+pub use rules::{is_urn_uuid, is_xsd_date, normalize_classification};
+pub use version::EdmVersion;
+pub use xml::{
+    NS_QUERY, NS_RIM, NS_RS, NS_SDG, NS_XLINK, NS_XML, NS_XSI, XmlLimits, escape_attr, escape_text,
+};

@@ -1,0 +1,96 @@
+//! Typed failures of the EDM readers.
+
+use super::error::ErrorCode;
+use super::model::Agent;
+use super::version::EdmVersion;
+use super::xml::XmlError;
+
+/// Why a request was refused, without any value taken from the request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestErrorKind {
+    /// A hardening limit was hit: `max_bytes`, `max_depth`, `max_attributes`, `max_nodes`,
+    /// `dtd` (any DOCTYPE/ENTITY declaration) or `entities`.
+    #[error("XML rejected by hardening limit '{limit}'")]
+    Hostile { limit: &'static str },
+    /// Not well-formed XML (position and a fixed label only).
+    #[error("{0}")]
+    Malformed(String),
+    /// An EDM rule failed.
+    #[error("{rule}: {detail}")]
+    Rule {
+        /// Rule id from `docs/oots-edm.md`, e.g. `R-EDM-REQ-S015`.
+        rule: &'static str,
+        /// What is wrong, naming elements and constraints, never received values.
+        detail: String,
+    },
+}
+
+/// A refused evidence request, with whatever could be recovered so the caller can still
+/// answer with an EDM error response (`EDM:ERR:0003`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid evidence request: {kind}")]
+pub struct RequestError {
+    /// The request's `@id` when it is a well-formed `urn:uuid:` value.
+    pub request_id: Option<String>,
+    /// The announced version when the `SpecificationIdentifier` slot could be read.
+    pub version: Option<EdmVersion>,
+    /// The evidence requester agent when it could be read (to echo in the error).
+    pub requester: Option<Agent>,
+    pub kind: RequestErrorKind,
+}
+
+impl RequestError {
+    pub(crate) fn from_xml(e: XmlError, request_id: Option<String>) -> Self {
+        let kind = match e {
+            XmlError::Hostile(limit) => RequestErrorKind::Hostile { limit },
+            XmlError::Malformed(m) => RequestErrorKind::Malformed(m),
+        };
+        Self {
+            request_id,
+            version: None,
+            requester: None,
+            kind,
+        }
+    }
+
+    /// The EDM error code to answer with: always `EDM:ERR:0003` (invalid request).
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidRequest
+    }
+
+    /// The violated rule id, for rule failures.
+    pub fn rule(&self) -> Option<&'static str> {
+        match &self.kind {
+            RequestErrorKind::Rule { rule, .. } => Some(rule),
+            _ => None,
+        }
+    }
+
+    /// Text for the exception's `detail` attribute, naming the rule; free of personal data.
+    pub fn detail(&self) -> String {
+        self.kind.to_string()
+    }
+}
+
+/// Why a response (evidence or error) could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EdmError {
+    /// A hardening limit was hit (see [`RequestErrorKind::Hostile`]).
+    #[error("XML rejected by hardening limit '{limit}'")]
+    Hostile { limit: &'static str },
+    /// Not well-formed XML.
+    #[error("{0}")]
+    Malformed(String),
+    /// Well-formed, but not an EDM message we can represent (names the element or rule).
+    #[error("invalid EDM message: {0}")]
+    Invalid(String),
+}
+
+impl From<XmlError> for EdmError {
+    fn from(e: XmlError) -> Self {
+        match e {
+            XmlError::Hostile(limit) => Self::Hostile { limit },
+            XmlError::Malformed(m) => Self::Malformed(m),
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! Evidence requests (`query:QueryRequest`): hardened parse with rule checks, and writer.
+
+use roxmltree::Node;
+
+use super::model::{Agent, EvidenceRequest, Subject};
+use super::parse_error::{RequestError, RequestErrorKind};
+use super::rim;
+use super::rules::{self, Role, Violation, violation};
+use super::sdg::{self, AgentShape, PersonShape};
+use super::version::EdmVersion;
+use super::xml::{self, NS_SDG, ROOT_NAMESPACES, XmlLimits, XmlWriter};
+
+/// Parses and rule-checks an evidence request.
+///
+/// The input is untrusted: see [`XmlLimits`] for the hardening. On failure the error
+/// carries what could be recovered (request id, version, requester) so the caller can still
+/// answer with `EDM:ERR:0003`.
+pub fn parse_request(xml: &[u8], limits: &XmlLimits) -> Result<EvidenceRequest, RequestError> {
+    let text = xml::decode(xml, limits).map_err(|e| RequestError::from_xml(e, None))?;
+    let doc = xml::parse(text, limits)
+        .map_err(|e| RequestError::from_xml(e, xml::sniff_request_id(text)))?;
+    let root = doc.root_element();
+    read_request(root).map_err(|v| {
+        let (request_id, version, requester) = recover(root);
+        RequestError {
+            request_id,
+            version,
+            requester,
+            kind: RequestErrorKind::Rule {
+                rule: v.rule,
+                detail: v.detail,
+            },
+        }
+    })
+}
+
+/// Best-effort identification of a refused request, for the error answer.
+fn recover(root: Node<'_, '_>) -> (Option<String>, Option<EdmVersion>, Option<Agent>) {
+    if rules::check_root(root).is_err() {
+        return (None, None, None);
+    }
+    let request_id = rules::check_request_id(root).ok();
+    let version = rules::check_version(root).ok();
+    let requester = rim::find_slot(root, "EvidenceRequester")
+        .and_then(|s| s.value())
+        .map(|v| {
+            rim::agents_or_any(v)
+                .into_iter()
+                .filter(|a| xml::is(*a, NS_SDG, "Agent"))
+                .filter_map(|a| sdg::read_agent(a).ok())
+                .collect::<Vec<_>>()
+        })
+        .and_then(|agents| {
+            let er = agents
+                .iter()
+                .position(|a| a.is_classified(Agent::EVIDENCE_REQUESTER))
+                .unwrap_or(0);
+            agents.into_iter().nth(er)
+        });
+    (request_id, version, requester)
+}
+
+fn missing(rule: &'static str) -> impl Fn(sdg::Missing) -> Violation {
+    move |m| violation(rule, format!("{} is missing", m.0))
+}
+
+fn read_subject(node: Node<'_, '_>, natural: bool, role: Role) -> Result<Subject, Violation> {
+    if natural {
+        rules::check_person(node, role)?;
+        sdg::read_person(node)
+            .map(Subject::Natural)
+            .map_err(missing("SDG-XSD-PersonType"))
+    } else {
+        rules::check_legal_person(node)?;
+        sdg::read_legal_person(node)
+            .map(Subject::Legal)
+            .map_err(missing("SDG-XSD-LegalPersonType"))
+    }
+}
+
+fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
+    rules::check_root(root)?;
+    let version = rules::check_version(root)?;
+    let id = rules::check_request_id(root)?;
+    let lang = rules::check_root_lang(root, version)?;
+    let slots = rules::check_request_slots(root, version)?;
+    let required = |name: &str, rule: &'static str| {
+        slots.get(name).ok_or_else(|| {
+            violation(
+                rule,
+                format!("rim:Slot '{name}' must be present in the QueryRequest"),
+            )
+        })
+    };
+
+    let issue_date_time = rules::simple_text(
+        required("IssueDateTime", "R-EDM-REQ-S006")?,
+        "IssueDateTime",
+    )?;
+    rules::check_issue_date_time(&issue_date_time)?;
+    let procedure = rules::procedure_code(required("Procedure", "R-EDM-REQ-S007")?)?;
+    let possibility_for_preview = rules::boolean(
+        required("PossibilityForPreview", "R-EDM-REQ-S009")?,
+        "PossibilityForPreview",
+        "R-EDM-REQ-S024",
+    )?;
+    let explicit_request_given = rules::boolean(
+        required("ExplicitRequestGiven", "R-EDM-REQ-S010")?,
+        "ExplicitRequestGiven",
+        "R-EDM-REQ-S025",
+    )?;
+    let preview_location = slots
+        .get("PreviewLocation")
+        .map(|v| rules::simple_text(v, "PreviewLocation"))
+        .transpose()?;
+    let return_location = slots
+        .get("ReturnLocation")
+        .map(|v| rules::simple_text(v, "ReturnLocation"))
+        .transpose()?;
+    rules::check_preview_locations(
+        preview_location.as_deref(),
+        return_location.as_deref(),
+        version,
+    )?;
+
+    let requirements = match slots.get("Requirements") {
+        Some(v) => rules::collection_content(
+            v,
+            "Requirements",
+            "Requirement",
+            "R-EDM-REQ-S027",
+            "R-EDM-REQ-S037",
+        )?
+        .into_iter()
+        .map(|r| sdg::read_requirement(r).map_err(missing("R-EDM-REQ-S038")))
+        .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+
+    let requester_nodes = rules::collection_content(
+        required("EvidenceRequester", "R-EDM-REQ-S012")?,
+        "EvidenceRequester",
+        "Agent",
+        "R-EDM-REQ-S029",
+        "R-EDM-REQ-S039",
+    )?;
+    let mut requesters = Vec::with_capacity(requester_nodes.len());
+    for node in requester_nodes {
+        rules::check_requester_agent(node)?;
+        requesters.push(sdg::read_agent(node).map_err(missing("R-EDM-REQ-S040"))?);
+    }
+    let classes: Vec<_> = requesters
+        .iter()
+        .map(|a| a.classification.clone())
+        .collect();
+    rules::check_requester_present(&classes)?;
+
+    let provider_node = rim::any_content(required("EvidenceProvider", "R-EDM-REQ-S013")?)
+        .filter(|a| xml::is(*a, NS_SDG, "Agent"))
+        .ok_or_else(|| {
+            violation(
+                "R-EDM-REQ-S042",
+                "rim:Slot 'EvidenceProvider' must contain sdg:Agent",
+            )
+        })?;
+    rules::check_provider_agent(provider_node)?;
+    let provider = sdg::read_agent(provider_node).map_err(missing("R-EDM-REQ-S043"))?;
+
+    if let Some(v) = slots.get("EvidenceProviderClassification") {
+        rules::collection_content(
+            v,
+            "EvidenceProviderClassification",
+            "EvidenceProviderClassification",
+            "R-EDM-REQ-S032",
+            "R-EDM-REQ-S041",
+        )?;
+    }
+
+    let query = rules::check_query_envelope(root)?;
+    let q = rules::check_query_slots(query)?;
+    let (subject_node, natural) = q.subject;
+    let subject = read_subject(subject_node, natural, Role::Subject)?;
+    let representative = q
+        .representative
+        .map(|(node, natural)| read_subject(node, natural, Role::Representative))
+        .transpose()?;
+    rules::check_evidence_type(q.evidence_request, version)?;
+    let evidence_type =
+        sdg::read_evidence_type(q.evidence_request).map_err(missing("R-EDM-REQ-S045"))?;
+
+    Ok(EvidenceRequest {
+        id,
+        version,
+        issue_date_time,
+        procedure: Some(procedure),
+        preview_location,
+        possibility_for_preview,
+        explicit_request_given,
+        requirements,
+        requesters,
+        provider,
+        return_location,
+        lang,
+        subject,
+        representative,
+        evidence_type,
+    })
+}
+
+/// Serialises a request in canonical form for its version (used by the demo requester).
+///
+/// 1.x: `xml:lang` on the root, `Procedure` as InternationalString, `Transformation`;
+/// 2.0: `Procedure` as String, `ReturnLocation`, `Language`/`AssociatedDocumentRequest`.
+pub fn write_request(req: &EvidenceRequest) -> String {
+    let v = req.version;
+    let mut w = XmlWriter::new();
+    let mut attrs: Vec<(&str, &str)> = ROOT_NAMESPACES.to_vec();
+    if !v.is_v2() {
+        if let Some(lang) = &req.lang {
+            attrs.push(("xml:lang", lang));
+        }
+    }
+    attrs.push(("id", &req.id));
+    w.open("query:QueryRequest", &attrs);
+    rim::write_string(&mut w, "SpecificationIdentifier", v.spec_id());
+    rim::write_datetime(&mut w, "IssueDateTime", &req.issue_date_time);
+    if let Some(p) = &req.procedure {
+        if v.is_v2() {
+            rim::write_string(&mut w, "Procedure", p);
+        } else {
+            rim::write_intl(
+                &mut w,
+                "Procedure",
+                &[super::model::LocalizedText::new("EN", p.clone())],
+            );
+        }
+    }
+    if let Some(p) = &req.preview_location {
+        rim::write_string(&mut w, "PreviewLocation", p);
+    }
+    rim::write_boolean(&mut w, "PossibilityForPreview", req.possibility_for_preview);
+    rim::write_boolean(&mut w, "ExplicitRequestGiven", req.explicit_request_given);
+    if !req.requirements.is_empty() {
+        rim::write_collection(&mut w, "Requirements", &req.requirements, |w, r| {
+            sdg::write_requirement(w, r, v);
+        });
+    }
+    rim::write_collection(&mut w, "EvidenceRequester", &req.requesters, |w, a| {
+        sdg::write_agent(w, "sdg:Agent", a, AgentShape::Full, None);
+    });
+    rim::write_any(&mut w, "EvidenceProvider", |w| {
+        sdg::write_agent(
+            w,
+            "sdg:Agent",
+            &req.provider,
+            AgentShape::IdentifierAndName,
+            None,
+        );
+    });
+    if v.is_v2() {
+        if let Some(r) = &req.return_location {
+            rim::write_string(&mut w, "ReturnLocation", r);
+        }
+    }
+    w.empty(
+        "query:ResponseOption",
+        &[("returnType", "LeafClassWithRepositoryItem")],
+    );
+    w.open("query:Query", &[("queryDefinition", "DocumentQuery")]);
+    let (slot, person) = match &req.subject {
+        Subject::Natural(_) => ("NaturalPerson", "sdg:Person"),
+        Subject::Legal(_) => ("LegalPerson", "sdg:LegalPerson"),
+    };
+    rim::write_any(&mut w, slot, |w| {
+        sdg::write_subject(w, person, &req.subject, v, PersonShape::Full)
+    });
+    if let Some(rep) = &req.representative {
+        let slot = match rep {
+            Subject::Natural(_) => "AuthorizedRepresentative",
+            Subject::Legal(_) => "AuthorizedRepresentativeLegalPerson",
+        };
+        rim::write_any(&mut w, slot, |w| {
+            sdg::write_subject(w, "sdg:Person", rep, v, PersonShape::Full)
+        });
+    }
+    rim::write_any(&mut w, "EvidenceRequest", |w| {
+        sdg::write_evidence_type(w, &req.evidence_type, v)
+    });
+    w.close("query:Query");
+    w.close("query:QueryRequest");
+    w.finish()
+}

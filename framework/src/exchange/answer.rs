@@ -1,0 +1,370 @@
+//! Building the EDM answer (evidence response or error response) and its attachments.
+
+use chrono::{DateTime, Utc};
+use oots_connector::Record;
+use serde::Serialize;
+
+use super::context::template_data;
+use super::stage::{Routed, Stage, Trace};
+use super::{Exchange, Refusal};
+use crate::clock::edm_timestamp;
+use crate::edm::{
+    self, Address, Agent, EdmException, EdmVersion, ErrorCode, ErrorResponse, Evidence,
+    EvidenceDistribution, EvidenceItem, EvidenceResponse, Identifier, LocalizedText, NaturalPerson,
+    Subject,
+};
+
+/// A document delivered with the answer (the evidence itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    /// Content-ID without `cid:`.
+    pub content_id: String,
+    pub mime_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Attachment {
+    /// A safe file name derived from the Content-ID, with an extension for the media type.
+    pub fn file_name(&self) -> String {
+        let stem: String = self
+            .content_id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let ext = match self.mime_type.as_str() {
+            "application/pdf" => "pdf",
+            "application/xml" | "text/xml" => "xml",
+            "application/json" => "json",
+            "text/html" => "html",
+            "image/png" => "png",
+            "image/jpeg" => "jpg",
+            _ => "bin",
+        };
+        format!("{stem}.{ext}")
+    }
+}
+
+/// How the exchange ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Evidence { mapping: String, format: String },
+    Error { code: &'static str, detail: String },
+}
+
+/// The answer to one request: the RegRep document, its attachments and how it was reached.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub version: EdmVersion,
+    pub request_id: Option<String>,
+    pub outcome: Outcome,
+    /// The RegRep `QueryResponse` document.
+    pub document: String,
+    pub attachments: Vec<Attachment>,
+    pub trace: Trace,
+}
+
+impl Answer {
+    /// The ebMS action the answer travels under.
+    pub fn action(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Evidence { .. } => crate::gateway::ebms::ACTION_EXECUTE_QUERY_RESPONSE,
+            Outcome::Error { .. } => crate::gateway::ebms::ACTION_EXCEPTION_RESPONSE,
+        }
+    }
+
+    /// The EDM error code, if the answer is an error.
+    pub fn code(&self) -> Option<&'static str> {
+        match &self.outcome {
+            Outcome::Error { code, .. } => Some(code),
+            Outcome::Evidence { .. } => None,
+        }
+    }
+}
+
+/// What an error answer can echo from a request that may not have parsed.
+pub(super) struct ErrorContext {
+    pub version: EdmVersion,
+    pub request_id: Option<String>,
+    pub requester: Option<Agent>,
+}
+
+fn provider_agent(ex: &Exchange, classification: &str) -> Agent {
+    let p = &ex.config.provider;
+    Agent {
+        identifier: Identifier {
+            scheme_id: Some(p.scheme.clone()),
+            value: p.identifier.clone(),
+        },
+        names: p
+            .name
+            .iter()
+            .map(|(lang, text)| LocalizedText {
+                lang: lang.clone(),
+                text: text.clone(),
+            })
+            .collect(),
+        address: Some(Address {
+            admin_unit_level1: Some(p.country.clone()),
+            admin_unit_level2: p.nuts.clone(),
+            ..Address::default()
+        }),
+        classification: Some(classification.to_owned()),
+    }
+}
+
+/// An error response for `refusal` (and, for `EDM:ERR:0002`, the preview link).
+pub(super) fn error(
+    ex: &Exchange,
+    ctx: &ErrorContext,
+    refusal: Refusal,
+    preview_location: Option<String>,
+    mut trace: Trace,
+    now: DateTime<Utc>,
+) -> Answer {
+    let preview_description = if preview_location.is_some() {
+        let mut d: Vec<LocalizedText> = ex
+            .config
+            .preview
+            .description
+            .iter()
+            .map(|(lang, text)| LocalizedText {
+                lang: lang.clone(),
+                text: text.clone(),
+            })
+            .collect();
+        if d.is_empty() {
+            d.push(LocalizedText {
+                lang: "EN".to_owned(),
+                text: "Please sign in, review the evidence and decide whether to share it."
+                    .to_owned(),
+            });
+        }
+        d
+    } else {
+        Vec::new()
+    };
+    let preview_method = match (&preview_location, ctx.version) {
+        (Some(_), v) if !v.is_v2() => Some("GET".to_owned()),
+        _ => None,
+    };
+    let response = ErrorResponse {
+        version: ctx.version,
+        request_id: ctx.request_id.clone(),
+        response_id: ex.ids.uuid().to_string(),
+        error_provider: provider_agent(ex, "ERRP"),
+        requester: ctx.requester.as_ref().map(requester_echo),
+        exceptions: vec![EdmException {
+            code: refusal.code,
+            detail: Some(refusal.detail.clone()),
+            timestamp: edm_timestamp(now),
+            preview_location,
+            preview_description,
+            preview_method,
+        }],
+    };
+    let document = edm::write_error(&response);
+    trace.push(
+        Stage::Answered,
+        format!("ExceptionResponse {}", refusal.code.code()),
+    );
+    Answer {
+        version: ctx.version,
+        request_id: ctx.request_id.clone(),
+        outcome: Outcome::Error {
+            code: refusal.code.code(),
+            detail: refusal.detail,
+        },
+        document,
+        attachments: Vec::new(),
+        trace,
+    }
+}
+
+/// The requester as echoed in answers: identifier and names only (R-EDM-RESP-S028).
+fn requester_echo(a: &Agent) -> Agent {
+    Agent {
+        identifier: a.identifier.clone(),
+        names: a.names.clone(),
+        address: None,
+        classification: None,
+    }
+}
+
+/// An evidence response carrying the rendered document, or an error if rendering fails.
+pub(super) fn evidence(
+    ex: &Exchange,
+    ctx: &ErrorContext,
+    routed: &Routed<'_>,
+    record: &Record,
+    now: DateTime<Utc>,
+    mut trace: Trace,
+) -> Answer {
+    let request = routed.request;
+    let mapping = &routed.mapping;
+    let evidence_id = ex.ids.uuid().to_string();
+    let issuing_date = mapping
+        .spec
+        .evidence
+        .issuing_date
+        .as_ref()
+        .and_then(|f| record.get(f))
+        .and_then(|v| v.as_date())
+        .map(|d| d.format("%Y-%m-%d").to_string());
+    let language = routed
+        .distribution
+        .language
+        .clone()
+        .or_else(|| routed.requested.languages.first().cloned());
+    let data = template_data(
+        ex,
+        request,
+        mapping,
+        record,
+        &evidence_id,
+        issuing_date.as_deref(),
+        language.as_deref(),
+        now,
+    );
+    let rendered = match ex
+        .mappings
+        .renderer()
+        .render(&routed.distribution.template, &data)
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(code = e.code(), mapping = %mapping.name, error = %e, "rendering the evidence failed");
+            trace.push(Stage::Rendered, format!("failed: {}", e.code()));
+            return error(
+                ex,
+                ctx,
+                Refusal::new(
+                    ErrorCode::InvalidQuery,
+                    format!("the evidence could not be produced ({})", e.code()),
+                ),
+                None,
+                trace,
+                now,
+            );
+        }
+    };
+    trace.push(
+        Stage::Rendered,
+        format!(
+            "{} ({} bytes)",
+            routed.distribution.format,
+            rendered.bytes.len()
+        ),
+    );
+
+    let content_id = format!("{}@{}", ex.ids.uuid(), ex.config.provider.domain);
+    let titles = mapping
+        .spec
+        .evidence_type
+        .title
+        .iter()
+        .map(|(lang, text)| LocalizedText {
+            lang: lang.clone(),
+            text: text.clone(),
+        })
+        .collect();
+    let descriptions = mapping
+        .spec
+        .evidence_type
+        .description
+        .iter()
+        .map(|(lang, text)| LocalizedText {
+            lang: lang.clone(),
+            text: text.clone(),
+        })
+        .collect();
+    let conforms_to = match routed.distribution.kind {
+        crate::render::DocumentKind::Xml | crate::render::DocumentKind::Json => routed
+            .requested
+            .conforms_to
+            .clone()
+            .or_else(|| routed.distribution.conforms_to.first().cloned()),
+        _ => None,
+    };
+    let provider = provider_agent(ex, "EP");
+    let issuing_authority = Agent {
+        identifier: provider.identifier.clone(),
+        names: provider.names.clone(),
+        address: None,
+        classification: None,
+    };
+    let is_about = match &request.subject {
+        Subject::Natural(p) => Subject::Natural(NaturalPerson {
+            level_of_assurance: None,
+            identifier: p.identifier.clone(),
+            family_name: p.family_name.clone(),
+            given_name: p.given_name.clone(),
+            date_of_birth: p.date_of_birth.clone(),
+            birth_name: None,
+            place_of_birth: None,
+            current_address: None,
+            gender: None,
+            nationality: None,
+            country_of_birth: None,
+            country_of_residence: None,
+            sector_specific_attributes: Vec::new(),
+        }),
+        Subject::Legal(l) => Subject::Legal(l.clone()),
+    };
+    let response = EvidenceResponse {
+        version: ctx.version,
+        request_id: request.id.clone(),
+        response_id: ex.ids.uuid().to_string(),
+        issue_date_time: edm_timestamp(now),
+        package_id: format!("urn:uuid:{}", ex.ids.uuid()),
+        provider,
+        requester: requester_echo(request.requester()),
+        items: vec![EvidenceItem {
+            object_id: format!("urn:uuid:{}", ex.ids.uuid()),
+            classification_id: format!("urn:uuid:{}", ex.ids.uuid()),
+            evidence: Evidence {
+                identifier: evidence_id,
+                is_about,
+                issuing_authority,
+                classification: request.evidence_type.classification.clone(),
+                titles,
+                descriptions,
+                issuing_date,
+                distribution: EvidenceDistribution {
+                    format: routed.distribution.format.clone(),
+                    language,
+                    conforms_to,
+                },
+                validity: None,
+            },
+            content_id: content_id.clone(),
+            title: mapping.spec.evidence.title.clone(),
+        }],
+    };
+    let document = edm::write_response(&response);
+    trace.push(
+        Stage::Answered,
+        "ExecuteQueryResponse with 1 evidence".to_owned(),
+    );
+    Answer {
+        version: ctx.version,
+        request_id: Some(request.id.clone()),
+        outcome: Outcome::Evidence {
+            mapping: mapping.name.clone(),
+            format: routed.distribution.format.clone(),
+        },
+        document,
+        attachments: vec![Attachment {
+            content_id,
+            mime_type: rendered.media_type.to_owned(),
+            bytes: rendered.bytes,
+        }],
+        trace,
+    }
+}

@@ -1,0 +1,116 @@
+//! One evidence exchange: from the received request to the answer that goes back.
+//!
+//! Every EDM error that reaches a requester is chosen here, from typed causes: the parser
+//! names the violated rule, the matcher says why nobody (or more than one person) fits,
+//! the connector says whether the registry was down. Infrastructure failures that make
+//! any answer unsafe (the state store is gone) are returned as [`ExchangeError`] instead,
+//! so the caller acknowledges nothing and the message is delivered again.
+
+mod answer;
+mod context;
+mod stage;
+
+pub use answer::{Answer, Attachment, Outcome};
+pub use stage::{Stage, Trace};
+
+use std::sync::Arc;
+
+use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
+use crate::config::AdapterConfig;
+use crate::edm::{ErrorCode, XmlLimits};
+use crate::gateway::ebms::UserMessage;
+use crate::mapping::MappingSet;
+use crate::matching::{ExactMatcher, Matcher};
+use crate::store::{Store, StoreError};
+
+/// A failure that must not be answered: nothing may be acknowledged to the gateway.
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ExchangeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExchangeError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// Everything needed to answer requests: configuration, the mapping generation, state.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub(crate) config: Arc<AdapterConfig>,
+    pub(crate) mappings: Arc<MappingSet>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) matcher: Arc<dyn Matcher>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) ids: Arc<dyn IdSource>,
+    pub(crate) limits: XmlLimits,
+}
+
+impl Exchange {
+    pub fn new(
+        config: Arc<AdapterConfig>,
+        mappings: Arc<MappingSet>,
+        store: Arc<dyn Store>,
+    ) -> Self {
+        let limits = XmlLimits {
+            max_bytes: config.xml.max_bytes,
+            max_depth: config.xml.max_depth,
+            ..XmlLimits::default()
+        };
+        Self {
+            config,
+            mappings,
+            store,
+            matcher: Arc::new(ExactMatcher),
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(RandomIds),
+            limits,
+        }
+    }
+
+    /// Replaces clock and id source (deterministic tests and golden files).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Self {
+        self.clock = clock;
+        self.ids = ids;
+        self
+    }
+
+    pub fn with_matcher(mut self, matcher: Arc<dyn Matcher>) -> Self {
+        self.matcher = matcher;
+        self
+    }
+
+    pub fn mappings(&self) -> &MappingSet {
+        &self.mappings
+    }
+
+    /// Answers one RegRep request document. `envelope` is the ebMS header it arrived with,
+    /// when it came through a gateway (its SpecificationId must agree with the body).
+    pub async fn answer(
+        &self,
+        regrep: &[u8],
+        envelope: Option<&UserMessage>,
+    ) -> Result<Answer, ExchangeError> {
+        stage::run(self, regrep, envelope).await
+    }
+}
+
+/// The EDM error a failed stage ends in, with a detail free of personal data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub detail: String,
+}
+
+impl Refusal {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: detail.into(),
+        }
+    }
+}

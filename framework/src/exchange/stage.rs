@@ -1,0 +1,443 @@
+//! The stages of one exchange, each turning its input into the next typed state or into a
+//! [`Refusal`]: `Received → Parsed → Routed → Matched → Rendered → Answered`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use oots_connector::{CancellationToken, ConnectorError, Params, Record, Value};
+use serde::Serialize;
+
+use super::answer::{self, ErrorContext};
+use super::{Answer, Exchange, ExchangeError, Refusal};
+use crate::edm::{self, DistributionRequest, EdmVersion, ErrorCode, EvidenceRequest, Subject};
+use crate::gateway::ebms::UserMessage;
+use crate::mapping::{Distribution, Mapping, SubjectKind};
+use crate::matching::{Attribute, Identity, MatchOutcome};
+use crate::store::PreviewLink;
+
+/// Names of the stages, for the trace shown by `demo` and kept with the exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Received,
+    Parsed,
+    Routed,
+    LookedUp,
+    Matched,
+    Preview,
+    Rendered,
+    Answered,
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Stage::Received => "received",
+            Stage::Parsed => "parsed",
+            Stage::Routed => "routed",
+            Stage::LookedUp => "looked up",
+            Stage::Matched => "matched",
+            Stage::Preview => "preview",
+            Stage::Rendered => "rendered",
+            Stage::Answered => "answered",
+        };
+        f.write_str(s)
+    }
+}
+
+/// What happened, step by step, in words free of personal data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Trace {
+    pub steps: Vec<(Stage, String)>,
+}
+
+impl Trace {
+    pub fn push(&mut self, stage: Stage, what: impl Into<String>) {
+        self.steps.push((stage, what.into()));
+    }
+}
+
+/// A parsed request routed to the mapping and distribution that will serve it.
+pub(super) struct Routed<'a> {
+    pub request: &'a EvidenceRequest,
+    pub mapping: Arc<Mapping>,
+    pub distribution: Distribution,
+    pub requested: DistributionRequest,
+    pub identity: Identity,
+}
+
+pub(super) async fn run(
+    ex: &Exchange,
+    regrep: &[u8],
+    envelope: Option<&UserMessage>,
+) -> Result<Answer, ExchangeError> {
+    let now = ex.clock.now();
+    let mut trace = Trace::default();
+    trace.push(
+        Stage::Received,
+        format!("{} bytes of RegRep XML", regrep.len()),
+    );
+    let header_version = envelope
+        .and_then(|h| h.specification_id())
+        .and_then(EdmVersion::from_spec_id);
+
+    let request = match edm::parse_request(regrep, &ex.limits) {
+        Ok(r) => r,
+        Err(e) => {
+            let ctx = ErrorContext {
+                version: e.version.or(header_version).unwrap_or(EdmVersion::V2_0),
+                request_id: e.request_id.clone(),
+                requester: e.requester.clone(),
+            };
+            let refusal = Refusal::new(e.code(), e.detail());
+            trace.push(Stage::Parsed, format!("refused: {}", refusal.detail));
+            return Ok(answer::error(ex, &ctx, refusal, None, trace, now));
+        }
+    };
+    let ctx = ErrorContext {
+        version: request.version,
+        request_id: Some(request.id.clone()),
+        requester: Some(request.requester().clone()),
+    };
+    trace.push(
+        Stage::Parsed,
+        format!(
+            "{} request {} (procedure {}, preview {})",
+            request.version.spec_id(),
+            request.id,
+            request.procedure.as_deref().unwrap_or("-"),
+            if request.possibility_for_preview {
+                "allowed"
+            } else {
+                "not allowed"
+            },
+        ),
+    );
+
+    match route(ex, &request, envelope, now, &mut trace).await? {
+        Err(refusal) => {
+            trace.push(Stage::Routed, format!("refused: {}", refusal.detail));
+            Ok(answer::error(ex, &ctx, refusal, None, trace, now))
+        }
+        Ok(routed) => serve(ex, &ctx, routed, now, trace).await,
+    }
+}
+
+/// Header agreement, id reuse, provider, evidence type, subject kind and format.
+async fn route<'a>(
+    ex: &Exchange,
+    request: &'a EvidenceRequest,
+    envelope: Option<&UserMessage>,
+    now: DateTime<Utc>,
+    trace: &mut Trace,
+) -> Result<Result<Routed<'a>, Refusal>, ExchangeError> {
+    if let Some(spec) = envelope.and_then(|h| h.specification_id()) {
+        if spec.trim() != request.version.spec_id() {
+            return Ok(Err(Refusal::new(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "R-EDM-ebMS-038: ebMS SpecificationId {spec} does not match the body's SpecificationIdentifier {} (TDD 4.7 §2.6.2)",
+                    request.version.spec_id()
+                ),
+            )));
+        }
+    }
+    if !ex.store.claim_request_id(&request.id, now).await? {
+        return Ok(Err(Refusal::new(
+            ErrorCode::InvalidRequest,
+            "TDD 4.4: request identifier already used",
+        )));
+    }
+    let ours = &ex.config.provider;
+    if !request
+        .provider
+        .identifier
+        .value
+        .trim()
+        .eq_ignore_ascii_case(ours.identifier.trim())
+    {
+        return Ok(Err(Refusal::new(
+            ErrorCode::InvalidRequest,
+            format!(
+                "R-EDM-REQ-C017: EvidenceProvider {} is not the evidence provider answering here ({})",
+                request.provider.identifier.value, ours.identifier
+            ),
+        )));
+    }
+    let classification = &request.evidence_type.classification;
+    let Some(mapping) = ex.mappings.find(classification) else {
+        return Ok(Err(Refusal::new(
+            ErrorCode::UnsupportedCapability,
+            format!("evidence type {classification} is not provided by this evidence provider"),
+        )));
+    };
+    let wanted = match request.subject {
+        Subject::Natural(_) => SubjectKind::NaturalPerson,
+        Subject::Legal(_) => SubjectKind::LegalPerson,
+    };
+    if wanted != mapping.spec.subject {
+        return Ok(Err(Refusal::new(
+            ErrorCode::InvalidRequest,
+            "R-EDM-REQ-S016: the evidence subject kind (NaturalPerson/LegalPerson) does not fit this evidence type",
+        )));
+    }
+    let Some((distribution, requested)) = mapping.select(&request.evidence_type.distributed_as)
+    else {
+        let asked: Vec<&str> = request
+            .evidence_type
+            .distributed_as
+            .iter()
+            .map(|d| d.format.as_str())
+            .collect();
+        let offered: Vec<&str> = mapping
+            .distributions
+            .iter()
+            .map(|d| d.format.as_str())
+            .collect();
+        return Ok(Err(Refusal::new(
+            ErrorCode::UnsupportedCapability,
+            format!(
+                "requested distribution {} is not offered for this evidence type (offered: {})",
+                asked.join(", "),
+                offered.join(", ")
+            ),
+        )));
+    };
+    trace.push(
+        Stage::Routed,
+        format!(
+            "evidence type served by mapping `{}` (generation {}), distribution {}",
+            mapping.name,
+            ex.mappings.generation(),
+            distribution.format
+        ),
+    );
+    Ok(Ok(Routed {
+        request,
+        mapping: mapping.clone(),
+        distribution: distribution.clone(),
+        requested: requested.clone(),
+        identity: identity_of(&request.subject),
+    }))
+}
+
+/// The request's statements about its subject, as matching attributes.
+pub(super) fn identity_of(subject: &Subject) -> Identity {
+    let mut id = Identity::default();
+    match subject {
+        Subject::Natural(p) => {
+            id.set(Attribute::FamilyName, Some(&p.family_name));
+            id.set(Attribute::GivenName, Some(&p.given_name));
+            id.set(Attribute::DateOfBirth, Some(&p.date_of_birth));
+            id.set(Attribute::BirthName, p.birth_name.as_deref());
+            id.set(Attribute::PlaceOfBirth, p.place_of_birth.as_deref());
+            id.set(Attribute::Gender, p.gender.as_deref());
+            id.set(
+                Attribute::PersonIdentifier,
+                p.identifier.as_ref().map(|i| i.value.as_str()),
+            );
+        }
+        Subject::Legal(l) => {
+            id.set(Attribute::LegalName, Some(&l.legal_name));
+            id.set(
+                Attribute::LegalPersonIdentifier,
+                l.legal_person_identifier.as_ref().map(|i| i.value.as_str()),
+            );
+        }
+    }
+    id
+}
+
+/// Lookup, match, preview decision and rendering.
+async fn serve(
+    ex: &Exchange,
+    ctx: &ErrorContext,
+    routed: Routed<'_>,
+    now: DateTime<Utc>,
+    mut trace: Trace,
+) -> Result<Answer, ExchangeError> {
+    let request = routed.request;
+    if let Some(location) = &request.preview_location {
+        let refusal = follow_up(ex, request, location).await?;
+        trace.push(Stage::Preview, format!("refused: {}", refusal.detail));
+        return Ok(answer::error(ex, ctx, refusal, None, trace, now));
+    }
+
+    let records = match lookup(&routed).await {
+        Ok(r) => r,
+        Err(e) => {
+            let code = if e.is_transient() {
+                ErrorCode::Timeout
+            } else {
+                ErrorCode::InvalidQuery
+            };
+            let refusal = Refusal::new(
+                code,
+                format!("the registry could not be read ({})", e.code()),
+            );
+            trace.push(Stage::LookedUp, format!("failed: {}", e.code()));
+            tracing::warn!(error = %e, code = e.code(), "registry lookup failed");
+            return Ok(answer::error(ex, ctx, refusal, None, trace, now));
+        }
+    };
+    trace.push(
+        Stage::LookedUp,
+        format!("{} candidate record(s) from the registry", records.len()),
+    );
+
+    let outcome = ex
+        .matcher
+        .decide(&routed.identity, &records, &routed.mapping.fields);
+    let record = match outcome {
+        MatchOutcome::Match { index, explanation } => {
+            trace.push(
+                Stage::Matched,
+                format!(
+                    "exactly one record agrees on {} ({} matcher)",
+                    explanation
+                        .compared
+                        .iter()
+                        .map(|a| a.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    explanation.matcher
+                ),
+            );
+            match records.into_iter().nth(index) {
+                Some(r) => r,
+                None => Record::new(),
+            }
+        }
+        other => {
+            let refusal = refusal_for(&other);
+            trace.push(Stage::Matched, format!("refused: {}", refusal.detail));
+            return Ok(answer::error(ex, ctx, refusal, None, trace, now));
+        }
+    };
+
+    if request.possibility_for_preview {
+        let link = issue_preview(ex, request, now).await?;
+        trace.push(
+            Stage::Preview,
+            "preview allowed by the requester: evidence held until the user approves".to_owned(),
+        );
+        return Ok(answer::error(
+            ex,
+            ctx,
+            Refusal::new(
+                ErrorCode::MissingAuthorization,
+                "The evidence provider requires the user to preview the evidence",
+            ),
+            Some(link.location),
+            trace,
+            now,
+        ));
+    }
+
+    Ok(answer::evidence(ex, ctx, &routed, &record, now, trace))
+}
+
+async fn lookup(routed: &Routed<'_>) -> Result<Vec<Record>, ConnectorError> {
+    let mut params = Params::new();
+    for (name, attr) in &routed.mapping.spec.connector.parameters {
+        let Some(v) = routed.identity.get(*attr) else {
+            return Err(ConnectorError::UnboundParameter(name.clone()));
+        };
+        let value = match attr {
+            Attribute::DateOfBirth => Value::Text(v.to_owned())
+                .as_date()
+                .map(Value::Date)
+                .unwrap_or_else(|| Value::Text(v.to_owned())),
+            _ => Value::Text(v.to_owned()),
+        };
+        params.insert(name.clone(), value);
+    }
+    let cancel = CancellationToken::new();
+    routed
+        .mapping
+        .connector
+        .lookup(
+            &routed.mapping.spec.connector.query.value,
+            &params,
+            routed.mapping.limits,
+            &cancel,
+        )
+        .await
+}
+
+/// The EDM answer for every outcome but a match (docs/matching.md §4.4). Details are
+/// generic on purpose: "unknown person" and "known person, no evidence" must look alike.
+fn refusal_for(outcome: &MatchOutcome) -> Refusal {
+    match outcome {
+        MatchOutcome::Match { .. } | MatchOutcome::NoMatch { .. } => Refusal::new(
+            ErrorCode::ObjectNotFound,
+            "No evidence could be found for the evidence subject",
+        ),
+        MatchOutcome::Ambiguous { .. } => Refusal::new(
+            ErrorCode::ObjectNotFound,
+            "Evidence subject could not be identified unambiguously",
+        ),
+        MatchOutcome::NeedsMoreAttributes { .. } => Refusal::new(
+            ErrorCode::ObjectNotFound,
+            "Additional identification attributes required",
+        ),
+        MatchOutcome::InvalidInput { attribute, reason } => Refusal::new(
+            ErrorCode::InvalidRequest,
+            format!("R-EDM-REQ-C043: {attribute} is {reason}"),
+        ),
+    }
+}
+
+/// Mints an unguessable preview link bound to this request, requester and evidence type.
+async fn issue_preview(
+    ex: &Exchange,
+    request: &EvidenceRequest,
+    now: DateTime<Utc>,
+) -> Result<PreviewLink, ExchangeError> {
+    let bytes: [u8; 32] = rand::random();
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let base = ex.config.preview.public_url.trim_end_matches('/');
+    let link = PreviewLink {
+        location: format!("{base}/{token}"),
+        token,
+        request_id: request.id.clone(),
+        evidence_type: request.evidence_type.classification.clone(),
+        requester_id: request.requester().identifier.value.clone(),
+        created_at: now,
+    };
+    ex.store.save_preview(&link).await?;
+    Ok(link)
+}
+
+/// A follow-up request after a preview. The preview page (where the user approves) is not
+/// part of this version, so a known link cannot have been approved yet.
+async fn follow_up(
+    ex: &Exchange,
+    request: &EvidenceRequest,
+    location: &str,
+) -> Result<Refusal, ExchangeError> {
+    let token = location
+        .trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let known = ex.store.find_preview(token).await?;
+    Ok(match known {
+        Some(link)
+            if link.location == location.trim()
+                && link.requester_id == request.requester().identifier.value
+                && link.evidence_type == request.evidence_type.classification =>
+        {
+            Refusal::new(
+                ErrorCode::UnsupportedCapability,
+                "the preview space is not available in this adapter version; the user has not approved the evidence",
+            )
+        }
+        _ => Refusal::new(
+            ErrorCode::InvalidRequest,
+            "R-EDM-REQ-C005: PreviewLocation was not issued by this evidence provider for this request",
+        ),
+    })
+}

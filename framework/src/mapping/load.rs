@@ -1,0 +1,322 @@
+//! Loading and checking a deployment's mapping files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use oots_connector::Connector;
+
+use super::{Distribution, Mapping, MappingFile, MappingSet, SubjectKind};
+use crate::config::AdapterConfig;
+use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::edm::normalize_classification;
+use crate::matching::Attribute;
+use crate::render::{DocumentKind, Renderer};
+
+/// Loads every `*.yaml`/`*.yml` file of the mapping folder, opens the connections they
+/// use and compiles their templates. All problems are reported together.
+pub async fn load(config: &AdapterConfig) -> Result<MappingSet, Diagnostics> {
+    let dir = &config.mappings;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            Diagnostic::new(
+                dir,
+                codes::FILE_UNREADABLE,
+                format!("cannot read the mapping folder: {}", e.kind()),
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(
+            Diagnostic::new(dir, codes::NO_MAPPINGS, "no mapping files (*.yaml) found")
+                .hint("add one file per evidence type, see docs/mapping-files.md")
+                .into(),
+        );
+    }
+
+    let mut problems = Vec::new();
+    let mut hasher = Fnv::new();
+    let mut parsed = Vec::new();
+    for path in &files {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                hasher.write(path.to_string_lossy().as_bytes());
+                hasher.write(text.as_bytes());
+                match serde_saphyr::from_str::<MappingFile>(&text) {
+                    Ok(m) => parsed.push((path.clone(), m)),
+                    Err(e) => problems.push(Diagnostic::from_yaml(path, &e)),
+                }
+            }
+            Err(e) => problems.push(Diagnostic::new(
+                path,
+                codes::FILE_UNREADABLE,
+                format!("cannot read file: {}", e.kind()),
+            )),
+        }
+    }
+
+    let mut connectors: BTreeMap<String, Arc<dyn Connector>> = BTreeMap::new();
+    let mut renderer = Renderer::new();
+    let mut mappings = Vec::new();
+    let mut seen_keys: BTreeMap<String, PathBuf> = BTreeMap::new();
+
+    for (path, spec) in parsed {
+        let before = problems.len();
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+
+        // Evidence type classifications.
+        let mut keys = Vec::new();
+        for c in &spec.evidence_type.classifications {
+            match normalize_classification(&c.value) {
+                Some(k) => {
+                    if let Some(other) = seen_keys.get(&k) {
+                        problems.push(
+                            Diagnostic::new(
+                                &path,
+                                codes::DUPLICATE_CLASSIFICATION,
+                                format!("evidence type is already served by {}", other.display()),
+                            )
+                            .at_location(c.referenced),
+                        );
+                    } else {
+                        seen_keys.insert(k.clone(), path.clone());
+                    }
+                    keys.push(k);
+                }
+                None => problems.push(
+                    Diagnostic::new(
+                        &path,
+                        codes::BAD_CLASSIFICATION,
+                        "not an evidence type classification URI",
+                    )
+                    .at_location(c.referenced)
+                    .hint(
+                        "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/<CC>/<uuid>",
+                    ),
+                ),
+            }
+        }
+        if spec.evidence_type.classifications.is_empty() {
+            problems.push(
+                Diagnostic::new(
+                    &path,
+                    codes::BAD_CLASSIFICATION,
+                    "evidence_type.classifications is empty",
+                )
+                .hint("list at least one evidence type classification URI"),
+            );
+        }
+
+        // Identity fields the matcher needs.
+        let needed: &[Attribute] = match spec.subject {
+            SubjectKind::NaturalPerson => &[
+                Attribute::FamilyName,
+                Attribute::GivenName,
+                Attribute::DateOfBirth,
+            ],
+            SubjectKind::LegalPerson => &[],
+        };
+        for a in needed {
+            if !spec.identity.contains_key(a) {
+                problems.push(
+                    Diagnostic::new(
+                        &path,
+                        codes::MISSING_IDENTITY,
+                        format!("identity has no registry field for {a}"),
+                    )
+                    .hint(format!("identity:\n  {a}: <registry column>")),
+                );
+            }
+        }
+        if spec.subject == SubjectKind::LegalPerson
+            && !spec
+                .identity
+                .contains_key(&Attribute::LegalPersonIdentifier)
+            && !spec.identity.contains_key(&Attribute::LegalName)
+        {
+            problems.push(
+                Diagnostic::new(
+                    &path,
+                    codes::MISSING_IDENTITY,
+                    "identity needs LegalPersonIdentifier or LegalName for a legal person",
+                )
+                .hint("identity:\n  LegalPersonIdentifier: <registry column>"),
+            );
+        }
+
+        // Connection and query parameters.
+        let conn_name = &spec.connector.connection.value;
+        let connector = match config.connections.get(conn_name) {
+            None => {
+                problems.push(
+                    Diagnostic::new(
+                        &path,
+                        codes::UNKNOWN_CONNECTION,
+                        format!(
+                            "connection `{conn_name}` is not declared in {}",
+                            config.file.display()
+                        ),
+                    )
+                    .at_location(spec.connector.connection.referenced)
+                    .hint(format!(
+                        "declare it under `connections:` in adapter.yaml, or use one of: {}",
+                        config
+                            .connections
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+                None
+            }
+            Some(cfg) => match connectors.get(conn_name) {
+                Some(c) => Some((c.clone(), AdapterConfig::lookup_limits(cfg))),
+                None => match crate::connector::open(cfg).await {
+                    Ok(c) => {
+                        connectors.insert(conn_name.clone(), c.clone());
+                        Some((c, AdapterConfig::lookup_limits(cfg)))
+                    }
+                    Err(e) => {
+                        problems.push(
+                            Diagnostic::new(
+                                &path,
+                                codes::CONNECTOR,
+                                format!("connection `{conn_name}` cannot be opened: {e}"),
+                            )
+                            .at_location(spec.connector.connection.referenced),
+                        );
+                        None
+                    }
+                },
+            },
+        };
+        if let Some((c, _)) = &connector {
+            match c.parameters(&spec.connector.query.value) {
+                Ok(params) => {
+                    for p in params {
+                        if !spec.connector.parameters.contains_key(&p) {
+                            problems.push(
+                                Diagnostic::new(
+                                    &path,
+                                    codes::UNBOUND_PARAMETER,
+                                    format!(
+                                        "query parameter :{p} is not bound to a request attribute"
+                                    ),
+                                )
+                                .at_location(spec.connector.query.referenced)
+                                .hint(format!("connector:\n  parameters:\n    {p}: DateOfBirth")),
+                            );
+                        }
+                    }
+                }
+                Err(e) => problems.push(
+                    Diagnostic::new(&path, codes::CONNECTOR, e.to_string())
+                        .at_location(spec.connector.query.referenced),
+                ),
+            }
+        }
+
+        // Distributions and their templates.
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut distributions = Vec::new();
+        if spec.evidence.distributions.is_empty() {
+            problems.push(
+                Diagnostic::new(&path, codes::NO_DISTRIBUTION, "evidence.distributions is empty")
+                    .hint("distributions:\n  - format: application/pdf\n    template: templates/x.pdf.hbs"),
+            );
+        }
+        for (i, d) in spec.evidence.distributions.iter().enumerate() {
+            let Some(kind) = DocumentKind::from_media_type(&d.format.value) else {
+                problems.push(
+                    Diagnostic::new(
+                        &path,
+                        codes::BAD_FORMAT,
+                        format!("format `{}` cannot be rendered", d.format.value),
+                    )
+                    .at_location(d.format.referenced)
+                    .hint("one of application/xml, application/json, text/html, application/pdf"),
+                );
+                continue;
+            };
+            let tpath = base.join(&d.template.value);
+            let template_name = format!("{name}#{i}");
+            match std::fs::read_to_string(&tpath) {
+                Ok(src) => {
+                    hasher.write(src.as_bytes());
+                    if let Err(e) =
+                        renderer.register(&template_name, kind, &src, &tpath.display().to_string())
+                    {
+                        problems.push(
+                            Diagnostic::new(&path, codes::TEMPLATE, e.to_string())
+                                .at_location(d.template.referenced),
+                        );
+                    }
+                }
+                Err(e) => problems.push(
+                    Diagnostic::new(
+                        &path,
+                        codes::TEMPLATE,
+                        format!("template {} cannot be read: {}", tpath.display(), e.kind()),
+                    )
+                    .at_location(d.template.referenced),
+                ),
+            }
+            distributions.push(Distribution {
+                format: d.format.value.trim().to_owned(),
+                kind,
+                conforms_to: d.conforms_to.clone(),
+                language: d.language.clone(),
+                template: template_name,
+            });
+        }
+
+        if problems.len() == before {
+            if let Some((connector, limits)) = connector {
+                mappings.push(Arc::new(Mapping {
+                    name,
+                    file: path.clone(),
+                    fields: spec.identity.clone(),
+                    spec,
+                    classification_keys: keys,
+                    distributions,
+                    connector,
+                    limits,
+                }));
+            }
+        }
+    }
+
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
+    }
+    Ok(MappingSet {
+        mappings,
+        renderer,
+        generation: format!("{:016x}", hasher.finish()),
+    })
+}
+
+/// FNV-1a: a stable content hash for the generation id (not for security).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}

@@ -1,0 +1,171 @@
+//! Mapping files: one YAML file per evidence type, written by the authority, saying where
+//! the registry records come from, which fields identify the subject and how a record
+//! becomes evidence. A deployment's files are loaded together as one *generation*.
+
+mod file;
+mod load;
+
+pub use file::{
+    ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, SubjectKind,
+};
+pub use load::load;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use oots_connector::{Connector, Limits};
+
+use crate::edm::{DistributionRequest, normalize_classification};
+use crate::matching::FieldMap;
+use crate::render::{DocumentKind, Renderer};
+
+/// One deliverable form of an evidence type, with its compiled template.
+#[derive(Debug, Clone)]
+pub struct Distribution {
+    pub format: String,
+    pub kind: DocumentKind,
+    pub conforms_to: Vec<String>,
+    pub language: Option<String>,
+    /// Name of the template registered in the generation's renderer.
+    pub template: String,
+}
+
+/// A loaded, checked mapping file.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// File stem, used in logs and template names.
+    pub name: String,
+    pub file: PathBuf,
+    pub spec: MappingFile,
+    /// Host-independent classification keys (`DE/ca8afed6-…`).
+    pub classification_keys: Vec<String>,
+    pub distributions: Vec<Distribution>,
+    pub fields: FieldMap,
+    pub connector: Arc<dyn Connector>,
+    pub limits: Limits,
+}
+
+impl Mapping {
+    /// The first requested distribution this mapping can deliver, in request order.
+    pub fn select<'a>(
+        &'a self,
+        requested: &'a [DistributionRequest],
+    ) -> Option<(&'a Distribution, &'a DistributionRequest)> {
+        requested.iter().find_map(|want| {
+            self.distributions
+                .iter()
+                .find(|d| {
+                    d.format.eq_ignore_ascii_case(want.format.trim())
+                        && match &want.conforms_to {
+                            None => true,
+                            Some(c) => d
+                                .conforms_to
+                                .iter()
+                                .any(|have| data_model_key(have) == data_model_key(c)),
+                        }
+                })
+                .map(|d| (d, want))
+        })
+    }
+
+    /// Title in `lang`, else English, else any.
+    pub fn title(&self, lang: Option<&str>) -> Option<(&str, &str)> {
+        pick_lang(&self.spec.evidence_type.title, lang)
+    }
+}
+
+/// Picks a text by language: the wanted one, else English, else the first.
+pub fn pick_lang<'a>(
+    texts: &'a BTreeMap<String, String>,
+    lang: Option<&str>,
+) -> Option<(&'a str, &'a str)> {
+    let by = |l: &str| {
+        texts
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(l))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    };
+    lang.and_then(by)
+        .or_else(|| by("EN"))
+        .or_else(|| texts.iter().next().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+/// A data-model URI without host and the 1.x `distributions/` / 2.0 `datamodels/` prefix,
+/// so both spellings of the same model compare equal.
+fn data_model_key(uri: &str) -> String {
+    let path = uri
+        .trim()
+        .trim_end_matches('/')
+        .split_once("://")
+        .map(|(_, rest)| rest.split_once('/').map(|(_, p)| p).unwrap_or(""))
+        .unwrap_or(uri.trim());
+    let path = path
+        .strip_prefix("distributions/")
+        .or_else(|| path.strip_prefix("datamodels/"))
+        .unwrap_or(path);
+    path.to_ascii_lowercase()
+}
+
+/// All mapping files of a deployment, loaded and checked together.
+pub struct MappingSet {
+    mappings: Vec<Arc<Mapping>>,
+    renderer: Renderer,
+    /// Content hash of every file of the generation (mapping files and templates).
+    generation: String,
+}
+
+impl std::fmt::Debug for MappingSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MappingSet")
+            .field(
+                "mappings",
+                &self.mappings.iter().map(|m| &m.name).collect::<Vec<_>>(),
+            )
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MappingSet {
+    /// The mapping serving an evidence type classification URI, whatever its SR host.
+    pub fn find(&self, classification: &str) -> Option<&Arc<Mapping>> {
+        let key = normalize_classification(classification)?;
+        self.mappings
+            .iter()
+            .find(|m| m.classification_keys.contains(&key))
+    }
+
+    pub fn mappings(&self) -> &[Arc<Mapping>] {
+        &self.mappings
+    }
+
+    pub fn renderer(&self) -> &Renderer {
+        &self.renderer
+    }
+
+    pub fn generation(&self) -> &str {
+        &self.generation
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_model_keys_ignore_host_and_version_prefix() {
+        assert_eq!(
+            data_model_key(
+                "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0"
+            ),
+            data_model_key(
+                "https://sr.oots.tech.ec.europa.eu/datamodels/certificate-of-birth-1.0.0/"
+            )
+        );
+        assert_ne!(
+            data_model_key("https://sr.oots.tech.ec.europa.eu/datamodels/a"),
+            data_model_key("https://sr.oots.tech.ec.europa.eu/datamodels/b")
+        );
+    }
+}

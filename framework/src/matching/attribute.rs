@@ -1,0 +1,84 @@
+//! The eIDAS attributes a request can carry about its subject.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A request attribute, named as in the EDM (`sdg:FamilyName` → `FamilyName`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Attribute {
+    FamilyName,
+    GivenName,
+    DateOfBirth,
+    BirthName,
+    PlaceOfBirth,
+    Gender,
+    PersonIdentifier,
+    LegalName,
+    LegalPersonIdentifier,
+}
+
+impl Attribute {
+    pub const ALL: [Attribute; 9] = [
+        Attribute::FamilyName,
+        Attribute::GivenName,
+        Attribute::DateOfBirth,
+        Attribute::BirthName,
+        Attribute::PlaceOfBirth,
+        Attribute::Gender,
+        Attribute::PersonIdentifier,
+        Attribute::LegalName,
+        Attribute::LegalPersonIdentifier,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Attribute::FamilyName => "FamilyName",
+            Attribute::GivenName => "GivenName",
+            Attribute::DateOfBirth => "DateOfBirth",
+            Attribute::BirthName => "BirthName",
+            Attribute::PlaceOfBirth => "PlaceOfBirth",
+            Attribute::Gender => "Gender",
+            Attribute::PersonIdentifier => "PersonIdentifier",
+            Attribute::LegalName => "LegalName",
+            Attribute::LegalPersonIdentifier => "LegalPersonIdentifier",
+        }
+    }
+
+    /// Whether values are names (compared after normalisation) rather than codes or dates.
+    pub fn is_name(self) -> bool {
+        matches!(
+            self,
+            Attribute::FamilyName
+                | Attribute::GivenName
+                | Attribute::BirthName
+                | Attribute::PlaceOfBirth
+                | Attribute::LegalName
+        )
+    }
+}
+
+impl fmt::Display for Attribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The attributes a request states about its subject.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub attributes: BTreeMap<Attribute, String>,
+}
+
+impl Identity {
+    pub fn get(&self, a: Attribute) -> Option<&str> {
+        self.attributes.get(&a).map(String::as_str)
+    }
+
+    pub fn set(&mut self, a: Attribute, value: Option<&str>) {
+        if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
+            self.attributes.insert(a, v.to_owned());
+        }
+    }
+}

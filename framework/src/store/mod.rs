@@ -1,0 +1,81 @@
+//! Durable adapter state: which request ids were already used, which inbound messages were
+//! stored (so they can be acknowledged to the gateway safely) and answered, and the
+//! preview links handed out. Behind a trait so PostgreSQL can join SQLite for replicas.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// Why the state store failed. A store failure must stop the exchange before anything is
+/// acknowledged, so nothing is lost.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("state store unavailable: {0}")]
+    Unavailable(String),
+    #[error("state store query failed: {0}")]
+    Query(String),
+}
+
+impl StoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Unavailable(_) => "STORE_UNAVAILABLE",
+            StoreError::Query(_) => "STORE_QUERY",
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::Database(db) => StoreError::Query(db.message().to_owned()),
+            other => StoreError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+/// A preview link issued in an `EDM:ERR:0002` answer, bound to one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewLink {
+    /// Unguessable token (the last path segment of the PreviewLocation).
+    pub token: String,
+    pub location: String,
+    pub request_id: String,
+    pub evidence_type: String,
+    pub requester_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Persistent state used by the exchange.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Records a request id; `false` if it was seen before (TDD 4.4: ids are never reused).
+    async fn claim_request_id(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// Stores a received gateway message before it is acknowledged; `false` if it was
+    /// already stored (a redelivery).
+    async fn store_inbound(
+        &self,
+        message_id: &str,
+        raw: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// The id of the answer already sent for an inbound message, if any.
+    async fn answer_of(&self, message_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// Records that `message_id` was answered with `answer_id`.
+    async fn mark_answered(
+        &self,
+        message_id: &str,
+        answer_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    async fn save_preview(&self, link: &PreviewLink) -> Result<(), StoreError>;
+
+    async fn find_preview(&self, token: &str) -> Result<Option<PreviewLink>, StoreError>;
+}
