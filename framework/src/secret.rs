@@ -98,9 +98,26 @@ impl Secret {
         &self.0
     }
 
+    /// True when no value was configured (an empty secret never authenticates anyone).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Constant-time comparison, so a wrong password cannot be guessed byte by byte.
     pub fn matches(&self, candidate: &str) -> bool {
         self.0.as_bytes().ct_eq(candidate.as_bytes()).into()
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_owned())
     }
 }
 

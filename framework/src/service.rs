@@ -1,7 +1,8 @@
 //! The long-running sidecar: receives gateway notifications, fetches each message, stores
 //! it, acknowledges it, answers it through the exchange and submits the answer.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
@@ -13,10 +14,8 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::edm_timestamp;
 use crate::exchange::{Answer, Exchange, ExchangeError};
 use crate::gateway::domibus::push;
-use crate::gateway::ebms::{PartInfo, Property};
-use crate::gateway::{
-    Gateway, GatewayError, InboundMessage, Notification, OutboundMessage, Payload,
-};
+use crate::gateway::ebms::{PartInfo, Property, UserMessage};
+use crate::gateway::{Gateway, GatewayError, Notification, OutboundMessage, Payload};
 
 /// What happened to one inbound message (for `demo` and tests; logs carry the same).
 #[derive(Debug, Clone)]
@@ -38,6 +37,8 @@ pub enum ServiceError {
     Store(#[from] crate::store::StoreError),
     #[error("message has no RegRep payload (application/x-ebrs+xml)")]
     NoRegrep,
+    #[error("stored message cannot be read back: {0}")]
+    Stored(String),
 }
 
 /// The sidecar's moving parts.
@@ -46,37 +47,98 @@ pub struct Service {
     pub exchange: Exchange,
     pub gateway: Arc<dyn Gateway>,
     pub reports: Option<mpsc::UnboundedSender<Report>>,
+    /// Message ids being processed now: a push and the start-up sweep may name the same
+    /// message at once, and only one of them may answer it.
+    pub in_flight: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Service {
+    pub fn new(
+        exchange: Exchange,
+        gateway: Arc<dyn Gateway>,
+        reports: Option<mpsc::UnboundedSender<Report>>,
+    ) -> Self {
+        Self {
+            exchange,
+            gateway,
+            reports,
+            in_flight: Arc::default(),
+        }
+    }
+}
+
+/// Holds a message id in the in-flight set until dropped.
+struct InFlight {
+    set: Arc<Mutex<HashSet<String>>>,
+    id: String,
+}
+
+impl InFlight {
+    fn enter(set: &Arc<Mutex<HashSet<String>>>, id: &str) -> Option<Self> {
+        let mut s = set.lock().unwrap_or_else(|p| p.into_inner());
+        if !s.insert(id.to_owned()) {
+            return None;
+        }
+        Some(Self {
+            set: set.clone(),
+            id: id.to_owned(),
+        })
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut s = self.set.lock().unwrap_or_else(|p| p.into_inner());
+        s.remove(&self.id);
+    }
 }
 
 const SUBMIT_ATTEMPTS: u32 = 5;
 
 impl Service {
-    /// Fetches, stores, acknowledges, answers and submits one message. A message already
-    /// answered (a redelivery) is only acknowledged again.
-    pub async fn process(&self, message_id: &str) -> Result<Report, ServiceError> {
+    /// Fetches, stores, acknowledges, answers and submits one message.
+    ///
+    /// Order matters for durability: the message is stored before the access point is told
+    /// it may forget it, so a crash after the acknowledgement still finds it in the store
+    /// (it is answered from there on the next start). A message already answered (a
+    /// redelivery) is only acknowledged again.
+    pub async fn process(&self, message_id: &str) -> Result<Option<Report>, ServiceError> {
+        let Some(_guard) = InFlight::enter(&self.in_flight, message_id) else {
+            tracing::debug!(message_id, "already being processed");
+            return Ok(None);
+        };
         let store = &self.exchange.store;
         if let Some(answer_id) = store.answer_of(message_id).await? {
-            self.gateway.acknowledge(message_id).await?;
-            return Ok(Report {
-                message_id: message_id.to_owned(),
-                answer_id: Some(answer_id),
-                answer: None,
-                error: Some("already answered; acknowledged again".to_owned()),
-            });
+            tracing::info!(message_id, answer_id = %answer_id, "already answered; acknowledged again");
+            self.acknowledge(message_id).await?;
+            return Ok(None);
         }
-        let inbound = self.gateway.retrieve(message_id).await?;
-        let regrep = inbound
-            .regrep_payload()
-            .ok_or(ServiceError::NoRegrep)?
-            .bytes
-            .clone();
-        let now = self.exchange.clock.now();
-        store.store_inbound(message_id, &regrep, now).await?;
-        // Only now that it is stored may the access point forget it.
-        self.gateway.acknowledge(message_id).await?;
+        let (header, regrep) = match store.unanswered(message_id).await? {
+            Some((header_xml, regrep)) => {
+                let header = UserMessage::from_xml(&header_xml)
+                    .map_err(|e| ServiceError::Stored(e.to_string()))?;
+                self.acknowledge(message_id).await?;
+                (header, regrep)
+            }
+            None => {
+                let inbound = self.gateway.retrieve(message_id).await?;
+                let regrep = inbound
+                    .regrep_payload()
+                    .ok_or(ServiceError::NoRegrep)?
+                    .bytes
+                    .clone();
+                let now = self.exchange.clock.now();
+                store
+                    .store_inbound(message_id, &inbound.header.to_xml(), &regrep, now)
+                    .await?;
+                // Only now that it is stored may the access point forget it.
+                self.acknowledge(message_id).await?;
+                (inbound.header, regrep)
+            }
+        };
 
-        let answer = self.exchange.answer(&regrep, Some(&inbound.header)).await?;
-        let outbound = self.outbound(&inbound, &answer);
+        let answer = self.exchange.answer(&regrep, Some(&header)).await?;
+        let outbound = self.outbound(&header, &answer);
         let answer_id = self.submit_with_retry(&outbound).await?;
         store
             .mark_answered(message_id, &answer_id, self.exchange.clock.now())
@@ -88,15 +150,24 @@ impl Service {
             code = answer.code().unwrap_or("-"),
             "answered"
         );
-        Ok(Report {
+        Ok(Some(Report {
             message_id: message_id.to_owned(),
             answer_id: Some(answer_id),
             answer: Some(answer),
             error: None,
-        })
+        }))
     }
 
-    fn outbound(&self, inbound: &InboundMessage, answer: &Answer) -> OutboundMessage {
+    /// Marks the message downloaded; "no such message" means it already was, which is
+    /// fine when we hold it in the store.
+    async fn acknowledge(&self, message_id: &str) -> Result<(), GatewayError> {
+        match self.gateway.acknowledge(message_id).await {
+            Err(GatewayError::Fault { code, .. }) if code == "WS_PLUGIN:0009" => Ok(()),
+            other => other,
+        }
+    }
+
+    fn outbound(&self, request: &UserMessage, answer: &Answer) -> OutboundMessage {
         let domain = &self.exchange.config.provider.domain;
         let ids = &self.exchange.ids;
         let regrep_cid = format!("{}@{domain}", ids.uuid());
@@ -121,7 +192,7 @@ impl Service {
                 }],
             })
             .collect();
-        let header = inbound.header.answer_header(
+        let header = request.answer_header(
             answer.action(),
             format!("{}@{domain}", ids.uuid()),
             edm_timestamp(self.exchange.clock.now()),
@@ -149,7 +220,8 @@ impl Service {
 
     async fn handle(&self, message_id: String) {
         let report = match self.process(&message_id).await {
-            Ok(r) => r,
+            Ok(Some(r)) => r,
+            Ok(None) => return,
             Err(e) => {
                 tracing::error!(message_id = %message_id, error = %e, "message not answered");
                 Report {
@@ -186,6 +258,17 @@ impl Service {
         });
 
         let mut tasks = tokio::task::JoinSet::new();
+        match self.exchange.store.unanswered_ids().await {
+            Ok(ids) => {
+                for id in ids {
+                    let s = self.clone();
+                    tasks.spawn(async move { s.handle(id).await });
+                }
+            }
+            Err(e) => {
+                tracing::error!(code = e.code(), error = %e, "reading unanswered messages failed")
+            }
+        }
         match self.gateway.pending().await {
             Ok(ids) => {
                 for id in ids {

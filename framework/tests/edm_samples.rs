@@ -189,7 +189,9 @@ fn tdd_2023_samples_parse() {
     let (mut requests, mut responses, mut errors) = (0, 0, 0);
     for path in files_under(&dir) {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.contains("Header") || path.to_string_lossy().contains("Evidence Samples") {
+        if name.to_lowercase().contains("header")
+            || path.to_string_lossy().contains("Evidence Samples")
+        {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();

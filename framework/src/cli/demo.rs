@@ -2,7 +2,7 @@
 //! a simulated evidence requester sending it five requests. Everything runs in this
 //! process on loopback; the messages cross the real Domibus WS-plugin wire format.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -159,11 +159,7 @@ pub(super) async fn run(config: &Path, out: &Path) -> Result<ExitCode, CliError>
     println!("  output      {}", run_dir.display());
 
     let (tx, mut reports) = mpsc::unbounded_channel::<Report>();
-    let service = Service {
-        exchange,
-        gateway: Arc::new(gateway),
-        reports: Some(tx),
-    };
+    let service = Service::new(exchange, Arc::new(gateway), Some(tx));
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(service.run(
         listener,
@@ -229,7 +225,7 @@ async fn play(
     reports: &mut mpsc::UnboundedReceiver<Report>,
     sc: &Scenario,
     n: usize,
-    dir: &PathBuf,
+    dir: &Path,
 ) -> Result<(), String> {
     let ids = RandomIds;
     let now = Utc::now();

@@ -42,11 +42,7 @@ pub(super) async fn run(config: &Path) -> Result<ExitCode, CliError> {
         tracing::info!("shutting down: finishing messages in flight");
         trigger.cancel();
     });
-    let service = Service {
-        exchange,
-        gateway: Arc::new(gateway),
-        reports: None,
-    };
+    let service = Service::new(exchange, Arc::new(gateway), None);
     service
         .run(
             listener,

@@ -132,16 +132,16 @@ async fn route<'a>(
     now: DateTime<Utc>,
     trace: &mut Trace,
 ) -> Result<Result<Routed<'a>, Refusal>, ExchangeError> {
-    if let Some(spec) = envelope.and_then(|h| h.specification_id()) {
-        if spec.trim() != request.version.spec_id() {
-            return Ok(Err(Refusal::new(
-                ErrorCode::InvalidRequest,
-                format!(
-                    "R-EDM-ebMS-038: ebMS SpecificationId {spec} does not match the body's SpecificationIdentifier {} (TDD 4.7 §2.6.2)",
-                    request.version.spec_id()
-                ),
-            )));
-        }
+    if let Some(spec) = envelope.and_then(|h| h.specification_id())
+        && spec.trim() != request.version.spec_id()
+    {
+        return Ok(Err(Refusal::new(
+            ErrorCode::InvalidRequest,
+            format!(
+                "R-EDM-ebMS-038: ebMS SpecificationId {spec} does not match the body's SpecificationIdentifier {} (TDD 4.7 §2.6.2)",
+                request.version.spec_id()
+            ),
+        )));
     }
     if !ex.store.claim_request_id(&request.id, now).await? {
         return Ok(Err(Refusal::new(

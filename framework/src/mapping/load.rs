@@ -277,19 +277,19 @@ pub async fn load(config: &AdapterConfig) -> Result<MappingSet, Diagnostics> {
             });
         }
 
-        if problems.len() == before {
-            if let Some((connector, limits)) = connector {
-                mappings.push(Arc::new(Mapping {
-                    name,
-                    file: path.clone(),
-                    fields: spec.identity.clone(),
-                    spec,
-                    classification_keys: keys,
-                    distributions,
-                    connector,
-                    limits,
-                }));
-            }
+        if problems.len() == before
+            && let Some((connector, limits)) = connector
+        {
+            mappings.push(Arc::new(Mapping {
+                name,
+                file: path.clone(),
+                fields: spec.identity.clone(),
+                spec,
+                classification_keys: keys,
+                distributions,
+                connector,
+                limits,
+            }));
         }
     }
 

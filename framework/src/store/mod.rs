@@ -55,14 +55,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Records a request id; `false` if it was seen before (TDD 4.4: ids are never reused).
     async fn claim_request_id(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
 
-    /// Stores a received gateway message before it is acknowledged; `false` if it was
-    /// already stored (a redelivery).
+    /// Stores a received gateway message (its ebMS header XML and RegRep document) before
+    /// it is acknowledged; `false` if it was already stored (a redelivery).
     async fn store_inbound(
         &self,
         message_id: &str,
-        raw: &[u8],
+        header: &str,
+        regrep: &[u8],
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// A stored message not answered yet: its header XML and RegRep document. After a
+    /// crash between acknowledgement and answer this is the only copy left.
+    async fn unanswered(&self, message_id: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+
+    /// Ids of all stored messages still waiting for an answer, oldest first.
+    async fn unanswered_ids(&self) -> Result<Vec<String>, StoreError>;
 
     /// The id of the answer already sent for an inbound message, if any.
     async fn answer_of(&self, message_id: &str) -> Result<Option<String>, StoreError>;

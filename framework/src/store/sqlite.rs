@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS seen_request (
 );
 CREATE TABLE IF NOT EXISTS inbound_message (
     message_id TEXT PRIMARY KEY,
+    header TEXT NOT NULL,
     raw BLOB NOT NULL,
     received_at TEXT NOT NULL,
     answer_id TEXT,
@@ -90,14 +91,16 @@ impl Store for SqliteStore {
     async fn store_inbound(
         &self,
         message_id: &str,
-        raw: &[u8],
+        header: &str,
+        regrep: &[u8],
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let r = sqlx::query(
-            "INSERT INTO inbound_message (message_id, raw, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO inbound_message (message_id, header, raw, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
         .bind(message_id)
-        .bind(raw)
+        .bind(header)
+        .bind(regrep)
         .bind(ts(at))
         .execute(&self.pool)
         .await?;
@@ -112,6 +115,25 @@ impl Store for SqliteStore {
         Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
     }
 
+    async fn unanswered(&self, message_id: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT header, raw FROM inbound_message WHERE message_id = ? AND answer_id IS NULL",
+        )
+        .bind(message_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    async fn unanswered_ids(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT message_id FROM inbound_message WHERE answer_id IS NULL ORDER BY received_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    }
+
     async fn mark_answered(
         &self,
         message_id: &str,
@@ -119,7 +141,7 @@ impl Store for SqliteStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE inbound_message SET answer_id = ?, answered_at = ?, raw = x'' WHERE message_id = ?",
+            "UPDATE inbound_message SET answer_id = ?, answered_at = ?, raw = x'', header = '' WHERE message_id = ?",
         )
         .bind(answer_id)
         .bind(ts(at))
@@ -189,10 +211,15 @@ mod tests {
     async fn inbound_messages_are_deduplicated_and_answers_remembered() {
         let s = SqliteStore::in_memory().await.unwrap();
         let now = Utc::now();
-        assert!(s.store_inbound("m1", b"<x/>", now).await.unwrap());
-        assert!(!s.store_inbound("m1", b"<x/>", now).await.unwrap());
+        assert!(s.store_inbound("m1", "<h/>", b"<x/>", now).await.unwrap());
+        assert!(!s.store_inbound("m1", "<h/>", b"<x/>", now).await.unwrap());
         assert_eq!(s.answer_of("m1").await.unwrap(), None);
+        assert_eq!(s.unanswered_ids().await.unwrap(), vec!["m1".to_owned()]);
+        let (h, body) = s.unanswered("m1").await.unwrap().unwrap();
+        assert_eq!((h.as_str(), body.as_slice()), ("<h/>", b"<x/>".as_slice()));
         s.mark_answered("m1", "a1", now).await.unwrap();
+        assert!(s.unanswered("m1").await.unwrap().is_none());
+        assert!(s.unanswered_ids().await.unwrap().is_empty());
         assert_eq!(s.answer_of("m1").await.unwrap().as_deref(), Some("a1"));
         let link = PreviewLink {
             token: "t".into(),

@@ -218,7 +218,7 @@ mod tests {
         h.insert(header::AUTHORIZATION, HeaderValue::from_str(&bad).unwrap());
         assert!(!authorized(&auth, &h));
         // No credentials configured: refuse even an empty pair.
-        let none = PushAuth::default();
+        let none = PushAuth::new("", "");
         h.insert(
             header::AUTHORIZATION,
             HeaderValue::from_str(&format!("Basic {}", BASE64.encode(":"))).unwrap(),

@@ -1,0 +1,167 @@
+//! Every message we write re-parses to an equal model.
+
+use oots_framework::edm::{
+    EdmVersion, ErrorCode, QueryResponse, Subject, XmlLimits, parse_request, parse_response,
+    samples, write_error, write_request, write_response,
+};
+
+const VERSIONS: [EdmVersion; 4] = [
+    EdmVersion::V1_0,
+    EdmVersion::V1_1,
+    EdmVersion::V1_2,
+    EdmVersion::V2_0,
+];
+
+fn assert_canonical(xml: &str) {
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
+    for prefix in ["query", "rim", "rs", "sdg", "xsi", "xlink"] {
+        assert!(
+            xml.contains(&format!("xmlns:{prefix}=\"")),
+            "missing xmlns:{prefix}"
+        );
+    }
+}
+
+#[test]
+fn requests_round_trip_in_every_version() {
+    for v in VERSIONS {
+        for req in [
+            samples::natural_person_request(v),
+            samples::legal_person_request(v),
+        ] {
+            let xml = write_request(&req);
+            assert_canonical(&xml);
+            let back = parse_request(xml.as_bytes(), &XmlLimits::default())
+                .unwrap_or_else(|e| panic!("{v}: {}\n{xml}", e.detail()));
+            assert_eq!(back, req, "{v}");
+        }
+    }
+}
+
+#[test]
+fn request_shapes_differ_per_version() {
+    let v1 = write_request(&samples::legal_person_request(EdmVersion::V1_2));
+    let v2 = write_request(&samples::legal_person_request(EdmVersion::V2_0));
+    assert!(v1.contains("xml:lang=\"EN\" id=") && !v2.contains("xml:lang=\"EN\" id="));
+    assert!(
+        v1.contains("rim:InternationalStringValueType")
+            && !v2.contains("rim:InternationalStringValueType")
+    );
+    assert!(v1.contains("<sdg:Transformation>") && !v2.contains("<sdg:Transformation>"));
+    assert!(!v1.contains("ReturnLocation") && v2.contains("\"ReturnLocation\""));
+    assert!(!v1.contains("<sdg:Language>") && v2.contains("<sdg:Language>EN</sdg:Language>"));
+    assert!(v2.contains(
+        "<sdg:AssociatedDocumentRequest>HumanReadableVersion</sdg:AssociatedDocumentRequest>"
+    ));
+    assert!(v2.contains("\"AuthorizedRepresentative\"") && v2.contains("<sdg:LegalPerson>"));
+}
+
+#[test]
+fn text_and_attributes_are_escaped() {
+    let req = samples::natural_person_request(EdmVersion::V2_0);
+    let xml = write_request(&req);
+    assert!(xml.contains("<sdg:FamilyName>Example-Müller &amp; Sons</sdg:FamilyName>"));
+    assert!(xml.contains("<sdg:GivenName>Jane \"Q\" &lt;Test&gt;</sdg:GivenName>"));
+    let err = samples::error_response(EdmVersion::V2_0, ErrorCode::MissingAuthorization);
+    let xml = write_error(&err);
+    assert!(xml.contains("?a=1&amp;b=2"));
+    let Subject::Natural(p) = &req.subject else {
+        panic!()
+    };
+    assert_eq!(p.given_name, "Jane \"Q\" <Test>");
+}
+
+#[test]
+fn responses_round_trip_flat_and_packaged() {
+    for v in VERSIONS {
+        let mut resp = samples::evidence_response(v);
+        // A second item about a legal person, to cover both IsAbout shapes.
+        let mut second = resp.items[0].clone();
+        second.object_id = "urn:uuid:dc518a5b-ff25-44de-9bc5-2ecda71d3f6e".into();
+        if v.is_v2() {
+            second.classification_id = "urn:uuid:2f3a1a65-1754-4e56-9911-3396f1db135f".into();
+        }
+        second.content_id = "attachment100002@example.oots.eu".into();
+        let lp = samples::legal_person();
+        second.evidence.is_about = Subject::Legal(oots_framework::edm::LegalPerson {
+            legal_person_identifier: lp.legal_person_identifier,
+            legal_name: lp.legal_name,
+            ..Default::default()
+        });
+        second.evidence.validity = None;
+        second.evidence.issuing_date = None;
+        resp.items.push(second);
+        let xml = write_response(&resp);
+        assert_canonical(&xml);
+        assert_eq!(xml.contains("rim:RegistryPackageType"), v.is_v2(), "{v}");
+        assert_eq!(
+            xml.contains("classificationNode=\"MainEvidence\""),
+            v.is_v2(),
+            "{v}"
+        );
+        assert!(xml.contains(
+            "xlink:href=\"cid:attachment100001@example.oots.eu\" xlink:title=\"BirthCertificate\""
+        ));
+        assert!(xml.contains("<sdg:Classification>EP</sdg:Classification>"));
+        match parse_response(xml.as_bytes(), &XmlLimits::default()).expect("re-parse") {
+            QueryResponse::Evidence(back) => assert_eq!(back, resp, "{v}"),
+            other => panic!("{v}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn errors_round_trip_for_every_code() {
+    for v in VERSIONS {
+        for code in ErrorCode::ALL {
+            let err = samples::error_response(v, code);
+            let xml = write_error(&err);
+            assert_canonical(&xml);
+            assert!(xml.contains(&format!("xsi:type=\"{}\"", code.xsi_type())));
+            assert!(xml.contains(&format!("severity=\"{}\"", code.severity())));
+            assert!(xml.contains("<sdg:Classification>ERRP</sdg:Classification>"));
+            assert!(
+                !xml.contains("IssueDateTime"),
+                "only the four top-level slots"
+            );
+            assert_eq!(
+                xml.contains("PreviewMethod"),
+                code == ErrorCode::MissingAuthorization && !v.is_v2()
+            );
+            match parse_response(xml.as_bytes(), &XmlLimits::default()).expect("re-parse") {
+                QueryResponse::Error(back) => assert_eq!(back, err, "{v} {code}"),
+                other => panic!("{v} {code}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn error_without_request_id_or_requester_round_trips() {
+    let mut err = samples::error_response(EdmVersion::V2_0, ErrorCode::InvalidRequest);
+    err.request_id = None;
+    err.requester = None;
+    let xml = write_error(&err);
+    assert!(!xml.contains("requestId="));
+    let Ok(QueryResponse::Error(back)) = parse_response(xml.as_bytes(), &XmlLimits::default())
+    else {
+        panic!()
+    };
+    assert_eq!(back, err);
+}
+
+#[test]
+fn preview_error_carries_preview_slots() {
+    let err = samples::error_response(EdmVersion::V2_0, ErrorCode::MissingAuthorization);
+    let xml = write_error(&err);
+    assert!(xml.contains("code=\"EDM:ERR:0002\""));
+    assert!(xml.contains(
+        "urn:sr.oots.tech.ec.europa.eu:codes:ErrorSeverity:EDMErrorResponse:PreviewRequired"
+    ));
+    assert!(
+        xml.contains(
+            "<rim:LocalizedString xml:lang=\"EN\" value=\"Please select your diploma.\"/>"
+        )
+    );
+    assert!(xml.contains("rim:InternationalStringValueType"));
+}

@@ -1,0 +1,190 @@
+//! XSD validation of what we write, with `xmllint` (set `XMLLINT=/usr/bin/xmllint`).
+//!
+//! Schemas: RegRep 4 (`xsd/regrep4`) plus the SDG profile v1.0.0 through the OOTS driver
+//! (`oots_driver_v1.0.0.xsd`), copied into a temp dir with local `schemaLocation`s.
+//! Coverage: every 1.x message (requests, responses, all error codes) and the 2.0
+//! responses and errors validate against RegRep + SDG 1.0.0; 2.0 requests carry 2.0-only
+//! SDG elements (Requirement/Description, DistributedAs/Language, Nationality…) that the
+//! 1.0.0 profile lacks, so they are validated against the RegRep layer only
+//! (`query.xsd`; `rim:AnyValueType` content is lax).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use oots_framework::edm::{
+    EdmVersion, ErrorCode, samples, write_error, write_request, write_response,
+};
+
+fn xmllint() -> Option<String> {
+    match std::env::var("XMLLINT") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ => {
+            println!("SKIPPED: XSD validation needs xmllint (set XMLLINT=/usr/bin/xmllint)");
+            None
+        }
+    }
+}
+
+fn xsd_root() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/oots-spec");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("SKIPPED: shared/oots-spec not found at {}", dir.display());
+        None
+    }
+}
+
+/// Copies the schemas into `dir`, giving every import a local schemaLocation.
+fn prepare_schemas(spec: &Path, dir: &Path) {
+    let tdd = spec.join("tdd-edm-2023-04/OOTS-EDM/xsd");
+    let imports = [
+        ("http://www.w3.org/XML/1998/namespace", "xml.xsd"),
+        ("http://www.w3.org/1999/xlink", "xlink.xsd"),
+        ("http://www.w3.org/2005/08/addressing", "ws-addr.xsd"),
+    ];
+    for (sub, file) in [
+        ("regrep4", "rim.xsd"),
+        ("regrep4", "rs.xsd"),
+        ("regrep4", "query.xsd"),
+        ("regrep4", "lcm.xsd"),
+        ("xml", "xml.xsd"),
+        ("xml", "xlink.xsd"),
+        ("xml", "ws-addr.xsd"),
+    ] {
+        let mut text = std::fs::read_to_string(tdd.join(sub).join(file)).unwrap();
+        for (ns, loc) in imports {
+            for prefix in ["", "xs:"] {
+                for space in ["", " "] {
+                    let from = format!("<{prefix}import namespace=\"{ns}\"{space}/>");
+                    let to =
+                        format!("<{prefix}import namespace=\"{ns}\" schemaLocation=\"{loc}\"/>");
+                    text = text.replace(&from, &to);
+                }
+            }
+        }
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let sdg = spec.join(
+        "oots-poc-xsd/oots-poc/src/main/resources/xsd/sdg/SDG-GenericMetadataProfile-v1.0.0.xsd",
+    );
+    std::fs::copy(sdg, dir.join("SDG-GenericMetadataProfile-v1.0.0.xsd")).unwrap();
+    let driver = std::fs::read_to_string(tdd.join("sdg/oots_driver_v1.0.0.xsd"))
+        .unwrap()
+        .replace(
+            "http://docs.oasis-open.org/regrep/regrep-core/v4.0/os/xsd/",
+            "",
+        );
+    std::fs::write(dir.join("oots_driver.xsd"), driver).unwrap();
+}
+
+fn validate(xmllint: &str, schema: &Path, dir: &Path, name: &str, xml: &str) -> Result<(), String> {
+    let file = dir.join(format!("{name}.xml"));
+    std::fs::write(&file, xml).unwrap();
+    let out = Command::new(xmllint)
+        .arg("--noout")
+        .arg("--nonet")
+        .arg("--schema")
+        .arg(schema)
+        .arg(&file)
+        .output()
+        .map_err(|e| format!("cannot run {xmllint}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("{name}: {}", String::from_utf8_lossy(&out.stderr)))
+    }
+}
+
+#[test]
+fn written_messages_validate_against_the_schemas() {
+    let (Some(xmllint), Some(spec)) = (xmllint(), xsd_root()) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    prepare_schemas(&spec, tmp.path());
+    let full = tmp.path().join("oots_driver.xsd");
+    let regrep = tmp.path().join("query.xsd");
+    let mut failures = Vec::new();
+    let mut validated = 0;
+    let mut check = |schema: &Path, name: String, xml: String| {
+        validated += 1;
+        if let Err(e) = validate(&xmllint, schema, tmp.path(), &name, &xml) {
+            failures.push(e);
+        }
+    };
+    for v in [EdmVersion::V1_0, EdmVersion::V1_2, EdmVersion::V2_0] {
+        let tag = v.spec_id().replace(':', "-");
+        let request_schema = if v.is_v2() { &regrep } else { &full };
+        check(
+            request_schema,
+            format!("{tag}-np-request"),
+            write_request(&samples::natural_person_request(v)),
+        );
+        check(
+            request_schema,
+            format!("{tag}-lp-request"),
+            write_request(&samples::legal_person_request(v)),
+        );
+        check(
+            &full,
+            format!("{tag}-response"),
+            write_response(&samples::evidence_response(v)),
+        );
+        for code in ErrorCode::ALL {
+            check(
+                &full,
+                format!("{tag}-error-{}", &code.code()[8..]),
+                write_error(&samples::error_response(v, code)),
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {validated} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(validated, 30);
+}
+
+#[test]
+fn schema_setup_rejects_an_invalid_message() {
+    // Guards against a setup that validates everything (e.g. schema not loaded).
+    let (Some(xmllint), Some(spec)) = (xmllint(), xsd_root()) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    prepare_schemas(&spec, tmp.path());
+    let xml = write_request(&samples::natural_person_request(EdmVersion::V1_2))
+        .replace("<sdg:FamilyName>", "<sdg:Surname>")
+        .replace("</sdg:FamilyName>", "</sdg:Surname>");
+    assert!(
+        validate(
+            &xmllint,
+            &tmp.path().join("oots_driver.xsd"),
+            tmp.path(),
+            "bad",
+            &xml
+        )
+        .is_err()
+    );
+    let xml = write_error(&samples::error_response(
+        EdmVersion::V1_2,
+        ErrorCode::Timeout,
+    ))
+    .replace(
+        "<rim:Slot name=\"SpecificationIdentifier\">",
+        "<rim:Bogus name=\"x\"/><rim:Slot name=\"SpecificationIdentifier\">",
+    );
+    assert!(
+        validate(
+            &xmllint,
+            &tmp.path().join("oots_driver.xsd"),
+            tmp.path(),
+            "bad2",
+            &xml
+        )
+        .is_err()
+    );
+}
