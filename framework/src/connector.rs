@@ -96,11 +96,21 @@ async fn seed_sqlite_once(url: &str, init: &std::path::Path) -> Result<(), Conne
     })?;
     // Build into a temporary file and rename, so a crash mid-seed never leaves a
     // half-filled registry that would be taken as complete on the next start.
-    let tmp = path.with_extension("seeding");
-    let _ = std::fs::remove_file(&tmp);
+    // Unique per process and call: two adapters starting at once must not share it.
+    let tmp = path.with_extension(format!(
+        "seeding-{}-{:016x}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
     oots_connector_sql::run_script(&format!("sqlite://{}?mode=rwc", tmp.display()), &script)
         .await?;
+    // If another process finished first, keep its file: both were seeded identically.
+    if path.exists() {
+        let _ = std::fs::remove_file(&tmp);
+        return Ok(());
+    }
     std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
         ConnectorError::Config(format!("cannot move seeded registry into place: {e}"))
     })?;
     Ok(())

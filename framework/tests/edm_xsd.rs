@@ -145,7 +145,7 @@ fn written_messages_validate_against_the_schemas() {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(validated, 30);
+    assert_eq!(validated, 33);
 }
 
 #[test]

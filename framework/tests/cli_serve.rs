@@ -1,0 +1,219 @@
+//! `oots-adapter serve` and `oots-adapter demo` as real processes.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use oots_framework::clock::{Clock, RandomIds, SystemClock};
+use oots_framework::edm;
+use oots_framework::gateway::Payload;
+use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
+use oots_framework::requester::{self, RequestSpec};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_through_domibus_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (sim, sim_url) = DomibusSimulator::start(SimulatorConfig {
+        username: "backend".into(),
+        password: "plugin-pw".into(),
+        push_endpoint: Some(format!("http://127.0.0.1:{port}/domibus/notifications")),
+        push_username: "push".into(),
+        push_password: "push-pw".into(),
+    })
+    .await
+    .unwrap();
+    let q = workspace().join("examples/quickstart");
+    let config = dir.path().join("adapter.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "provider:\n  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: {{ EN: Civil Registration Office Berlin I }}\n  country: DE\n\
+             mappings: {mappings}\n\
+             connections:\n  birth_register:\n    type: sql\n    url: sqlite://{db}\n    init: {seed}\n\
+             gateway:\n  type: domibus\n  endpoint: {sim_url}\n  username: backend\n  password: env:TEST_DOMIBUS_PW\n  push_username: push\n  push_password: file:push.pw\n\
+             http:\n  listen: 127.0.0.1:{port}\n",
+            mappings = q.join("mappings").display(),
+            db = dir.path().join("registry.db").display(),
+            seed = q.join("registry/seed.sql").display(),
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("push.pw"), "push-pw\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env("TEST_DOMIBUS_PW", "plugin-pw")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+
+    // Ready?
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        if let Ok(r) = http
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            && r.status().is_success()
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "serve did not come up"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let ids = RandomIds;
+    let now = SystemClock.now();
+    let request = requester::build_request(
+        &RequestSpec {
+            version: edm::EdmVersion::V2_0,
+            family_name: "Dupont".into(),
+            given_name: "Jean".into(),
+            date_of_birth: "1992-10-22".into(),
+            classification: requester::BIRTH_CERTIFICATE.into(),
+            format: "application/pdf".into(),
+            conforms_to: None,
+            preview: false,
+            provider: (
+                "urn:cef.eu:names:identifier:EAS:9930".into(),
+                "DE73524311".into(),
+                "Civil Registration Office Berlin I".into(),
+            ),
+        },
+        &ids,
+        now,
+    );
+    let header = requester::request_header(
+        &request,
+        "m-1@requester.example".into(),
+        "conv-1".into(),
+        "9f7b1c2e-0000-4000-8000-000000000001".into(),
+        "req-1@requester.example",
+        now,
+    );
+    sim.deliver(
+        header,
+        vec![Payload {
+            content_id: "req-1@requester.example".into(),
+            mime_type: "application/x-ebrs+xml".into(),
+            bytes: edm::write_request(&request).into_bytes(),
+        }],
+    );
+    let answer = sim
+        .next_submitted(Duration::from_secs(20))
+        .await
+        .expect("no answer submitted");
+    assert_eq!(answer.header.action, "ExecuteQueryResponse");
+    assert_eq!(answer.payloads.len(), 2);
+    assert!(sim.is_downloaded("m-1@requester.example"));
+
+    // Graceful stop on SIGTERM.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "serve did not stop"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+    let log = log.join().unwrap().join("\n");
+    // JSON log lines, no personal data, no secrets.
+    assert!(log.contains("\"answered\""), "{log}");
+    for secret_or_pii in ["plugin-pw", "push-pw", "Dupont", "1992-10-22"] {
+        assert!(
+            !log.contains(secret_or_pii),
+            "{secret_or_pii} in log:\n{log}"
+        );
+    }
+    sim.shutdown();
+}
+
+#[test]
+fn demo_shows_five_complete_exchanges() {
+    let out = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+        .current_dir(workspace())
+        .args(["demo", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout.matches("← ExecuteQueryResponse").count(),
+        2,
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("← ExceptionResponse").count(), 3, "{stdout}");
+    assert!(stdout.contains("EDM:ERR:0004 Object not found: No evidence"));
+    assert!(
+        stdout.contains("EDM:ERR:0004 Object not found: Evidence subject could not be identified")
+    );
+    assert!(stdout.contains("EDM:ERR:0002"));
+    assert!(stdout.contains("preview     https://"));
+    // The files it announces exist.
+    let run = std::fs::read_dir(out.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let pdfs = walk(&run)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .count();
+    assert_eq!(pdfs, 1);
+    assert!(walk(&run).iter().any(|p| p.ends_with("request.xml")));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

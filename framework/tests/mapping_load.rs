@@ -1,0 +1,110 @@
+//! Mapping files are checked as a set and every problem is reported at once, with
+//! `file:line:col`, a stable code and a hint.
+
+use std::path::Path;
+
+use oots_framework::config::AdapterConfig;
+use oots_framework::mapping;
+
+const ADAPTER: &str = "provider:\n  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: { EN: Office }\n  country: DE\nmappings: mappings\nconnections:\n  reg:\n    type: sql\n    url: sqlite://reg.db\n    init: seed.sql\n";
+
+const GOOD: &str = "evidence_type:\n  classifications:\n    - https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e\n  title: { EN: Certificate of Birth }\nconnector:\n  connection: reg\n  query: SELECT * FROM people WHERE dob = :dob\n  parameters:\n    dob: DateOfBirth\nidentity:\n  FamilyName: family\n  GivenName: given\n  DateOfBirth: dob\nevidence:\n  distributions:\n    - format: application/xml\n      template: t.xml.hbs\n";
+
+fn setup(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    std::fs::write(dir.path().join("adapter.yaml"), ADAPTER).unwrap();
+    std::fs::write(
+        dir.path().join("seed.sql"),
+        "CREATE TABLE people (family TEXT, given TEXT, dob TEXT);",
+    )
+    .unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join("mappings").join(name), text).unwrap();
+    }
+    dir
+}
+
+async fn load(dir: &Path) -> Result<mapping::MappingSet, String> {
+    let cfg = AdapterConfig::load(&dir.join("adapter.yaml")).map_err(|e| e.to_string())?;
+    mapping::load(&cfg).await.map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn a_good_mapping_loads_and_serves_both_sr_hosts() {
+    let dir = setup(&[
+        ("birth.yaml", GOOD),
+        ("t.xml.hbs", "<a>{{record.family}}</a>"),
+    ]);
+    let set = load(dir.path()).await.unwrap();
+    assert_eq!(set.mappings().len(), 1);
+    assert!(set.find("https://sr.oots.tech.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e").is_some());
+    assert!(set.find("https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/00000000-2dc0-422a-a931-d21c3d8d370e").is_none());
+    assert_eq!(set.generation().len(), 16);
+}
+
+#[tokio::test]
+async fn all_problems_are_reported_together_with_positions() {
+    let bad_conn = GOOD.replace("connection: reg", "connection: registry");
+    let unbound = GOOD.replace("WHERE dob = :dob", "WHERE dob = :dob AND family = :family");
+    let bad_class = GOOD
+        .replace(
+            "evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e",
+            "requirements/x",
+        )
+        .replace("t.xml.hbs", "broken.xml.hbs");
+    let typo = GOOD.replace("identity:", "identiti:");
+    let dir = setup(&[
+        ("a-conn.yaml", &bad_conn),
+        ("b-unbound.yaml", &unbound),
+        ("c-class.yaml", &bad_class),
+        ("d-typo.yaml", &typo),
+        ("t.xml.hbs", "<a>{{record.family}}</a>"),
+        ("broken.xml.hbs", "<a>{{#if x}}</a>"),
+    ]);
+    let err = load(dir.path()).await.unwrap_err();
+    let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with("  hint")).collect();
+    let find = |file: &str, code: &str| {
+        lines
+            .iter()
+            .find(|l| l.contains(file) && l.contains(code))
+            .unwrap_or_else(|| panic!("no {code} for {file} in:\n{err}"))
+            .to_string()
+    };
+    assert!(
+        find("a-conn.yaml", "OEA-E0102").contains("a-conn.yaml:6:"),
+        "{err}"
+    );
+    assert!(
+        find("b-unbound.yaml", "OEA-E0105").contains(":family"),
+        "{err}"
+    );
+    assert!(
+        find("c-class.yaml", "OEA-E0103").contains("c-class.yaml:3:"),
+        "{err}"
+    );
+    assert!(
+        find("c-class.yaml", "OEA-E0107").contains("c-class.yaml:"),
+        "{err}"
+    );
+    assert!(
+        find("d-typo.yaml", "OEA-E0002").contains("identiti"),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+}
+
+#[tokio::test]
+async fn two_files_for_one_evidence_type_are_refused() {
+    let old_host = GOOD.replace("sr.oots.tech.ec.europa.eu", "sr.oots.tech.europa.eu");
+    let dir = setup(&[
+        ("a.yaml", GOOD),
+        ("b.yaml", &old_host),
+        ("t.xml.hbs", "<a/>"),
+    ]);
+    let err = load(dir.path()).await.unwrap_err();
+    assert!(
+        err.contains("b.yaml:3:") && err.contains("OEA-E0104"),
+        "{err}"
+    );
+}
