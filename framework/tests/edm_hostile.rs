@@ -162,9 +162,63 @@ fn every_prefix_of_a_valid_request_is_handled() {
     // Cheap fuzzing: all truncations of a real message give a clean result.
     let doc = write_request(&samples::legal_person_request(EdmVersion::V1_2));
     let bytes = doc.as_bytes();
-    for end in (0..bytes.len()).step_by(7) {
+    let complete = doc.trim_end().len();
+    for end in (0..complete).step_by(7) {
         let r = parse_request(&bytes[..end], &XmlLimits::default());
         assert!(r.is_err(), "a strict prefix cannot be a complete request");
     }
     assert!(parse_request(bytes, &XmlLimits::default()).is_ok());
+}
+
+#[test]
+fn random_byte_mutations_never_panic() {
+    // Deterministic cheap fuzzing over requests, responses and errors of both lines.
+    let seeds = [
+        write_request(&samples::legal_person_request(EdmVersion::V1_0)),
+        write_request(&samples::natural_person_request(EdmVersion::V2_0)),
+        oots_framework::edm::write_response(&samples::evidence_response(EdmVersion::V2_0)),
+        oots_framework::edm::write_error(&samples::error_response(
+            EdmVersion::V1_2,
+            oots_framework::edm::ErrorCode::MissingAuthorization,
+        )),
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let alphabet: &[&[u8]] = &[
+        b"<",
+        b">",
+        b"\"",
+        b"'",
+        b"/",
+        b"&",
+        b":",
+        b"-",
+        b"\xc3\xa9",
+        b"\xff",
+        b"\x00",
+        b"<!--",
+        b"]]>",
+        b"a",
+    ];
+    for seed in &seeds {
+        for _ in 0..500 {
+            let mut doc = seed.as_bytes().to_vec();
+            for _ in 0..(1 + next() % 4) {
+                let at = (next() as usize) % doc.len();
+                let piece = alphabet[(next() as usize) % alphabet.len()];
+                let cut = (next() as usize % 3).min(doc.len() - at);
+                doc.splice(at..at + cut, piece.iter().copied());
+            }
+            let r = parse_request(&doc, &XmlLimits::default());
+            if let Err(e) = r {
+                assert!(!e.detail().is_empty());
+            }
+            let _ = parse_response(&doc, &XmlLimits::default());
+        }
+    }
 }

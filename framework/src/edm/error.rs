@@ -219,10 +219,10 @@ pub fn write_error(err: &ErrorResponse) -> String {
         if !e.preview_description.is_empty() {
             rim::write_intl(&mut w, "PreviewDescription", &e.preview_description);
         }
-        if !err.version.is_v2() {
-            if let Some(m) = &e.preview_method {
-                rim::write_string(&mut w, "PreviewMethod", m);
-            }
+        if !err.version.is_v2()
+            && let Some(m) = &e.preview_method
+        {
+            rim::write_string(&mut w, "PreviewMethod", m);
         }
         w.close("rs:Exception");
     }

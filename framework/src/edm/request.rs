@@ -15,6 +15,9 @@ use super::xml::{self, NS_SDG, ROOT_NAMESPACES, XmlLimits, XmlWriter};
 /// The input is untrusted: see [`XmlLimits`] for the hardening. On failure the error
 /// carries what could be recovered (request id, version, requester) so the caller can still
 /// answer with `EDM:ERR:0003`.
+// The error is large on purpose (it carries the recovered requester for the answer) and
+// only travels the rare refusal path.
+#[allow(clippy::result_large_err)]
 pub fn parse_request(xml: &[u8], limits: &XmlLimits) -> Result<EvidenceRequest, RequestError> {
     let text = xml::decode(xml, limits).map_err(|e| RequestError::from_xml(e, None))?;
     let doc = xml::parse(text, limits)
@@ -215,10 +218,10 @@ pub fn write_request(req: &EvidenceRequest) -> String {
     let v = req.version;
     let mut w = XmlWriter::new();
     let mut attrs: Vec<(&str, &str)> = ROOT_NAMESPACES.to_vec();
-    if !v.is_v2() {
-        if let Some(lang) = &req.lang {
-            attrs.push(("xml:lang", lang));
-        }
+    if !v.is_v2()
+        && let Some(lang) = &req.lang
+    {
+        attrs.push(("xml:lang", lang));
     }
     attrs.push(("id", &req.id));
     w.open("query:QueryRequest", &attrs);
@@ -257,10 +260,10 @@ pub fn write_request(req: &EvidenceRequest) -> String {
             None,
         );
     });
-    if v.is_v2() {
-        if let Some(r) = &req.return_location {
-            rim::write_string(&mut w, "ReturnLocation", r);
-        }
+    if v.is_v2()
+        && let Some(r) = &req.return_location
+    {
+        rim::write_string(&mut w, "ReturnLocation", r);
     }
     w.empty(
         "query:ResponseOption",

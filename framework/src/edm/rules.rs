@@ -53,7 +53,10 @@ pub(crate) fn is_uuid(s: &str) -> bool {
 /// `urn:uuid:` + UUID (case-insensitive, surrounding whitespace ignored) — R-EDM-REQ-S004.
 pub fn is_urn_uuid(s: &str) -> bool {
     let s = s.trim();
-    s.len() == 45 && s[..9].eq_ignore_ascii_case("urn:uuid:") && is_uuid(&s[9..])
+    match (s.get(..9), s.get(9..)) {
+        (Some(prefix), Some(uuid)) => prefix.eq_ignore_ascii_case("urn:uuid:") && is_uuid(uuid),
+        _ => false,
+    }
 }
 
 /// Value ends with a UUID (the unanchored R-EDM-REQ-C026 pattern).
@@ -858,6 +861,12 @@ mod tests {
         assert!(is_urn_uuid("urn:uuid:4FFB5281-179d-4578-adf2-39fd13ccc797"));
         assert!(!is_urn_uuid("4ffb5281-179d-4578-adf2-39fd13ccc797"));
         assert!(!is_urn_uuid("urn:uuid:4ffb5281-179d-4578-adf2-39fd13ccc79"));
+        assert!(!is_urn_uuid(
+            "urn:uui\u{e9}4ffb5281-179d-4578-adf2-39fd13ccc79"
+        ));
+        assert!(!is_urn_uuid(
+            "urn:uuid\u{e9}ffb5281-179d-4578-adf2-39fd13ccc797"
+        ));
         assert!(is_xsd_date("2000-02-29"));
         assert!(!is_xsd_date("1900-02-29"));
         assert!(!is_xsd_date("1992-13-01"));

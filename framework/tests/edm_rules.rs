@@ -1,0 +1,454 @@
+//! Rule violations: mutated copies of the 2.0 sample (FR `requete.xml`, validated against
+//! the 2.0.1 Schematron) each yield the expected rule id.
+
+use std::path::Path;
+
+use oots_framework::edm::{
+    EdmVersion, ErrorCode, RequestError, RequestErrorKind, XmlLimits, parse_request, samples,
+    write_request,
+};
+
+fn sample() -> Option<String> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/oots-spec/oots-france/spec/fixtures/reference/messages/requete.xml");
+    match std::fs::read_to_string(&p) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            println!("SKIPPED: 2.0 sample not found at {}", p.display());
+            None
+        }
+    }
+}
+
+fn replace(doc: &str, from: &str, to: &str) -> String {
+    assert!(doc.contains(from), "mutation target not found: {from}");
+    doc.replacen(from, to, 1)
+}
+
+fn refused(doc: &str) -> RequestError {
+    parse_request(doc.as_bytes(), &XmlLimits::default())
+        .expect_err("mutated request must be refused")
+}
+
+const NP_SLOT_START: &str = "<rim:Slot name=\"NaturalPerson\">";
+
+#[test]
+fn unmodified_sample_is_accepted() {
+    let Some(doc) = sample() else { return };
+    assert!(parse_request(doc.as_bytes(), &XmlLimits::default()).is_ok());
+}
+
+#[test]
+fn mutations_name_their_rule() {
+    let Some(doc) = sample() else { return };
+    let evidence_slot = {
+        let start = doc.find("<rim:Slot name=\"EvidenceRequest\">").unwrap();
+        let end = doc[start..].find("</rim:Slot>").unwrap() + start + "</rim:Slot>".len();
+        doc[start..end].to_string()
+    };
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "R-EDM-REQ-S001",
+            replace(
+                &replace(&doc, "<query:QueryRequest ", "<query:QueryRequestX "),
+                "</query:QueryRequest>",
+                "</query:QueryRequestX>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S002",
+            replace(
+                &doc,
+                "xmlns:query=\"urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0\"",
+                "xmlns:query=\"urn:example:query\"",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S004",
+            replace(
+                &doc,
+                "id=\"urn:uuid:1a2b3c4d-0000-4000-8000-000000000000\"",
+                "id=\"request-42\"",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S005",
+            replace(
+                &doc,
+                "name=\"SpecificationIdentifier\"",
+                "name=\"SpecificationId\"",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C001",
+            replace(
+                &doc,
+                "<rim:Value>oots-edm:v2.0</rim:Value>",
+                "<rim:Value>oots-edm:v9.9</rim:Value>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S059",
+            replace(&doc, "id=\"urn:uuid:", "xml:lang=\"EN\" id=\"urn:uuid:"),
+        ),
+        (
+            "R-EDM-REQ-S019",
+            replace(
+                &doc,
+                "name=\"ExplicitRequestGiven\"",
+                "name=\"ExplicitRequest\"",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S050",
+            replace(
+                &doc,
+                "<rim:Value>T3</rim:Value>\n    </rim:SlotValue>",
+                "<rim:Value>T3</rim:Value>\n    </rim:SlotValue><rim:SlotValue xsi:type=\"rim:StringValueType\"><rim:Value>T1</rim:Value></rim:SlotValue>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S022",
+            replace(
+                &doc,
+                "<rim:SlotValue xsi:type=\"rim:StringValueType\">\n      <rim:Value>T3</rim:Value>",
+                "<rim:SlotValue xsi:type=\"rim:InternationalStringValueType\">\n      <rim:Value><rim:LocalizedString xml:lang=\"EN\" value=\"T3\"/></rim:Value>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S021",
+            replace(
+                &doc,
+                "<rim:SlotValue xsi:type=\"rim:DateTimeValueType\">",
+                "<rim:SlotValue xsi:type=\"rim:StringValueType\">",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C002",
+            replace(&doc, "2026-08-06T10:00:00.000Z", "06/08/2026 10:00"),
+        ),
+        (
+            "R-EDM-REQ-S024",
+            replace(
+                &doc,
+                "<rim:Value>false</rim:Value>",
+                "<rim:Value>maybe</rim:Value>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C005",
+            replace(
+                &doc,
+                "<rim:Slot name=\"PossibilityForPreview\">",
+                "<rim:Slot name=\"PreviewLocation\"><rim:SlotValue xsi:type=\"rim:StringValueType\"><rim:Value>http://preview.example.eu/x</rim:Value></rim:SlotValue></rim:Slot><rim:Slot name=\"PossibilityForPreview\">",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S062",
+            replace(
+                &doc,
+                "<rim:Slot name=\"PossibilityForPreview\">",
+                "<rim:Slot name=\"PreviewLocation\"><rim:SlotValue xsi:type=\"rim:StringValueType\"><rim:Value>https://preview.example.eu/x</rim:Value></rim:SlotValue></rim:Slot><rim:Slot name=\"PossibilityForPreview\">",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C024",
+            replace(
+                &doc,
+                "returnType=\"LeafClassWithRepositoryItem\"",
+                "returnType=\"LeafClass\"",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C025",
+            replace(
+                &doc,
+                "queryDefinition=\"DocumentQuery\"",
+                "queryDefinition=\"OtherQuery\"",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S015",
+            replace(
+                &doc,
+                "  </query:Query>",
+                &format!("{evidence_slot}\n  </query:Query>"),
+            ),
+        ),
+        (
+            "R-EDM-REQ-S016",
+            replace(
+                &doc,
+                NP_SLOT_START,
+                "<rim:Slot name=\"LegalPerson\"><rim:SlotValue xsi:type=\"rim:AnyValueType\"><sdg:LegalPerson><sdg:LevelOfAssurance>High</sdg:LevelOfAssurance><sdg:LegalName>X</sdg:LegalName></sdg:LegalPerson></rim:SlotValue></rim:Slot><rim:Slot name=\"NaturalPerson\">",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S046",
+            replace(
+                &replace(&doc, "<sdg:Person>", "<sdg:NaturalPerson>"),
+                "</sdg:Person>",
+                "</sdg:NaturalPerson>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S049",
+            replace(&doc, NP_SLOT_START, "<rim:Slot name=\"Subject\">"),
+        ),
+        (
+            "R-EDM-REQ-C036",
+            replace(
+                &doc,
+                "<sdg:LevelOfAssurance>High</sdg:LevelOfAssurance>",
+                "",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C037",
+            replace(
+                &doc,
+                "<sdg:LevelOfAssurance>High</sdg:LevelOfAssurance>",
+                "<sdg:LevelOfAssurance>Medium</sdg:LevelOfAssurance>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C043",
+            replace(
+                &doc,
+                "<sdg:DateOfBirth>1992-10-22</sdg:DateOfBirth>",
+                "<sdg:DateOfBirth>22/10/1992</sdg:DateOfBirth>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C043",
+            replace(&doc, "<sdg:DateOfBirth>1992-10-22</sdg:DateOfBirth>", ""),
+        ),
+        (
+            "SDG-XSD-PersonType",
+            replace(&doc, "<sdg:FamilyName>Dupont</sdg:FamilyName>", ""),
+        ),
+        (
+            "R-EDM-REQ-C041",
+            replace(
+                &doc,
+                "<sdg:Identifier schemeID=\"eidas\">",
+                "<sdg:Identifier>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C010",
+            replace(
+                &doc,
+                "<sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:0009\">00000000000002",
+                "<sdg:Identifier>00000000000002",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C014",
+            replace(
+                &doc,
+                "<sdg:Classification>ER</sdg:Classification>",
+                "<sdg:Classification>EP</sdg:Classification>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C014",
+            replace(
+                &doc,
+                "<sdg:Classification>ER</sdg:Classification>",
+                "<sdg:Classification>IP</sdg:Classification>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C013",
+            replace(&doc, "<sdg:Classification>IP</sdg:Classification>", ""),
+        ),
+        (
+            "R-EDM-REQ-C017",
+            replace(
+                &doc,
+                "<sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:9930\">",
+                "<sdg:Identifier>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C026",
+            replace(
+                &doc,
+                "<sdg:Identifier>41170824-15d9-4c16-984e-63b75b937b8c</sdg:Identifier>",
+                "<sdg:Identifier>birth-certificate</sdg:Identifier>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C027",
+            replace(
+                &doc,
+                "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/",
+                "https://sr.example.com/evidencetypeclassifications/",
+            ),
+        ),
+        (
+            "R-EDM-REQ-S045",
+            replace(
+                &doc,
+                "<sdg:DistributedAs>",
+                "<sdg:Note lang=\"EN\">x</sdg:Note><sdg:DistributedAs>",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C032",
+            replace(
+                &replace(&doc, "<sdg:DistributedAs>", "<!--"),
+                "</sdg:DistributedAs>",
+                "-->",
+            ),
+        ),
+        (
+            "R-EDM-REQ-C033",
+            replace(&doc, "<sdg:Format>application/pdf</sdg:Format>", ""),
+        ),
+        (
+            "R-EDM-REQ-C119",
+            replace(
+                &doc,
+                "<sdg:Language>EN</sdg:Language>",
+                "<sdg:Language>EN</sdg:Language><sdg:AssociatedDocumentRequest>Summary</sdg:AssociatedDocumentRequest>",
+            ),
+        ),
+    ];
+    for (rule, mutated) in cases {
+        let err = refused(&mutated);
+        assert_eq!(err.rule(), Some(rule), "{}", err.detail());
+        assert!(
+            err.detail().starts_with(&format!("{rule}: ")),
+            "{}",
+            err.detail()
+        );
+        assert_eq!(err.code(), ErrorCode::InvalidRequest);
+        for personal in ["Dupont", "Jean", "1992", "123123123"] {
+            assert!(
+                !err.detail().contains(personal),
+                "{rule}: personal data in detail"
+            );
+        }
+        if rule != "R-EDM-REQ-S001" && rule != "R-EDM-REQ-S002" && rule != "R-EDM-REQ-S004" {
+            assert_eq!(
+                err.request_id.as_deref(),
+                Some("urn:uuid:1a2b3c4d-0000-4000-8000-000000000000"),
+                "{rule}"
+            );
+        }
+        if !matches!(
+            rule,
+            "R-EDM-REQ-S001" | "R-EDM-REQ-S002" | "R-EDM-REQ-S005" | "R-EDM-REQ-C001"
+        ) {
+            assert_eq!(err.version, Some(EdmVersion::V2_0), "{rule}");
+        }
+        if !matches!(rule, "R-EDM-REQ-S001" | "R-EDM-REQ-S002" | "R-EDM-REQ-C010") {
+            let requester = err
+                .requester
+                .as_ref()
+                .unwrap_or_else(|| panic!("{rule}: requester"));
+            assert_eq!(requester.identifier.value, "00000000000002", "{rule}");
+        }
+    }
+}
+
+#[test]
+fn spec_identifier_detail_matches_the_documented_form() {
+    let Some(doc) = sample() else { return };
+    let err = refused(&replace(&doc, "oots-edm:v2.0", "oots-edm:v3"));
+    assert!(
+        err.detail()
+            .starts_with("R-EDM-REQ-C001: SpecificationIdentifier must be one of oots-edm:v1.0")
+    );
+    assert!(matches!(
+        err.kind,
+        RequestErrorKind::Rule {
+            rule: "R-EDM-REQ-C001",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn lenient_inputs_are_accepted() {
+    let Some(doc) = sample() else { return };
+    let ok = |d: &str| {
+        parse_request(d.as_bytes(), &XmlLimits::default())
+            .unwrap_or_else(|e| panic!("{}", e.detail()))
+    };
+    // Booleans as 1/0, old and acceptance SR hosts, no Requirements slot, preview pair.
+    ok(&replace(
+        &doc,
+        "<rim:Value>false</rim:Value>",
+        "<rim:Value>0</rim:Value>",
+    ));
+    ok(&replace(
+        &doc,
+        "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/",
+        "https://sr.oots.tech.europa.eu/evidencetypeclassifications/",
+    ));
+    ok(&replace(
+        &doc,
+        "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/",
+        "https://sr.acc.oots.tech.ec.europa.eu/evidencetypeclassifications/",
+    ));
+    let start = doc.find("<rim:Slot name=\"Requirements\">").unwrap();
+    let end = doc[start..].find("</rim:Slot>").unwrap() + start + "</rim:Slot>".len();
+    let r = ok(&format!("{}{}", &doc[..start], &doc[end..]));
+    assert!(r.requirements.is_empty());
+    let r = ok(&replace(
+        &doc,
+        "<query:ResponseOption",
+        "<rim:Slot name=\"PreviewLocation\"><rim:SlotValue xsi:type=\"rim:StringValueType\"><rim:Value>https://p.example.eu/1</rim:Value></rim:SlotValue></rim:Slot><rim:Slot name=\"ReturnLocation\"><rim:SlotValue xsi:type=\"rim:StringValueType\"><rim:Value>https://r.example.eu/1</rim:Value></rim:SlotValue></rim:Slot><query:ResponseOption",
+    ));
+    assert_eq!(r.return_location.as_deref(), Some("https://r.example.eu/1"));
+    // Default-namespace tricks: sdg elements without prefix.
+    let r = ok(&replace(
+        &replace(
+            &doc,
+            "<sdg:Agent>\n      <sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:9930\">DE73524311</sdg:Identifier>\n      <sdg:Name lang=\"EN\">Civil Registration Office Berlin I</sdg:Name>\n    </sdg:Agent>",
+            "<Agent xmlns=\"http://data.europa.eu/p4s\"><Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:9930\">DE73524311</Identifier><Name lang=\"EN\">Civil Registration Office Berlin I</Name></Agent>",
+        ),
+        "xmlns:query=",
+        "xmlns:q2=\"urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0\" xmlns:query=",
+    ));
+    assert_eq!(r.provider.identifier.value, "DE73524311");
+}
+
+#[test]
+fn version_specific_rules_on_written_requests() {
+    // 1.x: exactly one DistributedAs; ReturnLocation is not an admitted slot.
+    let mut r = samples::natural_person_request(EdmVersion::V1_2);
+    r.evidence_type
+        .distributed_as
+        .push(r.evidence_type.distributed_as[0].clone());
+    let err = refused(&write_request(&r));
+    assert_eq!(err.rule(), Some("R-EDM-REQ-C032"));
+    assert_eq!(err.version, Some(EdmVersion::V1_2));
+
+    let xml = write_request(&samples::legal_person_request(EdmVersion::V2_0))
+        .replace("oots-edm:v2.0", "oots-edm:v1.2");
+    assert_eq!(refused(&xml).rule(), Some("R-EDM-REQ-S019"));
+
+    // 2.0: ReturnLocation must be https.
+    let mut r = samples::legal_person_request(EdmVersion::V2_0);
+    r.return_location = Some("http://requester.example.eu/back".into());
+    assert_eq!(refused(&write_request(&r)).rule(), Some("R-EDM-REQ-C120"));
+
+    // Representative's date of birth has its own rule.
+    let xml = write_request(&samples::legal_person_request(EdmVersion::V2_0))
+        .replace("1970-03-01", "1970-02-30");
+    assert_eq!(refused(&xml).rule(), Some("R-EDM-REQ-C064"));
+
+    // Legal subject without level of assurance.
+    let xml = write_request(&samples::legal_person_request(EdmVersion::V2_0)).replacen(
+        "<sdg:LevelOfAssurance>Substantial</sdg:LevelOfAssurance>",
+        "",
+        1,
+    );
+    let err = refused(&xml);
+    assert_eq!(err.rule(), Some("R-EDM-REQ-C047"));
+    assert!(matches!(err.kind, RequestErrorKind::Rule { .. }));
+}
