@@ -1,6 +1,8 @@
 //! `oots-adapter respond` with the quickstart configuration, unmodified, against the
 //! official sample requests; hostile and preview requests get the right error answers.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -9,9 +11,7 @@ fn workspace() -> PathBuf {
 }
 
 fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("OOTS_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("../shared"));
+    let p = common::shared_dir();
     if p.join("oots-spec").is_dir() {
         Some(p)
     } else {

@@ -1,7 +1,7 @@
 //! Rule violations: mutated copies of the 2.0 sample (FR `requete.xml`, validated against
 //! the 2.0.1 Schematron) each yield the expected rule id.
 
-use std::path::Path;
+mod common;
 
 use oots_framework::edm::{
     EdmVersion, ErrorCode, RequestError, RequestErrorKind, XmlLimits, parse_request, samples,
@@ -9,8 +9,8 @@ use oots_framework::edm::{
 };
 
 fn sample() -> Option<String> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/oots-spec/oots-france/spec/fixtures/reference/messages/requete.xml");
+    let p = common::shared_dir()
+        .join("oots-spec/oots-france/spec/fixtures/reference/messages/requete.xml");
     match std::fs::read_to_string(&p) {
         Ok(s) => Some(s),
         Err(_) => {

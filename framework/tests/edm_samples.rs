@@ -3,6 +3,8 @@
 //! The shared folder is found relative to `CARGO_MANIFEST_DIR` (`../../shared`); when it
 //! is absent the tests print SKIPPED and return.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -12,7 +14,7 @@ use oots_framework::edm::{
 };
 
 fn spec_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/oots-spec");
+    let dir = common::shared_dir().join("oots-spec");
     if dir.is_dir() {
         Some(dir)
     } else {

@@ -8,6 +8,8 @@
 //! 1.0.0 profile lacks, so they are validated against the RegRep layer only
 //! (`query.xsd`; `rim:AnyValueType` content is lax).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -26,7 +28,7 @@ fn xmllint() -> Option<String> {
 }
 
 fn xsd_root() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/oots-spec");
+    let dir = common::shared_dir().join("oots-spec");
     if dir.is_dir() {
         Some(dir)
     } else {

@@ -24,12 +24,9 @@ pub const WSPLUGIN: &str = "http://eu.domibus.wsplugin/";
 pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 
 /// Directory of France's fixtures inside `shared/` (next to the repository), or
-/// `$OOTS_SHARED_DIR/oots-spec/…` when set.
+/// `$OOTS_SHARED/oots-spec/…` when set.
 pub fn fr_fixtures_dir() -> PathBuf {
-    let shared = std::env::var_os("OOTS_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    shared.join("oots-spec/oots-france/spec/fixtures")
+    crate::shared_dir().join("oots-spec/oots-france/spec/fixtures")
 }
 
 /// Bytes of one real capture (`incoming/reel/<name>`), or `None` (after printing why)

@@ -25,9 +25,7 @@ fn workspace() -> PathBuf {
 }
 
 fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("OOTS_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("../shared"));
+    let p = oots_e2e::shared_dir();
     if p.join("oots-spec").is_dir() {
         Some(p)
     } else {

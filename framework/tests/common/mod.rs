@@ -1,0 +1,12 @@
+//! Helpers shared by the framework's integration tests.
+
+use std::path::{Path, PathBuf};
+
+/// The read-only reference material (`shared/`): `$OOTS_SHARED`, else the folder next to
+/// the repository.
+#[allow(dead_code)]
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("OOTS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+}
