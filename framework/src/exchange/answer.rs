@@ -102,14 +102,7 @@ fn provider_agent(ex: &Exchange, classification: &str) -> Agent {
             scheme_id: Some(p.scheme.clone()),
             value: p.identifier.clone(),
         },
-        names: p
-            .name
-            .iter()
-            .map(|(lang, text)| LocalizedText {
-                lang: lang.clone(),
-                text: text.clone(),
-            })
-            .collect(),
+        names: localized(&p.name),
         address: Some(Address {
             admin_unit_level1: Some(p.country.clone()),
             admin_unit_level2: p.nuts.clone(),
@@ -129,16 +122,7 @@ pub(super) fn error(
     now: DateTime<Utc>,
 ) -> Answer {
     let preview_description = if preview_location.is_some() {
-        let mut d: Vec<LocalizedText> = ex
-            .config
-            .preview
-            .description
-            .iter()
-            .map(|(lang, text)| LocalizedText {
-                lang: lang.clone(),
-                text: text.clone(),
-            })
-            .collect();
+        let mut d: Vec<LocalizedText> = localized(&ex.config.preview.description);
         if d.is_empty() {
             d.push(LocalizedText {
                 lang: "EN".to_owned(),
@@ -264,26 +248,8 @@ pub(super) fn evidence(
     );
 
     let content_id = format!("{}@{}", ex.ids.uuid(), ex.config.provider.domain);
-    let titles = mapping
-        .spec
-        .evidence_type
-        .title
-        .iter()
-        .map(|(lang, text)| LocalizedText {
-            lang: lang.clone(),
-            text: text.clone(),
-        })
-        .collect();
-    let descriptions = mapping
-        .spec
-        .evidence_type
-        .description
-        .iter()
-        .map(|(lang, text)| LocalizedText {
-            lang: lang.clone(),
-            text: text.clone(),
-        })
-        .collect();
+    let titles = localized(&mapping.spec.evidence_type.title);
+    let descriptions = localized(&mapping.spec.evidence_type.description);
     let conforms_to = match routed.distribution.kind {
         crate::render::DocumentKind::Xml | crate::render::DocumentKind::Json => routed
             .requested
@@ -367,4 +333,15 @@ pub(super) fn evidence(
         }],
         trace,
     }
+}
+
+/// Texts by language (`EN: …`) as EDM localized strings.
+fn localized(texts: &std::collections::BTreeMap<String, String>) -> Vec<LocalizedText> {
+    texts
+        .iter()
+        .map(|(lang, text)| LocalizedText {
+            lang: lang.clone(),
+            text: text.clone(),
+        })
+        .collect()
 }

@@ -304,10 +304,16 @@ async fn serve(
                     explanation.matcher
                 ),
             );
-            match records.into_iter().nth(index) {
-                Some(r) => r,
-                None => Record::new(),
-            }
+            let Some(record) = records.into_iter().nth(index) else {
+                // A matcher pointing past its candidates is a bug; refuse rather than guess.
+                let refusal = Refusal::new(
+                    ErrorCode::InvalidQuery,
+                    "the registry records could not be matched (internal error)",
+                );
+                trace.push(Stage::Matched, format!("refused: {}", refusal.detail));
+                return Ok(answer::error(ex, ctx, refusal, None, trace, now));
+            };
+            record
         }
         other => {
             let refusal = refusal_for(&other);
