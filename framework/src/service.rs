@@ -257,28 +257,25 @@ impl Service {
                 .await
         });
 
+        // Start-up sweep: messages stored but not answered before a stop, then messages
+        // Domibus still holds (their push may have been lost while we were down).
         let mut tasks = tokio::task::JoinSet::new();
-        match self.exchange.store.unanswered_ids().await {
-            Ok(ids) => {
-                for id in ids {
-                    let s = self.clone();
-                    tasks.spawn(async move { s.handle(id).await });
-                }
-            }
-            Err(e) => {
-                tracing::error!(code = e.code(), error = %e, "reading unanswered messages failed")
-            }
-        }
-        match self.gateway.pending().await {
-            Ok(ids) => {
-                for id in ids {
-                    let s = self.clone();
-                    tasks.spawn(async move { s.handle(id).await });
-                }
-            }
-            Err(e) => {
-                tracing::warn!(code = e.code(), error = %e, "start-up sweep of pending messages failed")
-            }
+        let stored = self
+            .exchange
+            .store
+            .unanswered_ids()
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(code = e.code(), error = %e, "reading unanswered messages failed");
+                Vec::new()
+            });
+        let pending = self.gateway.pending().await.unwrap_or_else(|e| {
+            tracing::warn!(code = e.code(), error = %e, "start-up sweep of pending messages failed");
+            Vec::new()
+        });
+        for id in stored.into_iter().chain(pending) {
+            let s = self.clone();
+            tasks.spawn(async move { s.handle(id).await });
         }
         loop {
             tokio::select! {

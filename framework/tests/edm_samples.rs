@@ -13,16 +13,6 @@ use oots_framework::edm::{
     normalize_classification, parse_request, parse_response,
 };
 
-fn spec_dir() -> Option<PathBuf> {
-    let dir = common::shared_dir().join("oots-spec");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("SKIPPED: shared/oots-spec not found at {}", dir.display());
-        None
-    }
-}
-
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -48,7 +38,9 @@ fn root_local_name(xml: &[u8]) -> Option<String> {
 
 #[test]
 fn fr_reference_messages_parse() {
-    let Some(spec) = spec_dir() else { return };
+    let Some(spec) = common::spec_dir() else {
+        return;
+    };
     let dir = spec.join("oots-france/spec/fixtures/reference/messages");
     let limits = XmlLimits::default();
 
@@ -127,7 +119,9 @@ fn fr_reference_messages_parse() {
 
 #[test]
 fn soap_captures_payloads_parse() {
-    let Some(spec) = spec_dir() else { return };
+    let Some(spec) = common::spec_dir() else {
+        return;
+    };
     let limits = XmlLimits::default();
     let mut parsed = 0;
     for path in files_under(&spec.join("oots-france/spec/fixtures/incoming")) {
@@ -185,7 +179,9 @@ fn soap_captures_payloads_parse() {
 
 #[test]
 fn tdd_2023_samples_parse() {
-    let Some(spec) = spec_dir() else { return };
+    let Some(spec) = common::spec_dir() else {
+        return;
+    };
     let limits = XmlLimits::default();
     let dir = spec.join("tdd-edm-2023-04/OOTS-EDM/xml/Request-Response Samples/4.5.4 - OOTS-EDM XML Examples of the Evidence Exchange");
     let (mut requests, mut responses, mut errors) = (0, 0, 0);
@@ -228,7 +224,9 @@ fn tdd_2023_samples_parse() {
 
 #[test]
 fn tdd_2023_full_documents_among_snippets() {
-    let Some(spec) = spec_dir() else { return };
+    let Some(spec) = common::spec_dir() else {
+        return;
+    };
     let limits = XmlLimits::default();
     let dir = spec.join("tdd-edm-2023-04/OOTS-EDM/xml/Request-Response Samples/Snippets");
     let mut full = 0;
@@ -269,7 +267,9 @@ fn tdd_2023_full_documents_among_snippets() {
 #[test]
 fn request_errors_never_panic_on_any_sample() {
     // Every shared XML file thrown at both readers: results may be errors, never panics.
-    let Some(spec) = spec_dir() else { return };
+    let Some(spec) = common::spec_dir() else {
+        return;
+    };
     let limits = XmlLimits::default();
     for path in files_under(&spec) {
         let bytes = std::fs::read(&path).unwrap();

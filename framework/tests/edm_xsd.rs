@@ -10,7 +10,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use oots_framework::edm::{
@@ -24,16 +24,6 @@ fn xmllint() -> Option<String> {
             println!("SKIPPED: XSD validation needs xmllint (set XMLLINT=/usr/bin/xmllint)");
             None
         }
-    }
-}
-
-fn xsd_root() -> Option<PathBuf> {
-    let dir = common::shared_dir().join("oots-spec");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("SKIPPED: shared/oots-spec not found at {}", dir.display());
-        None
     }
 }
 
@@ -100,7 +90,7 @@ fn validate(xmllint: &str, schema: &Path, dir: &Path, name: &str, xml: &str) -> 
 
 #[test]
 fn written_messages_validate_against_the_schemas() {
-    let (Some(xmllint), Some(spec)) = (xmllint(), xsd_root()) else {
+    let (Some(xmllint), Some(spec)) = (xmllint(), common::spec_dir()) else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -153,7 +143,7 @@ fn written_messages_validate_against_the_schemas() {
 #[test]
 fn schema_setup_rejects_an_invalid_message() {
     // Guards against a setup that validates everything (e.g. schema not loaded).
-    let (Some(xmllint), Some(spec)) = (xmllint(), xsd_root()) else {
+    let (Some(xmllint), Some(spec)) = (xmllint(), common::spec_dir()) else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
