@@ -126,5 +126,6 @@ pub mod codes {
     pub const MISSING_IDENTITY: &str = "OEA-E0110";
     pub const CONNECTOR: &str = "OEA-E0111";
     pub const NO_MAPPINGS: &str = "OEA-E0112";
+    pub const BAD_PATH: &str = "OEA-E0113";
     pub const SECRET: &str = "OEA-E0401";
 }

@@ -13,11 +13,54 @@ use std::time::Duration;
 use async_trait::async_trait;
 pub use tokio_util::sync::CancellationToken;
 
+pub mod secret;
 mod value;
 pub use value::{Record, Value};
 
 /// Named parameters for one lookup (`:date_of_birth` → `Value::Date(..)`).
 pub type Params = BTreeMap<String, Value>;
+
+/// Output field name → connector-specific path: a column name (SQL), a JSONPath (REST,
+/// JSON files) or a simple dotted path (XML/CSV files). Empty: every field the source
+/// returns, under its own name.
+pub type FieldPaths = BTreeMap<String, String>;
+
+/// One lookup: the mapping's query with the request's values bound.
+#[derive(Debug, Clone, Copy)]
+pub struct Lookup<'a> {
+    /// Connector-specific query text: SQL, a REST path template, a file-drop key field.
+    pub query: &'a str,
+    pub params: &'a Params,
+    pub fields: &'a FieldPaths,
+    pub limits: Limits,
+}
+
+/// A binary document passed through as evidence (a stored PDF, a scan, a download).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Document {
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl fmt::Debug for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Document")
+            .field("media_type", &self.media_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// How a connection is doing, for health checks and the operator page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Health {
+    /// False when the connector knows it cannot answer (index never loaded, …).
+    pub degraded: bool,
+    /// Short human-readable state without personal data (`index of 3 files, 1,204 records`).
+    pub detail: Option<String>,
+    /// When the connector's data was last refreshed (file-drop index), if it has such a notion.
+    pub refreshed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
 
 /// Limits every lookup runs under, so a slow or huge registry answer cannot stall or
 /// flood the adapter.
@@ -95,15 +138,40 @@ pub trait Connector: Send + Sync + fmt::Debug {
     /// request arrives (an unbound parameter is a load-time error, not a runtime one).
     fn parameters(&self, query: &str) -> Result<Vec<String>, ConnectorError>;
 
-    /// Runs `query` with `params` bound and returns the matching records.
+    /// Checks the syntax of a field path (JSONPath, simple path) when a mapping loads.
+    fn check_path(&self, path: &str) -> Result<(), ConnectorError> {
+        let _ = path;
+        Ok(())
+    }
+
+    /// Runs the lookup's query with its parameters bound and returns the matching
+    /// records, each holding the lookup's fields (or every source field when none are named).
     async fn lookup(
         &self,
-        query: &str,
-        params: &Params,
-        limits: Limits,
+        lookup: &Lookup<'_>,
         cancel: &CancellationToken,
     ) -> Result<Vec<Record>, ConnectorError>;
 
+    /// Fetches a binary document a record refers to (a download path, a file name), for
+    /// evidence that is passed through rather than rendered.
+    async fn fetch_document(
+        &self,
+        reference: &str,
+        limits: Limits,
+        cancel: &CancellationToken,
+    ) -> Result<Document, ConnectorError> {
+        let _ = (reference, limits, cancel);
+        Err(ConnectorError::Config(format!(
+            "the {} connector cannot fetch documents; put the document in a field instead",
+            self.kind()
+        )))
+    }
+
     /// A cheap round trip proving the registry answers (health checks, `check --live`).
     async fn probe(&self) -> Result<(), ConnectorError>;
+
+    /// Current state, for health checks (index freshness of a file drop, …).
+    fn health(&self) -> Health {
+        Health::default()
+    }
 }

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use futures_core::stream::BoxStream;
-use oots_connector::{CancellationToken, Connector, ConnectorError, Limits, Params, Record, Value};
+use oots_connector::{
+    CancellationToken, Connector, ConnectorError, Limits, Lookup, Params, Record, Value,
+};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
@@ -326,23 +328,14 @@ fn finish(
     rows
 }
 
-#[async_trait]
-impl Connector for SqlConnector {
-    fn kind(&self) -> &'static str {
-        "sql"
-    }
-
-    fn parameters(&self, query: &str) -> Result<Vec<String>, ConnectorError> {
-        Ok(NamedQuery::parse(query, self.dialect)?.names().to_vec())
-    }
-
+impl SqlConnector {
     /// Runs `query` read-only with `params` bound.
     ///
     /// Fails with `UnboundParameter` before touching the registry if a parameter is missing,
     /// `Timeout` after `limits.timeout` (also enforced server-side where the engine can),
     /// `Cancelled` when `cancel` fires, `TooManyRows` beyond `limits.max_rows`. The
     /// transaction is always rolled back.
-    async fn lookup(
+    pub async fn run_query(
         &self,
         query: &str,
         params: &Params,
@@ -378,6 +371,46 @@ impl Connector for SqlConnector {
                 Ok(other) => other,
             },
         }
+    }
+}
+
+#[async_trait]
+impl Connector for SqlConnector {
+    fn kind(&self) -> &'static str {
+        "sql"
+    }
+
+    fn parameters(&self, query: &str) -> Result<Vec<String>, ConnectorError> {
+        Ok(NamedQuery::parse(query, self.dialect)?.names().to_vec())
+    }
+
+    async fn lookup(
+        &self,
+        lookup: &Lookup<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Record>, ConnectorError> {
+        let rows = self
+            .run_query(lookup.query, lookup.params, lookup.limits, cancel)
+            .await?;
+        if lookup.fields.is_empty() {
+            return Ok(rows);
+        }
+        // Field paths are column names: pick and rename.
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                lookup
+                    .fields
+                    .iter()
+                    .map(|(field, column)| {
+                        (
+                            field.clone(),
+                            row.get(column).cloned().unwrap_or(Value::Null),
+                        )
+                    })
+                    .collect()
+            })
+            .collect())
     }
 
     async fn probe(&self) -> Result<(), ConnectorError> {

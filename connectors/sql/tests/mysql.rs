@@ -71,7 +71,7 @@ async fn checks(url: String, table: String) {
          bio, kind FROM {table} WHERE dob = :dob ORDER BY id"
     );
     let rows = c
-        .lookup(
+        .run_query(
             &query,
             &params([("dob", Value::Date(date(1970, 3, 1)))]),
             Limits::default(),
@@ -114,7 +114,7 @@ async fn checks(url: String, table: String) {
         ["dob", "family", "given"]
     );
     let rows = c
-        .lookup(
+        .run_query(
             &query,
             &params([
                 ("dob", Value::Date(date(1985, 12, 24))),
@@ -134,7 +134,7 @@ async fn checks(url: String, table: String) {
 
     // Unsupported column types are named, values are not.
     let err = c
-        .lookup(
+        .run_query(
             "SELECT POINT(1, 2) AS place",
             &params([]),
             Limits::default(),
@@ -153,7 +153,7 @@ async fn checks(url: String, table: String) {
         format!("DELETE FROM {table} WHERE given <> :g"),
     ] {
         let err = c
-            .lookup(
+            .run_query(
                 &stmt,
                 &params([("g", Value::Text("Mallory".into()))]),
                 Limits::default(),
@@ -165,7 +165,7 @@ async fn checks(url: String, table: String) {
         assert!(!err.to_string().contains("Mallory"), "{err}");
     }
     let rows = c
-        .lookup(
+        .run_query(
             &format!(
                 "SELECT COUNT(*) AS n, MIN(id) AS first FROM {table} WHERE given <> 'Mallory'"
             ),
@@ -180,7 +180,7 @@ async fn checks(url: String, table: String) {
 
     // Row cap.
     let err = c
-        .lookup(
+        .run_query(
             &format!("SELECT id FROM {table}"),
             &params([]),
             limits(5_000, 2),
@@ -196,7 +196,7 @@ async fn checks(url: String, table: String) {
     let running = {
         let (c, marker) = (c.clone(), marker.clone());
         tokio::spawn(async move {
-            c.lookup(
+            c.run_query(
                 &format!("SELECT SLEEP(1) AS s /* {marker} */"),
                 &params([]),
                 limits(5_000, 10),
@@ -215,7 +215,7 @@ async fn checks(url: String, table: String) {
     let marker = unique("slow_marker");
     let started = Instant::now();
     let err = c
-        .lookup(
+        .run_query(
             &format!("SELECT SLEEP(2) AS s /* {marker} */"),
             &params([]),
             limits(200, 10),
@@ -244,14 +244,14 @@ async fn checks(url: String, table: String) {
         trigger.cancel();
     });
     let err = c
-        .lookup("SELECT SLEEP(2)", &params([]), limits(5_000, 10), &token)
+        .run_query("SELECT SLEEP(2)", &params([]), limits(5_000, 10), &token)
         .await
         .expect_err("cancelled");
     assert!(matches!(err, ConnectorError::Cancelled), "{err:?}");
 
     // The pool still works after timeouts and cancellations.
     let rows = c
-        .lookup("SELECT 1 AS one", &params([]), Limits::default(), &cancel)
+        .run_query("SELECT 1 AS one", &params([]), Limits::default(), &cancel)
         .await
         .expect("after timeout");
     assert_eq!(rows[0].get("one"), Some(&Value::Int(1)));
@@ -260,7 +260,7 @@ async fn checks(url: String, table: String) {
 /// How many statements containing `marker` the server is running for other sessions.
 async fn running_statements(c: &SqlConnector, marker: &str) -> i64 {
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST \
              WHERE ID <> CONNECTION_ID() AND INFO LIKE :pattern",
             &params([("pattern", Value::Text(format!("%{marker}%")))]),

@@ -73,7 +73,7 @@ async fn checks(url: String, table: String) {
          photo, small, big, doc FROM {table} WHERE dob = :dob ORDER BY id"
     );
     let rows = c
-        .lookup(
+        .run_query(
             &query,
             &params([("dob", Value::Date(date(1970, 3, 1)))]),
             Limits::default(),
@@ -122,7 +122,7 @@ async fn checks(url: String, table: String) {
         ["dob", "family", "given"]
     );
     let rows = c
-        .lookup(
+        .run_query(
             &query,
             &params([
                 ("dob", Value::Text("1985-12-24".into())),
@@ -143,7 +143,7 @@ async fn checks(url: String, table: String) {
 
     // An untyped NULL takes the column's type (no `date = text` error) and matches nothing.
     let rows = c
-        .lookup(
+        .run_query(
             &format!("SELECT id FROM {table} WHERE dob = :dob"),
             &params([("dob", Value::Null)]),
             Limits::default(),
@@ -155,7 +155,7 @@ async fn checks(url: String, table: String) {
 
     // Unsupported column types are named, values are not.
     let err = c
-        .lookup(
+        .run_query(
             &format!("SELECT span FROM {table} WHERE id = 1"),
             &params([]),
             Limits::default(),
@@ -172,7 +172,7 @@ async fn checks(url: String, table: String) {
 
     // Server errors never quote a bound value.
     let err = c
-        .lookup(
+        .run_query(
             "SELECT CAST(:v AS date) AS d",
             &params([("v", Value::Text("Novák-1970".into()))]),
             Limits::default(),
@@ -190,7 +190,7 @@ async fn checks(url: String, table: String) {
         format!("DELETE FROM {table} WHERE given <> :g"),
     ] {
         let err = c
-            .lookup(
+            .run_query(
                 &stmt,
                 &params([("g", Value::Text("Mallory".into()))]),
                 Limits::default(),
@@ -202,7 +202,7 @@ async fn checks(url: String, table: String) {
         assert!(err.to_string().contains("25006"), "{err}");
     }
     let rows = c
-        .lookup(
+        .run_query(
             &format!("SELECT count(*) AS n, min(given) AS first FROM {table}"),
             &params([]),
             Limits::default(),
@@ -215,7 +215,7 @@ async fn checks(url: String, table: String) {
 
     // Row cap.
     let err = c
-        .lookup(
+        .run_query(
             &format!("SELECT id FROM {table}"),
             &params([]),
             limits(5_000, 2),
@@ -231,7 +231,7 @@ async fn checks(url: String, table: String) {
     let running = {
         let (c, marker) = (c.clone(), marker.clone());
         tokio::spawn(async move {
-            c.lookup(
+            c.run_query(
                 &format!("SELECT pg_sleep(1) AS s /* {marker} */"),
                 &params([]),
                 limits(5_000, 10),
@@ -250,7 +250,7 @@ async fn checks(url: String, table: String) {
     let marker = unique("slow_marker");
     let started = Instant::now();
     let err = c
-        .lookup(
+        .run_query(
             &format!("SELECT pg_sleep(2) /* {marker} */"),
             &params([]),
             limits(200, 10),
@@ -279,14 +279,14 @@ async fn checks(url: String, table: String) {
         trigger.cancel();
     });
     let err = c
-        .lookup("SELECT pg_sleep(2)", &params([]), limits(5_000, 10), &token)
+        .run_query("SELECT pg_sleep(2)", &params([]), limits(5_000, 10), &token)
         .await
         .expect_err("cancelled");
     assert!(matches!(err, ConnectorError::Cancelled), "{err:?}");
 
     // The pool still works after timeouts and cancellations.
     let rows = c
-        .lookup("SELECT 1 AS one", &params([]), Limits::default(), &cancel)
+        .run_query("SELECT 1 AS one", &params([]), Limits::default(), &cancel)
         .await
         .expect("after timeout");
     assert_eq!(rows[0].get("one"), Some(&Value::Int(1)));
@@ -295,7 +295,7 @@ async fn checks(url: String, table: String) {
 /// How many statements containing `marker` the server is running for other sessions.
 async fn running_statements(c: &SqlConnector, marker: &str) -> i64 {
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT count(*) AS n FROM pg_stat_activity \
              WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE :pattern",
             &params([("pattern", Value::Text(format!("%{marker}%")))]),

@@ -56,7 +56,7 @@ async fn decodes_every_storage_class_to_typed_values() {
     let c = connector(&url).await;
     assert_eq!(c.kind(), "sql");
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT id, given, family, dob, height, active, photo, registered_at, note \
              FROM person WHERE id = :id",
             &params([("id", Value::Int(1))]),
@@ -102,7 +102,7 @@ async fn decodes_every_storage_class_to_typed_values() {
 
     // Expressions decode by their runtime type too.
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT 42 AS i, 1.5 AS f, 'é' AS t, x'00ff' AS b, NULL AS n",
             &params([]),
             Limits::default(),
@@ -133,7 +133,7 @@ async fn binds_named_parameters_including_reuse() {
     };
     // A Date parameter is bound as ISO text, matching SQLite's date storage.
     let rows = c
-        .lookup(
+        .run_query(
             query,
             &params([
                 ("family", Value::Text("Pop".into())),
@@ -149,7 +149,7 @@ async fn binds_named_parameters_including_reuse() {
     assert_eq!(ids(rows), [Value::Int(3)]);
     // The reused :dob is bound at both places: NULL makes the date filter vanish.
     let rows = c
-        .lookup(
+        .run_query(
             query,
             &params([
                 ("family", Value::Text("Pop".into())),
@@ -164,7 +164,7 @@ async fn binds_named_parameters_including_reuse() {
     assert_eq!(ids(rows), [Value::Int(4), Value::Int(5)]);
     // Non-ASCII text and a quote in a bound value are data, not SQL.
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT id FROM person WHERE family = :f OR given = :g",
             &params([
                 ("f", Value::Text("O'Brien".into())),
@@ -186,7 +186,7 @@ async fn ignores_colons_in_literals_comments_and_casts() {
                  /* :fake */ FROM person WHERE id = :id AND (note IS NULL OR note = ':fake in data')";
     assert_eq!(c.parameters(query).expect("parameters"), ["id"]);
     let rows = c
-        .lookup(
+        .run_query(
             query,
             &params([("id", Value::Int(2))]),
             Limits::default(),
@@ -206,7 +206,7 @@ async fn ignores_colons_in_literals_comments_and_casts() {
         ["yes"]
     );
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT '1970::03' AS s, :x AS x",
             &params([("x", Value::Int(7))]),
             Limits::default(),
@@ -223,7 +223,7 @@ async fn unbound_parameter_is_an_error() {
     let (_dir, url) = seeded().await;
     let c = connector(&url).await;
     let err = c
-        .lookup(
+        .run_query(
             "SELECT id FROM person WHERE family = :family AND dob = :dob",
             &params([("family", Value::Text("Pop".into()))]),
             Limits::default(),
@@ -237,7 +237,7 @@ async fn unbound_parameter_is_an_error() {
     );
     // Positional placeholders are refused: every value must be a named, bound parameter.
     let err = c
-        .lookup(
+        .run_query(
             "SELECT ?",
             &params([]),
             Limits::default(),
@@ -254,7 +254,7 @@ async fn caps_rows() {
     let c = connector(&url).await;
     let cancel = CancellationToken::new();
     let err = c
-        .lookup(
+        .run_query(
             "SELECT id FROM person",
             &params([]),
             limits(5_000, 4),
@@ -264,7 +264,7 @@ async fn caps_rows() {
         .expect_err("5 rows > 4");
     assert!(matches!(err, ConnectorError::TooManyRows(4)), "{err:?}");
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT id FROM person",
             &params([]),
             limits(5_000, 5),
@@ -274,7 +274,7 @@ async fn caps_rows() {
         .expect("exactly at the cap");
     assert_eq!(rows.len(), 5);
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT id FROM person WHERE id < 0",
             &params([]),
             limits(5_000, 0),
@@ -297,7 +297,7 @@ async fn lookups_cannot_write() {
         "CREATE TABLE evil (x TEXT DEFAULT :g)",
     ] {
         let err = c
-            .lookup(
+            .run_query(
                 stmt,
                 &params([("g", Value::Text("Mallory".into()))]),
                 Limits::default(),
@@ -319,7 +319,7 @@ async fn lookups_cannot_write() {
     .await
     .expect("connect writable");
     writable
-        .lookup(
+        .run_query(
             "UPDATE person SET given = 'Mallory' WHERE id = 1 RETURNING id",
             &params([]),
             Limits::default(),
@@ -328,7 +328,7 @@ async fn lookups_cannot_write() {
         .await
         .expect("update inside a rolled-back lookup");
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT count(*) AS n, max(given = 'Jan' AND id = 1) AS jan FROM person",
             &params([]),
             Limits::default(),
@@ -338,7 +338,7 @@ async fn lookups_cannot_write() {
         .expect("count");
     assert_eq!(rows[0].get("n"), Some(&Value::Int(5)));
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT given FROM person WHERE id = 1",
             &params([]),
             Limits::default(),
@@ -363,7 +363,7 @@ async fn slow_query_times_out_and_frees_the_connection() {
     .expect("connect");
     let started = Instant::now();
     let err = c
-        .lookup(SLOW, &params([]), limits(50, 10), &CancellationToken::new())
+        .run_query(SLOW, &params([]), limits(50, 10), &CancellationToken::new())
         .await
         .expect_err("must time out");
     assert!(
@@ -378,7 +378,7 @@ async fn slow_query_times_out_and_frees_the_connection() {
     // The statement was interrupted, so the single pooled connection serves the next lookup.
     let started = Instant::now();
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT 1 AS one",
             &params([]),
             limits(3_000, 10),
@@ -414,7 +414,7 @@ async fn cancellation_stops_a_lookup() {
     });
     let started = Instant::now();
     let err = c
-        .lookup(SLOW, &params([]), limits(30_000, 10), &cancel)
+        .run_query(SLOW, &params([]), limits(30_000, 10), &cancel)
         .await
         .expect_err("must be cancelled");
     assert!(matches!(err, ConnectorError::Cancelled), "{err:?}");
@@ -425,13 +425,13 @@ async fn cancellation_stops_a_lookup() {
     );
     // Already cancelled: nothing runs.
     let err = c
-        .lookup("SELECT 1", &params([]), Limits::default(), &cancel)
+        .run_query("SELECT 1", &params([]), Limits::default(), &cancel)
         .await
         .expect_err("pre-cancelled");
     assert!(matches!(err, ConnectorError::Cancelled), "{err:?}");
     // The connection is free again for a fresh token.
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT 2 AS two",
             &params([]),
             limits(3_000, 10),
@@ -486,7 +486,7 @@ async fn probe_and_debug_output() {
     let mem = connector("sqlite::memory:").await;
     mem.probe().await.expect("probe memory");
     let err = mem
-        .lookup(
+        .run_query(
             "CREATE TABLE t (x)",
             &params([]),
             Limits::default(),
@@ -510,7 +510,7 @@ async fn failing_script_leaves_nothing_behind() {
     assert_eq!(err.code(), "CONNECTOR_QUERY", "{err}");
     let c = connector(&url).await;
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT count(*) AS n FROM sqlite_master WHERE name = :t",
             &params([("t", Value::Text("a".into()))]),
             Limits::default(),
@@ -521,7 +521,7 @@ async fn failing_script_leaves_nothing_behind() {
     assert_eq!(rows[0].get("n"), Some(&Value::Int(0)));
     // DateTime parameters are bound as SQLite's `YYYY-MM-DD HH:MM:SS` text.
     let rows = c
-        .lookup(
+        .run_query(
             "SELECT :ts AS ts, :d AS d",
             &params([
                 ("ts", Value::DateTime(datetime(2020, 1, 2, 3, 4, 5))),

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use oots_connector::{CancellationToken, ConnectorError, Params, Record, Value};
+use oots_connector::{CancellationToken, ConnectorError, Lookup, Params, Record, Value};
 use serde::Serialize;
 
 use super::answer::{self, ErrorContext};
@@ -360,16 +360,13 @@ async fn lookup(routed: &Routed<'_>) -> Result<Vec<Record>, ConnectorError> {
         params.insert(name.clone(), value);
     }
     let cancel = CancellationToken::new();
-    routed
-        .mapping
-        .connector
-        .lookup(
-            &routed.mapping.spec.connector.query.value,
-            &params,
-            routed.mapping.limits,
-            &cancel,
-        )
-        .await
+    let lookup = Lookup {
+        query: &routed.mapping.spec.connector.query.value,
+        params: &params,
+        fields: &routed.mapping.spec.connector.fields,
+        limits: routed.mapping.limits,
+    };
+    routed.mapping.connector.lookup(&lookup, &cancel).await
 }
 
 /// The EDM answer for every outcome but a match (docs/matching.md §4.4). Details are

@@ -53,6 +53,11 @@ pub struct ConnectorSpec {
     /// Request attribute bound to each query parameter (`date_of_birth: DateOfBirth`).
     #[serde(default)]
     pub parameters: BTreeMap<String, Attribute>,
+    /// Record fields by name, each read from a connector-specific path: a column name
+    /// (SQL), a JSONPath (REST, JSON files) or a dotted path (XML, CSV files). Empty:
+    /// every field the source returns, under its own name.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// How a matched record becomes evidence.

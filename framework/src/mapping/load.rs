@@ -222,6 +222,20 @@ pub async fn load(config: &AdapterConfig) -> Result<MappingSet, Diagnostics> {
                 ),
             }
         }
+        if let Some((c, _)) = &connector {
+            for (field, fpath) in &spec.connector.fields {
+                if let Err(e) = c.check_path(fpath) {
+                    problems.push(
+                        Diagnostic::new(
+                            &path,
+                            codes::BAD_PATH,
+                            format!("field `{field}`: {e}"),
+                        )
+                        .hint("a column name (sql), a JSONPath like $.person.name (rest), or a dotted path (files)"),
+                    );
+                }
+            }
+        }
 
         // Distributions and their templates.
         let base = path.parent().unwrap_or(Path::new("."));
