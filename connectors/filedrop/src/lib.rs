@@ -1,0 +1,1 @@
+//! filedrop registry connector (work in progress).

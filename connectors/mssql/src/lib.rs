@@ -1,0 +1,1 @@
+//! mssql registry connector (work in progress).

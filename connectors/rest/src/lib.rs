@@ -1,0 +1,1 @@
+//! rest registry connector (work in progress).
