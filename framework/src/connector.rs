@@ -13,9 +13,28 @@ pub use oots_connector::{CancellationToken, Limits, Params, Record, Value};
 /// The connector kinds this build knows.
 pub const KINDS: &[&str] = &["sql"];
 
-/// Opens the connection described by `cfg`, creating and seeding an embedded SQLite
-/// registry from its `init` script the first time.
-pub async fn open(cfg: &ConnectionConfig) -> Result<Arc<dyn Connector>, ConnectorError> {
+/// Whether connections are really opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Connect to the registry (serve, respond, `check --live`).
+    Live,
+    /// Describe the connection without contacting anything (`check`, `test`): queries and
+    /// paths can be analysed, lookups are refused.
+    Offline,
+}
+
+/// Opens the connection described by `cfg` (or only describes it, offline).
+pub async fn open(
+    cfg: &ConnectionConfig,
+    mode: OpenMode,
+) -> Result<Arc<dyn Connector>, ConnectorError> {
+    if mode == OpenMode::Offline {
+        return Ok(Arc::new(Detached::new(cfg)?));
+    }
+    open_live(cfg).await
+}
+
+async fn open_live(cfg: &ConnectionConfig) -> Result<Arc<dyn Connector>, ConnectorError> {
     match cfg.kind.as_str() {
         "sql" => {
             let url = with_password(cfg)?;
@@ -114,4 +133,102 @@ async fn seed_sqlite_once(url: &str, init: &std::path::Path) -> Result<(), Conne
         ConnectorError::Config(format!("cannot move seeded registry into place: {e}"))
     })?;
     Ok(())
+}
+
+/// A connection described but not opened: it analyses queries and paths like the real
+/// connector would, and refuses lookups.
+#[derive(Debug)]
+pub struct Detached {
+    kind: &'static str,
+    url: String,
+}
+
+impl Detached {
+    pub fn new(cfg: &ConnectionConfig) -> Result<Self, ConnectorError> {
+        let kind = KINDS
+            .iter()
+            .find(|k| **k == cfg.kind)
+            .copied()
+            .ok_or_else(|| {
+                ConnectorError::Config(format!("unknown connector type `{}`", cfg.kind))
+            })?;
+        Ok(Self {
+            kind,
+            url: cfg.url.clone(),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Connector for Detached {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    fn parameters(&self, query: &str) -> Result<Vec<String>, ConnectorError> {
+        match self.kind {
+            "sql" => oots_connector_sql::query_parameters(&self.url, query),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    async fn lookup(
+        &self,
+        _lookup: &oots_connector::Lookup<'_>,
+        _cancel: &CancellationToken,
+    ) -> Result<Vec<Record>, ConnectorError> {
+        Err(ConnectorError::Unavailable(
+            "connection not opened (offline check)".to_owned(),
+        ))
+    }
+
+    async fn probe(&self) -> Result<(), ConnectorError> {
+        Err(ConnectorError::Unavailable(
+            "connection not opened (offline check)".to_owned(),
+        ))
+    }
+}
+
+/// Serves fixed records for every lookup: the registry fixtures of a mapping test.
+#[derive(Debug)]
+pub struct Fixture {
+    inner: Arc<dyn Connector>,
+    records: Vec<Record>,
+}
+
+impl Fixture {
+    /// Records as the connector would return them after field mapping.
+    pub fn new(inner: Arc<dyn Connector>, records: Vec<Record>) -> Self {
+        Self { inner, records }
+    }
+}
+
+#[async_trait::async_trait]
+impl Connector for Fixture {
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+
+    fn parameters(&self, query: &str) -> Result<Vec<String>, ConnectorError> {
+        self.inner.parameters(query)
+    }
+
+    fn check_path(&self, path: &str) -> Result<(), ConnectorError> {
+        self.inner.check_path(path)
+    }
+
+    async fn lookup(
+        &self,
+        lookup: &oots_connector::Lookup<'_>,
+        _cancel: &CancellationToken,
+    ) -> Result<Vec<Record>, ConnectorError> {
+        if self.records.len() > lookup.limits.max_rows {
+            return Err(ConnectorError::TooManyRows(lookup.limits.max_rows));
+        }
+        Ok(self.records.clone())
+    }
+
+    async fn probe(&self) -> Result<(), ConnectorError> {
+        Ok(())
+    }
 }

@@ -127,5 +127,7 @@ pub mod codes {
     pub const CONNECTOR: &str = "OEA-E0111";
     pub const NO_MAPPINGS: &str = "OEA-E0112";
     pub const BAD_PATH: &str = "OEA-E0113";
+    pub const UNKNOWN_VARIABLE: &str = "OEA-E0114";
+    pub const UNKNOWN_FIELD: &str = "OEA-E0115";
     pub const SECRET: &str = "OEA-E0401";
 }

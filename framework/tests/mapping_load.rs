@@ -27,7 +27,9 @@ fn setup(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 async fn load(dir: &Path) -> Result<mapping::MappingSet, String> {
     let cfg = AdapterConfig::load(&dir.join("adapter.yaml")).map_err(|e| e.to_string())?;
-    mapping::load(&cfg).await.map_err(|e| e.to_string())
+    mapping::load(&cfg, oots_framework::connector::OpenMode::Live)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 #[tokio::test]

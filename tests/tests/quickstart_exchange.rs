@@ -53,7 +53,11 @@ async fn start_in(state: tempfile::TempDir) -> Sidecar {
         AdapterConfig::load(&workspace().join("examples/quickstart/adapter.yaml")).unwrap();
     config.state_dir = state.path().to_path_buf();
     let config = Arc::new(config);
-    let mappings = Arc::new(mapping::load(&config).await.unwrap());
+    let mappings = Arc::new(
+        mapping::load(&config, oots_framework::connector::OpenMode::Live)
+            .await
+            .unwrap(),
+    );
     let store = SqliteStore::open(&state.path().join("adapter.db"))
         .await
         .unwrap();

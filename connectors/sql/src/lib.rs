@@ -29,3 +29,13 @@ mod script;
 pub use connector::{SqlConnector, SqlOptions};
 pub use dsn::{Dialect, redact};
 pub use script::run_script;
+
+/// The named parameters of `query` for a connection URL's dialect, without connecting:
+/// lets `oots-adapter check` find unbound parameters offline.
+pub fn query_parameters(
+    url: &str,
+    query: &str,
+) -> Result<Vec<String>, oots_connector::ConnectorError> {
+    let dialect = Dialect::from_url(url)?;
+    Ok(params::NamedQuery::parse(query, dialect)?.names().to_vec())
+}

@@ -1,5 +1,6 @@
 //! The `oots-adapter` command line: `serve`, `respond`, `demo`.
 
+mod check;
 mod demo;
 mod respond;
 mod serve;
@@ -46,6 +47,17 @@ enum Command {
         #[arg(long)]
         state_dir: Option<PathBuf>,
     },
+    /// Check deployments (adapter.yaml, mapping files, templates) without touching a registry.
+    Check {
+        /// An adapter.yaml, a deployment folder, or a folder of deployments.
+        path: PathBuf,
+        /// Also open every connection and run a probe query.
+        #[arg(long)]
+        live: bool,
+        /// `text` (default) or `json`.
+        #[arg(long, default_value = "text")]
+        format: OutputFormat,
+    },
     /// Show a complete exchange: the quickstart adapter behind a simulated Domibus, and an
     /// evidence requester sending it requests.
     Demo {
@@ -55,6 +67,13 @@ enum Command {
         #[arg(long, default_value = "oots-demo")]
         out: PathBuf,
     },
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
 }
 
 /// Entry point of the binary.
@@ -80,6 +99,9 @@ pub fn main() -> ExitCode {
                 state_dir,
             } => respond::run(&config, &request, &out, state_dir.as_deref()).await,
             Command::Demo { config, out } => demo::run(&config, &out).await,
+            Command::Check { path, live, format } => {
+                check::run(&path, live, format == OutputFormat::Json).await
+            }
         }
     });
     match result {
@@ -116,7 +138,7 @@ async fn load_exchange(
         config.state_dir = s.to_path_buf();
     }
     let config = Arc::new(config);
-    let mappings = Arc::new(mapping::load(&config).await?);
+    let mappings = Arc::new(mapping::load(&config, crate::connector::OpenMode::Live).await?);
     let store = SqliteStore::open(&config.state_dir.join("adapter.db"))
         .await
         .map_err(CliError::other)?;

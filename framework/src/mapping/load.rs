@@ -8,6 +8,7 @@ use oots_connector::Connector;
 
 use super::{Distribution, Mapping, MappingFile, MappingSet, SubjectKind};
 use crate::config::AdapterConfig;
+use crate::connector::OpenMode;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::edm::normalize_classification;
 use crate::matching::Attribute;
@@ -15,7 +16,7 @@ use crate::render::{DocumentKind, Renderer};
 
 /// Loads every `*.yaml`/`*.yml` file of the mapping folder, opens the connections they
 /// use and compiles their templates. All problems are reported together.
-pub async fn load(config: &AdapterConfig) -> Result<MappingSet, Diagnostics> {
+pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, Diagnostics> {
     let dir = &config.mappings;
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| {
@@ -178,7 +179,7 @@ pub async fn load(config: &AdapterConfig) -> Result<MappingSet, Diagnostics> {
             }
             Some(cfg) => match connectors.get(conn_name) {
                 Some(c) => Some((c.clone(), AdapterConfig::lookup_limits(cfg))),
-                None => match crate::connector::open(cfg).await {
+                None => match crate::connector::open(cfg, mode).await {
                     Ok(c) => {
                         connectors.insert(conn_name.clone(), c.clone());
                         Some((c, AdapterConfig::lookup_limits(cfg)))
@@ -288,6 +289,7 @@ pub async fn load(config: &AdapterConfig) -> Result<MappingSet, Diagnostics> {
                 conforms_to: d.conforms_to.clone(),
                 language: d.language.clone(),
                 template: template_name,
+                template_file: tpath,
             });
         }
 
@@ -312,7 +314,7 @@ pub async fn load(config: &AdapterConfig) -> Result<MappingSet, Diagnostics> {
     }
     Ok(MappingSet {
         mappings,
-        renderer,
+        renderer: Arc::new(renderer),
         generation: format!("{:016x}", hasher.finish()),
     })
 }

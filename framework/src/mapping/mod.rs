@@ -2,13 +2,17 @@
 //! the registry records come from, which fields identify the subject and how a record
 //! becomes evidence. A deployment's files are loaded together as one *generation*.
 
+mod check;
 mod file;
 mod load;
+mod variables;
 
+pub use check::{CheckOutcome, check};
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, SubjectKind,
 };
 pub use load::load;
+pub use variables::{Known, Unknown, unknown_variables};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -29,6 +33,8 @@ pub struct Distribution {
     pub language: Option<String>,
     /// Name of the template registered in the generation's renderer.
     pub template: String,
+    /// The template file (for diagnostics).
+    pub template_file: PathBuf,
 }
 
 /// A loaded, checked mapping file.
@@ -110,7 +116,7 @@ fn data_model_key(uri: &str) -> String {
 /// All mapping files of a deployment, loaded and checked together.
 pub struct MappingSet {
     mappings: Vec<Arc<Mapping>>,
-    renderer: Renderer,
+    renderer: Arc<Renderer>,
     /// Content hash of every file of the generation (mapping files and templates).
     generation: String,
 }
@@ -146,6 +152,28 @@ impl MappingSet {
 
     pub fn generation(&self) -> &str {
         &self.generation
+    }
+
+    /// The same generation with one mapping reading from `connector` instead (fixtures).
+    pub fn with_connector(&self, mapping: &str, connector: Arc<dyn Connector>) -> MappingSet {
+        let mappings = self
+            .mappings
+            .iter()
+            .map(|m| {
+                if m.name == mapping {
+                    let mut changed = Mapping::clone(m);
+                    changed.connector = connector.clone();
+                    Arc::new(changed)
+                } else {
+                    m.clone()
+                }
+            })
+            .collect();
+        MappingSet {
+            mappings,
+            renderer: self.renderer.clone(),
+            generation: self.generation.clone(),
+        }
     }
 }
 

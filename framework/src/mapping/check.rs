@@ -1,0 +1,146 @@
+//! `oots-adapter check`: everything that can be verified before a request arrives.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::variables::{Known, unknown_variables};
+use super::{MappingSet, load};
+use crate::config::AdapterConfig;
+use crate::connector::OpenMode;
+use crate::diag::{Diagnostic, Diagnostics, codes};
+
+/// The result of checking one deployment folder.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    pub config: PathBuf,
+    pub diagnostics: Diagnostics,
+    /// The loaded generation, when everything loaded.
+    pub set: Option<MappingSet>,
+}
+
+impl CheckOutcome {
+    pub fn ok(&self) -> bool {
+        self.diagnostics.0.is_empty()
+    }
+}
+
+/// Checks the deployment whose `adapter.yaml` is `config`: the configuration, every
+/// mapping file, the templates (including the variables they use) and, when `live`, each
+/// connection with a probe.
+pub async fn check(config: &Path, live: bool) -> CheckOutcome {
+    let mut diagnostics = Vec::new();
+    let cfg = match AdapterConfig::load(config) {
+        Ok(c) => c,
+        Err(d) => {
+            return CheckOutcome {
+                config: config.to_path_buf(),
+                diagnostics: d,
+                set: None,
+            };
+        }
+    };
+    diagnostics.extend(inline_credentials(&cfg));
+    let mode = if live {
+        OpenMode::Live
+    } else {
+        OpenMode::Offline
+    };
+    let set = match load(&cfg, mode).await {
+        Ok(set) => set,
+        Err(d) => {
+            diagnostics.extend(d.0);
+            return CheckOutcome {
+                config: config.to_path_buf(),
+                diagnostics: Diagnostics(diagnostics),
+                set: None,
+            };
+        }
+    };
+    for m in set.mappings() {
+        let fields = &m.spec.connector.fields;
+        let record: Option<BTreeSet<String>> =
+            (!fields.is_empty()).then(|| fields.keys().cloned().collect());
+        if let Some(record) = &record {
+            for (attr, field) in &m.spec.identity {
+                if !record.contains(field) {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            &m.file,
+                            codes::UNKNOWN_FIELD,
+                            format!("identity {attr} uses `{field}`, which is not among the connector's fields"),
+                        )
+                        .hint(format!("add `{field}: <path>` under connector.fields")),
+                    );
+                }
+            }
+            if let Some(f) = &m.spec.evidence.issuing_date
+                && !record.contains(f)
+            {
+                diagnostics.push(
+                    Diagnostic::new(
+                        &m.file,
+                        codes::UNKNOWN_FIELD,
+                        format!("evidence.issuing_date uses `{f}`, which is not among the connector's fields"),
+                    )
+                    .hint(format!("add `{f}: <path>` under connector.fields")),
+                );
+            }
+        }
+        let known = Known { record };
+        for d in &m.distributions {
+            let Ok(source) = std::fs::read_to_string(&d.template_file) else {
+                continue;
+            };
+            for u in unknown_variables(&source, &known) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        &d.template_file,
+                        codes::UNKNOWN_VARIABLE,
+                        format!(
+                            "template uses `{}`, which the mapping does not provide",
+                            u.path
+                        ),
+                    )
+                    .at(u.line, u.column)
+                    .hint(u.hint),
+                );
+            }
+        }
+        if live && let Err(e) = m.connector.probe().await {
+            diagnostics.push(Diagnostic::new(
+                &m.file,
+                codes::CONNECTOR,
+                format!(
+                    "connection `{}` does not answer a probe: {e}",
+                    m.spec.connector.connection.value
+                ),
+            ));
+        }
+    }
+    CheckOutcome {
+        config: config.to_path_buf(),
+        diagnostics: Diagnostics(diagnostics),
+        set: Some(set),
+    }
+}
+
+/// Credentials written into URLs (`scheme://user:password@host`) instead of a reference.
+fn inline_credentials(cfg: &AdapterConfig) -> Vec<Diagnostic> {
+    cfg.connections
+        .iter()
+        .filter(|(_, c)| {
+            c.url
+                .split_once("://")
+                .and_then(|(_, rest)| rest.split_once('@'))
+                .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+        })
+        .map(|(name, _)| {
+            Diagnostic::new(
+                &cfg.file,
+                codes::SECRET,
+                format!("connection `{name}` has a password written inside its URL"),
+            )
+            .hint("remove it from the URL and write `password: env:NAME` or `password: file:/path`")
+        })
+        .collect()
+}
