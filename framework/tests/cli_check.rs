@@ -103,3 +103,71 @@ fn typos_inline_passwords_and_remote_registries_are_checked_offline() {
     assert!(out.contains("OEA-E0111"), "{out}");
     assert!(!out.contains("geheim"), "{out}");
 }
+
+fn test_cmd(args: &[&str], path: &Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+        .arg("test")
+        .arg(path)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn mapping_tests_pass_and_failures_are_masked_diffs() {
+    let (ok, out) = test_cmd(&[], &workspace().join("examples"));
+    assert!(ok, "{out}");
+    assert!(out.contains("6 passed, 0 failed"), "{out}");
+
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&workspace().join("examples/quickstart"), dir.path());
+    let m = dir.path().join("mappings/birth-certificate.yaml");
+    let text = std::fs::read_to_string(&m).unwrap();
+    std::fs::write(
+        &m,
+        text.replace("Child/PlaceOfBirth: Berlin", "Child/PlaceOfBirth: Bern")
+            .replace(
+                "expect: { action: ExceptionResponse, code: \"EDM:ERR:0007\" }",
+                "expect: { action: ExceptionResponse, code: \"EDM:ERR:0004\" }",
+            ),
+    )
+    .unwrap();
+    // A golden file edited by hand no longer matches.
+    let g = dir
+        .path()
+        .join("mappings/golden/jean-dupont.v2.response.xml");
+    let golden = std::fs::read_to_string(&g).unwrap();
+    std::fs::write(&g, golden.replace("Dupont", "Dupond")).unwrap();
+
+    let (ok, out) = test_cmd(&[], dir.path());
+    assert!(!ok);
+    assert!(out.contains("3 failed"), "{out}");
+    assert!(
+        out.contains(
+            "evidence Child/PlaceOfBirth: expected \"B***\" (4 chars), got \"B*****\" (6 chars)"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("Berlin"), "personal data in the diff: {out}");
+    assert!(
+        out.contains("code: expected EDM:ERR:0004, got EDM:ERR:0007"),
+        "{out}"
+    );
+    assert!(out.contains("differs from golden file"), "{out}");
+
+    let (ok, json) = test_cmd(&["--format", "json"], dir.path());
+    assert!(!ok);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(v["passed"], 3);
+    assert_eq!(v["failed"], 3);
+
+    // --update rewrites golden files; the answers are byte-stable across runs.
+    let (_, _) = test_cmd(&["--update"], dir.path());
+    let first = std::fs::read(&g).unwrap();
+    let (_, _) = test_cmd(&["--update"], dir.path());
+    assert_eq!(first, std::fs::read(&g).unwrap());
+}

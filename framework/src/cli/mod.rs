@@ -4,6 +4,7 @@ mod check;
 mod demo;
 mod respond;
 mod serve;
+mod test;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -58,6 +59,17 @@ enum Command {
         #[arg(long, default_value = "text")]
         format: OutputFormat,
     },
+    /// Run the tests written in mapping files (fixtures in, EDM answer out).
+    Test {
+        /// An adapter.yaml, a deployment folder, or a folder of deployments.
+        path: PathBuf,
+        /// `text` (default) or `json`.
+        #[arg(long, default_value = "text")]
+        format: OutputFormat,
+        /// Write golden files instead of comparing with them.
+        #[arg(long)]
+        update: bool,
+    },
     /// Show a complete exchange: the quickstart adapter behind a simulated Domibus, and an
     /// evidence requester sending it requests.
     Demo {
@@ -99,6 +111,11 @@ pub fn main() -> ExitCode {
                 state_dir,
             } => respond::run(&config, &request, &out, state_dir.as_deref()).await,
             Command::Demo { config, out } => demo::run(&config, &out).await,
+            Command::Test {
+                path,
+                format,
+                update,
+            } => test::run(&path, format == OutputFormat::Json, update).await,
             Command::Check { path, live, format } => {
                 check::run(&path, live, format == OutputFormat::Json).await
             }

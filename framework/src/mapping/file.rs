@@ -19,6 +19,68 @@ pub struct MappingFile {
     /// Registry field holding each request attribute (`FamilyName: family_name`).
     pub identity: BTreeMap<Attribute, String>,
     pub evidence: EvidenceSpec,
+    /// Offline tests: a request, registry fixtures and what the answer must be
+    /// (`oots-adapter test`).
+    #[serde(default)]
+    pub tests: Vec<TestCase>,
+}
+
+/// One mapping test.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestCase {
+    pub name: String,
+    pub request: TestRequest,
+    /// Registry records the connector returns, by field name (after field mapping).
+    #[serde(default)]
+    pub records: Vec<BTreeMap<String, serde_json::Value>>,
+    pub expect: TestExpectation,
+}
+
+/// The request of a test, as an evidence requester would send it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestRequest {
+    /// `v1.0`, `v1.1`, `v1.2` or `v2.0` (default).
+    #[serde(default = "default_version")]
+    pub version: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub date_of_birth: String,
+    /// Requested format; default: the mapping's first distribution.
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub conforms_to: Option<String>,
+    #[serde(default)]
+    pub preview: bool,
+}
+
+fn default_version() -> String {
+    "v2.0".to_owned()
+}
+
+/// What the answer must be.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestExpectation {
+    /// `ExecuteQueryResponse` or `ExceptionResponse`.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// `EDM:ERR:000x` for an error answer.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Media type of the attached evidence.
+    #[serde(default)]
+    pub attachment: Option<String>,
+    /// Values in the rendered evidence: an element path from the root (`Child/FamilyName`)
+    /// for XML, a dotted path (`child.family_name`) for JSON.
+    #[serde(default)]
+    pub evidence: BTreeMap<String, String>,
+    /// A file (relative to the mapping file) the EDM answer must equal byte for byte;
+    /// `oots-adapter test --update` writes it.
+    #[serde(default)]
+    pub golden: Option<String>,
 }
 
 /// Which evidence type(s) this file serves.

@@ -5,13 +5,16 @@
 mod check;
 mod file;
 mod load;
+mod testing;
 mod variables;
 
 pub use check::{CheckOutcome, check};
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, SubjectKind,
+    TestCase, TestExpectation, TestRequest,
 };
 pub use load::load;
+pub use testing::{TestResult, run_tests};
 pub use variables::{Known, Unknown, unknown_variables};
 
 use std::collections::BTreeMap;
