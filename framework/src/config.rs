@@ -35,13 +35,50 @@ fn default_domain() -> String {
     "oots-adapter.local".to_owned()
 }
 
-/// A registry connection shared by mapping files (`connection: name`).
+/// A registry connection shared by mapping files (`connection: name`), by connector type.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ConnectionConfig {
+    /// SQLite, PostgreSQL, MySQL/MariaDB.
+    Sql(SqlConnection),
+    /// SQL Server.
+    Mssql(oots_connector_mssql::MssqlSettings),
+    /// A REST/JSON registry API.
+    Rest(oots_connector_rest::RestSettings),
+    /// Files (CSV, JSON, XML) dropped into a folder.
+    Filedrop(oots_connector_filedrop::FiledropSettings),
+}
+
+impl ConnectionConfig {
+    /// The `type:` name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ConnectionConfig::Sql(_) => "sql",
+            ConnectionConfig::Mssql(_) => "mssql",
+            ConnectionConfig::Rest(_) => "rest",
+            ConnectionConfig::Filedrop(_) => "filedrop",
+        }
+    }
+
+    /// The time and row budget of one lookup on this connection.
+    pub fn limits(&self) -> oots_connector::Limits {
+        let (timeout_ms, max_rows) = match self {
+            ConnectionConfig::Sql(c) => (c.timeout_ms, c.max_rows),
+            ConnectionConfig::Mssql(c) => (c.timeout_ms, default_max_rows()),
+            ConnectionConfig::Rest(c) => (c.timeout_ms, default_max_rows()),
+            ConnectionConfig::Filedrop(_) => (default_timeout_ms(), default_max_rows()),
+        };
+        oots_connector::Limits {
+            timeout: Duration::from_millis(timeout_ms),
+            max_rows,
+        }
+    }
+}
+
+/// An sqlx connection (`type: sql`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ConnectionConfig {
-    /// Connector kind (`sql`).
-    #[serde(rename = "type")]
-    pub kind: String,
+pub struct SqlConnection {
     /// Connection URL without credentials (`sqlite://births.db`, `postgres://user@host/db`).
     pub url: String,
     /// Password, as a secret reference; inserted into the URL when connecting.
@@ -179,6 +216,35 @@ struct RawConfig {
     http: HttpConfig,
     #[serde(default)]
     xml: XmlLimitsConfig,
+    #[serde(default)]
+    reload: ReloadConfig,
+}
+
+/// Hot reload of the mapping files in `serve`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReloadConfig {
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// How often the mapping folder is looked at for changes.
+    #[serde(default = "default_reload_poll_ms")]
+    pub poll_ms: u64,
+}
+
+impl Default for ReloadConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            poll_ms: default_reload_poll_ms(),
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_reload_poll_ms() -> u64 {
+    2_000
 }
 
 fn default_state_dir() -> PathBuf {
@@ -197,6 +263,7 @@ pub struct AdapterConfig {
     pub preview: PreviewConfig,
     pub http: HttpConfig,
     pub xml: XmlLimitsConfig,
+    pub reload: ReloadConfig,
 }
 
 impl AdapterConfig {
@@ -229,23 +296,15 @@ impl AdapterConfig {
             );
         }
         let mut connections = raw.connections;
-        for (name, c) in connections.iter_mut() {
-            if c.kind != "sql" {
-                problems.push(
-                    Diagnostic::new(
-                        path,
-                        codes::CONNECTOR,
-                        format!("connection `{name}` has unknown type `{}`", c.kind),
-                    )
-                    .hint("type: sql"),
-                );
-            }
-            c.url = resolve_sqlite_url(&base, &c.url);
-            if let Some(init) = c.init.take() {
-                c.init = Some(base.join(init));
-            }
-            if let Some(p) = c.password.take() {
-                c.password = Some(p.relative_to(&base));
+        for c in connections.values_mut() {
+            if let ConnectionConfig::Sql(c) = c {
+                c.url = resolve_sqlite_url(&base, &c.url);
+                if let Some(init) = c.init.take() {
+                    c.init = Some(base.join(init));
+                }
+                if let Some(p) = c.password.take() {
+                    c.password = Some(p.relative_to(&base));
+                }
             }
         }
         let gateway = raw.gateway.map(|g| match g {
@@ -268,15 +327,14 @@ impl AdapterConfig {
             preview: raw.preview,
             http: raw.http,
             xml: raw.xml,
+            reload: raw.reload,
         })
     }
 
-    /// Lookup limits for connection `name`.
-    pub fn lookup_limits(c: &ConnectionConfig) -> oots_connector::Limits {
-        oots_connector::Limits {
-            timeout: Duration::from_millis(c.timeout_ms),
-            max_rows: c.max_rows,
-        }
+    /// The folder of the configuration file: relative paths in connection settings are
+    /// relative to it.
+    pub fn base_dir(&self) -> &Path {
+        self.file.parent().unwrap_or(Path::new("."))
     }
 }
 
@@ -307,7 +365,10 @@ mod tests {
             format!("{MINIMAL}connections:\n  reg:\n    type: sql\n    url: sqlite://state/r.db\n");
         let c = AdapterConfig::from_str(Path::new("/etc/oots/adapter.yaml"), &text).unwrap();
         assert_eq!(c.mappings, Path::new("/etc/oots/mappings"));
-        assert_eq!(c.connections["reg"].url, "sqlite:///etc/oots/state/r.db");
+        let ConnectionConfig::Sql(reg) = &c.connections["reg"] else {
+            panic!("not sql")
+        };
+        assert_eq!(reg.url, "sqlite:///etc/oots/state/r.db");
         assert_eq!(c.state_dir, Path::new("/etc/oots/state"));
     }
 

@@ -1,63 +1,66 @@
 //! Opening registry connections by their `type:` name.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use oots_connector::{Connector, ConnectorError};
 use oots_connector_sql::{SqlConnector, SqlOptions};
 
-use crate::config::ConnectionConfig;
+use crate::config::{ConnectionConfig, SqlConnection};
 
 pub use oots_connector::{CancellationToken, Limits, Params, Record, Value};
 
 /// The connector kinds this build knows.
-pub const KINDS: &[&str] = &["sql"];
+pub const KINDS: &[&str] = &["sql", "mssql", "rest", "filedrop"];
 
 /// Whether connections are really opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
     /// Connect to the registry (serve, respond, `check --live`).
     Live,
-    /// Describe the connection without contacting anything (`check`, `test`): queries and
-    /// paths can be analysed, lookups are refused.
+    /// Describe the connection without contacting a registry server (`check`, `test`):
+    /// queries and paths can be analysed, lookups are refused.
     Offline,
 }
 
-/// Opens the connection described by `cfg` (or only describes it, offline).
+/// Opens the connection described by `cfg` (or, offline, only describes it). Relative
+/// paths in its settings are relative to `base_dir` (the adapter.yaml folder).
 pub async fn open(
     cfg: &ConnectionConfig,
+    base_dir: &Path,
     mode: OpenMode,
 ) -> Result<Arc<dyn Connector>, ConnectorError> {
-    if mode == OpenMode::Offline {
-        return Ok(Arc::new(Detached::new(cfg)?));
-    }
-    open_live(cfg).await
-}
-
-async fn open_live(cfg: &ConnectionConfig) -> Result<Arc<dyn Connector>, ConnectorError> {
-    match cfg.kind.as_str() {
-        "sql" => {
-            let url = with_password(cfg)?;
-            if let Some(init) = &cfg.init {
+    match (cfg, mode) {
+        (ConnectionConfig::Sql(c), OpenMode::Live) => {
+            let url = with_password(c)?;
+            if let Some(init) = &c.init {
                 seed_sqlite_once(&url, init).await?;
             }
             let options = SqlOptions {
-                max_connections: cfg.max_connections,
-                connect_timeout: Duration::from_millis(cfg.timeout_ms),
+                max_connections: c.max_connections,
+                connect_timeout: Duration::from_millis(c.timeout_ms),
                 read_only: true,
             };
-            let c = SqlConnector::connect(&url, options).await?;
-            Ok(Arc::new(c))
+            Ok(Arc::new(SqlConnector::connect(&url, options).await?))
         }
-        other => Err(ConnectorError::Config(format!(
-            "unknown connector type `{other}` (known: {})",
-            KINDS.join(", ")
-        ))),
+        (ConnectionConfig::Mssql(c), OpenMode::Live) => Ok(Arc::new(
+            oots_connector_mssql::MssqlConnector::connect(c).await?,
+        )),
+        // Building a REST connector sends nothing: the same object serves both modes.
+        (ConnectionConfig::Rest(c), _) => Ok(Arc::new(
+            oots_connector_rest::RestConnector::connect(c, base_dir)?,
+        )),
+        // A file drop is local: offline checks read the same folder.
+        (ConnectionConfig::Filedrop(c), _) => Ok(Arc::new(
+            oots_connector_filedrop::FiledropConnector::open(c, base_dir).await?,
+        )),
+        (cfg, OpenMode::Offline) => Ok(Arc::new(Detached::new(cfg))),
     }
 }
 
 /// Inserts the resolved password into the URL (`user@host` → `user:pw@host`).
-fn with_password(cfg: &ConnectionConfig) -> Result<String, ConnectorError> {
+fn with_password(cfg: &SqlConnection) -> Result<String, ConnectorError> {
     let Some(r) = &cfg.password else {
         return Ok(cfg.url.clone());
     };
@@ -139,36 +142,26 @@ async fn seed_sqlite_once(url: &str, init: &std::path::Path) -> Result<(), Conne
 /// connector would, and refuses lookups.
 #[derive(Debug)]
 pub struct Detached {
-    kind: &'static str,
-    url: String,
+    cfg: ConnectionConfig,
 }
 
 impl Detached {
-    pub fn new(cfg: &ConnectionConfig) -> Result<Self, ConnectorError> {
-        let kind = KINDS
-            .iter()
-            .find(|k| **k == cfg.kind)
-            .copied()
-            .ok_or_else(|| {
-                ConnectorError::Config(format!("unknown connector type `{}`", cfg.kind))
-            })?;
-        Ok(Self {
-            kind,
-            url: cfg.url.clone(),
-        })
+    pub fn new(cfg: &ConnectionConfig) -> Self {
+        Self { cfg: cfg.clone() }
     }
 }
 
 #[async_trait::async_trait]
 impl Connector for Detached {
     fn kind(&self) -> &'static str {
-        self.kind
+        self.cfg.kind()
     }
 
     fn parameters(&self, query: &str) -> Result<Vec<String>, ConnectorError> {
-        match self.kind {
-            "sql" => oots_connector_sql::query_parameters(&self.url, query),
-            _ => Ok(Vec::new()),
+        match &self.cfg {
+            ConnectionConfig::Sql(c) => oots_connector_sql::query_parameters(&c.url, query),
+            ConnectionConfig::Mssql(_) => oots_connector_mssql::query_parameters(query),
+            ConnectionConfig::Rest(_) | ConnectionConfig::Filedrop(_) => Ok(Vec::new()),
         }
     }
 

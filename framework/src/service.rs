@@ -141,13 +141,19 @@ impl Service {
         let outbound = self.outbound(&header, &answer);
         let answer_id = self.submit_with_retry(&outbound).await?;
         store
-            .mark_answered(message_id, &answer_id, self.exchange.clock.now())
+            .mark_answered(
+                message_id,
+                &answer_id,
+                &answer.generation,
+                self.exchange.clock.now(),
+            )
             .await?;
         tracing::info!(
             message_id,
             answer_id = %answer_id,
             action = answer.action(),
             code = answer.code().unwrap_or("-"),
+            generation = %answer.generation,
             "answered"
         );
         Ok(Some(Report {
@@ -247,9 +253,39 @@ impl Service {
         shutdown: CancellationToken,
     ) -> std::io::Result<()> {
         let (tx, mut rx) = mpsc::channel::<Notification>(1024);
+        let gens = self.exchange.generations().clone();
+        let health_gens = gens.clone();
+        let metrics_gens = gens.clone();
         let app: Router = push::router(push_auth, tx)
-            .route("/healthz", get(|| async { "ok" }))
-            .route("/readyz", get(|| async { "ready" }));
+            .route(
+                "/healthz",
+                get(move || {
+                    let g = health_gens.clone();
+                    async move {
+                        axum::Json(serde_json::json!({
+                            "status": "ok",
+                            "mappings": g.status(),
+                        }))
+                    }
+                }),
+            )
+            .route("/readyz", get(|| async { "ready" }))
+            .route(
+                "/metrics",
+                get(move || {
+                    let g = metrics_gens.clone();
+                    async move { g.metrics() }
+                }),
+            );
+        let reload_cfg = self.exchange.config.reload.clone();
+        if reload_cfg.enabled {
+            tokio::spawn(crate::reload::watch(
+                self.exchange.config.clone(),
+                gens,
+                Duration::from_millis(reload_cfg.poll_ms),
+                shutdown.clone(),
+            ));
+        }
         let http_shutdown = shutdown.clone();
         let http = tokio::spawn(async move {
             axum::serve(listener, app)

@@ -1,5 +1,7 @@
 //! `oots-adapter check`: offline validation of deployments, all problems at once.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -8,12 +10,13 @@ fn workspace() -> PathBuf {
 }
 
 fn check(args: &[&str], path: &Path) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
-        .arg("check")
-        .arg(path)
-        .args(args)
-        .output()
-        .unwrap();
+    let out = common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .arg("check")
+            .arg(path)
+            .args(args),
+        120,
+    );
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -105,12 +108,13 @@ fn typos_inline_passwords_and_remote_registries_are_checked_offline() {
 }
 
 fn test_cmd(args: &[&str], path: &Path) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
-        .arg("test")
-        .arg(path)
-        .args(args)
-        .output()
-        .unwrap();
+    let out = common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .arg("test")
+            .arg(path)
+            .args(args),
+        120,
+    );
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -32,18 +32,19 @@ struct Run {
 fn respond(request: &Path) -> Run {
     let out = tempfile::tempdir().unwrap();
     let state = out.path().join("state");
-    let output = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
-        .arg("respond")
-        .arg("--config")
-        .arg(workspace().join("examples/quickstart/adapter.yaml"))
-        .arg("--request")
-        .arg(request)
-        .arg("--out")
-        .arg(out.path().join("answer"))
-        .arg("--state-dir")
-        .arg(&state)
-        .output()
-        .unwrap();
+    let output = common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .arg("respond")
+            .arg("--config")
+            .arg(workspace().join("examples/quickstart/adapter.yaml"))
+            .arg("--request")
+            .arg(request)
+            .arg("--out")
+            .arg(out.path().join("answer"))
+            .arg("--state-dir")
+            .arg(&state),
+        120,
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -197,17 +198,18 @@ fn a_request_id_is_answered_once() {
     let Some(shared) = shared() else { return };
     let out = tempfile::tempdir().unwrap();
     let go = || {
-        let o = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
-            .args(["respond", "--config"])
-            .arg(workspace().join("examples/quickstart/adapter.yaml"))
-            .arg("--request")
-            .arg(shared.join(V2_FR))
-            .arg("--out")
-            .arg(out.path().join("a"))
-            .arg("--state-dir")
-            .arg(out.path().join("state"))
-            .output()
-            .unwrap();
+        let o = common::output_within(
+            Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+                .args(["respond", "--config"])
+                .arg(workspace().join("examples/quickstart/adapter.yaml"))
+                .arg("--request")
+                .arg(shared.join(V2_FR))
+                .arg("--out")
+                .arg(out.path().join("a"))
+                .arg("--state-dir")
+                .arg(out.path().join("state")),
+            120,
+        );
         serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
     };
     assert_eq!(go()["action"], "ExecuteQueryResponse");

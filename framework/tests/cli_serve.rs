@@ -1,5 +1,7 @@
 //! `oots-adapter serve` and `oots-adapter demo` as real processes.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -166,12 +168,13 @@ async fn serve_answers_through_domibus_and_stops_gracefully_on_sigterm() {
 #[test]
 fn demo_shows_five_complete_exchanges() {
     let out = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
-        .current_dir(workspace())
-        .args(["demo", "--out"])
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let output = common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .current_dir(workspace())
+            .args(["demo", "--out"])
+            .arg(out.path()),
+        180,
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),

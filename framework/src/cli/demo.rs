@@ -152,7 +152,11 @@ pub(super) async fn run(config: &Path, out: &Path) -> Result<ExitCode, CliError>
         exchange.mappings().generation()
     );
     for (name, c) in &cfg.connections {
-        println!("  registry    `{name}`: {}", c.url);
+        let what = match c {
+            crate::config::ConnectionConfig::Sql(s) => s.url.clone(),
+            other => format!("type {}", other.kind()),
+        };
+        println!("  registry    `{name}`: {what}");
     }
     println!("  gateway     Domibus WS-plugin simulator at {sim_url}");
     println!("              pushes notifications to the adapter at {push_url}");

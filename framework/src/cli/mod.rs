@@ -165,8 +165,10 @@ async fn load_exchange(
 
 /// Logs to stderr; JSON lines for the long-running service, compact text otherwise.
 fn init_logging(json: bool, default_level: &str) {
+    // The SQL Server driver logs server error messages, which may quote personal data.
     let filter = tracing_subscriber::EnvFilter::try_from_env("OOTS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level))
+        .add_directive("tiberius=off".parse().unwrap_or_default());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

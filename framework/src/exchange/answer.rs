@@ -68,6 +68,8 @@ pub struct Answer {
     pub document: String,
     pub attachments: Vec<Attachment>,
     pub trace: Trace,
+    /// The mapping generation that answered (kept with the exchange record).
+    pub generation: String,
 }
 
 impl Answer {
@@ -168,6 +170,7 @@ pub(super) fn error(
         document,
         attachments: Vec::new(),
         trace,
+        generation: String::new(),
     }
 }
 
@@ -216,8 +219,8 @@ pub(super) fn evidence(
         language.as_deref(),
         now,
     );
-    let rendered = match ex
-        .mappings
+    let rendered = match routed
+        .set
         .renderer()
         .render(&routed.distribution.template, &data)
     {
@@ -332,6 +335,7 @@ pub(super) fn evidence(
             bytes: rendered.bytes,
         }],
         trace,
+        generation: String::new(),
     }
 }
 

@@ -21,6 +21,7 @@ use crate::edm::{ErrorCode, XmlLimits};
 use crate::gateway::ebms::UserMessage;
 use crate::mapping::MappingSet;
 use crate::matching::{ExactMatcher, Matcher};
+use crate::reload::Generations;
 use crate::store::{Store, StoreError};
 
 /// A failure that must not be answered: nothing may be acknowledged to the gateway.
@@ -42,7 +43,7 @@ impl ExchangeError {
 #[derive(Debug, Clone)]
 pub struct Exchange {
     pub(crate) config: Arc<AdapterConfig>,
-    pub(crate) mappings: Arc<MappingSet>,
+    pub(crate) generations: Arc<Generations>,
     pub(crate) store: Arc<dyn Store>,
     pub(crate) matcher: Arc<dyn Matcher>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -63,7 +64,7 @@ impl Exchange {
         };
         Self {
             config,
-            mappings,
+            generations: Arc::new(Generations::new(mappings)),
             store,
             matcher: Arc::new(ExactMatcher),
             clock: Arc::new(SystemClock),
@@ -84,8 +85,14 @@ impl Exchange {
         self
     }
 
-    pub fn mappings(&self) -> &MappingSet {
-        &self.mappings
+    /// The mapping generation answering now.
+    pub fn mappings(&self) -> Arc<MappingSet> {
+        self.generations.current()
+    }
+
+    /// The running generation and reload state, shared with the reloader.
+    pub fn generations(&self) -> &Arc<Generations> {
+        &self.generations
     }
 
     /// Answers one RegRep request document. `envelope` is the ebMS header it arrived with,

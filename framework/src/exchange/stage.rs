@@ -12,7 +12,7 @@ use super::answer::{self, ErrorContext};
 use super::{Answer, Exchange, ExchangeError, Refusal};
 use crate::edm::{self, DistributionRequest, EdmVersion, ErrorCode, EvidenceRequest, Subject};
 use crate::gateway::ebms::UserMessage;
-use crate::mapping::{Distribution, Mapping, SubjectKind};
+use crate::mapping::{Distribution, Mapping, MappingSet, SubjectKind};
 use crate::matching::{Attribute, Identity, MatchOutcome};
 use crate::store::PreviewLink;
 
@@ -61,6 +61,8 @@ impl Trace {
 /// A parsed request routed to the mapping and distribution that will serve it.
 pub(super) struct Routed<'a> {
     pub request: &'a EvidenceRequest,
+    /// The generation this exchange is answered with, start to end.
+    pub set: Arc<MappingSet>,
     pub mapping: Arc<Mapping>,
     pub distribution: Distribution,
     pub requested: DistributionRequest,
@@ -69,6 +71,19 @@ pub(super) struct Routed<'a> {
 
 pub(super) async fn run(
     ex: &Exchange,
+    regrep: &[u8],
+    envelope: Option<&UserMessage>,
+) -> Result<Answer, ExchangeError> {
+    // One generation answers the whole exchange, even if a reload happens meanwhile.
+    let set = ex.generations.current();
+    let mut answer = run_with(ex, set.clone(), regrep, envelope).await?;
+    answer.generation = set.generation().to_owned();
+    Ok(answer)
+}
+
+async fn run_with(
+    ex: &Exchange,
+    set: Arc<MappingSet>,
     regrep: &[u8],
     envelope: Option<&UserMessage>,
 ) -> Result<Answer, ExchangeError> {
@@ -115,7 +130,7 @@ pub(super) async fn run(
         ),
     );
 
-    match route(ex, &request, envelope, now, &mut trace).await? {
+    match route(ex, set, &request, envelope, now, &mut trace).await? {
         Err(refusal) => {
             trace.push(Stage::Routed, format!("refused: {}", refusal.detail));
             Ok(answer::error(ex, &ctx, refusal, None, trace, now))
@@ -127,6 +142,7 @@ pub(super) async fn run(
 /// Header agreement, id reuse, provider, evidence type, subject kind and format.
 async fn route<'a>(
     ex: &Exchange,
+    set: Arc<MappingSet>,
     request: &'a EvidenceRequest,
     envelope: Option<&UserMessage>,
     now: DateTime<Utc>,
@@ -166,7 +182,7 @@ async fn route<'a>(
         )));
     }
     let classification = &request.evidence_type.classification;
-    let Some(mapping) = ex.mappings.find(classification) else {
+    let Some(mapping) = set.find(classification).cloned() else {
         return Ok(Err(Refusal::new(
             ErrorCode::UnsupportedCapability,
             format!("evidence type {classification} is not provided by this evidence provider"),
@@ -209,12 +225,13 @@ async fn route<'a>(
         format!(
             "evidence type served by mapping `{}` (generation {}), distribution {}",
             mapping.name,
-            ex.mappings.generation(),
+            set.generation(),
             distribution.format
         ),
     );
     Ok(Ok(Routed {
         request,
+        set: set.clone(),
         mapping: mapping.clone(),
         distribution: distribution.clone(),
         requested: requested.clone(),

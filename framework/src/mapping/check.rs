@@ -128,9 +128,12 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
 fn inline_credentials(cfg: &AdapterConfig) -> Vec<Diagnostic> {
     cfg.connections
         .iter()
-        .filter(|(_, c)| {
-            c.url
-                .split_once("://")
+        .filter_map(|(name, c)| match c {
+            crate::config::ConnectionConfig::Sql(c) => Some((name, &c.url)),
+            _ => None,
+        })
+        .filter(|(_, url)| {
+            url.split_once("://")
                 .and_then(|(_, rest)| rest.split_once('@'))
                 .is_some_and(|(userinfo, _)| userinfo.contains(':'))
         })

@@ -178,11 +178,11 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
                 None
             }
             Some(cfg) => match connectors.get(conn_name) {
-                Some(c) => Some((c.clone(), AdapterConfig::lookup_limits(cfg))),
-                None => match crate::connector::open(cfg, mode).await {
+                Some(c) => Some((c.clone(), cfg.limits())),
+                None => match crate::connector::open(cfg, config.base_dir(), mode).await {
                     Ok(c) => {
                         connectors.insert(conn_name.clone(), c.clone());
-                        Some((c, AdapterConfig::lookup_limits(cfg)))
+                        Some((c, cfg.limits()))
                     }
                     Err(e) => {
                         problems.push(

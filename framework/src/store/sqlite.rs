@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS inbound_message (
     raw BLOB NOT NULL,
     received_at TEXT NOT NULL,
     answer_id TEXT,
-    answered_at TEXT
+    answered_at TEXT,
+    generation TEXT
 );
 CREATE TABLE IF NOT EXISTS preview_link (
     token TEXT PRIMARY KEY,
@@ -138,13 +139,15 @@ impl Store for SqliteStore {
         &self,
         message_id: &str,
         answer_id: &str,
+        generation: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE inbound_message SET answer_id = ?, answered_at = ?, raw = x'', header = '' WHERE message_id = ?",
+            "UPDATE inbound_message SET answer_id = ?, answered_at = ?, generation = ?, raw = x'', header = '' WHERE message_id = ?",
         )
         .bind(answer_id)
         .bind(ts(at))
+        .bind(generation)
         .bind(message_id)
         .execute(&self.pool)
         .await?;
@@ -217,7 +220,7 @@ mod tests {
         assert_eq!(s.unanswered_ids().await.unwrap(), vec!["m1".to_owned()]);
         let (h, body) = s.unanswered("m1").await.unwrap().unwrap();
         assert_eq!((h.as_str(), body.as_slice()), ("<h/>", b"<x/>".as_slice()));
-        s.mark_answered("m1", "a1", now).await.unwrap();
+        s.mark_answered("m1", "a1", "g1", now).await.unwrap();
         assert!(s.unanswered("m1").await.unwrap().is_none());
         assert!(s.unanswered_ids().await.unwrap().is_empty());
         assert_eq!(s.answer_of("m1").await.unwrap().as_deref(), Some("a1"));

@@ -1,0 +1,293 @@
+//! Keeping the index fresh: scanning the folder for complete files, re-parsing what changed,
+//! and the background thread driven by file events and a polling fallback.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use chrono::{DateTime, Utc};
+
+use crate::index::Snapshot;
+use crate::parse::{FileError, Layout};
+use crate::path::FieldPath;
+use crate::settings::{Resolved, glob_match, is_ignored_name};
+
+/// State shared between the connector and its background thread.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    pub snapshot: RwLock<Arc<Snapshot>>,
+    pub status: Mutex<Status>,
+}
+
+impl Shared {
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn status(&self) -> Status {
+        self.status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// What `health()` and `probe()` report.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Status {
+    pub loaded: bool,
+    pub refreshed_at: Option<DateTime<Utc>>,
+    pub files: usize,
+    pub records: usize,
+    /// File name → why it was rejected (position and kind only).
+    pub file_errors: BTreeMap<String, String>,
+    pub folder_error: Option<String>,
+}
+
+/// Messages to the background thread.
+#[derive(Debug)]
+pub(crate) enum Msg {
+    /// Something happened in the folder (a notify event).
+    Changed,
+    /// The connector was closed or dropped.
+    Stop,
+}
+
+/// Identity of one version of a file: where its symlinks lead (a ConfigMap swap changes
+/// it), its size and its mtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    target: PathBuf,
+    len: u64,
+    mtime: Option<SystemTime>,
+}
+
+#[derive(Debug)]
+struct Ingested {
+    stamp: Stamp,
+    records: Arc<Vec<crate::path::Node>>,
+}
+
+/// The folder scanner; owned by the background thread after the initial scan.
+#[derive(Debug)]
+pub(crate) struct Scanner {
+    cfg: Resolved,
+    layout: Layout,
+    key: Vec<FieldPath>,
+    shared: Arc<Shared>,
+    ingested: BTreeMap<String, Ingested>,
+    /// Files seen changing: the stamp last seen and since when it is unchanged.
+    pending: HashMap<String, (Stamp, Instant)>,
+    /// Files whose current version failed to parse (their previous data stays served).
+    errors: BTreeMap<String, (Stamp, FileError)>,
+}
+
+impl Scanner {
+    pub fn new(cfg: Resolved, layout: Layout, key: Vec<FieldPath>, shared: Arc<Shared>) -> Self {
+        Self {
+            cfg,
+            layout,
+            key,
+            shared,
+            ingested: BTreeMap::new(),
+            pending: HashMap::new(),
+            errors: BTreeMap::new(),
+        }
+    }
+
+    /// Rescans the folder, re-indexes if any complete file changed, and returns when the
+    /// next scan is needed to pick up a file that is still settling.
+    pub fn scan(&mut self) -> Option<Instant> {
+        let entries = match list(&self.cfg.folder, &self.cfg.pattern) {
+            Ok(e) => e,
+            Err(kind) => {
+                tracing::warn!(folder = %self.cfg.folder.display(), error = %kind, "filedrop folder unreadable; serving the last index");
+                let mut st = self
+                    .shared
+                    .status
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                st.folder_error = Some(format!("folder unreadable ({kind})"));
+                return None;
+            }
+        };
+        let mut changed = false;
+        let mut wake: Option<Instant> = None;
+        let now = Instant::now();
+        let settle = self.cfg.settle;
+        for (name, path) in &entries {
+            let Some(stamp) = stamp_of(path) else {
+                continue;
+            };
+            if self.ingested.get(name).is_some_and(|i| i.stamp == stamp) {
+                self.pending.remove(name);
+                self.errors.remove(name);
+                continue;
+            }
+            if self.errors.get(name).is_some_and(|(s, _)| *s == stamp) {
+                continue;
+            }
+            let age = stamp
+                .mtime
+                .and_then(|m| SystemTime::now().duration_since(m).ok());
+            let old_enough = age.is_some_and(|a| a >= settle);
+            let settled = self
+                .pending
+                .get(name)
+                .is_some_and(|(s, since)| *s == stamp && now.duration_since(*since) >= settle);
+            if !(old_enough || settled || settle.is_zero()) {
+                let since = match self.pending.get(name) {
+                    Some((s, since)) if *s == stamp => *since,
+                    _ => {
+                        self.pending.insert(name.clone(), (stamp, now));
+                        now
+                    }
+                };
+                let mut due = since + settle;
+                if let Some(a) = age {
+                    due = due.min(now + settle.saturating_sub(a));
+                }
+                wake = Some(wake.map_or(due, |w| w.min(due)));
+                continue;
+            }
+            self.pending.remove(name);
+            match std::fs::read(path) {
+                Ok(bytes) => {
+                    // Changed while we read it: not complete after all.
+                    if stamp_of(path).as_ref() != Some(&stamp) {
+                        self.pending.insert(name.clone(), (stamp, now));
+                        let due = now + settle;
+                        wake = Some(wake.map_or(due, |w| w.min(due)));
+                        continue;
+                    }
+                    match self.layout.parse(&bytes) {
+                        Ok(records) => {
+                            self.errors.remove(name);
+                            self.ingested.insert(
+                                name.clone(),
+                                Ingested {
+                                    stamp,
+                                    records: Arc::new(records),
+                                },
+                            );
+                            changed = true;
+                        }
+                        Err(e) => {
+                            tracing::warn!(file = %name, error = %e, "filedrop file rejected; keeping its last good data");
+                            self.errors.insert(name.clone(), (stamp, e));
+                        }
+                    }
+                }
+                Err(e) => {
+                    let e = FileError {
+                        line: None,
+                        what: format!("cannot read ({})", e.kind()),
+                    };
+                    tracing::warn!(file = %name, error = %e, "filedrop file unreadable; keeping its last good data");
+                    self.errors.insert(name.clone(), (stamp, e));
+                }
+            }
+        }
+        let before = self.ingested.len();
+        self.ingested.retain(|n, _| entries.contains_key(n));
+        changed |= self.ingested.len() != before;
+        self.pending.retain(|n, _| entries.contains_key(n));
+        self.errors.retain(|n, _| entries.contains_key(n));
+
+        let first = !self
+            .shared
+            .status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .loaded;
+        if changed || first {
+            let files: Vec<_> = self.ingested.values().map(|i| i.records.clone()).collect();
+            let snap = Arc::new(Snapshot::build(files, &self.key));
+            *self
+                .shared
+                .snapshot
+                .write()
+                .unwrap_or_else(PoisonError::into_inner) = snap;
+        }
+        let records = self.shared.snapshot().records;
+        let mut st = self
+            .shared
+            .status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if changed || first {
+            st.refreshed_at = Some(Utc::now());
+            st.loaded = true;
+        }
+        st.files = self.ingested.len();
+        st.records = records;
+        st.folder_error = None;
+        st.file_errors = self
+            .errors
+            .iter()
+            .map(|(n, (_, e))| (n.clone(), e.to_string()))
+            .collect();
+        wake
+    }
+}
+
+/// Data files of the folder (name → path), hidden and temporary names excluded.
+fn list(folder: &Path, pattern: &str) -> Result<BTreeMap<String, PathBuf>, std::io::ErrorKind> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(folder).map_err(|e| e.kind())? {
+        let entry = entry.map_err(|e| e.kind())?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if is_ignored_name(&name) || !glob_match(pattern, &name) {
+            continue;
+        }
+        out.insert(name, entry.path());
+    }
+    Ok(out)
+}
+
+/// The stamp of a regular file, following symlinks; `None` for folders and dangling links.
+fn stamp_of(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    Some(Stamp {
+        target: std::fs::canonicalize(path).ok()?,
+        len: meta.len(),
+        mtime: meta.modified().ok(),
+    })
+}
+
+/// The background loop: rescans on file events, when a settling file is due, and every
+/// poll interval; ends on [`Msg::Stop`].
+pub(crate) fn run(mut scanner: Scanner, rx: Receiver<Msg>, mut wake: Option<Instant>) {
+    let poll = scanner.cfg.poll_interval;
+    let mut next_poll = Instant::now() + poll;
+    loop {
+        let deadline = wake.map_or(next_poll, |w| w.min(next_poll));
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(timeout) {
+            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+            Ok(Msg::Changed) => {
+                // Coalesce a burst of events into one scan.
+                while let Ok(m) = rx.try_recv() {
+                    if matches!(m, Msg::Stop) {
+                        return;
+                    }
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        wake = scanner.scan();
+        next_poll = Instant::now() + poll;
+        // A settling file must not be rescanned in a tight loop.
+        wake = wake.map(|w| w.max(Instant::now() + Duration::from_millis(10)));
+    }
+}
