@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::clock::{IdSource, edm_timestamp};
 use crate::edm::{
     Address, Agent, DistributionRequest, EdmVersion, EvidenceRequest, EvidenceTypeRequest,
-    Identifier, LevelOfAssurance, LocalizedText, NaturalPerson, Requirement, Subject,
+    Identifier, LegalPerson, LevelOfAssurance, LocalizedText, NaturalPerson, Requirement, Subject,
 };
 use crate::gateway::ebms::{self, PartInfo, Party, Property, Service, UserMessage};
 
@@ -27,6 +27,9 @@ pub struct RequestSpec {
     pub preview: bool,
     /// The evidence provider addressed (identifier scheme, identifier, name).
     pub provider: (String, String, String),
+    /// Ask about a company instead of a person: (legal name, eIDAS legal person
+    /// identifier). The person fields are then ignored.
+    pub legal: Option<(String, Option<String>)>,
 }
 
 /// The requesting authority the simulator plays.
@@ -86,24 +89,37 @@ pub fn build_request(
         },
         return_location: None,
         lang: None,
-        subject: Subject::Natural(NaturalPerson {
-            level_of_assurance: Some(LevelOfAssurance::High),
-            identifier: Some(Identifier {
-                scheme_id: Some("eidas".to_owned()),
-                value: "FR/DE/123123123".to_owned(),
+        subject: match &spec.legal {
+            Some((name, id)) => Subject::Legal(LegalPerson {
+                level_of_assurance: Some(LevelOfAssurance::High),
+                identifiers: Vec::new(),
+                legal_person_identifier: id.as_ref().map(|v| Identifier {
+                    scheme_id: Some("eidas".to_owned()),
+                    value: v.clone(),
+                }),
+                legal_name: name.clone(),
+                registered_address: None,
+                sector_specific_attributes: Vec::new(),
             }),
-            family_name: spec.family_name.clone(),
-            given_name: spec.given_name.clone(),
-            date_of_birth: spec.date_of_birth.clone(),
-            birth_name: None,
-            place_of_birth: None,
-            current_address: None,
-            gender: None,
-            nationality: None,
-            country_of_birth: None,
-            country_of_residence: None,
-            sector_specific_attributes: Vec::new(),
-        }),
+            None => Subject::Natural(NaturalPerson {
+                level_of_assurance: Some(LevelOfAssurance::High),
+                identifier: Some(Identifier {
+                    scheme_id: Some("eidas".to_owned()),
+                    value: "FR/DE/123123123".to_owned(),
+                }),
+                family_name: spec.family_name.clone(),
+                given_name: spec.given_name.clone(),
+                date_of_birth: spec.date_of_birth.clone(),
+                birth_name: None,
+                place_of_birth: None,
+                current_address: None,
+                gender: None,
+                nationality: None,
+                country_of_birth: None,
+                country_of_residence: None,
+                sector_specific_attributes: Vec::new(),
+            }),
+        },
         representative: None,
         evidence_type: EvidenceTypeRequest {
             identifier: ids.uuid().to_string(),

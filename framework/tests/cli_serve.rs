@@ -102,6 +102,7 @@ async fn serve_answers_through_domibus_and_stops_gracefully_on_sigterm() {
             format: "application/pdf".into(),
             conforms_to: None,
             preview: false,
+            legal: None,
             provider: (
                 "urn:cef.eu:names:identifier:EAS:9930".into(),
                 "DE73524311".into(),

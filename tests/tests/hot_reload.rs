@@ -51,6 +51,7 @@ async fn ask(sim: &DomibusSimulator, n: u32) -> String {
             format: "application/xml".into(),
             conforms_to: None,
             preview: false,
+            legal: None,
             provider: (
                 "urn:cef.eu:names:identifier:EAS:9930".into(),
                 "DE73524311".into(),

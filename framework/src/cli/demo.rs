@@ -42,6 +42,7 @@ fn scenarios(provider: (String, String, String)) -> Vec<Scenario> {
         conforms_to: conforms.map(str::to_owned),
         preview,
         provider: provider.clone(),
+        legal: None,
     };
     vec![
         Scenario {

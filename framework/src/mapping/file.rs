@@ -44,9 +44,18 @@ pub struct TestRequest {
     /// `v1.0`, `v1.1`, `v1.2` or `v2.0` (default).
     #[serde(default = "default_version")]
     pub version: String,
+    #[serde(default)]
     pub family_name: String,
+    #[serde(default)]
     pub given_name: String,
+    #[serde(default)]
     pub date_of_birth: String,
+    /// For a company: its legal name (the person fields are then not used).
+    #[serde(default)]
+    pub legal_name: Option<String>,
+    /// For a company: its eIDAS legal person identifier (`XX/YY/…`).
+    #[serde(default)]
+    pub legal_person_identifier: Option<String>,
     /// Requested format; default: the mapping's first distribution.
     #[serde(default)]
     pub format: Option<String>,

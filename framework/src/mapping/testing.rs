@@ -102,6 +102,11 @@ async fn run_one(
         format,
         conforms_to: t.request.conforms_to.clone(),
         preview: t.request.preview,
+        legal: t
+            .request
+            .legal_name
+            .clone()
+            .map(|n| (n, t.request.legal_person_identifier.clone())),
         provider: (
             p.scheme.clone(),
             p.identifier.clone(),
