@@ -42,14 +42,22 @@ pub(super) fn deployments(path: &Path) -> Vec<PathBuf> {
     found
 }
 
-pub(super) async fn run(path: &Path, live: bool, json_out: bool) -> Result<ExitCode, CliError> {
+pub(super) async fn run(
+    paths: &[PathBuf],
+    live: bool,
+    json_out: bool,
+) -> Result<ExitCode, CliError> {
     init_logging(false, "error");
-    let configs = deployments(path);
-    if configs.is_empty() {
-        return Err(CliError::Other(format!(
-            "{}: no adapter.yaml found (give a deployment folder or its adapter.yaml)",
-            path.display()
-        )));
+    let mut configs = Vec::new();
+    for path in paths {
+        let found = deployments(path);
+        if found.is_empty() {
+            return Err(CliError::Other(format!(
+                "{}: no adapter.yaml found (give a deployment folder or its adapter.yaml)",
+                path.display()
+            )));
+        }
+        configs.extend(found);
     }
     let mut failed = false;
     let mut reports = Vec::new();

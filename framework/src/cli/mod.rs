@@ -50,8 +50,9 @@ enum Command {
     },
     /// Check deployments (adapter.yaml, mapping files, templates) without touching a registry.
     Check {
-        /// An adapter.yaml, a deployment folder, or a folder of deployments.
-        path: PathBuf,
+        /// adapter.yaml files, deployment folders, or folders of deployments.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
         /// Also open every connection and run a probe query.
         #[arg(long)]
         live: bool,
@@ -61,8 +62,9 @@ enum Command {
     },
     /// Run the tests written in mapping files (fixtures in, EDM answer out).
     Test {
-        /// An adapter.yaml, a deployment folder, or a folder of deployments.
-        path: PathBuf,
+        /// adapter.yaml files, deployment folders, or folders of deployments.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
         /// `text` (default) or `json`.
         #[arg(long, default_value = "text")]
         format: OutputFormat,
@@ -112,13 +114,15 @@ pub fn main() -> ExitCode {
             } => respond::run(&config, &request, &out, state_dir.as_deref()).await,
             Command::Demo { config, out } => demo::run(&config, &out).await,
             Command::Test {
-                path,
+                paths,
                 format,
                 update,
-            } => test::run(&path, format == OutputFormat::Json, update).await,
-            Command::Check { path, live, format } => {
-                check::run(&path, live, format == OutputFormat::Json).await
-            }
+            } => test::run(&paths, format == OutputFormat::Json, update).await,
+            Command::Check {
+                paths,
+                live,
+                format,
+            } => check::run(&paths, live, format == OutputFormat::Json).await,
         }
     });
     match result {

@@ -1,6 +1,6 @@
 //! `oots-adapter test <path>`: runs the tests written in mapping files.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde_json::json;
@@ -10,14 +10,22 @@ use super::{CliError, init_logging};
 use crate::config::AdapterConfig;
 use crate::mapping;
 
-pub(super) async fn run(path: &Path, json_out: bool, update: bool) -> Result<ExitCode, CliError> {
+pub(super) async fn run(
+    paths: &[PathBuf],
+    json_out: bool,
+    update: bool,
+) -> Result<ExitCode, CliError> {
     init_logging(false, "error");
-    let configs = deployments(path);
-    if configs.is_empty() {
-        return Err(CliError::Other(format!(
-            "{}: no adapter.yaml found (give a deployment folder or its adapter.yaml)",
-            path.display()
-        )));
+    let mut configs = Vec::new();
+    for path in paths {
+        let found = deployments(path);
+        if found.is_empty() {
+            return Err(CliError::Other(format!(
+                "{}: no adapter.yaml found (give a deployment folder or its adapter.yaml)",
+                path.display()
+            )));
+        }
+        configs.extend(found);
     }
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut all = Vec::new();
