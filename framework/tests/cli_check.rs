@@ -175,3 +175,17 @@ fn mapping_tests_pass_and_failures_are_masked_diffs() {
     let (_, _) = test_cmd(&["--update"], dir.path());
     assert_eq!(first, std::fs::read(&g).unwrap());
 }
+
+#[test]
+fn the_ready_mappings_pass_check_and_test() {
+    let (ok, out) = check(&[], &workspace().join("mappings"));
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("5 deployment(s) checked, no problems"),
+        "{out}"
+    );
+    let (ok, out) = test_cmd(&[], &workspace().join("mappings"));
+    assert!(ok, "{out}");
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+    assert!(!out.contains("FAIL"), "{out}");
+}

@@ -102,11 +102,13 @@ async fn run_one(
         format,
         conforms_to: t.request.conforms_to.clone(),
         preview: t.request.preview,
-        legal: t
-            .request
-            .legal_name
-            .clone()
-            .map(|n| (n, t.request.legal_person_identifier.clone())),
+        legal: (t.request.legal_name.is_some() || t.request.legal_person_identifier.is_some())
+            .then(|| {
+                (
+                    t.request.legal_name.clone().unwrap_or_default(),
+                    t.request.legal_person_identifier.clone(),
+                )
+            }),
         provider: (
             p.scheme.clone(),
             p.identifier.clone(),
