@@ -1,7 +1,7 @@
 //! Building the EDM answer (evidence response or error response) and its attachments.
 
 use chrono::{DateTime, Utc};
-use oots_connector::Record;
+use oots_connector::{Record, Value};
 use serde::Serialize;
 
 use super::context::template_data;
@@ -13,6 +13,7 @@ use crate::edm::{
     EvidenceDistribution, EvidenceItem, EvidenceResponse, Identifier, LocalizedText, NaturalPerson,
     Subject,
 };
+use crate::mapping::Source;
 
 /// A document delivered with the answer (the evidence itself).
 #[derive(Debug, Clone, PartialEq)]
@@ -184,8 +185,9 @@ fn requester_echo(a: &Agent) -> Agent {
     }
 }
 
-/// An evidence response carrying the rendered document, or an error if rendering fails.
-pub(super) fn evidence(
+/// An evidence response carrying the rendered (or passed-through) document, or an error
+/// if it cannot be produced.
+pub(super) async fn evidence(
     ex: &Exchange,
     ctx: &ErrorContext,
     routed: &Routed<'_>,
@@ -219,21 +221,28 @@ pub(super) fn evidence(
         language.as_deref(),
         now,
     );
-    let rendered = match routed
-        .set
-        .renderer()
-        .render(&routed.distribution.template, &data)
-    {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(code = e.code(), mapping = %mapping.name, error = %e, "rendering the evidence failed");
-            trace.push(Stage::Rendered, format!("failed: {}", e.code()));
+    let produced = match &routed.distribution.source {
+        Source::Template { name, .. } => routed
+            .set
+            .renderer()
+            .render(name, &data)
+            .map(|r| (r.media_type.to_owned(), r.bytes))
+            .map_err(|e| {
+                tracing::error!(code = e.code(), mapping = %mapping.name, error = %e, "rendering the evidence failed");
+                e.code()
+            }),
+        Source::Document { field } => passthrough(routed, record, field).await,
+    };
+    let (media_type, bytes) = match produced {
+        Ok(p) => p,
+        Err(code) => {
+            trace.push(Stage::Rendered, format!("failed: {code}"));
             return error(
                 ex,
                 ctx,
                 Refusal::new(
                     ErrorCode::InvalidQuery,
-                    format!("the evidence could not be produced ({})", e.code()),
+                    format!("the evidence could not be produced ({code})"),
                 ),
                 None,
                 trace,
@@ -243,23 +252,24 @@ pub(super) fn evidence(
     };
     trace.push(
         Stage::Rendered,
-        format!(
-            "{} ({} bytes)",
-            routed.distribution.format,
-            rendered.bytes.len()
-        ),
+        format!("{} ({} bytes)", routed.distribution.format, bytes.len()),
     );
 
     let content_id = format!("{}@{}", ex.ids.uuid(), ex.config.provider.domain);
     let titles = localized(&mapping.spec.evidence_type.title);
     let descriptions = localized(&mapping.spec.evidence_type.description);
-    let conforms_to = match routed.distribution.kind {
-        crate::render::DocumentKind::Xml | crate::render::DocumentKind::Json => routed
+    let structured = matches!(
+        routed.distribution.format.as_str(),
+        "application/xml" | "application/json"
+    );
+    let conforms_to = if structured {
+        routed
             .requested
             .conforms_to
             .clone()
-            .or_else(|| routed.distribution.conforms_to.first().cloned()),
-        _ => None,
+            .or_else(|| routed.distribution.conforms_to.first().cloned())
+    } else {
+        None
     };
     let provider = provider_agent(ex, "EP");
     let issuing_authority = Agent {
@@ -331,8 +341,8 @@ pub(super) fn evidence(
         document,
         attachments: vec![Attachment {
             content_id,
-            mime_type: rendered.media_type.to_owned(),
-            bytes: rendered.bytes,
+            mime_type: media_type,
+            bytes,
         }],
         trace,
         generation: String::new(),
@@ -348,4 +358,34 @@ fn localized(texts: &std::collections::BTreeMap<String, String>) -> Vec<Localize
             text: text.clone(),
         })
         .collect()
+}
+
+/// A stored document: the bytes in the record field, or fetched by the connector from the
+/// reference the field holds. It is sent under the distribution's declared format.
+async fn passthrough(
+    routed: &Routed<'_>,
+    record: &Record,
+    field: &str,
+) -> Result<(String, Vec<u8>), &'static str> {
+    let format = routed.distribution.format.clone();
+    match record.get(field) {
+        Some(Value::Bytes(b)) if !b.is_empty() => Ok((format, b.clone())),
+        Some(Value::Text(reference)) if !reference.trim().is_empty() => {
+            let cancel = oots_connector::CancellationToken::new();
+            let doc = routed
+                .mapping
+                .connector
+                .fetch_document(reference.trim(), routed.mapping.limits, &cancel)
+                .await
+                .map_err(|e| {
+                    tracing::error!(code = e.code(), mapping = %routed.mapping.name, error = %e, "fetching the stored evidence failed");
+                    e.code()
+                })?;
+            if !doc.media_type.starts_with(&format) {
+                tracing::warn!(declared = %format, fetched = %doc.media_type, "stored document has another media type than the distribution declares");
+            }
+            Ok((format, doc.bytes))
+        }
+        _ => Err("RENDER_NO_DOCUMENT"),
+    }
 }

@@ -358,7 +358,7 @@ async fn serve(
         ));
     }
 
-    Ok(answer::evidence(ex, ctx, &routed, &record, now, trace))
+    Ok(answer::evidence(ex, ctx, &routed, &record, now, trace).await)
 }
 
 async fn lookup(routed: &Routed<'_>) -> Result<Vec<Record>, ConnectorError> {

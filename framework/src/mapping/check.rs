@@ -88,13 +88,29 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
         }
         let known = Known { record };
         for d in &m.distributions {
-            let Ok(source) = std::fs::read_to_string(&d.template_file) else {
+            let super::Source::Template { file, .. } = &d.source else {
+                if let (super::Source::Document { field }, Some(record)) =
+                    (&d.source, &known.record)
+                    && !record.contains(field)
+                {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            &m.file,
+                            codes::UNKNOWN_FIELD,
+                            format!("distribution {} passes through `{field}`, which is not among the connector's fields", d.format),
+                        )
+                        .hint(format!("add `{field}: <path>` under connector.fields")),
+                    );
+                }
+                continue;
+            };
+            let Ok(source) = std::fs::read_to_string(file) else {
                 continue;
             };
             for u in unknown_variables(&source, &known) {
                 diagnostics.push(
                     Diagnostic::new(
-                        &d.template_file,
+                        file,
                         codes::UNKNOWN_VARIABLE,
                         format!(
                             "template uses `{}`, which the mapping does not provide",

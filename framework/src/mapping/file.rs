@@ -161,6 +161,12 @@ pub struct DistributionSpec {
     /// Language of the document (`sdg:Language`).
     #[serde(default)]
     pub language: Option<String>,
-    /// Handlebars template, relative to the mapping file.
-    pub template: Spanned<String>,
+    /// Handlebars template, relative to the mapping file, rendering the record.
+    #[serde(default)]
+    pub template: Option<Spanned<String>>,
+    /// Instead of a template: the record field holding the document itself (a stored PDF
+    /// in a BLOB column) or a reference the connector fetches (a file name, a download
+    /// path), passed through unchanged as the evidence.
+    #[serde(default)]
+    pub document: Option<Spanned<String>>,
 }

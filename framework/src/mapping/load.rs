@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use oots_connector::Connector;
 
-use super::{Distribution, Mapping, MappingFile, MappingSet, SubjectKind};
+use super::{Distribution, Mapping, MappingFile, MappingSet, Source, SubjectKind};
 use crate::config::AdapterConfig;
 use crate::connector::OpenMode;
 use crate::diag::{Diagnostic, Diagnostics, codes};
@@ -248,48 +248,91 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
             );
         }
         for (i, d) in spec.evidence.distributions.iter().enumerate() {
-            let Some(kind) = DocumentKind::from_media_type(&d.format.value) else {
-                problems.push(
-                    Diagnostic::new(
-                        &path,
-                        codes::BAD_FORMAT,
-                        format!("format `{}` cannot be rendered", d.format.value),
-                    )
-                    .at_location(d.format.referenced)
-                    .hint("one of application/xml, application/json, text/html, application/pdf"),
-                );
-                continue;
-            };
-            let tpath = base.join(&d.template.value);
-            let template_name = format!("{name}#{i}");
-            match std::fs::read_to_string(&tpath) {
-                Ok(src) => {
-                    hasher.write(src.as_bytes());
-                    if let Err(e) =
-                        renderer.register(&template_name, kind, &src, &tpath.display().to_string())
-                    {
+            let format = d.format.value.trim().to_owned();
+            let source = match (&d.template, &d.document) {
+                (Some(t), None) => {
+                    let Some(kind) = DocumentKind::from_media_type(&format) else {
                         problems.push(
-                            Diagnostic::new(&path, codes::TEMPLATE, e.to_string())
-                                .at_location(d.template.referenced),
+                            Diagnostic::new(
+                                &path,
+                                codes::BAD_FORMAT,
+                                format!("format `{format}` cannot be rendered from a template"),
+                            )
+                            .at_location(d.format.referenced)
+                            .hint("one of application/xml, application/json, text/html, application/pdf; or pass a stored document through with `document: <field>`"),
                         );
+                        continue;
+                    };
+                    let tpath = base.join(&t.value);
+                    let template_name = format!("{name}#{i}");
+                    match std::fs::read_to_string(&tpath) {
+                        Ok(src) => {
+                            hasher.write(src.as_bytes());
+                            if let Err(e) = renderer.register(
+                                &template_name,
+                                kind,
+                                &src,
+                                &tpath.display().to_string(),
+                            ) {
+                                problems.push(
+                                    Diagnostic::new(&path, codes::TEMPLATE, e.to_string())
+                                        .at_location(t.referenced),
+                                );
+                            }
+                        }
+                        Err(e) => problems.push(
+                            Diagnostic::new(
+                                &path,
+                                codes::TEMPLATE,
+                                format!(
+                                    "template {} cannot be read: {}",
+                                    tpath.display(),
+                                    e.kind()
+                                ),
+                            )
+                            .at_location(t.referenced),
+                        ),
+                    }
+                    Source::Template {
+                        kind,
+                        name: template_name,
+                        file: tpath,
                     }
                 }
-                Err(e) => problems.push(
-                    Diagnostic::new(
-                        &path,
-                        codes::TEMPLATE,
-                        format!("template {} cannot be read: {}", tpath.display(), e.kind()),
-                    )
-                    .at_location(d.template.referenced),
-                ),
-            }
+                (None, Some(field)) => {
+                    if !OOTS_MEDIA_TYPES.contains(&format.as_str()) {
+                        problems.push(
+                            Diagnostic::new(
+                                &path,
+                                codes::BAD_FORMAT,
+                                format!("format `{format}` is not an OOTS media type"),
+                            )
+                            .at_location(d.format.referenced)
+                            .hint(OOTS_MEDIA_TYPES.join(", ")),
+                        );
+                    }
+                    Source::Document {
+                        field: field.value.clone(),
+                    }
+                }
+                _ => {
+                    problems.push(
+                        Diagnostic::new(
+                            &path,
+                            codes::NO_DISTRIBUTION,
+                            "a distribution needs exactly one of `template` and `document`",
+                        )
+                        .at_location(d.format.referenced)
+                        .hint("template: templates/x.xml.hbs   # render the record\n    # or\n    document: pdf_blob              # pass a stored document through"),
+                    );
+                    continue;
+                }
+            };
             distributions.push(Distribution {
-                format: d.format.value.trim().to_owned(),
-                kind,
+                format,
                 conforms_to: d.conforms_to.clone(),
                 language: d.language.clone(),
-                template: template_name,
-                template_file: tpath,
+                source,
             });
         }
 
@@ -336,3 +379,13 @@ impl Fnv {
         self.0
     }
 }
+
+/// The OOTSMediaTypes code list: what an evidence may be delivered as.
+const OOTS_MEDIA_TYPES: &[&str] = &[
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/svg+xml",
+    "application/xml",
+    "application/json",
+];

@@ -27,17 +27,28 @@ use crate::edm::{DistributionRequest, normalize_classification};
 use crate::matching::FieldMap;
 use crate::render::{DocumentKind, Renderer};
 
-/// One deliverable form of an evidence type, with its compiled template.
+/// One deliverable form of an evidence type.
 #[derive(Debug, Clone)]
 pub struct Distribution {
     pub format: String,
-    pub kind: DocumentKind,
     pub conforms_to: Vec<String>,
     pub language: Option<String>,
-    /// Name of the template registered in the generation's renderer.
-    pub template: String,
-    /// The template file (for diagnostics).
-    pub template_file: PathBuf,
+    pub source: Source,
+}
+
+/// Where a distribution's document comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// Rendered from the record by a template registered in the generation's renderer.
+    Template {
+        kind: DocumentKind,
+        name: String,
+        /// The template file (for diagnostics).
+        file: PathBuf,
+    },
+    /// Passed through from the registry: the record field holds the bytes, or a
+    /// reference the connector fetches.
+    Document { field: String },
 }
 
 /// A loaded, checked mapping file.
