@@ -30,6 +30,8 @@ pub struct RequestSpec {
     /// Ask about a company instead of a person: (legal name, eIDAS legal person
     /// identifier). The person fields are then ignored.
     pub legal: Option<(String, Option<String>)>,
+    /// Level of assurance of the subject's identification (default `High`).
+    pub level_of_assurance: Option<LevelOfAssurance>,
 }
 
 /// The requesting authority the simulator plays.
@@ -91,7 +93,7 @@ pub fn build_request(
         lang: None,
         subject: match &spec.legal {
             Some((name, id)) => Subject::Legal(LegalPerson {
-                level_of_assurance: Some(LevelOfAssurance::High),
+                level_of_assurance: Some(spec.level_of_assurance.unwrap_or(LevelOfAssurance::High)),
                 identifiers: Vec::new(),
                 legal_person_identifier: id.as_ref().map(|v| Identifier {
                     scheme_id: Some("eidas".to_owned()),
@@ -102,7 +104,7 @@ pub fn build_request(
                 sector_specific_attributes: Vec::new(),
             }),
             None => Subject::Natural(NaturalPerson {
-                level_of_assurance: Some(LevelOfAssurance::High),
+                level_of_assurance: Some(spec.level_of_assurance.unwrap_or(LevelOfAssurance::High)),
                 identifier: Some(Identifier {
                     scheme_id: Some("eidas".to_owned()),
                     value: "FR/DE/123123123".to_owned(),

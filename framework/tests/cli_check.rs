@@ -189,3 +189,44 @@ fn the_ready_mappings_pass_check_and_test() {
     assert!(out.contains(" passed, 0 failed"), "{out}");
     assert!(!out.contains("FAIL"), "{out}");
 }
+
+#[test]
+fn release_policy_and_labels_are_enforced() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&workspace().join("examples/quickstart"), dir.path());
+    let m = dir.path().join("mappings/birth-certificate.yaml");
+    let text = std::fs::read_to_string(&m).unwrap();
+    let text = text
+        .replace(
+            "tests:\n",
+            "policy: { min_level_of_assurance: Substantial, preview: never }\n\
+             labels:\n  family_name: { EN: Family name, DE: Familienname }\n\
+             tests:\n  - name: low assurance is refused\n    \
+             request: { family_name: Dupont, given_name: Jean, date_of_birth: \"1992-10-22\", level_of_assurance: Low }\n    \
+             records: []\n    expect: { action: ExceptionResponse, code: \"EDM:ERR:0001\" }\n",
+        )
+        .replace(
+            "expect: { action: ExceptionResponse, code: \"EDM:ERR:0002\" }",
+            "expect: { action: ExecuteQueryResponse, attachment: application/xml }",
+        );
+    std::fs::write(&m, &text).unwrap();
+    let (ok, out) = test_cmd(&[], dir.path());
+    assert!(ok, "{out}");
+    assert!(out.contains("7 passed, 0 failed"), "{out}");
+
+    // A label for a field the mapping does not have.
+    std::fs::write(
+        &m,
+        text.replace(
+            "  family_name: { EN: Family name",
+            "  surname: { EN: Family name",
+        ),
+    )
+    .unwrap();
+    let (ok, out) = check(&[], dir.path());
+    assert!(!ok);
+    assert!(
+        out.contains("OEA-E0115") && out.contains("`surname`"),
+        "{out}"
+    );
+}

@@ -74,6 +74,7 @@ async fn answer_with(field: &str, connection: &str) -> (String, Vec<u8>) {
                 "Office".into(),
             ),
             legal: None,
+            level_of_assurance: None,
         },
         &RandomIds,
         SystemClock.now(),

@@ -52,6 +52,7 @@ async fn ask(sim: &DomibusSimulator, n: u32) -> String {
             conforms_to: None,
             preview: false,
             legal: None,
+            level_of_assurance: None,
             provider: (
                 "urn:cef.eu:names:identifier:EAS:9930".into(),
                 "DE73524311".into(),

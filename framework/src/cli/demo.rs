@@ -43,6 +43,7 @@ fn scenarios(provider: (String, String, String)) -> Vec<Scenario> {
         preview,
         provider: provider.clone(),
         legal: None,
+        level_of_assurance: None,
     };
     vec![
         Scenario {

@@ -86,8 +86,10 @@ impl Agent {
     }
 }
 
-/// eIDAS level of assurance of the subject's authentication.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// eIDAS level of assurance of the subject's authentication, ordered Low < Substantial < High.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 pub enum LevelOfAssurance {
     Low,
     Substantial,

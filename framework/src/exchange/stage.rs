@@ -12,7 +12,7 @@ use super::answer::{self, ErrorContext};
 use super::{Answer, Exchange, ExchangeError, Refusal};
 use crate::edm::{self, DistributionRequest, EdmVersion, ErrorCode, EvidenceRequest, Subject};
 use crate::gateway::ebms::UserMessage;
-use crate::mapping::{Distribution, Mapping, MappingSet, SubjectKind};
+use crate::mapping::{Distribution, Mapping, MappingSet, PreviewPolicy, SubjectKind};
 use crate::matching::{Attribute, Identity, MatchOutcome};
 use crate::store::PreviewLink;
 
@@ -220,6 +220,28 @@ async fn route<'a>(
             ),
         )));
     };
+    let policy = mapping.spec.policy;
+    if let Some(min) = policy.min_level_of_assurance {
+        let loa = match &request.subject {
+            Subject::Natural(p) => p.level_of_assurance,
+            Subject::Legal(l) => l.level_of_assurance,
+        };
+        if loa.is_none_or(|l| l < min) {
+            return Ok(Err(Refusal::new(
+                ErrorCode::FailedAuthentication,
+                format!(
+                    "R-EDM-REQ-C036: the subject's level of assurance is below {} required for this evidence type",
+                    min.as_str()
+                ),
+            )));
+        }
+    }
+    if policy.preview == PreviewPolicy::Required && !request.possibility_for_preview {
+        return Ok(Err(Refusal::new(
+            ErrorCode::UnsupportedCapability,
+            "this evidence type is only released after the user previewed it, and the request does not allow a preview",
+        )));
+    }
     trace.push(
         Stage::Routed,
         format!(
@@ -339,7 +361,8 @@ async fn serve(
         }
     };
 
-    if request.possibility_for_preview {
+    if request.possibility_for_preview && routed.mapping.spec.policy.preview != PreviewPolicy::Never
+    {
         let link = issue_preview(ex, request, now).await?;
         trace.push(
             Stage::Preview,

@@ -86,6 +86,22 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
                 );
             }
         }
+        if let Some(record) = &record {
+            for field in m.spec.labels.keys() {
+                if !record.contains(field) {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            &m.file,
+                            codes::UNKNOWN_FIELD,
+                            format!(
+                                "labels name `{field}`, which is not among the connector's fields"
+                            ),
+                        )
+                        .hint("label the fields listed under connector.fields"),
+                    );
+                }
+            }
+        }
         let known = Known { record };
         for d in &m.distributions {
             let super::Source::Template { file, .. } = &d.source else {

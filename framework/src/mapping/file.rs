@@ -19,10 +19,41 @@ pub struct MappingFile {
     /// Registry field holding each request attribute (`FamilyName: family_name`).
     pub identity: BTreeMap<Attribute, String>,
     pub evidence: EvidenceSpec,
+    /// Per-evidence-type release rules.
+    #[serde(default)]
+    pub policy: Policy,
+    /// Labels of record fields by language, for the preview page (`family_name: {EN: Family name}`).
+    #[serde(default)]
+    pub labels: BTreeMap<String, BTreeMap<String, String>>,
     /// Offline tests: a request, registry fixtures and what the answer must be
     /// (`oots-adapter test`).
     #[serde(default)]
     pub tests: Vec<TestCase>,
+}
+
+/// Rules an evidence type is released under.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// The lowest eIDAS level of assurance of the subject's identification accepted
+    /// (`Low`, `Substantial`, `High`); below it the answer is `EDM:ERR:0001`.
+    #[serde(default)]
+    pub min_level_of_assurance: Option<crate::edm::LevelOfAssurance>,
+    #[serde(default)]
+    pub preview: PreviewPolicy,
+}
+
+/// Whether the user previews the evidence before it is released.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreviewPolicy {
+    /// Preview when the requester allows it (`PossibilityForPreview=true`).
+    #[default]
+    Allowed,
+    /// Only release after a preview: a request that does not allow one is refused.
+    Required,
+    /// Never preview: answer directly even when the requester allows a preview.
+    Never,
 }
 
 /// One mapping test.
@@ -63,6 +94,9 @@ pub struct TestRequest {
     pub conforms_to: Option<String>,
     #[serde(default)]
     pub preview: bool,
+    /// `Low`, `Substantial` or `High` (default).
+    #[serde(default)]
+    pub level_of_assurance: Option<crate::edm::LevelOfAssurance>,
 }
 
 fn default_version() -> String {

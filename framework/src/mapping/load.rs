@@ -61,6 +61,38 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
 
     let mut connectors: BTreeMap<String, Arc<dyn Connector>> = BTreeMap::new();
     let mut renderer = Renderer::new();
+    // Shared partials: every `partials/*.hbs` of the mapping folder, usable from any
+    // template as `{{> name}}`.
+    let partials_dir = dir.join("partials");
+    if let Ok(entries) = std::fs::read_dir(&partials_dir) {
+        let mut partials: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "hbs"))
+            .collect();
+        partials.sort();
+        for p in partials {
+            let name = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match std::fs::read_to_string(&p) {
+                Ok(src) => {
+                    hasher.write(p.to_string_lossy().as_bytes());
+                    hasher.write(src.as_bytes());
+                    if let Err(e) = renderer.register_partial(&name, &src, &p.display().to_string())
+                    {
+                        problems.push(Diagnostic::new(&p, codes::TEMPLATE, e.to_string()));
+                    }
+                }
+                Err(e) => problems.push(Diagnostic::new(
+                    &p,
+                    codes::FILE_UNREADABLE,
+                    format!("cannot read partial: {}", e.kind()),
+                )),
+            }
+        }
+    }
     let mut mappings = Vec::new();
     let mut seen_keys: BTreeMap<String, PathBuf> = BTreeMap::new();
 

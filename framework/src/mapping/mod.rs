@@ -10,8 +10,8 @@ mod variables;
 
 pub use check::{CheckOutcome, check};
 pub use file::{
-    ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, SubjectKind,
-    TestCase, TestExpectation, TestRequest,
+    ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, Policy,
+    PreviewPolicy, SubjectKind, TestCase, TestExpectation, TestRequest,
 };
 pub use load::load;
 pub use testing::{TestResult, run_tests};

@@ -102,6 +102,7 @@ async fn run_one(
         format,
         conforms_to: t.request.conforms_to.clone(),
         preview: t.request.preview,
+        level_of_assurance: t.request.level_of_assurance,
         legal: (t.request.legal_name.is_some() || t.request.legal_person_identifier.is_some())
             .then(|| {
                 (

@@ -71,9 +71,11 @@ pub fn unknown_variables(source: &str, known: &Known) -> Vec<Unknown> {
             continue;
         }
         let (opener, body) = match inner.chars().next() {
+            // A partial's name is not a variable (its parameters are not checked).
+            Some('>') => continue,
             Some('#') => (Some(true), &inner[1..]),
             Some('/') => (Some(false), &inner[1..]),
-            Some('^') | Some('>') => (None, &inner[1..]),
+            Some('^') => (None, &inner[1..]),
             _ => (None, inner),
         };
         let first = body.split_whitespace().next().unwrap_or("");
@@ -183,7 +185,7 @@ mod tests {
 
     #[test]
     fn blocks_comments_and_literals_are_understood() {
-        let src = "{{! record.nope }}{{#if record.dob}}{{default record.family_name \"-\"}}{{/if}}{{#each items}}{{name}}{{/each}}{{#if (eq provider.country \"DE\")}}x{{/if}}";
+        let src = "{{> footer}}{{! record.nope }}{{#if record.dob}}{{default record.family_name \"-\"}}{{/if}}{{#each items}}{{name}}{{/each}}{{#if (eq provider.country \"DE\")}}x{{/if}}";
         let u = unknown_variables(src, &known());
         let paths: Vec<&str> = u.iter().map(|u| u.path.as_str()).collect();
         assert_eq!(paths, ["items"]);
