@@ -168,7 +168,7 @@ async fn serve_answers_through_domibus_and_stops_gracefully_on_sigterm() {
 }
 
 #[test]
-fn demo_shows_five_complete_exchanges() {
+fn demo_plays_the_quickstart_mapping_tests_live() {
     let out = tempfile::tempdir().unwrap();
     let output = common::output_within(
         Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
@@ -188,7 +188,7 @@ fn demo_shows_five_complete_exchanges() {
         2,
         "{stdout}"
     );
-    assert_eq!(stdout.matches("← ExceptionResponse").count(), 3, "{stdout}");
+    assert_eq!(stdout.matches("← ExceptionResponse").count(), 4, "{stdout}");
     assert!(stdout.contains("EDM:ERR:0004 Object not found: No evidence"));
     assert!(
         stdout.contains("EDM:ERR:0004 Object not found: Evidence subject could not be identified")
@@ -221,4 +221,80 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+fn run_demo(config: &str) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let output = common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .current_dir(workspace())
+            .args(["demo", "--config", config, "--out"])
+            .arg(out.path()),
+        180,
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn the_file_drop_example_runs_with_one_command() {
+    let stdout = run_demo("examples/file-drop/adapter.yaml");
+    assert!(stdout.contains("← ExecuteQueryResponse"), "{stdout}");
+    assert!(
+        stdout.contains("Tertiary Education Diploma, application/xml"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("EDM:ERR:0004"), "{stdout}");
+}
+
+#[test]
+fn the_rest_registry_example_runs_against_its_sample_register() {
+    let Ok(python) = which("python3") else {
+        println!("SKIPPED: REST-registry example (python3 not found)");
+        return;
+    };
+    let mut registry = Command::new(python)
+        .arg(workspace().join("examples/rest-registry/registry.py"))
+        .arg("8181")
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect("127.0.0.1:8181").is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "register did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stdout = run_demo("examples/rest-registry/adapter.yaml");
+    let _ = registry.kill();
+    let _ = registry.wait();
+    assert_eq!(
+        stdout.matches("← ExecuteQueryResponse").count(),
+        2,
+        "{stdout}"
+    );
+    // The register pages one resident at a time: two candidates came over two pages.
+    assert!(
+        stdout.contains("looked up 2 candidate record(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("could not be identified unambiguously"),
+        "{stdout}"
+    );
+}
+
+fn which(name: &str) -> Result<PathBuf, ()> {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or(())
 }

@@ -13,100 +13,39 @@ use tokio_util::sync::CancellationToken;
 
 use super::{CliError, init_logging, load_exchange};
 use crate::clock::{IdSource, RandomIds};
-use crate::edm::{self, EdmVersion, QueryResponse, XmlLimits};
+use crate::config::AdapterConfig;
+use crate::edm::{self, QueryResponse, XmlLimits};
 use crate::gateway::Payload;
 use crate::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
 use crate::gateway::domibus::{DomibusConfig, DomibusWsPlugin, PushAuth};
+use crate::mapping::{self, MappingSet};
 use crate::requester::{self, RequestSpec};
 use crate::service::{Report, Service};
 
 struct Scenario {
-    title: &'static str,
+    title: String,
     spec: RequestSpec,
 }
 
-fn scenarios(provider: (String, String, String)) -> Vec<Scenario> {
-    let spec = |version,
-                family: &str,
-                given: &str,
-                dob: &str,
-                format: &str,
-                conforms: Option<&str>,
-                preview| RequestSpec {
-        version,
-        family_name: family.to_owned(),
-        given_name: given.to_owned(),
-        date_of_birth: dob.to_owned(),
-        classification: requester::BIRTH_CERTIFICATE.to_owned(),
-        format: format.to_owned(),
-        conforms_to: conforms.map(str::to_owned),
-        preview,
-        provider: provider.clone(),
-        legal: None,
-        level_of_assurance: None,
-    };
-    vec![
-        Scenario {
-            title: "birth certificate as PDF (oots-edm:v2.0)",
-            spec: spec(
-                EdmVersion::V2_0,
-                "Dupont",
-                "Jean",
-                "1992-10-22",
-                "application/pdf",
-                None,
-                false,
-            ),
-        },
-        Scenario {
-            title: "structured birth certificate as XML (oots-edm:v1.2)",
-            spec: spec(
-                EdmVersion::V1_2,
-                "SMITH",
-                "John",
-                "1970-03-01",
-                "application/xml",
-                Some("https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0"),
-                false,
-            ),
-        },
-        Scenario {
-            title: "birth certificate of a person the register does not know",
-            spec: spec(
-                EdmVersion::V2_0,
-                "Mustermann",
-                "Erika",
-                "1964-08-12",
-                "application/pdf",
-                None,
-                false,
-            ),
-        },
-        Scenario {
-            title: "birth certificate of one of two twins with the same names and birth date",
-            spec: spec(
-                EdmVersion::V2_0,
-                "Schmidt",
-                "Anna",
-                "1985-06-15",
-                "application/pdf",
-                None,
-                false,
-            ),
-        },
-        Scenario {
-            title: "birth certificate, allowing the user to preview it first",
-            spec: spec(
-                EdmVersion::V2_0,
-                "Dupont",
-                "Jean",
-                "1992-10-22",
-                "application/pdf",
-                None,
-                true,
-            ),
-        },
-    ]
+/// The requests of the deployment's mapping tests, played against its live registry.
+fn scenarios(cfg: &AdapterConfig, set: &MappingSet) -> Result<Vec<Scenario>, CliError> {
+    let mut out = Vec::new();
+    for m in set.mappings() {
+        for t in &m.spec.tests {
+            let spec = mapping::request_spec(cfg, m, t).map_err(CliError::Other)?;
+            out.push(Scenario {
+                title: format!("{} › {}", m.name, t.name),
+                spec,
+            });
+        }
+    }
+    if out.is_empty() {
+        return Err(CliError::Other(
+            "the deployment's mapping files have no `tests:`; the demo plays their requests"
+                .to_owned(),
+        ));
+    }
+    Ok(out)
 }
 
 pub(super) async fn run(config: &Path, out: &Path) -> Result<ExitCode, CliError> {
@@ -120,6 +59,7 @@ pub(super) async fn run(config: &Path, out: &Path) -> Result<ExitCode, CliError>
     let run_dir = out.join(Utc::now().format("%Y%m%dT%H%M%SZ").to_string());
     std::fs::create_dir_all(&run_dir).map_err(CliError::other)?;
     let (cfg, exchange) = load_exchange(config, Some(&run_dir.join("state"))).await?;
+    let exchange_set = exchange.mappings();
 
     // The adapter's HTTP listener (push endpoint), then the simulated access point.
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
@@ -173,19 +113,10 @@ pub(super) async fn run(config: &Path, out: &Path) -> Result<ExitCode, CliError>
         shutdown.clone(),
     ));
 
-    let p = &cfg.provider;
-    let provider = (
-        p.scheme.clone(),
-        p.identifier.clone(),
-        p.name
-            .get("EN")
-            .or_else(|| p.name.values().next())
-            .cloned()
-            .unwrap_or_default(),
-    );
+    let scenarios = scenarios(&cfg, &exchange_set)?;
     let mut failures = 0;
-    for (n, sc) in scenarios(provider).into_iter().enumerate() {
-        let dir = run_dir.join(format!("{}-{}", n + 1, slug(sc.title)));
+    for (n, sc) in scenarios.into_iter().enumerate() {
+        let dir = run_dir.join(format!("{}-{}", n + 1, slug(&sc.title)));
         std::fs::create_dir_all(&dir).map_err(CliError::other)?;
         match play(&sim, &mut reports, &sc, n + 1, &dir).await {
             Ok(()) => {}
@@ -250,7 +181,7 @@ async fn play(
     );
 
     println!();
-    println!("[{n}] Evidence requester asks for a {}", sc.title);
+    println!("[{n}] {}", sc.title);
     println!(
         "    request     {} {}, evidence type …/{}",
         request.version.spec_id(),

@@ -73,53 +73,7 @@ async fn run_one(
     let exchange = Exchange::new(Arc::new(config.clone()), set, Arc::new(store))
         .with_clock(Arc::new(clock), Arc::new(SequentialIds::default()));
 
-    let version =
-        EdmVersion::from_spec_id(&format!("oots-edm:{}", t.request.version)).ok_or_else(|| {
-            format!(
-                "request.version `{}` is not v1.0, v1.1, v1.2 or v2.0",
-                t.request.version
-            )
-        })?;
-    let format = t
-        .request
-        .format
-        .clone()
-        .or_else(|| m.distributions.first().map(|d| d.format.clone()))
-        .unwrap_or_default();
-    let p = &config.provider;
-    let spec = RequestSpec {
-        version,
-        family_name: t.request.family_name.clone(),
-        given_name: t.request.given_name.clone(),
-        date_of_birth: t.request.date_of_birth.clone(),
-        classification: m
-            .spec
-            .evidence_type
-            .classifications
-            .first()
-            .map(|c| c.value.clone())
-            .unwrap_or_default(),
-        format,
-        conforms_to: t.request.conforms_to.clone(),
-        preview: t.request.preview,
-        level_of_assurance: t.request.level_of_assurance,
-        legal: (t.request.legal_name.is_some() || t.request.legal_person_identifier.is_some())
-            .then(|| {
-                (
-                    t.request.legal_name.clone().unwrap_or_default(),
-                    t.request.legal_person_identifier.clone(),
-                )
-            }),
-        provider: (
-            p.scheme.clone(),
-            p.identifier.clone(),
-            p.name
-                .get("EN")
-                .or_else(|| p.name.values().next())
-                .cloned()
-                .unwrap_or_default(),
-        ),
-    };
+    let spec = request_spec(config, m, t)?;
     let request = requester::build_request(&spec, &SequentialIds::default(), clock.0);
     let xml = edm::write_request(&request);
     let answer = exchange
@@ -274,6 +228,62 @@ fn first_difference(a: &str, b: &str) -> usize {
         .position(|(x, y)| x != y)
         .map(|i| i + 1)
         .unwrap_or_else(|| a.lines().count().min(b.lines().count()) + 1)
+}
+
+/// The request a test describes, addressed to this deployment's provider (also used by
+/// `oots-adapter demo` to play a deployment's tests against its live registry).
+pub fn request_spec(
+    config: &AdapterConfig,
+    m: &Mapping,
+    t: &TestCase,
+) -> Result<RequestSpec, String> {
+    let version =
+        EdmVersion::from_spec_id(&format!("oots-edm:{}", t.request.version)).ok_or_else(|| {
+            format!(
+                "request.version `{}` is not v1.0, v1.1, v1.2 or v2.0",
+                t.request.version
+            )
+        })?;
+    let format = t
+        .request
+        .format
+        .clone()
+        .or_else(|| m.distributions.first().map(|d| d.format.clone()))
+        .unwrap_or_default();
+    let p = &config.provider;
+    Ok(RequestSpec {
+        version,
+        family_name: t.request.family_name.clone(),
+        given_name: t.request.given_name.clone(),
+        date_of_birth: t.request.date_of_birth.clone(),
+        classification: m
+            .spec
+            .evidence_type
+            .classifications
+            .first()
+            .map(|c| c.value.clone())
+            .unwrap_or_default(),
+        format,
+        conforms_to: t.request.conforms_to.clone(),
+        preview: t.request.preview,
+        level_of_assurance: t.request.level_of_assurance,
+        legal: (t.request.legal_name.is_some() || t.request.legal_person_identifier.is_some())
+            .then(|| {
+                (
+                    t.request.legal_name.clone().unwrap_or_default(),
+                    t.request.legal_person_identifier.clone(),
+                )
+            }),
+        provider: (
+            p.scheme.clone(),
+            p.identifier.clone(),
+            p.name
+                .get("EN")
+                .or_else(|| p.name.values().next())
+                .cloned()
+                .unwrap_or_default(),
+        ),
+    })
 }
 
 #[cfg(test)]
