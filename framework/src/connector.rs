@@ -210,6 +210,14 @@ impl Connector for Fixture {
         self.inner.check_path(path)
     }
 
+    fn decode_fixture(
+        &self,
+        response: &serde_json::Value,
+        fields: &oots_connector::FieldPaths,
+    ) -> Result<Vec<Record>, ConnectorError> {
+        self.inner.decode_fixture(response, fields)
+    }
+
     async fn lookup(
         &self,
         lookup: &oots_connector::Lookup<'_>,

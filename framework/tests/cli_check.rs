@@ -125,7 +125,7 @@ fn test_cmd(args: &[&str], path: &Path) -> (bool, String) {
 fn mapping_tests_pass_and_failures_are_masked_diffs() {
     let (ok, out) = test_cmd(&[], &workspace().join("examples"));
     assert!(ok, "{out}");
-    assert!(out.contains("19 passed, 0 failed"), "{out}");
+    assert!(out.contains("20 passed, 0 failed"), "{out}");
 
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&workspace().join("examples/quickstart"), dir.path());
@@ -227,6 +227,28 @@ fn release_policy_and_labels_are_enforced() {
     assert!(!ok);
     assert!(
         out.contains("OEA-E0115") && out.contains("`surname`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_jsonpath_matching_nothing_in_the_recorded_responses_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&workspace().join("mappings/proof-of-residence"), dir.path());
+    let m = dir.path().join("mapping/proof-of-residence.yaml");
+    let text = std::fs::read_to_string(&m).unwrap();
+    std::fs::write(
+        &m,
+        text.replace(
+            "family_name_prefix: $.name.prefix",
+            "family_name_prefix: $.name.prefx",
+        ),
+    )
+    .unwrap();
+    let (ok, out) = check(&[], dir.path());
+    assert!(!ok);
+    assert!(
+        out.contains("OEA-E0116") && out.contains("`$.name.prefx` matches nothing"),
         "{out}"
     );
 }

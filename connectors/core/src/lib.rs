@@ -144,6 +144,20 @@ pub trait Connector: Send + Sync + fmt::Debug {
         Ok(())
     }
 
+    /// Turns a recorded registry answer (a JSON response body, for `oots-adapter test`)
+    /// into records, exactly as a live lookup would: record selection, then `fields`.
+    fn decode_fixture(
+        &self,
+        response: &serde_json::Value,
+        fields: &FieldPaths,
+    ) -> Result<Vec<Record>, ConnectorError> {
+        let _ = (response, fields);
+        Err(ConnectorError::Config(format!(
+            "the {} connector has no recorded-response fixtures; give `records:` instead",
+            self.kind()
+        )))
+    }
+
     /// Runs the lookup's query with its parameters bound and returns the matching
     /// records, each holding the lookup's fields (or every source field when none are named).
     async fn lookup(

@@ -630,6 +630,27 @@ impl Connector for RestConnector {
             .map_err(ConnectorError::Config)
     }
 
+    /// A recorded response body: the same `records` selection and field JSONPaths as a
+    /// live lookup.
+    fn decode_fixture(
+        &self,
+        response: &serde_json::Value,
+        fields: &oots_connector::FieldPaths,
+    ) -> Result<Vec<Record>, ConnectorError> {
+        let fields = fields
+            .iter()
+            .map(|(n, p)| {
+                JsonPath::parse(p)
+                    .map(|jp| (n.clone(), jp))
+                    .map_err(|e| config(format!("field {n}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(records::select(self.records.as_ref(), response)
+            .into_iter()
+            .map(|r| records::to_record(r, &fields))
+            .collect())
+    }
+
     /// GET the query's URL (placeholders percent-encoded), follow pagination, select the
     /// records and map their fields. HTTP 404 means "no such record": zero records.
     async fn lookup(

@@ -102,6 +102,45 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
                 }
             }
         }
+        // Field paths that match nothing in any recorded response (a typo in a JSONPath
+        // would otherwise only show as empty values in live answers).
+        let responses: Vec<&serde_json::Value> = m
+            .spec
+            .tests
+            .iter()
+            .flat_map(|t| t.responses.iter())
+            .collect();
+        if !responses.is_empty() {
+            let mut decoded = Vec::new();
+            for r in responses {
+                match m.connector.decode_fixture(r, fields) {
+                    Ok(records) => decoded.extend(records),
+                    Err(e) => diagnostics.push(Diagnostic::new(
+                        &m.file,
+                        codes::BAD_PATH,
+                        format!("a recorded response cannot be decoded: {e}"),
+                    )),
+                }
+            }
+            if !decoded.is_empty() {
+                for (field, fpath) in fields {
+                    let matched = decoded.iter().any(|r| {
+                        r.get(field)
+                            .is_some_and(|v| !matches!(v, oots_connector::Value::Null))
+                    });
+                    if !matched {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                &m.file,
+                                codes::PATH_MATCHES_NOTHING,
+                                format!("field `{field}`: `{fpath}` matches nothing in any recorded response"),
+                            )
+                            .hint("check the path against the responses under tests, or add a response where the field is present"),
+                        );
+                    }
+                }
+            }
+        }
         let known = Known { record };
         for d in &m.distributions {
             let super::Source::Template { file, .. } = &d.source else {

@@ -65,6 +65,10 @@ pub struct TestCase {
     /// Registry records the connector returns, by field name (after field mapping).
     #[serde(default)]
     pub records: Vec<BTreeMap<String, serde_json::Value>>,
+    /// Recorded registry answers (REST response bodies), decoded like a live lookup:
+    /// record selection and the `fields` JSONPaths are exercised too.
+    #[serde(default)]
+    pub responses: Vec<serde_json::Value>,
     pub expect: TestExpectation,
 }
 

@@ -57,11 +57,18 @@ async fn run_one(
     t: &TestCase,
     update: bool,
 ) -> Result<Vec<String>, String> {
-    let records: Vec<Record> = t
+    let mut records: Vec<Record> = t
         .records
         .iter()
         .map(|r| r.iter().map(|(k, v)| (k.clone(), value(v))).collect())
         .collect();
+    for response in &t.responses {
+        records.extend(
+            m.connector
+                .decode_fixture(response, &m.spec.connector.fields)
+                .map_err(|e| format!("recorded response: {e}"))?,
+        );
+    }
     let fixture = Arc::new(Fixture::new(m.connector.clone(), records));
     let set = Arc::new(set.with_connector(&m.name, fixture));
     let store = SqliteStore::in_memory().await.map_err(|e| e.to_string())?;
@@ -135,7 +142,11 @@ fn compare(t: &TestCase, answer: &Answer) -> Vec<String> {
     if let Some(a) = &e.action
         && a != answer.action()
     {
-        failures.push(format!("action: expected {a}, got {}", answer.action()));
+        failures.push(format!(
+            "action: expected {a}, got {}{}",
+            answer.action(),
+            answer.code().map(|c| format!(" ({c})")).unwrap_or_default()
+        ));
     }
     match (&e.code, answer.code()) {
         (Some(want), Some(got)) if want != got => {
