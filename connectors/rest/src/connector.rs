@@ -409,15 +409,7 @@ impl RestConnector {
     ) -> Result<Vec<Record>, ConnectorError> {
         let template = Template::parse(lookup.query)?;
         let first = join(&self.base, &template.render(lookup.params)?)?;
-        let fields = lookup
-            .fields
-            .iter()
-            .map(|(n, p)| {
-                JsonPath::parse(p)
-                    .map(|jp| (n.clone(), jp))
-                    .map_err(|e| config(format!("field {n}: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let fields = parse_fields(lookup.fields)?;
         let max_rows = lookup.limits.max_rows;
         let mut out = Vec::new();
         let mut url = self.page_url(&first, 0);
@@ -637,14 +629,7 @@ impl Connector for RestConnector {
         response: &serde_json::Value,
         fields: &oots_connector::FieldPaths,
     ) -> Result<Vec<Record>, ConnectorError> {
-        let fields = fields
-            .iter()
-            .map(|(n, p)| {
-                JsonPath::parse(p)
-                    .map(|jp| (n.clone(), jp))
-                    .map_err(|e| config(format!("field {n}: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let fields = parse_fields(fields)?;
         Ok(records::select(self.records.as_ref(), response)
             .into_iter()
             .map(|r| records::to_record(r, &fields))
@@ -713,6 +698,20 @@ impl Connector for RestConnector {
             refreshed_at: h.last_success,
         }
     }
+}
+
+/// Each field's JSONPath, parsed.
+fn parse_fields(
+    fields: &oots_connector::FieldPaths,
+) -> Result<Vec<(String, JsonPath)>, ConnectorError> {
+    fields
+        .iter()
+        .map(|(n, p)| {
+            JsonPath::parse(p)
+                .map(|jp| (n.clone(), jp))
+                .map_err(|e| config(format!("field {n}: {e}")))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -42,12 +42,8 @@ pub(super) fn deployments(path: &Path) -> Vec<PathBuf> {
     found
 }
 
-pub(super) async fn run(
-    paths: &[PathBuf],
-    live: bool,
-    json_out: bool,
-) -> Result<ExitCode, CliError> {
-    init_logging(false, "error");
+/// The deployments under every path; a path without any is an error.
+pub(super) fn all_deployments(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     let mut configs = Vec::new();
     for path in paths {
         let found = deployments(path);
@@ -59,6 +55,16 @@ pub(super) async fn run(
         }
         configs.extend(found);
     }
+    Ok(configs)
+}
+
+pub(super) async fn run(
+    paths: &[PathBuf],
+    live: bool,
+    json_out: bool,
+) -> Result<ExitCode, CliError> {
+    init_logging(false, "error");
+    let configs = all_deployments(paths)?;
     let mut failed = false;
     let mut reports = Vec::new();
     for config in &configs {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::check::deployments;
+use super::check::all_deployments;
 use super::{CliError, init_logging};
 use crate::config::AdapterConfig;
 use crate::mapping;
@@ -16,17 +16,7 @@ pub(super) async fn run(
     update: bool,
 ) -> Result<ExitCode, CliError> {
     init_logging(false, "error");
-    let mut configs = Vec::new();
-    for path in paths {
-        let found = deployments(path);
-        if found.is_empty() {
-            return Err(CliError::Other(format!(
-                "{}: no adapter.yaml found (give a deployment folder or its adapter.yaml)",
-                path.display()
-            )));
-        }
-        configs.extend(found);
-    }
+    let configs = all_deployments(paths)?;
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut all = Vec::new();
     for config in &configs {
