@@ -279,20 +279,13 @@ pub(super) async fn evidence(
         classification: None,
     };
     let is_about = match &request.subject {
+        // Only the minimum data set that was matched (R-EDM-RESP-S041).
         Subject::Natural(p) => Subject::Natural(NaturalPerson {
-            level_of_assurance: None,
             identifier: p.identifier.clone(),
             family_name: p.family_name.clone(),
             given_name: p.given_name.clone(),
             date_of_birth: p.date_of_birth.clone(),
-            birth_name: None,
-            place_of_birth: None,
-            current_address: None,
-            gender: None,
-            nationality: None,
-            country_of_birth: None,
-            country_of_residence: None,
-            sector_specific_attributes: Vec::new(),
+            ..NaturalPerson::default()
         }),
         Subject::Legal(l) => Subject::Legal(l.clone()),
     };
