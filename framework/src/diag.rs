@@ -130,5 +130,6 @@ pub mod codes {
     pub const UNKNOWN_VARIABLE: &str = "OEA-E0114";
     pub const UNKNOWN_FIELD: &str = "OEA-E0115";
     pub const PATH_MATCHES_NOTHING: &str = "OEA-E0116";
+    pub const MATCHING: &str = "OEA-E0117";
     pub const SECRET: &str = "OEA-E0401";
 }

@@ -32,6 +32,21 @@ pub struct RequestSpec {
     pub legal: Option<(String, Option<String>)>,
     /// Level of assurance of the subject's identification (default `High`).
     pub level_of_assurance: Option<LevelOfAssurance>,
+    /// Optional eIDAS attributes of a natural person.
+    pub optional: OptionalAttributes,
+}
+
+/// The optional attributes a requester may add about a natural person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OptionalAttributes {
+    pub birth_name: Option<String>,
+    pub place_of_birth: Option<String>,
+    /// `Male`, `Female` or `Unspecified`.
+    pub gender: Option<String>,
+    pub post_code: Option<String>,
+    pub post_city_name: Option<String>,
+    pub thoroughfare: Option<String>,
+    pub locator_designator: Option<String>,
 }
 
 /// The requesting authority the simulator plays.
@@ -112,6 +127,10 @@ pub fn build_request(
                 family_name: spec.family_name.clone(),
                 given_name: spec.given_name.clone(),
                 date_of_birth: spec.date_of_birth.clone(),
+                birth_name: spec.optional.birth_name.clone(),
+                place_of_birth: spec.optional.place_of_birth.clone(),
+                gender: spec.optional.gender.clone(),
+                current_address: current_address(&spec.optional),
                 ..NaturalPerson::default()
             }),
         },
@@ -201,4 +220,24 @@ pub fn request_header(
             }],
         }],
     }
+}
+
+/// `sdg:CurrentAddress` from the optional attributes, when any part is given.
+fn current_address(o: &OptionalAttributes) -> Option<Address> {
+    let any = [
+        &o.post_code,
+        &o.post_city_name,
+        &o.thoroughfare,
+        &o.locator_designator,
+    ]
+    .iter()
+    .any(|v| v.is_some());
+    any.then(|| Address {
+        post_code: o.post_code.clone(),
+        post_city_name: o.post_city_name.clone(),
+        thoroughfare: o.thoroughfare.clone(),
+        locator_designator: o.locator_designator.clone(),
+        admin_unit_level1: Some("DE".to_owned()),
+        ..Address::default()
+    })
 }

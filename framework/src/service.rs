@@ -145,6 +145,7 @@ impl Service {
                 message_id,
                 &answer_id,
                 &answer.generation,
+                &answer.audit_json(),
                 self.exchange.clock.now(),
             )
             .await?;

@@ -104,6 +104,7 @@ async fn serve_answers_through_domibus_and_stops_gracefully_on_sigterm() {
             preview: false,
             legal: None,
             level_of_assurance: None,
+            optional: Default::default(),
             provider: (
                 "urn:cef.eu:names:identifier:EAS:9930".into(),
                 "DE73524311".into(),

@@ -75,6 +75,7 @@ async fn answer_with(field: &str, connection: &str) -> (String, Vec<u8>) {
             ),
             legal: None,
             level_of_assurance: None,
+            optional: Default::default(),
         },
         &RandomIds,
         SystemClock.now(),

@@ -53,6 +53,7 @@ async fn ask(sim: &DomibusSimulator, n: u32) -> String {
             preview: false,
             legal: None,
             level_of_assurance: None,
+            optional: Default::default(),
             provider: (
                 "urn:cef.eu:names:identifier:EAS:9930".into(),
                 "DE73524311".into(),

@@ -1,7 +1,8 @@
-//! The `oots-adapter` command line: `serve`, `respond`, `demo`.
+//! The `oots-adapter` command line: `serve`, `respond`, `demo`, `check`, `test`, `match-eval`.
 
 mod check;
 mod demo;
+mod match_eval;
 mod respond;
 mod serve;
 mod test;
@@ -71,7 +72,13 @@ enum Command {
         /// Write golden files instead of comparing with them.
         #[arg(long)]
         update: bool,
+        /// Show each test's matching decision and why (personal data masked).
+        #[arg(long)]
+        explain: bool,
     },
+    /// Measure a matching configuration on labelled data (FEBRL-style CSVs): prints one
+    /// JSON line with correct, wrong-person and refused counts, precision and recall.
+    MatchEval(match_eval::Options),
     /// Show a complete exchange: the quickstart adapter behind a simulated Domibus, and an
     /// evidence requester sending it requests.
     Demo {
@@ -113,11 +120,13 @@ pub fn main() -> ExitCode {
                 state_dir,
             } => respond::run(&config, &request, &out, state_dir.as_deref()).await,
             Command::Demo { config, out } => demo::run(&config, &out).await,
+            Command::MatchEval(o) => match_eval::run(&o).await,
             Command::Test {
                 paths,
                 format,
                 update,
-            } => test::run(&paths, format == OutputFormat::Json, update).await,
+                explain,
+            } => test::run(&paths, format == OutputFormat::Json, update, explain).await,
             Command::Check {
                 paths,
                 live,

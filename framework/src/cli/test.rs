@@ -14,6 +14,7 @@ pub(super) async fn run(
     paths: &[PathBuf],
     json_out: bool,
     update: bool,
+    explain: bool,
 ) -> Result<ExitCode, CliError> {
     init_logging(false, "error");
     let configs = all_deployments(paths)?;
@@ -55,6 +56,9 @@ pub(super) async fn run(
                 );
                 for f in &r.failures {
                     println!("        {f}");
+                }
+                if let Some(m) = r.matching.as_ref().filter(|_| explain || !r.passed) {
+                    println!("        matching {m}");
                 }
             }
         }

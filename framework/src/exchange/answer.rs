@@ -14,6 +14,7 @@ use crate::edm::{
     Subject,
 };
 use crate::mapping::Source;
+use crate::matching::MatchOutcome;
 
 /// A document delivered with the answer (the evidence itself).
 #[derive(Debug, Clone, PartialEq)]
@@ -71,9 +72,28 @@ pub struct Answer {
     pub trace: Trace,
     /// The mapping generation that answered (kept with the exchange record).
     pub generation: String,
+    /// The identity-matching decision and its explanation, free of personal data.
+    pub matching: Option<MatchOutcome>,
 }
 
 impl Answer {
+    /// The same answer with the matching decision that led to it.
+    pub fn with_matching(mut self, outcome: MatchOutcome) -> Self {
+        self.matching = Some(outcome);
+        self
+    }
+
+    /// The audit record of the answer: outcome, code and the matching explanation, as
+    /// JSON without personal data.
+    pub fn audit_json(&self) -> String {
+        serde_json::json!({
+            "outcome": &self.outcome,
+            "generation": &self.generation,
+            "matching": &self.matching,
+        })
+        .to_string()
+    }
+
     /// The ebMS action the answer travels under.
     pub fn action(&self) -> &'static str {
         match self.outcome {
@@ -172,6 +192,7 @@ pub(super) fn error(
         attachments: Vec::new(),
         trace,
         generation: String::new(),
+        matching: None,
     }
 }
 
@@ -339,6 +360,7 @@ pub(super) async fn evidence(
         }],
         trace,
         generation: String::new(),
+        matching: None,
     }
 }
 

@@ -20,7 +20,6 @@ use crate::config::AdapterConfig;
 use crate::edm::{ErrorCode, XmlLimits};
 use crate::gateway::ebms::UserMessage;
 use crate::mapping::MappingSet;
-use crate::matching::{ExactMatcher, Matcher};
 use crate::reload::Generations;
 use crate::store::{Store, StoreError};
 
@@ -45,7 +44,6 @@ pub struct Exchange {
     pub(crate) config: Arc<AdapterConfig>,
     pub(crate) generations: Arc<Generations>,
     pub(crate) store: Arc<dyn Store>,
-    pub(crate) matcher: Arc<dyn Matcher>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) ids: Arc<dyn IdSource>,
     pub(crate) limits: XmlLimits,
@@ -66,7 +64,6 @@ impl Exchange {
             config,
             generations: Arc::new(Generations::new(mappings)),
             store,
-            matcher: Arc::new(ExactMatcher),
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
             limits,
@@ -77,11 +74,6 @@ impl Exchange {
     pub fn with_clock(mut self, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Self {
         self.clock = clock;
         self.ids = ids;
-        self
-    }
-
-    pub fn with_matcher(mut self, matcher: Arc<dyn Matcher>) -> Self {
-        self.matcher = matcher;
         self
     }
 

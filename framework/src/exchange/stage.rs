@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use oots_connector::{CancellationToken, ConnectorError, Lookup, Params, Record, Value};
+use oots_connector::ConnectorError;
 use serde::Serialize;
 
 use super::answer::{self, ErrorContext};
@@ -13,7 +13,7 @@ use super::{Answer, Exchange, ExchangeError, Refusal};
 use crate::edm::{self, DistributionRequest, EdmVersion, ErrorCode, EvidenceRequest, Subject};
 use crate::gateway::ebms::UserMessage;
 use crate::mapping::{Distribution, Mapping, MappingSet, PreviewPolicy, SubjectKind};
-use crate::matching::{Attribute, Identity, MatchOutcome};
+use crate::matching::{Attribute, Engine, Identity, MatchOutcome, OnAmbiguous, Prepared, retrieve};
 use crate::store::PreviewLink;
 
 /// Names of the stages, for the trace shown by `demo` and kept with the exchange.
@@ -221,21 +221,6 @@ async fn route<'a>(
         )));
     };
     let policy = mapping.spec.policy;
-    if let Some(min) = policy.min_level_of_assurance {
-        let loa = match &request.subject {
-            Subject::Natural(p) => p.level_of_assurance,
-            Subject::Legal(l) => l.level_of_assurance,
-        };
-        if loa.is_none_or(|l| l < min) {
-            return Ok(Err(Refusal::new(
-                ErrorCode::FailedAuthentication,
-                format!(
-                    "R-EDM-REQ-C036: the subject's level of assurance is below {} required for this evidence type",
-                    min.as_str()
-                ),
-            )));
-        }
-    }
     if policy.preview == PreviewPolicy::Required && !request.possibility_for_preview {
         return Ok(Err(Refusal::new(
             ErrorCode::UnsupportedCapability,
@@ -276,6 +261,17 @@ pub(super) fn identity_of(subject: &Subject) -> Identity {
                 Attribute::PersonIdentifier,
                 p.identifier.as_ref().map(|i| i.value.as_str()),
             );
+            if let Some(a) = &p.current_address {
+                id.set(Attribute::CurrentAddress, a.full_address.as_deref());
+                id.set(Attribute::PostCode, a.post_code.as_deref());
+                id.set(Attribute::PostCityName, a.post_city_name.as_deref());
+                id.set(Attribute::Thoroughfare, a.thoroughfare.as_deref());
+                id.set(
+                    Attribute::LocatorDesignator,
+                    a.locator_designator.as_deref(),
+                );
+            }
+            id.level_of_assurance = p.level_of_assurance;
         }
         Subject::Legal(l) => {
             id.set(Attribute::LegalName, Some(&l.legal_name));
@@ -283,6 +279,7 @@ pub(super) fn identity_of(subject: &Subject) -> Identity {
                 Attribute::LegalPersonIdentifier,
                 l.legal_person_identifier.as_ref().map(|i| i.value.as_str()),
             );
+            id.level_of_assurance = l.level_of_assurance;
         }
     }
     id
@@ -303,7 +300,18 @@ async fn serve(
         return Ok(answer::error(ex, ctx, refusal, None, trace, now));
     }
 
-    let records = match lookup(&routed).await {
+    let engine = routed.mapping.engine.clone();
+    let prepared = match engine.prepare(&routed.identity) {
+        Ok(p) => p,
+        Err(outcome) => {
+            let outcome = *outcome;
+            let refusal = refusal_for(&outcome);
+            trace.push(Stage::Matched, format!("refused: {}", refusal.detail));
+            return Ok(answer::error(ex, ctx, refusal, None, trace, now).with_matching(outcome));
+        }
+    };
+
+    let (records, passes) = match lookup(&routed, &engine, &prepared).await {
         Ok(r) => r,
         Err(e) => {
             let code = if e.is_transient() {
@@ -325,25 +333,28 @@ async fn serve(
         format!("{} candidate record(s) from the registry", records.len()),
     );
 
-    let outcome = ex
-        .matcher
-        .decide(&routed.identity, &records, &routed.mapping.fields);
-    let record = match outcome {
+    let mut outcome = match engine.blocking() {
+        Some(b) if records.len() > b.max_candidates => MatchOutcome::NeedsMoreAttributes {
+            missing: Vec::new(),
+        },
+        _ => engine.decide(&prepared, &records),
+    };
+    if let MatchOutcome::Match { explanation, .. }
+    | MatchOutcome::NoMatch { explanation }
+    | MatchOutcome::Ambiguous { explanation } = &mut outcome
+    {
+        explanation.passes = passes;
+    }
+    let record = match &outcome {
         MatchOutcome::Match { index, explanation } => {
             trace.push(
                 Stage::Matched,
                 format!(
-                    "exactly one record agrees on {} ({} matcher)",
-                    explanation
-                        .compared
-                        .iter()
-                        .map(|a| a.name())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    explanation.matcher
+                    "exactly one record is the subject: {}",
+                    explanation.summary()
                 ),
             );
-            let Some(record) = records.into_iter().nth(index) else {
+            let Some(record) = records.get(*index).cloned() else {
                 // A matcher pointing past its candidates is a bug; refuse rather than guess.
                 let refusal = Refusal::new(
                     ErrorCode::InvalidQuery,
@@ -354,10 +365,45 @@ async fn serve(
             };
             record
         }
+        MatchOutcome::Ambiguous { explanation }
+            if engine.on_ambiguous() == OnAmbiguous::Preview
+                && request.possibility_for_preview
+                && routed.mapping.spec.policy.preview != PreviewPolicy::Never =>
+        {
+            // The user re-authenticates in the preview space, which may resolve it.
+            trace.push(
+                Stage::Matched,
+                format!(
+                    "ambiguous, resolved in the preview: {}",
+                    explanation.summary()
+                ),
+            );
+            let link = issue_preview(ex, request, now).await?;
+            trace.push(
+                Stage::Preview,
+                "subject to be confirmed by re-authentication in the preview space".to_owned(),
+            );
+            return Ok(answer::error(
+                ex,
+                ctx,
+                Refusal::new(
+                    ErrorCode::MissingAuthorization,
+                    "The evidence provider requires the user to preview the evidence",
+                ),
+                Some(link.location),
+                trace,
+                now,
+            )
+            .with_matching(outcome));
+        }
         other => {
-            let refusal = refusal_for(&other);
-            trace.push(Stage::Matched, format!("refused: {}", refusal.detail));
-            return Ok(answer::error(ex, ctx, refusal, None, trace, now));
+            let refusal = refusal_for(other);
+            let why = other
+                .explanation()
+                .map(|e| format!(" ({})", e.summary()))
+                .unwrap_or_default();
+            trace.push(Stage::Matched, format!("refused: {}{why}", refusal.detail));
+            return Ok(answer::error(ex, ctx, refusal, None, trace, now).with_matching(outcome));
         }
     };
 
@@ -378,35 +424,30 @@ async fn serve(
             Some(link.location),
             trace,
             now,
-        ));
+        )
+        .with_matching(outcome));
     }
 
-    Ok(answer::evidence(ex, ctx, &routed, &record, now, trace).await)
+    Ok(answer::evidence(ex, ctx, &routed, &record, now, trace)
+        .await
+        .with_matching(outcome))
 }
 
-async fn lookup(routed: &Routed<'_>) -> Result<Vec<Record>, ConnectorError> {
-    let mut params = Params::new();
-    for (name, attr) in &routed.mapping.spec.connector.parameters {
-        let Some(v) = routed.identity.get(*attr) else {
-            return Err(ConnectorError::UnboundParameter(name.clone()));
-        };
-        let value = match attr {
-            Attribute::DateOfBirth => Value::Text(v.to_owned())
-                .as_date()
-                .map(Value::Date)
-                .unwrap_or_else(|| Value::Text(v.to_owned())),
-            _ => Value::Text(v.to_owned()),
-        };
-        params.insert(name.clone(), value);
-    }
-    let cancel = CancellationToken::new();
-    let lookup = Lookup {
-        query: &routed.mapping.spec.connector.query.value,
-        params: &params,
-        fields: &routed.mapping.spec.connector.fields,
+/// Candidate records: the blocking passes' union, or the connector's query alone.
+async fn lookup(
+    routed: &Routed<'_>,
+    engine: &Engine,
+    prepared: &Prepared,
+) -> Result<retrieve::Retrieved, ConnectorError> {
+    let spec = &routed.mapping.spec.connector;
+    let source = retrieve::Source {
+        connector: routed.mapping.connector.as_ref(),
+        query: &spec.query.value,
+        parameters: &spec.parameters,
+        fields: &spec.fields,
         limits: routed.mapping.limits,
     };
-    routed.mapping.connector.lookup(&lookup, &cancel).await
+    retrieve::candidates(engine, &source, prepared).await
 }
 
 /// The EDM answer for every outcome but a match (docs/matching.md §4.4). Details are
@@ -428,6 +469,13 @@ fn refusal_for(outcome: &MatchOutcome) -> Refusal {
         MatchOutcome::InvalidInput { attribute, reason } => Refusal::new(
             ErrorCode::InvalidRequest,
             format!("R-EDM-REQ-C043: {attribute} is {reason}"),
+        ),
+        MatchOutcome::InsufficientAssurance { required } => Refusal::new(
+            ErrorCode::FailedAuthentication,
+            format!(
+                "R-EDM-REQ-C036: the subject's level of assurance is below {} required for this evidence type",
+                required.as_str()
+            ),
         ),
     }
 }

@@ -61,7 +61,11 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
         let record: Option<BTreeSet<String>> =
             (!fields.is_empty()).then(|| fields.keys().cloned().collect());
         if let Some(record) = &record {
-            for (attr, field) in &m.spec.identity {
+            for (attr, field) in m
+                .fields
+                .iter()
+                .flat_map(|(a, fs)| fs.iter().map(move |f| (a, f)))
+            {
                 if !record.contains(field) {
                     diagnostics.push(
                         Diagnostic::new(

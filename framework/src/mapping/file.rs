@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::matching::Attribute;
+use crate::matching::{Attribute, MatchingSpec, OneOrMany};
 
 /// One mapping file: how one evidence type is read from the registry and rendered.
 #[derive(Debug, Clone, Deserialize)]
@@ -16,8 +16,13 @@ pub struct MappingFile {
     #[serde(default)]
     pub subject: SubjectKind,
     pub connector: ConnectorSpec,
-    /// Registry field holding each request attribute (`FamilyName: family_name`).
-    pub identity: BTreeMap<Attribute, String>,
+    /// Registry field(s) holding each request attribute (`FamilyName: family_name`, or a
+    /// list such as `FamilyName: [family_name, birth_name]`: any of them may agree).
+    pub identity: BTreeMap<Attribute, OneOrMany<String>>,
+    /// How the subject's record is found and decided on (docs/matching.md); every
+    /// setting has a default.
+    #[serde(default)]
+    pub matching: MatchingSpec,
     pub evidence: EvidenceSpec,
     /// Per-evidence-type release rules.
     #[serde(default)]
@@ -101,6 +106,22 @@ pub struct TestRequest {
     /// `Low`, `Substantial` or `High` (default).
     #[serde(default)]
     pub level_of_assurance: Option<crate::edm::LevelOfAssurance>,
+    /// Optional eIDAS attributes: `birth_name`, `place_of_birth`, `gender`, and the
+    /// current address as `post_code`, `post_city_name`, `thoroughfare`, `locator_designator`.
+    #[serde(default)]
+    pub birth_name: Option<String>,
+    #[serde(default)]
+    pub place_of_birth: Option<String>,
+    #[serde(default)]
+    pub gender: Option<String>,
+    #[serde(default)]
+    pub post_code: Option<String>,
+    #[serde(default)]
+    pub post_city_name: Option<String>,
+    #[serde(default)]
+    pub thoroughfare: Option<String>,
+    #[serde(default)]
+    pub locator_designator: Option<String>,
 }
 
 fn default_version() -> String {
@@ -128,6 +149,10 @@ pub struct TestExpectation {
     /// `oots-adapter test --update` writes it.
     #[serde(default)]
     pub golden: Option<String>,
+    /// The matching outcome: `match`, `no_match`, `ambiguous`, `needs_more_attributes`,
+    /// `invalid_input` or `insufficient_assurance`.
+    #[serde(default)]
+    pub matching: Option<String>,
 }
 
 /// Which evidence type(s) this file serves.

@@ -11,7 +11,7 @@ use crate::config::AdapterConfig;
 use crate::connector::OpenMode;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::edm::normalize_classification;
-use crate::matching::Attribute;
+use crate::matching::{Attribute, Engine};
 use crate::render::{DocumentKind, Renderer};
 
 /// Loads every `*.yaml`/`*.yml` file of the mapping folder, opens the connections they
@@ -183,6 +183,32 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
             );
         }
 
+        // The matching engine over the identity fields.
+        let fields: crate::matching::FieldMap = spec
+            .identity
+            .iter()
+            .map(|(a, f)| (*a, f.to_vec()))
+            .collect();
+        let engine = match Engine::compile(
+            &spec.matching,
+            &fields,
+            spec.subject,
+            spec.policy.min_level_of_assurance,
+        ) {
+            Ok(e) => Some(Arc::new(e)),
+            Err(found) => {
+                for p in found {
+                    let mut d = Diagnostic::new(&path, codes::MATCHING, p.message)
+                        .hint("see docs/matching.md for the `matching:` section");
+                    if let Some(loc) = p.location {
+                        d = d.at_location(loc);
+                    }
+                    problems.push(d);
+                }
+                None
+            }
+        };
+
         // Connection and query parameters.
         let conn_name = &spec.connector.connection.value;
         let connector = match config.connections.get(conn_name) {
@@ -253,6 +279,39 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
                     Diagnostic::new(&path, codes::CONNECTOR, e.to_string())
                         .at_location(spec.connector.query.referenced),
                 ),
+            }
+        }
+        // Blocking passes: every parameter of each pass's query must be bound.
+        if let (Some((c, _)), Some(blocking)) = (&connector, &spec.matching.blocking) {
+            for pass in &blocking.passes {
+                let (query, location) = match &pass.query {
+                    Some(q) => (&q.value, q.referenced),
+                    None => (&spec.connector.query.value, spec.connector.query.referenced),
+                };
+                match c.parameters(query) {
+                    Ok(params) => {
+                        for p in params {
+                            if !pass.parameters.contains_key(&p) {
+                                problems.push(
+                                    Diagnostic::new(
+                                        &path,
+                                        codes::UNBOUND_PARAMETER,
+                                        format!(
+                                            "blocking pass `{}`: query parameter :{p} is not bound to a request key",
+                                            pass.name
+                                        ),
+                                    )
+                                    .at_location(location)
+                                    .hint(format!("parameters:\n  {p}: FamilyName.cologne")),
+                                );
+                            }
+                        }
+                    }
+                    Err(e) => problems.push(
+                        Diagnostic::new(&path, codes::CONNECTOR, e.to_string())
+                            .at_location(location),
+                    ),
+                }
             }
         }
         if let Some((c, _)) = &connector {
@@ -370,11 +429,13 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
 
         if problems.len() == before
             && let Some((connector, limits)) = connector
+            && let Some(engine) = engine
         {
             mappings.push(Arc::new(Mapping {
                 name,
                 file: path.clone(),
-                fields: spec.identity.clone(),
+                fields,
+                engine,
                 spec,
                 classification_keys: keys,
                 distributions,

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use oots_connector::{Connector, Limits};
 
 use crate::edm::{DistributionRequest, normalize_classification};
-use crate::matching::FieldMap;
+use crate::matching::{Engine, FieldMap};
 use crate::render::{DocumentKind, Renderer};
 
 /// One deliverable form of an evidence type.
@@ -62,6 +62,8 @@ pub struct Mapping {
     pub classification_keys: Vec<String>,
     pub distributions: Vec<Distribution>,
     pub fields: FieldMap,
+    /// The compiled `matching:` section.
+    pub engine: Arc<Engine>,
     pub connector: Arc<dyn Connector>,
     pub limits: Limits,
 }

@@ -27,6 +27,9 @@ pub struct TestResult {
     pub passed: bool,
     /// What differed, with personal data masked.
     pub failures: Vec<String>,
+    /// The matching decision and why (masked), when matching ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching: Option<String>,
 }
 
 /// Runs every test of every mapping in `set`. With `update`, golden files are (re)written
@@ -35,15 +38,16 @@ pub async fn run_tests(config: &AdapterConfig, set: &MappingSet, update: bool) -
     let mut results = Vec::new();
     for m in set.mappings() {
         for t in &m.spec.tests {
-            let failures = match run_one(config, set, m, t, update).await {
+            let (failures, matching) = match run_one(config, set, m, t, update).await {
                 Ok(f) => f,
-                Err(e) => vec![e],
+                Err(e) => (vec![e], None),
             };
             results.push(TestResult {
                 mapping: m.name.clone(),
                 name: t.name.clone(),
                 passed: failures.is_empty(),
                 failures,
+                matching,
             });
         }
     }
@@ -56,7 +60,7 @@ async fn run_one(
     m: &Arc<Mapping>,
     t: &TestCase,
     update: bool,
-) -> Result<Vec<String>, String> {
+) -> Result<(Vec<String>, Option<String>), String> {
     let mut records: Vec<Record> = t
         .records
         .iter()
@@ -110,7 +114,11 @@ async fn run_one(
             }
         }
     }
-    Ok(failures)
+    let matching = answer.matching.as_ref().map(|o| match o.explanation() {
+        Some(e) => format!("{}: {}", o.name(), e.summary()),
+        None => o.name().to_owned(),
+    });
+    Ok((failures, matching))
 }
 
 fn value(v: &serde_json::Value) -> Value {
@@ -159,6 +167,16 @@ fn compare(t: &TestCase, answer: &Answer) -> Vec<String> {
             failures.push(format!("unexpected error answer {got}"));
         }
         _ => {}
+    }
+    if let Some(want) = &e.matching {
+        let got = answer
+            .matching
+            .as_ref()
+            .map(|o| o.name())
+            .unwrap_or("(none)");
+        if want != got {
+            failures.push(format!("matching: expected {want}, got {got}"));
+        }
     }
     if let Some(want) = &e.attachment {
         match answer.attachments.first() {
@@ -278,6 +296,15 @@ pub fn request_spec(
         conforms_to: t.request.conforms_to.clone(),
         preview: t.request.preview,
         level_of_assurance: t.request.level_of_assurance,
+        optional: crate::requester::OptionalAttributes {
+            birth_name: t.request.birth_name.clone(),
+            place_of_birth: t.request.place_of_birth.clone(),
+            gender: t.request.gender.clone(),
+            post_code: t.request.post_code.clone(),
+            post_city_name: t.request.post_city_name.clone(),
+            thoroughfare: t.request.thoroughfare.clone(),
+            locator_designator: t.request.locator_designator.clone(),
+        },
         legal: (t.request.legal_name.is_some() || t.request.legal_person_identifier.is_some())
             .then(|| {
                 (

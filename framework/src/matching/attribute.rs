@@ -17,10 +17,25 @@ pub enum Attribute {
     PersonIdentifier,
     LegalName,
     LegalPersonIdentifier,
+    /// `sdg:CurrentAddress/sdg:FullAddress`.
+    #[serde(rename = "CurrentAddress")]
+    CurrentAddress,
+    /// `sdg:CurrentAddress/sdg:PostCode`.
+    #[serde(rename = "CurrentAddress.PostCode")]
+    PostCode,
+    /// `sdg:CurrentAddress/sdg:PostCityName`.
+    #[serde(rename = "CurrentAddress.PostCityName")]
+    PostCityName,
+    /// `sdg:CurrentAddress/sdg:Thoroughfare` (street).
+    #[serde(rename = "CurrentAddress.Thoroughfare")]
+    Thoroughfare,
+    /// `sdg:CurrentAddress/sdg:LocatorDesignator` (house number).
+    #[serde(rename = "CurrentAddress.LocatorDesignator")]
+    LocatorDesignator,
 }
 
 impl Attribute {
-    pub const ALL: [Attribute; 9] = [
+    pub const ALL: [Attribute; 14] = [
         Attribute::FamilyName,
         Attribute::GivenName,
         Attribute::DateOfBirth,
@@ -30,7 +45,17 @@ impl Attribute {
         Attribute::PersonIdentifier,
         Attribute::LegalName,
         Attribute::LegalPersonIdentifier,
+        Attribute::CurrentAddress,
+        Attribute::PostCode,
+        Attribute::PostCityName,
+        Attribute::Thoroughfare,
+        Attribute::LocatorDesignator,
     ];
+
+    /// The attribute named as in mapping files (`FamilyName`, `CurrentAddress.PostCode`).
+    pub fn parse(name: &str) -> Option<Attribute> {
+        Attribute::ALL.into_iter().find(|a| a.name() == name)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -43,6 +68,11 @@ impl Attribute {
             Attribute::PersonIdentifier => "PersonIdentifier",
             Attribute::LegalName => "LegalName",
             Attribute::LegalPersonIdentifier => "LegalPersonIdentifier",
+            Attribute::CurrentAddress => "CurrentAddress",
+            Attribute::PostCode => "CurrentAddress.PostCode",
+            Attribute::PostCityName => "CurrentAddress.PostCityName",
+            Attribute::Thoroughfare => "CurrentAddress.Thoroughfare",
+            Attribute::LocatorDesignator => "CurrentAddress.LocatorDesignator",
         }
     }
 
@@ -55,6 +85,9 @@ impl Attribute {
                 | Attribute::BirthName
                 | Attribute::PlaceOfBirth
                 | Attribute::LegalName
+                | Attribute::CurrentAddress
+                | Attribute::PostCityName
+                | Attribute::Thoroughfare
         )
     }
 }
@@ -69,6 +102,8 @@ impl fmt::Display for Attribute {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {
     pub attributes: BTreeMap<Attribute, String>,
+    /// How strongly the subject was identified (eIDAS level of assurance), when stated.
+    pub level_of_assurance: Option<crate::edm::LevelOfAssurance>,
 }
 
 impl Identity {

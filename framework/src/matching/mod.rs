@@ -1,25 +1,44 @@
 //! Identity record matching: deciding whether exactly one registry record is the person
 //! (or company) named in the request.
 //!
-//! The rule is absolute: evidence about the wrong person must never leave. A matcher
+//! The rule is absolute: evidence about the wrong person must never leave. The engine
 //! therefore answers [`MatchOutcome::Match`] only when exactly one candidate is
-//! confidently the subject; everything else becomes an EDM error chosen by the exchange.
-//! This first matcher compares normalised names and the date of birth exactly; the full
-//! engine (transliteration, phonetic keys, scores) plugs in behind the same trait.
+//! confidently the subject and clearly ahead of any other; everything else becomes an
+//! EDM error chosen by the exchange (docs/matching.md).
+//!
+//! Pipeline: [`Engine::prepare`] (assurance, required attributes, request keys) →
+//! blocking passes run by the connector ([`blocking`]) → [`Engine::decide`]
+//! (comparison levels, rule ladder, Fellegi–Sunter weights with vetoes, uniqueness
+//! and margin) → an [`Explanation`] free of personal data.
 
 mod attribute;
-mod exact;
+pub mod blocking;
+pub mod compare;
+pub mod date;
+mod engine;
+mod explain;
+pub mod keys;
 mod normalize;
+pub mod phonetic;
+pub mod retrieve;
+mod spec;
+pub mod translit;
 
 pub use attribute::{Attribute, Identity};
-pub use exact::ExactMatcher;
+pub use blocking::{Candidates, KeyFn, KeySpec, pass_parameters};
+pub use compare::Level;
+pub use engine::{Blocking, Engine, Pass, Prepared, SpecProblem};
+pub use explain::{CandidateExplanation, Explanation, mask};
 pub use normalize::normalize_name;
+pub use spec::{DecisionSpec, MatchingSpec, OnAmbiguous, OneOrMany};
 
-use oots_connector::Record;
 use serde::Serialize;
 
-/// Which registry field holds each request attribute (`FamilyName → family_name`).
-pub type FieldMap = std::collections::BTreeMap<Attribute, String>;
+use crate::edm::LevelOfAssurance;
+
+/// Which registry fields hold each request attribute (`FamilyName → [family_name,
+/// birth_name]`); a request value agreeing with any of them counts.
+pub type FieldMap = std::collections::BTreeMap<Attribute, Vec<String>>;
 
 /// The decision about one request, with the reason in terms free of personal data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,29 +51,41 @@ pub enum MatchOutcome {
     },
     /// No candidate is the subject.
     NoMatch { explanation: Explanation },
-    /// More than one candidate fits: releasing any of them could hand out a stranger's data.
+    /// More than one candidate fits, or the best is not clearly the subject: releasing
+    /// any of them could hand out a stranger's data.
     Ambiguous { explanation: Explanation },
-    /// The request lacks an attribute the mapping needs to decide.
+    /// The request lacks an attribute the mapping needs to decide, or is so unspecific
+    /// that too many records are candidates.
     NeedsMoreAttributes { missing: Vec<Attribute> },
     /// An attribute in the request cannot be compared (e.g. a date that is not a date).
     InvalidInput {
         attribute: Attribute,
         reason: String,
     },
+    /// The subject was identified with a lower eIDAS level of assurance than the
+    /// evidence type requires.
+    InsufficientAssurance { required: LevelOfAssurance },
 }
 
-/// Why a decision was taken: counts and compared attributes, never names or dates.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Explanation {
-    pub matcher: &'static str,
-    pub candidates: usize,
-    pub compared: Vec<Attribute>,
-    pub matching_candidates: usize,
-}
+impl MatchOutcome {
+    /// Stable name of the outcome, for metrics and reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            MatchOutcome::Match { .. } => "match",
+            MatchOutcome::NoMatch { .. } => "no_match",
+            MatchOutcome::Ambiguous { .. } => "ambiguous",
+            MatchOutcome::NeedsMoreAttributes { .. } => "needs_more_attributes",
+            MatchOutcome::InvalidInput { .. } => "invalid_input",
+            MatchOutcome::InsufficientAssurance { .. } => "insufficient_assurance",
+        }
+    }
 
-/// A strategy deciding which registry record, if any, is the requested subject.
-pub trait Matcher: Send + Sync + std::fmt::Debug {
-    /// Decides among `candidates` (as returned by the connector) for `identity`.
-    fn decide(&self, identity: &Identity, candidates: &[Record], fields: &FieldMap)
-    -> MatchOutcome;
+    pub fn explanation(&self) -> Option<&Explanation> {
+        match self {
+            MatchOutcome::Match { explanation, .. }
+            | MatchOutcome::NoMatch { explanation }
+            | MatchOutcome::Ambiguous { explanation } => Some(explanation),
+            _ => None,
+        }
+    }
 }

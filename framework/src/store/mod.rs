@@ -75,12 +75,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The id of the answer already sent for an inbound message, if any.
     async fn answer_of(&self, message_id: &str) -> Result<Option<String>, StoreError>;
 
-    /// Records that `message_id` was answered with `answer_id` by mapping `generation`.
+    /// Records that `message_id` was answered with `answer_id` by mapping `generation`,
+    /// with the decision's audit record (JSON free of personal data).
     async fn mark_answered(
         &self,
         message_id: &str,
         answer_id: &str,
         generation: &str,
+        audit: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 

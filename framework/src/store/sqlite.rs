@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS inbound_message (
     received_at TEXT NOT NULL,
     answer_id TEXT,
     answered_at TEXT,
-    generation TEXT
+    generation TEXT,
+    audit TEXT
 );
 CREATE TABLE IF NOT EXISTS preview_link (
     token TEXT PRIMARY KEY,
@@ -68,6 +69,17 @@ impl SqliteStore {
             .connect_with(opts)
             .await?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        // Files written before the audit column existed gain it; nothing else changes.
+        let has_audit: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pragma_table_info('inbound_message') WHERE name = 'audit'",
+        )
+        .fetch_one(&pool)
+        .await?;
+        if has_audit == 0 {
+            sqlx::raw_sql("ALTER TABLE inbound_message ADD COLUMN audit TEXT")
+                .execute(&pool)
+                .await?;
+        }
         Ok(Self { pool })
     }
 }
@@ -140,14 +152,16 @@ impl Store for SqliteStore {
         message_id: &str,
         answer_id: &str,
         generation: &str,
+        audit: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE inbound_message SET answer_id = ?, answered_at = ?, generation = ?, raw = x'', header = '' WHERE message_id = ?",
+            "UPDATE inbound_message SET answer_id = ?, answered_at = ?, generation = ?, audit = ?, raw = x'', header = '' WHERE message_id = ?",
         )
         .bind(answer_id)
         .bind(ts(at))
         .bind(generation)
+        .bind(audit)
         .bind(message_id)
         .execute(&self.pool)
         .await?;
@@ -220,7 +234,7 @@ mod tests {
         assert_eq!(s.unanswered_ids().await.unwrap(), vec!["m1".to_owned()]);
         let (h, body) = s.unanswered("m1").await.unwrap().unwrap();
         assert_eq!((h.as_str(), body.as_slice()), ("<h/>", b"<x/>".as_slice()));
-        s.mark_answered("m1", "a1", "g1", now).await.unwrap();
+        s.mark_answered("m1", "a1", "g1", "{}", now).await.unwrap();
         assert!(s.unanswered("m1").await.unwrap().is_none());
         assert!(s.unanswered_ids().await.unwrap().is_empty());
         assert_eq!(s.answer_of("m1").await.unwrap().as_deref(), Some("a1"));

@@ -1,0 +1,586 @@
+//! `oots-adapter match-eval`: measures a matching configuration on labelled data.
+//!
+//! The registry CSV is loaded into a SQLite database (with the configuration's key
+//! columns, indexed), opened through the same SQL connector a deployment uses, and every
+//! request row goes through the same engine and blocking passes as in `serve`. One JSON
+//! line with the counts comes out, so runs can be compared and kept.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use oots_connector::{FieldPaths, Limits, Value};
+use oots_connector_sql::{SqlConnector, SqlOptions};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use serde::Deserialize;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+use super::CliError;
+use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::mapping::SubjectKind;
+use crate::matching::date::DateParts;
+use crate::matching::{
+    Attribute, Engine, Identity, MatchOutcome, MatchingSpec, OneOrMany, retrieve,
+};
+
+/// The part of a mapping file match-eval reads (a whole mapping file works too).
+#[derive(Debug, Deserialize)]
+struct MatchConfig {
+    #[serde(default)]
+    subject: SubjectKind,
+    identity: BTreeMap<Attribute, OneOrMany<String>>,
+    #[serde(default)]
+    matching: MatchingSpec,
+}
+
+/// Command-line options.
+#[derive(Debug, clap::Args)]
+pub struct Options {
+    /// A file with `identity:` and `matching:` (a mapping file, or only those sections).
+    /// Blocking queries read the table `registry`, which holds the registry CSV's columns
+    /// and the configuration's key columns.
+    #[arg(long)]
+    config: PathBuf,
+    /// Registry CSV (header row; FEBRL columns `rec_id, given_name, surname, date_of_birth…`).
+    #[arg(long)]
+    registry: PathBuf,
+    /// Request CSV, same columns.
+    #[arg(long)]
+    requests: PathBuf,
+    /// True links: pairs of record ids (`rec_id_1,rec_id_2`).
+    #[arg(long)]
+    truth: PathBuf,
+    /// Share of the requests' true partners removed from the registry first; every
+    /// request for them must then be refused.
+    #[arg(long, default_value_t = 0.0)]
+    absent_fraction: f64,
+    /// Only registry rows whose id contains this (default with one file for both:
+    /// `-org`, the FEBRL originals).
+    #[arg(long)]
+    registry_filter: Option<String>,
+    /// Only request rows whose id contains this (default with one file for both:
+    /// `-dup-`, the FEBRL duplicates).
+    #[arg(long)]
+    requests_filter: Option<String>,
+    /// Request attributes sent (default: every attribute `identity` maps), e.g.
+    /// `FamilyName,GivenName,DateOfBirth`.
+    #[arg(long, value_delimiter = ',')]
+    attributes: Option<Vec<String>>,
+    /// Column with the record id (default `rec_id`).
+    #[arg(long, default_value = "rec_id")]
+    id_column: String,
+    /// Seed of the absent-partner choice.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Print every request that was not answered correctly, with the decision's
+    /// explanation (masked), to stderr.
+    #[arg(long)]
+    explain: bool,
+}
+
+/// A CSV file: header and rows (RFC 4180 quoting).
+struct Csv {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Csv {
+    fn read(path: &Path) -> Result<Csv, CliError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
+        let mut rows = parse_csv(&text).into_iter();
+        let header = rows
+            .next()
+            .ok_or_else(|| CliError::other(format!("{}: empty CSV", path.display())))?;
+        let rows: Vec<Vec<String>> = rows.filter(|r| r.iter().any(|c| !c.is_empty())).collect();
+        if let Some((i, r)) = rows
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.len() != header.len())
+        {
+            return Err(CliError::other(format!(
+                "{}:{}: {} fields, the header has {}",
+                path.display(),
+                i + 2,
+                r.len(),
+                header.len()
+            )));
+        }
+        Ok(Csv { header, rows })
+    }
+
+    fn column(&self, name: &str) -> Option<usize> {
+        self.header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+    }
+}
+
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// Counts of one run.
+#[derive(Debug, Default, serde::Serialize)]
+struct Report {
+    requests: usize,
+    correct: usize,
+    wrong_person: usize,
+    refused: usize,
+    precision: f64,
+    recall: f64,
+    false_match_rate_absent: Option<f64>,
+    /// Requests lacking a required attribute or with an invalid date (refused before
+    /// any look-up; OOTS requests always carry the minimum data set).
+    incomplete: usize,
+    /// Correct over every request whose partner is present, incomplete ones included.
+    recall_all: f64,
+    absent_requests: usize,
+    absent_matched: usize,
+    outcomes: BTreeMap<&'static str, usize>,
+    /// Share of complete requests whose partner was among the candidates.
+    blocking_recall: f64,
+    candidates_mean: f64,
+    candidates_max: usize,
+    registry_records: usize,
+    decisions_per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
+    let text = std::fs::read_to_string(&o.config)
+        .map_err(|e| CliError::other(format!("{}: {e}", o.config.display())))?;
+    let cfg: MatchConfig = serde_saphyr::from_str(&text)
+        .map_err(|e| CliError::Config(Diagnostic::from_yaml(&o.config, &e).into()))?;
+    let fields: crate::matching::FieldMap =
+        cfg.identity.iter().map(|(a, f)| (*a, f.to_vec())).collect();
+    let engine = Engine::compile(&cfg.matching, &fields, cfg.subject, None).map_err(|found| {
+        CliError::Config(Diagnostics(
+            found
+                .into_iter()
+                .map(|p| {
+                    let d = Diagnostic::new(&o.config, codes::MATCHING, p.message);
+                    match p.location {
+                        Some(l) => d.at_location(l),
+                        None => d,
+                    }
+                })
+                .collect(),
+        ))
+    })?;
+    if engine.blocking().is_none() {
+        return Err(CliError::other(
+            "the configuration has no `matching.blocking` passes (match-eval queries the registry through them)",
+        ));
+    }
+
+    let same = o.registry == o.requests;
+    let registry_csv = Csv::read(&o.registry)?;
+    let requests_csv = if same {
+        None
+    } else {
+        Some(Csv::read(&o.requests)?)
+    };
+    let requests_csv = requests_csv.as_ref().unwrap_or(&registry_csv);
+    let reg_filter = o
+        .registry_filter
+        .clone()
+        .or_else(|| same.then(|| "-org".to_owned()));
+    let req_filter = o
+        .requests_filter
+        .clone()
+        .or_else(|| same.then(|| "-dup-".to_owned()));
+    let id_of = |csv: &Csv| -> Result<usize, CliError> {
+        csv.column(&o.id_column)
+            .ok_or_else(|| CliError::other(format!("no `{}` column", o.id_column)))
+    };
+    let (reg_id, req_id) = (id_of(&registry_csv)?, id_of(requests_csv)?);
+    let keep = |id: &str, f: &Option<String>| f.as_deref().is_none_or(|f| id.contains(f));
+
+    // True partners present in the registry, per request id.
+    let truth = Csv::read(&o.truth)?;
+    let registry_ids: BTreeSet<&str> = registry_csv
+        .rows
+        .iter()
+        .map(|r| r[reg_id].as_str())
+        .filter(|id| keep(id, &reg_filter))
+        .collect();
+    let mut partners: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for pair in &truth.rows {
+        let (a, b) = (pair[0].trim(), pair.get(1).map(|s| s.trim()).unwrap_or(""));
+        for (x, y) in [(a, b), (b, a)] {
+            if registry_ids.contains(y) && keep(x, &req_filter) {
+                partners
+                    .entry(x.to_owned())
+                    .or_default()
+                    .insert(y.to_owned());
+            }
+        }
+    }
+
+    // The absent scenario: remove a share of the partners.
+    let mut all_partners: Vec<&String> = partners
+        .values()
+        .flatten()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(o.seed);
+    all_partners.shuffle(&mut rng);
+    let removed: BTreeSet<String> = all_partners
+        .iter()
+        .take((all_partners.len() as f64 * o.absent_fraction.clamp(0.0, 1.0)).round() as usize)
+        .map(|s| (*s).clone())
+        .collect();
+
+    let dir = tempfile_dir()?;
+    let db = dir.join("registry.db");
+    let loaded = build_registry(&db, &registry_csv, reg_id, &reg_filter, &removed, &engine).await?;
+
+    let connector = SqlConnector::connect(
+        &format!("sqlite://{}?mode=ro", db.display()),
+        SqlOptions {
+            max_connections: 1,
+            connect_timeout: std::time::Duration::from_secs(10),
+            read_only: true,
+        },
+    )
+    .await
+    .map_err(CliError::other)?;
+    let field_paths: FieldPaths = registry_csv
+        .header
+        .iter()
+        .map(|h| (h.clone(), h.clone()))
+        .collect();
+    let empty = BTreeMap::new();
+    let source = retrieve::Source {
+        connector: &connector,
+        query: "",
+        parameters: &empty,
+        fields: &field_paths,
+        limits: Limits {
+            timeout: std::time::Duration::from_secs(30),
+            max_rows: 100_000,
+        },
+    };
+
+    let sent: Vec<Attribute> = match &o.attributes {
+        Some(list) => list
+            .iter()
+            .map(|a| {
+                Attribute::parse(a.trim())
+                    .ok_or_else(|| CliError::other(format!("unknown attribute `{a}`")))
+            })
+            .collect::<Result<_, _>>()?,
+        None => fields.keys().copied().collect(),
+    };
+
+    let mut report = Report {
+        registry_records: loaded,
+        ..Report::default()
+    };
+    let mut latencies = Vec::new();
+    let mut blocked_ok = 0usize;
+    let mut incomplete_present = 0usize;
+    let mut candidates_total = 0usize;
+    let started = Instant::now();
+    for row in &requests_csv.rows {
+        let rid = row[req_id].as_str();
+        if !keep(rid, &req_filter) {
+            continue;
+        }
+        let Some(truth) = partners.get(rid) else {
+            continue;
+        };
+        let present: BTreeSet<&String> = truth.iter().filter(|p| !removed.contains(*p)).collect();
+        report.requests += 1;
+        let absent = present.is_empty();
+        if absent {
+            report.absent_requests += 1;
+        }
+        let identity = request_identity(row, requests_csv, &fields, &sent, engine.date_format());
+        let t = Instant::now();
+        let outcome = match engine.prepare(&identity) {
+            Err(o) => *o,
+            Ok(prepared) => {
+                let (records, _) = retrieve::candidates(&engine, &source, &prepared)
+                    .await
+                    .map_err(CliError::other)?;
+                candidates_total += records.len();
+                report.candidates_max = report.candidates_max.max(records.len());
+                let ids: Vec<String> = records
+                    .iter()
+                    .map(|r| {
+                        r.get(&o.id_column)
+                            .and_then(Value::as_text)
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                if !absent && ids.iter().any(|i| present.contains(i)) {
+                    blocked_ok += 1;
+                }
+                let too_many = engine
+                    .blocking()
+                    .is_some_and(|b| records.len() > b.max_candidates);
+                let outcome = if too_many {
+                    MatchOutcome::NeedsMoreAttributes {
+                        missing: Vec::new(),
+                    }
+                } else {
+                    engine.decide(&prepared, &records)
+                };
+                if let MatchOutcome::Match { index, .. } = &outcome {
+                    let got = ids.get(*index).cloned().unwrap_or_default();
+                    if present.contains(&got) {
+                        report.correct += 1;
+                    } else {
+                        report.wrong_person += 1;
+                        if absent {
+                            report.absent_matched += 1;
+                        }
+                    }
+                }
+                outcome
+            }
+        };
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        let incomplete = matches!(
+            outcome,
+            MatchOutcome::InvalidInput { .. } | MatchOutcome::NeedsMoreAttributes { .. }
+        ) && !matches!(&outcome, MatchOutcome::NeedsMoreAttributes { missing } if missing.is_empty());
+        if incomplete {
+            report.incomplete += 1;
+            if !absent {
+                incomplete_present += 1;
+            }
+        }
+        if o.explain && !incomplete && (absent == matches!(outcome, MatchOutcome::Match { .. })) {
+            eprintln!(
+                "{rid} ({}): {} {}",
+                if absent { "absent" } else { "present" },
+                outcome.name(),
+                outcome
+                    .explanation()
+                    .map(|e| e.summary())
+                    .unwrap_or_default()
+            );
+        }
+        if !matches!(outcome, MatchOutcome::Match { .. }) {
+            report.refused += 1;
+        }
+        *report.outcomes.entry(outcome.name()).or_default() += 1;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let present_requests = report.requests - report.absent_requests;
+    let ratio = |a: usize, b: usize| {
+        if b == 0 {
+            0.0
+        } else {
+            round4(a as f64 / b as f64)
+        }
+    };
+    report.precision = ratio(report.correct, report.correct + report.wrong_person);
+    report.recall = ratio(
+        report.correct,
+        present_requests.saturating_sub(incomplete_present),
+    );
+    report.recall_all = ratio(report.correct, present_requests);
+    report.false_match_rate_absent =
+        (report.absent_requests > 0).then(|| ratio(report.absent_matched, report.absent_requests));
+    let complete = report.requests - report.incomplete;
+    report.blocking_recall = ratio(blocked_ok, present_requests - incomplete_present);
+    report.candidates_mean = ratio(candidates_total, complete);
+    report.decisions_per_s = (report.requests as f64 / elapsed).round();
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .map(round4)
+            .unwrap_or(0.0)
+    };
+    report.p50_ms = pct(0.50);
+    report.p99_ms = pct(0.99);
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "{}",
+        serde_json::to_string(&report).map_err(CliError::other)?
+    );
+    Ok(if report.wrong_person == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn tempfile_dir() -> Result<PathBuf, CliError> {
+    let dir = std::env::temp_dir().join(format!(
+        "oots-match-eval-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::create_dir_all(&dir).map_err(CliError::other)?;
+    Ok(dir)
+}
+
+/// The request a CSV row stands for: the value of each sent attribute's first column;
+/// dates converted from the registry's format to `xs:date`.
+fn request_identity(
+    row: &[String],
+    csv: &Csv,
+    fields: &crate::matching::FieldMap,
+    sent: &[Attribute],
+    date_format: Option<&str>,
+) -> Identity {
+    let mut id = Identity::default();
+    for a in sent {
+        let Some(col) = fields
+            .get(a)
+            .and_then(|f| f.first())
+            .and_then(|f| csv.column(f))
+        else {
+            continue;
+        };
+        let raw = row[col].trim();
+        if *a == Attribute::DateOfBirth {
+            let v = DateParts::from_value(&Value::Text(raw.to_owned()), date_format)
+                .and_then(|d| d.to_date())
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                // Not a date: pass it on as written, the engine refuses it.
+                .unwrap_or_else(|| raw.to_owned());
+            id.set(*a, Some(&v));
+        } else {
+            id.set(*a, Some(raw));
+        }
+    }
+    id.level_of_assurance = Some(crate::edm::LevelOfAssurance::High);
+    id
+}
+
+/// Writes the registry table with the key columns and an index on each, and on every
+/// date-of-birth column. Returns the number of rows loaded.
+async fn build_registry(
+    db: &Path,
+    csv: &Csv,
+    id_col: usize,
+    filter: &Option<String>,
+    removed: &BTreeSet<String>,
+    engine: &Engine,
+) -> Result<usize, CliError> {
+    let opts = SqliteConnectOptions::new()
+        .filename(db)
+        .create_if_missing(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await
+        .map_err(CliError::other)?;
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let keys = engine.key_columns();
+    let mut columns: Vec<String> = csv
+        .header
+        .iter()
+        .map(|h| format!("{} TEXT", quote(h)))
+        .collect();
+    columns.extend(keys.iter().map(|(c, _)| quote(c)));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE TABLE registry ({})",
+        columns.join(", ")
+    )))
+    .execute(&pool)
+    .await
+    .map_err(CliError::other)?;
+    let placeholders = vec!["?"; csv.header.len() + keys.len()].join(", ");
+    let insert = format!("INSERT INTO registry VALUES ({placeholders})");
+    let mut tx = pool.begin().await.map_err(CliError::other)?;
+    let mut n = 0;
+    for row in &csv.rows {
+        let id = row[id_col].as_str();
+        if filter.as_deref().is_some_and(|f| !id.contains(f)) || removed.contains(id) {
+            continue;
+        }
+        let record: oots_connector::Record = csv
+            .header
+            .iter()
+            .zip(row)
+            .map(|(h, v)| (h.clone(), Value::Text(v.clone())))
+            .collect();
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(insert.clone()));
+        for v in row {
+            q = q.bind(if v.is_empty() { None } else { Some(v.clone()) });
+        }
+        for (_, key) in keys {
+            let field = engine
+                .fields()
+                .get(&key.attribute)
+                .and_then(|f| f.first())
+                .and_then(|f| record.get(f))
+                .cloned()
+                .unwrap_or(Value::Null);
+            q = match key.registry_value(&field, engine.date_format()) {
+                Value::Text(t) => q.bind(Some(t)),
+                Value::Int(i) => q.bind(Some(i)),
+                Value::Date(d) => q.bind(Some(d.format("%Y-%m-%d").to_string())),
+                _ => q.bind(None::<String>),
+            };
+        }
+        q.execute(&mut *tx).await.map_err(CliError::other)?;
+        n += 1;
+    }
+    tx.commit().await.map_err(CliError::other)?;
+    let mut indexed: Vec<String> = keys.iter().map(|(c, _)| c.clone()).collect();
+    indexed.extend(
+        engine
+            .fields()
+            .get(&Attribute::DateOfBirth)
+            .into_iter()
+            .flatten()
+            .cloned(),
+    );
+    indexed.push(csv.header[id_col].clone());
+    for (i, c) in indexed.iter().enumerate() {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE INDEX idx_{i} ON registry ({})",
+            quote(c)
+        )))
+        .execute(&pool)
+        .await
+        .map_err(CliError::other)?;
+    }
+    pool.close().await;
+    Ok(n)
+}

@@ -1,0 +1,1026 @@
+//! The matching engine: compare every candidate on every mapped attribute, apply the
+//! rule ladder and the Fellegi–Sunter score with vetoes, then accept only a unique
+//! candidate clearly ahead of the runner-up (docs/matching.md §4.3).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use oots_connector::{Record, Value};
+
+use super::blocking::KeySpec;
+use super::compare::{Kind, Level, NameKeys, compare_codes, compare_date, compare_gender};
+use super::date::DateParts;
+use super::explain::{CandidateExplanation, Explanation, mask};
+use super::keys::DEFAULT_PARTICLES;
+use super::spec::{DecisionSpec, MatchingSpec, OnAmbiguous};
+use super::{Attribute, FieldMap, Identity, MatchOutcome};
+use crate::edm::LevelOfAssurance;
+use crate::mapping::SubjectKind;
+
+/// A problem in the `matching:` section, with the YAML location when known.
+#[derive(Debug, Clone)]
+pub struct SpecProblem {
+    pub message: String,
+    pub location: Option<serde_saphyr::Location>,
+}
+
+/// One blocking pass, compiled.
+#[derive(Debug, Clone)]
+pub struct Pass {
+    pub name: String,
+    /// `None`: the connector's query.
+    pub query: Option<String>,
+    pub parameters: Vec<(String, KeySpec)>,
+}
+
+/// Candidate retrieval, compiled.
+#[derive(Debug, Clone)]
+pub struct Blocking {
+    pub max_candidates: usize,
+    pub passes: Vec<Pass>,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    name: String,
+    require: Vec<(Attribute, Vec<Level>)>,
+}
+
+/// The compiled matching configuration of one mapping.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    subject: SubjectKind,
+    fields: FieldMap,
+    date_format: Option<String>,
+    particles: Vec<String>,
+    record_id: Option<String>,
+    rules: Vec<Rule>,
+    weights: BTreeMap<(Attribute, Level), f64>,
+    vetoes: BTreeSet<(Attribute, Level)>,
+    required: Vec<Attribute>,
+    swapped_names: f64,
+    decision: DecisionSpec,
+    min_loa: Option<LevelOfAssurance>,
+    blocking: Option<Blocking>,
+    /// Registry key columns (`surname_cologne` → `FamilyName.cologne`).
+    keys: Vec<(String, KeySpec)>,
+}
+
+/// Attributes compared, in a fixed order.
+const COMPARED: [Attribute; 13] = [
+    Attribute::FamilyName,
+    Attribute::GivenName,
+    Attribute::DateOfBirth,
+    Attribute::BirthName,
+    Attribute::PlaceOfBirth,
+    Attribute::Gender,
+    Attribute::PersonIdentifier,
+    Attribute::LegalPersonIdentifier,
+    Attribute::LegalName,
+    Attribute::PostCode,
+    Attribute::PostCityName,
+    Attribute::Thoroughfare,
+    Attribute::LocatorDesignator,
+];
+
+fn kind(a: Attribute) -> Kind {
+    match a {
+        Attribute::DateOfBirth => Kind::Date,
+        Attribute::Gender => Kind::Gender,
+        Attribute::PersonIdentifier
+        | Attribute::LegalPersonIdentifier
+        | Attribute::PostCode
+        | Attribute::LocatorDesignator => Kind::Code,
+        _ => Kind::Name,
+    }
+}
+
+/// Default weights (log2 of m/u), a starting point calibrated on FEBRL; a registry
+/// owner tunes them in the mapping file.
+fn default_weights() -> BTreeMap<(Attribute, Level), f64> {
+    use Attribute as A;
+    use Level as L;
+    let table: &[(A, &[(L, f64)])] = &[
+        (
+            A::FamilyName,
+            &[
+                (L::Exact, 12.0),
+                (L::Token, 9.0),
+                (L::Jw92, 8.0),
+                (L::Jw88, 5.0),
+                (L::Phonetic, 2.0),
+                (L::Jw80, -2.0),
+                (L::Else, -10.0),
+            ],
+        ),
+        (
+            A::GivenName,
+            &[
+                (L::Exact, 9.0),
+                (L::Token, 7.0),
+                (L::Jw92, 6.0),
+                (L::Jw88, 4.0),
+                (L::Phonetic, 1.0),
+                // Only vaguely similar given names (Jürgen / Jörg) are more likely
+                // siblings than typos: never enough with exact family name and date.
+                (L::Jw80, -3.0),
+                (L::Else, -8.0),
+            ],
+        ),
+        (
+            A::DateOfBirth,
+            &[
+                (L::Exact, 14.0),
+                (L::Swapped, 8.0),
+                (L::UnknownDay, 6.0),
+                (L::OneDigit, 7.0),
+                (L::TwoDigits, 1.0),
+                (L::Else, -16.0),
+            ],
+        ),
+        (
+            A::BirthName,
+            &[
+                (L::Exact, 4.0),
+                (L::Token, 3.0),
+                (L::Jw92, 3.0),
+                (L::Jw88, 2.0),
+            ],
+        ),
+        (
+            A::PlaceOfBirth,
+            &[
+                (L::Exact, 6.0),
+                (L::Token, 5.0),
+                (L::Jw92, 5.0),
+                (L::Jw88, 3.0),
+                (L::Phonetic, 2.0),
+                // A different place of birth is strong evidence of a different person
+                // (homonyms born the same day): it must pull an exact name-and-date
+                // agreement below the accept threshold.
+                (L::Else, -12.0),
+            ],
+        ),
+        (A::Gender, &[(L::Exact, 1.0), (L::Else, -12.0)]),
+        (A::PersonIdentifier, &[(L::Exact, 24.0), (L::Else, -6.0)]),
+        (
+            A::LegalPersonIdentifier,
+            &[(L::Exact, 30.0), (L::OneDigit, -10.0), (L::Else, -30.0)],
+        ),
+        (
+            A::LegalName,
+            &[
+                (L::Exact, 6.0),
+                (L::Token, 4.0),
+                (L::Jw92, 4.0),
+                (L::Jw88, 2.0),
+                (L::Else, -2.0),
+            ],
+        ),
+        (
+            A::PostCode,
+            &[(L::Exact, 5.0), (L::OneDigit, 2.0), (L::Else, -1.0)],
+        ),
+        (
+            A::PostCityName,
+            &[
+                (L::Exact, 4.0),
+                (L::Token, 3.0),
+                (L::Jw92, 3.0),
+                (L::Jw88, 2.0),
+                (L::Phonetic, 1.0),
+                (L::Else, -1.0),
+            ],
+        ),
+        (
+            A::Thoroughfare,
+            &[
+                (L::Exact, 6.0),
+                (L::Token, 4.0),
+                (L::Jw92, 4.0),
+                (L::Jw88, 2.0),
+                (L::Phonetic, 1.0),
+                (L::Else, -1.0),
+            ],
+        ),
+        (
+            A::LocatorDesignator,
+            &[(L::Exact, 3.0), (L::OneDigit, 1.0), (L::Else, -1.0)],
+        ),
+    ];
+    let mut w = BTreeMap::new();
+    for (a, levels) in table {
+        for (l, v) in *levels {
+            w.insert((*a, *l), *v);
+        }
+    }
+    w
+}
+
+fn default_rules(subject: SubjectKind) -> Vec<Rule> {
+    match subject {
+        SubjectKind::NaturalPerson => vec![Rule {
+            name: "exact-mds".to_owned(),
+            require: vec![
+                (Attribute::FamilyName, vec![Level::Exact]),
+                (Attribute::GivenName, vec![Level::Exact]),
+                (Attribute::DateOfBirth, vec![Level::Exact]),
+            ],
+        }],
+        SubjectKind::LegalPerson => vec![
+            Rule {
+                name: "legal-person-identifier".to_owned(),
+                require: vec![(Attribute::LegalPersonIdentifier, vec![Level::Exact])],
+            },
+            Rule {
+                name: "legal-name".to_owned(),
+                require: vec![(Attribute::LegalName, vec![Level::Exact])],
+            },
+        ],
+    }
+}
+
+const DEFAULT_VETOES: [(Attribute, Level); 3] = [
+    (Attribute::DateOfBirth, Level::Else),
+    (Attribute::Gender, Level::Else),
+    (Attribute::LegalPersonIdentifier, Level::Else),
+];
+
+/// The prepared request: keys computed once for all candidates.
+#[derive(Debug)]
+pub struct Prepared {
+    values: BTreeMap<Attribute, Prep>,
+    identity: Identity,
+}
+
+#[derive(Debug)]
+enum Prep {
+    Name(NameKeys),
+    Date(DateParts),
+    Text(String),
+}
+
+/// One candidate's comparison result.
+#[derive(Debug, Clone)]
+struct Scored {
+    index: usize,
+    levels: BTreeMap<Attribute, Level>,
+    weight: f64,
+    rule: Option<String>,
+    veto: Option<(Attribute, Level)>,
+    swapped: bool,
+}
+
+impl Engine {
+    /// Compiles a mapping's matching section over its identity fields.
+    pub fn compile(
+        spec: &MatchingSpec,
+        fields: &FieldMap,
+        subject: SubjectKind,
+        min_loa: Option<LevelOfAssurance>,
+    ) -> Result<Engine, Vec<SpecProblem>> {
+        let mut problems = Vec::new();
+        let problem = |message: String, location: Option<serde_saphyr::Location>| SpecProblem {
+            message,
+            location,
+        };
+        let mut weights = default_weights();
+        for (a, levels) in &spec.weights {
+            for (l, w) in levels {
+                if !w.is_finite() {
+                    problems.push(problem(
+                        format!("weight of {a}.{} is not a number", l.name()),
+                        None,
+                    ));
+                }
+                weights.insert((*a, *l), *w);
+            }
+        }
+        let vetoes: BTreeSet<(Attribute, Level)> = match &spec.vetoes {
+            None => DEFAULT_VETOES.into_iter().collect(),
+            Some(list) => list
+                .iter()
+                .filter_map(|v| {
+                    let parsed = v
+                        .value
+                        .rsplit_once('.')
+                        .and_then(|(a, l)| Some((Attribute::parse(a)?, Level::parse(l)?)));
+                    if parsed.is_none() {
+                        problems.push(problem(
+                            format!(
+                                "veto `{}` is not `<attribute>.<level>` (e.g. DateOfBirth.else)",
+                                v.value
+                            ),
+                            Some(v.referenced),
+                        ));
+                    }
+                    parsed
+                })
+                .collect(),
+        };
+        let rules: Vec<Rule> = match &spec.rules {
+            // Default rules only over what this mapping can compare.
+            None => default_rules(subject)
+                .into_iter()
+                .filter(|r| r.require.iter().all(|(a, _)| fields.contains_key(a)))
+                .collect(),
+            Some(list) => list
+                .iter()
+                .map(|r| Rule {
+                    name: r.name.clone(),
+                    require: r.require.iter().map(|(a, l)| (*a, l.to_vec())).collect(),
+                })
+                .collect(),
+        };
+        for r in &rules {
+            for (a, _) in &r.require {
+                if !fields.contains_key(a) {
+                    problems.push(problem(
+                        format!(
+                            "rule `{}` compares {a}, which `identity` maps to no registry field",
+                            r.name
+                        ),
+                        None,
+                    ));
+                }
+            }
+        }
+        let required = spec.required.clone().unwrap_or_else(|| match subject {
+            SubjectKind::NaturalPerson => vec![
+                Attribute::FamilyName,
+                Attribute::GivenName,
+                Attribute::DateOfBirth,
+            ],
+            SubjectKind::LegalPerson => Vec::new(),
+        });
+        let d = spec.decision;
+        if !(d.accept.is_finite() && d.possible.is_finite() && d.margin.is_finite())
+            || d.possible > d.accept
+            || d.margin < 0.0
+        {
+            problems.push(problem(
+                "decision thresholds must satisfy possible <= accept and margin >= 0".to_owned(),
+                None,
+            ));
+        }
+        let mut key_columns = Vec::new();
+        for (column, key) in &spec.keys {
+            match KeySpec::parse(&key.value) {
+                Ok(k) if fields.contains_key(&k.attribute) => key_columns.push((column.clone(), k)),
+                Ok(k) => problems.push(problem(
+                    format!(
+                        "key column `{column}` uses {}, which `identity` maps to no registry field",
+                        k.attribute
+                    ),
+                    Some(key.referenced),
+                )),
+                Err(e) => problems.push(problem(e, Some(key.referenced))),
+            }
+        }
+        let blocking = spec.blocking.as_ref().map(|b| {
+            if b.passes.is_empty() {
+                problems.push(problem("blocking has no passes".to_owned(), None));
+            }
+            Blocking {
+                max_candidates: b.max_candidates,
+                passes: b
+                    .passes
+                    .iter()
+                    .map(|p| Pass {
+                        name: p.name.clone(),
+                        query: p.query.as_ref().map(|q| q.value.clone()),
+                        parameters: p
+                            .parameters
+                            .iter()
+                            .filter_map(|(name, key)| match KeySpec::parse(&key.value) {
+                                Ok(k) => Some((name.clone(), k)),
+                                Err(e) => {
+                                    problems.push(problem(e, Some(key.referenced)));
+                                    None
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }
+        });
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Engine {
+            subject,
+            fields: fields.clone(),
+            date_format: spec.date_format.clone(),
+            particles: spec
+                .particles
+                .clone()
+                .unwrap_or_else(|| DEFAULT_PARTICLES.iter().map(|s| (*s).to_owned()).collect()),
+            record_id: spec.record_id.clone(),
+            rules,
+            weights,
+            vetoes,
+            required,
+            swapped_names: spec.swapped_names.unwrap_or(-2.0),
+            decision: d,
+            min_loa,
+            blocking,
+            keys: key_columns,
+        })
+    }
+
+    pub fn blocking(&self) -> Option<&Blocking> {
+        self.blocking.as_ref()
+    }
+
+    pub fn date_format(&self) -> Option<&str> {
+        self.date_format.as_deref()
+    }
+
+    pub fn record_id(&self) -> Option<&str> {
+        self.record_id.as_deref()
+    }
+
+    pub fn fields(&self) -> &FieldMap {
+        &self.fields
+    }
+
+    pub fn key_columns(&self) -> &[(String, KeySpec)] {
+        &self.keys
+    }
+
+    pub fn on_ambiguous(&self) -> OnAmbiguous {
+        self.decision.on_ambiguous
+    }
+
+    fn particles(&self) -> Vec<&str> {
+        self.particles.iter().map(String::as_str).collect()
+    }
+
+    fn weight(&self, a: Attribute, l: Level) -> f64 {
+        if l == Level::Missing {
+            return 0.0;
+        }
+        self.weights.get(&(a, l)).copied().unwrap_or_else(|| {
+            // A level without its own weight counts like the next weaker one that has one.
+            Level::ALL
+                .iter()
+                .skip_while(|x| **x != l)
+                .find_map(|x| self.weights.get(&(a, *x)).copied())
+                .unwrap_or(0.0)
+        })
+    }
+
+    /// Checks the request before any registry is read: assurance, required attributes,
+    /// parsable values. Computes the request's keys once.
+    pub fn prepare(&self, identity: &Identity) -> Result<Prepared, Box<MatchOutcome>> {
+        if let Some(min) = self.min_loa
+            && identity.level_of_assurance.is_none_or(|l| l < min)
+        {
+            return Err(Box::new(MatchOutcome::InsufficientAssurance {
+                required: min,
+            }));
+        }
+        let missing: Vec<Attribute> = self
+            .required
+            .iter()
+            .copied()
+            .filter(|a| identity.get(*a).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Box::new(MatchOutcome::NeedsMoreAttributes { missing }));
+        }
+        if self.subject == SubjectKind::LegalPerson
+            && ![Attribute::LegalPersonIdentifier, Attribute::LegalName]
+                .iter()
+                .any(|a| self.fields.contains_key(a) && identity.get(*a).is_some())
+        {
+            return Err(Box::new(MatchOutcome::NeedsMoreAttributes {
+                missing: vec![Attribute::LegalPersonIdentifier, Attribute::LegalName],
+            }));
+        }
+        let particles = self.particles();
+        let mut values = BTreeMap::new();
+        for a in COMPARED {
+            let Some(v) = identity.get(a) else { continue };
+            let maiden = a == Attribute::BirthName;
+            if !self.fields.contains_key(&a) && !maiden {
+                continue;
+            }
+            let prep = match kind(a) {
+                Kind::Date => match DateParts::parse_request(v) {
+                    Some(d) => Prep::Date(d),
+                    None => {
+                        return Err(Box::new(MatchOutcome::InvalidInput {
+                            attribute: a,
+                            reason: "not a calendar date (YYYY-MM-DD)".to_owned(),
+                        }));
+                    }
+                },
+                Kind::Name => {
+                    let k = NameKeys::new(v, &particles);
+                    if k.is_empty() {
+                        return Err(Box::new(MatchOutcome::InvalidInput {
+                            attribute: a,
+                            reason: "not a name (no letters)".to_owned(),
+                        }));
+                    }
+                    Prep::Name(k)
+                }
+                Kind::Code | Kind::Gender => Prep::Text(v.to_owned()),
+            };
+            values.insert(a, prep);
+        }
+        Ok(Prepared {
+            values,
+            identity: identity.clone(),
+        })
+    }
+
+    /// Compares one request attribute with the registry fields mapped to `fields_of`.
+    fn level(&self, prep: &Prep, a: Attribute, fields_of: Attribute, rec: &Record) -> Level {
+        let Some(fields) = self.fields.get(&fields_of) else {
+            return Level::Missing;
+        };
+        let particles = self.particles();
+        let mut best = Level::Missing;
+        for f in fields {
+            let Some(v) = rec.get(f) else { continue };
+            let l = match prep {
+                Prep::Date(d) => {
+                    compare_date(d, DateParts::from_value(v, self.date_format()).as_ref())
+                }
+                Prep::Name(k) => match v.as_text() {
+                    Some(t) => {
+                        // Fast path: the registry's plain spelling is one of the request's keys.
+                        let plain = super::normalize_name(&t);
+                        if !plain.is_empty() && k.keys.contains(&plain) {
+                            Level::Exact
+                        } else {
+                            k.compare(&NameKeys::new(&t, &particles))
+                        }
+                    }
+                    None => Level::Missing,
+                },
+                Prep::Text(s) => match v.as_text() {
+                    Some(t) if kind(a) == Kind::Gender => compare_gender(s, &t),
+                    Some(t) => compare_codes(s, &t),
+                    None => Level::Missing,
+                },
+            };
+            if self.weight(a, l) > self.weight(a, best) || best == Level::Missing {
+                best = l;
+            }
+        }
+        best
+    }
+
+    /// The family-name slot: the request's family name, or its birth name (a maiden
+    /// name the registry may still hold), whichever agrees better.
+    fn family_level(&self, name: &Prep, birth_name: Option<&Prep>, rec: &Record) -> Level {
+        let f = Attribute::FamilyName;
+        let a = self.level(name, f, f, rec);
+        match birth_name {
+            Some(b) if a != Level::Exact => {
+                let b = self.level(b, f, f, rec);
+                if self.weight(f, b) > self.weight(f, a) {
+                    b
+                } else {
+                    a
+                }
+            }
+            _ => a,
+        }
+    }
+
+    fn score(&self, prepared: &Prepared, index: usize, rec: &Record) -> Scored {
+        let mut levels = BTreeMap::new();
+        for (a, prep) in &prepared.values {
+            if matches!(a, Attribute::FamilyName | Attribute::GivenName)
+                || !self.fields.contains_key(a)
+            {
+                continue;
+            }
+            levels.insert(*a, self.level(prep, *a, *a, rec));
+        }
+        // Names in the stated order, and swapped (given name in the family name field).
+        let mut swapped = false;
+        if let (Some(fam), Some(giv)) = (
+            prepared.values.get(&Attribute::FamilyName),
+            prepared.values.get(&Attribute::GivenName),
+        ) {
+            let (f, g) = (Attribute::FamilyName, Attribute::GivenName);
+            let straight = (
+                self.family_level(fam, prepared.values.get(&Attribute::BirthName), rec),
+                self.level(giv, g, g, rec),
+            );
+            let weigh = |(x, y): (Level, Level)| self.weight(f, x) + self.weight(g, y);
+            let mut chosen = straight;
+            if straight != (Level::Exact, Level::Exact) {
+                let crossed = (
+                    self.family_level(giv, None, rec),
+                    self.level(fam, g, g, rec),
+                );
+                if weigh(crossed) + self.swapped_names > weigh(straight) {
+                    chosen = crossed;
+                    swapped = true;
+                }
+            }
+            levels.insert(f, chosen.0);
+            levels.insert(g, chosen.1);
+        }
+        let mut weight: f64 = levels.iter().map(|(a, l)| self.weight(*a, *l)).sum();
+        if swapped {
+            weight += self.swapped_names;
+        }
+        let veto = levels
+            .iter()
+            .map(|(a, l)| (*a, *l))
+            .find(|v| self.vetoes.contains(v));
+        // A rule says "these agree and nothing disagrees": any comparison at `else`
+        // (a different place of birth, say) leaves the decision to the score.
+        let disagreement = levels.values().any(|l| *l == Level::Else);
+        let rule = if swapped || disagreement {
+            None
+        } else {
+            self.rules
+                .iter()
+                .find(|r| {
+                    r.require
+                        .iter()
+                        .all(|(a, ok)| levels.get(a).is_some_and(|l| ok.contains(l)))
+                })
+                .map(|r| r.name.clone())
+        };
+        Scored {
+            index,
+            levels,
+            weight,
+            rule,
+            veto,
+            swapped,
+        }
+    }
+
+    /// Decides among the candidates for a prepared request.
+    pub fn decide(&self, prepared: &Prepared, candidates: &[Record]) -> MatchOutcome {
+        let mut scored: Vec<Scored> = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, r)| self.score(prepared, i, r))
+            .collect();
+        scored.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.index.cmp(&b.index)));
+        let d = &self.decision;
+        let live: Vec<&Scored> = scored.iter().filter(|s| s.veto.is_none()).collect();
+        let accepted: Vec<&Scored> = live
+            .iter()
+            .copied()
+            .filter(|s| s.rule.is_some() || s.weight >= d.accept)
+            .collect();
+        let possible: Vec<&Scored> = live
+            .iter()
+            .copied()
+            .filter(|s| s.rule.is_some() || s.weight >= d.possible)
+            .collect();
+        let margin = match (live.first(), live.get(1)) {
+            (Some(a), Some(b)) if b.weight >= d.possible || b.rule.is_some() => {
+                Some(a.weight - b.weight)
+            }
+            _ => None,
+        };
+        let explanation = self.explain(prepared, candidates, &scored, accepted.len(), margin);
+        match accepted.as_slice() {
+            [one] if possible.len() == 1 || margin.is_some_and(|m| m >= d.margin) => {
+                MatchOutcome::Match {
+                    index: one.index,
+                    explanation,
+                }
+            }
+            [] if possible.is_empty() => MatchOutcome::NoMatch { explanation },
+            _ => MatchOutcome::Ambiguous { explanation },
+        }
+    }
+
+    /// Prepares and decides in one step.
+    pub fn decide_identity(&self, identity: &Identity, candidates: &[Record]) -> MatchOutcome {
+        match self.prepare(identity) {
+            Ok(p) => self.decide(&p, candidates),
+            Err(o) => *o,
+        }
+    }
+
+    fn explain(
+        &self,
+        prepared: &Prepared,
+        candidates: &[Record],
+        scored: &[Scored],
+        accepted: usize,
+        margin: Option<f64>,
+    ) -> Explanation {
+        let request_keys = prepared
+            .values
+            .iter()
+            .map(|(a, p)| {
+                let shown = match p {
+                    Prep::Name(k) => k.keys.iter().take(6).map(|k| mask(k)).collect(),
+                    Prep::Date(_) => vec!["****-**-**".to_owned()],
+                    Prep::Text(t) => vec![mask(t)],
+                };
+                (*a, shown)
+            })
+            .collect();
+        let top = scored
+            .iter()
+            .take(5)
+            .map(|s| CandidateExplanation {
+                record: self
+                    .record_id
+                    .as_deref()
+                    .and_then(|f| candidates.get(s.index)?.get(f)?.as_text())
+                    .map(|id| mask(&id)),
+                levels: s.levels.clone(),
+                weight: s.weight,
+                rule: s.rule.clone(),
+                veto: s.veto.map(|(a, l)| format!("{a}.{}", l.name())),
+                swapped_names: s.swapped,
+            })
+            .collect();
+        Explanation {
+            matcher: "rules+fellegi-sunter",
+            candidates: candidates.len(),
+            compared: prepared.values.keys().copied().collect(),
+            matching_candidates: accepted,
+            request_keys,
+            top,
+            margin,
+            accept: self.decision.accept,
+            possible: self.decision.possible,
+            required_margin: self.decision.margin,
+            passes: Vec::new(),
+        }
+    }
+
+    /// The identity of a registry record, for merging the candidates of several passes.
+    pub fn record_key(&self, rec: &Record) -> Option<String> {
+        let f = self.record_id.as_deref()?;
+        rec.get(f).and_then(Value::as_text)
+    }
+
+    /// Borrows the prepared request's identity (for blocking parameters).
+    pub fn identity<'a>(&self, prepared: &'a Prepared) -> &'a Identity {
+        &prepared.identity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> FieldMap {
+        [
+            (
+                Attribute::FamilyName,
+                vec!["family_name".to_owned(), "birth_name".to_owned()],
+            ),
+            (Attribute::GivenName, vec!["given_name".to_owned()]),
+            (Attribute::DateOfBirth, vec!["date_of_birth".to_owned()]),
+            (Attribute::PlaceOfBirth, vec!["place_of_birth".to_owned()]),
+            (Attribute::Gender, vec!["sex".to_owned()]),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    fn engine() -> Engine {
+        let spec = MatchingSpec {
+            date_format: Some("%Y%m%d".to_owned()),
+            ..MatchingSpec::default()
+        };
+        Engine::compile(&spec, &fields(), SubjectKind::NaturalPerson, None).unwrap()
+    }
+
+    fn rec(family: &str, given: &str, dob: &str, place: &str) -> Record {
+        [
+            ("family_name", family),
+            ("given_name", given),
+            ("date_of_birth", dob),
+            ("place_of_birth", place),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Value::Text(v.to_owned())))
+        .collect()
+    }
+
+    fn who(family: &str, given: &str, dob: &str) -> Identity {
+        let mut i = Identity::default();
+        i.set(Attribute::FamilyName, Some(family));
+        i.set(Attribute::GivenName, Some(given));
+        i.set(Attribute::DateOfBirth, Some(dob));
+        i
+    }
+
+    /// A stranger sharing the date of birth, so every decision has a competitor.
+    fn stranger() -> Record {
+        rec("Okonkwo", "Chidi", "19700301", "Lagos")
+    }
+
+    fn matches(e: &Engine, id: &Identity, records: &[Record]) -> Option<usize> {
+        match e.decide_identity(id, records) {
+            MatchOutcome::Match { index, .. } => Some(index),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn transliterations_and_spelling_variants_find_the_person() {
+        let e = engine();
+        for (registry, request) in [
+            ("Müller", "Mueller"),
+            ("Müller", "Muller"),
+            ("Mueller", "MÜLLER"),
+            ("Straße", "Strasse"),
+            ("Núñez", "Nunez"),
+            ("Ærø", "AEroe"),
+            ("Παπαδόπουλος", "Papadopoulos"),
+            ("García Márquez", "Garcia"),
+            ("Garcia", "García Márquez"),
+        ] {
+            let records = [stranger(), rec(registry, "Maria", "19700301", "X")];
+            assert_eq!(
+                matches(&e, &who(request, "Maria", "1970-03-01"), &records),
+                Some(1),
+                "{registry} / {request}"
+            );
+        }
+        for (registry, request) in [
+            ("Łukasz", "Lukasz"),
+            ("Ярослав", "Iaroslav"),
+            ("Ярослав", "Yaroslav"),
+        ] {
+            let records = [stranger(), rec("Nowak", registry, "19700301", "X")];
+            assert_eq!(
+                matches(&e, &who("Nowak", request, "1970-03-01"), &records),
+                Some(1),
+                "{registry} / {request}"
+            );
+        }
+    }
+
+    #[test]
+    fn maiden_name_swapped_order_and_unknown_day() {
+        let e = engine();
+        // Registry holds the birth name; the request the married name plus BirthName.
+        let records = [stranger(), rec("Müller", "Anna", "19850615", "Köln")];
+        let mut married = who("Schmidt", "Anna", "1985-06-15");
+        assert_eq!(matches(&e, &married, &records), None);
+        married.set(Attribute::BirthName, Some("Mueller"));
+        assert_eq!(matches(&e, &married, &records), Some(1));
+        // Family and given name exchanged.
+        assert_eq!(
+            matches(&e, &who("Anna", "Müller", "1985-06-15"), &records),
+            Some(1)
+        );
+        // The registry does not know the day; or the request gives it as 00.
+        let partial = [rec("Dupont", "Jean", "19921000", "Lyon")];
+        assert_eq!(
+            matches(&e, &who("Dupont", "Jean", "1992-10-22"), &partial),
+            Some(0)
+        );
+        let full = [rec("Dupont", "Jean", "19921022", "Lyon")];
+        assert_eq!(
+            matches(&e, &who("Dupont", "Jean", "1992-10-00"), &full),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn twins_and_homonyms_are_ambiguous_until_place_of_birth_tells_them_apart() {
+        let e = engine();
+        let records = [
+            rec("Schmidt", "Anna", "19850615", "Leipzig"),
+            rec("Schmidt", "Anna", "19850615", "Dresden"),
+        ];
+        let mut anna = who("Schmidt", "Anna", "1985-06-15");
+        assert!(matches!(
+            e.decide_identity(&anna, &records),
+            MatchOutcome::Ambiguous { .. }
+        ));
+        anna.set(Attribute::PlaceOfBirth, Some("Dresden"));
+        assert_eq!(matches(&e, &anna, &records), Some(1));
+        anna.set(Attribute::PlaceOfBirth, Some("LEIPZIG"));
+        assert_eq!(matches(&e, &anna, &records), Some(0));
+        // Born elsewhere: neither homonym is her, and nobody is released.
+        anna.set(Attribute::PlaceOfBirth, Some("München"));
+        assert_eq!(matches(&e, &anna, &records), None);
+        // A twin with another given name is no competitor.
+        let twins = [
+            rec("Schmidt", "Anna", "19850615", "Leipzig"),
+            rec("Schmidt", "Maria", "19850615", "Leipzig"),
+        ];
+        assert_eq!(
+            matches(&e, &who("Schmidt", "Maria", "1985-06-15"), &twins),
+            Some(1)
+        );
+        // The other twin is absent from the registry: Maria's request is refused.
+        assert_eq!(
+            matches(&e, &who("Schmidt", "Maria", "1985-06-15"), &twins[..1]),
+            None
+        );
+    }
+
+    #[test]
+    fn a_wrong_date_of_birth_or_gender_vetoes() {
+        let e = engine();
+        let mut r = rec("Dupont", "Jean", "19481218", "Lyon");
+        assert!(matches!(
+            e.decide_identity(
+                &who("Dupont", "Jean", "1992-10-22"),
+                std::slice::from_ref(&r)
+            ),
+            MatchOutcome::NoMatch { .. }
+        ));
+        r.push("sex", Value::Text("F".to_owned()));
+        let r2 = {
+            let mut x = rec("Dupont", "Jean", "19921022", "Lyon");
+            x.push("sex", Value::Text("W".to_owned()));
+            x
+        };
+        let mut jean = who("Dupont", "Jean", "1992-10-22");
+        jean.set(Attribute::Gender, Some("Male"));
+        assert_eq!(matches(&e, &jean, &[r2]), None);
+    }
+
+    #[test]
+    fn outcomes_before_any_lookup() {
+        let mut spec = MatchingSpec::default();
+        spec.decision.accept = 24.0;
+        let e = Engine::compile(
+            &spec,
+            &fields(),
+            SubjectKind::NaturalPerson,
+            Some(LevelOfAssurance::High),
+        )
+        .unwrap();
+        let mut id = who("Dupont", "Jean", "1992-10-22");
+        id.level_of_assurance = Some(LevelOfAssurance::Substantial);
+        assert_eq!(
+            e.decide_identity(&id, &[]),
+            MatchOutcome::InsufficientAssurance {
+                required: LevelOfAssurance::High
+            }
+        );
+        id.level_of_assurance = Some(LevelOfAssurance::High);
+        id.attributes.remove(&Attribute::GivenName);
+        assert_eq!(
+            e.decide_identity(&id, &[]),
+            MatchOutcome::NeedsMoreAttributes {
+                missing: vec![Attribute::GivenName]
+            }
+        );
+        let mut bad = who("Dupont", "Jean", "1992-02-30");
+        bad.level_of_assurance = Some(LevelOfAssurance::High);
+        assert!(matches!(
+            e.decide_identity(&bad, &[]),
+            MatchOutcome::InvalidInput {
+                attribute: Attribute::DateOfBirth,
+                ..
+            }
+        ));
+        let mut punct = who("--", "Jean", "1992-10-22");
+        punct.level_of_assurance = Some(LevelOfAssurance::High);
+        assert!(matches!(
+            e.decide_identity(&punct, &[]),
+            MatchOutcome::InvalidInput {
+                attribute: Attribute::FamilyName,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn explanations_carry_no_personal_data() {
+        let e = engine();
+        let out = e.decide_identity(
+            &who("Papadopoulos", "Eleni", "1970-03-01"),
+            &[
+                stranger(),
+                rec("Παπαδόπουλος", "Ελένη", "19700301", "Athen"),
+            ],
+        );
+        let json = serde_json::to_string(&out).unwrap();
+        for secret in ["apadopoulos", "leni", "1970", "Okonkwo", "thina"] {
+            assert!(!json.contains(secret), "{secret} leaked: {json}");
+        }
+        assert!(json.contains("\"outcome\":\"match\""), "{json}");
+        assert!(json.contains("DateOfBirth"), "{json}");
+    }
+
+    #[test]
+    fn bad_sections_are_reported() {
+        let yaml = "vetoes: [DateOfBirth.maybe]\nkeys: { k: FamilyName.year }\nblocking:\n  passes:\n    - name: x\n      parameters: { p: Surname }\ndecision: { accept: 5, possible: 10 }\n";
+        let spec: MatchingSpec = serde_saphyr::from_str(yaml).unwrap();
+        let problems =
+            Engine::compile(&spec, &fields(), SubjectKind::NaturalPerson, None).unwrap_err();
+        let text: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(problems.len(), 4, "{text:?}");
+        assert!(problems.iter().filter(|p| p.location.is_some()).count() >= 3);
+    }
+}

@@ -1,0 +1,162 @@
+//! The `matching:` section of a mapping file, as the authority writes it. Every number has
+//! a default (docs/matching.md), so a mapping only states what it changes.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::Attribute;
+use super::compare::Level;
+
+/// How the registry record of the subject is found and decided on.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingSpec {
+    /// Record field identifying a registry record, so the candidates of several blocking
+    /// passes are merged. Without it, identical records are merged.
+    #[serde(default)]
+    pub record_id: Option<String>,
+    /// How the registry writes dates held as text (`%Y%m%d`, `%d.%m.%Y`); ISO dates and
+    /// database date columns are always understood. A day or month written as `00` is unknown.
+    #[serde(default)]
+    pub date_format: Option<String>,
+    /// Name particles that may be left out (`van`, `de`, `von`…); default: a common list.
+    #[serde(default)]
+    pub particles: Option<Vec<String>>,
+    /// Registry key columns derived from fields, for blocking on indexed columns
+    /// (`surname_cologne: FamilyName.cologne`). `oots-adapter match-eval` builds them; a
+    /// live registry keeps them up to date itself (a view, a trigger or a nightly job).
+    #[serde(default)]
+    pub keys: BTreeMap<String, Spanned<String>>,
+    /// Candidate retrieval: indexed look-ups whose union is compared. Without it, the
+    /// connector's query is the only pass.
+    #[serde(default)]
+    pub blocking: Option<BlockingSpec>,
+    /// Deterministic rules, tried in order; a rule that fires accepts the candidate
+    /// (uniqueness and margin still apply). Default: exact keys on the minimum data set.
+    #[serde(default)]
+    pub rules: Option<Vec<RuleSpec>>,
+    /// Fellegi–Sunter weights (log2 m/u) per attribute and comparison level, merged over
+    /// the defaults.
+    #[serde(default)]
+    pub weights: BTreeMap<Attribute, BTreeMap<Level, f64>>,
+    /// Comparison results that rule a candidate out whatever its score
+    /// (`DateOfBirth.else`). Default: a different date of birth or gender.
+    #[serde(default)]
+    pub vetoes: Option<Vec<Spanned<String>>>,
+    /// Attributes the request must carry (default: the eIDAS minimum data set).
+    #[serde(default)]
+    pub required: Option<Vec<Attribute>>,
+    /// Penalty (a weight, normally negative) when family and given name are swapped.
+    #[serde(default)]
+    pub swapped_names: Option<f64>,
+    #[serde(default)]
+    pub decision: DecisionSpec,
+}
+
+/// Thresholds on the total weight.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionSpec {
+    /// A candidate at or above this weight is the subject (if unique).
+    #[serde(default = "default_accept")]
+    pub accept: f64,
+    /// A candidate at or above this weight could be the subject: it makes another one
+    /// ambiguous unless the margin is met.
+    #[serde(default = "default_possible")]
+    pub possible: f64,
+    /// How far the best candidate must be ahead of the runner-up.
+    #[serde(default = "default_margin")]
+    pub margin: f64,
+    /// What an ambiguous result becomes when the requester allows a preview:
+    /// `preview` (re-authentication may resolve it) or `error`.
+    #[serde(default)]
+    pub on_ambiguous: OnAmbiguous,
+}
+
+impl Default for DecisionSpec {
+    fn default() -> Self {
+        Self {
+            accept: default_accept(),
+            possible: default_possible(),
+            margin: default_margin(),
+            on_ambiguous: OnAmbiguous::default(),
+        }
+    }
+}
+
+fn default_accept() -> f64 {
+    24.0
+}
+fn default_possible() -> f64 {
+    12.0
+}
+fn default_margin() -> f64 {
+    8.0
+}
+
+/// What happens to an ambiguous result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnAmbiguous {
+    /// `EDM:ERR:0004`.
+    #[default]
+    Error,
+    /// `EDM:ERR:0002` when the requester allows a preview: the user re-authenticates in
+    /// the preview space, which may resolve it; otherwise `EDM:ERR:0004`.
+    Preview,
+}
+
+/// Candidate retrieval.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockingSpec {
+    /// More candidates than this: the request is too unspecific (needs more attributes).
+    #[serde(default = "default_max_candidates")]
+    pub max_candidates: usize,
+    pub passes: Vec<PassSpec>,
+}
+
+fn default_max_candidates() -> usize {
+    200
+}
+
+/// One indexed look-up.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PassSpec {
+    pub name: String,
+    /// Query in the connector's language; default: the connector's query.
+    #[serde(default)]
+    pub query: Option<Spanned<String>>,
+    /// Key of the request bound to each query parameter: an attribute, optionally with a
+    /// key function (`DateOfBirth`, `DateOfBirth.swapped`, `DateOfBirth.year`,
+    /// `FamilyName.cologne`, `FamilyName.metaphone`, `FamilyName.key`).
+    pub parameters: BTreeMap<String, Spanned<String>>,
+}
+
+/// A deterministic rule: every listed attribute compares at one of the listed levels.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub name: String,
+    pub require: BTreeMap<Attribute, OneOrMany<Level>>,
+}
+
+/// One value or a list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T: Clone> OneOrMany<T> {
+    pub fn to_vec(&self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
