@@ -125,7 +125,7 @@ fn test_cmd(args: &[&str], path: &Path) -> (bool, String) {
 fn mapping_tests_pass_and_failures_are_masked_diffs() {
     let (ok, out) = test_cmd(&[], &workspace().join("examples"));
     assert!(ok, "{out}");
-    assert!(out.contains("20 passed, 0 failed"), "{out}");
+    assert!(out.contains("23 passed, 0 failed"), "{out}");
 
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&workspace().join("examples/quickstart"), dir.path());
@@ -166,7 +166,7 @@ fn mapping_tests_pass_and_failures_are_masked_diffs() {
     let (ok, json) = test_cmd(&["--format", "json"], dir.path());
     assert!(!ok);
     let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
-    assert_eq!(v["passed"], 3);
+    assert_eq!(v["passed"], 6);
     assert_eq!(v["failed"], 3);
 
     // --update rewrites golden files; the answers are byte-stable across runs.
@@ -212,7 +212,7 @@ fn release_policy_and_labels_are_enforced() {
     std::fs::write(&m, &text).unwrap();
     let (ok, out) = test_cmd(&[], dir.path());
     assert!(ok, "{out}");
-    assert!(out.contains("7 passed, 0 failed"), "{out}");
+    assert!(out.contains("10 passed, 0 failed"), "{out}");
 
     // A label for a field the mapping does not have.
     std::fs::write(

@@ -186,10 +186,10 @@ fn demo_plays_the_quickstart_mapping_tests_live() {
     );
     assert_eq!(
         stdout.matches("← ExecuteQueryResponse").count(),
-        2,
+        4,
         "{stdout}"
     );
-    assert_eq!(stdout.matches("← ExceptionResponse").count(), 4, "{stdout}");
+    assert_eq!(stdout.matches("← ExceptionResponse").count(), 5, "{stdout}");
     assert!(stdout.contains("EDM:ERR:0004 Object not found: No evidence"));
     assert!(
         stdout.contains("EDM:ERR:0004 Object not found: Evidence subject could not be identified")

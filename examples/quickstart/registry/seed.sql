@@ -77,6 +77,12 @@ INSERT INTO birth_register VALUES
  ('G 0612/1985', 'Schmidt', 'Anna', NULL, 'F', '1985-06-15', 'Leipzig', 'Karl Schmidt', 'Eva Schmidt', '1985-06-18', 'Standesamt Leipzig'),
  ('G 0613/1985', 'Schmidt', 'Anna', NULL, 'F', '1985-06-15', 'Dresden', 'Karl Schmidt', 'Eva Schmidt', '1985-06-18', 'Standesamt Dresden');
 
+-- Synthetic brothers born the same day with similar given names (Jürgen is found as
+-- JUERGEN MUELLER, and his brother Jörg is not taken for a typo).
+INSERT INTO birth_register VALUES
+ ('G 0301/1970', 'Müller', 'Jürgen', NULL, 'M', '1970-03-01', 'Köln', NULL, NULL, '1970-03-03', 'Standesamt Köln'),
+ ('G 0302/1970', 'Müller', 'Jörg', NULL, 'M', '1970-03-01', 'Köln', NULL, NULL, '1970-03-03', 'Standesamt Köln');
+
 DROP TABLE family;
 DROP TABLE given_f;
 DROP TABLE given_m;
