@@ -116,3 +116,46 @@ fn a_bad_configuration_is_reported_with_its_location() {
     );
     assert!(err.contains("unknown key function `soundex`"), "{err}");
 }
+
+#[test]
+fn match_keys_appends_the_key_columns_a_registry_blocks_on() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("export.csv");
+    std::fs::write(
+        &input,
+        "rec_id,given_name,surname,date_of_birth\n1,Jürgen,Müller,19700301\n2,\"Anna, Maria\",van der Berg,19851300\n3,,,\n",
+    )
+    .unwrap();
+    let out = common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .arg("match-keys")
+            .arg("--config")
+            .arg(root.join("examples/febrl/matching.yaml"))
+            .arg("--in")
+            .arg(&input),
+        60,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "rec_id,given_name,surname,date_of_birth,birth_year,given_cologne,given_key,surname_cologne,surname_key"
+    );
+    // The same keys the request side computes for MUELLER / JUERGEN.
+    assert_eq!(
+        lines[1],
+        "1,Jürgen,Müller,19700301,1970,0746,jurgen,657,muller"
+    );
+    assert!(
+        lines[2].starts_with("2,\"Anna, Maria\",van der Berg,19851300,1985,"),
+        "{text}"
+    );
+    assert!(lines[2].ends_with(",van der berg"), "{text}");
+    assert_eq!(lines[3], "3,,,,,,,,");
+}

@@ -139,7 +139,11 @@ fn the_schema_refuses_what_the_loader_refuses() {
     // (edit, refused by the YAML model itself; else refused by the load-time checks, OEA-E0108)
     for (from, to, by_model) in [
         ("identity:", "identiti:", true),
-        ("  FamilyName: [family_name, birth_name]", "  Surname: family_name", true),
+        (
+            "  FamilyName: [family_name, birth_name]",
+            "  Surname: family_name",
+            true,
+        ),
         (
             "    - format: application/pdf",
             "    - format: application/msword",

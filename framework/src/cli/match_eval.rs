@@ -81,13 +81,13 @@ pub struct Options {
 }
 
 /// A CSV file: header and rows (RFC 4180 quoting).
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
+pub(super) struct Csv {
+    pub(super) header: Vec<String>,
+    pub(super) rows: Vec<Vec<String>>,
 }
 
 impl Csv {
-    fn read(path: &Path) -> Result<Csv, CliError> {
+    pub(super) fn read(path: &Path) -> Result<Csv, CliError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
         let mut rows = parse_csv(&text).into_iter();
@@ -111,7 +111,7 @@ impl Csv {
         Ok(Csv { header, rows })
     }
 
-    fn column(&self, name: &str) -> Option<usize> {
+    pub(super) fn column(&self, name: &str) -> Option<usize> {
         self.header
             .iter()
             .position(|h| h.eq_ignore_ascii_case(name))
@@ -177,19 +177,21 @@ struct Report {
     p99_ms: f64,
 }
 
-pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
-    let text = std::fs::read_to_string(&o.config)
-        .map_err(|e| CliError::other(format!("{}: {e}", o.config.display())))?;
+/// Compiles the matching configuration of a file (a mapping file, or only its
+/// `identity:` and `matching:` sections), reporting problems with their location.
+pub(super) fn load_engine(path: &Path) -> Result<Engine, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
     let cfg: MatchConfig = serde_saphyr::from_str(&text)
-        .map_err(|e| CliError::Config(Diagnostic::from_yaml(&o.config, &e).into()))?;
+        .map_err(|e| CliError::Config(Diagnostic::from_yaml(path, &e).into()))?;
     let fields: crate::matching::FieldMap =
         cfg.identity.iter().map(|(a, f)| (*a, f.to_vec())).collect();
-    let engine = Engine::compile(&cfg.matching, &fields, cfg.subject, None).map_err(|found| {
+    Engine::compile(&cfg.matching, &fields, cfg.subject, None).map_err(|found| {
         CliError::Config(Diagnostics(
             found
                 .into_iter()
                 .map(|p| {
-                    let d = Diagnostic::new(&o.config, codes::MATCHING, p.message);
+                    let d = Diagnostic::new(path, codes::MATCHING, p.message);
                     match p.location {
                         Some(l) => d.at_location(l),
                         None => d,
@@ -197,7 +199,12 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
                 })
                 .collect(),
         ))
-    })?;
+    })
+}
+
+pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
+    let engine = load_engine(&o.config)?;
+    let fields = engine.fields().clone();
     if engine.blocking().is_none() {
         return Err(CliError::other(
             "the configuration has no `matching.blocking` passes (match-eval queries the registry through them)",

@@ -3,6 +3,7 @@
 mod check;
 mod demo;
 mod match_eval;
+mod match_keys;
 mod respond;
 mod serve;
 mod test;
@@ -79,6 +80,9 @@ enum Command {
     /// Measure a matching configuration on labelled data (FEBRL-style CSVs): prints one
     /// JSON line with correct, wrong-person and refused counts, precision and recall.
     MatchEval(match_eval::Options),
+    /// Compute the registry key columns a matching configuration blocks on, for a
+    /// registry export (CSV in, the same CSV with the key columns appended out).
+    MatchKeys(match_keys::Options),
     /// Show a complete exchange: the quickstart adapter behind a simulated Domibus, and an
     /// evidence requester sending it requests.
     Demo {
@@ -121,6 +125,7 @@ pub fn main() -> ExitCode {
             } => respond::run(&config, &request, &out, state_dir.as_deref()).await,
             Command::Demo { config, out } => demo::run(&config, &out).await,
             Command::MatchEval(o) => match_eval::run(&o).await,
+            Command::MatchKeys(o) => match_keys::run(&o).await,
             Command::Test {
                 paths,
                 format,

@@ -77,6 +77,18 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
                     );
                 }
             }
+            if let Some(f) = m.engine.record_id()
+                && !record.contains(f)
+            {
+                diagnostics.push(
+                    Diagnostic::new(
+                        &m.file,
+                        codes::UNKNOWN_FIELD,
+                        format!("matching.record_id uses `{f}`, which is not among the connector's fields"),
+                    )
+                    .hint(format!("add `{f}: <path>` under connector.fields")),
+                );
+            }
             if let Some(f) = &m.spec.evidence.issuing_date
                 && !record.contains(f)
             {
