@@ -160,6 +160,28 @@ async fn official_requests_are_answered_through_domibus() {
     assert_eq!(resp.items[0].content_id, payloads[1].content_id);
     assert_eq!(payloads[1].mime_type, "application/pdf");
     assert!(payloads[1].bytes.starts_with(b"%PDF-"));
+    // The decision is kept with the answer, explained, without personal data.
+    {
+        use oots_framework::store::Store;
+        let store = SqliteStore::open(&sc._state.path().join("adapter.db"))
+            .await
+            .unwrap();
+        let audit = store
+            .audit_of(&header.message_id)
+            .await
+            .unwrap()
+            .expect("audit");
+        let v: serde_json::Value = serde_json::from_str(&audit).unwrap();
+        assert_eq!(v["matching"]["outcome"], "match", "{audit}");
+        assert_eq!(
+            v["matching"]["explanation"]["top"][0]["rule"], "exact-mds",
+            "{audit}"
+        );
+        assert_eq!(v["outcome"]["outcome"], "evidence", "{audit}");
+        for personal in ["Dupont", "Jean", "1992", "4711"] {
+            assert!(!audit.contains(personal), "{personal} in {audit}");
+        }
+    }
 
     // 1.0: the Commission's birth-certificate request with its header; XML requested.
     let v1 = shared.join(V1_DIR);

@@ -86,6 +86,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
+    /// The audit record kept with the answer to `message_id` (JSON free of personal
+    /// data: outcome, generation, the matching decision and its explanation).
+    async fn audit_of(&self, message_id: &str) -> Result<Option<String>, StoreError>;
+
     async fn save_preview(&self, link: &PreviewLink) -> Result<(), StoreError>;
 
     async fn find_preview(&self, token: &str) -> Result<Option<PreviewLink>, StoreError>;

@@ -168,6 +168,15 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn audit_of(&self, message_id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT audit FROM inbound_message WHERE message_id = ?")
+                .bind(message_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|(a,)| a))
+    }
+
     async fn save_preview(&self, link: &PreviewLink) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO preview_link (token, location, request_id, evidence_type, requester_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
