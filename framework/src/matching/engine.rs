@@ -680,20 +680,22 @@ impl Engine {
             .copied()
             .filter(|s| s.rule.is_some() || s.weight >= d.possible)
             .collect();
-        let margin = match (live.first(), live.get(1)) {
-            (Some(a), Some(b)) if b.weight >= d.possible || b.rule.is_some() => {
-                Some(a.weight - b.weight)
-            }
-            _ => None,
-        };
+        // The margin of the accepted candidate (or, without one, of the best) over the
+        // strongest other competitor; none when nobody else is even possible.
+        let lead = accepted.first().or(live.first()).copied();
+        let margin = lead.and_then(|a| {
+            possible
+                .iter()
+                .filter(|s| s.index != a.index)
+                .map(|s| a.weight - s.weight)
+                .reduce(f64::min)
+        });
         let explanation = self.explain(prepared, candidates, &scored, accepted.len(), margin);
         match accepted.as_slice() {
-            [one] if possible.len() == 1 || margin.is_some_and(|m| m >= d.margin) => {
-                MatchOutcome::Match {
-                    index: one.index,
-                    explanation,
-                }
-            }
+            [one] if margin.is_none_or(|m| m >= d.margin) => MatchOutcome::Match {
+                index: one.index,
+                explanation,
+            },
             [] if possible.is_empty() => MatchOutcome::NoMatch { explanation },
             _ => MatchOutcome::Ambiguous { explanation },
         }
@@ -1011,6 +1013,26 @@ mod tests {
         }
         assert!(json.contains("\"outcome\":\"match\""), "{json}");
         assert!(json.contains("DateOfBirth"), "{json}");
+    }
+
+    #[test]
+    fn an_accepted_candidate_must_lead_every_competitor() {
+        // A permissive rule accepts a weak candidate; a stronger one the rule does not
+        // cover must make the result ambiguous, not be overtaken.
+        let yaml = "rules:\n  - name: date-only\n    require: { DateOfBirth: exact }\nweights: { FamilyName: { jw92: 0 } }\ndecision: { accept: 40 }\n";
+        let mut spec: MatchingSpec = serde_saphyr::from_str(yaml).unwrap();
+        spec.date_format = Some("%Y%m%d".to_owned());
+        let e = Engine::compile(&spec, &fields(), SubjectKind::NaturalPerson, None).unwrap();
+        let records = [
+            rec("Dupond", "Jan", "19921022", "Lyon"),
+            rec("Dupont", "Jean", "19921023", "Lyon"),
+        ];
+        let out = e.decide_identity(&who("Dupont", "Jean", "1992-10-22"), &records);
+        let MatchOutcome::Ambiguous { explanation } = &out else {
+            panic!("{out:?}")
+        };
+        assert_eq!(explanation.matching_candidates, 1, "{out:?}");
+        assert!(explanation.margin.is_some_and(|m| m < 0.0), "{out:?}");
     }
 
     #[test]
