@@ -566,7 +566,11 @@ impl Engine {
                     None => Level::Missing,
                 },
             };
-            if self.weight(a, l) > self.weight(a, best) || best == Level::Missing {
+            // An empty alternative field (no birth name) says nothing: it must not hide
+            // a disagreement of a field that has a value.
+            if l != Level::Missing
+                && (best == Level::Missing || self.weight(a, l) > self.weight(a, best))
+            {
                 best = l;
             }
         }
@@ -925,6 +929,20 @@ mod tests {
         assert_eq!(
             matches(&e, &who("Schmidt", "Maria", "1985-06-15"), &twins[..1]),
             None
+        );
+    }
+
+    #[test]
+    fn an_empty_alternative_field_does_not_hide_a_disagreement() {
+        let e = engine();
+        let mut r = rec("Durand", "Jean", "19921022", "Lyon");
+        r.push("birth_name", Value::Null);
+        let out = e.decide_identity(&who("Dupont", "Jean", "1992-10-22"), &[r]);
+        assert!(!matches!(out, MatchOutcome::Match { .. }), "{out:?}");
+        let explanation = out.explanation().unwrap();
+        assert_eq!(
+            explanation.top[0].levels.get(&Attribute::FamilyName),
+            Some(&Level::Else)
         );
     }
 
