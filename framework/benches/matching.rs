@@ -10,12 +10,18 @@
 //! The registry (1,000,000 synthetic persons: FEBRL names plus European names with
 //! diacritics, dates of birth 1920–2010, post codes) is generated from a fixed seed and
 //! cached as `$CARGO_TARGET_DIR/oots-bench/registry-1m.db`; it is rebuilt only when
-//! missing or when [`GENERATOR_VERSION`] changes.
+//! missing or when [`GENERATOR_VERSION`] changes. Like `match-eval`, it has an index on
+//! each key column and on the date of birth; it also has one index per blocking pass on
+//! the columns that pass compares (`birth_year, surname_cologne`), which is what lets
+//! SQLite seek instead of filtering thousands of rows. `OOTS_BENCH_INDEXES=single` builds
+//! (as `registry-1m-single.db`) and measures the registry with the single-column indexes
+//! only.
 //!
 //! Environment (all optional): `OOTS_SHARED` (default `../shared` beside the workspace),
 //! `OOTS_BENCH_PERSONS` (registry size, default 1,000,000), `OOTS_BENCH_REQUESTS`
 //! (requests for registry persons, default 20,000; a tenth as many for absent persons),
-//! `OOTS_BENCH_CONCURRENCY` (default `1,2`).
+//! `OOTS_BENCH_CONCURRENCY` (default `1,2`), `OOTS_BENCH_INDEXES` (`passes`, the default,
+//! or `single`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::error::Error;
@@ -25,13 +31,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
-use oots_connector::{FieldPaths, Limits, Value};
+use oots_connector::{FieldPaths, Limits, Record, Value};
 use oots_connector_sql::{SqlConnector, SqlOptions};
 use oots_framework::edm::LevelOfAssurance;
 use oots_framework::mapping::SubjectKind;
 use oots_framework::matching::{
-    Attribute, Engine, FieldMap, Identity, MatchOutcome, MatchingSpec, OneOrMany, pass_parameters,
-    retrieve,
+    Attribute, Engine, FieldMap, Identity, MatchOutcome, MatchingSpec, OneOrMany, Prepared,
+    pass_parameters, retrieve,
 };
 use serde::Deserialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
@@ -41,10 +47,16 @@ type BoxError = Box<dyn Error + Send + Sync>;
 
 /// Bump whenever the generated registry changes (names, distributions, columns, indexes),
 /// so a cached database of an older generator is rebuilt.
-const GENERATOR_VERSION: i64 = 1;
-const SEED: u64 = 0x00_07_5E_ED_2026;
+const GENERATOR_VERSION: i64 = 2;
+const SEED: u64 = 0x0007_5EED_2026;
 /// Registry columns holding data (the key columns follow them).
-const DATA_COLUMNS: [&str; 5] = ["rec_id", "given_name", "surname", "date_of_birth", "postcode"];
+const DATA_COLUMNS: [&str; 5] = [
+    "rec_id",
+    "given_name",
+    "surname",
+    "date_of_birth",
+    "postcode",
+];
 /// Rows per INSERT statement while building (bound parameters stay far below SQLite's limit).
 const ROWS_PER_INSERT: usize = 64;
 
@@ -214,7 +226,7 @@ impl Names {
         let febrl = (given.len(), surnames.len());
         let mut given: Vec<String> = given.into_iter().collect();
         let mut surnames: Vec<String> = surnames.into_iter().collect();
-        let mut add = |list: &mut Vec<String>, extra: &mut dyn Iterator<Item = &str>| {
+        let add = |list: &mut Vec<String>, extra: &mut dyn Iterator<Item = &str>| {
             let known: HashSet<String> = list.iter().cloned().collect();
             let mut fresh: BTreeSet<String> = BTreeSet::new();
             for n in extra {
@@ -282,9 +294,13 @@ impl Person {
 /// The registry: person `i` has id `p{i:07}`; the absent persons follow, never stored.
 fn generate(names: &Names, persons: usize, absent: usize) -> (Vec<Person>, Vec<Person>) {
     let mut rng = Rng(SEED);
-    let registry: Vec<Person> = (0..persons).map(|_| Person::draw(&mut rng, names)).collect();
-    let stored: HashSet<(u16, u16, u16)> =
-        registry.iter().map(|p| (p.given, p.surname, p.dob)).collect();
+    let registry: Vec<Person> = (0..persons)
+        .map(|_| Person::draw(&mut rng, names))
+        .collect();
+    let stored: HashSet<(u16, u16, u16)> = registry
+        .iter()
+        .map(|p| (p.given, p.surname, p.dob))
+        .collect();
     let mut outside = Vec::with_capacity(absent);
     while outside.len() < absent {
         let p = Person::draw(&mut rng, names);
@@ -315,10 +331,49 @@ impl Bind {
     }
 }
 
+/// Which indexes the registry has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Indexes {
+    /// One per key column and the date of birth, as `match-eval` builds them.
+    Single,
+    /// Those, plus one per blocking pass on the columns it compares.
+    Passes,
+}
+
+impl Indexes {
+    fn name(self) -> &'static str {
+        match self {
+            Indexes::Single => "single",
+            Indexes::Passes => "passes",
+        }
+    }
+}
+
+/// The columns a pass query compares with `column = :parameter` terms joined by AND
+/// (`WHERE birth_year = :year AND surname_cologne = :k`); `None` for any other shape.
+fn compared_columns(query: &str) -> Option<Vec<String>> {
+    let lower = query.to_ascii_lowercase();
+    let at = lower.find(" where ")?;
+    let clause = &lower[at + 7..];
+    let mut columns = Vec::new();
+    for term in clause.split(" and ") {
+        let (column, value) = term.split_once('=')?;
+        let column = column.trim();
+        let plain =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !plain(column) || !value.trim().strip_prefix(':').is_some_and(plain) {
+            return None;
+        }
+        columns.push(column.to_owned());
+    }
+    Some(columns)
+}
+
 /// Builds (or reuses) the registry database. Key columns are computed with
 /// `KeySpec::registry_value`, as `match-eval` does, memoised per distinct field value.
 async fn ensure_registry(
     db: &Path,
+    indexes: Indexes,
     engine: &Engine,
     names: &Names,
     registry: &[Person],
@@ -327,14 +382,18 @@ async fn ensure_registry(
         let opts = SqliteConnectOptions::new().filename(db).read_only(true);
         let stamp = async {
             let mut conn = SqliteConnection::connect_with(&opts).await?;
-            let row: (i64, i64) =
-                sqlx::query_as("SELECT generator, persons FROM bench_meta").fetch_one(&mut conn).await?;
+            let row: (i64, i64, String) =
+                sqlx::query_as("SELECT generator, persons, indexes FROM bench_meta")
+                    .fetch_one(&mut conn)
+                    .await?;
             conn.close().await?;
             Ok::<_, sqlx::Error>(row)
         }
         .await;
         match stamp {
-            Ok((v, n)) if v == GENERATOR_VERSION && n == registry.len() as i64 => {
+            Ok((v, n, i))
+                if v == GENERATOR_VERSION && n == registry.len() as i64 && i == indexes.name() =>
+            {
                 eprintln!("registry: reusing {}", db.display());
                 return Ok(());
             }
@@ -355,10 +414,13 @@ async fn ensure_registry(
     let mut conn = SqliteConnection::connect_with(&opts).await?;
     let keys = engine.key_columns();
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut columns: Vec<String> = DATA_COLUMNS.iter().map(|c| format!("{} TEXT", quote(c))).collect();
+    let mut columns: Vec<String> = DATA_COLUMNS
+        .iter()
+        .map(|c| format!("{} TEXT", quote(c)))
+        .collect();
     columns.extend(keys.iter().map(|(c, _)| quote(c)));
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "CREATE TABLE registry ({}); CREATE TABLE bench_meta (generator INTEGER, persons INTEGER)",
+        "CREATE TABLE registry ({}); CREATE TABLE bench_meta (generator INTEGER, persons INTEGER, indexes TEXT)",
         columns.join(", ")
     )))
     .execute(&mut conn)
@@ -419,9 +481,10 @@ async fn ensure_registry(
         }
         q.execute(&mut *tx).await?;
     }
-    sqlx::query("INSERT INTO bench_meta VALUES (?, ?)")
+    sqlx::query("INSERT INTO bench_meta VALUES (?, ?, ?)")
         .bind(GENERATOR_VERSION)
         .bind(registry.len() as i64)
+        .bind(indexes.name())
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -431,12 +494,27 @@ async fn ensure_registry(
         started.elapsed().as_secs_f64()
     );
     // An index on each key column and on the date of birth, as match-eval builds them.
-    let mut indexed: Vec<String> = keys.iter().map(|(c, _)| c.clone()).collect();
-    indexed.push("date_of_birth".to_owned());
-    for (i, c) in indexed.iter().enumerate() {
+    let mut indexed: Vec<Vec<String>> = keys.iter().map(|(c, _)| vec![c.clone()]).collect();
+    indexed.push(vec!["date_of_birth".to_owned()]);
+    if indexes == Indexes::Passes {
+        let passes = engine
+            .blocking()
+            .map(|b| b.passes.as_slice())
+            .unwrap_or_default();
+        for columns in passes
+            .iter()
+            .filter_map(|p| compared_columns(p.query.as_deref()?))
+        {
+            if !indexed.contains(&columns) {
+                indexed.push(columns);
+            }
+        }
+    }
+    for (i, columns) in indexed.iter().enumerate() {
+        let list: Vec<String> = columns.iter().map(|c| quote(c)).collect();
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "CREATE INDEX idx_{i} ON registry ({})",
-            quote(c)
+            list.join(", ")
         )))
         .execute(&mut conn)
         .await?;
@@ -671,6 +749,8 @@ fn make_requests(
 /// What happened to one request.
 struct Done {
     latency: Duration,
+    /// `prepare`, `retrieve::candidates` and `decide` (with the cap check), each timed.
+    phases: [Duration; 3],
     candidates: usize,
     lookups: usize,
     /// The true record was among the candidates.
@@ -702,26 +782,158 @@ async fn decide_one(shared: &Shared, request: &Request) -> Result<Done, BoxError
     };
     let engine = &shared.engine;
     let started = Instant::now();
-    let (outcome, ids) = match engine.prepare(&request.identity) {
-        Err(o) => (o, Vec::new()),
+    let prepared = engine.prepare(&request.identity);
+    let prepared_at = Instant::now();
+    let (outcome, records, retrieved_at) = match prepared {
+        Err(o) => (*o, Vec::new(), prepared_at),
         Ok(prepared) => {
             let (records, _) = retrieve::candidates(engine, &source, &prepared).await?;
-            let too_many = engine
-                .blocking()
-                .is_some_and(|b| records.len() > b.max_candidates);
-            let outcome = if too_many {
-                MatchOutcome::NeedsMoreAttributes {
-                    missing: Vec::new(),
-                }
-            } else {
-                engine.decide(&prepared, &records)
-            };
-            let latency = started.elapsed();
-            let ids: Vec<Option<String>> = records.iter().map(|r| engine.record_key(r)).collect();
-            return Ok(judge(shared, request, outcome, ids, latency));
+            let retrieved_at = Instant::now();
+            (decide(engine, &prepared, &records), records, retrieved_at)
         }
     };
-    Ok(judge(shared, request, outcome, ids, started.elapsed()))
+    let done_at = Instant::now();
+    let ids: Vec<Option<String>> = records.iter().map(|r| engine.record_key(r)).collect();
+    let phases = [
+        prepared_at - started,
+        retrieved_at - prepared_at,
+        done_at - retrieved_at,
+    ];
+    Ok(judge(
+        shared,
+        request,
+        outcome,
+        ids,
+        done_at - started,
+        phases,
+    ))
+}
+
+/// The decision on retrieved candidates, as the exchange makes it: too many candidates
+/// means the request is too unspecific.
+fn decide(engine: &Engine, prepared: &Prepared, records: &[Record]) -> MatchOutcome {
+    if engine
+        .blocking()
+        .is_some_and(|b| records.len() > b.max_candidates)
+    {
+        MatchOutcome::NeedsMoreAttributes {
+            missing: Vec::new(),
+        }
+    } else {
+        engine.decide(prepared, records)
+    }
+}
+
+/// The connector on its own, one lookup after the other: `SELECT 1` (its own work and the
+/// round trip to SQLite's worker thread, nothing to read), then the date-of-birth pass
+/// as the example writes it (`SELECT *`) and with the mapped columns only, to price a
+/// returned row.
+async fn connector_only(shared: &Shared, n: usize) -> Result<Vec<serde_json::Value>, BoxError> {
+    use oots_connector::{CancellationToken, Connector, Lookup, Params};
+    let cancel = CancellationToken::new();
+    let columns = DATA_COLUMNS.join(", ");
+    let by_dob_columns = format!("SELECT {columns} FROM registry WHERE date_of_birth = :dob");
+    let queries = [
+        ("connector_select_1", "SELECT 1 AS one"),
+        (
+            "connector_dob_select_star",
+            "SELECT * FROM registry WHERE date_of_birth = :dob",
+        ),
+        ("connector_dob_select_columns", by_dob_columns.as_str()),
+    ];
+    let mut rng = Rng(SEED ^ 0x5EED);
+    let mut lines = Vec::new();
+    for (name, query) in queries {
+        let fields = if query.contains(":dob") {
+            shared.fields.clone()
+        } else {
+            FieldPaths::new()
+        };
+        let dates: Vec<Params> = (0..n)
+            .map(|_| {
+                let d = epoch() + chrono::Duration::days(rng.below(dob_days() as usize) as i64);
+                let mut p = Params::new();
+                p.insert(
+                    "dob".to_owned(),
+                    Value::Text(d.format("%Y%m%d").to_string()),
+                );
+                p
+            })
+            .collect();
+        let cpu0 = cpu_time()?;
+        let t0 = Instant::now();
+        let mut rows = 0usize;
+        for params in &dates {
+            let lookup = Lookup {
+                query,
+                params,
+                fields: &fields,
+                limits: Limits::default(),
+            };
+            rows += shared.connector.lookup(&lookup, &cancel).await?.len();
+        }
+        let wall = t0.elapsed().as_secs_f64();
+        let cpu = (cpu_time()? - cpu0).as_secs_f64();
+        lines.push(serde_json::json!({
+            "measure": name,
+            "lookups": n,
+            "rows_per_lookup": round(rows as f64 / n.max(1) as f64, 1),
+            "us_per_lookup": round(wall * 1e6 / n.max(1) as f64, 1),
+            "cpu_us_per_lookup": round(cpu * 1e6 / n.max(1) as f64, 1),
+        }));
+    }
+    Ok(lines)
+}
+
+/// The engine alone (`prepare` + `decide` on candidate sets retrieved beforehand), on
+/// this thread: what one core does when the registry costs nothing.
+async fn engine_only(shared: &Shared, n: usize) -> Result<serde_json::Value, BoxError> {
+    let empty = BTreeMap::new();
+    let source = retrieve::Source {
+        connector: &shared.connector,
+        query: "",
+        parameters: &empty,
+        fields: &shared.fields,
+        limits: Limits::default(),
+    };
+    let engine = &shared.engine;
+    let mut sets = Vec::new();
+    for r in shared.requests.iter().take(n) {
+        if let Ok(p) = engine.prepare(&r.identity) {
+            sets.push((
+                &r.identity,
+                retrieve::candidates(engine, &source, &p).await?.0,
+            ));
+        }
+    }
+    let rounds = 3;
+    let cpu0 = cpu_time()?;
+    let t0 = Instant::now();
+    let mut matches = 0usize;
+    for _ in 0..rounds {
+        for (identity, records) in &sets {
+            let outcome = match engine.prepare(identity) {
+                Ok(p) => decide(engine, &p, records),
+                Err(o) => *o,
+            };
+            matches += usize::from(matches!(outcome, MatchOutcome::Match { .. }));
+        }
+    }
+    let wall = t0.elapsed().as_secs_f64();
+    let cpu = (cpu_time()? - cpu0).as_secs_f64();
+    let decisions = sets.len() * rounds;
+    let candidates: usize = sets.iter().map(|(_, r)| r.len()).sum();
+    Ok(serde_json::json!({
+        "measure": "engine_only",
+        "decisions": decisions,
+        "matches": matches,
+        "candidates_mean": round(candidates as f64 / sets.len().max(1) as f64, 1),
+        "seconds": round(wall, 3),
+        "decisions_per_s_one_thread": (decisions as f64 / wall).round(),
+        "cpu_seconds": round(cpu, 2),
+        "us_per_decision": round(wall * 1e6 / decisions.max(1) as f64, 1),
+        "us_per_candidate": round(wall * 1e6 / (candidates * rounds).max(1) as f64, 2),
+    }))
 }
 
 /// Scores one decision against the truth (outside the timed part).
@@ -731,6 +943,7 @@ fn judge(
     outcome: MatchOutcome,
     ids: Vec<Option<String>>,
     latency: Duration,
+    phases: [Duration; 3],
 ) -> Done {
     let lookups = shared
         .engine
@@ -738,9 +951,7 @@ fn judge(
         .map(|b| {
             b.passes
                 .iter()
-                .map(|p| {
-                    pass_parameters(p, &request.identity, shared.engine.date_format()).len()
-                })
+                .map(|p| pass_parameters(p, &request.identity, shared.engine.date_format()).len())
                 .sum()
         })
         .unwrap_or(1);
@@ -756,6 +967,7 @@ fn judge(
     };
     Done {
         latency,
+        phases,
         candidates: ids.len(),
         lookups,
         blocked,
@@ -780,7 +992,11 @@ fn cpu_time() -> Result<Duration, BoxError> {
     Ok(Duration::from_millis(ticks * 10))
 }
 
-async fn run_tasks(shared: Arc<Shared>, concurrency: usize, range: std::ops::Range<usize>) -> Result<Vec<(usize, Done)>, BoxError> {
+async fn run_tasks(
+    shared: Arc<Shared>,
+    concurrency: usize,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<(usize, Done)>, BoxError> {
     let next = Arc::new(AtomicUsize::new(range.start));
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
@@ -824,7 +1040,8 @@ async fn measure(
     requests: Vec<Request>,
     concurrency: usize,
     persons: usize,
-) -> Result<(serde_json::Value, Vec<Request>), BoxError> {
+    indexes: Indexes,
+) -> Result<(Vec<serde_json::Value>, Vec<Request>), BoxError> {
     let connector = SqlConnector::connect(
         &format!("sqlite://{}?mode=ro", db.display()),
         SqlOptions {
@@ -854,7 +1071,10 @@ async fn measure(
     let cpu = (cpu_time()? - cpu0).as_secs_f64();
 
     let n = done.len();
-    let mut latencies: Vec<f64> = done.iter().map(|(_, d)| d.latency.as_secs_f64() * 1e3).collect();
+    let mut latencies: Vec<f64> = done
+        .iter()
+        .map(|(_, d)| d.latency.as_secs_f64() * 1e3)
+        .collect();
     latencies.sort_by(f64::total_cmp);
     let mut sizes: Vec<f64> = done.iter().map(|(_, d)| d.candidates as f64).collect();
     sizes.sort_by(f64::total_cmp);
@@ -886,7 +1106,17 @@ async fn measure(
             );
         }
     }
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { round(a as f64 / b as f64, 4) };
+    let phase_mean = |k: usize| {
+        let total: f64 = done.iter().map(|(_, d)| d.phases[k].as_secs_f64()).sum();
+        round(total * 1e6 / n.max(1) as f64, 1)
+    };
+    let ratio = |a: usize, b: usize| {
+        if b == 0 {
+            0.0
+        } else {
+            round(a as f64 / b as f64, 4)
+        }
+    };
     let per_cpu_s = if cpu > 0.0 { n as f64 / cpu } else { 0.0 };
     let p99 = percentile(&latencies, 0.99);
     let recall = ratio(blocked, present);
@@ -894,6 +1124,7 @@ async fn measure(
         "measure": "match_decisions",
         "concurrency": concurrency,
         "registry_persons": persons,
+        "registry_indexes": indexes.name(),
         "requests": n,
         "present": present,
         "absent": n - present,
@@ -909,13 +1140,18 @@ async fn measure(
         "match_rate_present": ratio(correct, present),
         "wrong_person": wrong,
         "absent_matched": absent_matched,
+        "phase_us_mean": {
+            "prepare": phase_mean(0),
+            "retrieve": phase_mean(1),
+            "decide": phase_mean(2),
+        },
         "lookups_per_decision": round(lookups as f64 / n.max(1) as f64, 2),
         "candidates_mean": round(sizes.iter().sum::<f64>() / n.max(1) as f64, 1),
         "candidates_p50": percentile(&sizes, 0.50),
         "candidates_p99": percentile(&sizes, 0.99),
         "candidates_max": sizes.last().copied().unwrap_or(0.0),
         "outcomes": outcomes,
-        "by_noise": by_noise.iter().map(|(k, (n, b, c))| (k.name(), serde_json::json!({
+        "by_noise": by_noise.iter().map(|(k, (n, b, c))| (k.name().to_owned(), serde_json::json!({
             "n": n, "blocking_recall": ratio(*b, *n), "matched": ratio(*c, *n)
         }))).collect::<serde_json::Map<_, _>>(),
         "targets": {
@@ -925,11 +1161,16 @@ async fn measure(
             "no_wrong_person": wrong == 0,
         },
     });
+    let mut lines = vec![report];
+    if concurrency == 1 {
+        lines.push(engine_only(&shared, 5_000).await?);
+        lines.extend(connector_only(&shared, 10_000).await?);
+    }
     shared.connector.close().await;
     let requests = Arc::try_unwrap(shared)
         .map(|s| s.requests)
         .map_err(|_| "a decision task still holds the requests")?;
-    Ok((report, requests))
+    Ok((lines, requests))
 }
 
 fn main() -> Result<(), BoxError> {
@@ -943,7 +1184,8 @@ fn main() -> Result<(), BoxError> {
         .collect::<Result<_, _>>()?;
 
     let config = paths.root.join("examples/febrl/matching.yaml");
-    let text = std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
+    let text =
+        std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
     let cfg: MatchConfig = serde_saphyr::from_str(&text)?;
     let fields: FieldMap = cfg.identity.iter().map(|(a, f)| (*a, f.to_vec())).collect();
     let engine = Engine::compile(&cfg.matching, &fields, cfg.subject, None).map_err(|p| {
@@ -955,15 +1197,24 @@ fn main() -> Result<(), BoxError> {
 
     let names = Names::load(&paths.shared)?;
     let (registry, outside) = generate(&names, persons, present / 10);
-    let db = paths.cache.join(if persons == 1_000_000 {
-        "registry-1m.db".to_owned()
+    let indexes = match std::env::var("OOTS_BENCH_INDEXES").as_deref() {
+        Ok("single") => Indexes::Single,
+        Ok("passes") | Err(_) => Indexes::Passes,
+        Ok(other) => return Err(format!("OOTS_BENCH_INDEXES={other}: passes or single").into()),
+    };
+    let size = if persons == 1_000_000 {
+        "1m".to_owned()
     } else {
-        format!("registry-{persons}.db")
+        persons.to_string()
+    };
+    let db = paths.cache.join(match indexes {
+        Indexes::Passes => format!("registry-{size}.db"),
+        Indexes::Single => format!("registry-{size}-single.db"),
     });
     let build = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    build.block_on(ensure_registry(&db, &engine, &names, &registry))?;
+    build.block_on(ensure_registry(&db, indexes, &engine, &names, &registry))?;
     drop(build);
     let mut requests = make_requests(&names, &registry, &outside, present);
     drop(registry);
@@ -973,9 +1224,12 @@ fn main() -> Result<(), BoxError> {
             .worker_threads(c.max(1))
             .enable_all()
             .build()?;
-        let (report, back) = rt.block_on(measure(&db, &engine, requests, c.max(1), persons))?;
+        let (lines, back) =
+            rt.block_on(measure(&db, &engine, requests, c.max(1), persons, indexes))?;
         requests = back;
-        println!("{report}");
+        for line in lines {
+            println!("{line}");
+        }
     }
     Ok(())
 }

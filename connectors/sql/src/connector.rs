@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -12,8 +12,9 @@ use oots_connector::{
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
-use sqlx::{AssertSqlSafe, Executor, Row};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AssertSqlSafe, Executor, Row, SqliteConnection};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::bind;
 use crate::decode;
@@ -59,7 +60,7 @@ enum MySqlTimeout {
 /// One pool per driver, so every column decodes with the driver's precise types.
 #[derive(Clone)]
 enum Pools {
-    Sqlite(SqlitePool),
+    Sqlite(Arc<SqliteLookups>),
     Postgres(PgPool),
     MySql(MySqlPool, MySqlTimeout),
 }
@@ -120,13 +121,20 @@ impl SqlConnector {
                     // databases, which cannot be opened read-only.
                     opts = opts.read_only(true).pragma("query_only", "ON");
                 }
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(options.max_connections)
-                    .acquire_timeout(options.connect_timeout)
-                    .connect_with(opts)
-                    .await
-                    .map_err(|e| ctx.connect_error(e))?;
-                Pools::Sqlite(pool)
+                let in_memory =
+                    driver_url.contains(":memory:") || driver_url.contains("mode=memory");
+                let pool = SqliteLookups {
+                    options: opts,
+                    idle: Mutex::new(Vec::new()),
+                    permits: Semaphore::new(options.max_connections as usize),
+                    max_connections: options.max_connections,
+                    acquire_timeout: options.connect_timeout,
+                    bare: options.read_only && !in_memory,
+                };
+                // One connection now, so a missing file or a bad URL fails here.
+                let first = pool.open().await.map_err(|e| ctx.connect_error(e))?;
+                lock(&pool.idle).push(first);
+                Pools::Sqlite(Arc::new(pool))
             }
             Dialect::Postgres => {
                 let mut opts =
@@ -210,26 +218,23 @@ impl SqlConnector {
         let read_only = self.options.read_only;
         match &self.pools {
             Pools::Sqlite(pool) => {
-                let mut conn = pool.acquire().await.map_err(qe)?;
-                // SQLite runs on a worker thread that a dropped future does not stop: interrupt
-                // the statement from inside at the deadline or on cancellation. Installed
-                // before BEGIN, it also replaces any handler a timed-out lookup left behind.
+                // The deadline covers waiting for a connection too.
                 let deadline = Instant::now() + limits.timeout;
-                let token = cancel.clone();
-                conn.lock_handle()
-                    .await
-                    .map_err(qe)?
-                    .set_progress_handler(1_000, move || {
-                        Instant::now() < deadline && !token.is_cancelled()
-                    });
-                let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(qe)?;
-                let query = bind::sqlite(sqlx::query(AssertSqlSafe(sql)), values);
-                let rows = collect(query.fetch(&mut *tx), max_rows, decode::sqlite_row, ctx).await;
-                let rolled_back = tx.rollback().await;
-                if let Ok(mut handle) = conn.lock_handle().await {
-                    handle.remove_progress_handler();
+                let mut lease = pool.acquire(deadline, cancel).await.map_err(qe)?;
+                let rows = match lease.connection() {
+                    Ok(conn) => sqlite_lookup(conn, pool.bare, sql, values, max_rows, ctx).await,
+                    Err(e) => Err(qe(e)),
+                };
+                match rows {
+                    Ok(rows) => {
+                        lease.finish();
+                        Ok(rows)
+                    }
+                    // The statement may still be running (too many rows): the connection
+                    // goes back marked abandoned, its watch armed, and the next lookup
+                    // waits for the worker before using it.
+                    Err(e) => Err(e),
                 }
-                finish(rolled_back, rows)
             }
             Pools::Postgres(pool) => {
                 let ms = limits.timeout.as_millis().max(1);
@@ -276,6 +281,226 @@ impl SqlConnector {
             }
         }
     }
+}
+
+/// SQLite connections for lookups, pooled here rather than by sqlx's pool.
+///
+/// sqlx runs each SQLite connection on a worker thread of its own, and every exchange with
+/// it is a round trip between threads. sqlx's pool pings a connection when it is acquired
+/// and again when it is released, and installing a per-lookup progress handler takes two
+/// more round trips. Here each connection's progress handler is installed once and enforces
+/// whatever [`Watch`] the current lookup armed, so a lookup on a read-only file costs a
+/// single round trip: its query.
+struct SqliteLookups {
+    options: SqliteConnectOptions,
+    idle: Mutex<Vec<Watched>>,
+    /// One permit per connection that may exist at once.
+    permits: Semaphore,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    /// Lookups run without BEGIN/ROLLBACK: the file is opened read-only, so no statement
+    /// can write and there is nothing to roll back.
+    bare: bool,
+}
+
+/// A connection and the watch its progress handler enforces.
+struct Watched {
+    conn: SqliteConnection,
+    watch: Arc<Watch>,
+    /// A lookup was abandoned on it (timeout, cancellation): the worker may still be running
+    /// that statement until the still-armed watch interrupts it.
+    abandoned: bool,
+}
+
+/// The deadline and cancellation of the lookup in flight on one connection; none while the
+/// connection is idle, so a statement outside a lookup (a probe) is never interrupted.
+#[derive(Default)]
+struct Watch(Mutex<Option<(Instant, CancellationToken)>>);
+
+impl Watch {
+    fn arm(&self, deadline: Instant, cancel: &CancellationToken) {
+        *lock(&self.0) = Some((deadline, cancel.clone()));
+    }
+
+    fn disarm(&self) {
+        *lock(&self.0) = None;
+    }
+
+    /// Whether the running statement may go on; SQLite asks every 1,000 VM instructions.
+    fn allows(&self) -> bool {
+        match &*lock(&self.0) {
+            Some((deadline, cancel)) => Instant::now() < *deadline && !cancel.is_cancelled(),
+            None => true,
+        }
+    }
+}
+
+/// A poisoned lock holds plain data that is still consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SqliteLookups {
+    /// Opens a connection and installs its progress handler, once for its lifetime.
+    async fn open(&self) -> Result<Watched, sqlx::Error> {
+        let connect = <SqliteConnection as sqlx::Connection>::connect_with(&self.options);
+        let mut conn = tokio::time::timeout(self.acquire_timeout, connect)
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        let watch = Arc::new(Watch::default());
+        let enforced = Arc::clone(&watch);
+        conn.lock_handle()
+            .await?
+            .set_progress_handler(1_000, move || enforced.allows());
+        Ok(Watched {
+            conn,
+            watch,
+            abandoned: false,
+        })
+    }
+
+    /// A connection armed with the lookup's deadline and cancellation.
+    async fn acquire(
+        &self,
+        deadline: Instant,
+        cancel: &CancellationToken,
+    ) -> Result<Lease<'_>, sqlx::Error> {
+        let permit = match tokio::time::timeout(self.acquire_timeout, self.permits.acquire()).await
+        {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => return Err(sqlx::Error::PoolClosed),
+            Err(_) => return Err(sqlx::Error::PoolTimedOut),
+        };
+        let mut lease = Lease {
+            pool: self,
+            watched: None,
+            finished: false,
+            _permit: permit,
+        };
+        loop {
+            let idle = lock(&self.idle).pop();
+            let Some(w) = idle else {
+                lease.watched = Some(self.open().await?);
+                break;
+            };
+            let abandoned = w.abandoned;
+            lease.watched = Some(w);
+            if !abandoned {
+                break;
+            }
+            // The worker answers only once the abandoned statement has ended, which its
+            // armed watch ensures by its deadline; only then may the watch be re-armed.
+            // A worker that does not answer is gone: drop its connection.
+            let answered = match lease.watched.as_mut() {
+                Some(w) => w.conn.lock_handle().await.map(drop).is_ok(),
+                None => false,
+            };
+            if answered {
+                break;
+            }
+            lease.discard();
+        }
+        let w = lease.watched()?;
+        w.abandoned = false;
+        w.watch.arm(deadline, cancel);
+        Ok(lease)
+    }
+
+    /// A cheap statement on a pooled connection.
+    async fn probe(&self, timeout: Duration) -> Result<(), sqlx::Error> {
+        let mut lease = self
+            .acquire(Instant::now() + timeout, &CancellationToken::new())
+            .await?;
+        let result = sqlx::query("SELECT 1")
+            .execute(lease.connection()?)
+            .await
+            .map(drop);
+        match result {
+            Ok(()) => lease.finish(),
+            Err(_) => lease.discard(),
+        }
+        result
+    }
+
+    /// Waits for the connections in use to be returned, then closes every connection.
+    async fn close(&self) {
+        let all = self.permits.acquire_many(self.max_connections).await;
+        self.permits.close();
+        drop(all);
+        let idle = std::mem::take(&mut *lock(&self.idle));
+        for w in idle {
+            let _ = sqlx::Connection::close(w.conn).await;
+        }
+    }
+}
+
+/// A connection lent to one lookup. Dropped without [`Lease::finish`] (the lookup was
+/// abandoned), it goes back to the pool marked `abandoned`, its watch still armed.
+struct Lease<'a> {
+    pool: &'a SqliteLookups,
+    watched: Option<Watched>,
+    finished: bool,
+    _permit: SemaphorePermit<'a>,
+}
+
+impl Lease<'_> {
+    fn watched(&mut self) -> Result<&mut Watched, sqlx::Error> {
+        self.watched.as_mut().ok_or(sqlx::Error::PoolClosed)
+    }
+
+    fn connection(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
+        self.watched().map(|w| &mut w.conn)
+    }
+
+    /// The lookup is over and the worker idle: the connection goes back unwatched.
+    fn finish(&mut self) {
+        if let Some(w) = &self.watched {
+            w.watch.disarm();
+        }
+        self.finished = true;
+    }
+
+    /// Drops the connection; its worker ends after the current statement.
+    fn discard(&mut self) {
+        self.watched = None;
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let Some(mut w) = self.watched.take() else {
+            return;
+        };
+        if self.pool.permits.is_closed() {
+            return;
+        }
+        if !self.finished {
+            w.abandoned = true;
+        }
+        lock(&self.pool.idle).push(w);
+    }
+}
+
+/// One lookup on a leased SQLite connection.
+async fn sqlite_lookup(
+    conn: &mut SqliteConnection,
+    bare: bool,
+    sql: String,
+    values: &[&Value],
+    max_rows: usize,
+    ctx: &ErrorContext<'_>,
+) -> Result<Vec<Record>, ConnectorError> {
+    let query = bind::sqlite(sqlx::query(AssertSqlSafe(sql)), values);
+    if bare {
+        // A read-only file: the statement runs in its own implicit read transaction;
+        // BEGIN and ROLLBACK would only add two round trips to the worker thread.
+        return collect(query.fetch(&mut *conn), max_rows, decode::sqlite_row, ctx).await;
+    }
+    let mut tx = sqlx::Connection::begin(&mut *conn)
+        .await
+        .map_err(|e| ctx.query_error(e))?;
+    let rows = collect(query.fetch(&mut *tx), max_rows, decode::sqlite_row, ctx).await;
+    finish(tx.rollback().await, rows)
 }
 
 /// Which statement time limit a MySQL-protocol server supports.
@@ -418,7 +643,7 @@ impl Connector for SqlConnector {
         let ctx = self.context(None, timeout);
         let work = async {
             match &self.pools {
-                Pools::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
+                Pools::Sqlite(p) => p.probe(timeout).await,
                 Pools::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
                 Pools::MySql(p, _) => sqlx::query("SELECT 1").execute(p).await.map(drop),
             }
@@ -427,5 +652,189 @@ impl Connector for SqlConnector {
             Ok(result) => result.map_err(|e| ctx.query_error(e)),
             Err(_) => Err(ConnectorError::Timeout(timeout)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tens of millions of VM steps: far longer than any test timeout.
+    const SLOW: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000000) \
+                        SELECT count(*) AS n FROM c";
+    /// A few hundred thousand VM steps: long enough for the progress handler to be asked.
+    const MEDIUM: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000) \
+                          SELECT count(*) AS n FROM c";
+
+    async fn file_connector(max_connections: u32) -> (tempfile::TempDir, SqlConnector) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("r.db").display());
+        crate::run_script(
+            &url,
+            "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);",
+        )
+        .await
+        .expect("seed");
+        let c = SqlConnector::connect(
+            &url,
+            SqlOptions {
+                max_connections,
+                ..SqlOptions::default()
+            },
+        )
+        .await
+        .expect("connect");
+        (dir, c)
+    }
+
+    fn sqlite(c: &SqlConnector) -> &SqliteLookups {
+        match &c.pools {
+            Pools::Sqlite(p) => p,
+            _ => panic!("not SQLite"),
+        }
+    }
+
+    fn limits(ms: u64) -> Limits {
+        Limits {
+            timeout: Duration::from_millis(ms),
+            max_rows: 10,
+        }
+    }
+
+    #[tokio::test]
+    async fn read_only_files_run_bare_other_databases_in_a_rolled_back_transaction() {
+        let (_dir, c) = file_connector(1).await;
+        assert!(sqlite(&c).bare);
+        let memory = SqlConnector::connect("sqlite::memory:", SqlOptions::default())
+            .await
+            .expect("memory");
+        assert!(!sqlite(&memory).bare);
+        let url = format!("sqlite://{}", _dir.path().join("r.db").display());
+        let writable = SqlConnector::connect(
+            &url,
+            SqlOptions {
+                read_only: false,
+                ..SqlOptions::default()
+            },
+        )
+        .await
+        .expect("writable");
+        assert!(!sqlite(&writable).bare);
+    }
+
+    #[tokio::test]
+    async fn a_finished_lookup_leaves_its_connection_unwatched() {
+        let (_dir, c) = file_connector(1).await;
+        let cancel = CancellationToken::new();
+        c.run_query("SELECT x FROM t", &Params::new(), limits(50), &cancel)
+            .await
+            .expect("quick lookup");
+        // Past that lookup's deadline, and with its token cancelled, a statement outside any
+        // lookup on the same connection must still run to its end.
+        cancel.cancel();
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        let mut w = lock(&sqlite(&c).idle).pop().expect("one idle connection");
+        assert!(!w.abandoned);
+        let n: i64 = sqlx::query_scalar(MEDIUM)
+            .fetch_one(&mut w.conn)
+            .await
+            .expect("not interrupted by a stale watch");
+        assert_eq!(n, 50_000);
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_statement_is_interrupted_and_its_connection_reused() {
+        let (_dir, c) = file_connector(1).await;
+        let started = Instant::now();
+        let err = c
+            .run_query(SLOW, &Params::new(), limits(50), &CancellationToken::new())
+            .await
+            .expect_err("times out");
+        assert!(matches!(err, ConnectorError::Timeout(_)), "{err:?}");
+        {
+            let idle = lock(&sqlite(&c).idle);
+            assert_eq!(idle.len(), 1, "the connection went back to the pool");
+            assert!(idle[0].abandoned);
+        }
+        // The next lookup waits for the interrupt, then runs on the same connection.
+        let rows = c
+            .run_query(
+                "SELECT 7 AS seven",
+                &Params::new(),
+                limits(3_000),
+                &CancellationToken::new(),
+            )
+            .await
+            .expect("next lookup");
+        assert_eq!(rows[0].get("seven"), Some(&Value::Int(7)));
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        let idle = lock(&sqlite(&c).idle);
+        assert_eq!(idle.len(), 1);
+        assert!(!idle[0].abandoned);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_statement_is_interrupted() {
+        let (_dir, c) = file_connector(1).await;
+        let cancel = CancellationToken::new();
+        let trigger = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            trigger.cancel();
+        });
+        let started = Instant::now();
+        let err = c
+            .run_query(SLOW, &Params::new(), limits(30_000), &cancel)
+            .await
+            .expect_err("cancelled");
+        assert!(matches!(err, ConnectorError::Cancelled), "{err:?}");
+        // The worker is free again well before the 30 s deadline.
+        c.probe().await.expect("probe after cancellation");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn concurrent_lookups_share_at_most_max_connections() {
+        let (_dir, c) = file_connector(2).await;
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let c = c.clone();
+            tasks.push(tokio::spawn(async move {
+                c.run_query(
+                    MEDIUM,
+                    &Params::new(),
+                    limits(10_000),
+                    &CancellationToken::new(),
+                )
+                .await
+            }));
+        }
+        for t in tasks {
+            let rows = t.await.expect("task").expect("lookup");
+            assert_eq!(rows[0].get("n"), Some(&Value::Int(50_000)));
+        }
+        assert!(lock(&sqlite(&c).idle).len() <= 2);
+        // Too many rows: the connection goes back abandoned, and is reused once idle.
+        let err = c
+            .run_query(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) SELECT x FROM c",
+                &Params::new(),
+                limits(3_000),
+                &CancellationToken::new(),
+            )
+            .await
+            .expect_err("too many rows");
+        assert!(matches!(err, ConnectorError::TooManyRows(10)), "{err:?}");
+        c.probe().await.expect("probe");
+        c.close().await;
+        assert!(lock(&sqlite(&c).idle).is_empty());
     }
 }
