@@ -34,12 +34,9 @@ use chrono::{Datelike, NaiveDate};
 use oots_connector::{FieldPaths, Limits, Record, Value};
 use oots_connector_sql::{SqlConnector, SqlOptions};
 use oots_framework::edm::LevelOfAssurance;
-use oots_framework::mapping::SubjectKind;
 use oots_framework::matching::{
-    Attribute, Engine, FieldMap, Identity, MatchOutcome, MatchingSpec, OneOrMany, Prepared,
-    pass_parameters, retrieve,
+    Attribute, Engine, Identity, MatchOutcome, MatchingConfig, Prepared, pass_parameters, retrieve,
 };
-use serde::Deserialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection};
 
@@ -59,16 +56,6 @@ const DATA_COLUMNS: [&str; 5] = [
 ];
 /// Rows per INSERT statement while building (bound parameters stay far below SQLite's limit).
 const ROWS_PER_INSERT: usize = 64;
-
-/// The part of the example configuration the engine is compiled from.
-#[derive(Debug, Deserialize)]
-struct MatchConfig {
-    #[serde(default)]
-    subject: SubjectKind,
-    identity: BTreeMap<Attribute, OneOrMany<String>>,
-    #[serde(default)]
-    matching: MatchingSpec,
-}
 
 /// SplitMix64: a tiny generator whose output never changes with a dependency upgrade, so
 /// the cached registry stays valid.
@@ -1186,9 +1173,8 @@ fn main() -> Result<(), BoxError> {
     let config = paths.root.join("examples/febrl/matching.yaml");
     let text =
         std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
-    let cfg: MatchConfig = serde_saphyr::from_str(&text)?;
-    let fields: FieldMap = cfg.identity.iter().map(|(a, f)| (*a, f.to_vec())).collect();
-    let engine = Engine::compile(&cfg.matching, &fields, cfg.subject, None).map_err(|p| {
+    let cfg: MatchingConfig = serde_saphyr::from_str(&text)?;
+    let engine = cfg.compile().map_err(|p| {
         p.iter()
             .map(|p| p.message.clone())
             .collect::<Vec<_>>()

@@ -14,26 +14,12 @@ use oots_connector::{FieldPaths, Limits, Value};
 use oots_connector_sql::{SqlConnector, SqlOptions};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use serde::Deserialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 use super::CliError;
 use crate::diag::{Diagnostic, Diagnostics, codes};
-use crate::mapping::SubjectKind;
 use crate::matching::date::DateParts;
-use crate::matching::{
-    Attribute, Engine, Identity, MatchOutcome, MatchingSpec, OneOrMany, retrieve,
-};
-
-/// The part of a mapping file match-eval reads (a whole mapping file works too).
-#[derive(Debug, Deserialize)]
-struct MatchConfig {
-    #[serde(default)]
-    subject: SubjectKind,
-    identity: BTreeMap<Attribute, OneOrMany<String>>,
-    #[serde(default)]
-    matching: MatchingSpec,
-}
+use crate::matching::{Attribute, Engine, Identity, MatchOutcome, MatchingConfig, retrieve};
 
 /// Command-line options.
 #[derive(Debug, clap::Args)]
@@ -182,11 +168,9 @@ struct Report {
 pub(super) fn load_engine(path: &Path) -> Result<Engine, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
-    let cfg: MatchConfig = serde_saphyr::from_str(&text)
+    let cfg: MatchingConfig = serde_saphyr::from_str(&text)
         .map_err(|e| CliError::Config(Diagnostic::from_yaml(path, &e).into()))?;
-    let fields: crate::matching::FieldMap =
-        cfg.identity.iter().map(|(a, f)| (*a, f.to_vec())).collect();
-    Engine::compile(&cfg.matching, &fields, cfg.subject, None).map_err(|found| {
+    cfg.compile().map_err(|found| {
         CliError::Config(Diagnostics(
             found
                 .into_iter()

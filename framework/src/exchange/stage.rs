@@ -378,23 +378,8 @@ async fn serve(
                     explanation.summary()
                 ),
             );
-            let link = issue_preview(ex, request, now).await?;
-            trace.push(
-                Stage::Preview,
-                "subject to be confirmed by re-authentication in the preview space".to_owned(),
-            );
-            return Ok(answer::error(
-                ex,
-                ctx,
-                Refusal::new(
-                    ErrorCode::MissingAuthorization,
-                    "The evidence provider requires the user to preview the evidence",
-                ),
-                Some(link.location),
-                trace,
-                now,
-            )
-            .with_matching(outcome));
+            let why = "subject to be confirmed by re-authentication in the preview space";
+            return preview(ex, ctx, request, now, trace, why, outcome).await;
         }
         other => {
             let refusal = refusal_for(other);
@@ -409,23 +394,8 @@ async fn serve(
 
     if request.possibility_for_preview && routed.mapping.spec.policy.preview != PreviewPolicy::Never
     {
-        let link = issue_preview(ex, request, now).await?;
-        trace.push(
-            Stage::Preview,
-            "preview allowed by the requester: evidence held until the user approves".to_owned(),
-        );
-        return Ok(answer::error(
-            ex,
-            ctx,
-            Refusal::new(
-                ErrorCode::MissingAuthorization,
-                "The evidence provider requires the user to preview the evidence",
-            ),
-            Some(link.location),
-            trace,
-            now,
-        )
-        .with_matching(outcome));
+        let why = "preview allowed by the requester: evidence held until the user approves";
+        return preview(ex, ctx, request, now, trace, why, outcome).await;
     }
 
     Ok(answer::evidence(ex, ctx, &routed, &record, now, trace)
@@ -478,6 +448,32 @@ fn refusal_for(outcome: &MatchOutcome) -> Refusal {
             ),
         ),
     }
+}
+
+/// `EDM:ERR:0002` with a fresh preview link: nothing is released before the user's visit.
+async fn preview(
+    ex: &Exchange,
+    ctx: &ErrorContext,
+    request: &EvidenceRequest,
+    now: DateTime<Utc>,
+    mut trace: Trace,
+    why: &str,
+    outcome: MatchOutcome,
+) -> Result<Answer, ExchangeError> {
+    let link = issue_preview(ex, request, now).await?;
+    trace.push(Stage::Preview, why.to_owned());
+    Ok(answer::error(
+        ex,
+        ctx,
+        Refusal::new(
+            ErrorCode::MissingAuthorization,
+            "The evidence provider requires the user to preview the evidence",
+        ),
+        Some(link.location),
+        trace,
+        now,
+    )
+    .with_matching(outcome))
 }
 
 /// Mints an unguessable preview link bound to this request, requester and evidence type.

@@ -30,7 +30,7 @@ pub use compare::Level;
 pub use engine::{Blocking, Engine, Pass, Prepared, SpecProblem};
 pub use explain::{CandidateExplanation, Explanation, mask};
 pub use normalize::normalize_name;
-pub use spec::{DecisionSpec, MatchingSpec, OnAmbiguous, OneOrMany};
+pub use spec::{DecisionSpec, MatchingConfig, MatchingSpec, OnAmbiguous, OneOrMany};
 
 use serde::Serialize;
 

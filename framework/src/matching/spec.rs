@@ -160,3 +160,27 @@ impl<T: Clone> OneOrMany<T> {
         }
     }
 }
+
+/// The matching part of a mapping file on its own: `subject`, `identity` and `matching`
+/// (a whole mapping file reads as one too). Used by `match-eval`, `match-keys` and the
+/// matching benchmark.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MatchingConfig {
+    #[serde(default)]
+    pub subject: crate::mapping::SubjectKind,
+    pub identity: BTreeMap<Attribute, OneOrMany<String>>,
+    #[serde(default)]
+    pub matching: MatchingSpec,
+}
+
+impl MatchingConfig {
+    /// The engine for this configuration (no level-of-assurance minimum).
+    pub fn compile(&self) -> Result<super::Engine, Vec<super::SpecProblem>> {
+        let fields: super::FieldMap = self
+            .identity
+            .iter()
+            .map(|(a, f)| (*a, f.to_vec()))
+            .collect();
+        super::Engine::compile(&self.matching, &fields, self.subject, None)
+    }
+}
