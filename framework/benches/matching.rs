@@ -1,27 +1,31 @@
 //! Throughput, latency and blocking recall of identity matching against a large SQLite
 //! registry, through the same path as `serve` and `match-eval`: `Engine::prepare`, the
-//! blocking passes of `examples/febrl/matching.yaml` run by the real `SqlConnector`
+//! blocking passes of the configuration run by the real `SqlConnector`
 //! (`retrieve::candidates`), then `Engine::decide`.
 //!
 //! `cargo bench -p oots-framework --bench matching` prints one JSON line per concurrency
-//! level. Targets: ≥ 20,000 decisions per CPU-second (per core), p99 under 5 ms per
-//! decision, blocking recall ≥ 0.99, and never the wrong person.
+//! level, then the engine alone and the connector alone. Targets: ≥ 20,000 decisions per
+//! CPU-second (per core), p99 under 5 ms per decision, blocking recall ≥ 0.99, and never
+//! the wrong person.
 //!
-//! The registry (1,000,000 synthetic persons: FEBRL names plus European names with
-//! diacritics, dates of birth 1920–2010, post codes) is generated from a fixed seed and
-//! cached as `$CARGO_TARGET_DIR/oots-bench/registry-1m.db`; it is rebuilt only when
-//! missing or when [`GENERATOR_VERSION`] changes. Like `match-eval`, it has an index on
-//! each key column and on the date of birth; it also has one index per blocking pass on
-//! the columns that pass compares (`birth_year, surname_cologne`), which is what lets
-//! SQLite seek instead of filtering thousands of rows. `OOTS_BENCH_INDEXES=single` builds
-//! (as `registry-1m-single.db`) and measures the registry with the single-column indexes
-//! only.
+//! The configuration is `examples/large-registry/matching.yaml` (one blocking statement of
+//! five covering-index seeks) unless `OOTS_BENCH_CONFIG` names another. The registry
+//! (1,000,000 synthetic persons: FEBRL names plus European names with diacritics, dates of
+//! birth 1920–2010, post codes) is generated from a fixed seed, with the configuration's
+//! key columns computed by `KeySpec::registry_value`, an index on each key column and on
+//! the date of birth, and then either the `indexes.sql` beside the configuration (as the
+//! registry's administrator would run it) or, without one, one composite index per
+//! blocking pass on the columns it compares. It is in WAL mode, as a registry written
+//! while the adapter reads it would be. It is cached as
+//! `$CARGO_TARGET_DIR/oots-bench/registry-<size>-<configuration directory>-<indexes>.db`
+//! and rebuilt only when missing, when [`GENERATOR_VERSION`] changes or when the index
+//! script changes.
 //!
 //! Environment (all optional): `OOTS_SHARED` (default `../shared` beside the workspace),
-//! `OOTS_BENCH_PERSONS` (registry size, default 1,000,000), `OOTS_BENCH_REQUESTS`
-//! (requests for registry persons, default 20,000; a tenth as many for absent persons),
-//! `OOTS_BENCH_CONCURRENCY` (default `1,2`), `OOTS_BENCH_INDEXES` (`passes`, the default,
-//! or `single`).
+//! `OOTS_BENCH_CONFIG`, `OOTS_BENCH_PERSONS` (registry size, default 1,000,000),
+//! `OOTS_BENCH_REQUESTS` (requests for registry persons, default 20,000; a tenth as many
+//! for absent persons), `OOTS_BENCH_CONCURRENCY` (default `1,2`), `OOTS_BENCH_INDEXES`
+//! (`single` or `passes`, instead of the script).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::error::Error;
@@ -44,7 +48,7 @@ type BoxError = Box<dyn Error + Send + Sync>;
 
 /// Bump whenever the generated registry changes (names, distributions, columns, indexes),
 /// so a cached database of an older generator is rebuilt.
-const GENERATOR_VERSION: i64 = 2;
+const GENERATOR_VERSION: i64 = 3;
 const SEED: u64 = 0x0007_5EED_2026;
 /// Registry columns holding data (the key columns follow them).
 const DATA_COLUMNS: [&str; 5] = [
@@ -319,19 +323,37 @@ impl Bind {
 }
 
 /// Which indexes the registry has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Indexes {
     /// One per key column and the date of birth, as `match-eval` builds them.
     Single,
     /// Those, plus one per blocking pass on the columns it compares.
     Passes,
+    /// Those of [`Indexes::Single`], plus the `indexes.sql` beside the configuration, run
+    /// as a registry's administrator would run it.
+    Script(String),
 }
 
 impl Indexes {
-    fn name(self) -> &'static str {
+    fn label(&self) -> &'static str {
         match self {
             Indexes::Single => "single",
             Indexes::Passes => "passes",
+            Indexes::Script(_) => "script",
+        }
+    }
+
+    /// The label, and for a script a hash of its text, so an edited script rebuilds.
+    fn name(&self) -> String {
+        match self {
+            Indexes::Script(sql) => {
+                // FNV-1a: stable across Rust releases, unlike `DefaultHasher`.
+                let hash = sql.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                });
+                format!("script-{hash:016x}")
+            }
+            other => other.label().to_owned(),
         }
     }
 }
@@ -360,7 +382,7 @@ fn compared_columns(query: &str) -> Option<Vec<String>> {
 /// `KeySpec::registry_value`, as `match-eval` does, memoised per distinct field value.
 async fn ensure_registry(
     db: &Path,
-    indexes: Indexes,
+    indexes: &Indexes,
     engine: &Engine,
     names: &Names,
     registry: &[Person],
@@ -483,7 +505,7 @@ async fn ensure_registry(
     // An index on each key column and on the date of birth, as match-eval builds them.
     let mut indexed: Vec<Vec<String>> = keys.iter().map(|(c, _)| vec![c.clone()]).collect();
     indexed.push(vec!["date_of_birth".to_owned()]);
-    if indexes == Indexes::Passes {
+    if *indexes == Indexes::Passes {
         let passes = engine
             .blocking()
             .map(|b| b.passes.as_slice())
@@ -506,6 +528,16 @@ async fn ensure_registry(
         .execute(&mut conn)
         .await?;
     }
+    if let Indexes::Script(sql) = indexes {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(&mut conn)
+            .await?;
+    }
+    // A registry that is written while the adapter reads it runs in WAL mode; a reader
+    // then starts a statement without locking the file.
+    sqlx::raw_sql("PRAGMA journal_mode = WAL")
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
     std::fs::rename(&building, db)?;
     eprintln!(
@@ -650,6 +682,8 @@ struct Request {
     /// The registry id of the person, `None` for someone the registry does not hold.
     truth: Option<String>,
     noise: Noise,
+    /// Look-ups its blocking passes run (counted before the clock starts).
+    lookups: usize,
 }
 
 fn make_request(rng: &mut Rng, names: &Names, p: &Person, truth: Option<String>) -> Request {
@@ -698,6 +732,7 @@ fn make_request(rng: &mut Rng, names: &Names, p: &Person, truth: Option<String>)
         identity,
         truth,
         noise,
+        lookups: 0,
     }
 }
 
@@ -786,14 +821,7 @@ async fn decide_one(shared: &Shared, request: &Request) -> Result<Done, BoxError
         retrieved_at - prepared_at,
         done_at - retrieved_at,
     ];
-    Ok(judge(
-        shared,
-        request,
-        outcome,
-        ids,
-        done_at - started,
-        phases,
-    ))
+    Ok(judge(request, outcome, ids, done_at - started, phases))
 }
 
 /// The decision on retrieved candidates, as the exchange makes it: too many candidates
@@ -925,23 +953,13 @@ async fn engine_only(shared: &Shared, n: usize) -> Result<serde_json::Value, Box
 
 /// Scores one decision against the truth (outside the timed part).
 fn judge(
-    shared: &Shared,
     request: &Request,
     outcome: MatchOutcome,
     ids: Vec<Option<String>>,
     latency: Duration,
     phases: [Duration; 3],
 ) -> Done {
-    let lookups = shared
-        .engine
-        .blocking()
-        .map(|b| {
-            b.passes
-                .iter()
-                .map(|p| pass_parameters(p, &request.identity, shared.engine.date_format()).len())
-                .sum()
-        })
-        .unwrap_or(1);
+    let lookups = request.lookups;
     let truth = request.truth.as_deref();
     let blocked = truth.is_some_and(|t| ids.iter().any(|i| i.as_deref() == Some(t)));
     let (correct, wrong) = match &outcome {
@@ -1027,7 +1045,7 @@ async fn measure(
     requests: Vec<Request>,
     concurrency: usize,
     persons: usize,
-    indexes: Indexes,
+    indexes: &Indexes,
 ) -> Result<(Vec<serde_json::Value>, Vec<Request>), BoxError> {
     let connector = SqlConnector::connect(
         &format!("sqlite://{}?mode=ro", db.display()),
@@ -1170,7 +1188,10 @@ fn main() -> Result<(), BoxError> {
         .map(|s| s.trim().parse())
         .collect::<Result<_, _>>()?;
 
-    let config = paths.root.join("examples/febrl/matching.yaml");
+    let config = match std::env::var("OOTS_BENCH_CONFIG") {
+        Ok(c) => PathBuf::from(c),
+        Err(_) => paths.root.join("examples/large-registry/matching.yaml"),
+    };
     let text =
         std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
     let cfg: MatchingConfig = serde_saphyr::from_str(&text)?;
@@ -1183,9 +1204,14 @@ fn main() -> Result<(), BoxError> {
 
     let names = Names::load(&paths.shared)?;
     let (registry, outside) = generate(&names, persons, present / 10);
+    let script = config.with_file_name("indexes.sql");
     let indexes = match std::env::var("OOTS_BENCH_INDEXES").as_deref() {
         Ok("single") => Indexes::Single,
-        Ok("passes") | Err(_) => Indexes::Passes,
+        Ok("passes") => Indexes::Passes,
+        Err(_) if script.exists() => Indexes::Script(
+            std::fs::read_to_string(&script).map_err(|e| format!("{}: {e}", script.display()))?,
+        ),
+        Err(_) => Indexes::Passes,
         Ok(other) => return Err(format!("OOTS_BENCH_INDEXES={other}: passes or single").into()),
     };
     let size = if persons == 1_000_000 {
@@ -1193,16 +1219,32 @@ fn main() -> Result<(), BoxError> {
     } else {
         persons.to_string()
     };
-    let db = paths.cache.join(match indexes {
-        Indexes::Passes => format!("registry-{size}.db"),
-        Indexes::Single => format!("registry-{size}-single.db"),
-    });
+    // The key columns depend on the configuration: one database per configuration.
+    let setup = config
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config".to_owned());
+    let db = paths
+        .cache
+        .join(format!("registry-{size}-{setup}-{}.db", indexes.label()));
     let build = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    build.block_on(ensure_registry(&db, indexes, &engine, &names, &registry))?;
+    build.block_on(ensure_registry(&db, &indexes, &engine, &names, &registry))?;
     drop(build);
     let mut requests = make_requests(&names, &registry, &outside, present);
+    for r in &mut requests {
+        r.lookups = engine
+            .blocking()
+            .map(|b| {
+                b.passes
+                    .iter()
+                    .map(|p| pass_parameters(p, &r.identity, engine.date_format()).len())
+                    .sum()
+            })
+            .unwrap_or(1);
+    }
     drop(registry);
 
     for c in concurrency {
@@ -1211,7 +1253,7 @@ fn main() -> Result<(), BoxError> {
             .enable_all()
             .build()?;
         let (lines, back) =
-            rt.block_on(measure(&db, &engine, requests, c.max(1), persons, indexes))?;
+            rt.block_on(measure(&db, &engine, requests, c.max(1), persons, &indexes))?;
         requests = back;
         for line in lines {
             println!("{line}");

@@ -1,5 +1,7 @@
 //! Typed values read from a registry.
 
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
@@ -50,9 +52,27 @@ impl Value {
 }
 
 /// One registry record: field names in the order the registry returned them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+///
+/// Names are shared (`Arc<str>`): every record of a lookup carries the same field names,
+/// and a connector hands out one copy of each rather than one allocation per row.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Record {
-    fields: Vec<(String, Value)>,
+    fields: Vec<(Arc<str>, Value)>,
+}
+
+impl Serialize for Record {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Fields<'a>(&'a [(Arc<str>, Value)]);
+        impl Serialize for Fields<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(|(n, v)| (&**n, v)))
+            }
+        }
+        let mut st = s.serialize_struct("Record", 1)?;
+        st.serialize_field("fields", &Fields(&self.fields))?;
+        st.end()
+    }
 }
 
 impl Record {
@@ -61,7 +81,7 @@ impl Record {
     }
 
     /// Appends a field (a later field with the same name shadows nothing: first wins on `get`).
-    pub fn push(&mut self, name: impl Into<String>, value: Value) {
+    pub fn push(&mut self, name: impl Into<Arc<str>>, value: Value) {
         self.fields.push((name.into(), value));
     }
 
@@ -74,7 +94,7 @@ impl Record {
     }
 
     pub fn fields(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.fields.iter().map(|(n, v)| (n.as_str(), v))
+        self.fields.iter().map(|(n, v)| (&**n, v))
     }
 
     pub fn len(&self) -> usize {
@@ -89,7 +109,7 @@ impl Record {
 impl FromIterator<(String, Value)> for Record {
     fn from_iter<T: IntoIterator<Item = (String, Value)>>(iter: T) -> Self {
         Self {
-            fields: iter.into_iter().collect(),
+            fields: iter.into_iter().map(|(n, v)| (Arc::from(n), v)).collect(),
         }
     }
 }

@@ -12,32 +12,12 @@ use sqlx::mysql::MySqlArguments;
 use sqlx::postgres::types::Oid;
 use sqlx::postgres::{PgArgumentBuffer, PgArguments, PgTypeInfo};
 use sqlx::query::Query;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Encode, MySql, Postgres, Sqlite, Type};
+use sqlx::{Encode, MySql, Postgres, Type};
 
 /// How SQLite stores dates (`YYYY-MM-DD`), matching `date()` and `Value::as_date`.
 pub(crate) const SQLITE_DATE: &str = "%Y-%m-%d";
 /// How SQLite stores date-times, matching `datetime()` (fractional seconds only when present).
 pub(crate) const SQLITE_DATETIME: &str = "%Y-%m-%d %H:%M:%S%.f";
-
-pub(crate) fn sqlite<'q>(
-    mut q: Query<'q, Sqlite, SqliteArguments>,
-    values: &[&Value],
-) -> Query<'q, Sqlite, SqliteArguments> {
-    for v in values {
-        q = match v {
-            Value::Null => q.bind(None::<String>),
-            Value::Bool(b) => q.bind(*b),
-            Value::Int(i) => q.bind(*i),
-            Value::Float(f) => q.bind(*f),
-            Value::Text(t) => q.bind(t.clone()),
-            Value::Date(d) => q.bind(d.format(SQLITE_DATE).to_string()),
-            Value::DateTime(d) => q.bind(d.format(SQLITE_DATETIME).to_string()),
-            Value::Bytes(b) => q.bind(b.clone()),
-        };
-    }
-    q
-}
 
 pub(crate) fn postgres<'q>(
     mut q: Query<'q, Postgres, PgArguments>,

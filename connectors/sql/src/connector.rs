@@ -8,19 +8,18 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use futures_core::stream::BoxStream;
 use oots_connector::{
-    CancellationToken, Connector, ConnectorError, Limits, Lookup, Params, Record, Value,
+    CancellationToken, Connector, ConnectorError, FieldPaths, Limits, Lookup, Params, Record, Value,
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{AssertSqlSafe, Executor, Row, SqliteConnection};
-use tokio::sync::{Semaphore, SemaphorePermit};
+use sqlx::{AssertSqlSafe, Executor, Row};
 
 use crate::bind;
 use crate::decode;
 use crate::dsn::{self, Dialect};
 use crate::errors::ErrorContext;
-use crate::params::NamedQuery;
+use crate::params::{NamedQuery, Positional};
+use crate::sqlite::{SqliteLookups, Statement, Target};
 
 /// How the connector talks to the registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +76,19 @@ pub struct SqlConnector {
     /// The URL as given; kept only to scrub its password out of driver messages.
     url: Arc<str>,
     options: SqlOptions,
+    /// Query text → driver SQL and bind order, oldest first.
+    translated: Arc<Mutex<Translations>>,
+}
+
+/// Mapping query texts with their driver form.
+type Translations = Vec<(Box<str>, Arc<Positional>)>;
+
+/// Distinct query texts whose translation is kept (a deployment's mappings have a few).
+const TRANSLATED_QUERIES: usize = 64;
+
+/// A poisoned lock holds plain data that is still consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl fmt::Debug for SqlConnector {
@@ -114,26 +126,22 @@ impl SqlConnector {
         let driver_url = dsn::driver_url(url, dialect);
         let pools = match dialect {
             Dialect::Sqlite => {
-                let mut opts = SqliteConnectOptions::from_str(&driver_url)
-                    .map_err(|e| ctx.connect_error(e))?;
-                if options.read_only {
-                    // The file is opened read-only; `query_only` also covers in-memory
-                    // databases, which cannot be opened read-only.
-                    opts = opts.read_only(true).pragma("query_only", "ON");
-                }
-                let in_memory =
-                    driver_url.contains(":memory:") || driver_url.contains("mode=memory");
-                let pool = SqliteLookups {
-                    options: opts,
-                    idle: Mutex::new(Vec::new()),
-                    permits: Semaphore::new(options.max_connections as usize),
-                    max_connections: options.max_connections,
-                    acquire_timeout: options.connect_timeout,
-                    bare: options.read_only && !in_memory,
-                };
-                // One connection now, so a missing file or a bad URL fails here.
-                let first = pool.open().await.map_err(|e| ctx.connect_error(e))?;
-                lock(&pool.idle).push(first);
+                let target = Target::from_url(&driver_url, options.read_only).map_err(|e| {
+                    ConnectorError::Config(format!(
+                        "sqlite URL {}: {}",
+                        dsn::redact(url),
+                        ctx.scrub(&e)
+                    ))
+                })?;
+                let pool =
+                    SqliteLookups::open(target, options.max_connections, options.connect_timeout)
+                        .map_err(|e| {
+                        ConnectorError::Unavailable(format!(
+                            "cannot open SQLite database {}: {}",
+                            dsn::redact(url),
+                            ctx.scrub(&e.to_string())
+                        ))
+                    })?;
                 Pools::Sqlite(Arc::new(pool))
             }
             Dialect::Postgres => {
@@ -178,6 +186,7 @@ impl SqlConnector {
             dialect,
             url: Arc::from(url),
             options,
+            translated: Arc::default(),
         })
     }
 
@@ -204,11 +213,13 @@ impl SqlConnector {
         }
     }
 
-    /// The lookup itself, without the outer timeout and cancellation.
+    /// The lookup itself, without the outer timeout and cancellation. Records hold
+    /// `fields` (every column under its own name when empty).
     async fn run(
         &self,
-        sql: String,
+        sql: &str,
         values: &[&Value],
+        fields: &FieldPaths,
         limits: Limits,
         cancel: &CancellationToken,
         ctx: &ErrorContext<'_>,
@@ -216,25 +227,17 @@ impl SqlConnector {
         let qe = |e| ctx.query_error(e);
         let max_rows = limits.max_rows;
         let read_only = self.options.read_only;
-        match &self.pools {
+        let rows = match &self.pools {
             Pools::Sqlite(pool) => {
                 // The deadline covers waiting for a connection too.
                 let deadline = Instant::now() + limits.timeout;
-                let mut lease = pool.acquire(deadline, cancel).await.map_err(qe)?;
-                let rows = match lease.connection() {
-                    Ok(conn) => sqlite_lookup(conn, pool.bare, sql, values, max_rows, ctx).await,
-                    Err(e) => Err(qe(e)),
+                let statement = Statement {
+                    sql,
+                    values,
+                    max_rows,
+                    fields,
                 };
-                match rows {
-                    Ok(rows) => {
-                        lease.finish();
-                        Ok(rows)
-                    }
-                    // The statement may still be running (too many rows): the connection
-                    // goes back marked abandoned, its watch armed, and the next lookup
-                    // waits for the worker before using it.
-                    Err(e) => Err(e),
-                }
+                return pool.lookup(&statement, deadline, cancel, ctx).await;
             }
             Pools::Postgres(pool) => {
                 let ms = limits.timeout.as_millis().max(1);
@@ -245,10 +248,10 @@ impl SqlConnector {
                 };
                 // `begin` only holds our own keywords and an integer.
                 let mut tx = pool.begin_with(AssertSqlSafe(begin)).await.map_err(qe)?;
-                let query = bind::postgres(sqlx::query(AssertSqlSafe(sql)), values);
+                let query = bind::postgres(sqlx::query(AssertSqlSafe(sql.to_owned())), values);
                 let rows =
                     collect(query.fetch(&mut *tx), max_rows, decode::postgres_row, ctx).await;
-                finish(tx.rollback().await, rows)
+                finish(tx.rollback().await, rows)?
             }
             Pools::MySql(pool, flavor) => {
                 let mut conn = pool.acquire().await.map_err(qe)?;
@@ -275,232 +278,34 @@ impl SqlConnector {
                 let mut tx = sqlx::Connection::begin_with(&mut *conn, begin)
                     .await
                     .map_err(qe)?;
-                let query = bind::mysql(sqlx::query(AssertSqlSafe(sql)), values);
+                let query = bind::mysql(sqlx::query(AssertSqlSafe(sql.to_owned())), values);
                 let rows = collect(query.fetch(&mut *tx), max_rows, decode::mysql_row, ctx).await;
-                finish(tx.rollback().await, rows)
+                finish(tx.rollback().await, rows)?
             }
-        }
+        };
+        Ok(pick(rows, fields))
     }
 }
 
-/// SQLite connections for lookups, pooled here rather than by sqlx's pool.
-///
-/// sqlx runs each SQLite connection on a worker thread of its own, and every exchange with
-/// it is a round trip between threads. sqlx's pool pings a connection when it is acquired
-/// and again when it is released, and installing a per-lookup progress handler takes two
-/// more round trips. Here each connection's progress handler is installed once and enforces
-/// whatever [`Watch`] the current lookup armed, so a lookup on a read-only file costs a
-/// single round trip: its query.
-struct SqliteLookups {
-    options: SqliteConnectOptions,
-    idle: Mutex<Vec<Watched>>,
-    /// One permit per connection that may exist at once.
-    permits: Semaphore,
-    max_connections: u32,
-    acquire_timeout: Duration,
-    /// Lookups run without BEGIN/ROLLBACK: the file is opened read-only, so no statement
-    /// can write and there is nothing to roll back.
-    bare: bool,
-}
-
-/// A connection and the watch its progress handler enforces.
-struct Watched {
-    conn: SqliteConnection,
-    watch: Arc<Watch>,
-    /// A lookup was abandoned on it (timeout, cancellation): the worker may still be running
-    /// that statement until the still-armed watch interrupts it.
-    abandoned: bool,
-}
-
-/// The deadline and cancellation of the lookup in flight on one connection; none while the
-/// connection is idle, so a statement outside a lookup (a probe) is never interrupted.
-#[derive(Default)]
-struct Watch(Mutex<Option<(Instant, CancellationToken)>>);
-
-impl Watch {
-    fn arm(&self, deadline: Instant, cancel: &CancellationToken) {
-        *lock(&self.0) = Some((deadline, cancel.clone()));
+/// Records holding `fields` (field name → column), or the rows as they are when none
+/// are named.
+fn pick(rows: Vec<Record>, fields: &FieldPaths) -> Vec<Record> {
+    if fields.is_empty() {
+        return rows;
     }
-
-    fn disarm(&self) {
-        *lock(&self.0) = None;
-    }
-
-    /// Whether the running statement may go on; SQLite asks every 1,000 VM instructions.
-    fn allows(&self) -> bool {
-        match &*lock(&self.0) {
-            Some((deadline, cancel)) => Instant::now() < *deadline && !cancel.is_cancelled(),
-            None => true,
-        }
-    }
-}
-
-/// A poisoned lock holds plain data that is still consistent.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl SqliteLookups {
-    /// Opens a connection and installs its progress handler, once for its lifetime.
-    async fn open(&self) -> Result<Watched, sqlx::Error> {
-        let connect = <SqliteConnection as sqlx::Connection>::connect_with(&self.options);
-        let mut conn = tokio::time::timeout(self.acquire_timeout, connect)
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)??;
-        let watch = Arc::new(Watch::default());
-        let enforced = Arc::clone(&watch);
-        conn.lock_handle()
-            .await?
-            .set_progress_handler(1_000, move || enforced.allows());
-        Ok(Watched {
-            conn,
-            watch,
-            abandoned: false,
+    rows.into_iter()
+        .map(|row| {
+            fields
+                .iter()
+                .map(|(field, column)| {
+                    (
+                        field.clone(),
+                        row.get(column).cloned().unwrap_or(Value::Null),
+                    )
+                })
+                .collect()
         })
-    }
-
-    /// A connection armed with the lookup's deadline and cancellation.
-    async fn acquire(
-        &self,
-        deadline: Instant,
-        cancel: &CancellationToken,
-    ) -> Result<Lease<'_>, sqlx::Error> {
-        let permit = match tokio::time::timeout(self.acquire_timeout, self.permits.acquire()).await
-        {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(_)) => return Err(sqlx::Error::PoolClosed),
-            Err(_) => return Err(sqlx::Error::PoolTimedOut),
-        };
-        let mut lease = Lease {
-            pool: self,
-            watched: None,
-            finished: false,
-            _permit: permit,
-        };
-        loop {
-            let idle = lock(&self.idle).pop();
-            let Some(w) = idle else {
-                lease.watched = Some(self.open().await?);
-                break;
-            };
-            let abandoned = w.abandoned;
-            lease.watched = Some(w);
-            if !abandoned {
-                break;
-            }
-            // The worker answers only once the abandoned statement has ended, which its
-            // armed watch ensures by its deadline; only then may the watch be re-armed.
-            // A worker that does not answer is gone: drop its connection.
-            let answered = match lease.watched.as_mut() {
-                Some(w) => w.conn.lock_handle().await.map(drop).is_ok(),
-                None => false,
-            };
-            if answered {
-                break;
-            }
-            lease.discard();
-        }
-        let w = lease.watched()?;
-        w.abandoned = false;
-        w.watch.arm(deadline, cancel);
-        Ok(lease)
-    }
-
-    /// A cheap statement on a pooled connection.
-    async fn probe(&self, timeout: Duration) -> Result<(), sqlx::Error> {
-        let mut lease = self
-            .acquire(Instant::now() + timeout, &CancellationToken::new())
-            .await?;
-        let result = sqlx::query("SELECT 1")
-            .execute(lease.connection()?)
-            .await
-            .map(drop);
-        match result {
-            Ok(()) => lease.finish(),
-            Err(_) => lease.discard(),
-        }
-        result
-    }
-
-    /// Waits for the connections in use to be returned, then closes every connection.
-    async fn close(&self) {
-        let all = self.permits.acquire_many(self.max_connections).await;
-        self.permits.close();
-        drop(all);
-        let idle = std::mem::take(&mut *lock(&self.idle));
-        for w in idle {
-            let _ = sqlx::Connection::close(w.conn).await;
-        }
-    }
-}
-
-/// A connection lent to one lookup. Dropped without [`Lease::finish`] (the lookup was
-/// abandoned), it goes back to the pool marked `abandoned`, its watch still armed.
-struct Lease<'a> {
-    pool: &'a SqliteLookups,
-    watched: Option<Watched>,
-    finished: bool,
-    _permit: SemaphorePermit<'a>,
-}
-
-impl Lease<'_> {
-    fn watched(&mut self) -> Result<&mut Watched, sqlx::Error> {
-        self.watched.as_mut().ok_or(sqlx::Error::PoolClosed)
-    }
-
-    fn connection(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
-        self.watched().map(|w| &mut w.conn)
-    }
-
-    /// The lookup is over and the worker idle: the connection goes back unwatched.
-    fn finish(&mut self) {
-        if let Some(w) = &self.watched {
-            w.watch.disarm();
-        }
-        self.finished = true;
-    }
-
-    /// Drops the connection; its worker ends after the current statement.
-    fn discard(&mut self) {
-        self.watched = None;
-    }
-}
-
-impl Drop for Lease<'_> {
-    fn drop(&mut self) {
-        let Some(mut w) = self.watched.take() else {
-            return;
-        };
-        if self.pool.permits.is_closed() {
-            return;
-        }
-        if !self.finished {
-            w.abandoned = true;
-        }
-        lock(&self.pool.idle).push(w);
-    }
-}
-
-/// One lookup on a leased SQLite connection.
-async fn sqlite_lookup(
-    conn: &mut SqliteConnection,
-    bare: bool,
-    sql: String,
-    values: &[&Value],
-    max_rows: usize,
-    ctx: &ErrorContext<'_>,
-) -> Result<Vec<Record>, ConnectorError> {
-    let query = bind::sqlite(sqlx::query(AssertSqlSafe(sql)), values);
-    if bare {
-        // A read-only file: the statement runs in its own implicit read transaction;
-        // BEGIN and ROLLBACK would only add two round trips to the worker thread.
-        return collect(query.fetch(&mut *conn), max_rows, decode::sqlite_row, ctx).await;
-    }
-    let mut tx = sqlx::Connection::begin(&mut *conn)
-        .await
-        .map_err(|e| ctx.query_error(e))?;
-    let rows = collect(query.fetch(&mut *tx), max_rows, decode::sqlite_row, ctx).await;
-    finish(tx.rollback().await, rows)
+        .collect()
 }
 
 /// Which statement time limit a MySQL-protocol server supports.
@@ -567,8 +372,44 @@ impl SqlConnector {
         limits: Limits,
         cancel: &CancellationToken,
     ) -> Result<Vec<Record>, ConnectorError> {
-        let named = NamedQuery::parse(query, self.dialect)?;
-        let positional = named.positional(self.dialect);
+        self.run_lookup(query, params, &FieldPaths::new(), limits, cancel)
+            .await
+    }
+
+    /// The driver's form of a mapping query, translated once per distinct text (a
+    /// mapping's few queries run many times; the bound keeps a stream of ad-hoc texts
+    /// from growing it).
+    ///
+    /// A short list compared text by text rather than a hash map: blocking statements run
+    /// to kilobytes, hashing one costs a microsecond, and comparing it with a text of
+    /// another length costs nothing.
+    fn positional(&self, query: &str) -> Result<Arc<Positional>, ConnectorError> {
+        let found = lock(&self.translated)
+            .iter()
+            .find(|(text, _)| **text == *query)
+            .map(|(_, p)| Arc::clone(p));
+        if let Some(p) = found {
+            return Ok(p);
+        }
+        let p = Arc::new(NamedQuery::parse(query, self.dialect)?.positional(self.dialect));
+        let mut cache = lock(&self.translated);
+        if cache.len() >= TRANSLATED_QUERIES {
+            cache.remove(0);
+        }
+        cache.push((query.into(), Arc::clone(&p)));
+        Ok(p)
+    }
+
+    /// [`SqlConnector::run_query`], returning `fields` (field name → column).
+    async fn run_lookup(
+        &self,
+        query: &str,
+        params: &Params,
+        fields: &FieldPaths,
+        limits: Limits,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Record>, ConnectorError> {
+        let positional = self.positional(query)?;
         let mut values = Vec::with_capacity(positional.binds.len());
         for name in &positional.binds {
             let value = params
@@ -580,7 +421,7 @@ impl SqlConnector {
             return Err(ConnectorError::Cancelled);
         }
         let ctx = self.context(Some(params), limits.timeout);
-        let work = self.run(positional.sql, &values, limits, cancel, &ctx);
+        let work = self.run(&positional.sql, &values, fields, limits, cancel, &ctx);
         tokio::select! {
             biased;
             _ = cancel.cancelled() => Err(ConnectorError::Cancelled),
@@ -614,28 +455,14 @@ impl Connector for SqlConnector {
         lookup: &Lookup<'_>,
         cancel: &CancellationToken,
     ) -> Result<Vec<Record>, ConnectorError> {
-        let rows = self
-            .run_query(lookup.query, lookup.params, lookup.limits, cancel)
-            .await?;
-        if lookup.fields.is_empty() {
-            return Ok(rows);
-        }
-        // Field paths are column names: pick and rename.
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                lookup
-                    .fields
-                    .iter()
-                    .map(|(field, column)| {
-                        (
-                            field.clone(),
-                            row.get(column).cloned().unwrap_or(Value::Null),
-                        )
-                    })
-                    .collect()
-            })
-            .collect())
+        self.run_lookup(
+            lookup.query,
+            lookup.params,
+            lookup.fields,
+            lookup.limits,
+            cancel,
+        )
+        .await
     }
 
     async fn probe(&self) -> Result<(), ConnectorError> {
@@ -643,13 +470,14 @@ impl Connector for SqlConnector {
         let ctx = self.context(None, timeout);
         let work = async {
             match &self.pools {
-                Pools::Sqlite(p) => p.probe(timeout).await,
+                Pools::Sqlite(p) => return p.probe(timeout, &ctx).await,
                 Pools::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
                 Pools::MySql(p, _) => sqlx::query("SELECT 1").execute(p).await.map(drop),
             }
+            .map_err(|e| ctx.query_error(e))
         };
         match tokio::time::timeout(timeout, work).await {
-            Ok(result) => result.map_err(|e| ctx.query_error(e)),
+            Ok(result) => result,
             Err(_) => Err(ConnectorError::Timeout(timeout)),
         }
     }
@@ -729,21 +557,25 @@ mod tests {
         c.run_query("SELECT x FROM t", &Params::new(), limits(50), &cancel)
             .await
             .expect("quick lookup");
-        // Past that lookup's deadline, and with its token cancelled, a statement outside any
-        // lookup on the same connection must still run to its end.
+        // Past that lookup's deadline, and with its token cancelled, the connection must
+        // still run the next lookup to its end.
         cancel.cancel();
         tokio::time::sleep(Duration::from_millis(80)).await;
-        let mut w = lock(&sqlite(&c).idle).pop().expect("one idle connection");
-        assert!(!w.abandoned);
-        let n: i64 = sqlx::query_scalar(MEDIUM)
-            .fetch_one(&mut w.conn)
+        let rows = c
+            .run_query(
+                MEDIUM,
+                &Params::new(),
+                limits(10_000),
+                &CancellationToken::new(),
+            )
             .await
             .expect("not interrupted by a stale watch");
-        assert_eq!(n, 50_000);
+        assert_eq!(rows[0].get("n"), Some(&Value::Int(50_000)));
+        assert_eq!(sqlite(&c).idle(), 1);
     }
 
     #[tokio::test]
-    async fn an_abandoned_statement_is_interrupted_and_its_connection_reused() {
+    async fn a_statement_past_its_deadline_is_interrupted_and_its_connection_reused() {
         let (_dir, c) = file_connector(1).await;
         let started = Instant::now();
         let err = c
@@ -751,12 +583,12 @@ mod tests {
             .await
             .expect_err("times out");
         assert!(matches!(err, ConnectorError::Timeout(_)), "{err:?}");
-        {
-            let idle = lock(&sqlite(&c).idle);
-            assert_eq!(idle.len(), 1, "the connection went back to the pool");
-            assert!(idle[0].abandoned);
-        }
-        // The next lookup waits for the interrupt, then runs on the same connection.
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(sqlite(&c).idle(), 1, "the connection went back to the pool");
         let rows = c
             .run_query(
                 "SELECT 7 AS seven",
@@ -767,14 +599,7 @@ mod tests {
             .await
             .expect("next lookup");
         assert_eq!(rows[0].get("seven"), Some(&Value::Int(7)));
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "{:?}",
-            started.elapsed()
-        );
-        let idle = lock(&sqlite(&c).idle);
-        assert_eq!(idle.len(), 1);
-        assert!(!idle[0].abandoned);
+        assert_eq!(sqlite(&c).idle(), 1);
     }
 
     #[tokio::test]
@@ -782,8 +607,9 @@ mod tests {
         let (_dir, c) = file_connector(1).await;
         let cancel = CancellationToken::new();
         let trigger = cancel.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        // The statement runs on this thread: the cancellation comes from another one.
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
             trigger.cancel();
         });
         let started = Instant::now();
@@ -792,7 +618,7 @@ mod tests {
             .await
             .expect_err("cancelled");
         assert!(matches!(err, ConnectorError::Cancelled), "{err:?}");
-        // The worker is free again well before the 30 s deadline.
+        // The connection is free again well before the 30 s deadline.
         c.probe().await.expect("probe after cancellation");
         assert!(
             started.elapsed() < Duration::from_secs(2),
@@ -801,7 +627,7 @@ mod tests {
         );
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_lookups_share_at_most_max_connections() {
         let (_dir, c) = file_connector(2).await;
         let mut tasks = Vec::new();
@@ -821,8 +647,12 @@ mod tests {
             let rows = t.await.expect("task").expect("lookup");
             assert_eq!(rows[0].get("n"), Some(&Value::Int(50_000)));
         }
-        assert!(lock(&sqlite(&c).idle).len() <= 2);
-        // Too many rows: the connection goes back abandoned, and is reused once idle.
+        assert!(
+            (1..=2).contains(&sqlite(&c).idle()),
+            "{}",
+            sqlite(&c).idle()
+        );
+        // Too many rows: an error, and the connection is reused.
         let err = c
             .run_query(
                 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) SELECT x FROM c",
@@ -835,6 +665,6 @@ mod tests {
         assert!(matches!(err, ConnectorError::TooManyRows(10)), "{err:?}");
         c.probe().await.expect("probe");
         c.close().await;
-        assert!(lock(&sqlite(&c).idle).is_empty());
+        assert_eq!(sqlite(&c).idle(), 0);
     }
 }

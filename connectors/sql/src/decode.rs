@@ -1,8 +1,7 @@
 //! Decoding result rows into typed [`Record`]s, per driver.
 //!
-//! PostgreSQL and MySQL columns are decoded by their declared type. SQLite is dynamically
-//! typed, so each value is decoded by its runtime storage class; a column declared `DATE`
-//! therefore stays `Text` (`Value::as_date` converts it).
+//! PostgreSQL and MySQL columns are decoded by their declared type (SQLite rows are
+//! decoded by storage class in [`crate::sqlite`]).
 //!
 //! Exact decimals (`NUMERIC`/`DECIMAL`) become `Text` holding the exact decimal string
 //! (`"1234.50"`), not `Float`: registry identifiers and amounts are often stored as decimals,
@@ -14,7 +13,6 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use oots_connector::{ConnectorError, Record, Value};
 use sqlx::mysql::{MySqlRow, MySqlValueRef};
 use sqlx::postgres::{PgRow, PgTypeKind, PgValueFormat, PgValueRef};
-use sqlx::sqlite::SqliteRow;
 use sqlx::{Column, Decode, Row, TypeInfo, ValueRef};
 
 fn cannot_decode(column: &str, ty: &str) -> ConnectorError {
@@ -41,28 +39,6 @@ where
 /// Column names of a row, in result order.
 pub(crate) fn column_names<R: Row>(row: &R) -> Vec<String> {
     row.columns().iter().map(|c| c.name().to_owned()).collect()
-}
-
-/// A row of an SQLite result, typed by each value's storage class.
-pub(crate) fn sqlite_row(row: &SqliteRow, names: &[String]) -> Result<Record, ConnectorError> {
-    let mut record = Record::new();
-    for (i, name) in names.iter().enumerate() {
-        let v = row.try_get_raw(i).map_err(|_| raw_error(name))?;
-        let value = if v.is_null() {
-            Value::Null
-        } else {
-            let ty = v.type_info().name().to_owned();
-            match ty.as_str() {
-                "INTEGER" => Value::Int(dec::<sqlx::Sqlite, i64>(v, name, &ty)?),
-                "REAL" => Value::Float(dec::<sqlx::Sqlite, f64>(v, name, &ty)?),
-                "TEXT" => Value::Text(dec::<sqlx::Sqlite, String>(v, name, &ty)?),
-                "BLOB" => Value::Bytes(dec::<sqlx::Sqlite, Vec<u8>>(v, name, &ty)?),
-                _ => return Err(unsupported(name, &ty)),
-            }
-        };
-        record.push(name.clone(), value);
-    }
-    Ok(record)
 }
 
 /// A row of a PostgreSQL result, typed by each column's declared type.

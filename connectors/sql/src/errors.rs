@@ -83,6 +83,42 @@ impl ErrorContext<'_> {
         }
     }
 
+    /// Classifies an error of the SQLite lookup path; an interrupt is our progress
+    /// handler ending the statement at the deadline or on cancellation.
+    pub fn sqlite_error(&self, err: rusqlite::Error, cancelled: bool) -> ConnectorError {
+        use rusqlite::ErrorCode;
+        match &err {
+            rusqlite::Error::SqliteFailure(e, message) => match e.code {
+                ErrorCode::OperationInterrupted if cancelled => ConnectorError::Cancelled,
+                ErrorCode::OperationInterrupted => ConnectorError::Timeout(self.timeout),
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                    ConnectorError::Unavailable("SQLite database is busy".into())
+                }
+                ErrorCode::CannotOpen | ErrorCode::NotADatabase | ErrorCode::SystemIoFailure => {
+                    ConnectorError::Unavailable(format!(
+                        "cannot use SQLite database {}: {}",
+                        dsn::redact(self.url),
+                        self.scrub(&err.to_string())
+                    ))
+                }
+                _ => ConnectorError::Query(format!(
+                    "sqlite error {}: {}",
+                    e.extended_code,
+                    self.scrub(message.as_deref().unwrap_or(&err.to_string()))
+                )),
+            },
+            // Conversion messages may quote a value: report only the kind.
+            rusqlite::Error::FromSqlConversionFailure(i, _, _)
+            | rusqlite::Error::InvalidColumnType(i, _, _) => {
+                ConnectorError::Query(format!("cannot decode column {i}"))
+            }
+            rusqlite::Error::ToSqlConversionFailure(_) => {
+                ConnectorError::Query("cannot encode a query parameter".into())
+            }
+            _ => ConnectorError::Query(self.scrub(&err.to_string())),
+        }
+    }
+
     /// Classifies an error raised while opening a connection: anything but a malformed URL
     /// means the registry is not reachable with these settings.
     pub fn connect_error(&self, err: sqlx::Error) -> ConnectorError {

@@ -1,4 +1,5 @@
-//! SQL registry connector (SQLite, PostgreSQL, MySQL/MariaDB) over sqlx.
+//! SQL registry connector: PostgreSQL and MySQL/MariaDB over sqlx, SQLite over rusqlite
+//! (the same SQLite library, without sqlx's per-statement thread hop; see `sqlite`).
 //!
 //! Mapping files hold SQL with named parameters (`WHERE dob = :date_of_birth`). The
 //! connector translates them to the driver's placeholders, binds every value (never
@@ -25,6 +26,7 @@ mod dsn;
 mod errors;
 mod params;
 mod script;
+mod sqlite;
 
 pub use connector::{SqlConnector, SqlOptions};
 pub use dsn::{Dialect, redact};

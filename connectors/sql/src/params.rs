@@ -43,8 +43,9 @@ impl NamedQuery {
         &self.names
     }
 
-    /// The query in the driver's placeholder syntax. PostgreSQL reuses `$n` for a repeated
-    /// name; `?` drivers bind the value once per occurrence.
+    /// The query in the driver's placeholder syntax. PostgreSQL (`$n`) and SQLite (`?n`)
+    /// reuse one numbered placeholder for a repeated name; MySQL binds the value once per
+    /// `?` occurrence.
     pub fn positional(&self, dialect: Dialect) -> Positional {
         let mut sql = String::new();
         let mut binds = Vec::new();
@@ -56,14 +57,18 @@ impl NamedQuery {
                         sql.push('$');
                         sql.push_str(&(i + 1).to_string());
                     }
-                    Dialect::Sqlite | Dialect::MySql => {
+                    Dialect::Sqlite => {
+                        sql.push('?');
+                        sql.push_str(&(i + 1).to_string());
+                    }
+                    Dialect::MySql => {
                         sql.push('?');
                         binds.extend(self.names.get(*i).cloned());
                     }
                 },
             }
         }
-        if dialect == Dialect::Postgres {
+        if matches!(dialect, Dialect::Postgres | Dialect::Sqlite) {
             binds = self.names.clone();
         }
         Positional { sql, binds }
@@ -313,10 +318,17 @@ mod tests {
     fn question_marks_bind_per_occurrence() {
         let (sql, binds) = pos(
             "SELECT * FROM p WHERE a = :x AND b = :y OR a = :x",
-            Dialect::Sqlite,
+            Dialect::MySql,
         );
         assert_eq!(sql, "SELECT * FROM p WHERE a = ? AND b = ? OR a = ?");
         assert_eq!(binds, ["x", "y", "x"]);
+        // SQLite numbers them, binding a repeated name once.
+        let (sql, binds) = pos(
+            "SELECT * FROM p WHERE a = :x AND b = :y OR a = :x",
+            Dialect::Sqlite,
+        );
+        assert_eq!(sql, "SELECT * FROM p WHERE a = ?1 AND b = ?2 OR a = ?1");
+        assert_eq!(binds, ["x", "y"]);
     }
 
     #[test]
@@ -332,7 +344,10 @@ mod tests {
                     /* :no */ FROM t WHERE c = :yes";
         let q = NamedQuery::parse(text, Dialect::Sqlite).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(q.names(), ["yes"]);
-        assert_eq!(q.positional(Dialect::Sqlite).sql, text.replace(":yes", "?"));
+        assert_eq!(
+            q.positional(Dialect::Sqlite).sql,
+            text.replace(":yes", "?1")
+        );
     }
 
     #[test]
@@ -364,7 +379,7 @@ mod tests {
     #[test]
     fn non_ascii_text_survives() {
         let (sql, binds) = pos("SELECT 'Jan Novák' AS \"Příjmení\", :n_1", Dialect::Sqlite);
-        assert_eq!(sql, "SELECT 'Jan Novák' AS \"Příjmení\", ?");
+        assert_eq!(sql, "SELECT 'Jan Novák' AS \"Příjmení\", ?1");
         assert_eq!(binds, ["n_1"]);
         // A name running into a non-ASCII letter is refused rather than cut short.
         assert!(NamedQuery::parse("SELECT :név", Dialect::Sqlite).is_err());

@@ -394,7 +394,10 @@ async fn slow_query_times_out_and_frees_the_connection() {
     );
 }
 
-#[tokio::test]
+// A SQLite statement runs on the calling thread, so the task that cancels it must be
+// able to run elsewhere: `serve` uses a multi-threaded runtime (on a single thread only
+// the lookup's deadline can end a statement).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancellation_stops_a_lookup() {
     let (_dir, url) = seeded().await;
     let c = SqlConnector::connect(

@@ -94,7 +94,9 @@ pub enum Kind {
 pub struct NameKeys {
     pub keys: Vec<String>,
     tokens: Vec<BTreeSet<String>>,
-    phonetic: BTreeSet<String>,
+    /// Phonetic codes, `c…` (Cologne) and `m…` (Metaphone); a handful, so a sorted
+    /// vector is cheaper to intersect than a set.
+    phonetic: Vec<String>,
 }
 
 /// Keys compared by Jaro–Winkler: the first few variants are enough and keep it cheap.
@@ -107,18 +109,20 @@ impl NameKeys {
             .iter()
             .map(|k| tokens(k).into_iter().map(str::to_owned).collect())
             .collect();
-        let mut phonetic = BTreeSet::new();
+        let mut phonetic = Vec::new();
         for k in keys.iter().take(JW_KEYS) {
             let joined: String = k.chars().filter(|c| !c.is_whitespace()).collect();
             let c = cologne(&joined);
             if !c.is_empty() {
-                phonetic.insert(format!("c{c}"));
+                phonetic.push(format!("c{c}"));
             }
             let (p, _) = double_metaphone(&joined);
             if !p.is_empty() {
-                phonetic.insert(format!("m{p}"));
+                phonetic.push(format!("m{p}"));
             }
         }
+        phonetic.sort_unstable();
+        phonetic.dedup();
         Self {
             keys,
             tokens,
@@ -156,7 +160,7 @@ impl NameKeys {
             Level::Jw92
         } else if best >= 0.88 {
             Level::Jw88
-        } else if !self.phonetic.is_disjoint(&other.phonetic) {
+        } else if self.phonetic.iter().any(|p| other.phonetic.contains(p)) {
             Level::Phonetic
         } else if best >= 0.80 {
             Level::Jw80

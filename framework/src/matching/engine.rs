@@ -3,10 +3,12 @@
 //! candidate clearly ahead of the runner-up (docs/matching.md §4.3).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use oots_connector::{Record, Value};
 
 use super::blocking::KeySpec;
+use super::cache::{DEFAULT_CAPACITY, NameCache};
 use super::compare::{Kind, Level, NameKeys, compare_codes, compare_date, compare_gender};
 use super::date::DateParts;
 use super::explain::{CandidateExplanation, Explanation, mask};
@@ -54,7 +56,9 @@ pub struct Engine {
     particles: Vec<String>,
     record_id: Option<String>,
     rules: Vec<Rule>,
-    weights: BTreeMap<(Attribute, Level), f64>,
+    /// The weights with every level resolved (see [`Engine::weight`]), indexed by
+    /// `attribute × level`: the score is summed for every candidate.
+    weight_table: Vec<f64>,
     vetoes: BTreeSet<(Attribute, Level)>,
     required: Vec<Attribute>,
     swapped_names: f64,
@@ -63,6 +67,8 @@ pub struct Engine {
     blocking: Option<Blocking>,
     /// Registry key columns (`surname_cologne` → `FamilyName.cologne`).
     keys: Vec<(String, KeySpec)>,
+    /// Registry names prepared once (shared by clones of this engine).
+    names: Arc<NameCache>,
 }
 
 /// Attributes compared, in a fixed order.
@@ -81,6 +87,21 @@ const COMPARED: [Attribute; 13] = [
     Attribute::Thoroughfare,
     Attribute::LocatorDesignator,
 ];
+
+/// The weight of a level; a level without its own weight counts like the next weaker
+/// one that has one, and a missing value counts nothing.
+fn resolve_weight(weights: &BTreeMap<(Attribute, Level), f64>, a: Attribute, l: Level) -> f64 {
+    if l == Level::Missing {
+        return 0.0;
+    }
+    weights.get(&(a, l)).copied().unwrap_or_else(|| {
+        Level::ALL
+            .iter()
+            .skip_while(|x| **x != l)
+            .find_map(|x| weights.get(&(a, *x)).copied())
+            .unwrap_or(0.0)
+    })
+}
 
 fn kind(a: Attribute) -> Kind {
     match a {
@@ -406,6 +427,10 @@ impl Engine {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let weight_table = Attribute::ALL
+            .iter()
+            .flat_map(|a| Level::ALL.iter().map(|l| resolve_weight(&weights, *a, *l)))
+            .collect();
         Ok(Engine {
             subject,
             fields: fields.clone(),
@@ -416,7 +441,7 @@ impl Engine {
                 .unwrap_or_else(|| DEFAULT_PARTICLES.iter().map(|s| (*s).to_owned()).collect()),
             record_id: spec.record_id.clone(),
             rules,
-            weights,
+            weight_table,
             vetoes,
             required,
             swapped_names: spec.swapped_names.unwrap_or(-2.0),
@@ -424,6 +449,7 @@ impl Engine {
             min_loa,
             blocking,
             keys: key_columns,
+            names: Arc::new(NameCache::new(DEFAULT_CAPACITY)),
         })
     }
 
@@ -456,17 +482,7 @@ impl Engine {
     }
 
     fn weight(&self, a: Attribute, l: Level) -> f64 {
-        if l == Level::Missing {
-            return 0.0;
-        }
-        self.weights.get(&(a, l)).copied().unwrap_or_else(|| {
-            // A level without its own weight counts like the next weaker one that has one.
-            Level::ALL
-                .iter()
-                .skip_while(|x| **x != l)
-                .find_map(|x| self.weights.get(&(a, *x)).copied())
-                .unwrap_or(0.0)
-        })
+        self.weight_table[a as usize * Level::ALL.len() + l as usize]
     }
 
     /// Checks the request before any registry is read: assurance, required attributes,
@@ -540,7 +556,6 @@ impl Engine {
         let Some(fields) = self.fields.get(&fields_of) else {
             return Level::Missing;
         };
-        let particles = self.particles();
         let mut best = Level::Missing;
         for f in fields {
             let Some(v) = rec.get(f) else { continue };
@@ -548,17 +563,12 @@ impl Engine {
                 Prep::Date(d) => {
                     compare_date(d, DateParts::from_value(v, self.date_format()).as_ref())
                 }
-                Prep::Name(k) => match v.as_text() {
-                    Some(t) => {
-                        // Fast path: the registry's plain spelling is one of the request's keys.
-                        let plain = super::normalize_name(&t);
-                        if !plain.is_empty() && k.keys.contains(&plain) {
-                            Level::Exact
-                        } else {
-                            k.compare(&NameKeys::new(&t, &particles))
-                        }
-                    }
-                    None => Level::Missing,
+                Prep::Name(k) => match v {
+                    Value::Text(t) => k.compare(&self.registry_name(t)),
+                    other => match other.as_text() {
+                        Some(t) => k.compare(&self.registry_name(&t)),
+                        None => Level::Missing,
+                    },
                 },
                 Prep::Text(s) => match v.as_text() {
                     Some(t) if kind(a) == Kind::Gender => compare_gender(s, &t),
@@ -575,6 +585,12 @@ impl Engine {
             }
         }
         best
+    }
+
+    /// A registry name, prepared once per distinct spelling.
+    fn registry_name(&self, raw: &str) -> Arc<NameKeys> {
+        self.names
+            .get_or_prepare(raw, || NameKeys::new(raw, &self.particles()))
     }
 
     /// The family-name slot: the request's family name, or its birth name (a maiden

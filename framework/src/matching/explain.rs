@@ -97,8 +97,10 @@ pub fn mask(v: &str) -> String {
     match chars.next() {
         None => String::new(),
         Some(c) => {
-            let rest = chars.count();
-            format!("{c}{}", "*".repeat(rest))
+            let mut out = String::with_capacity(v.len());
+            out.push(c);
+            out.extend(chars.map(|_| '*'));
+            out
         }
     }
 }

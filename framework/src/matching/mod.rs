@@ -13,6 +13,7 @@
 
 mod attribute;
 pub mod blocking;
+mod cache;
 pub mod compare;
 pub mod date;
 mod engine;

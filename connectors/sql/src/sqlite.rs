@@ -1,0 +1,402 @@
+//! SQLite lookups: our own small pool of rusqlite connections, each statement run on the
+//! calling thread.
+//!
+//! Why not sqlx here: sqlx runs every SQLite connection on a worker thread of its own and
+//! each statement is a round trip between threads; measured on a 1,000,000-row registry,
+//! that costs about 35 µs of CPU per statement and 5 µs per returned row, where the indexed
+//! lookup itself takes a few microseconds. Identity matching runs several blocking lookups
+//! per request, so that overhead was most of a decision's cost
+//! (`cargo bench -p oots-framework --bench matching`). rusqlite links the same SQLite
+//! library as sqlx (one `libsqlite3-sys`); writes (`run_script`, the state store) stay on
+//! sqlx.
+//!
+//! Running on the calling thread is safe because a statement cannot outlive its deadline:
+//! each connection's progress handler, installed once, interrupts the statement when the
+//! lookup's deadline passes or its cancellation token fires (checked every
+//! [`PROGRESS_STEPS`] virtual-machine steps). An indexed lookup returns in microseconds; a
+//! runaway query holds its thread at most for the lookup timeout.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use oots_connector::{CancellationToken, ConnectorError, FieldPaths, Record, Value};
+use rusqlite::types::ValueRef;
+use rusqlite::{OpenFlags, ToSql};
+use tokio::sync::Semaphore;
+
+use crate::bind::{SQLITE_DATE, SQLITE_DATETIME};
+use crate::errors::ErrorContext;
+
+/// Virtual-machine steps between two checks of the deadline and the cancellation token.
+const PROGRESS_STEPS: i32 = 1_000;
+/// Largest part of a registry file mapped into memory.
+const MMAP_BYTES: i64 = 1 << 30;
+/// Prepared statements kept per connection (each blocking pass is one).
+const STATEMENT_CACHE: usize = 64;
+
+/// Distinguishes the in-memory databases of several connectors in one process.
+static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
+
+/// Where and how connections are opened.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    /// A file path, or a shared-cache in-memory URI.
+    name: String,
+    flags: OpenFlags,
+    read_only: bool,
+    in_memory: bool,
+}
+
+impl Target {
+    /// The target of a `sqlite:` URL as sqlx parses it (`sqlite:path.db`,
+    /// `sqlite:///abs.db`, `sqlite::memory:`, `?mode=memory`). A file must exist: a
+    /// registry is never created by a lookup.
+    pub(crate) fn from_url(url: &str, read_only: bool) -> Result<Target, String> {
+        use std::str::FromStr;
+        let options =
+            sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| e.to_string())?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let base = OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if in_memory {
+            // All connections of one connector share one in-memory database.
+            let n = MEMORY_DATABASES.fetch_add(1, Ordering::Relaxed);
+            return Ok(Target {
+                name: format!(
+                    "file:oots-registry-{}-{n}?mode=memory&cache=shared",
+                    std::process::id()
+                ),
+                flags: base | OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_URI,
+                read_only,
+                in_memory,
+            });
+        }
+        let path: &Path = options.get_filename();
+        let access = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+        };
+        Ok(Target {
+            name: path.to_string_lossy().into_owned(),
+            flags: base | access,
+            read_only,
+            in_memory,
+        })
+    }
+}
+
+/// Pooled connections for lookups.
+pub(crate) struct SqliteLookups {
+    target: Target,
+    idle: Mutex<Vec<Conn>>,
+    /// One permit per connection that may exist at once.
+    permits: Semaphore,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    /// Lookups run without BEGIN/ROLLBACK: the file is opened read-only, so no statement
+    /// can write and there is nothing to roll back.
+    pub(crate) bare: bool,
+}
+
+/// A connection and the watch its progress handler enforces.
+struct Conn {
+    db: rusqlite::Connection,
+    watch: Arc<Watch>,
+}
+
+/// The deadline and cancellation of the lookup in flight on one connection; none while the
+/// connection is idle, so a statement outside a lookup is never interrupted.
+#[derive(Default)]
+struct Watch(Mutex<Option<(Instant, CancellationToken)>>);
+
+impl Watch {
+    fn arm(&self, deadline: Instant, cancel: &CancellationToken) {
+        *lock(&self.0) = Some((deadline, cancel.clone()));
+    }
+
+    fn disarm(&self) {
+        *lock(&self.0) = None;
+    }
+
+    /// Whether the running statement may go on.
+    fn allows(&self) -> bool {
+        match &*lock(&self.0) {
+            Some((deadline, cancel)) => Instant::now() < *deadline && !cancel.is_cancelled(),
+            None => true,
+        }
+    }
+}
+
+/// A poisoned lock holds plain data that is still consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One statement to run: SQL with positional parameters, and what to return.
+pub(crate) struct Statement<'a> {
+    pub sql: &'a str,
+    pub values: &'a [&'a Value],
+    pub max_rows: usize,
+    /// Field name → column; empty: every column under its own name.
+    pub fields: &'a FieldPaths,
+}
+
+impl SqliteLookups {
+    /// A pool for `target`; one connection is opened now, so a missing file or an
+    /// unreadable database fails here.
+    pub(crate) fn open(
+        target: Target,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<SqliteLookups, rusqlite::Error> {
+        let bare = target.read_only && !target.in_memory;
+        let pool = SqliteLookups {
+            target,
+            idle: Mutex::new(Vec::new()),
+            permits: Semaphore::new(max_connections as usize),
+            max_connections,
+            acquire_timeout,
+            bare,
+        };
+        let first = pool.connect()?;
+        // Reading the schema proves the file is a database.
+        first
+            .db
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        lock(&pool.idle).push(first);
+        Ok(pool)
+    }
+
+    fn connect(&self) -> Result<Conn, rusqlite::Error> {
+        let db = rusqlite::Connection::open_with_flags(&self.target.name, self.target.flags)?;
+        db.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // A writer holding the file briefly (rollback-journal mode) is waited for.
+        db.busy_timeout(self.acquire_timeout)?;
+        if self.target.read_only {
+            // Also covers in-memory databases, which cannot be opened read-only.
+            db.pragma_update(None, "query_only", "ON")?;
+        }
+        if !self.target.in_memory {
+            // Pages are read through a memory map rather than one read() per page:
+            // candidate rows lie scattered over the file, and a blocking lookup touches
+            // dozens of them (address space, not memory: the OS shares the file's pages).
+            db.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+        }
+        let watch = Arc::new(Watch::default());
+        let enforced = Arc::clone(&watch);
+        db.progress_handler(PROGRESS_STEPS, Some(move || !enforced.allows()))?;
+        Ok(Conn { db, watch })
+    }
+
+    /// Runs one statement read-only on a pooled connection, within `deadline`.
+    pub(crate) async fn lookup(
+        &self,
+        statement: &Statement<'_>,
+        deadline: Instant,
+        cancel: &CancellationToken,
+        ctx: &ErrorContext<'_>,
+    ) -> Result<Vec<Record>, ConnectorError> {
+        let wait = self
+            .acquire_timeout
+            .min(deadline.saturating_duration_since(Instant::now()));
+        let _permit = match tokio::time::timeout(wait, self.permits.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => return Err(ConnectorError::Unavailable("SQLite pool closed".into())),
+            Err(_) => {
+                return Err(ConnectorError::Unavailable(
+                    "no SQLite connection available (pool exhausted)".into(),
+                ));
+            }
+        };
+        let idle = lock(&self.idle).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => self
+                .connect()
+                .map_err(|e| ctx.sqlite_error(e, cancel.is_cancelled()))?,
+        };
+        conn.watch.arm(deadline, cancel);
+        let result = self.run(&conn.db, statement);
+        conn.watch.disarm();
+        match result {
+            Ok(records) => {
+                lock(&self.idle).push(conn);
+                Ok(records)
+            }
+            Err(Failure::TooManyRows) => {
+                lock(&self.idle).push(conn);
+                Err(ConnectorError::TooManyRows(statement.max_rows))
+            }
+            Err(Failure::Decode(e)) => {
+                lock(&self.idle).push(conn);
+                Err(e)
+            }
+            Err(Failure::Sqlite(e)) => {
+                // A connection whose file broke is dropped rather than risked again; a
+                // statement error (syntax, interrupt) leaves it as good as before.
+                let broken = matches!(
+                    e.sqlite_error_code(),
+                    Some(
+                        rusqlite::ErrorCode::DatabaseCorrupt
+                            | rusqlite::ErrorCode::NotADatabase
+                            | rusqlite::ErrorCode::CannotOpen
+                            | rusqlite::ErrorCode::SystemIoFailure
+                    )
+                );
+                if !broken {
+                    lock(&self.idle).push(conn);
+                }
+                Err(ctx.sqlite_error(e, cancel.is_cancelled()))
+            }
+        }
+    }
+
+    fn run(
+        &self,
+        db: &rusqlite::Connection,
+        statement: &Statement<'_>,
+    ) -> Result<Vec<Record>, Failure> {
+        if self.bare {
+            return select(db, statement);
+        }
+        db.execute_batch("BEGIN")?;
+        let rows = select(db, statement);
+        // A failed rollback of a read-only transaction loses nothing.
+        if db.execute_batch("ROLLBACK").is_err() {
+            tracing::debug!("rollback after a SQLite lookup failed");
+        }
+        rows
+    }
+
+    /// A cheap statement on a pooled connection.
+    pub(crate) async fn probe(
+        &self,
+        timeout: Duration,
+        ctx: &ErrorContext<'_>,
+    ) -> Result<(), ConnectorError> {
+        let fields = FieldPaths::new();
+        let statement = Statement {
+            sql: "SELECT 1",
+            values: &[],
+            max_rows: 1,
+            fields: &fields,
+        };
+        self.lookup(
+            &statement,
+            Instant::now() + timeout,
+            &CancellationToken::new(),
+            ctx,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Waits for the connections in use to be returned, then closes every connection.
+    pub(crate) async fn close(&self) {
+        let all = self.permits.acquire_many(self.max_connections).await;
+        self.permits.close();
+        drop(all);
+        lock(&self.idle).clear();
+    }
+
+    #[cfg(test)]
+    pub(crate) fn idle(&self) -> usize {
+        lock(&self.idle).len()
+    }
+}
+
+/// Why a statement failed.
+enum Failure {
+    Sqlite(rusqlite::Error),
+    TooManyRows,
+    Decode(ConnectorError),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        Failure::Sqlite(e)
+    }
+}
+
+/// Binds, steps and decodes at most `max_rows` rows (one more is an error).
+fn select(db: &rusqlite::Connection, s: &Statement<'_>) -> Result<Vec<Record>, Failure> {
+    let mut stmt = db.prepare_cached(s.sql)?;
+    let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    // Which column each returned field reads (`None`: a field the query does not select).
+    // Each name is allocated once per statement and shared by every row's record.
+    let picks: Vec<(Arc<str>, Option<usize>)> = if s.fields.is_empty() {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (Arc::from(n.as_str()), Some(i)))
+            .collect()
+    } else {
+        s.fields
+            .iter()
+            .map(|(field, column)| {
+                let i = names.iter().position(|n| n.eq_ignore_ascii_case(column));
+                (Arc::from(field.as_str()), i)
+            })
+            .collect()
+    };
+    let params: Vec<Bound<'_>> = s.values.iter().map(|v| Bound(v)).collect();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut records = Vec::new();
+    while let Some(row) = rows.next()? {
+        if records.len() == s.max_rows {
+            return Err(Failure::TooManyRows);
+        }
+        let mut record = Record::new();
+        for (field, index) in &picks {
+            let value = match index {
+                Some(i) => decode(row.get_ref(*i)?, &names[*i])?,
+                None => Value::Null,
+            };
+            record.push(Arc::clone(field), value);
+        }
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// A value by its storage class (SQLite is dynamically typed: a column declared `DATE`
+/// holds text, which `Value::as_date` converts).
+fn decode(v: ValueRef<'_>, column: &str) -> Result<Value, Failure> {
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(f) => Value::Float(f),
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            Ok(s) => Value::Text(s.to_owned()),
+            Err(_) => {
+                return Err(Failure::Decode(ConnectorError::Query(format!(
+                    "cannot decode column `{column}` of type TEXT (not UTF-8)"
+                ))));
+            }
+        },
+        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+    })
+}
+
+/// A parameter bound as SQLite compares it: dates and date-times as ISO text.
+struct Bound<'a>(&'a Value);
+
+impl ToSql for Bound<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value as Owned};
+        Ok(match self.0 {
+            Value::Null => ToSqlOutput::Owned(Owned::Null),
+            Value::Bool(b) => ToSqlOutput::Owned(Owned::Integer(i64::from(*b))),
+            Value::Int(i) => ToSqlOutput::Owned(Owned::Integer(*i)),
+            Value::Float(f) => ToSqlOutput::Owned(Owned::Real(*f)),
+            Value::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+            Value::Date(d) => ToSqlOutput::Owned(Owned::Text(d.format(SQLITE_DATE).to_string())),
+            Value::DateTime(d) => {
+                ToSqlOutput::Owned(Owned::Text(d.format(SQLITE_DATETIME).to_string()))
+            }
+            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+        })
+    }
+}
