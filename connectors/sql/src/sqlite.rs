@@ -33,6 +33,8 @@ use crate::errors::ErrorContext;
 const PROGRESS_STEPS: i32 = 1_000;
 /// Largest part of a registry file mapped into memory.
 const MMAP_BYTES: i64 = 1 << 30;
+/// Longest wait for a writer to finish its commit before the registry counts as busy.
+const BUSY_WAIT: Duration = Duration::from_millis(250);
 /// Prepared statements kept per connection (each blocking pass is one).
 const STATEMENT_CACHE: usize = 64;
 
@@ -172,8 +174,9 @@ impl SqliteLookups {
     fn connect(&self) -> Result<Conn, rusqlite::Error> {
         let db = rusqlite::Connection::open_with_flags(&self.target.name, self.target.flags)?;
         db.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        // A writer holding the file briefly (rollback-journal mode) is waited for.
-        db.busy_timeout(self.acquire_timeout)?;
+        // A writer committing (rollback-journal mode) is waited for, briefly: SQLite's
+        // busy handler sleeps on this thread and no deadline interrupts it.
+        db.busy_timeout(self.acquire_timeout.min(BUSY_WAIT))?;
         if self.target.read_only {
             // Also covers in-memory databases, which cannot be opened read-only.
             db.pragma_update(None, "query_only", "ON")?;
