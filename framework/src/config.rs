@@ -133,7 +133,7 @@ pub enum GatewaySettings {
     Domibus(DomibusSettings),
 }
 
-/// Preview space settings (the page itself arrives with the preview issue).
+/// Preview space settings (docs/preview.md).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewConfig {
@@ -142,6 +142,47 @@ pub struct PreviewConfig {
     /// `PreviewDescription` texts by language.
     #[serde(default)]
     pub description: BTreeMap<String, String>,
+    /// T2: seconds the user has to open the link (TDD 4.4: 15 minutes).
+    #[serde(default = "default_arrive_seconds")]
+    pub arrive_seconds: u32,
+    /// T3: seconds from opening the link to deciding (TDD 4.4: 40 minutes).
+    #[serde(default = "default_decide_seconds")]
+    pub decide_seconds: u32,
+    /// How often held follow-up requests are looked at for a passed deadline.
+    #[serde(default = "default_recheck_seconds")]
+    pub recheck_seconds: u32,
+    /// How the user re-authenticates before seeing evidence. Without it the preview
+    /// pages are not served (links still go out, and their follow-ups end in
+    /// `EDM:ERR:0005`); `none` must be chosen explicitly.
+    #[serde(default)]
+    pub authentication: Option<AuthenticationSetting>,
+    /// A folder whose templates, stylesheet, texts and logo replace the built-in ones
+    /// (preview-ui/README.md).
+    #[serde(default)]
+    pub ui_dir: Option<PathBuf>,
+}
+
+/// The preview space's sign-in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthenticationSetting {
+    /// No re-authentication: the link, bound to the first browser that opens it, is
+    /// enough. Only where the authority decided so.
+    None,
+    /// OpenID Connect, authorisation code with PKCE.
+    Oidc(Box<crate::preview::auth::OidcSettings>),
+}
+
+fn default_arrive_seconds() -> u32 {
+    15 * 60
+}
+
+fn default_decide_seconds() -> u32 {
+    40 * 60
+}
+
+fn default_recheck_seconds() -> u32 {
+    30
 }
 
 impl Default for PreviewConfig {
@@ -149,6 +190,21 @@ impl Default for PreviewConfig {
         Self {
             public_url: "https://localhost:8443/preview".to_owned(),
             description: BTreeMap::new(),
+            arrive_seconds: default_arrive_seconds(),
+            decide_seconds: default_decide_seconds(),
+            recheck_seconds: default_recheck_seconds(),
+            authentication: None,
+            ui_dir: None,
+        }
+    }
+}
+
+impl PreviewConfig {
+    /// T2 and T3 as configured.
+    pub fn timeouts(&self) -> crate::preview::session::Timeouts {
+        crate::preview::session::Timeouts {
+            arrive: chrono::Duration::seconds(i64::from(self.arrive_seconds)),
+            decide: chrono::Duration::seconds(i64::from(self.decide_seconds)),
         }
     }
 }
@@ -324,7 +380,23 @@ impl AdapterConfig {
             mappings: base.join(raw.mappings),
             connections,
             gateway,
-            preview: raw.preview,
+            preview: PreviewConfig {
+                ui_dir: raw.preview.ui_dir.as_ref().map(|d| base.join(d)),
+                authentication: raw.preview.authentication.clone().map(|a| match a {
+                    AuthenticationSetting::Oidc(mut o) => {
+                        // `file:` secrets relative to this file, like every other path.
+                        o.client_secret = o.client_secret.map(|s| match s.strip_prefix("file:") {
+                            Some(p) if !p.starts_with('/') => {
+                                format!("file:{}", base.join(p).display())
+                            }
+                            _ => s,
+                        });
+                        AuthenticationSetting::Oidc(o)
+                    }
+                    other => other,
+                }),
+                ..raw.preview
+            },
             http: raw.http,
             xml: raw.xml,
             reload: raw.reload,

@@ -14,6 +14,7 @@ pub mod exchange;
 pub mod gateway;
 pub mod mapping;
 pub mod matching;
+pub mod preview;
 pub mod reload;
 pub mod render;
 pub mod requester;

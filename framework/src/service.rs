@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::edm_timestamp;
-use crate::exchange::{Answer, Exchange, ExchangeError};
+use crate::exchange::{Answer, Exchange, ExchangeError, Reply};
 use crate::gateway::domibus::push;
 use crate::gateway::ebms::{PartInfo, Property, UserMessage};
 use crate::gateway::{Gateway, GatewayError, Notification, OutboundMessage, Payload};
@@ -137,7 +137,15 @@ impl Service {
             }
         };
 
-        let answer = self.exchange.answer(&regrep, Some(&header)).await?;
+        let answer = match self.exchange.reply(&regrep, Some(&header)).await? {
+            Reply::Answer(a) => *a,
+            Reply::Held { until } => {
+                // Stored and acknowledged: answered when the user decides or at the
+                // deadline (see `run`).
+                tracing::info!(message_id, %until, "preview follow-up held until the user decides");
+                return Ok(None);
+            }
+        };
         let outbound = self.outbound(&header, &answer);
         let answer_id = self.submit_with_retry(&outbound).await?;
         store
@@ -225,6 +233,20 @@ impl Service {
         }
     }
 
+    /// Answers again every stored message still unanswered: held preview follow-ups whose
+    /// user decided or whose deadline passed get their answer; the others stay held.
+    async fn recheck_held(&self, tasks: &mut tokio::task::JoinSet<()>) {
+        match self.exchange.store.unanswered_ids().await {
+            Ok(ids) => {
+                for id in ids {
+                    let s = self.clone();
+                    tasks.spawn(async move { s.handle(id).await });
+                }
+            }
+            Err(e) => tracing::error!(code = e.code(), error = %e, "reading held messages failed"),
+        }
+    }
+
     async fn handle(&self, message_id: String) {
         let report = match self.process(&message_id).await {
             Ok(Some(r)) => r,
@@ -278,6 +300,27 @@ impl Service {
                     async move { g.metrics() }
                 }),
             );
+        // The preview space: its decisions (and a periodic look for passed deadlines)
+        // bring held follow-up requests back.
+        let (decided_tx, mut decided_rx) = mpsc::unbounded_channel::<()>();
+        let app = match crate::preview::space(&self.exchange, decided_tx).await {
+            Ok(Some(preview)) => app.merge(preview),
+            Ok(None) => {
+                tracing::warn!(
+                    "preview.authentication is not configured: preview pages are not served"
+                );
+                app
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the preview space cannot start: preview pages are not served");
+                app
+            }
+        };
+        let recheck = Duration::from_secs(u64::from(
+            self.exchange.config.preview.recheck_seconds.max(1),
+        ));
+        let mut deadlines = tokio::time::interval(recheck);
+        deadlines.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let reload_cfg = self.exchange.config.reload.clone();
         if reload_cfg.enabled {
             tokio::spawn(crate::reload::watch(
@@ -325,6 +368,8 @@ impl Service {
                     Some(other) => tracing::debug!(?other, "notification"),
                     None => break,
                 },
+                Some(()) = decided_rx.recv() => self.recheck_held(&mut tasks).await,
+                _ = deadlines.tick() => self.recheck_held(&mut tasks).await,
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }
         }

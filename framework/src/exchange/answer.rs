@@ -206,16 +206,43 @@ fn requester_echo(a: &Agent) -> Agent {
     }
 }
 
-/// An evidence response carrying the rendered (or passed-through) document, or an error
-/// if it cannot be produced.
-pub(super) async fn evidence(
+/// A rendered (or passed-through) evidence document, before it becomes an answer: held
+/// in a preview session until the user decides, or sent at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Produced {
+    /// `Evidence/Identifier`, also inside the rendered document.
+    pub evidence_id: String,
+    pub media_type: String,
+    #[serde(with = "base64_bytes")]
+    pub bytes: Vec<u8>,
+    pub issuing_date: Option<String>,
+}
+
+mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(b))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD
+            .decode(text.as_bytes())
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Renders the evidence of `record` (or fetches the stored document), or says why not
+/// with a stable code.
+pub(super) async fn produce(
     ex: &Exchange,
-    ctx: &ErrorContext,
     routed: &Routed<'_>,
     record: &Record,
     now: DateTime<Utc>,
-    mut trace: Trace,
-) -> Answer {
+) -> Result<Produced, &'static str> {
     let request = routed.request;
     let mapping = &routed.mapping;
     let evidence_id = ex.ids.uuid().to_string();
@@ -227,11 +254,7 @@ pub(super) async fn evidence(
         .and_then(|f| record.get(f))
         .and_then(|v| v.as_date())
         .map(|d| d.format("%Y-%m-%d").to_string());
-    let language = routed
-        .distribution
-        .language
-        .clone()
-        .or_else(|| routed.requested.languages.first().cloned());
+    let language = evidence_language(routed);
     let data = template_data(
         ex,
         request,
@@ -242,7 +265,7 @@ pub(super) async fn evidence(
         language.as_deref(),
         now,
     );
-    let produced = match &routed.distribution.source {
+    let (media_type, bytes) = match &routed.distribution.source {
         Source::Template { name, .. } => routed
             .set
             .renderer()
@@ -253,12 +276,38 @@ pub(super) async fn evidence(
                 e.code()
             }),
         Source::Document { field } => passthrough(routed, record, field).await,
-    };
-    let (media_type, bytes) = match produced {
-        Ok(p) => p,
+    }?;
+    Ok(Produced {
+        evidence_id,
+        media_type,
+        bytes,
+        issuing_date,
+    })
+}
+
+fn evidence_language(routed: &Routed<'_>) -> Option<String> {
+    routed
+        .distribution
+        .language
+        .clone()
+        .or_else(|| routed.requested.languages.first().cloned())
+}
+
+/// An evidence response carrying the rendered (or passed-through) document, or an error
+/// if it cannot be produced.
+pub(super) async fn evidence(
+    ex: &Exchange,
+    ctx: &ErrorContext,
+    routed: &Routed<'_>,
+    record: &Record,
+    now: DateTime<Utc>,
+    mut trace: Trace,
+) -> Answer {
+    match produce(ex, routed, record, now).await {
+        Ok(produced) => deliver(ex, ctx, routed, produced, now, trace),
         Err(code) => {
             trace.push(Stage::Rendered, format!("failed: {code}"));
-            return error(
+            error(
                 ex,
                 ctx,
                 Refusal::new(
@@ -268,9 +317,30 @@ pub(super) async fn evidence(
                 None,
                 trace,
                 now,
-            );
+            )
         }
-    };
+    }
+}
+
+/// The evidence response for a produced document (at once, or after the user approved
+/// it in the preview).
+pub(super) fn deliver(
+    ex: &Exchange,
+    ctx: &ErrorContext,
+    routed: &Routed<'_>,
+    produced: Produced,
+    now: DateTime<Utc>,
+    mut trace: Trace,
+) -> Answer {
+    let request = routed.request;
+    let mapping = &routed.mapping;
+    let Produced {
+        evidence_id,
+        media_type,
+        bytes,
+        issuing_date,
+    } = produced;
+    let language = evidence_language(routed);
     trace.push(
         Stage::Rendered,
         format!("{} ({} bytes)", routed.distribution.format, bytes.len()),

@@ -10,8 +10,8 @@ mod answer;
 mod context;
 mod stage;
 
-pub use answer::{Answer, Attachment, Outcome};
-pub use stage::{Stage, Trace};
+pub use answer::{Answer, Attachment, Outcome, Produced};
+pub use stage::{Reply, Stage, Trace};
 
 use std::sync::Arc;
 
@@ -28,12 +28,17 @@ use crate::store::{Store, StoreError};
 pub enum ExchangeError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A preview follow-up whose user has not decided yet, asked of a caller that cannot
+    /// wait (offline tools); `serve` holds it instead.
+    #[error("the preview follow-up is held until the user decides (deadline {0})")]
+    PreviewPending(chrono::DateTime<chrono::Utc>),
 }
 
 impl ExchangeError {
     pub fn code(&self) -> &'static str {
         match self {
             ExchangeError::Store(e) => e.code(),
+            ExchangeError::PreviewPending(_) => "PREVIEW_PENDING",
         }
     }
 }
@@ -94,7 +99,36 @@ impl Exchange {
         regrep: &[u8],
         envelope: Option<&UserMessage>,
     ) -> Result<Answer, ExchangeError> {
+        match self.reply(regrep, envelope).await? {
+            Reply::Answer(a) => Ok(*a),
+            Reply::Held { until } => Err(ExchangeError::PreviewPending(until)),
+        }
+    }
+
+    /// Like [`Exchange::answer`], but a preview follow-up whose user is still deciding is
+    /// [`Reply::Held`] rather than an error: the caller keeps the message and asks again
+    /// when the user decides or the deadline passes.
+    pub async fn reply(
+        &self,
+        regrep: &[u8],
+        envelope: Option<&UserMessage>,
+    ) -> Result<Reply, ExchangeError> {
         stage::run(self, regrep, envelope).await
+    }
+
+    /// The state store (the preview space reads and moves its sessions there).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The configuration this exchange runs with.
+    pub fn config(&self) -> &Arc<AdapterConfig> {
+        &self.config
+    }
+
+    /// The clock (fixed in tests).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 }
 

@@ -8,13 +8,16 @@ use chrono::{DateTime, Utc};
 use oots_connector::ConnectorError;
 use serde::Serialize;
 
-use super::answer::{self, ErrorContext};
+use super::answer::{self, ErrorContext, Produced};
 use super::{Answer, Exchange, ExchangeError, Refusal};
 use crate::edm::{self, DistributionRequest, EdmVersion, ErrorCode, EvidenceRequest, Subject};
 use crate::gateway::ebms::UserMessage;
 use crate::mapping::{Distribution, Mapping, MappingSet, PreviewPolicy, SubjectKind};
 use crate::matching::{Attribute, Engine, Identity, MatchOutcome, OnAmbiguous, Prepared, retrieve};
+use crate::preview::held::{Held, ShownField};
+use crate::preview::session::{FollowUp, Session};
 use crate::store::PreviewLink;
+use oots_connector::{Record, Value};
 
 /// Names of the stages, for the trace shown by `demo` and kept with the exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,12 +76,16 @@ pub(super) async fn run(
     ex: &Exchange,
     regrep: &[u8],
     envelope: Option<&UserMessage>,
-) -> Result<Answer, ExchangeError> {
+) -> Result<Reply, ExchangeError> {
     // One generation answers the whole exchange, even if a reload happens meanwhile.
     let set = ex.generations.current();
-    let mut answer = run_with(ex, set.clone(), regrep, envelope).await?;
-    answer.generation = set.generation().to_owned();
-    Ok(answer)
+    Ok(match run_with(ex, set.clone(), regrep, envelope).await? {
+        Reply::Answer(mut answer) => {
+            answer.generation = set.generation().to_owned();
+            Reply::Answer(answer)
+        }
+        held => held,
+    })
 }
 
 async fn run_with(
@@ -86,7 +93,7 @@ async fn run_with(
     set: Arc<MappingSet>,
     regrep: &[u8],
     envelope: Option<&UserMessage>,
-) -> Result<Answer, ExchangeError> {
+) -> Result<Reply, ExchangeError> {
     let now = ex.clock.now();
     let mut trace = Trace::default();
     trace.push(
@@ -107,7 +114,7 @@ async fn run_with(
             };
             let refusal = Refusal::new(e.code(), e.detail());
             trace.push(Stage::Parsed, format!("refused: {}", refusal.detail));
-            return Ok(answer::error(ex, &ctx, refusal, None, trace, now));
+            return Ok(answer::error(ex, &ctx, refusal, None, trace, now).into());
         }
     };
     let ctx = ErrorContext {
@@ -133,9 +140,12 @@ async fn run_with(
     match route(ex, set, &request, envelope, now, &mut trace).await? {
         Err(refusal) => {
             trace.push(Stage::Routed, format!("refused: {}", refusal.detail));
-            Ok(answer::error(ex, &ctx, refusal, None, trace, now))
+            Ok(answer::error(ex, &ctx, refusal, None, trace, now).into())
         }
-        Ok(routed) => serve(ex, &ctx, routed, now, trace).await,
+        Ok(routed) => match &routed.request.preview_location {
+            Some(location) => follow_up(ex, &ctx, &routed, location, now, trace).await,
+            None => Ok(serve(ex, &ctx, routed, now, trace).await?.into()),
+        },
     }
 }
 
@@ -159,7 +169,11 @@ async fn route<'a>(
             ),
         )));
     }
-    if !ex.store.claim_request_id(&request.id, now).await? {
+    if !ex
+        .store
+        .claim_request_id(&request.id, envelope.map(|e| e.message_id.as_str()), now)
+        .await?
+    {
         return Ok(Err(Refusal::new(
             ErrorCode::InvalidRequest,
             "TDD 4.4: request identifier already used",
@@ -294,12 +308,6 @@ async fn serve(
     mut trace: Trace,
 ) -> Result<Answer, ExchangeError> {
     let request = routed.request;
-    if let Some(location) = &request.preview_location {
-        let refusal = follow_up(ex, request, location).await?;
-        trace.push(Stage::Preview, format!("refused: {}", refusal.detail));
-        return Ok(answer::error(ex, ctx, refusal, None, trace, now));
-    }
-
     let engine = routed.mapping.engine.clone();
     let prepared = match engine.prepare(&routed.identity) {
         Ok(p) => p,
@@ -379,7 +387,7 @@ async fn serve(
                 ),
             );
             let why = "subject to be confirmed by re-authentication in the preview space";
-            return preview(ex, ctx, request, now, trace, why, outcome).await;
+            return preview(ex, ctx, &routed, None, now, trace, why, outcome).await;
         }
         other => {
             let refusal = refusal_for(other);
@@ -395,7 +403,7 @@ async fn serve(
     if request.possibility_for_preview && routed.mapping.spec.policy.preview != PreviewPolicy::Never
     {
         let why = "preview allowed by the requester: evidence held until the user approves";
-        return preview(ex, ctx, request, now, trace, why, outcome).await;
+        return preview(ex, ctx, &routed, Some(&record), now, trace, why, outcome).await;
     }
 
     Ok(answer::evidence(ex, ctx, &routed, &record, now, trace)
@@ -451,16 +459,35 @@ fn refusal_for(outcome: &MatchOutcome) -> Refusal {
 }
 
 /// `EDM:ERR:0002` with a fresh preview link: nothing is released before the user's visit.
+/// The evidence is produced now and held with the link, so the user approves exactly what
+/// the follow-up request will receive.
+#[allow(clippy::too_many_arguments)]
 async fn preview(
     ex: &Exchange,
     ctx: &ErrorContext,
-    request: &EvidenceRequest,
+    routed: &Routed<'_>,
+    record: Option<&Record>,
     now: DateTime<Utc>,
     mut trace: Trace,
     why: &str,
     outcome: MatchOutcome,
 ) -> Result<Answer, ExchangeError> {
-    let link = issue_preview(ex, request, now).await?;
+    let evidence = match record {
+        Some(record) => match answer::produce(ex, routed, record, now).await {
+            Ok(p) => Some(p),
+            Err(code) => {
+                trace.push(Stage::Rendered, format!("failed: {code}"));
+                let refusal = Refusal::new(
+                    ErrorCode::InvalidQuery,
+                    format!("the evidence could not be produced ({code})"),
+                );
+                return Ok(answer::error(ex, ctx, refusal, None, trace, now).with_matching(outcome));
+            }
+        },
+        None => None,
+    };
+    let held = held_for(routed, record, evidence);
+    let link = issue_preview(ex, routed.request, &held, now).await?;
     trace.push(Stage::Preview, why.to_owned());
     Ok(answer::error(
         ex,
@@ -476,15 +503,58 @@ async fn preview(
     .with_matching(outcome))
 }
 
+/// What the preview session keeps: the subject, the page's texts and the evidence.
+fn held_for(routed: &Routed<'_>, record: Option<&Record>, evidence: Option<Produced>) -> Held {
+    let spec = &routed.mapping.spec;
+    let fields = record
+        .map(|r| {
+            spec.labels
+                .iter()
+                .filter_map(|(field, label)| {
+                    let value = r.get(field)?;
+                    let text = match value {
+                        Value::Null => return None,
+                        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+                        other => other.as_text()?,
+                    };
+                    Some(ShownField {
+                        label: label.clone(),
+                        value: text,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let requester = routed.request.requester();
+    Held {
+        subject: routed.identity.attributes.clone(),
+        requester: requester
+            .names
+            .first()
+            .map(|n| n.text.clone())
+            .unwrap_or_else(|| requester.identifier.value.clone()),
+        languages: routed.requested.languages.clone(),
+        title: spec.evidence_type.title.clone(),
+        fields,
+        evidence,
+        min_level_of_assurance: spec.policy.min_level_of_assurance,
+    }
+}
+
 /// Mints an unguessable preview link bound to this request, requester and evidence type.
 async fn issue_preview(
     ex: &Exchange,
     request: &EvidenceRequest,
+    held: &Held,
     now: DateTime<Utc>,
 ) -> Result<PreviewLink, ExchangeError> {
-    let bytes: [u8; 32] = rand::random();
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = crate::preview::session::secret_token();
     let base = ex.config.preview.public_url.trim_end_matches('/');
+    let data = serde_json::to_string(held).map_err(|e| {
+        ExchangeError::Store(crate::store::StoreError::Query(format!(
+            "preview data cannot be serialised: {e}"
+        )))
+    })?;
     let link = PreviewLink {
         location: format!("{base}/{token}"),
         token,
@@ -492,39 +562,136 @@ async fn issue_preview(
         evidence_type: request.evidence_type.classification.clone(),
         requester_id: request.requester().identifier.value.clone(),
         created_at: now,
+        data,
     };
     ex.store.save_preview(&link).await?;
     Ok(link)
 }
 
-/// A follow-up request after a preview. The preview page (where the user approves) is not
-/// part of this version, so a known link cannot have been approved yet.
+/// A follow-up request carrying a `PreviewLocation`: the evidence if the user approved it,
+/// an error if they declined, were someone else or ran out of time, and nothing yet
+/// (held) while they are still deciding.
 async fn follow_up(
     ex: &Exchange,
-    request: &EvidenceRequest,
+    ctx: &ErrorContext,
+    routed: &Routed<'_>,
     location: &str,
-) -> Result<Refusal, ExchangeError> {
+    now: DateTime<Utc>,
+    mut trace: Trace,
+) -> Result<Reply, ExchangeError> {
+    let request = routed.request;
+    let refuse = |trace: Trace, refusal: Refusal| {
+        let mut trace = trace;
+        trace.push(Stage::Preview, format!("refused: {}", refusal.detail));
+        Ok(answer::error(ex, ctx, refusal, None, trace, now).into())
+    };
     let token = location
         .trim()
         .trim_end_matches('/')
         .rsplit('/')
         .next()
+        .unwrap_or("")
+        .split(['?', '#'])
+        .next()
         .unwrap_or("");
     let known = ex.store.find_preview(token).await?;
-    Ok(match known {
+    let link = match known {
         Some(link)
-            if link.location == location.trim()
+            if location.trim().starts_with(&link.location)
                 && link.requester_id == request.requester().identifier.value
                 && link.evidence_type == request.evidence_type.classification =>
         {
-            Refusal::new(
-                ErrorCode::UnsupportedCapability,
-                "the preview space is not available in this adapter version; the user has not approved the evidence",
-            )
+            link
         }
-        _ => Refusal::new(
-            ErrorCode::InvalidRequest,
-            "R-EDM-REQ-C005: PreviewLocation was not issued by this evidence provider for this request",
-        ),
-    })
+        _ => {
+            return refuse(
+                trace,
+                Refusal::new(
+                    ErrorCode::InvalidRequest,
+                    "R-EDM-REQ-C005: PreviewLocation was not issued by this evidence provider for this request",
+                ),
+            );
+        }
+    };
+    let Ok(held) = serde_json::from_str::<Held>(&link.data) else {
+        // Data already dropped: this link's follow-up was answered before.
+        return refuse(
+            trace,
+            Refusal::new(
+                ErrorCode::InvalidRequest,
+                "the preview link was already used for an answered request",
+            ),
+        );
+    };
+    if !held.same_subject(&routed.identity) {
+        return refuse(
+            trace,
+            Refusal::new(
+                ErrorCode::InvalidRequest,
+                "the follow-up request names another subject than the request the preview link was issued for",
+            ),
+        );
+    }
+    let timeouts = ex.config.preview.timeouts();
+    let (mut session, version) = match ex.store.preview_state(token).await? {
+        Some((json, version)) => match serde_json::from_str::<Session>(&json) {
+            Ok(s) => (s, version),
+            Err(_) => (Session::new(link.created_at), version),
+        },
+        None => (Session::new(link.created_at), 0),
+    };
+    let before = session.clone();
+    if let Some(back) = request.return_location.as_deref() {
+        session.set_return_url(back);
+    }
+    let decision = session.follow_up(now, &timeouts);
+    if session != before {
+        // Another step may have moved the session meanwhile; its own save wins, and the
+        // follow-up is looked at again when the store says so.
+        let json = serde_json::to_string(&session).unwrap_or_default();
+        ex.store.update_preview_state(token, &json, version).await?;
+    }
+    match decision {
+        FollowUp::Hold { until } => {
+            trace.push(
+                Stage::Preview,
+                format!("held: the user has not decided yet (deadline {until})"),
+            );
+            Ok(Reply::Held { until })
+        }
+        FollowUp::Refuse { code, detail } => {
+            ex.store.forget_preview_data(token).await?;
+            refuse(trace, Refusal::new(code, detail))
+        }
+        FollowUp::Release => {
+            ex.store.forget_preview_data(token).await?;
+            match held.evidence {
+                Some(produced) => {
+                    trace.push(Stage::Preview, "approved by the user".to_owned());
+                    Ok(answer::deliver(ex, ctx, routed, produced, now, trace).into())
+                }
+                None => refuse(
+                    trace,
+                    Refusal::new(
+                        ErrorCode::ObjectNotFound,
+                        "Evidence subject could not be identified unambiguously",
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+/// What an exchange ends in: an answer to send now, or a follow-up held until the user
+/// decides in the preview space (or the deadline passes).
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Answer(Box<Answer>),
+    Held { until: DateTime<Utc> },
+}
+
+impl From<Answer> for Reply {
+    fn from(a: Answer) -> Self {
+        Reply::Answer(Box::new(a))
+    }
 }

@@ -38,7 +38,7 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// A preview link issued in an `EDM:ERR:0002` answer, bound to one request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PreviewLink {
     /// Unguessable token (the last path segment of the PreviewLocation).
     pub token: String,
@@ -47,13 +47,37 @@ pub struct PreviewLink {
     pub evidence_type: String,
     pub requester_id: String,
     pub created_at: DateTime<Utc>,
+    /// What the preview needs until the follow-up is answered (the subject as requested,
+    /// the evidence held for the user's decision), as JSON. Personal data: it is dropped
+    /// with [`Store::forget_preview_data`] once the follow-up is answered.
+    pub data: String,
+}
+
+impl std::fmt::Debug for PreviewLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token is a capability and `data` is personal data.
+        f.debug_struct("PreviewLink")
+            .field("request_id", &self.request_id)
+            .field("evidence_type", &self.evidence_type)
+            .field("requester_id", &self.requester_id)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Persistent state used by the exchange.
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// Records a request id; `false` if it was seen before (TDD 4.4: ids are never reused).
-    async fn claim_request_id(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// A request claimed by gateway message `message_id` stays claimable by that same
+    /// message: answering a stored message again (after a crash, or a held preview
+    /// follow-up) is not a reuse.
+    async fn claim_request_id(
+        &self,
+        id: &str,
+        message_id: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 
     /// Stores a received gateway message (its ebMS header XML and RegRep document) before
     /// it is acknowledged; `false` if it was already stored (a redelivery).
@@ -93,4 +117,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn save_preview(&self, link: &PreviewLink) -> Result<(), StoreError>;
 
     async fn find_preview(&self, token: &str) -> Result<Option<PreviewLink>, StoreError>;
+
+    /// The preview session's state (JSON, see `preview::session::State`) and its version.
+    async fn preview_state(&self, token: &str) -> Result<Option<(String, i64)>, StoreError>;
+
+    /// Replaces the session's state if it is still at `version` (another replica or
+    /// another click may have moved it); `false` if it was not.
+    async fn update_preview_state(
+        &self,
+        token: &str,
+        state: &str,
+        version: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Drops the personal data a preview kept, once its follow-up is answered.
+    async fn forget_preview_data(&self, token: &str) -> Result<(), StoreError>;
 }

@@ -10,10 +10,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use super::{PreviewLink, Store, StoreError};
 
-const SCHEMA: &str = "
+const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS seen_request (
     request_id TEXT PRIMARY KEY,
-    received_at TEXT NOT NULL
+    received_at TEXT NOT NULL,
+    message_id TEXT
 );
 CREATE TABLE IF NOT EXISTS inbound_message (
     message_id TEXT PRIMARY KEY,
@@ -31,9 +32,26 @@ CREATE TABLE IF NOT EXISTS preview_link (
     request_id TEXT NOT NULL,
     evidence_type TEXT NOT NULL,
     requester_id TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT '{"state":"issued"}',
+    version INTEGER NOT NULL DEFAULT 0,
+    data TEXT NOT NULL DEFAULT '{}'
 );
-";
+"#;
+
+/// Columns added after a table first shipped: files written by an earlier version gain
+/// them on open; nothing else changes.
+const ADDED_COLUMNS: [(&str, &str, &str); 5] = [
+    ("inbound_message", "audit", "TEXT"),
+    ("seen_request", "message_id", "TEXT"),
+    (
+        "preview_link",
+        "state",
+        "TEXT NOT NULL DEFAULT '{\"state\":\"issued\"}'",
+    ),
+    ("preview_link", "version", "INTEGER NOT NULL DEFAULT 0"),
+    ("preview_link", "data", "TEXT NOT NULL DEFAULT '{}'"),
+];
 
 /// State in one SQLite file.
 #[derive(Debug, Clone)]
@@ -69,16 +87,21 @@ impl SqliteStore {
             .connect_with(opts)
             .await?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
-        // Files written before the audit column existed gain it; nothing else changes.
-        let has_audit: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pragma_table_info('inbound_message') WHERE name = 'audit'",
-        )
-        .fetch_one(&pool)
-        .await?;
-        if has_audit == 0 {
-            sqlx::raw_sql("ALTER TABLE inbound_message ADD COLUMN audit TEXT")
+        for (table, column, ty) in ADDED_COLUMNS {
+            let present: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?")
+                    .bind(table)
+                    .bind(column)
+                    .fetch_one(&pool)
+                    .await?;
+            if present == 0 {
+                // Our own constant identifiers and types.
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "ALTER TABLE {table} ADD COLUMN {column} {ty}"
+                )))
                 .execute(&pool)
                 .await?;
+            }
         }
         Ok(Self { pool })
     }
@@ -90,15 +113,33 @@ fn ts(at: DateTime<Utc>) -> String {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn claim_request_id(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn claim_request_id(
+        &self,
+        id: &str,
+        message_id: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let id = id.to_ascii_lowercase();
         let r = sqlx::query(
-            "INSERT INTO seen_request (request_id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO seen_request (request_id, received_at, message_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         )
-        .bind(id.to_ascii_lowercase())
+        .bind(&id)
         .bind(ts(at))
+        .bind(message_id)
         .execute(&self.pool)
         .await?;
-        Ok(r.rows_affected() == 1)
+        if r.rows_affected() == 1 {
+            return Ok(true);
+        }
+        let Some(message_id) = message_id else {
+            return Ok(false);
+        };
+        let by: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT message_id FROM seen_request WHERE request_id = ?")
+                .bind(&id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(by.and_then(|(m,)| m).as_deref() == Some(message_id))
     }
 
     async fn store_inbound(
@@ -179,7 +220,7 @@ impl Store for SqliteStore {
 
     async fn save_preview(&self, link: &PreviewLink) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO preview_link (token, location, request_id, evidence_type, requester_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO preview_link (token, location, request_id, evidence_type, requester_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&link.token)
         .bind(&link.location)
@@ -187,6 +228,7 @@ impl Store for SqliteStore {
         .bind(&link.evidence_type)
         .bind(&link.requester_id)
         .bind(ts(link.created_at))
+        .bind(&link.data)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -194,7 +236,7 @@ impl Store for SqliteStore {
 
     async fn find_preview(&self, token: &str) -> Result<Option<PreviewLink>, StoreError> {
         let row = sqlx::query(
-            "SELECT token, location, request_id, evidence_type, requester_id, created_at FROM preview_link WHERE token = ?",
+            "SELECT token, location, request_id, evidence_type, requester_id, created_at, data FROM preview_link WHERE token = ?",
         )
         .bind(token)
         .fetch_optional(&self.pool)
@@ -211,7 +253,42 @@ impl Store for SqliteStore {
             evidence_type: r.get(3),
             requester_id: r.get(4),
             created_at,
+            data: r.get(6),
         }))
+    }
+
+    async fn preview_state(&self, token: &str) -> Result<Option<(String, i64)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT state, version FROM preview_link WHERE token = ?")
+                .bind(token)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn update_preview_state(
+        &self,
+        token: &str,
+        state: &str,
+        version: i64,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE preview_link SET state = ?, version = version + 1 WHERE token = ? AND version = ?",
+        )
+        .bind(state)
+        .bind(token)
+        .bind(version)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn forget_preview_data(&self, token: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE preview_link SET data = '{}' WHERE token = ?")
+            .bind(token)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }
 
@@ -226,11 +303,25 @@ mod tests {
         let now = Utc::now();
         {
             let s = SqliteStore::open(&path).await.unwrap();
-            assert!(s.claim_request_id("urn:uuid:AB", now).await.unwrap());
-            assert!(!s.claim_request_id("urn:uuid:ab", now).await.unwrap());
+            assert!(
+                s.claim_request_id("urn:uuid:AB", Some("m1"), now)
+                    .await
+                    .unwrap()
+            );
+            assert!(!s.claim_request_id("urn:uuid:ab", None, now).await.unwrap());
         }
         let s = SqliteStore::open(&path).await.unwrap();
-        assert!(!s.claim_request_id("urn:uuid:ab", now).await.unwrap());
+        assert!(
+            !s.claim_request_id("urn:uuid:ab", Some("m2"), now)
+                .await
+                .unwrap()
+        );
+        // The message that claimed it may be answered again (crash, held follow-up).
+        assert!(
+            s.claim_request_id("urn:uuid:ab", Some("m1"), now)
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
@@ -254,10 +345,19 @@ mod tests {
             evidence_type: "e".into(),
             requester_id: "q".into(),
             created_at: now,
+            data: r#"{"held":1}"#.into(),
         };
         s.save_preview(&link).await.unwrap();
         let back = s.find_preview("t").await.unwrap().unwrap();
         assert_eq!(back.request_id, "r");
+        assert_eq!(back.data, r#"{"held":1}"#);
         assert!(s.find_preview("nope").await.unwrap().is_none());
+        // Compare-and-set on the session state.
+        let (state, v) = s.preview_state("t").await.unwrap().unwrap();
+        assert_eq!((state.as_str(), v), (r#"{"state":"issued"}"#, 0));
+        assert!(s.update_preview_state("t", "{}", 0).await.unwrap());
+        assert!(!s.update_preview_state("t", "{}", 0).await.unwrap());
+        s.forget_preview_data("t").await.unwrap();
+        assert_eq!(s.find_preview("t").await.unwrap().unwrap().data, "{}");
     }
 }

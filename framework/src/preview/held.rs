@@ -1,0 +1,133 @@
+//! What a preview session keeps between the request that opened it and the answer to its
+//! follow-up: the subject as the request named it (for the re-authentication check and to
+//! hold the follow-up to the same person) and the evidence exactly as it will be sent, so
+//! the user approves what the requester receives.
+//!
+//! Personal data, kept server-side only, and dropped once the follow-up is answered.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::edm::LevelOfAssurance;
+use crate::exchange::Produced;
+use crate::matching::{Attribute, Identity};
+
+/// The data of one preview session.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    /// The subject's attributes as the first request stated them.
+    pub subject: BTreeMap<Attribute, String>,
+    /// The requester's name, for the page.
+    pub requester: String,
+    /// The languages the request asked the evidence in (page language hint).
+    pub languages: Vec<String>,
+    /// The evidence type's title by language.
+    pub title: BTreeMap<String, String>,
+    /// The labelled record fields shown on the page: label by language, and value.
+    pub fields: Vec<ShownField>,
+    /// The evidence as it will be delivered; `None` when the first request could not
+    /// single out the record (an ambiguous match left to the re-authentication).
+    pub evidence: Option<Produced>,
+    /// The lowest level of assurance the sign-in must reach (the mapping's policy).
+    #[serde(default)]
+    pub min_level_of_assurance: Option<LevelOfAssurance>,
+}
+
+/// One record field as the page shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownField {
+    pub label: BTreeMap<String, String>,
+    pub value: String,
+}
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Held")
+            .field("attributes", &self.subject.keys().collect::<Vec<_>>())
+            .field("fields", &self.fields.len())
+            .field("evidence", &self.evidence.as_ref().map(|e| &e.media_type))
+            .finish()
+    }
+}
+
+impl Held {
+    /// The subject as an identity, for the re-authentication check.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            attributes: self.subject.clone(),
+            level_of_assurance: None,
+        }
+    }
+
+    /// Whether a follow-up request names the same subject (the same attributes with the
+    /// same values, compared as the first request stated them).
+    pub fn same_subject(&self, other: &Identity) -> bool {
+        self.subject == other.attributes
+    }
+
+    /// Whether a sign-in's level (`low`, `substantial`, `high`, as the authenticator
+    /// normalises it) is enough; any level is when the mapping requires none.
+    pub fn assurance_suffices(&self, signed_in: Option<&str>) -> bool {
+        let Some(min) = self.min_level_of_assurance else {
+            return true;
+        };
+        let level = match signed_in.map(str::to_ascii_lowercase).as_deref() {
+            Some("low") => LevelOfAssurance::Low,
+            Some("substantial") => LevelOfAssurance::Substantial,
+            Some("high") => LevelOfAssurance::High,
+            _ => return false,
+        };
+        level >= min
+    }
+
+    /// A text in `lang`, else English, else any.
+    pub fn pick<'a>(texts: &'a BTreeMap<String, String>, lang: &str) -> Option<&'a str> {
+        let find = |l: &str| {
+            texts
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(l))
+                .map(|(_, v)| v.as_str())
+        };
+        find(lang)
+            .or_else(|| find("en"))
+            .or_else(|| texts.values().next().map(String::as_str))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_hides_personal_data_in_debug() {
+        let mut subject = BTreeMap::new();
+        subject.insert(Attribute::FamilyName, "Novák".to_owned());
+        let held = Held {
+            subject,
+            requester: "Ministry".into(),
+            languages: vec!["cs".into()],
+            title: BTreeMap::from([("EN".into(), "Birth certificate".into())]),
+            fields: vec![ShownField {
+                label: BTreeMap::from([("EN".into(), "Family name".into())]),
+                value: "Novák".into(),
+            }],
+            evidence: Some(Produced {
+                evidence_id: "e1".into(),
+                media_type: "application/pdf".into(),
+                bytes: vec![0, 1, 2, 255],
+                issuing_date: None,
+            }),
+            min_level_of_assurance: Some(LevelOfAssurance::High),
+        };
+        let json = serde_json::to_string(&held).unwrap();
+        let back: Held = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, held);
+        assert!(!format!("{held:?}").contains("Novák"));
+        assert_eq!(Held::pick(&held.title, "fr"), Some("Birth certificate"));
+        assert!(held.same_subject(&held.identity()));
+        assert!(held.assurance_suffices(Some("high")));
+        assert!(!held.assurance_suffices(Some("substantial")));
+        assert!(!held.assurance_suffices(None));
+    }
+}

@@ -1,0 +1,727 @@
+//! The preview space's HTTP routes, under the path of `preview.public_url`:
+//!
+//! | Route | What it does |
+//! |---|---|
+//! | `GET {base}/{token}` | the page: sign-in offer, the evidence with the two buttons, or the outcome |
+//! | `GET {base}/{token}/sign-in` | starts the sign-in at the identity provider |
+//! | `GET {base}/callback` | the identity provider's redirect back |
+//! | `POST {base}/{token}/decision` | approve or decline (form with CSRF token) |
+//! | `GET {base}/{token}/document` | the held evidence document, to the reviewing browser only |
+//! | `GET {base}/static/preview.css`, `GET {base}/static/logo` | the stylesheet, the authority's logo |
+//!
+//! Every response carries strict security headers (CSP without scripts, HSTS, no framing,
+//! no caching, no referrer). The first visit binds the link to the browser with a random
+//! cookie; every later step checks it. Pages never show why a link is refused beyond
+//! "not valid", so a link in the wrong hands reveals nothing.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::sync::mpsc;
+
+use super::auth::{Authenticator, PendingSignIn};
+use super::held::Held;
+use super::identity::{self, Claimed};
+use super::page::{DocumentLink, EvidenceView, Page, PageContext, PreviewUi};
+use super::session::{Session, State as SessionState, StepError, secret_token};
+use crate::exchange::Exchange;
+use crate::matching::Attribute;
+use crate::store::StoreError;
+
+/// The cookie binding a preview link to the browser that first opened it.
+const BROWSER_COOKIE: &str = "oots_preview";
+/// The cookie naming the preview a sign-in in progress belongs to (the provider's
+/// callback URL is the same for all).
+const SIGN_IN_COOKIE: &str = "oots_preview_signin";
+
+/// How the user proves who they are before seeing evidence.
+#[derive(Clone)]
+pub enum Authentication {
+    /// Explicitly configured: no re-authentication, the link alone (single browser,
+    /// short-lived) shows the evidence.
+    None,
+    /// Sign-in at an identity provider; the signed-in person must be the subject.
+    Provider(Arc<dyn Authenticator>),
+}
+
+/// Everything the routes need.
+pub struct PreviewSpace {
+    pub exchange: Exchange,
+    pub ui: Arc<PreviewUi>,
+    pub authentication: Authentication,
+    /// Told after every decision, so held follow-up requests are answered at once.
+    pub decided: mpsc::UnboundedSender<()>,
+}
+
+impl PreviewSpace {
+    /// The path the routes live under (`/preview` for `https://host/preview`).
+    pub fn base_path(&self) -> String {
+        base_path(&self.exchange.config().preview.public_url)
+    }
+
+    fn callback_url(&self) -> String {
+        format!(
+            "{}/callback",
+            self.exchange
+                .config()
+                .preview
+                .public_url
+                .trim_end_matches('/')
+        )
+    }
+}
+
+/// The path part of a URL, without a trailing slash (`""` for the root).
+pub fn base_path(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let path = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
+    path.trim_end_matches('/').to_owned()
+}
+
+/// The routes, with security headers on every response.
+pub fn router(space: Arc<PreviewSpace>) -> Router {
+    let base = space.base_path();
+    Router::new()
+        .route(&format!("{base}/static/preview.css"), get(stylesheet))
+        .route(&format!("{base}/static/logo"), get(logo))
+        .route(&format!("{base}/callback"), get(callback))
+        .route(&format!("{base}/{{token}}"), get(page))
+        .route(&format!("{base}/{{token}}/sign-in"), get(sign_in))
+        .route(&format!("{base}/{{token}}/decision"), post(decision))
+        .route(&format!("{base}/{{token}}/document"), get(document))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(space)
+}
+
+async fn security_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    let set = |h: &mut HeaderMap, name: &'static str, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(
+        h,
+        "strict-transport-security",
+        "max-age=31536000; includeSubDomains",
+    );
+    set(h, "x-frame-options", "DENY");
+    set(h, "x-content-type-options", "nosniff");
+    // Same-origin (as the pages' meta tag): the decision form keeps its Origin, and
+    // nothing leaks to the requester's site on the way back.
+    set(h, "referrer-policy", "same-origin");
+    set(h, "cache-control", "no-store");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    response
+}
+
+async fn logo(State(space): State<Arc<PreviewSpace>>) -> Response {
+    match space.ui.logo() {
+        Some((media_type, bytes)) => {
+            ([(header::CONTENT_TYPE, media_type)], bytes.to_vec()).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn stylesheet(State(space): State<Arc<PreviewSpace>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        space.ui.stylesheet().to_owned(),
+    )
+        .into_response()
+}
+
+/// The value of cookie `name`.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn set_cookie(name: &str, value: &str, path: &str) -> HeaderValue {
+    let path = if path.is_empty() { "/" } else { path };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path={path}; HttpOnly; Secure; SameSite=Lax"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// A loaded session, with the store version it was read at.
+struct Loaded {
+    held: Held,
+    session: Session,
+    version: i64,
+}
+
+/// Why a request to the routes ends in a refusal page.
+enum Stop {
+    /// Unknown link, wrong browser, malformed input: one page for all.
+    Invalid,
+    /// The follow-up was answered and the session's data dropped: only its outcome is
+    /// left to show.
+    Ended(Session),
+    Step(StepError),
+    Store(StoreError),
+    Auth(&'static str),
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
+        Stop::Store(e)
+    }
+}
+
+impl From<StepError> for Stop {
+    fn from(e: StepError) -> Self {
+        Stop::Step(e)
+    }
+}
+
+async fn load(space: &PreviewSpace, token: &str) -> Result<Loaded, Stop> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Stop::Invalid);
+    }
+    let store = space.exchange.store();
+    let Some(link) = store.find_preview(token).await? else {
+        return Err(Stop::Invalid);
+    };
+    let (json, version) = store.preview_state(token).await?.ok_or(Stop::Invalid)?;
+    let session =
+        serde_json::from_str::<Session>(&json).unwrap_or_else(|_| Session::new(link.created_at));
+    let Ok(held) = serde_json::from_str::<Held>(&link.data) else {
+        // Already answered: its data is gone.
+        return Err(Stop::Ended(session));
+    };
+    Ok(Loaded {
+        held,
+        session,
+        version,
+    })
+}
+
+/// Saves the moved session; another step that moved it first wins.
+async fn save(space: &PreviewSpace, token: &str, loaded: &Loaded) -> Result<(), Stop> {
+    let json = serde_json::to_string(&loaded.session)
+        .map_err(|e| Stop::Store(StoreError::Query(e.to_string())))?;
+    if space
+        .exchange
+        .store()
+        .update_preview_state(token, &json, loaded.version)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(Stop::Step(StepError::OutOfOrder("changed meanwhile")))
+    }
+}
+
+/// Query parameters the page accepts.
+#[derive(serde::Deserialize, Default)]
+struct PageQuery {
+    lang: Option<String>,
+    /// v1.x: the requester appends where to send the user back.
+    returnurl: Option<String>,
+}
+
+struct Render<'a> {
+    space: &'a PreviewSpace,
+    headers: &'a HeaderMap,
+    explicit_lang: Option<&'a str>,
+    languages: &'a [String],
+    path: String,
+}
+
+impl Render<'_> {
+    fn context(&self) -> PageContext {
+        let catalog = self.space.ui.catalog();
+        let accept = self
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        let lang = catalog.negotiate(self.explicit_lang, accept, self.languages);
+        let authority_name = Held::pick(&self.space.exchange.config().provider.name, &lang.0)
+            .unwrap_or_default()
+            .to_owned();
+        PageContext {
+            lang,
+            base_path: self.space.base_path(),
+            current_path: self.path.clone(),
+            authority_name,
+        }
+    }
+
+    fn page(&self, status: StatusCode, page: &Page) -> Response {
+        match self.space.ui.render(page, &self.context()) {
+            Ok(html) => (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                html,
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "preview page cannot be rendered");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "preview page unavailable",
+                )
+                    .into_response()
+            }
+        }
+    }
+
+    fn stop(&self, stop: Stop, session: Option<&Session>) -> Response {
+        if let Stop::Ended(ended) = stop {
+            return self.stop(Stop::Step(StepError::Finished("answered")), Some(&ended));
+        }
+        let back = session.and_then(|s| s.return_url.clone());
+        match stop {
+            Stop::Ended(_) => self.page(StatusCode::NOT_FOUND, &Page::Invalid),
+            Stop::Invalid | Stop::Step(StepError::WrongBrowser | StepError::BadCsrf) => {
+                self.page(StatusCode::NOT_FOUND, &Page::Invalid)
+            }
+            Stop::Step(StepError::Expired) => {
+                self.page(StatusCode::GONE, &Page::Expired { return_url: back })
+            }
+            Stop::Step(StepError::Finished(_)) => match session.map(|s| &s.state) {
+                Some(SessionState::Approved { .. }) => self.page(
+                    StatusCode::OK,
+                    &Page::Decided {
+                        approved: true,
+                        return_url: back,
+                    },
+                ),
+                Some(SessionState::Declined { .. }) => self.page(
+                    StatusCode::OK,
+                    &Page::Decided {
+                        approved: false,
+                        return_url: back,
+                    },
+                ),
+                Some(SessionState::Mismatch { .. }) => self.page(
+                    StatusCode::FORBIDDEN,
+                    &Page::IdentityMismatch { return_url: back },
+                ),
+                Some(SessionState::Expired { .. }) => {
+                    self.page(StatusCode::GONE, &Page::Expired { return_url: back })
+                }
+                _ => self.page(StatusCode::NOT_FOUND, &Page::Invalid),
+            },
+            Stop::Step(e @ StepError::OutOfOrder(_)) => {
+                tracing::info!(code = e.code(), "preview step out of order");
+                self.failed(e.code())
+            }
+            Stop::Store(e) => {
+                tracing::error!(code = e.code(), error = %e, "preview state store failed");
+                self.failed(e.code())
+            }
+            Stop::Auth(code) => self.failed(code),
+        }
+    }
+
+    fn failed(&self, code: &str) -> Response {
+        let reference = format!("{code}-{}", &secret_token()[..8]);
+        tracing::warn!(reference = %reference, "preview refused with an incident reference");
+        self.page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &Page::Failed { reference },
+        )
+    }
+}
+
+fn subject_name(held: &Held) -> String {
+    [Attribute::GivenName, Attribute::FamilyName]
+        .iter()
+        .filter_map(|a| held.subject.get(a).map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn evidence_views(held: &Held, lang: &str, base: &str, token: &str) -> Vec<EvidenceView> {
+    let title = Held::pick(&held.title, lang).unwrap_or("").to_owned();
+    let fields = held
+        .fields
+        .iter()
+        .map(|f| {
+            (
+                Held::pick(&f.label, lang).unwrap_or("").to_owned(),
+                f.value.clone(),
+            )
+        })
+        .collect();
+    let document = held.evidence.as_ref().map(|e| DocumentLink {
+        url: format!("{base}/{token}/document"),
+        media_type: e.media_type.clone(),
+        label: title.clone(),
+    });
+    vec![EvidenceView {
+        title,
+        fields,
+        document,
+    }]
+}
+
+async fn page(
+    State(space): State<Arc<PreviewSpace>>,
+    Path(token): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let base = space.base_path();
+    let mut render = Render {
+        space: &space,
+        headers: &headers,
+        explicit_lang: q.lang.as_deref(),
+        languages: &[],
+        path: format!("{base}/{token}"),
+    };
+    let mut loaded = match load(&space, &token).await {
+        Ok(l) => l,
+        Err(stop) => return render.stop(stop, None),
+    };
+    let languages = loaded.held.languages.clone();
+    render.languages = &languages;
+    let (browser, fresh) = match cookie(&headers, BROWSER_COOKIE) {
+        Some(b) => (b, false),
+        None => (secret_token(), true),
+    };
+    let now = space.exchange.now();
+    let timeouts = space.exchange.config().preview.timeouts();
+    let before = loaded.session.clone();
+    if let Some(back) = q.returnurl.as_deref() {
+        loaded.session.set_return_url(back);
+    }
+    let mut step = loaded.session.open(&browser, now, &timeouts);
+    let mut csrf = None;
+    if step.is_ok() {
+        if let Authentication::None = space.authentication {
+            match loaded
+                .session
+                .review_without_sign_in(&browser, now, &timeouts)
+            {
+                Ok(token) => csrf = Some(token),
+                Err(e) => step = Err(e),
+            }
+        } else {
+            csrf = loaded.session.csrf().map(str::to_owned);
+        }
+    }
+    if loaded.session != before
+        && let Err(stop) = save(&space, &token, &loaded).await
+    {
+        return render.stop(stop, Some(&loaded.session));
+    }
+    if let Err(e) = step {
+        return render.stop(Stop::Step(e), Some(&loaded.session));
+    }
+    let lang = render.context().lang;
+    let expires_at = loaded
+        .session
+        .deadline(&timeouts)
+        .map(|d| d.format("%H:%M UTC").to_string())
+        .unwrap_or_default();
+    let held = &loaded.held;
+    let page = match csrf {
+        Some(csrf_token) => Page::Review {
+            requester_name: held.requester.clone(),
+            subject_name: subject_name(held),
+            evidences: evidence_views(held, &lang.0, &base, &token),
+            action_url: format!("{base}/{token}/decision"),
+            csrf_token,
+            expires_at,
+        },
+        None => Page::SignIn {
+            requester_name: held.requester.clone(),
+            evidence_titles: vec![Held::pick(&held.title, &lang.0).unwrap_or("").to_owned()],
+            sign_in_url: format!("{base}/{token}/sign-in"),
+            expires_at,
+        },
+    };
+    let mut response = render.page(StatusCode::OK, &page);
+    if fresh {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(BROWSER_COOKIE, &browser, &base),
+        );
+    }
+    response
+}
+
+async fn sign_in(
+    State(space): State<Arc<PreviewSpace>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let base = space.base_path();
+    let render = Render {
+        space: &space,
+        headers: &headers,
+        explicit_lang: None,
+        languages: &[],
+        path: format!("{base}/{token}"),
+    };
+    let Authentication::Provider(auth) = &space.authentication else {
+        return render.stop(Stop::Invalid, None);
+    };
+    let Some(browser) = cookie(&headers, BROWSER_COOKIE) else {
+        return render.stop(Stop::Invalid, None);
+    };
+    let mut loaded = match load(&space, &token).await {
+        Ok(l) => l,
+        Err(stop) => return render.stop(stop, None),
+    };
+    let sign_in = match auth.begin(&space.callback_url()).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(code = e.code(), error = %e, "sign-in cannot start");
+            return render.stop(Stop::Auth(e.code()), Some(&loaded.session));
+        }
+    };
+    let pending = match serde_json::to_string(&sign_in.pending) {
+        Ok(p) => p,
+        Err(_) => return render.stop(Stop::Auth("AUTH_PENDING"), Some(&loaded.session)),
+    };
+    let now = space.exchange.now();
+    let timeouts = space.exchange.config().preview.timeouts();
+    if let Err(e) = loaded
+        .session
+        .begin_sign_in(&browser, pending, now, &timeouts)
+    {
+        return render.stop(Stop::Step(e), Some(&loaded.session));
+    }
+    if let Err(stop) = save(&space, &token, &loaded).await {
+        return render.stop(stop, Some(&loaded.session));
+    }
+    let mut response = Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, sign_in.redirect_url.as_str())
+        .body(Body::empty())
+        .unwrap_or_default();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SIGN_IN_COOKIE, &token, &base),
+    );
+    response
+}
+
+async fn callback(
+    State(space): State<Arc<PreviewSpace>>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let base = space.base_path();
+    let token = cookie(&headers, SIGN_IN_COOKIE).unwrap_or_default();
+    let render = Render {
+        space: &space,
+        headers: &headers,
+        explicit_lang: None,
+        languages: &[],
+        path: format!("{base}/{token}"),
+    };
+    let Authentication::Provider(auth) = &space.authentication else {
+        return render.stop(Stop::Invalid, None);
+    };
+    let Some(browser) = cookie(&headers, BROWSER_COOKIE) else {
+        return render.stop(Stop::Invalid, None);
+    };
+    let mut loaded = match load(&space, &token).await {
+        Ok(l) => l,
+        Err(stop) => return render.stop(stop, None),
+    };
+    let Some(pending) = loaded
+        .session
+        .pending_sign_in()
+        .and_then(|p| serde_json::from_str::<PendingSignIn>(p).ok())
+    else {
+        return render.stop(Stop::Invalid, Some(&loaded.session));
+    };
+    let person = match auth.finish(&pending, &space.callback_url(), &query).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(code = e.code(), error = %e, "sign-in failed");
+            return render.stop(Stop::Auth(e.code()), Some(&loaded.session));
+        }
+    };
+    let claimed = Claimed {
+        family_name: person.family_name.clone(),
+        given_name: person.given_name.clone(),
+        date_of_birth: person.date_of_birth.clone(),
+    };
+    let verdict = identity::check(&loaded.held.identity(), &claimed);
+    if !verdict.is_same() {
+        tracing::warn!(verdict = ?verdict, "the signed-in person is not the evidence subject");
+    }
+    let assured = loaded
+        .held
+        .assurance_suffices(person.level_of_assurance.as_deref());
+    if !assured {
+        tracing::warn!(
+            level = person.level_of_assurance.as_deref().unwrap_or("-"),
+            "the sign-in's level of assurance is below the evidence type's minimum"
+        );
+    }
+    let verdict_same = verdict.is_same() && assured;
+    let now = space.exchange.now();
+    let timeouts = space.exchange.config().preview.timeouts();
+    if let Err(e) = loaded
+        .session
+        .signed_in(&browser, verdict_same, now, &timeouts)
+    {
+        return render.stop(Stop::Step(e), Some(&loaded.session));
+    }
+    if let Err(stop) = save(&space, &token, &loaded).await {
+        return render.stop(stop, Some(&loaded.session));
+    }
+    if !verdict_same {
+        // A held follow-up can be refused at once.
+        let _ = space.decided.send(());
+    }
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, format!("{base}/{token}"))
+        .body(Body::empty())
+        .unwrap_or_default()
+}
+
+#[derive(serde::Deserialize)]
+struct DecisionForm {
+    csrf: String,
+    decision: String,
+}
+
+async fn decision(
+    State(space): State<Arc<PreviewSpace>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    let base = space.base_path();
+    let render = Render {
+        space: &space,
+        headers: &headers,
+        explicit_lang: None,
+        languages: &[],
+        path: format!("{base}/{token}"),
+    };
+    let Some(browser) = cookie(&headers, BROWSER_COOKIE) else {
+        return render.stop(Stop::Invalid, None);
+    };
+    let approve = match form.decision.as_str() {
+        "approve" => true,
+        "decline" => false,
+        _ => return render.stop(Stop::Invalid, None),
+    };
+    let mut loaded = match load(&space, &token).await {
+        Ok(l) => l,
+        Err(stop) => return render.stop(stop, None),
+    };
+    let now = space.exchange.now();
+    let timeouts = space.exchange.config().preview.timeouts();
+    if let Err(e) = loaded
+        .session
+        .decide(&browser, &form.csrf, approve, now, &timeouts)
+    {
+        return render.stop(Stop::Step(e), Some(&loaded.session));
+    }
+    if let Err(stop) = save(&space, &token, &loaded).await {
+        return render.stop(stop, Some(&loaded.session));
+    }
+    tracing::info!(approved = approve, "preview decided");
+    let _ = space.decided.send(());
+    match &loaded.session.return_url {
+        Some(back) => Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, back.as_str())
+            .body(Body::empty())
+            .unwrap_or_default(),
+        None => render.page(
+            StatusCode::OK,
+            &Page::Decided {
+                approved: approve,
+                return_url: None,
+            },
+        ),
+    }
+}
+
+async fn document(
+    State(space): State<Arc<PreviewSpace>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let base = space.base_path();
+    let render = Render {
+        space: &space,
+        headers: &headers,
+        explicit_lang: None,
+        languages: &[],
+        path: format!("{base}/{token}"),
+    };
+    let Some(browser) = cookie(&headers, BROWSER_COOKIE) else {
+        return render.stop(Stop::Invalid, None);
+    };
+    let mut loaded = match load(&space, &token).await {
+        Ok(l) => l,
+        Err(stop) => return render.stop(stop, None),
+    };
+    let now = space.exchange.now();
+    let timeouts = space.exchange.config().preview.timeouts();
+    // Only the browser reviewing the evidence may read it.
+    if let Err(e) = loaded.session.open(&browser, now, &timeouts) {
+        return render.stop(Stop::Step(e), Some(&loaded.session));
+    }
+    let (SessionState::Reviewing { .. }, Some(evidence)) =
+        (&loaded.session.state, loaded.held.evidence.take())
+    else {
+        return render.stop(Stop::Invalid, Some(&loaded.session));
+    };
+    let content_type = HeaderValue::from_str(&evidence.media_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CONTENT_DISPOSITION, "inline")
+        .body(Body::from(evidence.bytes))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_paths_and_cookies() {
+        assert_eq!(
+            base_path("https://h.example/oots/preview/"),
+            "/oots/preview"
+        );
+        assert_eq!(base_path("https://h.example"), "");
+        let mut h = HeaderMap::new();
+        let good = "a".repeat(64);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("x=1; {BROWSER_COOKIE}={good}")).unwrap(),
+        );
+        assert_eq!(cookie(&h, BROWSER_COOKIE).as_deref(), Some(good.as_str()));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("{BROWSER_COOKIE}=<script>")).unwrap(),
+        );
+        assert_eq!(cookie(&h, BROWSER_COOKIE), None);
+    }
+}

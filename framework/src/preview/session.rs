@@ -1,0 +1,562 @@
+//! One preview session: the life of a preview link, from the `EDM:ERR:0002` answer that
+//! issued it to the answer of the follow-up request.
+//!
+//! A state machine: each state holds only what is true in it, and every step checks the
+//! browser the link was first opened in. The link is a bearer capability until its first
+//! visit binds it to that browser (a random cookie); from then on another browser holding
+//! the same link sees nothing. Deadlines follow TDD 4.4: the user must open the link within
+//! T2 (15 minutes) of its issue and decide within T3 (40 minutes) of opening it; a session
+//! past its deadline is expired and its follow-up request is answered with `EDM:ERR:0005`.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use crate::edm::ErrorCode;
+
+/// T2 and T3 (TDD 4.4, table 4.4.3), configurable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// From the issue of the link until the user opens it (T2).
+    pub arrive: Duration,
+    /// From the first visit until the user decides (T3).
+    pub decide: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            arrive: Duration::minutes(15),
+            decide: Duration::minutes(40),
+        }
+    }
+}
+
+/// Which deadline passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missed {
+    /// The link was never opened within T2.
+    Arrival,
+    /// The user opened it but did not decide within T3.
+    Decision,
+}
+
+/// Where a session stands. Serialised into the state store.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    /// Issued in an `EDM:ERR:0002` answer; nobody has opened the link yet.
+    Issued,
+    /// Opened in a browser, which the session is now bound to.
+    Opened {
+        browser: String,
+        opened_at: DateTime<Utc>,
+    },
+    /// The user left for the identity provider; `pending` is the sign-in's server-side
+    /// half (state, nonce, PKCE verifier), as the authenticator serialised it.
+    SigningIn {
+        browser: String,
+        opened_at: DateTime<Utc>,
+        pending: String,
+    },
+    /// Signed in as the person the request names: the evidence is shown, and a decision
+    /// must carry `csrf`.
+    Reviewing {
+        browser: String,
+        opened_at: DateTime<Utc>,
+        csrf: String,
+    },
+    /// The user approved: the follow-up request gets the evidence.
+    Approved { at: DateTime<Utc> },
+    /// The user declined: the follow-up request gets an error.
+    Declined { at: DateTime<Utc> },
+    /// The signed-in person is not the one the request names: nothing is released.
+    Mismatch { at: DateTime<Utc> },
+    /// A deadline passed before the user decided.
+    Expired { at: DateTime<Utc>, missed: Missed },
+}
+
+impl std::fmt::Debug for State {
+    // The browser cookie, the CSRF token and the pending sign-in are secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl State {
+    /// The state's name, for logs and metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            State::Issued => "issued",
+            State::Opened { .. } => "opened",
+            State::SigningIn { .. } => "signing_in",
+            State::Reviewing { .. } => "reviewing",
+            State::Approved { .. } => "approved",
+            State::Declined { .. } => "declined",
+            State::Mismatch { .. } => "mismatch",
+            State::Expired { .. } => "expired",
+        }
+    }
+
+    /// No step leads out of it.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            State::Approved { .. }
+                | State::Declined { .. }
+                | State::Mismatch { .. }
+                | State::Expired { .. }
+        )
+    }
+
+    fn browser(&self) -> Option<&str> {
+        match self {
+            State::Opened { browser, .. }
+            | State::SigningIn { browser, .. }
+            | State::Reviewing { browser, .. } => Some(browser),
+            _ => None,
+        }
+    }
+
+    fn opened_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            State::Opened { opened_at, .. }
+            | State::SigningIn { opened_at, .. }
+            | State::Reviewing { opened_at, .. } => Some(*opened_at),
+            _ => None,
+        }
+    }
+}
+
+/// Why a step was refused. The page shown for each is generic: a wrong browser and an
+/// unknown link look alike to whoever holds the link.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    #[error("the preview link is bound to another browser")]
+    WrongBrowser,
+    #[error("the preview session has ended ({0})")]
+    Finished(&'static str),
+    #[error("the preview session expired")]
+    Expired,
+    #[error("this step does not fit the session's state ({0})")]
+    OutOfOrder(&'static str),
+    #[error("the form token does not match")]
+    BadCsrf,
+}
+
+impl StepError {
+    /// A stable code for logs and the error reference.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StepError::WrongBrowser => "PREVIEW_WRONG_BROWSER",
+            StepError::Finished(_) => "PREVIEW_FINISHED",
+            StepError::Expired => "PREVIEW_EXPIRED",
+            StepError::OutOfOrder(_) => "PREVIEW_OUT_OF_ORDER",
+            StepError::BadCsrf => "PREVIEW_BAD_CSRF",
+        }
+    }
+}
+
+/// What the follow-up request carrying this session's `PreviewLocation` gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowUp {
+    /// The user approved: the evidence.
+    Release,
+    /// An EDM error, with a detail free of personal data.
+    Refuse {
+        code: ErrorCode,
+        detail: &'static str,
+    },
+    /// Not decided yet: held until the user decides or the deadline passes.
+    Hold { until: DateTime<Utc> },
+}
+
+/// The state of one preview link and the steps that move it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub created_at: DateTime<Utc>,
+    pub state: State,
+    /// Where the user goes back to: the v2.0 follow-up's `ReturnLocation`, or the v1.x
+    /// `returnurl` the requester appended to the link. Only `https` addresses.
+    #[serde(default)]
+    pub return_url: Option<String>,
+}
+
+/// A fresh random secret (256 bits, hex): browser cookies and form tokens.
+pub fn secret_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+impl Session {
+    pub fn new(created_at: DateTime<Utc>) -> Self {
+        Self {
+            created_at,
+            state: State::Issued,
+            return_url: None,
+        }
+    }
+
+    /// Records where to send the user back, once: the first https address given wins
+    /// (never `javascript:` or plain http).
+    pub fn set_return_url(&mut self, url: &str) {
+        let url = url.trim();
+        let https = url
+            .get(..8)
+            .is_some_and(|p| p.eq_ignore_ascii_case("https://"));
+        if self.return_url.is_none() && https && !url.chars().any(char::is_control) {
+            self.return_url = Some(url.to_owned());
+        }
+    }
+
+    /// When the session expires if nothing happens: T2 after issue until opened, T3 after
+    /// opening until decided; none once final.
+    pub fn deadline(&self, t: &Timeouts) -> Option<DateTime<Utc>> {
+        match (&self.state, self.state.opened_at()) {
+            (State::Issued, _) => Some(self.created_at + t.arrive),
+            (_, Some(opened)) => Some(opened + t.decide),
+            _ => None,
+        }
+    }
+
+    /// Moves a session past its deadline to `Expired`; `true` if it did.
+    pub fn expire_if_due(&mut self, now: DateTime<Utc>, t: &Timeouts) -> bool {
+        match self.deadline(t) {
+            Some(d) if now >= d => {
+                let missed = if matches!(self.state, State::Issued) {
+                    Missed::Arrival
+                } else {
+                    Missed::Decision
+                };
+                self.state = State::Expired { at: now, missed };
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Refuses any step on a final or expired session, and from another browser.
+    fn check(&mut self, browser: &str, now: DateTime<Utc>, t: &Timeouts) -> Result<(), StepError> {
+        if self.expire_if_due(now, t) {
+            return Err(StepError::Expired);
+        }
+        if self.state.is_final() {
+            return Err(match self.state {
+                State::Expired { .. } => StepError::Expired,
+                _ => StepError::Finished(self.state.name()),
+            });
+        }
+        match self.state.browser() {
+            Some(bound) if !same(bound, browser) => Err(StepError::WrongBrowser),
+            _ => Ok(()),
+        }
+    }
+
+    /// A visit. The first binds the session to `browser` (the value of a fresh random
+    /// cookie); later visits must come from the same browser.
+    pub fn open(
+        &mut self,
+        browser: &str,
+        now: DateTime<Utc>,
+        t: &Timeouts,
+    ) -> Result<(), StepError> {
+        self.check(browser, now, t)?;
+        if matches!(self.state, State::Issued) {
+            self.state = State::Opened {
+                browser: browser.to_owned(),
+                opened_at: now,
+            };
+        }
+        Ok(())
+    }
+
+    /// The user leaves for the identity provider (again, after an abandoned attempt).
+    pub fn begin_sign_in(
+        &mut self,
+        browser: &str,
+        pending: String,
+        now: DateTime<Utc>,
+        t: &Timeouts,
+    ) -> Result<(), StepError> {
+        self.check(browser, now, t)?;
+        let Some(opened_at) = self.state.opened_at() else {
+            return Err(StepError::OutOfOrder(self.state.name()));
+        };
+        if matches!(self.state, State::Reviewing { .. }) {
+            return Err(StepError::OutOfOrder("already signed in"));
+        }
+        self.state = State::SigningIn {
+            browser: browser.to_owned(),
+            opened_at,
+            pending,
+        };
+        Ok(())
+    }
+
+    /// The server-side half of the sign-in in progress.
+    pub fn pending_sign_in(&self) -> Option<&str> {
+        match &self.state {
+            State::SigningIn { pending, .. } => Some(pending),
+            _ => None,
+        }
+    }
+
+    /// The sign-in came back. `same_person` is the identity check's verdict: the evidence
+    /// is shown only to the person the request names; anyone else ends the session.
+    /// Returns the form token the decision must carry.
+    pub fn signed_in(
+        &mut self,
+        browser: &str,
+        same_person: bool,
+        now: DateTime<Utc>,
+        t: &Timeouts,
+    ) -> Result<Option<String>, StepError> {
+        self.check(browser, now, t)?;
+        let State::SigningIn { opened_at, .. } = &self.state else {
+            return Err(StepError::OutOfOrder(self.state.name()));
+        };
+        if !same_person {
+            self.state = State::Mismatch { at: now };
+            return Ok(None);
+        }
+        let csrf = secret_token();
+        self.state = State::Reviewing {
+            browser: browser.to_owned(),
+            opened_at: *opened_at,
+            csrf: csrf.clone(),
+        };
+        Ok(Some(csrf))
+    }
+
+    /// Where re-authentication is explicitly switched off (`none`), opening the link is
+    /// enough to review: the link is single-browser and short-lived.
+    pub fn review_without_sign_in(
+        &mut self,
+        browser: &str,
+        now: DateTime<Utc>,
+        t: &Timeouts,
+    ) -> Result<String, StepError> {
+        self.check(browser, now, t)?;
+        match &self.state {
+            State::Reviewing { csrf, .. } => Ok(csrf.clone()),
+            State::Opened { opened_at, .. } => {
+                let csrf = secret_token();
+                self.state = State::Reviewing {
+                    browser: browser.to_owned(),
+                    opened_at: *opened_at,
+                    csrf: csrf.clone(),
+                };
+                Ok(csrf)
+            }
+            other => Err(StepError::OutOfOrder(other.name())),
+        }
+    }
+
+    /// The form token of the review page being shown, if the user is reviewing.
+    pub fn csrf(&self) -> Option<&str> {
+        match &self.state {
+            State::Reviewing { csrf, .. } => Some(csrf),
+            _ => None,
+        }
+    }
+
+    /// The user's decision, from the review page's form.
+    pub fn decide(
+        &mut self,
+        browser: &str,
+        csrf: &str,
+        approve: bool,
+        now: DateTime<Utc>,
+        t: &Timeouts,
+    ) -> Result<(), StepError> {
+        self.check(browser, now, t)?;
+        let State::Reviewing { csrf: expected, .. } = &self.state else {
+            return Err(StepError::OutOfOrder(self.state.name()));
+        };
+        if !same(expected, csrf) {
+            return Err(StepError::BadCsrf);
+        }
+        self.state = if approve {
+            State::Approved { at: now }
+        } else {
+            State::Declined { at: now }
+        };
+        Ok(())
+    }
+
+    /// The answer the follow-up request gets now (after expiring the session if due).
+    pub fn follow_up(&mut self, now: DateTime<Utc>, t: &Timeouts) -> FollowUp {
+        self.expire_if_due(now, t);
+        match &self.state {
+            State::Approved { .. } => FollowUp::Release,
+            State::Declined { .. } => FollowUp::Refuse {
+                code: ErrorCode::ObjectNotFound,
+                detail: "The user did not approve the use of the evidence",
+            },
+            State::Mismatch { .. } => FollowUp::Refuse {
+                code: ErrorCode::FailedAuthentication,
+                detail: "The user who signed in in the preview space is not the evidence subject",
+            },
+            State::Expired { .. } => FollowUp::Refuse {
+                code: ErrorCode::Timeout,
+                detail: "The user did not decide within the preview time limit",
+            },
+            State::Issued
+            | State::Opened { .. }
+            | State::SigningIn { .. }
+            | State::Reviewing { .. } => FollowUp::Hold {
+                until: self.deadline(t).unwrap_or(now),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn mins(m: i64) -> Duration {
+        Duration::minutes(m)
+    }
+
+    #[test]
+    fn approve_after_sign_in_releases_the_evidence() {
+        let t = Timeouts::default();
+        let mut s = Session::new(t0());
+        assert!(
+            matches!(s.follow_up(t0(), &t), FollowUp::Hold { until } if until == t0() + mins(15))
+        );
+        s.open("b1", t0() + mins(5), &t).unwrap();
+        assert_eq!(s.deadline(&t), Some(t0() + mins(45)));
+        s.begin_sign_in("b1", "{pending}".into(), t0() + mins(6), &t)
+            .unwrap();
+        assert_eq!(s.pending_sign_in(), Some("{pending}"));
+        let csrf = s
+            .signed_in("b1", true, t0() + mins(7), &t)
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.csrf(), Some(csrf.as_str()));
+        assert_eq!(
+            s.decide("b1", "forged", true, t0() + mins(8), &t),
+            Err(StepError::BadCsrf)
+        );
+        s.decide("b1", &csrf, true, t0() + mins(8), &t).unwrap();
+        assert_eq!(s.follow_up(t0() + mins(9), &t), FollowUp::Release);
+        // Final: nothing moves it any more, not even a replay of the decision.
+        assert!(matches!(
+            s.decide("b1", &csrf, false, t0() + mins(9), &t),
+            Err(StepError::Finished("approved"))
+        ));
+    }
+
+    #[test]
+    fn another_browser_sees_nothing_and_cannot_decide() {
+        let t = Timeouts::default();
+        let mut s = Session::new(t0());
+        s.open("b1", t0(), &t).unwrap();
+        assert_eq!(s.open("b2", t0(), &t), Err(StepError::WrongBrowser));
+        let csrf = s.review_without_sign_in("b1", t0(), &t).unwrap();
+        assert_eq!(
+            s.decide("b2", &csrf, true, t0(), &t),
+            Err(StepError::WrongBrowser)
+        );
+        s.decide("b1", &csrf, false, t0(), &t).unwrap();
+        assert!(matches!(
+            s.follow_up(t0(), &t),
+            FollowUp::Refuse {
+                code: ErrorCode::ObjectNotFound,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn someone_else_signing_in_ends_the_session() {
+        let t = Timeouts::default();
+        let mut s = Session::new(t0());
+        s.open("b1", t0(), &t).unwrap();
+        assert!(matches!(
+            s.signed_in("b1", true, t0(), &t),
+            Err(StepError::OutOfOrder("opened"))
+        ));
+        s.begin_sign_in("b1", "p".into(), t0(), &t).unwrap();
+        assert_eq!(s.signed_in("b1", false, t0(), &t), Ok(None));
+        assert!(matches!(
+            s.follow_up(t0(), &t),
+            FollowUp::Refuse {
+                code: ErrorCode::FailedAuthentication,
+                ..
+            }
+        ));
+        assert_eq!(s.open("b1", t0(), &t), Err(StepError::Finished("mismatch")));
+    }
+
+    #[test]
+    fn deadlines_t2_and_t3_end_in_a_timeout_error() {
+        let t = Timeouts {
+            arrive: mins(2),
+            decide: mins(3),
+        };
+        let mut never_opened = Session::new(t0());
+        assert_eq!(
+            never_opened.open("b", t0() + mins(2), &t),
+            Err(StepError::Expired)
+        );
+        assert_eq!(
+            never_opened.state,
+            State::Expired {
+                at: t0() + mins(2),
+                missed: Missed::Arrival
+            }
+        );
+        let mut undecided = Session::new(t0());
+        undecided.open("b", t0() + mins(1), &t).unwrap();
+        let csrf = undecided
+            .review_without_sign_in("b", t0() + mins(1), &t)
+            .unwrap();
+        assert!(matches!(
+            undecided.follow_up(t0() + mins(3), &t),
+            FollowUp::Hold { until } if until == t0() + mins(4)
+        ));
+        assert_eq!(
+            undecided.decide("b", &csrf, true, t0() + mins(4), &t),
+            Err(StepError::Expired)
+        );
+        assert!(matches!(
+            undecided.follow_up(t0() + mins(4), &t),
+            FollowUp::Refuse {
+                code: ErrorCode::Timeout,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_and_survive_serialisation() {
+        let t = Timeouts::default();
+        let mut s = Session::new(t0());
+        s.open("cookie-secret", t0(), &t).unwrap();
+        let csrf = s.review_without_sign_in("cookie-secret", t0(), &t).unwrap();
+        let dbg = format!("{s:?}");
+        assert!(
+            !dbg.contains("cookie-secret") && !dbg.contains(&csrf),
+            "{dbg}"
+        );
+        let json = serde_json::to_string(&s.state).unwrap();
+        let back: State = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s.state);
+        assert_eq!(secret_token().len(), 64);
+        assert_ne!(secret_token(), secret_token());
+    }
+}
