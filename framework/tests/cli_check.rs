@@ -199,8 +199,8 @@ fn release_policy_and_labels_are_enforced() {
     let text = text
         .replace(
             "tests:\n",
+            // (the quickstart mapping already labels its fields for the preview page)
             "policy: { min_level_of_assurance: Substantial, preview: never }\n\
-             labels:\n  family_name: { EN: Family name, DE: Familienname }\n\
              tests:\n  - name: low assurance is refused\n    \
              request: { family_name: Dupont, given_name: Jean, date_of_birth: \"1992-10-22\", level_of_assurance: Low }\n    \
              records: []\n    expect: { action: ExceptionResponse, code: \"EDM:ERR:0001\" }\n",

@@ -1,0 +1,281 @@
+//! The preview space in a real browser: Debian's Chromium driven by Playwright
+//! (`tests/browser/preview.py`), against `oots-adapter serve` and a real OpenID provider
+//! (npm `oidc-provider`, `tests/browser/op.mjs`), both started here. Every page the
+//! citizen sees passes axe-core (WCAG 2.1 A and AA) with no violation; screenshots land in
+//! `$CARGO_TARGET_DIR/preview-screenshots/` as test artefacts.
+//!
+//! Needs `PREVIEW_BROWSER_PYTHON` (a Python with Playwright), `chromium` on the PATH, Node
+//! and `tests/browser/node_modules` (`npm ci` there). `.ci/run` installs and sets all of
+//! them; without `PREVIEW_BROWSER_PYTHON` the suite says it is skipped.
+
+mod preview_support;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::Duration;
+
+use oots_framework::edm::ErrorCode;
+use preview_support::{Adapter, exception, free_port, preview_link, workspace};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+
+/// The preview space's public origin in this suite: a TLS front on loopback, with a
+/// self-signed certificate for `localhost`, passing bytes to the adapter's port (set once
+/// the adapter runs). Real https, so Secure cookies and redirects behave as deployed.
+struct Front {
+    port: u16,
+    backend: Arc<AtomicU16>,
+}
+
+impl Front {
+    async fn start() -> Front {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from(cert.der().to_vec())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+            )
+            .unwrap();
+        let acceptor = TlsAcceptor::from(Arc::new(config));
+        let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = tcp.local_addr().unwrap().port();
+        let backend = Arc::new(AtomicU16::new(0));
+        let target = backend.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = tcp.accept().await {
+                let acceptor = acceptor.clone();
+                let port = target.load(Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let Ok(mut plain) = TcpStream::connect(("127.0.0.1", port)).await else {
+                        return;
+                    };
+                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                });
+            }
+        });
+        Front { port, backend }
+    }
+
+    fn public_url(&self) -> String {
+        format!("https://localhost:{}/preview", self.port)
+    }
+
+    /// Where the requester wants the user back: on this origin, outside the preview
+    /// routes (the browser only has to arrive there).
+    fn back(&self) -> String {
+        format!("https://localhost:{}/requester/back", self.port)
+    }
+}
+
+struct Browser {
+    python: PathBuf,
+    dir: PathBuf,
+    shots: PathBuf,
+}
+
+impl Browser {
+    fn from_env() -> Option<Browser> {
+        let Some(python) = std::env::var_os("PREVIEW_BROWSER_PYTHON") else {
+            println!(
+                "SKIPPED: preview browser suite (set PREVIEW_BROWSER_PYTHON to a Python with Playwright; .ci/run does)"
+            );
+            return None;
+        };
+        let dir = workspace().join("tests/browser");
+        assert!(
+            dir.join("node_modules/oidc-provider").is_dir(),
+            "run `npm ci` in {}",
+            dir.display()
+        );
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace().join("target"));
+        let shots = target.join("preview-screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        Some(Browser {
+            python: PathBuf::from(python),
+            dir,
+            shots,
+        })
+    }
+
+    /// The citizen's visit; returns what the script reports (it fails the test on any
+    /// accessibility violation).
+    #[allow(clippy::too_many_arguments)]
+    fn visit(
+        &self,
+        back: &str,
+        link: &str,
+        login: &str,
+        decision: &str,
+        name: &str,
+        extra: &[&str],
+    ) -> serde_json::Value {
+        let out = Command::new(&self.python)
+            .arg(self.dir.join("preview.py"))
+            .args(["--link", link])
+            .args(["--login", login, "--decision", decision, "--name", name])
+            .args(["--return-url", back])
+            .arg("--axe")
+            .arg(self.dir.join("node_modules/axe-core/axe.min.js"))
+            .arg("--shots")
+            .arg(&self.shots)
+            .args(extra)
+            .output()
+            .expect("python runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let report: serde_json::Value = stdout
+            .lines()
+            .last()
+            .and_then(|l| serde_json::from_str(l).ok())
+            .unwrap_or_else(|| panic!("{name}: no report\n{stdout}\n{stderr}"));
+        assert!(out.status.success(), "{name}: {report}\n{stderr}");
+        assert_eq!(report["violations"], serde_json::json!([]), "{name}");
+        println!("{name}: {report}");
+        report
+    }
+}
+
+/// The OpenID provider, stopped on drop.
+struct Provider {
+    child: Child,
+    port: u16,
+}
+
+impl Provider {
+    fn start(dir: &std::path::Path, callback: &str) -> Provider {
+        let port = free_port();
+        let mut child = Command::new("node")
+            .arg(dir.join("op.mjs"))
+            .arg(port.to_string())
+            .arg(callback)
+            .env("OOTS_TEST_CLIENT_SECRET", "test-secret")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node runs");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(line.starts_with("ready"), "provider: {line}");
+        // Keep reading what it prints, so it never writes into a closed pipe.
+        std::thread::spawn(move || for _ in out.lines() {});
+        Provider { child, port }
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn oidc(provider: &Provider) -> String {
+    format!(
+        "  authentication:\n    oidc:\n      issuer: http://127.0.0.1:{}\n      client_id: oots-preview\n      client_secret: env:OOTS_TEST_CLIENT_SECRET\n      allow_http_issuer: true\n",
+        provider.port
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_citizen_signs_in_sees_the_evidence_and_decides_in_a_real_browser() {
+    let Some(browser) = Browser::from_env() else {
+        return;
+    };
+    let front = Front::start().await;
+    let back = front.back();
+    let provider = Provider::start(&browser.dir, &format!("{}/callback", front.public_url()));
+    let mut adapter = Adapter::start_with(2400, &oidc(&provider), &front.public_url()).await;
+    front.backend.store(adapter.port, Ordering::SeqCst);
+
+    // Approve: sign in as the subject, see the evidence, use it; the requester gets it
+    // and the browser goes back to the requester.
+    let (link, _) = preview_link(&mut adapter).await;
+    adapter.send(Some(&link), Some(&back));
+    let seen = browser.visit(&back, &link, "jean", "approve", "approve", &[]);
+    assert!(seen["shown"].as_str().unwrap().contains("Dupont"), "{seen}");
+    assert!(
+        seen["after_decision_url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&back),
+        "{seen}"
+    );
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(answer.header.action, "ExecuteQueryResponse");
+
+    // Somebody else signs in: no evidence is shown, the requester gets EDM:ERR:0001.
+    let (link, _) = preview_link(&mut adapter).await;
+    adapter.send(Some(&link), Some(&back));
+    let seen = browser.visit(&back, &link, "other", "none", "mismatch", &[]);
+    assert!(
+        !seen["shown"].as_str().unwrap().contains("Dupont"),
+        "{seen}"
+    );
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(exception(&answer).code, ErrorCode::FailedAuthentication);
+
+    // Decline.
+    let (link, _) = preview_link(&mut adapter).await;
+    adapter.send(Some(&link), Some(&back));
+    browser.visit(&back, &link, "jean", "decline", "decline", &[]);
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(exception(&answer).code, ErrorCode::ObjectNotFound);
+
+    // A tampered link, and a link already opened in another browser: "not valid".
+    let (link, _) = preview_link(&mut adapter).await;
+    let tampered = format!("{}0", &link[..link.len() - 1]);
+    let seen = browser.visit(&back, &tampered, "-", "none", "tampered", &[]);
+    assert_eq!(seen["first_status"], 404, "{seen}");
+    browser.visit(&back, &link, "-", "none", "first-browser", &[]);
+    let seen = browser.visit(&back, &link, "-", "none", "second-browser", &[]);
+    assert_eq!(seen["first_status"], 404, "{seen}");
+    adapter.stop();
+
+    // Not deciding in time: the page says so, the requester gets EDM:ERR:0005.
+    let mut adapter = Adapter::start_with(3, &oidc(&provider), &front.public_url()).await;
+    front.backend.store(adapter.port, Ordering::SeqCst);
+    let (link, _) = preview_link(&mut adapter).await;
+    adapter.send(Some(&link), Some(&back));
+    let seen = browser.visit(
+        &back,
+        &link,
+        "-",
+        "none",
+        "timeout",
+        &["--reload-after", "4"],
+    );
+    assert_eq!(seen["reload_status"], 410, "{seen}");
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(exception(&answer).code, ErrorCode::Timeout);
+    adapter.stop();
+}

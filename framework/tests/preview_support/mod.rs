@@ -1,0 +1,266 @@
+//! What the preview suites share: `oots-adapter serve` as a real process behind a Domibus
+//! simulator, a requester sending requests and follow-ups, and the page helpers.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
+use oots_framework::edm::{self, EdmVersion, ErrorCode, QueryResponse, XmlLimits};
+use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
+use oots_framework::gateway::{OutboundMessage as Submitted, Payload};
+use oots_framework::requester::{self, RequestSpec};
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running adapter with its simulator.
+pub struct Adapter {
+    child: Child,
+    sim: DomibusSimulator,
+    pub port: u16,
+    log: Option<std::thread::JoinHandle<Vec<String>>>,
+    _dir: tempfile::TempDir,
+    sent: u32,
+    pub public_url: String,
+}
+
+impl Adapter {
+    pub async fn start(decide_seconds: u32) -> Adapter {
+        Self::start_with(
+            decide_seconds,
+            "  authentication: none\n",
+            "https://localhost:8443/preview",
+        )
+        .await
+    }
+
+    /// With `authentication` as the YAML lines under `preview:` (indented by two) and the
+    /// preview space's public URL.
+    pub async fn start_with(
+        decide_seconds: u32,
+        authentication: &str,
+        public_url: &str,
+    ) -> Adapter {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let (sim, sim_url) = DomibusSimulator::start(SimulatorConfig {
+            username: "backend".into(),
+            password: "plugin-pw".into(),
+            push_endpoint: Some(format!("http://127.0.0.1:{port}/domibus/notifications")),
+            push_username: "push".into(),
+            push_password: "push-pw".into(),
+        })
+        .await
+        .unwrap();
+        let q = workspace().join("examples/quickstart");
+        let config = dir.path().join("adapter.yaml");
+        std::fs::write(
+            &config,
+            format!(
+                "provider:\n  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: {{ EN: Civil Registration Office Berlin I }}\n  country: DE\n\
+                 mappings: {mappings}\n\
+                 connections:\n  birth_register:\n    type: sql\n    url: sqlite://{db}\n    init: {seed}\n\
+                 gateway:\n  type: domibus\n  endpoint: {sim_url}\n  username: backend\n  password: env:TEST_DOMIBUS_PW\n  push_username: push\n  push_password: env:TEST_PUSH_PW\n\
+                 http:\n  listen: 127.0.0.1:{port}\n\
+                 preview:\n  public_url: {public_url}\n{authentication}  decide_seconds: {decide_seconds}\n  recheck_seconds: 1\n",
+                mappings = q.join("mappings").display(),
+                db = dir.path().join("registry.db").display(),
+                seed = q.join("registry/seed.sql").display(),
+            ),
+        )
+        .unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .args(["serve", "--config"])
+            .arg(&config)
+            .env("TEST_DOMIBUS_PW", "plugin-pw")
+            .env("TEST_PUSH_PW", "push-pw")
+            .env("OOTS_TEST_CLIENT_SECRET", "test-secret")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = std::thread::spawn(move || {
+            BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<_>>()
+        });
+        let http = reqwest::Client::new();
+        let started = Instant::now();
+        loop {
+            if let Ok(r) = http
+                .get(format!("http://127.0.0.1:{port}/healthz"))
+                .send()
+                .await
+                && r.status().is_success()
+            {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "serve did not come up"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Adapter {
+            child,
+            sim,
+            port,
+            log: Some(log),
+            _dir: dir,
+            sent: 0,
+            public_url: public_url.to_owned(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Sends a request for Jean Dupont's birth certificate (PDF), allowing a preview.
+    pub fn send(&mut self, preview_location: Option<&str>, return_location: Option<&str>) {
+        self.sent += 1;
+        let ids = RandomIds;
+        let now = SystemClock.now();
+        let mut request = requester::build_request(
+            &RequestSpec {
+                version: EdmVersion::V2_0,
+                family_name: "Dupont".into(),
+                given_name: "Jean".into(),
+                date_of_birth: "1992-10-22".into(),
+                classification: requester::BIRTH_CERTIFICATE.into(),
+                format: "application/pdf".into(),
+                conforms_to: None,
+                preview: true,
+                legal: None,
+                level_of_assurance: None,
+                optional: Default::default(),
+                provider: (
+                    "urn:cef.eu:names:identifier:EAS:9930".into(),
+                    "DE73524311".into(),
+                    "Civil Registration Office Berlin I".into(),
+                ),
+            },
+            &ids,
+            now,
+        );
+        request.preview_location = preview_location.map(str::to_owned);
+        request.return_location = return_location.map(str::to_owned);
+        let n = self.sent;
+        let header = requester::request_header(
+            &request,
+            format!("m-{n}@requester.example"),
+            "conv-1".into(),
+            ids.uuid().to_string(),
+            &format!("req-{n}@requester.example"),
+            now,
+        );
+        self.sim.deliver(
+            header,
+            vec![Payload {
+                content_id: format!("req-{n}@requester.example"),
+                mime_type: "application/x-ebrs+xml".into(),
+                bytes: edm::write_request(&request).into_bytes(),
+            }],
+        );
+    }
+
+    pub async fn answer(&self, within: Duration) -> Option<Submitted> {
+        self.sim.next_submitted(within).await
+    }
+
+    pub fn stop(mut self) -> String {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let started = Instant::now();
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "serve did not stop"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.sim.shutdown();
+        self.log.take().unwrap().join().unwrap().join("\n")
+    }
+}
+
+pub fn regrep(answer: &Submitted) -> QueryResponse {
+    let doc = answer
+        .payloads
+        .iter()
+        .find(|p| p.mime_type == "application/x-ebrs+xml")
+        .expect("RegRep payload");
+    edm::parse_response(&doc.bytes, &XmlLimits::default()).expect("a valid response")
+}
+
+pub fn exception(answer: &Submitted) -> edm::EdmException {
+    match regrep(answer) {
+        QueryResponse::Error(e) => e.exceptions.into_iter().next().expect("one exception"),
+        QueryResponse::Evidence(_) => panic!("expected an error response"),
+    }
+}
+
+/// The first request's answer: `EDM:ERR:0002` with the link.
+pub async fn preview_link(adapter: &mut Adapter) -> (String, String) {
+    adapter.send(None, None);
+    let first = adapter
+        .answer(Duration::from_secs(20))
+        .await
+        .expect("no answer");
+    assert_eq!(first.header.action, "ExceptionResponse");
+    let e = exception(&first);
+    assert_eq!(e.code, ErrorCode::MissingAuthorization);
+    let location = e.preview_location.expect("PreviewLocation");
+    assert!(
+        location.starts_with(&format!("{}/", adapter.public_url)),
+        "{location}"
+    );
+    let token = location.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(token.len(), 64);
+    (location, token)
+}
+
+pub fn browser_cookie(r: &reqwest::Response) -> String {
+    let set = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("oots_preview="))
+        .expect("the browser cookie")
+        .to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("Secure") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    set.split(';').next().unwrap().to_owned()
+}
+
+pub fn csrf(page: &str) -> String {
+    let at = page.find("name=\"csrf\"").expect("csrf field");
+    let value = &page[at..];
+    let start = value.find("value=\"").unwrap() + 7;
+    value[start..start + 64].to_owned()
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}

@@ -1,0 +1,116 @@
+"""The citizen's part of the preview flow, in a real browser (Debian's Chromium driven by
+Playwright), for framework/tests/preview_browser.rs, which starts the adapter, the
+identity provider and the requester and checks the answers.
+
+    preview.py --link <PreviewLocation>
+               --login jean|other|- --decision approve|decline|none
+               --return-url <url> --axe <axe.min.js> --shots <dir> --name <scenario>
+
+The adapter's public URL is a real https origin on loopback (the test's TLS front with a
+self-signed certificate for localhost), so Secure cookies, redirects and the identity
+provider's callback behave as in production. Every page the citizen
+sees is checked with axe-core (WCAG 2.1 A and AA, no violations allowed) and saved as a
+screenshot. Prints one JSON line with what happened; exits 1 on a failed check.
+"""
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from urllib.parse import urlsplit
+
+from playwright.sync_api import sync_playwright
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--link", required=True)
+    p.add_argument("--login", default="jean")
+    p.add_argument("--decision", default="approve")
+    p.add_argument("--return-url", default="")
+    p.add_argument("--axe", required=True)
+    p.add_argument("--shots", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--lang", default="en-GB,en;q=0.9")
+    p.add_argument("--reload-after", type=float, default=0,
+                   help="wait this many seconds after the decision step, then reload")
+    a = p.parse_args()
+
+    public = urlsplit(a.link)
+    public_origin = f"{public.scheme}://{public.netloc}"
+    result = {"scenario": a.name, "pages": [], "violations": []}
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            tempfile.mkdtemp(), executable_path=chromium, headless=True, args=ARGS,
+            # The pages allow no scripts at all (CSP); only the checker's own is let in.
+            bypass_csp=True,
+            # The test's https front has a self-signed certificate for localhost.
+            ignore_https_errors=True,
+            locale=a.lang.split(",")[0], extra_http_headers={"Accept-Language": a.lang})
+
+        # Loopback only: the identity provider's development pages ask for web fonts,
+        # which are not fetched.
+        ctx.route(lambda url: urlsplit(url).hostname not in ("127.0.0.1", "localhost"),
+                  lambda route: route.abort())
+        page = ctx.new_page()
+
+        def check(step):
+            page.add_script_tag(path=a.axe)
+            found = page.evaluate(
+                "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                ".then(r => r.violations.map(v => v.id + ': ' + v.help))", WCAG)
+            page.screenshot(path=f"{a.shots}/{a.name}-{step}.png", full_page=True)
+            result["pages"].append({"step": step, "url": page.url, "title": page.title()})
+            result["violations"] += [f"{step}: {v}" for v in found]
+
+        response = page.goto(a.link)
+        result["first_status"] = response.status if response else None
+        check("landing")
+        if a.login != "-":
+            with page.expect_navigation():
+                page.get_by_role("link", name="Sign in").click()
+            page.wait_for_selector("input[name=login]")
+            page.fill("input[name=login]", a.login)
+            page.fill("input[name=password]", "any")
+            page.click("button[type=submit]")
+            # The provider's consent step.
+            page.wait_for_selector("button[type=submit]")
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{public_origin}/**")
+            page.wait_for_load_state()
+            check("after-sign-in")
+        result["shown"] = page.inner_text("main")
+        if a.decision in ("approve", "decline"):
+            label = "Use this evidence" if a.decision == "approve" else "Do not use"
+            button = page.get_by_role("button", name=label)
+            if a.return_url:
+                # The adapter sends the browser back to the requester (a page this test
+                # does not serve): the request for it is what counts.
+                with page.expect_request(lambda r: r.url.startswith(a.return_url)) as sent:
+                    button.click()
+                result["after_decision_url"] = sent.value.url
+            else:
+                with page.expect_navigation():
+                    button.click()
+                result["after_decision_url"] = page.url
+                check("decided")
+        if a.reload_after:
+            page.wait_for_timeout(a.reload_after * 1000)
+            response = page.reload()
+            result["reload_status"] = response.status if response else None
+            check("reloaded")
+        ctx.close()
+
+    print(json.dumps(result))
+    return 1 if result["violations"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
