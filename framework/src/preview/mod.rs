@@ -25,13 +25,61 @@ use crate::config::AuthenticationSetting;
 use crate::exchange::Exchange;
 use routes::{Authentication, PreviewSpace};
 
+/// An OpenID provider discovered on first use, and again after a failed attempt.
+struct Discovered {
+    settings: auth::OidcSettings,
+    found: tokio::sync::OnceCell<auth::OidcAuthenticator>,
+}
+
+impl std::fmt::Debug for Discovered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Discovered")
+            .field("issuer", &self.settings.issuer)
+            .field("found", &self.found.initialized())
+            .finish()
+    }
+}
+
+impl Discovered {
+    fn new(settings: auth::OidcSettings) -> Self {
+        Self {
+            settings,
+            found: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn get(&self) -> Result<&auth::OidcAuthenticator, auth::AuthError> {
+        self.found
+            .get_or_try_init(|| auth::OidcAuthenticator::discover(&self.settings))
+            .await
+    }
+}
+
+#[async_trait::async_trait]
+impl auth::Authenticator for Discovered {
+    fn kind(&self) -> &'static str {
+        "oidc"
+    }
+
+    async fn begin(&self, callback_url: &str) -> Result<auth::SignIn, auth::AuthError> {
+        self.get().await?.begin(callback_url).await
+    }
+
+    async fn finish(
+        &self,
+        pending: &auth::PendingSignIn,
+        callback_url: &str,
+        query: &std::collections::BTreeMap<String, String>,
+    ) -> Result<auth::AuthenticatedPerson, auth::AuthError> {
+        self.get().await?.finish(pending, callback_url, query).await
+    }
+}
+
 /// Why the preview space cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum PreviewError {
     #[error(transparent)]
     Page(#[from] page::PageError),
-    #[error("identity provider: {0}")]
-    Auth(#[from] auth::AuthError),
 }
 
 /// The preview routes for `exchange`'s configuration, or `None` when no sign-in is
@@ -48,7 +96,13 @@ pub async fn space(
     let authentication = match setting {
         AuthenticationSetting::None => Authentication::None,
         AuthenticationSetting::Oidc(s) => {
-            Authentication::Provider(Arc::new(auth::OidcAuthenticator::discover(s).await?))
+            let provider = Discovered::new((**s).clone());
+            // Found now if the provider is up; otherwise at the first sign-in, so the
+            // pages are served (and say so) while the provider is still starting.
+            if let Err(e) = provider.get().await {
+                tracing::error!(code = e.code(), error = %e, "the identity provider cannot be discovered yet; retrying at the first sign-in");
+            }
+            Authentication::Provider(Arc::new(provider))
         }
     };
     Ok(Some(routes::router(Arc::new(PreviewSpace {

@@ -1188,45 +1188,6 @@ mod tests {
         assert_eq!(short_format("image/tiff"), "image/tiff");
     }
 
-    /// Writes every page in every language, plus `static/preview.css`, to the folder named
-    /// by `PREVIEW_UI_DUMP`, for checks in a browser (axe-core, screenshots):
-    /// `PREVIEW_UI_DUMP=/tmp/pages cargo test -p oots-framework --lib dump_pages -- --ignored`.
-    /// Links point at `/preview/...`, so serve the folder with `/preview` as its root.
-    #[test]
-    #[ignore = "writes files; run by hand with PREVIEW_UI_DUMP set"]
-    fn dump_pages() {
-        let Some(out) = std::env::var_os("PREVIEW_UI_DUMP") else {
-            return;
-        };
-        let out = PathBuf::from(out);
-        std::fs::create_dir_all(out.join("static")).unwrap();
-        let ui = ui();
-        std::fs::write(out.join("static/preview.css"), ui.stylesheet()).unwrap();
-        for lang in ui.catalog().languages() {
-            let mut context = ctx(lang.as_str());
-            context.authority_name = "Civil Registry of Example Town".to_owned();
-            for (i, page) in all_pages().into_iter().enumerate() {
-                let page = match page {
-                    Page::Review { .. } => Page::Review {
-                        requester_name: "Ministry of Education (FR)".to_owned(),
-                        subject_name: "Jane Doe".to_owned(),
-                        evidences: match review() {
-                            Page::Review { evidences, .. } => evidences,
-                            _ => unreachable!(),
-                        },
-                        action_url: "/preview/abc123/decision".to_owned(),
-                        csrf_token: "t".to_owned(),
-                        expires_at: "2030-05-06T07:08:09Z".to_owned(),
-                    },
-                    other => other,
-                };
-                let html = ui.render(&page, &context).unwrap();
-                let name = format!("{}-{i:02}-{}.html", lang.as_str(), page.template());
-                std::fs::write(out.join(name), html).unwrap();
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- overrides
 
     fn write(dir: &Path, name: &str, text: &str) {
