@@ -1,9 +1,11 @@
-//! The `oots-adapter` command line: `serve`, `respond`, `demo`, `check`, `test`, `match-eval`.
+//! The `oots-adapter` command line: `serve`, `respond`, `demo`, `check`, `test`, `preview`,
+//! `match-eval`.
 
 mod check;
 mod demo;
 mod match_eval;
 mod match_keys;
+mod preview;
 mod respond;
 mod serve;
 mod test;
@@ -77,6 +79,10 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// Render, offline, the preview page a citizen would see for one of a mapping file's
+    /// tests (the evidence fields, their labels and the two buttons), with the held
+    /// evidence document next to it.
+    Preview(preview::Options),
     /// Measure a matching configuration on labelled data (FEBRL-style CSVs): prints one
     /// JSON line with correct, wrong-person and refused counts, precision and recall.
     MatchEval(match_eval::Options),
@@ -126,6 +132,7 @@ pub fn main() -> ExitCode {
             Command::Demo { config, out } => demo::run(&config, &out).await,
             Command::MatchEval(o) => match_eval::run(&o).await,
             Command::MatchKeys(o) => match_keys::run(&o).await,
+            Command::Preview(o) => preview::run(&o).await,
             Command::Test {
                 paths,
                 format,

@@ -14,7 +14,7 @@ pub use file::{
     PreviewPolicy, SubjectKind, TestCase, TestExpectation, TestRequest,
 };
 pub use load::load;
-pub use testing::{TestResult, request_spec, run_tests};
+pub use testing::{TestResult, fixture_exchange, request_spec, run_tests};
 pub use variables::{Known, Unknown, unknown_variables};
 
 use std::collections::BTreeMap;

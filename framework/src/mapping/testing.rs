@@ -61,28 +61,8 @@ async fn run_one(
     t: &TestCase,
     update: bool,
 ) -> Result<(Vec<String>, Option<String>), String> {
-    let mut records: Vec<Record> = t
-        .records
-        .iter()
-        .map(|r| r.iter().map(|(k, v)| (k.clone(), value(v))).collect())
-        .collect();
-    for response in &t.responses {
-        records.extend(
-            m.connector
-                .decode_fixture(response, &m.spec.connector.fields)
-                .map_err(|e| format!("recorded response: {e}"))?,
-        );
-    }
-    let fixture = Arc::new(Fixture::new(m.connector.clone(), records));
-    let set = Arc::new(set.with_connector(&m.name, fixture));
-    let store = SqliteStore::in_memory().await.map_err(|e| e.to_string())?;
-    let clock = FixedClock(
-        Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
-            .single()
-            .ok_or("fixed clock")?,
-    );
-    let exchange = Exchange::new(Arc::new(config.clone()), set, Arc::new(store))
-        .with_clock(Arc::new(clock), Arc::new(SequentialIds::default()));
+    let (exchange, now) = fixture_exchange(config, set, m, t).await?;
+    let clock = FixedClock(now);
 
     let spec = request_spec(config, m, t)?;
     let request = requester::build_request(&spec, &SequentialIds::default(), clock.0);
@@ -119,6 +99,40 @@ async fn run_one(
         None => o.name().to_owned(),
     });
     Ok((failures, matching))
+}
+
+/// The exchange a mapping test runs against, and the time it runs at: the test's records
+/// (and recorded responses) instead of the registry, an in-memory state store, a fixed
+/// clock, sequential ids. Shared by `oots-adapter test` and `oots-adapter preview`.
+pub async fn fixture_exchange(
+    config: &AdapterConfig,
+    set: &MappingSet,
+    m: &Arc<Mapping>,
+    t: &TestCase,
+) -> Result<(Exchange, chrono::DateTime<Utc>), String> {
+    let mut records: Vec<Record> = t
+        .records
+        .iter()
+        .map(|r| r.iter().map(|(k, v)| (k.clone(), value(v))).collect())
+        .collect();
+    for response in &t.responses {
+        records.extend(
+            m.connector
+                .decode_fixture(response, &m.spec.connector.fields)
+                .map_err(|e| format!("recorded response: {e}"))?,
+        );
+    }
+    let fixture = Arc::new(Fixture::new(m.connector.clone(), records));
+    let set = Arc::new(set.with_connector(&m.name, fixture));
+    let store = SqliteStore::in_memory().await.map_err(|e| e.to_string())?;
+    let clock = FixedClock(
+        Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
+            .single()
+            .ok_or("fixed clock")?,
+    );
+    let exchange = Exchange::new(Arc::new(config.clone()), set, Arc::new(store))
+        .with_clock(Arc::new(clock), Arc::new(SequentialIds::default()));
+    Ok((exchange, clock.0))
 }
 
 fn value(v: &serde_json::Value) -> Value {

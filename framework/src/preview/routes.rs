@@ -344,15 +344,22 @@ impl Render<'_> {
     }
 }
 
-fn subject_name(held: &Held) -> String {
-    [Attribute::GivenName, Attribute::FamilyName]
+/// The review page for a session's held data: the subject, the labelled fields in
+/// `lang`, the document link and the decision form (also rendered offline by
+/// `oots-adapter preview`).
+pub fn review_page(
+    held: &Held,
+    lang: &str,
+    base: &str,
+    token: &str,
+    csrf: &str,
+    expires_at: &str,
+) -> Page {
+    let subject_name = [Attribute::GivenName, Attribute::FamilyName]
         .iter()
         .filter_map(|a| held.subject.get(a).map(String::as_str))
         .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn evidence_views(held: &Held, lang: &str, base: &str, token: &str) -> Vec<EvidenceView> {
+        .join(" ");
     let title = Held::pick(&held.title, lang).unwrap_or("").to_owned();
     let fields = held
         .fields
@@ -369,11 +376,18 @@ fn evidence_views(held: &Held, lang: &str, base: &str, token: &str) -> Vec<Evide
         media_type: e.media_type.clone(),
         label: title.clone(),
     });
-    vec![EvidenceView {
-        title,
-        fields,
-        document,
-    }]
+    Page::Review {
+        requester_name: held.requester.clone(),
+        subject_name,
+        evidences: vec![EvidenceView {
+            title,
+            fields,
+            document,
+        }],
+        action_url: format!("{base}/{token}/decision"),
+        csrf_token: csrf.to_owned(),
+        expires_at: expires_at.to_owned(),
+    }
 }
 
 async fn page(
@@ -437,14 +451,7 @@ async fn page(
         .unwrap_or_default();
     let held = &loaded.held;
     let page = match csrf {
-        Some(csrf_token) => Page::Review {
-            requester_name: held.requester.clone(),
-            subject_name: subject_name(held),
-            evidences: evidence_views(held, &lang.0, &base, &token),
-            action_url: format!("{base}/{token}/decision"),
-            csrf_token,
-            expires_at,
-        },
+        Some(csrf_token) => review_page(held, &lang.0, &base, &token, &csrf_token, &expires_at),
         None => Page::SignIn {
             requester_name: held.requester.clone(),
             evidence_titles: vec![Held::pick(&held.title, &lang.0).unwrap_or("").to_owned()],

@@ -1,0 +1,390 @@
+//! `oots-adapter preview`: renders, offline, the review page a citizen would see for one
+//! of a mapping file's tests, so the authority can check it before going live.
+//!
+//! The test's request is sent with `PossibilityForPreview=true` through the same exchange
+//! `oots-adapter test` runs (the test's registry fixtures, an in-memory state store, a
+//! fixed clock, sequential ids). The `EDM:ERR:0002` answer leaves a preview session in the
+//! store; its held data is rendered as the live route renders it after sign-in, with the
+//! stylesheet inlined and the document link pointing at a copy of the held evidence
+//! written next to the page.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::{CliError, init_logging};
+use crate::clock::SequentialIds;
+use crate::config::AdapterConfig;
+use crate::edm::{self, ErrorCode, QueryResponse, XmlLimits};
+use crate::exchange::{Answer, Attachment, Outcome};
+use crate::mapping::{self, Mapping, MappingSet, PreviewPolicy, TestCase};
+use crate::preview::held::Held;
+use crate::preview::i18n::Lang;
+use crate::preview::page::{LOGO_PATH, PageContext, PreviewUi, STYLESHEET_PATH};
+use crate::preview::routes::base_path;
+use crate::preview::session::Session;
+use crate::requester;
+
+/// The anti-forgery token written into the offline page's decision form (the live page
+/// carries a random one per session).
+const CSRF_PLACEHOLDER: &str = "offline-preview";
+
+/// The browser the offline session is opened in (it only moves the session to "opened",
+/// so the page shows the same deadline as the live one).
+const OFFLINE_BROWSER: &str = "offline-preview";
+
+/// Command-line options of `oots-adapter preview`.
+#[derive(Debug, clap::Args)]
+pub struct Options {
+    /// The mapping file whose test is rendered.
+    #[arg(long)]
+    mapping: PathBuf,
+    /// The `name` of the test (under the mapping file's `tests:`) whose request and
+    /// registry records are used.
+    #[arg(long)]
+    fixture: String,
+    /// Where the HTML page is written; the held evidence document is written next to it
+    /// (`page.html` → `page-evidence.pdf`, by media type).
+    #[arg(long)]
+    out: PathBuf,
+    /// Page language (`de`, `fr`, …); default: the first supported language of the
+    /// request, else English.
+    #[arg(long)]
+    lang: Option<String>,
+    /// The deployment's adapter.yaml; default: the nearest one in the mapping file's
+    /// folder or above it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// Renders the page; exit 1 when the test's answer offers no preview (with the reason).
+pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
+    init_logging(false, "error");
+    let config_path = match &o.config {
+        Some(c) => c.clone(),
+        None => find_deployment(&o.mapping)?,
+    };
+    // As for `oots-adapter test`: only a deployment that checks clean is run.
+    let outcome = mapping::check(&config_path, false).await;
+    let (Some(set), true) = (outcome.set.as_ref(), outcome.ok()) else {
+        return Err(CliError::Other(format!(
+            "{} does not pass `check`:\n{}",
+            config_path.display(),
+            outcome.diagnostics
+        )));
+    };
+    let config = AdapterConfig::load(&config_path)?;
+    let m = find_mapping(set, &o.mapping, &config_path)?;
+    let t = find_test(m, &o.fixture)?;
+
+    let (exchange, now) = mapping::fixture_exchange(&config, set, m, t)
+        .await
+        .map_err(CliError::Other)?;
+    let mut spec = mapping::request_spec(&config, m, t).map_err(CliError::Other)?;
+    spec.preview = true;
+    let request = requester::build_request(&spec, &SequentialIds::default(), now);
+    let xml = edm::write_request(&request);
+    let answer = exchange
+        .answer(xml.as_bytes(), None)
+        .await
+        .map_err(CliError::other)?;
+    let Some(location) = preview_location(&answer) else {
+        eprintln!(
+            "no preview page for test `{}`: {}",
+            t.name,
+            no_preview_reason(m, &answer)
+        );
+        return Ok(ExitCode::FAILURE);
+    };
+    let token = location
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let link = exchange
+        .store()
+        .find_preview(token)
+        .await
+        .map_err(CliError::other)?
+        .ok_or_else(|| CliError::other("the preview link of the answer is not in the store"))?;
+    let held: Held = serde_json::from_str(&link.data)
+        .map_err(|e| CliError::other(format!("the held preview data does not read: {e}")))?;
+
+    let ui =
+        PreviewUi::with_overrides(config.preview.ui_dir.as_deref()).map_err(CliError::other)?;
+    let lang = page_language(&ui, o.lang.as_deref(), &held.languages)?;
+    let base = base_path(&config.preview.public_url);
+    let timeouts = config.preview.timeouts();
+    let mut session = Session::new(link.created_at);
+    session
+        .open(OFFLINE_BROWSER, exchange.now(), &timeouts)
+        .map_err(|e| CliError::other(format!("the preview session does not open: {e:?}")))?;
+    let expires_at = session
+        .deadline(&timeouts)
+        .map(|d| d.format("%H:%M UTC").to_string())
+        .unwrap_or_default();
+    let page = crate::preview::routes::review_page(
+        &held,
+        lang.as_str(),
+        &base,
+        token,
+        CSRF_PLACEHOLDER,
+        &expires_at,
+    );
+    let context = PageContext {
+        lang: lang.clone(),
+        base_path: base.clone(),
+        current_path: format!("{base}/{token}"),
+        authority_name: Held::pick(&config.provider.name, lang.as_str())
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    let mut html = ui.render(&page, &context).map_err(CliError::other)?;
+
+    if let Some(dir) = o.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::other(format!("{}: {e}", dir.display())))?;
+    }
+    let mut evidence_written = None;
+    if let Some(evidence) = &held.evidence {
+        let name = evidence_file_name(&o.out, &evidence.media_type);
+        let path = o.out.with_file_name(&name);
+        std::fs::write(&path, &evidence.bytes)
+            .map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
+        html = replace_attribute(
+            &html,
+            "href",
+            &format!("{base}/{token}/document"),
+            &handlebars::html_escape(&name),
+        );
+        evidence_written = Some((path, evidence.media_type.clone(), evidence.bytes.len()));
+    }
+    let html = inline_assets(&html, &base, &ui);
+    std::fs::write(&o.out, html)
+        .map_err(|e| CliError::other(format!("{}: {e}", o.out.display())))?;
+
+    println!(
+        "wrote {} (language {}; test `{}` of {})",
+        o.out.display(),
+        lang,
+        t.name,
+        m.file.display()
+    );
+    match evidence_written {
+        Some((path, media_type, len)) => {
+            println!("wrote {} ({media_type}, {len} bytes)", path.display())
+        }
+        None => println!("no evidence document is held for this request (the page has no link)"),
+    }
+    if config.preview.authentication.is_none() {
+        println!(
+            "note: preview.authentication is not configured, so `serve` does not serve this page yet (docs/preview.md)"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+/// The `adapter.yaml` of the deployment `mapping` belongs to: the nearest one in its
+/// folder or a folder above.
+fn find_deployment(mapping: &Path) -> Result<PathBuf, CliError> {
+    if !mapping.is_file() {
+        return Err(CliError::Other(format!(
+            "{}: no such mapping file",
+            mapping.display()
+        )));
+    }
+    let absolute = std::path::absolute(mapping).map_err(CliError::other)?;
+    absolute
+        .ancestors()
+        .skip(1)
+        .map(|dir| dir.join("adapter.yaml"))
+        .find(|c| c.is_file())
+        .ok_or_else(|| {
+            CliError::Other(format!(
+                "{}: no adapter.yaml found in its folder or above (give --config)",
+                mapping.display()
+            ))
+        })
+}
+
+/// The mapping of `set` loaded from `file`.
+fn find_mapping<'a>(
+    set: &'a MappingSet,
+    file: &Path,
+    config: &Path,
+) -> Result<&'a Arc<Mapping>, CliError> {
+    let wanted = std::fs::canonicalize(file)
+        .map_err(|e| CliError::other(format!("{}: {e}", file.display())))?;
+    set.mappings()
+        .iter()
+        .find(|m| std::fs::canonicalize(&m.file).is_ok_and(|p| p == wanted))
+        .ok_or_else(|| {
+            CliError::Other(format!(
+                "{} is not a mapping file of {}; its mapping files are:\n{}",
+                file.display(),
+                config.display(),
+                list(set.mappings().iter().map(|m| m.file.display().to_string()))
+            ))
+        })
+}
+
+/// The test of `m` named `name`.
+fn find_test<'a>(m: &'a Mapping, name: &str) -> Result<&'a TestCase, CliError> {
+    if let Some(t) = m.spec.tests.iter().find(|t| t.name == name) {
+        return Ok(t);
+    }
+    Err(CliError::Other(if m.spec.tests.is_empty() {
+        format!("no test named `{name}`: {} has no tests", m.file.display())
+    } else {
+        format!(
+            "no test named `{name}` in {}; its tests are:\n{}",
+            m.file.display(),
+            list(m.spec.tests.iter().map(|t| t.name.clone()))
+        )
+    }))
+}
+
+fn list(items: impl Iterator<Item = String>) -> String {
+    items
+        .map(|i| format!("  - {i}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The `PreviewLocation` of an `EDM:ERR:0002` answer.
+fn preview_location(answer: &Answer) -> Option<String> {
+    if answer.code() != Some(ErrorCode::MissingAuthorization.code()) {
+        return None;
+    }
+    match edm::parse_response(answer.document.as_bytes(), &XmlLimits::default()) {
+        Ok(QueryResponse::Error(e)) => e
+            .exceptions
+            .into_iter()
+            .find_map(|x| x.preview_location)
+            .filter(|l| !l.is_empty()),
+        _ => None,
+    }
+}
+
+/// Why the answer offers no preview, for the message.
+fn no_preview_reason(m: &Mapping, answer: &Answer) -> String {
+    match &answer.outcome {
+        Outcome::Evidence { .. } => {
+            if m.spec.policy.preview == PreviewPolicy::Never {
+                "the mapping's policy is `preview: never`, so the evidence is sent without a preview".to_owned()
+            } else {
+                "the evidence was answered directly, without a preview".to_owned()
+            }
+        }
+        Outcome::Error { code, detail } => format!("the answer is {code}: {detail}"),
+    }
+}
+
+/// `--lang` if given (it must be a language of the preview UI), else the page language
+/// the live route negotiates from the request's languages, else English.
+fn page_language(
+    ui: &PreviewUi,
+    explicit: Option<&str>,
+    requested: &[String],
+) -> Result<Lang, CliError> {
+    let catalog = ui.catalog();
+    match explicit {
+        None => Ok(catalog.negotiate(None, None, requested)),
+        Some(tag) => Lang::parse(tag)
+            .filter(|l| catalog.supports(l))
+            .ok_or_else(|| {
+                CliError::Other(format!(
+                    "--lang {tag}: the preview pages have no texts in that language; they have: {}",
+                    catalog
+                        .languages()
+                        .iter()
+                        .map(Lang::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }),
+    }
+}
+
+/// `<stem>-evidence.<ext>` for the page file `out` (the extension by media type, as for
+/// the answer's attachments).
+fn evidence_file_name(out: &Path, media_type: &str) -> String {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "page".to_owned());
+    Attachment {
+        content_id: format!("{stem}-evidence"),
+        mime_type: media_type.to_owned(),
+        bytes: Vec::new(),
+    }
+    .file_name()
+}
+
+/// `html` with every `name="value"` attribute (`value` as the page escapes it) set to
+/// `replacement` (already escaped).
+fn replace_attribute(html: &str, name: &str, value: &str, replacement: &str) -> String {
+    html.replace(
+        &format!("{name}=\"{}\"", handlebars::html_escape(value)),
+        &format!("{name}=\"{replacement}\""),
+    )
+}
+
+/// The page made self-contained: the stylesheet link replaced by a `<style>` element with
+/// the stylesheet, and the logo (if any) as a `data:` URL.
+fn inline_assets(html: &str, base: &str, ui: &PreviewUi) -> String {
+    let css = ui.stylesheet().replace("</", "<\\/");
+    let style = format!("<style>\n{css}\n</style>");
+    let href = format!(
+        "href=\"{}\"",
+        handlebars::html_escape(&format!("{base}{STYLESHEET_PATH}"))
+    );
+    let linked = html.find(&href).and_then(|at| {
+        let start = html[..at].rfind("<link")?;
+        let end = at + html[at..].find('>')? + 1;
+        Some((start, end))
+    });
+    let mut page = match linked {
+        Some((start, end)) => format!("{}{style}{}", &html[..start], &html[end..]),
+        None => match html.find("</head>") {
+            Some(at) => format!("{}{style}\n{}", &html[..at], &html[at..]),
+            None => format!("{style}\n{html}"),
+        },
+    };
+    if let Some((media_type, bytes)) = ui.logo() {
+        use base64::Engine as _;
+        let data = format!(
+            "data:{media_type};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        );
+        page = replace_attribute(&page, "src", &format!("{base}{LOGO_PATH}"), &data);
+    }
+    page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stylesheet_link_becomes_a_style_element() {
+        let ui = PreviewUi::embedded().unwrap();
+        let html = "<head>\n<link rel=\"stylesheet\" href=\"/p/static/preview.css\">\n</head>";
+        let out = inline_assets(html, "/p", &ui);
+        assert!(!out.contains("<link"), "{out}");
+        assert!(out.contains("<style>"), "{out}");
+        let without_link = inline_assets("<head></head>", "/p", &ui);
+        assert!(without_link.contains("<style>") && without_link.ends_with("</head>"));
+    }
+
+    #[test]
+    fn evidence_files_are_named_after_the_page() {
+        assert_eq!(
+            evidence_file_name(Path::new("out/page.html"), "application/pdf"),
+            "page-evidence.pdf"
+        );
+        assert_eq!(
+            evidence_file_name(Path::new("review.htm"), "application/xml"),
+            "review-evidence.xml"
+        );
+    }
+}
