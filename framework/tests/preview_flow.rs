@@ -10,7 +10,7 @@ mod preview_support;
 use std::time::Duration;
 
 use oots_framework::edm::ErrorCode;
-use preview_support::{Adapter, browser_cookie, client, csrf, exception, preview_link};
+use preview_support::{Adapter, browser_cookie, client, csrf, decide, exception, preview_link};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approving_in_the_preview_answers_the_held_follow_up_with_the_evidence() {
@@ -72,23 +72,16 @@ async fn approving_in_the_preview_answers_the_held_follow_up_with_the_evidence()
     assert!(pdf.starts_with(b"%PDF"));
 
     // A forged form token changes nothing; the real one approves and sends the user back.
-    let forged = http
-        .post(format!("{page_url}/decision"))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={}&decision=approve", "f".repeat(64).as_str()))
-        .send()
-        .await
-        .unwrap();
+    let forged = decide(
+        &http,
+        &page_url,
+        &cookie,
+        "f".repeat(64).as_str(),
+        "approve",
+    )
+    .await;
     assert_eq!(forged.status(), 404);
-    let decided = http
-        .post(format!("{page_url}/decision"))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={}&decision=approve", form_token.as_str()))
-        .send()
-        .await
-        .unwrap();
+    let decided = decide(&http, &page_url, &cookie, form_token.as_str(), "approve").await;
     assert_eq!(decided.status(), 303);
     assert_eq!(
         decided.headers()["location"],
@@ -109,14 +102,7 @@ async fn approving_in_the_preview_answers_the_held_follow_up_with_the_evidence()
     assert_eq!(delivered.bytes, pdf.to_vec());
 
     // A replay of the decision, or of the follow-up, gets nothing more.
-    let replay = http
-        .post(format!("{page_url}/decision"))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={}&decision=decline", form_token.as_str()))
-        .send()
-        .await
-        .unwrap();
+    let replay = decide(&http, &page_url, &cookie, form_token.as_str(), "decline").await;
     assert_ne!(replay.status(), 303);
     adapter.send(Some(&location), Some("https://requester.example/back"));
     let again = adapter
@@ -142,14 +128,7 @@ async fn declining_or_not_deciding_in_time_answers_with_an_error() {
     let r = http.get(&page_url).send().await.unwrap();
     let cookie = browser_cookie(&r);
     let form_token = csrf(&r.text().await.unwrap());
-    let decided = http
-        .post(format!("{page_url}/decision"))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={}&decision=decline", form_token.as_str()))
-        .send()
-        .await
-        .unwrap();
+    let decided = decide(&http, &page_url, &cookie, form_token.as_str(), "decline").await;
     // No return address known yet (the follow-up comes later): the page says so.
     assert_eq!(decided.status(), 200);
     adapter.send(Some(&location), Some("https://requester.example/back"));

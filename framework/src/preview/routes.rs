@@ -469,59 +469,97 @@ async fn page(
     response
 }
 
+/// What every step after the first visit starts from: the page renderer, the browser
+/// the request comes from and the loaded session.
+struct Visit<'a> {
+    render: Render<'a>,
+    browser: String,
+    loaded: Loaded,
+    now: chrono::DateTime<chrono::Utc>,
+    timeouts: super::session::Timeouts,
+}
+
+/// Loads the session behind `token` for a request that must carry the browser cookie;
+/// the refusal page otherwise.
+async fn visit<'a>(
+    space: &'a PreviewSpace,
+    headers: &'a HeaderMap,
+    token: &str,
+) -> Result<Visit<'a>, Response> {
+    let render = Render {
+        space,
+        headers,
+        explicit_lang: None,
+        languages: &[],
+        path: format!("{}/{token}", space.base_path()),
+    };
+    let Some(browser) = cookie(headers, BROWSER_COOKIE) else {
+        return Err(render.stop(Stop::Invalid, None));
+    };
+    let loaded = match load(space, token).await {
+        Ok(l) => l,
+        Err(stop) => return Err(render.stop(stop, None)),
+    };
+    Ok(Visit {
+        render,
+        browser,
+        loaded,
+        now: space.exchange.now(),
+        timeouts: space.exchange.config().preview.timeouts(),
+    })
+}
+
+impl Visit<'_> {
+    fn stop(&self, stop: Stop) -> Response {
+        self.render.stop(stop, Some(&self.loaded.session))
+    }
+}
+
+/// A 303 to `location`.
+fn see_other(location: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location)
+        .body(Body::empty())
+        .unwrap_or_default()
+}
+
 async fn sign_in(
     State(space): State<Arc<PreviewSpace>>,
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let base = space.base_path();
-    let render = Render {
-        space: &space,
-        headers: &headers,
-        explicit_lang: None,
-        languages: &[],
-        path: format!("{base}/{token}"),
+    let mut v = match visit(&space, &headers, &token).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
     };
     let Authentication::Provider(auth) = &space.authentication else {
-        return render.stop(Stop::Invalid, None);
-    };
-    let Some(browser) = cookie(&headers, BROWSER_COOKIE) else {
-        return render.stop(Stop::Invalid, None);
-    };
-    let mut loaded = match load(&space, &token).await {
-        Ok(l) => l,
-        Err(stop) => return render.stop(stop, None),
+        return v.stop(Stop::Invalid);
     };
     let sign_in = match auth.begin(&space.callback_url()).await {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(code = e.code(), error = %e, "sign-in cannot start");
-            return render.stop(Stop::Auth(e.code()), Some(&loaded.session));
+            return v.stop(Stop::Auth(e.code()));
         }
     };
-    let pending = match serde_json::to_string(&sign_in.pending) {
-        Ok(p) => p,
-        Err(_) => return render.stop(Stop::Auth("AUTH_PENDING"), Some(&loaded.session)),
+    let Ok(pending) = serde_json::to_string(&sign_in.pending) else {
+        return v.stop(Stop::Auth("AUTH_PENDING"));
     };
-    let now = space.exchange.now();
-    let timeouts = space.exchange.config().preview.timeouts();
-    if let Err(e) = loaded
+    if let Err(e) = v
+        .loaded
         .session
-        .begin_sign_in(&browser, pending, now, &timeouts)
+        .begin_sign_in(&v.browser, pending, v.now, &v.timeouts)
     {
-        return render.stop(Stop::Step(e), Some(&loaded.session));
+        return v.stop(Stop::Step(e));
     }
-    if let Err(stop) = save(&space, &token, &loaded).await {
-        return render.stop(stop, Some(&loaded.session));
+    if let Err(stop) = save(&space, &token, &v.loaded).await {
+        return v.stop(stop);
     }
-    let mut response = Response::builder()
-        .status(StatusCode::SEE_OTHER)
-        .header(header::LOCATION, sign_in.redirect_url.as_str())
-        .body(Body::empty())
-        .unwrap_or_default();
+    let mut response = see_other(&sign_in.redirect_url);
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(SIGN_IN_COOKIE, &token, &base),
+        set_cookie(SIGN_IN_COOKIE, &token, &space.base_path()),
     );
     response
 }
@@ -531,37 +569,27 @@ async fn callback(
     Query(query): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let base = space.base_path();
     let token = cookie(&headers, SIGN_IN_COOKIE).unwrap_or_default();
-    let render = Render {
-        space: &space,
-        headers: &headers,
-        explicit_lang: None,
-        languages: &[],
-        path: format!("{base}/{token}"),
+    let mut v = match visit(&space, &headers, &token).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
     };
     let Authentication::Provider(auth) = &space.authentication else {
-        return render.stop(Stop::Invalid, None);
+        return v.stop(Stop::Invalid);
     };
-    let Some(browser) = cookie(&headers, BROWSER_COOKIE) else {
-        return render.stop(Stop::Invalid, None);
-    };
-    let mut loaded = match load(&space, &token).await {
-        Ok(l) => l,
-        Err(stop) => return render.stop(stop, None),
-    };
-    let Some(pending) = loaded
+    let Some(pending) = v
+        .loaded
         .session
         .pending_sign_in()
         .and_then(|p| serde_json::from_str::<PendingSignIn>(p).ok())
     else {
-        return render.stop(Stop::Invalid, Some(&loaded.session));
+        return v.stop(Stop::Invalid);
     };
     let person = match auth.finish(&pending, &space.callback_url(), &query).await {
         Ok(p) => p,
         Err(e) => {
             tracing::warn!(code = e.code(), error = %e, "sign-in failed");
-            return render.stop(Stop::Auth(e.code()), Some(&loaded.session));
+            return v.stop(Stop::Auth(e.code()));
         }
     };
     let claimed = Claimed {
@@ -569,11 +597,12 @@ async fn callback(
         given_name: person.given_name.clone(),
         date_of_birth: person.date_of_birth.clone(),
     };
-    let verdict = identity::check(&loaded.held.identity(), &claimed);
+    let verdict = identity::check(&v.loaded.held.identity(), &claimed);
     if !verdict.is_same() {
         tracing::warn!(verdict = ?verdict, "the signed-in person is not the evidence subject");
     }
-    let assured = loaded
+    let assured = v
+        .loaded
         .held
         .assurance_suffices(person.level_of_assurance.as_deref());
     if !assured {
@@ -582,27 +611,22 @@ async fn callback(
             "the sign-in's level of assurance is below the evidence type's minimum"
         );
     }
-    let verdict_same = verdict.is_same() && assured;
-    let now = space.exchange.now();
-    let timeouts = space.exchange.config().preview.timeouts();
-    if let Err(e) = loaded
+    let same_person = verdict.is_same() && assured;
+    if let Err(e) = v
+        .loaded
         .session
-        .signed_in(&browser, verdict_same, now, &timeouts)
+        .signed_in(&v.browser, same_person, v.now, &v.timeouts)
     {
-        return render.stop(Stop::Step(e), Some(&loaded.session));
+        return v.stop(Stop::Step(e));
     }
-    if let Err(stop) = save(&space, &token, &loaded).await {
-        return render.stop(stop, Some(&loaded.session));
+    if let Err(stop) = save(&space, &token, &v.loaded).await {
+        return v.stop(stop);
     }
-    if !verdict_same {
+    if !same_person {
         // A held follow-up can be refused at once.
         let _ = space.decided.send(());
     }
-    Response::builder()
-        .status(StatusCode::SEE_OTHER)
-        .header(header::LOCATION, format!("{base}/{token}"))
-        .body(Body::empty())
-        .unwrap_or_default()
+    see_other(&format!("{}/{token}", space.base_path()))
 }
 
 #[derive(serde::Deserialize)]
@@ -617,46 +641,30 @@ async fn decision(
     headers: HeaderMap,
     Form(form): Form<DecisionForm>,
 ) -> Response {
-    let base = space.base_path();
-    let render = Render {
-        space: &space,
-        headers: &headers,
-        explicit_lang: None,
-        languages: &[],
-        path: format!("{base}/{token}"),
-    };
-    let Some(browser) = cookie(&headers, BROWSER_COOKIE) else {
-        return render.stop(Stop::Invalid, None);
+    let mut v = match visit(&space, &headers, &token).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
     };
     let approve = match form.decision.as_str() {
         "approve" => true,
         "decline" => false,
-        _ => return render.stop(Stop::Invalid, None),
+        _ => return v.stop(Stop::Invalid),
     };
-    let mut loaded = match load(&space, &token).await {
-        Ok(l) => l,
-        Err(stop) => return render.stop(stop, None),
-    };
-    let now = space.exchange.now();
-    let timeouts = space.exchange.config().preview.timeouts();
-    if let Err(e) = loaded
+    if let Err(e) = v
+        .loaded
         .session
-        .decide(&browser, &form.csrf, approve, now, &timeouts)
+        .decide(&v.browser, &form.csrf, approve, v.now, &v.timeouts)
     {
-        return render.stop(Stop::Step(e), Some(&loaded.session));
+        return v.stop(Stop::Step(e));
     }
-    if let Err(stop) = save(&space, &token, &loaded).await {
-        return render.stop(stop, Some(&loaded.session));
+    if let Err(stop) = save(&space, &token, &v.loaded).await {
+        return v.stop(stop);
     }
     tracing::info!(approved = approve, "preview decided");
     let _ = space.decided.send(());
-    match &loaded.session.return_url {
-        Some(back) => Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, back.as_str())
-            .body(Body::empty())
-            .unwrap_or_default(),
-        None => render.page(
+    match &v.loaded.session.return_url {
+        Some(back) => see_other(back),
+        None => v.render.page(
             StatusCode::OK,
             &Page::Decided {
                 approved: approve,
@@ -671,31 +679,18 @@ async fn document(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let base = space.base_path();
-    let render = Render {
-        space: &space,
-        headers: &headers,
-        explicit_lang: None,
-        languages: &[],
-        path: format!("{base}/{token}"),
+    let mut v = match visit(&space, &headers, &token).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
     };
-    let Some(browser) = cookie(&headers, BROWSER_COOKIE) else {
-        return render.stop(Stop::Invalid, None);
-    };
-    let mut loaded = match load(&space, &token).await {
-        Ok(l) => l,
-        Err(stop) => return render.stop(stop, None),
-    };
-    let now = space.exchange.now();
-    let timeouts = space.exchange.config().preview.timeouts();
     // Only the browser reviewing the evidence may read it.
-    if let Err(e) = loaded.session.open(&browser, now, &timeouts) {
-        return render.stop(Stop::Step(e), Some(&loaded.session));
+    if let Err(e) = v.loaded.session.open(&v.browser, v.now, &v.timeouts) {
+        return v.stop(Stop::Step(e));
     }
     let (SessionState::Reviewing { .. }, Some(evidence)) =
-        (&loaded.session.state, loaded.held.evidence.take())
+        (&v.loaded.session.state, v.loaded.held.evidence.take())
     else {
-        return render.stop(Stop::Invalid, Some(&loaded.session));
+        return v.stop(Stop::Invalid);
     };
     let content_type = HeaderValue::from_str(&evidence.media_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));

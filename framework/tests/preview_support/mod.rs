@@ -264,3 +264,20 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Posts the review page's form (a decision with a form token) as the browser would.
+pub async fn decide(
+    http: &reqwest::Client,
+    page_url: &str,
+    cookie: &str,
+    csrf: &str,
+    decision: &str,
+) -> reqwest::Response {
+    http.post(format!("{page_url}/decision"))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&decision={decision}"))
+        .send()
+        .await
+        .unwrap()
+}
