@@ -9,7 +9,7 @@ mod preview_support;
 
 use std::time::Duration;
 
-use oots_framework::edm::ErrorCode;
+use oots_framework::edm::{EdmVersion, ErrorCode};
 use preview_support::{Adapter, browser_cookie, client, csrf, decide, exception, preview_link};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -168,5 +168,48 @@ async fn declining_or_not_deciding_in_time_answers_with_an_error() {
         .await
         .unwrap();
     assert_eq!(unknown.status(), 404);
+    adapter.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_1x_requester_appends_its_return_address_to_the_link() {
+    let mut adapter = Adapter::start(2400).await;
+    adapter.send_as(EdmVersion::V1_2, None, None);
+    let first = adapter
+        .answer(Duration::from_secs(20))
+        .await
+        .expect("answered");
+    let e = exception(&first);
+    assert_eq!(e.code, ErrorCode::MissingAuthorization);
+    assert_eq!(e.preview_method.as_deref(), Some("GET"));
+    let location = e.preview_location.expect("PreviewLocation");
+    let token = location.rsplit('/').next().unwrap().to_owned();
+
+    // 1.x: the follow-up carries no ReturnLocation; the browser brings `returnurl`.
+    adapter.send_as(EdmVersion::V1_2, Some(&location), None);
+    assert!(adapter.answer(Duration::from_millis(1000)).await.is_none());
+    let http = client();
+    let page_url = adapter.url(&format!("/preview/{token}"));
+    let r = http
+        .get(format!(
+            "{page_url}?returnurl=https%3A%2F%2Frequester.example%2Fv1%3Fcase%3D7&returnmethod=GET"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cookie = browser_cookie(&r);
+    let form_token = csrf(&r.text().await.unwrap());
+    let decided = decide(&http, &page_url, &cookie, &form_token, "approve").await;
+    assert_eq!(decided.status(), 303);
+    assert_eq!(
+        decided.headers()["location"],
+        "https://requester.example/v1?case=7"
+    );
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(answer.header.action, "ExecuteQueryResponse");
     adapter.stop();
 }

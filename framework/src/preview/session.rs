@@ -543,6 +543,21 @@ mod tests {
     }
 
     #[test]
+    fn only_an_https_return_address_is_kept_and_the_first_wins() {
+        let mut s = Session::new(t0());
+        s.set_return_url("javascript:alert(1)");
+        s.set_return_url("http://requester.example/back");
+        s.set_return_url("https://requester.example/a\nb");
+        assert_eq!(s.return_url, None);
+        s.set_return_url(" https://requester.example/back ");
+        s.set_return_url("https://elsewhere.example/");
+        assert_eq!(
+            s.return_url.as_deref(),
+            Some("https://requester.example/back")
+        );
+    }
+
+    #[test]
     fn secrets_never_show_in_debug_and_survive_serialisation() {
         let t = Timeouts::default();
         let mut s = Session::new(t0());

@@ -132,12 +132,22 @@ impl Adapter {
 
     /// Sends a request for Jean Dupont's birth certificate (PDF), allowing a preview.
     pub fn send(&mut self, preview_location: Option<&str>, return_location: Option<&str>) {
+        self.send_as(EdmVersion::V2_0, preview_location, return_location);
+    }
+
+    /// [`Adapter::send`] in another EDM version.
+    pub fn send_as(
+        &mut self,
+        version: EdmVersion,
+        preview_location: Option<&str>,
+        return_location: Option<&str>,
+    ) {
         self.sent += 1;
         let ids = RandomIds;
         let now = SystemClock.now();
         let mut request = requester::build_request(
             &RequestSpec {
-                version: EdmVersion::V2_0,
+                version,
                 family_name: "Dupont".into(),
                 given_name: "Jean".into(),
                 date_of_birth: "1992-10-22".into(),
