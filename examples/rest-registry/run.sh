@@ -10,4 +10,4 @@ for _ in $(seq 50); do
   python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8181/api/v1')" 2>/dev/null && break
   sleep 0.1
 done
-cargo run --quiet --bin oots-adapter -- demo --config examples/rest-registry/adapter.yaml "$@"
+cargo run --quiet --bin oots-adapter -- demo --auto-approve --config examples/rest-registry/adapter.yaml "$@"

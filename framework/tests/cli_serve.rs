@@ -174,7 +174,7 @@ fn demo_plays_the_quickstart_mapping_tests_live() {
     let output = common::output_within(
         Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
             .current_dir(workspace())
-            .args(["demo", "--out"])
+            .args(["demo", "--auto-approve", "--out"])
             .arg(out.path()),
         180,
     );
@@ -184,9 +184,10 @@ fn demo_plays_the_quickstart_mapping_tests_live() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // Four direct answers, and the preview's follow-up after the approval.
     assert_eq!(
         stdout.matches("← ExecuteQueryResponse").count(),
-        4,
+        5,
         "{stdout}"
     );
     assert_eq!(stdout.matches("← ExceptionResponse").count(), 5, "{stdout}");
@@ -195,7 +196,15 @@ fn demo_plays_the_quickstart_mapping_tests_live() {
         stdout.contains("EDM:ERR:0004 Object not found: Evidence subject could not be identified")
     );
     assert!(stdout.contains("EDM:ERR:0002"));
-    assert!(stdout.contains("preview     https://"));
+    assert!(stdout.contains("preview     https://localhost:"));
+    // The citizen's part, over the real routes and the demo identity provider.
+    assert!(
+        stdout.contains("browser     signed in; the page shows the evidence"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("browser     back to the requester: https://requester.example/oots/back")
+    );
     // The files it announces exist.
     let run = std::fs::read_dir(out.path())
         .unwrap()
@@ -229,7 +238,7 @@ fn run_demo(config: &str) -> String {
     let output = common::output_within(
         Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
             .current_dir(workspace())
-            .args(["demo", "--config", config, "--out"])
+            .args(["demo", "--auto-approve", "--config", config, "--out"])
             .arg(out.path()),
         180,
     );
@@ -275,9 +284,10 @@ fn the_rest_registry_example_runs_against_its_sample_register() {
     let stdout = run_demo("examples/rest-registry/adapter.yaml");
     let _ = registry.kill();
     let _ = registry.wait();
+    // Two direct answers, and the preview scenario's follow-up after the approval.
     assert_eq!(
         stdout.matches("← ExecuteQueryResponse").count(),
-        2,
+        3,
         "{stdout}"
     );
     // The register pages one resident at a time: two candidates came over two pages.

@@ -13,72 +13,29 @@ mod preview_support;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
 use oots_framework::edm::ErrorCode;
+use oots_framework::loopback_tls::TlsFront;
 use preview_support::{Adapter, exception, free_port, preview_link, workspace};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::TlsAcceptor;
 
-/// The preview space's public origin in this suite: a TLS front on loopback, with a
-/// self-signed certificate for `localhost`, passing bytes to the adapter's port (set once
-/// the adapter runs). Real https, so Secure cookies and redirects behave as deployed.
-struct Front {
-    port: u16,
-    backend: Arc<AtomicU16>,
-}
+/// The preview space's public origin in this suite: the adapter behind an https front on
+/// loopback (self-signed `localhost`), so Secure cookies and redirects behave as deployed.
+struct Front(TlsFront);
 
 impl Front {
     async fn start() -> Front {
-        let key = rcgen::KeyPair::generate().unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
-            .unwrap()
-            .self_signed(&key)
-            .unwrap();
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![CertificateDer::from(cert.der().to_vec())],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-            )
-            .unwrap();
-        let acceptor = TlsAcceptor::from(Arc::new(config));
-        let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = tcp.local_addr().unwrap().port();
-        let backend = Arc::new(AtomicU16::new(0));
-        let target = backend.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = tcp.accept().await {
-                let acceptor = acceptor.clone();
-                let port = target.load(Ordering::SeqCst);
-                tokio::spawn(async move {
-                    let Ok(mut tls) = acceptor.accept(stream).await else {
-                        return;
-                    };
-                    let Ok(mut plain) = TcpStream::connect(("127.0.0.1", port)).await else {
-                        return;
-                    };
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
-                });
-            }
-        });
-        Front { port, backend }
+        Front(TlsFront::start().await.unwrap())
     }
 
     fn public_url(&self) -> String {
-        format!("https://localhost:{}/preview", self.port)
+        format!("{}/preview", self.0.origin())
     }
 
     /// Where the requester wants the user back: on this origin, outside the preview
     /// routes (the browser only has to arrive there).
     fn back(&self) -> String {
-        format!("https://localhost:{}/requester/back", self.port)
+        format!("{}/requester/back", self.0.origin())
     }
 }
 
@@ -203,7 +160,7 @@ async fn the_citizen_signs_in_sees_the_evidence_and_decides_in_a_real_browser() 
     let back = front.back();
     let provider = Provider::start(&browser.dir, &format!("{}/callback", front.public_url()));
     let mut adapter = Adapter::start_with(2400, &oidc(&provider), &front.public_url()).await;
-    front.backend.store(adapter.port, Ordering::SeqCst);
+    front.0.set_backend(adapter.port);
 
     // Approve: sign in as the subject, see the evidence, use it; the requester gets it
     // and the browser goes back to the requester.
@@ -260,7 +217,7 @@ async fn the_citizen_signs_in_sees_the_evidence_and_decides_in_a_real_browser() 
 
     // Not deciding in time: the page says so, the requester gets EDM:ERR:0005.
     let mut adapter = Adapter::start_with(3, &oidc(&provider), &front.public_url()).await;
-    front.backend.store(adapter.port, Ordering::SeqCst);
+    front.0.set_backend(adapter.port);
     let (link, _) = preview_link(&mut adapter).await;
     adapter.send(Some(&link), Some(&back));
     let seen = browser.visit(
@@ -278,4 +235,56 @@ async fn the_citizen_signs_in_sees_the_evidence_and_decides_in_a_real_browser() 
         .expect("answered");
     assert_eq!(exception(&answer).code, ErrorCode::Timeout);
     adapter.stop();
+}
+
+/// `oots-adapter demo` without `--auto-approve`, with a person in the browser: the link it
+/// prints opens, the demo identity provider signs them in, and their approval reaches
+/// the requester.
+#[test]
+fn a_person_approves_the_demo_preview_in_a_browser() {
+    let Some(browser) = Browser::from_env() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+        .current_dir(workspace())
+        .args(["demo", "--out"])
+        .arg(out.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let link = loop {
+        let line = lines.next().expect("the demo prints the link").unwrap();
+        seen.push(line.clone());
+        if let Some(link) = line.trim().strip_prefix("open") {
+            break link.trim().to_owned();
+        }
+    };
+    let report = browser.visit(
+        "https://requester.example/oots/back",
+        &link,
+        "demo-idp",
+        "approve",
+        "demo",
+        &[],
+    );
+    assert!(
+        report["shown"].as_str().unwrap().contains("Dupont"),
+        "{report}"
+    );
+    let answered = loop {
+        let Some(Ok(line)) = lines.next() else {
+            break false;
+        };
+        seen.push(line.clone());
+        if line.contains("← ") {
+            break line.contains("← ExecuteQueryResponse");
+        }
+    };
+    let _ = demo.kill();
+    let _ = demo.wait();
+    assert!(answered, "{}", seen.join("\n"));
 }

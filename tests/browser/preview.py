@@ -3,7 +3,7 @@ Playwright), for framework/tests/preview_browser.rs, which starts the adapter, t
 identity provider and the requester and checks the answers.
 
     preview.py --link <PreviewLocation>
-               --login jean|other|- --decision approve|decline|none
+               --login jean|other|demo-idp|- --decision approve|decline|none
                --return-url <url> --axe <axe.min.js> --shots <dir> --name <scenario>
 
 The adapter's public URL is a real https origin on loopback (the test's TLS front with a
@@ -73,7 +73,15 @@ def main():
         response = page.goto(a.link)
         result["first_status"] = response.status if response else None
         check("landing")
-        if a.login != "-":
+        if a.login == "demo-idp":
+            # `oots-adapter demo`'s own identity provider: its form is prefilled.
+            with page.expect_navigation():
+                page.get_by_role("link", name="Sign in").click()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state()
+            check("after-sign-in")
+        elif a.login != "-":
             with page.expect_navigation():
                 page.get_by_role("link", name="Sign in").click()
             page.wait_for_selector("input[name=login]")

@@ -11,14 +11,16 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{CliError, init_logging, load_exchange};
+use super::{CliError, demo_idp, init_logging, load_exchange};
 use crate::clock::{IdSource, RandomIds};
-use crate::config::AdapterConfig;
+use crate::config::{AdapterConfig, AuthenticationSetting};
 use crate::edm::{self, QueryResponse, XmlLimits};
 use crate::gateway::Payload;
 use crate::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
 use crate::gateway::domibus::{DomibusConfig, DomibusWsPlugin, PushAuth};
+use crate::loopback_tls::TlsFront;
 use crate::mapping::{self, MappingSet};
+use crate::preview::auth::{ClaimMapping, OidcSettings};
 use crate::requester::{self, RequestSpec};
 use crate::service::{Report, Service};
 
@@ -48,7 +50,11 @@ fn scenarios(cfg: &AdapterConfig, set: &MappingSet) -> Result<Vec<Scenario>, Cli
     Ok(out)
 }
 
-pub(super) async fn run(config: &Path, out: &Path) -> Result<ExitCode, CliError> {
+pub(super) async fn run(
+    config: &Path,
+    out: &Path,
+    auto_approve: bool,
+) -> Result<ExitCode, CliError> {
     init_logging(false, "warn");
     if !config.exists() {
         return Err(CliError::Other(format!(
@@ -58,14 +64,52 @@ pub(super) async fn run(config: &Path, out: &Path) -> Result<ExitCode, CliError>
     }
     let run_dir = out.join(Utc::now().format("%Y%m%dT%H%M%SZ").to_string());
     std::fs::create_dir_all(&run_dir).map_err(CliError::other)?;
-    let (cfg, exchange) = load_exchange(config, Some(&run_dir.join("state"))).await?;
+    let (cfg, mut exchange) = load_exchange(config, Some(&run_dir.join("state"))).await?;
     let exchange_set = exchange.mappings();
+    let scenarios = scenarios(&cfg, &exchange_set)?;
 
     // The adapter's HTTP listener (push endpoint), then the simulated access point.
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(CliError::other)?;
     let adapter_addr = listener.local_addr().map_err(CliError::other)?;
+    // The preview space on this listener, behind an https front with a self-signed
+    // certificate for localhost (a PreviewLocation must be https), and its sign-in at the
+    // demo's own identity provider.
+    let front = TlsFront::start().await.map_err(CliError::other)?;
+    front.set_backend(adapter_addr.port());
+    let public = format!("{}/preview", front.origin());
+    let person = scenarios
+        .iter()
+        .find(|s| s.spec.preview)
+        .map(|s| demo_idp::Person {
+            family_name: s.spec.family_name.clone(),
+            given_name: s.spec.given_name.clone(),
+            birthdate: s.spec.date_of_birth.clone(),
+        })
+        .unwrap_or(demo_idp::Person {
+            family_name: "Dupont".to_owned(),
+            given_name: "Jean".to_owned(),
+            birthdate: "1992-10-22".to_owned(),
+        });
+    let issuer = demo_idp::start(format!("{public}/callback"), person)
+        .await
+        .map_err(CliError::Other)?;
+    let mut with_preview = (*exchange.config).clone();
+    with_preview.preview.public_url = public.clone();
+    with_preview.preview.authentication =
+        Some(AuthenticationSetting::Oidc(Box::new(OidcSettings {
+            issuer: issuer.clone(),
+            client_id: demo_idp::CLIENT_ID.to_owned(),
+            client_secret: None,
+            scopes: vec!["openid".to_owned(), "profile".to_owned()],
+            acr_values: None,
+            claims: ClaimMapping::default(),
+            userinfo: true,
+            allow_http_issuer: true,
+        })));
+    let decide_seconds = with_preview.preview.decide_seconds;
+    exchange.config = Arc::new(with_preview);
     let ids = RandomIds;
     let plugin_password = ids.uuid().to_string();
     let push_password = ids.uuid().to_string();
@@ -102,6 +146,8 @@ pub(super) async fn run(config: &Path, out: &Path) -> Result<ExitCode, CliError>
     }
     println!("  gateway     Domibus WS-plugin simulator at {sim_url}");
     println!("              pushes notifications to the adapter at {push_url}");
+    println!("  preview     {public} (self-signed certificate for localhost)");
+    println!("              sign-in at the demo identity provider {issuer}");
     println!("  output      {}", run_dir.display());
 
     let (tx, mut reports) = mpsc::unbounded_channel::<Report>();
@@ -113,17 +159,24 @@ pub(super) async fn run(config: &Path, out: &Path) -> Result<ExitCode, CliError>
         shutdown.clone(),
     ));
 
-    let scenarios = scenarios(&cfg, &exchange_set)?;
     let mut failures = 0;
     for (n, sc) in scenarios.into_iter().enumerate() {
         let dir = run_dir.join(format!("{}-{}", n + 1, slug(&sc.title)));
         std::fs::create_dir_all(&dir).map_err(CliError::other)?;
-        match play(&sim, &mut reports, &sc, n + 1, &dir).await {
-            Ok(()) => {}
-            Err(e) => {
-                failures += 1;
-                println!("    !! {e}");
+        let played = match play(&sim, &mut reports, &sc, n + 1, &dir).await {
+            Ok(Some(link)) => {
+                let wait = Duration::from_secs(u64::from(decide_seconds) + 60);
+                let browser = Browser {
+                    auto_approve,
+                    trust: &front.certificate_der,
+                };
+                preview_round(&sim, &mut reports, &sc, &link, &browser, wait, &dir).await
             }
+            other => other.map(drop),
+        };
+        if let Err(e) = played {
+            failures += 1;
+            println!("    !! {e}");
         }
     }
 
@@ -157,13 +210,14 @@ fn slug(s: &str) -> String {
     out.trim_matches('-').to_owned()
 }
 
+/// Plays one scenario; the preview link when the answer offers one.
 async fn play(
     sim: &DomibusSimulator,
     reports: &mut mpsc::UnboundedReceiver<Report>,
     sc: &Scenario,
     n: usize,
     dir: &Path,
-) -> Result<(), String> {
+) -> Result<Option<String>, String> {
     let ids = RandomIds;
     let now = Utc::now();
     let request = requester::build_request(&sc.spec, &ids, now);
@@ -236,6 +290,16 @@ async fn play(
         .next_submitted(Duration::from_secs(30))
         .await
         .ok_or_else(|| "no answer reached the access point".to_owned())?;
+    show_answer(&submitted, dir)
+}
+
+/// Prints (and writes to `dir`) an answer that reached the access point; the preview link
+/// when it offers one.
+fn show_answer(
+    submitted: &crate::gateway::OutboundMessage,
+    dir: &Path,
+) -> Result<Option<String>, String> {
+    let mut link = None;
     let h = &submitted.header;
     println!(
         "    ← {} message {} (conversation {}, to {} / finalRecipient {})",
@@ -299,11 +363,211 @@ async fn play(
                 );
                 if let Some(loc) = &ex.preview_location {
                     println!("    preview     {loc}");
+                    link = Some(loc.clone());
                 }
             }
             println!("    written     {}", dir.join("error.xml").display());
         }
         Err(e) => return Err(format!("the answer does not parse: {e}")),
     }
+    Ok(link)
+}
+
+/// How the user's part of a preview is played.
+struct Browser<'a> {
+    /// Driven here rather than by a person.
+    auto_approve: bool,
+    /// The https front's certificate, trusted by the driven browser.
+    trust: &'a [u8],
+}
+
+/// Where the demo requester wants the user back after the preview.
+const RETURN_URL: &str = "https://requester.example/oots/back";
+
+/// The second half of a preview: the requester's follow-up (held by the adapter), the
+/// user's visit (by hand, or driven here with `--auto-approve`), then the answer.
+async fn preview_round(
+    sim: &DomibusSimulator,
+    reports: &mut mpsc::UnboundedReceiver<Report>,
+    sc: &Scenario,
+    link: &str,
+    browser: &Browser<'_>,
+    wait: Duration,
+    dir: &Path,
+) -> Result<(), String> {
+    let ids = RandomIds;
+    let now = Utc::now();
+    let mut request = requester::build_request(&sc.spec, &ids, now);
+    request.preview_location = Some(link.to_owned());
+    let v2 = request.version == edm::EdmVersion::V2_0;
+    let browser_link = if v2 {
+        request.return_location = Some(RETURN_URL.to_owned());
+        link.to_owned()
+    } else {
+        format!(
+            "{link}?returnurl={}&returnmethod=GET",
+            RETURN_URL.replace(':', "%3A").replace('/', "%2F")
+        )
+    };
+    let xml = edm::write_request(&request);
+    std::fs::write(dir.join("follow-up-request.xml"), &xml).map_err(|e| e.to_string())?;
+    let cid = format!("{}@requester.example", ids.uuid());
+    let message_id = format!("{}@requester.example", ids.uuid());
+    let header = requester::request_header(
+        &request,
+        message_id,
+        ids.uuid().to_string(),
+        ids.uuid().to_string(),
+        &cid,
+        now,
+    );
+    sim.deliver(
+        header,
+        vec![Payload {
+            content_id: cid,
+            mime_type: "application/x-ebrs+xml".to_owned(),
+            bytes: xml.into_bytes(),
+        }],
+    );
+    println!("    → follow-up request with the PreviewLocation: held until the user decides");
+    if browser.auto_approve {
+        println!("    browser     (--auto-approve) opens the link, signs in, approves");
+        approve(&browser_link, &sc.spec, browser.trust).await?;
+    } else {
+        println!("    open        {browser_link}");
+        println!(
+            "                (accept the browser's warning about the demo's self-signed certificate)"
+        );
+        println!(
+            "                sign in at the demo identity provider as {} {}, born {}, check the evidence and decide",
+            sc.spec.given_name, sc.spec.family_name, sc.spec.date_of_birth
+        );
+        println!(
+            "                (waiting up to {} s; Ctrl-C ends the demo)",
+            wait.as_secs()
+        );
+    }
+    let submitted = sim
+        .next_submitted(wait)
+        .await
+        .ok_or_else(|| "no answer to the follow-up reached the access point".to_owned())?;
+    // The adapter's report of that answer.
+    let _ = tokio::time::timeout(Duration::from_secs(5), reports.recv()).await;
+    show_answer(&submitted, dir).map(drop)
+}
+
+/// The user's visit, driven over HTTP as a browser would: the link, the sign-in at the
+/// demo identity provider, the evidence page, "Use this evidence".
+async fn approve(link: &str, spec: &RequestSpec, trust: &[u8]) -> Result<(), String> {
+    let certificate = reqwest::Certificate::from_der(trust).map_err(|e| e.to_string())?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .add_root_certificate(certificate)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut cookies: Vec<(String, String)> = Vec::new();
+    let err = |e: reqwest::Error| e.to_string();
+    let keep = |cookies: &mut Vec<(String, String)>, r: &reqwest::Response| {
+        for v in r.headers().get_all(reqwest::header::SET_COOKIE) {
+            if let Some((name, value)) = v
+                .to_str()
+                .ok()
+                .and_then(|v| v.split(';').next())
+                .and_then(|c| c.split_once('='))
+            {
+                cookies.retain(|(n, _)| n != name);
+                cookies.push((name.to_owned(), value.to_owned()));
+            }
+        }
+    };
+    let jar = |cookies: &Vec<(String, String)>| {
+        cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let location = |r: &reqwest::Response| {
+        r.headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("expected a redirect, got {}", r.status()))
+    };
+    let base = link.split('?').next().unwrap_or(link);
+
+    let page = http.get(link).send().await.map_err(err)?;
+    keep(&mut cookies, &page);
+    let sign_in = http
+        .get(format!("{base}/sign-in"))
+        .header("cookie", jar(&cookies))
+        .send()
+        .await
+        .map_err(err)?;
+    keep(&mut cookies, &sign_in);
+    let authorize =
+        openidconnect::url::Url::parse(&location(&sign_in)?).map_err(|e| e.to_string())?;
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("family_name".to_owned(), spec.family_name.clone()));
+    form.push(("given_name".to_owned(), spec.given_name.clone()));
+    form.push(("birthdate".to_owned(), spec.date_of_birth.clone()));
+    let body = openidconnect::url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&form)
+        .finish();
+    let mut idp = authorize.clone();
+    idp.set_query(None);
+    let signed = http
+        .post(idp.as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .map_err(err)?;
+    let callback = http
+        .get(location(&signed)?)
+        .header("cookie", jar(&cookies))
+        .send()
+        .await
+        .map_err(err)?;
+    let review = http
+        .get(format!("{}{}", origin(base), location(&callback)?))
+        .header("cookie", jar(&cookies))
+        .send()
+        .await
+        .map_err(err)?;
+    let html = review.text().await.map_err(err)?;
+    let Some(csrf) = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+    else {
+        return Err(
+            "the evidence page shows no decision form (was the sign-in refused?)".to_owned(),
+        );
+    };
+    println!(
+        "    browser     signed in; the page shows the evidence; choosing \"Use this evidence\""
+    );
+    let decided = http
+        .post(format!("{base}/decision"))
+        .header("cookie", jar(&cookies))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&decision=approve"))
+        .send()
+        .await
+        .map_err(err)?;
+    println!(
+        "    browser     back to the requester: {}",
+        location(&decided).unwrap_or_else(|e| e)
+    );
     Ok(())
+}
+
+/// `scheme://host:port` of a URL.
+fn origin(url: &str) -> &str {
+    let after = url.find("://").map(|i| i + 3).unwrap_or(0);
+    match url[after..].find('/') {
+        Some(i) => &url[..after + i],
+        None => url,
+    }
 }

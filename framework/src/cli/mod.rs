@@ -3,6 +3,7 @@
 
 mod check;
 mod demo;
+mod demo_idp;
 mod match_eval;
 mod match_keys;
 mod preview;
@@ -97,6 +98,10 @@ enum Command {
         /// Where the exchanged messages and evidence are written.
         #[arg(long, default_value = "oots-demo")]
         out: PathBuf,
+        /// Play the citizen's part of a preview too (sign in at the demo identity
+        /// provider, approve); without it the demo prints the link and waits for you.
+        #[arg(long)]
+        auto_approve: bool,
     },
 }
 
@@ -129,7 +134,11 @@ pub fn main() -> ExitCode {
                 out,
                 state_dir,
             } => respond::run(&config, &request, &out, state_dir.as_deref()).await,
-            Command::Demo { config, out } => demo::run(&config, &out).await,
+            Command::Demo {
+                config,
+                out,
+                auto_approve,
+            } => demo::run(&config, &out, auto_approve).await,
             Command::MatchEval(o) => match_eval::run(&o).await,
             Command::MatchKeys(o) => match_keys::run(&o).await,
             Command::Preview(o) => preview::run(&o).await,
