@@ -210,6 +210,37 @@ fn slug(s: &str) -> String {
     out.trim_matches('-').to_owned()
 }
 
+/// Writes `request` to `file` and hands it to the access point as the requester's
+/// message; its message id.
+fn send(
+    sim: &DomibusSimulator,
+    request: &edm::EvidenceRequest,
+    file: &Path,
+) -> Result<String, String> {
+    let ids = RandomIds;
+    let xml = edm::write_request(request);
+    std::fs::write(file, &xml).map_err(|e| e.to_string())?;
+    let cid = format!("{}@requester.example", ids.uuid());
+    let message_id = format!("{}@requester.example", ids.uuid());
+    let header = requester::request_header(
+        request,
+        message_id.clone(),
+        ids.uuid().to_string(),
+        ids.uuid().to_string(),
+        &cid,
+        Utc::now(),
+    );
+    sim.deliver(
+        header,
+        vec![Payload {
+            content_id: cid,
+            mime_type: "application/x-ebrs+xml".to_owned(),
+            bytes: xml.into_bytes(),
+        }],
+    );
+    Ok(message_id)
+}
+
 /// Plays one scenario; the preview link when the answer offers one.
 async fn play(
     sim: &DomibusSimulator,
@@ -218,21 +249,7 @@ async fn play(
     n: usize,
     dir: &Path,
 ) -> Result<Option<String>, String> {
-    let ids = RandomIds;
-    let now = Utc::now();
-    let request = requester::build_request(&sc.spec, &ids, now);
-    let xml = edm::write_request(&request);
-    std::fs::write(dir.join("request.xml"), &xml).map_err(|e| e.to_string())?;
-    let cid = format!("{}@requester.example", ids.uuid());
-    let message_id = format!("{}@requester.example", ids.uuid());
-    let header = requester::request_header(
-        &request,
-        message_id.clone(),
-        ids.uuid().to_string(),
-        ids.uuid().to_string(),
-        &cid,
-        now,
-    );
+    let request = requester::build_request(&sc.spec, &RandomIds, Utc::now());
 
     println!();
     println!("[{n}] {}", sc.title);
@@ -258,14 +275,7 @@ async fn play(
         }
     );
     println!("    format      {}", sc.spec.format);
-    sim.deliver(
-        header,
-        vec![Payload {
-            content_id: cid,
-            mime_type: "application/x-ebrs+xml".to_owned(),
-            bytes: xml.into_bytes(),
-        }],
-    );
+    let message_id = send(sim, &request, &dir.join("request.xml"))?;
     println!(
         "    → access point received message {message_id}; Domibus pushes receiveSuccess to the adapter"
     );
@@ -409,26 +419,7 @@ async fn preview_round(
             RETURN_URL.replace(':', "%3A").replace('/', "%2F")
         )
     };
-    let xml = edm::write_request(&request);
-    std::fs::write(dir.join("follow-up-request.xml"), &xml).map_err(|e| e.to_string())?;
-    let cid = format!("{}@requester.example", ids.uuid());
-    let message_id = format!("{}@requester.example", ids.uuid());
-    let header = requester::request_header(
-        &request,
-        message_id,
-        ids.uuid().to_string(),
-        ids.uuid().to_string(),
-        &cid,
-        now,
-    );
-    sim.deliver(
-        header,
-        vec![Payload {
-            content_id: cid,
-            mime_type: "application/x-ebrs+xml".to_owned(),
-            bytes: xml.into_bytes(),
-        }],
-    );
+    send(sim, &request, &dir.join("follow-up-request.xml"))?;
     println!("    → follow-up request with the PreviewLocation: held until the user decides");
     if browser.auto_approve {
         println!("    browser     (--auto-approve) opens the link, signs in, approves");
