@@ -116,6 +116,8 @@ pub(super) struct ErrorContext {
     pub version: EdmVersion,
     pub request_id: Option<String>,
     pub requester: Option<Agent>,
+    /// Languages the request asked for (for texts such as `PreviewDescription`).
+    pub languages: Vec<String>,
 }
 
 fn provider_agent(ex: &Exchange, classification: &str) -> Agent {
@@ -144,18 +146,9 @@ pub(super) fn error(
     mut trace: Trace,
     now: DateTime<Utc>,
 ) -> Answer {
-    let preview_description = if preview_location.is_some() {
-        let mut d: Vec<LocalizedText> = localized(&ex.config.preview.description);
-        if d.is_empty() {
-            d.push(LocalizedText {
-                lang: "EN".to_owned(),
-                text: "Please sign in, review the evidence and decide whether to share it."
-                    .to_owned(),
-            });
-        }
-        d
-    } else {
-        Vec::new()
+    let preview_description = match &preview_location {
+        Some(_) => preview_description(ex, ctx),
+        None => Vec::new(),
     };
     let preview_method = match (&preview_location, ctx.version) {
         (Some(_), v) if !v.is_v2() => Some("GET".to_owned()),
@@ -432,6 +425,35 @@ pub(super) fn deliver(
         generation: String::new(),
         matching: None,
     }
+}
+
+/// `PreviewDescription`: the configured texts, or else the preview space's own text in
+/// English and in each language the request asked for that the pages speak.
+fn preview_description(ex: &Exchange, ctx: &ErrorContext) -> Vec<LocalizedText> {
+    let configured = localized(&ex.config.preview.description);
+    if !configured.is_empty() {
+        return configured;
+    }
+    let catalog = crate::preview::i18n::Catalog::embedded();
+    let mut langs = vec!["en".to_owned()];
+    for l in &ctx.languages {
+        if let Some(lang) = crate::preview::i18n::Lang::parse(l)
+            && catalog.supports(&lang)
+            && !langs.contains(&lang.0)
+        {
+            langs.push(lang.0);
+        }
+    }
+    langs
+        .into_iter()
+        .map(|l| LocalizedText {
+            text: catalog.text(
+                &crate::preview::i18n::Lang(l.clone()),
+                "preview_description",
+            ),
+            lang: l.to_ascii_uppercase(),
+        })
+        .collect()
 }
 
 /// Texts by language (`EN: …`) as EDM localized strings.

@@ -111,16 +111,32 @@ async fn run_with(
                 version: e.version.or(header_version).unwrap_or(EdmVersion::V2_0),
                 request_id: e.request_id.clone(),
                 requester: e.requester.clone(),
+                languages: Vec::new(),
             };
             let refusal = Refusal::new(e.code(), e.detail());
             trace.push(Stage::Parsed, format!("refused: {}", refusal.detail));
             return Ok(answer::error(ex, &ctx, refusal, None, trace, now).into());
         }
     };
+    // The user's languages, as far as the request tells: 1.x `xml:lang`, and the
+    // languages the evidence is asked in.
+    let languages = request
+        .lang
+        .iter()
+        .chain(
+            request
+                .evidence_type
+                .distributed_as
+                .iter()
+                .flat_map(|d| d.languages.iter()),
+        )
+        .cloned()
+        .collect();
     let ctx = ErrorContext {
         version: request.version,
         request_id: Some(request.id.clone()),
         requester: Some(request.requester().clone()),
+        languages,
     };
     trace.push(
         Stage::Parsed,

@@ -235,6 +235,13 @@ pub async fn preview_link(adapter: &mut Adapter) -> (String, String) {
     assert_eq!(first.header.action, "ExceptionResponse");
     let e = exception(&first);
     assert_eq!(e.code, ErrorCode::MissingAuthorization);
+    assert!(
+        e.preview_description
+            .iter()
+            .any(|d| d.lang == "EN" && d.text.starts_with("Please sign in")),
+        "{:?}",
+        e.preview_description
+    );
     let location = e.preview_location.expect("PreviewLocation");
     assert!(
         location.starts_with(&format!("{}/", adapter.public_url)),
