@@ -23,21 +23,6 @@ fn check(args: &[&str], path: &Path) -> (bool, String) {
     )
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.file_name().is_some_and(|n| n == "state") {
-            continue;
-        }
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_examples_pass() {
     let (ok, out) = check(&[], &workspace().join("examples"));
@@ -51,7 +36,7 @@ fn the_examples_pass() {
 #[test]
 fn typos_inline_passwords_and_remote_registries_are_checked_offline() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&workspace().join("examples/quickstart"), dir.path());
+    common::copy_dir(&workspace().join("examples/quickstart"), dir.path());
     let tpl = dir
         .path()
         .join("mappings/templates/birth-certificate.xml.hbs");
@@ -128,7 +113,7 @@ fn mapping_tests_pass_and_failures_are_masked_diffs() {
     assert!(out.contains("23 passed, 0 failed"), "{out}");
 
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&workspace().join("examples/quickstart"), dir.path());
+    common::copy_dir(&workspace().join("examples/quickstart"), dir.path());
     let m = dir.path().join("mappings/birth-certificate.yaml");
     let text = std::fs::read_to_string(&m).unwrap();
     std::fs::write(
@@ -193,7 +178,7 @@ fn the_ready_mappings_pass_check_and_test() {
 #[test]
 fn release_policy_and_labels_are_enforced() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&workspace().join("examples/quickstart"), dir.path());
+    common::copy_dir(&workspace().join("examples/quickstart"), dir.path());
     let m = dir.path().join("mappings/birth-certificate.yaml");
     let text = std::fs::read_to_string(&m).unwrap();
     let text = text
@@ -234,7 +219,7 @@ fn release_policy_and_labels_are_enforced() {
 #[test]
 fn a_jsonpath_matching_nothing_in_the_recorded_responses_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&workspace().join("mappings/proof-of-residence"), dir.path());
+    common::copy_dir(&workspace().join("mappings/proof-of-residence"), dir.path());
     let m = dir.path().join("mapping/proof-of-residence.yaml");
     let text = std::fs::read_to_string(&m).unwrap();
     std::fs::write(

@@ -32,21 +32,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.file_name().is_some_and(|n| n == "state") {
-            continue;
-        }
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn renders_the_review_page_of_a_test_with_its_evidence() {
     let dir = tempfile::tempdir().unwrap();
@@ -165,7 +150,7 @@ fn an_answer_without_preview_gives_its_reason() {
 
     // A mapping that never previews answers with the evidence at once.
     let deployment = dir.path().join("quickstart");
-    copy_dir(&workspace().join("examples/quickstart"), &deployment);
+    common::copy_dir(&workspace().join("examples/quickstart"), &deployment);
     let mapping = deployment.join("mappings/birth-certificate.yaml");
     let yaml = std::fs::read_to_string(&mapping).unwrap();
     std::fs::write(

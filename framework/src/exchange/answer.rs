@@ -434,7 +434,10 @@ fn preview_description(ex: &Exchange, ctx: &ErrorContext) -> Vec<LocalizedText> 
     if !configured.is_empty() {
         return configured;
     }
-    let catalog = crate::preview::i18n::Catalog::embedded();
+    // Parsed once: every preview offer needs it.
+    static TEXTS: std::sync::LazyLock<crate::preview::i18n::Catalog> =
+        std::sync::LazyLock::new(crate::preview::i18n::Catalog::embedded);
+    let catalog = &*TEXTS;
     let mut langs = vec!["en".to_owned()];
     for l in &ctx.languages {
         if let Some(lang) = crate::preview::i18n::Lang::parse(l)

@@ -664,7 +664,11 @@ async fn follow_up(
     if session != before {
         // Another step may have moved the session meanwhile; its own save wins, and the
         // follow-up is looked at again when the store says so.
-        let json = serde_json::to_string(&session).unwrap_or_default();
+        let json = serde_json::to_string(&session).map_err(|e| {
+            ExchangeError::Store(crate::store::StoreError::Query(format!(
+                "preview state cannot be serialised: {e}"
+            )))
+        })?;
         ex.store.update_preview_state(token, &json, version).await?;
     }
     match decision {

@@ -513,6 +513,32 @@ impl Visit<'_> {
     fn stop(&self, stop: Stop) -> Response {
         self.render.stop(stop, Some(&self.loaded.session))
     }
+
+    /// Moves the session one step (given the browser, the time and the deadlines) and
+    /// saves it; the refusal page if the step or the save fails.
+    async fn commit<T>(
+        &mut self,
+        space: &PreviewSpace,
+        token: &str,
+        step: impl FnOnce(
+            &mut Session,
+            &str,
+            chrono::DateTime<chrono::Utc>,
+            &super::session::Timeouts,
+        ) -> Result<T, StepError>,
+    ) -> Result<T, Response> {
+        let moved = step(
+            &mut self.loaded.session,
+            &self.browser,
+            self.now,
+            &self.timeouts,
+        )
+        .map_err(|e| self.stop(Stop::Step(e)))?;
+        save(space, token, &self.loaded)
+            .await
+            .map_err(|stop| self.stop(stop))?;
+        Ok(moved)
+    }
 }
 
 /// A 303 to `location`.
@@ -546,15 +572,13 @@ async fn sign_in(
     let Ok(pending) = serde_json::to_string(&sign_in.pending) else {
         return v.stop(Stop::Auth("AUTH_PENDING"));
     };
-    if let Err(e) = v
-        .loaded
-        .session
-        .begin_sign_in(&v.browser, pending, v.now, &v.timeouts)
+    if let Err(refused) = v
+        .commit(&space, &token, |s, b, now, t| {
+            s.begin_sign_in(b, pending, now, t)
+        })
+        .await
     {
-        return v.stop(Stop::Step(e));
-    }
-    if let Err(stop) = save(&space, &token, &v.loaded).await {
-        return v.stop(stop);
+        return refused;
     }
     let mut response = see_other(&sign_in.redirect_url);
     response.headers_mut().append(
@@ -612,15 +636,13 @@ async fn callback(
         );
     }
     let same_person = verdict.is_same() && assured;
-    if let Err(e) = v
-        .loaded
-        .session
-        .signed_in(&v.browser, same_person, v.now, &v.timeouts)
+    if let Err(refused) = v
+        .commit(&space, &token, |s, b, now, t| {
+            s.signed_in(b, same_person, now, t)
+        })
+        .await
     {
-        return v.stop(Stop::Step(e));
-    }
-    if let Err(stop) = save(&space, &token, &v.loaded).await {
-        return v.stop(stop);
+        return refused;
     }
     if !same_person {
         // A held follow-up can be refused at once.
@@ -650,15 +672,13 @@ async fn decision(
         "decline" => false,
         _ => return v.stop(Stop::Invalid),
     };
-    if let Err(e) = v
-        .loaded
-        .session
-        .decide(&v.browser, &form.csrf, approve, v.now, &v.timeouts)
+    if let Err(refused) = v
+        .commit(&space, &token, |s, b, now, t| {
+            s.decide(b, &form.csrf, approve, now, t)
+        })
+        .await
     {
-        return v.stop(Stop::Step(e));
-    }
-    if let Err(stop) = save(&space, &token, &v.loaded).await {
-        return v.stop(stop);
+        return refused;
     }
     tracing::info!(approved = approve, "preview decided");
     let _ = space.decided.send(());

@@ -68,3 +68,20 @@ pub fn output_within(cmd: &mut std::process::Command, secs: u64) -> std::process
         stderr: e.join().unwrap_or_default(),
     }
 }
+
+/// Copies a deployment folder (without its `state/`), so a test can edit it.
+#[allow(dead_code)]
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.file_name().is_some_and(|n| n == "state") {
+            continue;
+        }
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
