@@ -200,6 +200,12 @@ impl Default for PreviewConfig {
 }
 
 impl PreviewConfig {
+    /// Whether the sign-in gives the person's identifier, which can single out one of
+    /// several records that fit a request (`on_ambiguous: preview`).
+    pub fn signs_in_with_identifier(&self) -> bool {
+        matches!(&self.authentication, Some(AuthenticationSetting::Oidc(s)) if s.claims.person_identifier.is_some())
+    }
+
     /// T2 and T3 as configured.
     pub fn timeouts(&self) -> crate::preview::session::Timeouts {
         crate::preview::session::Timeouts {

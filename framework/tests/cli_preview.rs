@@ -164,3 +164,19 @@ fn an_answer_without_preview_gives_its_reason() {
     assert!(stderr.contains("preview: never"), "{stderr}");
     assert!(!out.exists());
 }
+
+#[test]
+fn homonyms_left_to_the_sign_in_have_no_one_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("page.html");
+    let run = preview(
+        &workspace().join("mappings/birth-certificate/mapping/birth-certificate.yaml"),
+        "homonyms go to the preview for re-authentication when the requester allows it",
+        &out,
+        &[],
+    );
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("fits several records"), "{stderr}");
+    assert!(!out.exists());
+}

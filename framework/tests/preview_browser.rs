@@ -17,7 +17,10 @@ use std::time::Duration;
 
 use oots_framework::edm::ErrorCode;
 use oots_framework::loopback_tls::TlsFront;
-use preview_support::{Adapter, exception, free_port, preview_link, workspace};
+use preview_support::{
+    Adapter, Deployment, exception, free_port, lukas_wimmer, preview_link, preview_link_for,
+    workspace,
+};
 
 /// The preview space's public origin in this suite: the adapter behind an https front on
 /// loopback (self-signed `localhost`), so Secure cookies and redirects behave as deployed.
@@ -151,6 +154,14 @@ fn oidc(provider: &Provider) -> String {
     )
 }
 
+/// [`oidc`], with the provider's `national_id` claim as the person identifier.
+fn oidc_with_identifier(provider: &Provider) -> String {
+    format!(
+        "{}      claims: {{ person_identifier: national_id }}\n",
+        oidc(provider)
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_citizen_signs_in_sees_the_evidence_and_decides_in_a_real_browser() {
     let Some(browser) = Browser::from_env() else {
@@ -234,6 +245,71 @@ async fn the_citizen_signs_in_sees_the_evidence_and_decides_in_a_real_browser() 
         .await
         .expect("answered");
     assert_eq!(exception(&answer).code, ErrorCode::Timeout);
+    adapter.stop();
+}
+
+/// Two Lukas Wimmer born the same day (`mappings/birth-certificate`): the identifier the
+/// person signs in with singles out theirs, which they see and approve; an identifier the
+/// register does not hold shows nothing and ends in `EDM:ERR:0004`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_tells_homonyms_apart_in_a_real_browser() {
+    let Some(browser) = Browser::from_env() else {
+        return;
+    };
+    let front = Front::start().await;
+    let back = front.back();
+    let provider = Provider::start(&browser.dir, &format!("{}/callback", front.public_url()));
+    let mut adapter = Adapter::start_deployment(
+        &Deployment::austrian_births(),
+        2400,
+        &oidc_with_identifier(&provider),
+        &front.public_url(),
+    )
+    .await;
+    front.0.set_backend(adapter.port);
+    let lukas = lukas_wimmer();
+
+    let (link, _) = preview_link_for(&mut adapter, Some(&lukas)).await;
+    adapter.send_request(&lukas, Some(&link), Some(&back));
+    let seen = browser.visit(&back, &link, "lukas", "approve", "homonym-approve", &[]);
+    let shown = seen["shown"].as_str().unwrap();
+    assert!(
+        shown.contains("G 0816/1995") && !shown.contains("G 0815/1995"),
+        "{seen}"
+    );
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(answer.header.action, "ExecuteQueryResponse");
+    let evidence = answer
+        .payloads
+        .iter()
+        .find(|p| p.mime_type == "application/xml")
+        .expect("the evidence");
+    assert!(String::from_utf8_lossy(&evidence.bytes).contains("G 0816/1995"));
+
+    let (link, _) = preview_link_for(&mut adapter, Some(&lukas)).await;
+    adapter.send_request(&lukas, Some(&link), Some(&back));
+    let seen = browser.visit(
+        &back,
+        &link,
+        "lukas-unknown",
+        "none",
+        "homonym-unresolved",
+        &[],
+    );
+    let shown = seen["shown"].as_str().unwrap();
+    assert!(
+        shown.contains("We could not tell which record is yours"),
+        "{seen}"
+    );
+    assert!(!shown.contains("G 081"), "{seen}");
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(exception(&answer).code, ErrorCode::ObjectNotFound);
     adapter.stop();
 }
 

@@ -213,3 +213,48 @@ async fn a_1x_requester_appends_its_return_address_to_the_link() {
     assert_eq!(answer.header.action, "ExecuteQueryResponse");
     adapter.stop();
 }
+
+/// The requester sends its follow-up as it sends the user to the link, so the two move
+/// the same session at the same moment: neither step may fail, and the return address
+/// the follow-up brings is never lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_follow_up_and_the_first_visit_may_arrive_together() {
+    const BACK: &str = "https://requester.example/back";
+    let mut adapter = Adapter::start(2400).await;
+    let http = client();
+    for round in 0..6 {
+        let (location, token) = preview_link(&mut adapter).await;
+        let page_url = adapter.url(&format!("/preview/{token}"));
+        adapter.send(Some(&location), Some(BACK));
+        let r = http.get(&page_url).send().await.unwrap();
+        assert_eq!(r.status(), 200, "round {round}");
+        let cookie = browser_cookie(&r);
+        let form_token = csrf(&r.text().await.unwrap());
+        let decided = decide(&http, &page_url, &cookie, form_token.as_str(), "approve").await;
+        assert!(
+            [200, 303].contains(&decided.status().as_u16()),
+            "round {round}: {}",
+            decided.status()
+        );
+        let answer = adapter
+            .answer(Duration::from_secs(10))
+            .await
+            .expect("answered");
+        assert_eq!(
+            answer.header.action, "ExecuteQueryResponse",
+            "round {round}"
+        );
+        let after = http
+            .get(&page_url)
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), 200);
+        assert!(
+            after.text().await.unwrap().contains(BACK),
+            "round {round}: the way back is kept"
+        );
+    }
+    adapter.stop();
+}

@@ -1,6 +1,9 @@
 // A real OpenID provider for the preview browser suite: npm `oidc-provider` with its
-// development login and consent pages. Two accounts: `jean` is the subject the test
-// requests evidence about (Jean Dupont, 1992-10-22); `other` is somebody else.
+// development login and consent pages. Accounts: `jean` is the subject the test requests
+// evidence about (Jean Dupont, 1992-10-22); `other` is somebody else; `lukas` and
+// `lukas-unknown` are a Lukas Wimmer (1995-05-21) of the Austrian birth register, which
+// holds two of them, with the identifier of the second one and with an identifier the
+// register does not hold (`national_id`, the claim the adapter maps to PersonIdentifier).
 //
 //   node op.mjs <port> <redirect_uri>
 //
@@ -12,6 +15,10 @@ const issuer = `http://127.0.0.1:${port}`;
 const people = {
   jean: { family_name: 'Dupont', given_name: 'Jean', birthdate: '1992-10-22' },
   other: { family_name: 'Martin', given_name: 'Paul', birthdate: '1980-01-01' },
+  lukas: { family_name: 'Wimmer', given_name: 'Lukas', birthdate: '1995-05-21',
+           national_id: 'AT/AT/bPK-ZP:Zr6Ma1Cv8Gt5Qy2P' },
+  'lukas-unknown': { family_name: 'Wimmer', given_name: 'Lukas', birthdate: '1995-05-21',
+                     national_id: 'AT/AT/bPK-ZP:NotInTheRegister' },
 };
 
 const oidc = new Provider(issuer, {
@@ -22,7 +29,7 @@ const oidc = new Provider(issuer, {
     response_types: ['code'],
     grant_types: ['authorization_code'],
   }],
-  claims: { openid: ['sub'], profile: ['family_name', 'given_name', 'birthdate'] },
+  claims: { openid: ['sub'], profile: ['family_name', 'given_name', 'birthdate', 'national_id'] },
   async findAccount(ctx, id) {
     const person = people[id] || people.other;
     return { accountId: id, async claims() { return { sub: id, ...person }; } };

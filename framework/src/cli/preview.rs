@@ -109,6 +109,13 @@ pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
         .ok_or_else(|| CliError::other("the preview link of the answer is not in the store"))?;
     let held: Held = serde_json::from_str(&link.data)
         .map_err(|e| CliError::other(format!("the held preview data does not read: {e}")))?;
+    let Some(evidence) = held.evidence() else {
+        eprintln!(
+            "no preview page for test `{}`: its request fits several records (on_ambiguous: preview), and the page shows the one the person's sign-in singles out; choose a test whose request matches one record",
+            t.name
+        );
+        return Ok(ExitCode::FAILURE);
+    };
 
     let ui =
         PreviewUi::with_overrides(config.preview.ui_dir.as_deref()).map_err(CliError::other)?;
@@ -145,20 +152,16 @@ pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::other(format!("{}: {e}", dir.display())))?;
     }
-    let mut evidence_written = None;
-    if let Some(evidence) = &held.evidence {
-        let name = evidence_file_name(&o.out, &evidence.media_type);
-        let path = o.out.with_file_name(&name);
-        std::fs::write(&path, &evidence.bytes)
-            .map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
-        html = replace_attribute(
-            &html,
-            "href",
-            &format!("{base}/{token}/document"),
-            &handlebars::html_escape(&name),
-        );
-        evidence_written = Some((path, evidence.media_type.clone(), evidence.bytes.len()));
-    }
+    let name = evidence_file_name(&o.out, &evidence.media_type);
+    let evidence_path = o.out.with_file_name(&name);
+    std::fs::write(&evidence_path, &evidence.bytes)
+        .map_err(|e| CliError::other(format!("{}: {e}", evidence_path.display())))?;
+    html = replace_attribute(
+        &html,
+        "href",
+        &format!("{base}/{token}/document"),
+        &handlebars::html_escape(&name),
+    );
     let html = inline_assets(&html, &base, &ui);
     std::fs::write(&o.out, html)
         .map_err(|e| CliError::other(format!("{}: {e}", o.out.display())))?;
@@ -170,12 +173,12 @@ pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
         t.name,
         m.file.display()
     );
-    match evidence_written {
-        Some((path, media_type, len)) => {
-            println!("wrote {} ({media_type}, {len} bytes)", path.display())
-        }
-        None => println!("no evidence document is held for this request (the page has no link)"),
-    }
+    println!(
+        "wrote {} ({}, {} bytes)",
+        evidence_path.display(),
+        evidence.media_type,
+        evidence.bytes.len()
+    );
     if config.preview.authentication.is_none() {
         println!(
             "note: preview.authentication is not configured, so `serve` does not serve this page yet (docs/preview.md)"

@@ -11,7 +11,7 @@ mod context;
 mod stage;
 
 pub use answer::{Answer, Attachment, Outcome, Produced};
-pub use stage::{Reply, Stage, Trace};
+pub use stage::{Reply, Resolution, Stage, Trace};
 
 use std::sync::Arc;
 
@@ -114,6 +114,13 @@ impl Exchange {
         envelope: Option<&UserMessage>,
     ) -> Result<Reply, ExchangeError> {
         stage::run(self, regrep, envelope).await
+    }
+
+    /// Looks for the subject's record again with the identifier the person signed in with
+    /// in the preview space: the first request (`request`, as it arrived) fitted several
+    /// records and the mapping left it to the sign-in (`on_ambiguous: preview`).
+    pub async fn resolve(&self, request: &str, person_identifier: &str) -> Resolution {
+        stage::resolve(self, request, person_identifier).await
     }
 
     /// The state store (the preview space reads and moves its sessions there).

@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 use oots_connector::ConnectorError;
 use serde::Serialize;
 
-use super::answer::{self, ErrorContext, Produced};
+use super::answer::{self, ErrorContext};
 use super::{Answer, Exchange, ExchangeError, Refusal};
 use crate::edm::{self, DistributionRequest, EdmVersion, ErrorCode, EvidenceRequest, Subject};
 use crate::gateway::ebms::UserMessage;
 use crate::mapping::{Distribution, Mapping, MappingSet, PreviewPolicy, SubjectKind};
 use crate::matching::{Attribute, Engine, Identity, MatchOutcome, OnAmbiguous, Prepared, retrieve};
-use crate::preview::held::{Held, ShownField};
+use crate::preview::held::{Content, Held, ShownField};
 use crate::preview::session::{FollowUp, Session};
 use crate::store::PreviewLink;
 use oots_connector::{Record, Value};
@@ -160,12 +160,12 @@ async fn run_with(
         }
         Ok(routed) => match &routed.request.preview_location {
             Some(location) => follow_up(ex, &ctx, &routed, location, now, trace).await,
-            None => Ok(serve(ex, &ctx, routed, now, trace).await?.into()),
+            None => Ok(serve(ex, &ctx, routed, regrep, now, trace).await?.into()),
         },
     }
 }
 
-/// Header agreement, id reuse, provider, evidence type, subject kind and format.
+/// Header agreement and id reuse, then [`select`].
 async fn route<'a>(
     ex: &Exchange,
     set: Arc<MappingSet>,
@@ -195,6 +195,17 @@ async fn route<'a>(
             "TDD 4.4: request identifier already used",
         )));
     }
+    Ok(select(ex, set, request, trace))
+}
+
+/// Provider, evidence type, subject kind, format and preview policy: the mapping and
+/// distribution that serve `request`.
+fn select<'a>(
+    ex: &Exchange,
+    set: Arc<MappingSet>,
+    request: &'a EvidenceRequest,
+    trace: &mut Trace,
+) -> Result<Routed<'a>, Refusal> {
     let ours = &ex.config.provider;
     if !request
         .provider
@@ -203,30 +214,30 @@ async fn route<'a>(
         .trim()
         .eq_ignore_ascii_case(ours.identifier.trim())
     {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             ErrorCode::InvalidRequest,
             format!(
                 "R-EDM-REQ-C017: EvidenceProvider {} is not the evidence provider answering here ({})",
                 request.provider.identifier.value, ours.identifier
             ),
-        )));
+        ));
     }
     let classification = &request.evidence_type.classification;
     let Some(mapping) = set.find(classification).cloned() else {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             ErrorCode::UnsupportedCapability,
             format!("evidence type {classification} is not provided by this evidence provider"),
-        )));
+        ));
     };
     let wanted = match request.subject {
         Subject::Natural(_) => SubjectKind::NaturalPerson,
         Subject::Legal(_) => SubjectKind::LegalPerson,
     };
     if wanted != mapping.spec.subject {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             ErrorCode::InvalidRequest,
             "R-EDM-REQ-S016: the evidence subject kind (NaturalPerson/LegalPerson) does not fit this evidence type",
-        )));
+        ));
     }
     let Some((distribution, requested)) = mapping.select(&request.evidence_type.distributed_as)
     else {
@@ -241,21 +252,21 @@ async fn route<'a>(
             .iter()
             .map(|d| d.format.as_str())
             .collect();
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             ErrorCode::UnsupportedCapability,
             format!(
                 "requested distribution {} is not offered for this evidence type (offered: {})",
                 asked.join(", "),
                 offered.join(", ")
             ),
-        )));
+        ));
     };
     let policy = mapping.spec.policy;
     if policy.preview == PreviewPolicy::Required && !request.possibility_for_preview {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             ErrorCode::UnsupportedCapability,
             "this evidence type is only released after the user previewed it, and the request does not allow a preview",
-        )));
+        ));
     }
     trace.push(
         Stage::Routed,
@@ -266,14 +277,14 @@ async fn route<'a>(
             distribution.format
         ),
     );
-    Ok(Ok(Routed {
+    Ok(Routed {
         request,
         set: set.clone(),
         mapping: mapping.clone(),
         distribution: distribution.clone(),
         requested: requested.clone(),
         identity: identity_of(&request.subject),
-    }))
+    })
 }
 
 /// The request's statements about its subject, as matching attributes.
@@ -320,6 +331,7 @@ async fn serve(
     ex: &Exchange,
     ctx: &ErrorContext,
     routed: Routed<'_>,
+    regrep: &[u8],
     now: DateTime<Utc>,
     mut trace: Trace,
 ) -> Result<Answer, ExchangeError> {
@@ -392,18 +404,22 @@ async fn serve(
         MatchOutcome::Ambiguous { explanation }
             if engine.on_ambiguous() == OnAmbiguous::Preview
                 && request.possibility_for_preview
-                && routed.mapping.spec.policy.preview != PreviewPolicy::Never =>
+                && routed.mapping.spec.policy.preview != PreviewPolicy::Never
+                && ex.config.preview.signs_in_with_identifier() =>
         {
-            // The user re-authenticates in the preview space, which may resolve it.
+            // The user signs in in the preview space; their identifier may single out
+            // the record.
             trace.push(
                 Stage::Matched,
                 format!(
-                    "ambiguous, resolved in the preview: {}",
+                    "ambiguous, left to the sign-in in the preview space: {}",
                     explanation.summary()
                 ),
             );
-            let why = "subject to be confirmed by re-authentication in the preview space";
-            return preview(ex, ctx, &routed, None, now, trace, why, outcome).await;
+            let why =
+                "the subject's record to be singled out by their sign-in in the preview space";
+            let holding = Holding::Undetermined(regrep);
+            return preview(ex, ctx, &routed, holding, now, trace, why, outcome).await;
         }
         other => {
             let refusal = refusal_for(other);
@@ -419,12 +435,103 @@ async fn serve(
     if request.possibility_for_preview && routed.mapping.spec.policy.preview != PreviewPolicy::Never
     {
         let why = "preview allowed by the requester: evidence held until the user approves";
-        return preview(ex, ctx, &routed, Some(&record), now, trace, why, outcome).await;
+        let holding = Holding::Record(&record);
+        return preview(ex, ctx, &routed, holding, now, trace, why, outcome).await;
     }
 
     Ok(answer::evidence(ex, ctx, &routed, &record, now, trace)
         .await
         .with_matching(outcome))
+}
+
+/// What looking again with the signed-in person's identifier found.
+#[derive(Debug)]
+pub enum Resolution {
+    /// Exactly one record: its fields and evidence, to show and, if approved, deliver.
+    Found(Content),
+    /// Still none, or still several; why, free of personal data.
+    NotFound(String),
+    /// The request, the registry or the rendering failed (a stable code): the user may
+    /// sign in again.
+    Failed(&'static str),
+}
+
+/// Matches the request again with `identifier` as its `PersonIdentifier` (the sign-in's,
+/// which replaces any the request carried), against the mapping generation answering now.
+/// Only a record holding exactly that identifier can be the subject, and it must still
+/// match the request's names and date of birth by the mapping's own rules.
+pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> Resolution {
+    let now = ex.clock.now();
+    let Ok(request) = edm::parse_request(request.as_bytes(), &ex.limits) else {
+        return Resolution::Failed("PREVIEW_REQUEST_UNREADABLE");
+    };
+    let mut trace = Trace::default();
+    let mut routed = match select(ex, ex.generations.current(), &request, &mut trace) {
+        Ok(r) => r,
+        Err(refusal) => return Resolution::NotFound(refusal.detail),
+    };
+    routed
+        .identity
+        .set(Attribute::PersonIdentifier, Some(identifier));
+    let engine = routed.mapping.engine.clone();
+    let prepared = match engine.prepare(&routed.identity) {
+        Ok(p) => p,
+        Err(outcome) => return Resolution::NotFound(refusal_for(&outcome).detail),
+    };
+    let (records, passes) = match lookup(&routed, &engine, &prepared).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, code = e.code(), "registry lookup after the sign-in failed");
+            return Resolution::Failed(e.code());
+        }
+    };
+    let outcome = match engine.blocking() {
+        Some(b) if records.len() > b.max_candidates => MatchOutcome::NeedsMoreAttributes {
+            missing: Vec::new(),
+        },
+        _ => engine.decide_requiring_exact(&prepared, &records, Attribute::PersonIdentifier),
+    };
+    match outcome {
+        MatchOutcome::Match {
+            index,
+            mut explanation,
+        } => {
+            explanation.passes = passes;
+            let Some(record) = records.get(index) else {
+                return Resolution::Failed("MATCH_INTERNAL");
+            };
+            // Matching compares identifiers as codes (case and punctuation folded); a
+            // proved identifier must be the registry's character for character.
+            let holds_it = engine
+                .fields()
+                .get(&Attribute::PersonIdentifier)
+                .into_iter()
+                .flatten()
+                .filter_map(|f| record.get(f)?.as_text())
+                .any(|v| v.trim() == identifier.trim());
+            if !holds_it {
+                return Resolution::NotFound(
+                    "the record's identifier differs from the signed-in one in case or punctuation"
+                        .to_owned(),
+                );
+            }
+            match answer::produce(ex, &routed, record, now).await {
+                Ok(evidence) => Resolution::Found(Content::Evidence {
+                    fields: shown_fields(&routed, record),
+                    evidence,
+                    singled_out: Some(explanation.summary()),
+                }),
+                Err(code) => Resolution::Failed(code),
+            }
+        }
+        other => {
+            let why = other
+                .explanation()
+                .map(|e| format!(" ({})", e.summary()))
+                .unwrap_or_default();
+            Resolution::NotFound(format!("{}{why}", refusal_for(&other).detail))
+        }
+    }
 }
 
 /// Candidate records: the blocking passes' union, or the connector's query alone.
@@ -474,6 +581,15 @@ fn refusal_for(outcome: &MatchOutcome) -> Refusal {
     }
 }
 
+/// What a preview link is issued for.
+enum Holding<'r> {
+    /// The record matched: its evidence is produced now and held.
+    Record(&'r Record),
+    /// Several records fit (`on_ambiguous: preview`): the request as it arrived, to look
+    /// again once the sign-in gives the person's identifier.
+    Undetermined(&'r [u8]),
+}
+
 /// `EDM:ERR:0002` with a fresh preview link: nothing is released before the user's visit.
 /// The evidence is produced now and held with the link, so the user approves exactly what
 /// the follow-up request will receive.
@@ -482,15 +598,19 @@ async fn preview(
     ex: &Exchange,
     ctx: &ErrorContext,
     routed: &Routed<'_>,
-    record: Option<&Record>,
+    holding: Holding<'_>,
     now: DateTime<Utc>,
     mut trace: Trace,
     why: &str,
     outcome: MatchOutcome,
 ) -> Result<Answer, ExchangeError> {
-    let evidence = match record {
-        Some(record) => match answer::produce(ex, routed, record, now).await {
-            Ok(p) => Some(p),
+    let content = match holding {
+        Holding::Record(record) => match answer::produce(ex, routed, record, now).await {
+            Ok(evidence) => Content::Evidence {
+                fields: shown_fields(routed, record),
+                evidence,
+                singled_out: None,
+            },
             Err(code) => {
                 trace.push(Stage::Rendered, format!("failed: {code}"));
                 let refusal = Refusal::new(
@@ -500,9 +620,12 @@ async fn preview(
                 return Ok(answer::error(ex, ctx, refusal, None, trace, now).with_matching(outcome));
             }
         },
-        None => None,
+        Holding::Undetermined(regrep) => Content::Undetermined {
+            // Parsed as UTF-8 XML already; a lossy copy can only differ if it was not.
+            request: String::from_utf8_lossy(regrep).into_owned(),
+        },
     };
-    let held = held_for(routed, record, evidence);
+    let held = held_for(routed, content);
     let link = issue_preview(ex, routed.request, &held, now).await?;
     trace.push(Stage::Preview, why.to_owned());
     Ok(answer::error(
@@ -519,28 +642,30 @@ async fn preview(
     .with_matching(outcome))
 }
 
-/// What the preview session keeps: the subject, the page's texts and the evidence.
-fn held_for(routed: &Routed<'_>, record: Option<&Record>, evidence: Option<Produced>) -> Held {
-    let spec = &routed.mapping.spec;
-    let fields = record
-        .map(|r| {
-            spec.labels
-                .iter()
-                .filter_map(|(field, label)| {
-                    let value = r.get(field)?;
-                    let text = match value {
-                        Value::Null => return None,
-                        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-                        other => other.as_text()?,
-                    };
-                    Some(ShownField {
-                        label: label.clone(),
-                        value: text,
-                    })
-                })
-                .collect()
+/// The record's labelled fields, as the page shows them.
+fn shown_fields(routed: &Routed<'_>, record: &Record) -> Vec<ShownField> {
+    routed
+        .mapping
+        .spec
+        .labels
+        .iter()
+        .filter_map(|(field, label)| {
+            let text = match record.get(field)? {
+                Value::Null => return None,
+                Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+                other => other.as_text()?,
+            };
+            Some(ShownField {
+                label: label.clone(),
+                value: text,
+            })
         })
-        .unwrap_or_default();
+        .collect()
+}
+
+/// What the preview session keeps: the subject, the page's texts and the evidence.
+fn held_for(routed: &Routed<'_>, content: Content) -> Held {
+    let spec = &routed.mapping.spec;
     let requester = routed.request.requester();
     Held {
         subject: routed.identity.attributes.clone(),
@@ -551,8 +676,7 @@ fn held_for(routed: &Routed<'_>, record: Option<&Record>, evidence: Option<Produ
             .unwrap_or_else(|| requester.identifier.value.clone()),
         languages: routed.requested.languages.clone(),
         title: spec.evidence_type.title.clone(),
-        fields,
-        evidence,
+        content,
         min_level_of_assurance: spec.policy.min_level_of_assurance,
     }
 }
@@ -649,28 +773,37 @@ async fn follow_up(
         );
     }
     let timeouts = ex.config.preview.timeouts();
-    let (mut session, version) = match ex.store.preview_state(token).await? {
-        Some((json, version)) => match serde_json::from_str::<Session>(&json) {
-            Ok(s) => (s, version),
-            Err(_) => (Session::new(link.created_at), version),
-        },
-        None => (Session::new(link.created_at), 0),
-    };
-    let before = session.clone();
-    if let Some(back) = request.return_location.as_deref() {
-        session.set_return_url(back);
-    }
-    let decision = session.follow_up(now, &timeouts);
-    if session != before {
-        // Another step may have moved the session meanwhile; its own save wins, and the
-        // follow-up is looked at again when the store says so.
+    // The user's steps may move the session between this read and the save (the
+    // follow-up typically arrives as the user opens the link): then read it again and
+    // apply the follow-up to what is there, so the return address is never lost.
+    let mut attempts = 0;
+    let decision = loop {
+        attempts += 1;
+        let (mut session, version) = match ex.store.preview_state(token).await? {
+            Some((json, version)) => match serde_json::from_str::<Session>(&json) {
+                Ok(s) => (s, version),
+                Err(_) => (Session::new(link.created_at), version),
+            },
+            None => (Session::new(link.created_at), 0),
+        };
+        let before = session.clone();
+        if let Some(back) = request.return_location.as_deref() {
+            session.set_return_url(back);
+        }
+        let decision = session.follow_up(now, &timeouts);
+        if session == before {
+            break decision;
+        }
         let json = serde_json::to_string(&session).map_err(|e| {
             ExchangeError::Store(crate::store::StoreError::Query(format!(
                 "preview state cannot be serialised: {e}"
             )))
         })?;
-        ex.store.update_preview_state(token, &json, version).await?;
-    }
+        // After a few lost races, answer with what was read: a later recheck saves it.
+        if ex.store.update_preview_state(token, &json, version).await? || attempts >= 8 {
+            break decision;
+        }
+    };
     match decision {
         FollowUp::Hold { until } => {
             trace.push(
@@ -685,12 +818,23 @@ async fn follow_up(
         }
         FollowUp::Release => {
             ex.store.forget_preview_data(token).await?;
-            match held.evidence {
-                Some(produced) => {
+            match held.content {
+                Content::Evidence {
+                    evidence,
+                    singled_out,
+                    ..
+                } => {
+                    if let Some(how) = singled_out {
+                        trace.push(
+                            Stage::Matched,
+                            format!("the record singled out by the user's sign-in: {how}"),
+                        );
+                    }
                     trace.push(Stage::Preview, "approved by the user".to_owned());
-                    Ok(answer::deliver(ex, ctx, routed, produced, now, trace).into())
+                    Ok(answer::deliver(ex, ctx, routed, evidence, now, trace).into())
                 }
-                None => refuse(
+                // Not reached: a session is only approved once its record is known.
+                Content::Undetermined { .. } => refuse(
                     trace,
                     Refusal::new(
                         ErrorCode::ObjectNotFound,

@@ -57,6 +57,19 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
         }
     };
     for m in set.mappings() {
+        if m.engine.on_ambiguous() == crate::matching::OnAmbiguous::Preview
+            && !cfg.preview.signs_in_with_identifier()
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    &m.file,
+                    codes::MATCHING,
+                    "decision.on_ambiguous: preview leaves homonyms to the sign-in's person identifier, but preview.authentication gives none, so they would be answered EDM:ERR:0004",
+                )
+                .at_location(m.engine.on_ambiguous_location())
+                .hint("map the identifier claim under preview.authentication.oidc.claims.person_identifier, or set on_ambiguous: error"),
+            );
+        }
         let fields = &m.spec.connector.fields;
         let record: Option<BTreeSet<String>> =
             (!fields.is_empty()).then(|| fields.keys().cloned().collect());

@@ -27,9 +27,10 @@ pub struct MappingFile {
     /// Per-evidence-type release rules.
     #[serde(default)]
     pub policy: Policy,
-    /// Labels of record fields by language, for the preview page (`family_name: {EN: Family name}`).
+    /// Labels of record fields by language, for the preview page (`family_name: {EN: Family name}`),
+    /// shown in the order written.
     #[serde(default)]
-    pub labels: BTreeMap<String, BTreeMap<String, String>>,
+    pub labels: indexmap::IndexMap<String, BTreeMap<String, String>>,
     /// Offline tests: a request, registry fixtures and what the answer must be
     /// (`oots-adapter test`).
     #[serde(default)]

@@ -373,7 +373,7 @@ impl Engine {
             ],
             SubjectKind::LegalPerson => Vec::new(),
         });
-        let d = spec.decision;
+        let d = spec.decision.clone();
         if !(d.accept.is_finite() && d.possible.is_finite() && d.margin.is_finite())
             || d.possible > d.accept
             || d.margin < 0.0
@@ -382,6 +382,20 @@ impl Engine {
                 "decision thresholds must satisfy possible <= accept and margin >= 0".to_owned(),
                 None,
             ));
+        }
+        if d.on_ambiguous.value == OnAmbiguous::Preview {
+            let at = Some(d.on_ambiguous.referenced);
+            if subject == SubjectKind::LegalPerson {
+                problems.push(problem(
+                    "decision.on_ambiguous: preview is for natural persons: whoever signs in for a company does not single out its record".to_owned(),
+                    at,
+                ));
+            } else if !fields.contains_key(&Attribute::PersonIdentifier) {
+                problems.push(problem(
+                    "decision.on_ambiguous: preview needs `identity` to map PersonIdentifier to a registry field: the identifier the person signs in with in the preview space is what singles out their record".to_owned(),
+                    at,
+                ));
+            }
         }
         let mut key_columns = Vec::new();
         for (column, key) in &spec.keys {
@@ -474,7 +488,12 @@ impl Engine {
     }
 
     pub fn on_ambiguous(&self) -> OnAmbiguous {
-        self.decision.on_ambiguous
+        self.decision.on_ambiguous.value
+    }
+
+    /// Where `decision.on_ambiguous` is written in the mapping file (unknown if it is not).
+    pub fn on_ambiguous_location(&self) -> serde_saphyr::Location {
+        self.decision.on_ambiguous.referenced
     }
 
     fn particles(&self) -> Vec<&str> {
@@ -682,11 +701,40 @@ impl Engine {
 
     /// Decides among the candidates for a prepared request.
     pub fn decide(&self, prepared: &Prepared, candidates: &[Record]) -> MatchOutcome {
+        self.decide_with(prepared, candidates, None)
+    }
+
+    /// Like [`Engine::decide`], but a candidate whose `key` does not compare exactly (or
+    /// is missing) is ruled out: an identifier the person proved by signing in leaves no
+    /// room for a near match, and tells apart homonyms whose other attributes all agree.
+    pub fn decide_requiring_exact(
+        &self,
+        prepared: &Prepared,
+        candidates: &[Record],
+        key: Attribute,
+    ) -> MatchOutcome {
+        self.decide_with(prepared, candidates, Some(key))
+    }
+
+    fn decide_with(
+        &self,
+        prepared: &Prepared,
+        candidates: &[Record],
+        exact: Option<Attribute>,
+    ) -> MatchOutcome {
         let mut scored: Vec<Scored> = candidates
             .iter()
             .enumerate()
             .map(|(i, r)| self.score(prepared, i, r))
             .collect();
+        if let Some(key) = exact {
+            for s in &mut scored {
+                let level = s.levels.get(&key).copied().unwrap_or(Level::Missing);
+                if level != Level::Exact && s.veto.is_none() {
+                    s.veto = Some((key, level));
+                }
+            }
+        }
         scored.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.index.cmp(&b.index)));
         let d = &self.decision;
         let live: Vec<&Scored> = scored.iter().filter(|s| s.veto.is_none()).collect();
@@ -1078,5 +1126,92 @@ mod tests {
         let text: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(problems.len(), 4, "{text:?}");
         assert!(problems.iter().filter(|p| p.location.is_some()).count() >= 3);
+    }
+
+    #[test]
+    fn a_proved_identifier_tells_homonyms_apart_and_never_a_near_one() {
+        let mut fields = fields();
+        fields.insert(Attribute::PersonIdentifier, vec!["person_id".to_owned()]);
+        let spec: MatchingSpec =
+            serde_saphyr::from_str("decision: { on_ambiguous: preview }\n").unwrap();
+        let e = Engine::compile(&spec, &fields, SubjectKind::NaturalPerson, None).unwrap();
+        assert_eq!(e.on_ambiguous(), OnAmbiguous::Preview);
+        let twin = |id: Option<&str>| {
+            let mut r = rec("Wimmer", "Lukas", "1995-05-21", "Wien");
+            r.push(
+                "person_id",
+                id.map_or(Value::Null, |v| Value::Text(v.to_owned())),
+            );
+            r
+        };
+        let records = [
+            twin(Some("AT/AT/1111")),
+            twin(Some("AT/AT/2222")),
+            twin(None),
+        ];
+        let mut id = who("Wimmer", "Lukas", "1995-05-21");
+        assert!(matches!(
+            e.decide_identity(&id, &records),
+            MatchOutcome::Ambiguous { .. }
+        ));
+        id.set(Attribute::PersonIdentifier, Some("AT/AT/2222"));
+        let prepared = e.prepare(&id).unwrap();
+        // An identifier alone weighs too little against two full agreements…
+        assert!(matches!(
+            e.decide(&prepared, &records),
+            MatchOutcome::Ambiguous { .. }
+        ));
+        // …but as proved by the sign-in, only the record holding it can be the subject.
+        let MatchOutcome::Match { index, explanation } =
+            e.decide_requiring_exact(&prepared, &records, Attribute::PersonIdentifier)
+        else {
+            panic!("one record holds the identifier");
+        };
+        assert_eq!(index, 1);
+        assert_eq!(
+            explanation
+                .top
+                .iter()
+                .filter_map(|c| c.veto.as_deref())
+                .collect::<Vec<_>>(),
+            vec!["PersonIdentifier.missing", "PersonIdentifier.else"]
+        );
+        // One character off is another person, not a typo.
+        id.set(Attribute::PersonIdentifier, Some("AT/AT/2223"));
+        let prepared = e.prepare(&id).unwrap();
+        assert!(matches!(
+            e.decide_requiring_exact(&prepared, &records, Attribute::PersonIdentifier),
+            MatchOutcome::NoMatch { .. }
+        ));
+        // Another date of birth is still another person (its veto stands).
+        let mut other = who("Wimmer", "Lukas", "1971-02-03");
+        other.set(Attribute::PersonIdentifier, Some("AT/AT/2222"));
+        let prepared = e.prepare(&other).unwrap();
+        assert!(!matches!(
+            e.decide_requiring_exact(&prepared, &records, Attribute::PersonIdentifier),
+            MatchOutcome::Match { .. }
+        ));
+    }
+
+    #[test]
+    fn on_ambiguous_preview_needs_a_person_identifier_and_a_natural_person() {
+        let spec: MatchingSpec =
+            serde_saphyr::from_str("decision:\n  on_ambiguous: preview\n").unwrap();
+        let problems = Engine::compile(&spec, &fields(), SubjectKind::NaturalPerson, None)
+            .err()
+            .unwrap();
+        assert!(
+            problems[0].message.contains("PersonIdentifier"),
+            "{problems:?}"
+        );
+        let at = problems[0].location.unwrap();
+        assert_eq!((at.line(), at.column()), (2, 17));
+        let problems = Engine::compile(&spec, &fields(), SubjectKind::LegalPerson, None)
+            .err()
+            .unwrap();
+        assert!(
+            problems[0].message.contains("natural persons"),
+            "{problems:?}"
+        );
     }
 }

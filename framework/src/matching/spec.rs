@@ -56,7 +56,7 @@ pub struct MatchingSpec {
 }
 
 /// Thresholds on the total weight.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionSpec {
     /// A candidate at or above this weight is the subject (if unique).
@@ -70,9 +70,10 @@ pub struct DecisionSpec {
     #[serde(default = "default_margin")]
     pub margin: f64,
     /// What an ambiguous result becomes when the requester allows a preview:
-    /// `preview` (re-authentication may resolve it) or `error`.
-    #[serde(default)]
-    pub on_ambiguous: OnAmbiguous,
+    /// `preview` (the sign-in's person identifier may resolve it) or `error`. Spanned, so
+    /// a deployment that cannot honour it is told where it is written.
+    #[serde(default = "default_on_ambiguous")]
+    pub on_ambiguous: Spanned<OnAmbiguous>,
 }
 
 impl Default for DecisionSpec {
@@ -81,9 +82,14 @@ impl Default for DecisionSpec {
             accept: default_accept(),
             possible: default_possible(),
             margin: default_margin(),
-            on_ambiguous: OnAmbiguous::default(),
+            on_ambiguous: default_on_ambiguous(),
         }
     }
+}
+
+fn default_on_ambiguous() -> Spanned<OnAmbiguous> {
+    let nowhere = serde_saphyr::Location::UNKNOWN;
+    Spanned::new(OnAmbiguous::default(), nowhere, nowhere)
 }
 
 fn default_accept() -> f64 {

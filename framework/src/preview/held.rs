@@ -24,14 +24,32 @@ pub struct Held {
     pub languages: Vec<String>,
     /// The evidence type's title by language.
     pub title: BTreeMap<String, String>,
-    /// The labelled record fields shown on the page: label by language, and value.
-    pub fields: Vec<ShownField>,
-    /// The evidence as it will be delivered; `None` when the first request could not
-    /// single out the record (an ambiguous match left to the re-authentication).
-    pub evidence: Option<Produced>,
+    /// What the page shows and the follow-up receives, or what is needed to find it.
+    #[serde(flatten)]
+    pub content: Content,
     /// The lowest level of assurance the sign-in must reach (the mapping's policy).
     #[serde(default)]
     pub min_level_of_assurance: Option<LevelOfAssurance>,
+}
+
+/// The evidence a session holds, or why it holds none yet.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Content {
+    /// One record is the subject: its labelled fields, shown on the page, and the
+    /// evidence exactly as it will be delivered.
+    Evidence {
+        fields: Vec<ShownField>,
+        evidence: Produced,
+        /// How the sign-in singled out the record, when the first request matched
+        /// several (the matching explanation's summary, free of personal data).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        singled_out: Option<String>,
+    },
+    /// The first request fitted more than one record equally well (`on_ambiguous:
+    /// preview`): nothing is produced until the signed-in person's identifier singles one
+    /// out. The request as it arrived is kept to look again with that identifier.
+    Undetermined { request: String },
 }
 
 /// One record field as the page shows it.
@@ -45,13 +63,44 @@ impl std::fmt::Debug for Held {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Held")
             .field("attributes", &self.subject.keys().collect::<Vec<_>>())
-            .field("fields", &self.fields.len())
-            .field("evidence", &self.evidence.as_ref().map(|e| &e.media_type))
+            .field("content", &self.content)
             .finish()
     }
 }
 
+impl std::fmt::Debug for Content {
+    // Field values, the document and the request are personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Content::Evidence {
+                fields, evidence, ..
+            } => f
+                .debug_struct("Evidence")
+                .field("fields", &fields.len())
+                .field("media_type", &evidence.media_type)
+                .finish_non_exhaustive(),
+            Content::Undetermined { .. } => f.write_str("Undetermined"),
+        }
+    }
+}
+
 impl Held {
+    /// The evidence to show and deliver, once a record is the subject.
+    pub fn evidence(&self) -> Option<&Produced> {
+        match &self.content {
+            Content::Evidence { evidence, .. } => Some(evidence),
+            Content::Undetermined { .. } => None,
+        }
+    }
+
+    /// The labelled fields the page shows (none while undetermined).
+    pub fn fields(&self) -> &[ShownField] {
+        match &self.content {
+            Content::Evidence { fields, .. } => fields,
+            Content::Undetermined { .. } => &[],
+        }
+    }
+
     /// The subject as an identity, for the re-authentication check.
     pub fn identity(&self) -> Identity {
         Identity {
@@ -108,22 +157,42 @@ mod tests {
             requester: "Ministry".into(),
             languages: vec!["cs".into()],
             title: BTreeMap::from([("EN".into(), "Birth certificate".into())]),
-            fields: vec![ShownField {
-                label: BTreeMap::from([("EN".into(), "Family name".into())]),
-                value: "Novák".into(),
-            }],
-            evidence: Some(Produced {
-                evidence_id: "e1".into(),
-                media_type: "application/pdf".into(),
-                bytes: vec![0, 1, 2, 255],
-                issuing_date: None,
-            }),
+            content: Content::Evidence {
+                fields: vec![ShownField {
+                    label: BTreeMap::from([("EN".into(), "Family name".into())]),
+                    value: "Novák".into(),
+                }],
+                evidence: Produced {
+                    evidence_id: "e1".into(),
+                    media_type: "application/pdf".into(),
+                    bytes: vec![0, 1, 2, 255],
+                    issuing_date: None,
+                },
+                singled_out: None,
+            },
             min_level_of_assurance: Some(LevelOfAssurance::High),
         };
         let json = serde_json::to_string(&held).unwrap();
         let back: Held = serde_json::from_str(&json).unwrap();
         assert_eq!(back, held);
         assert!(!format!("{held:?}").contains("Novák"));
+        assert_eq!(held.fields().len(), 1);
+        assert_eq!(held.evidence().unwrap().bytes, vec![0, 1, 2, 255]);
+
+        // An undetermined session keeps the request, and reads back as one.
+        let undetermined = Held {
+            content: Content::Undetermined {
+                request: "<query:QueryRequest>Novák</query:QueryRequest>".into(),
+            },
+            ..held.clone()
+        };
+        let json = serde_json::to_string(&undetermined).unwrap();
+        let back: Held = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, undetermined);
+        assert!(back.evidence().is_none() && back.fields().is_empty());
+        assert!(!format!("{undetermined:?}").contains("Novák"));
+        // Neither shape: not a session's data (an answered session's `{}`).
+        assert!(serde_json::from_str::<Held>("{}").is_err());
         assert_eq!(Held::pick(&held.title, "fr"), Some("Birth certificate"));
         assert!(held.same_subject(&held.identity()));
         assert!(held.assurance_suffices(Some("high")));

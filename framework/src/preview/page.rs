@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use super::i18n::{Catalog, Lang, placeholders};
 
 /// The embedded templates: the `layout` partial and one template per page.
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     (
         "layout",
         include_str!("../../../preview-ui/templates/layout.hbs"),
@@ -48,6 +48,10 @@ const TEMPLATES: [(&str, &str); 8] = [
     (
         "identity_mismatch",
         include_str!("../../../preview-ui/templates/identity_mismatch.hbs"),
+    ),
+    (
+        "unresolved",
+        include_str!("../../../preview-ui/templates/unresolved.hbs"),
     ),
     (
         "invalid",
@@ -306,6 +310,11 @@ pub enum Page {
         /// Link back to the requester's service (left out unless http(s) or `/…`).
         return_url: Option<String>,
     },
+    /// Several registry records fit the subject and the sign-in did not single one out.
+    Unresolved {
+        /// Link back to the requester's service (left out unless http(s) or `/…`).
+        return_url: Option<String>,
+    },
     /// Unknown, tampered, replayed or already used link, or wrong browser session.
     Invalid,
     /// Anything else: a generic message, plus an incident reference (no details).
@@ -324,6 +333,7 @@ impl Page {
             Page::Decided { .. } => "decided",
             Page::Expired { .. } => "expired",
             Page::IdentityMismatch { .. } => "identity_mismatch",
+            Page::Unresolved { .. } => "unresolved",
             Page::Invalid => "invalid",
             Page::Failed { .. } => "failed",
         }
@@ -340,6 +350,7 @@ impl Page {
             } => "decided_declined_title",
             Page::Expired { .. } => "expired_title",
             Page::IdentityMismatch { .. } => "mismatch_title",
+            Page::Unresolved { .. } => "unresolved_title",
             Page::Invalid => "invalid_title",
             Page::Failed { .. } => "failed_title",
         }
@@ -419,7 +430,9 @@ impl Page {
                 approved,
                 return_url,
             } => json!({ "approved": approved, "return_url": optional(return_url) }),
-            Page::Expired { return_url } | Page::IdentityMismatch { return_url } => {
+            Page::Expired { return_url }
+            | Page::IdentityMismatch { return_url }
+            | Page::Unresolved { return_url } => {
                 json!({ "return_url": optional(return_url) })
             }
             Page::Invalid => json!({}),
@@ -643,8 +656,12 @@ fn sample_pages() -> Vec<Page> {
             return_url: back.clone(),
         },
         Page::Expired { return_url: None },
-        Page::IdentityMismatch { return_url: back },
+        Page::IdentityMismatch {
+            return_url: back.clone(),
+        },
         Page::IdentityMismatch { return_url: None },
+        Page::Unresolved { return_url: back },
+        Page::Unresolved { return_url: None },
         Page::Invalid,
         Page::Failed {
             reference: "ref".to_owned(),
@@ -954,6 +971,10 @@ mod tests {
                 return_url: back.clone(),
             },
             Page::IdentityMismatch { return_url: None },
+            Page::Unresolved {
+                return_url: back.clone(),
+            },
+            Page::Unresolved { return_url: None },
             Page::Invalid,
             Page::Failed {
                 reference: "<b>x</b>".to_owned(),
@@ -1293,7 +1314,8 @@ mod tests {
         assert_eq!(
             case(&[("reviw.hbs", "x")]),
             "DIR/reviw.hbs: not a preview template (expected one of: layout.hbs, sign_in.hbs, \
-             review.hbs, decided.hbs, expired.hbs, identity_mismatch.hbs, invalid.hbs, failed.hbs)"
+             review.hbs, decided.hbs, expired.hbs, identity_mismatch.hbs, unresolved.hbs, invalid.hbs, \
+             failed.hbs)"
         );
         assert!(
             case(&[("review.hbs", "{{#> layout}}{{#if}}{{/layout}}")])

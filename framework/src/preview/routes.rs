@@ -26,13 +26,13 @@ use axum::routing::{get, post};
 use tokio::sync::mpsc;
 
 use super::auth::{Authenticator, PendingSignIn};
-use super::held::Held;
+use super::held::{Content, Held};
 use super::identity::{self, Claimed};
 use super::page::{DocumentLink, EvidenceView, Page, PageContext, PreviewUi};
-use super::session::{Session, State as SessionState, StepError, secret_token};
-use crate::exchange::Exchange;
+use super::session::{Session, SignedIn, State as SessionState, StepError, secret_token};
+use crate::exchange::{Exchange, Resolution};
 use crate::matching::Attribute;
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 
 /// The cookie binding a preview link to the browser that first opened it.
 const BROWSER_COOKIE: &str = "oots_preview";
@@ -167,6 +167,8 @@ struct Loaded {
     held: Held,
     session: Session,
     version: i64,
+    /// `held` changed (the sign-in singled out the record) and is saved with the state.
+    held_changed: bool,
 }
 
 /// Why a request to the routes ends in a refusal page.
@@ -178,7 +180,8 @@ enum Stop {
     Ended(Session),
     Step(StepError),
     Store(StoreError),
-    Auth(&'static str),
+    /// The sign-in or the registry failed (a stable code); the page gives a reference.
+    Failed(&'static str),
 }
 
 impl From<StoreError> for Stop {
@@ -212,19 +215,61 @@ async fn load(space: &PreviewSpace, token: &str) -> Result<Loaded, Stop> {
         held,
         session,
         version,
+        held_changed: false,
     })
 }
 
+/// How often a step is applied again to a session another step (a click, the follow-up
+/// request arriving, another replica) moved between its read and its save.
+const SETTLE_ATTEMPTS: usize = 8;
+
+/// Applies `step` to the session and saves it if it changed, with compare-and-set: when
+/// something else moved the session meanwhile, the session is read again and the step
+/// applied to what is there now. The step's own result is returned either way (a step
+/// that fails may still have moved the session, e.g. to expired, and that is saved).
+async fn settle<T>(
+    store: &dyn Store,
+    token: &str,
+    loaded: &mut Loaded,
+    step: impl Fn(&mut Session) -> T,
+) -> Result<T, Stop> {
+    let mut attempt = 1;
+    loop {
+        let before = loaded.session.clone();
+        let result = step(&mut loaded.session);
+        if loaded.session == before {
+            return Ok(result);
+        }
+        match save(store, token, loaded).await {
+            Err(Stop::Step(StepError::OutOfOrder(_))) if attempt < SETTLE_ATTEMPTS => {
+                attempt += 1;
+                let (json, version) = store.preview_state(token).await?.ok_or(Stop::Invalid)?;
+                loaded.session = serde_json::from_str::<Session>(&json)
+                    .unwrap_or_else(|_| Session::new(before.created_at));
+                loaded.version = version;
+            }
+            Err(stop) => return Err(stop),
+            Ok(()) => return Ok(result),
+        }
+    }
+}
+
 /// Saves the moved session; another step that moved it first wins.
-async fn save(space: &PreviewSpace, token: &str, loaded: &Loaded) -> Result<(), Stop> {
+async fn save(store: &dyn Store, token: &str, loaded: &Loaded) -> Result<(), Stop> {
     let json = serde_json::to_string(&loaded.session)
         .map_err(|e| Stop::Store(StoreError::Query(e.to_string())))?;
-    if space
-        .exchange
-        .store()
-        .update_preview_state(token, &json, loaded.version)
-        .await?
-    {
+    let saved = if loaded.held_changed {
+        let data = serde_json::to_string(&loaded.held)
+            .map_err(|e| Stop::Store(StoreError::Query(e.to_string())))?;
+        store
+            .update_preview_state_and_data(token, &json, &data, loaded.version)
+            .await?
+    } else {
+        store
+            .update_preview_state(token, &json, loaded.version)
+            .await?
+    };
+    if saved {
         Ok(())
     } else {
         Err(Stop::Step(StepError::OutOfOrder("changed meanwhile")))
@@ -317,6 +362,9 @@ impl Render<'_> {
                     StatusCode::FORBIDDEN,
                     &Page::IdentityMismatch { return_url: back },
                 ),
+                Some(SessionState::Unresolved { .. }) => {
+                    self.page(StatusCode::OK, &Page::Unresolved { return_url: back })
+                }
                 Some(SessionState::Expired { .. }) => {
                     self.page(StatusCode::GONE, &Page::Expired { return_url: back })
                 }
@@ -330,7 +378,7 @@ impl Render<'_> {
                 tracing::error!(code = e.code(), error = %e, "preview state store failed");
                 self.failed(e.code())
             }
-            Stop::Auth(code) => self.failed(code),
+            Stop::Failed(code) => self.failed(code),
         }
     }
 
@@ -362,7 +410,7 @@ pub fn review_page(
         .join(" ");
     let title = Held::pick(&held.title, lang).unwrap_or("").to_owned();
     let fields = held
-        .fields
+        .fields()
         .iter()
         .map(|f| {
             (
@@ -371,7 +419,7 @@ pub fn review_page(
             )
         })
         .collect();
-    let document = held.evidence.as_ref().map(|e| DocumentLink {
+    let document = held.evidence().map(|e| DocumentLink {
         url: format!("{base}/{token}/document"),
         media_type: e.media_type.clone(),
         label: title.clone(),
@@ -416,33 +464,35 @@ async fn page(
     };
     let now = space.exchange.now();
     let timeouts = space.exchange.config().preview.timeouts();
-    let before = loaded.session.clone();
-    if let Some(back) = q.returnurl.as_deref() {
-        loaded.session.set_return_url(back);
-    }
-    let mut step = loaded.session.open(&browser, now, &timeouts);
-    let mut csrf = None;
-    if step.is_ok() {
-        if let Authentication::None = space.authentication {
-            match loaded
-                .session
-                .review_without_sign_in(&browser, now, &timeouts)
-            {
-                Ok(token) => csrf = Some(token),
-                Err(e) => step = Err(e),
-            }
-        } else {
-            csrf = loaded.session.csrf().map(str::to_owned);
+    let signs_in = !matches!(space.authentication, Authentication::None);
+    // Only a sign-in could single out the subject's record among homonyms.
+    let undetermined = loaded.held.evidence().is_none();
+    let visited = settle(space.exchange.store().as_ref(), &token, &mut loaded, |s| {
+        if let Some(back) = q.returnurl.as_deref() {
+            s.set_return_url(back);
         }
-    }
-    if loaded.session != before
-        && let Err(stop) = save(&space, &token, &loaded).await
-    {
-        return render.stop(stop, Some(&loaded.session));
-    }
-    if let Err(e) = step {
-        return render.stop(Stop::Step(e), Some(&loaded.session));
-    }
+        s.open(&browser, now, &timeouts)?;
+        if signs_in {
+            Ok(s.csrf().map(str::to_owned))
+        } else if undetermined {
+            s.unresolved(&browser, now, &timeouts)?;
+            Err(StepError::Finished("unresolved"))
+        } else {
+            s.review_without_sign_in(&browser, now, &timeouts).map(Some)
+        }
+    })
+    .await;
+    let csrf = match visited {
+        Ok(Ok(csrf)) => csrf,
+        Ok(Err(e)) => {
+            if matches!(loaded.session.state, SessionState::Unresolved { .. }) {
+                // A held follow-up can be refused at once.
+                let _ = space.decided.send(());
+            }
+            return render.stop(Stop::Step(e), Some(&loaded.session));
+        }
+        Err(stop) => return render.stop(stop, Some(&loaded.session)),
+    };
     let lang = render.context().lang;
     let expires_at = loaded
         .session
@@ -515,29 +565,32 @@ impl Visit<'_> {
     }
 
     /// Moves the session one step (given the browser, the time and the deadlines) and
-    /// saves it; the refusal page if the step or the save fails.
+    /// saves it, again on what is there if something moved it meanwhile; the refusal page
+    /// if the step or the save fails.
     async fn commit<T>(
         &mut self,
         space: &PreviewSpace,
         token: &str,
-        step: impl FnOnce(
+        step: impl Fn(
             &mut Session,
             &str,
             chrono::DateTime<chrono::Utc>,
             &super::session::Timeouts,
         ) -> Result<T, StepError>,
     ) -> Result<T, Response> {
-        let moved = step(
-            &mut self.loaded.session,
-            &self.browser,
-            self.now,
-            &self.timeouts,
+        let (browser, now, timeouts) = (&self.browser, self.now, &self.timeouts);
+        let settled = settle(
+            space.exchange.store().as_ref(),
+            token,
+            &mut self.loaded,
+            |s| step(s, browser, now, timeouts),
         )
-        .map_err(|e| self.stop(Stop::Step(e)))?;
-        save(space, token, &self.loaded)
-            .await
-            .map_err(|stop| self.stop(stop))?;
-        Ok(moved)
+        .await;
+        match settled {
+            Ok(Ok(moved)) => Ok(moved),
+            Ok(Err(e)) => Err(self.stop(Stop::Step(e))),
+            Err(stop) => Err(self.stop(stop)),
+        }
     }
 }
 
@@ -566,15 +619,15 @@ async fn sign_in(
         Ok(s) => s,
         Err(e) => {
             tracing::error!(code = e.code(), error = %e, "sign-in cannot start");
-            return v.stop(Stop::Auth(e.code()));
+            return v.stop(Stop::Failed(e.code()));
         }
     };
     let Ok(pending) = serde_json::to_string(&sign_in.pending) else {
-        return v.stop(Stop::Auth("AUTH_PENDING"));
+        return v.stop(Stop::Failed("AUTH_PENDING"));
     };
     if let Err(refused) = v
         .commit(&space, &token, |s, b, now, t| {
-            s.begin_sign_in(b, pending, now, t)
+            s.begin_sign_in(b, pending.clone(), now, t)
         })
         .await
     {
@@ -613,7 +666,7 @@ async fn callback(
         Ok(p) => p,
         Err(e) => {
             tracing::warn!(code = e.code(), error = %e, "sign-in failed");
-            return v.stop(Stop::Auth(e.code()));
+            return v.stop(Stop::Failed(e.code()));
         }
     };
     let claimed = Claimed {
@@ -635,20 +688,70 @@ async fn callback(
             "the sign-in's level of assurance is below the evidence type's minimum"
         );
     }
-    let same_person = verdict.is_same() && assured;
+    let signed_in = if !(verdict.is_same() && assured) {
+        SignedIn::Other
+    } else {
+        match &v.loaded.held.content {
+            Content::Evidence { .. } => SignedIn::Subject,
+            Content::Undetermined { request } => {
+                match single_out(&space, request, person.person_identifier.as_deref()).await {
+                    Ok(Some(content)) => {
+                        v.loaded.held.content = content;
+                        v.loaded.held_changed = true;
+                        SignedIn::Subject
+                    }
+                    Ok(None) => SignedIn::Unresolved,
+                    Err(code) => return v.stop(Stop::Failed(code)),
+                }
+            }
+        }
+    };
     if let Err(refused) = v
         .commit(&space, &token, |s, b, now, t| {
-            s.signed_in(b, same_person, now, t)
+            s.signed_in(b, signed_in, now, t)
         })
         .await
     {
         return refused;
     }
-    if !same_person {
+    if signed_in != SignedIn::Subject {
         // A held follow-up can be refused at once.
         let _ = space.decided.send(());
     }
     see_other(&format!("{}/{token}", space.base_path()))
+}
+
+/// The subject's record among the several the first request fitted, found with the
+/// identifier the person signed in with; `None` if it still is not one; a stable code if
+/// the registry or the rendering failed (the person may sign in again).
+async fn single_out(
+    space: &PreviewSpace,
+    request: &str,
+    identifier: Option<&str>,
+) -> Result<Option<Content>, &'static str> {
+    let Some(identifier) = identifier else {
+        tracing::warn!(
+            "the sign-in gives no person identifier (claims.person_identifier), so it cannot single out the subject's record"
+        );
+        return Ok(None);
+    };
+    match space.exchange.resolve(request, identifier).await {
+        Resolution::Found(content) => {
+            tracing::info!("the sign-in singled out the subject's record");
+            Ok(Some(content))
+        }
+        Resolution::NotFound(why) => {
+            tracing::info!(why = %why, "the sign-in did not single out the subject's record");
+            Ok(None)
+        }
+        Resolution::Failed(code) => {
+            tracing::warn!(
+                code,
+                "looking for the subject's record after the sign-in failed"
+            );
+            Err(code)
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -707,24 +810,85 @@ async fn document(
     if let Err(e) = v.loaded.session.open(&v.browser, v.now, &v.timeouts) {
         return v.stop(Stop::Step(e));
     }
-    let (SessionState::Reviewing { .. }, Some(evidence)) =
-        (&v.loaded.session.state, v.loaded.held.evidence.take())
-    else {
-        return v.stop(Stop::Invalid);
+    let reviewing = matches!(v.loaded.session.state, SessionState::Reviewing { .. });
+    let evidence = match &mut v.loaded.held.content {
+        Content::Evidence { evidence, .. } if reviewing => evidence,
+        _ => return v.stop(Stop::Invalid),
     };
     let content_type = HeaderValue::from_str(&evidence.media_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let bytes = std::mem::take(&mut evidence.bytes);
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, content_type)
         .header(header::CONTENT_DISPOSITION, "inline")
-        .body(Body::from(evidence.bytes))
+        .body(Body::from(bytes))
         .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_step_is_applied_again_to_a_session_moved_meanwhile() {
+        use super::super::session::Timeouts;
+        use crate::store::{PreviewLink, SqliteStore};
+        let store = SqliteStore::in_memory().await.unwrap();
+        let now = chrono::Utc::now();
+        store
+            .save_preview(&PreviewLink {
+                token: "t".into(),
+                location: "https://x/t".into(),
+                request_id: "r".into(),
+                evidence_type: "e".into(),
+                requester_id: "q".into(),
+                created_at: now,
+                data: "{}".into(),
+            })
+            .await
+            .unwrap();
+        let read = |store: &SqliteStore| {
+            let store = store.clone();
+            async move {
+                let (json, version) = store.preview_state("t").await.unwrap().unwrap();
+                // A fresh link stores only `{"state":"issued"}`; `load` reads it so too.
+                let session =
+                    serde_json::from_str::<Session>(&json).unwrap_or_else(|_| Session::new(now));
+                (session, version)
+            }
+        };
+        let (session, version) = read(&store).await;
+        let mut loaded = Loaded {
+            held: serde_json::from_str(
+                r#"{"subject":{},"requester":"q","languages":[],"title":{},"request":"<x/>"}"#,
+            )
+            .unwrap(),
+            session,
+            version,
+            held_changed: false,
+        };
+        // The follow-up request records the return address after the page read the session.
+        let mut moved = Session::new(now);
+        moved.set_return_url("https://requester.example/back");
+        let json = serde_json::to_string(&moved).unwrap();
+        assert!(store.update_preview_state("t", &json, 0).await.unwrap());
+
+        let t = Timeouts::default();
+        let opened = settle(&store, "t", &mut loaded, |s| s.open("b", now, &t))
+            .await
+            .ok()
+            .unwrap();
+        assert_eq!(opened, Ok(()));
+        let (stored, version) = read(&store).await;
+        assert_eq!(version, 2);
+        assert_eq!(stored.state.name(), "opened");
+        assert_eq!(
+            stored.return_url.as_deref(),
+            Some("https://requester.example/back")
+        );
+        assert_eq!(loaded.session, stored);
+    }
 
     #[test]
     fn base_paths_and_cookies() {

@@ -73,6 +73,9 @@ pub enum State {
     Declined { at: DateTime<Utc> },
     /// The signed-in person is not the one the request names: nothing is released.
     Mismatch { at: DateTime<Utc> },
+    /// The signed-in person is the one the request names, but the registry holds several
+    /// records that fit and their identifier did not single one out: nothing is released.
+    Unresolved { at: DateTime<Utc> },
     /// A deadline passed before the user decided.
     Expired { at: DateTime<Utc>, missed: Missed },
 }
@@ -95,6 +98,7 @@ impl State {
             State::Approved { .. } => "approved",
             State::Declined { .. } => "declined",
             State::Mismatch { .. } => "mismatch",
+            State::Unresolved { .. } => "unresolved",
             State::Expired { .. } => "expired",
         }
     }
@@ -106,6 +110,7 @@ impl State {
             State::Approved { .. }
                 | State::Declined { .. }
                 | State::Mismatch { .. }
+                | State::Unresolved { .. }
                 | State::Expired { .. }
         )
     }
@@ -170,6 +175,17 @@ pub enum FollowUp {
     },
     /// Not decided yet: held until the user decides or the deadline passes.
     Hold { until: DateTime<Utc> },
+}
+
+/// What the sign-in showed about the person who signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedIn {
+    /// The person the request names, and their record is known: the evidence is shown.
+    Subject,
+    /// Someone else, or a sign-in below the evidence type's level of assurance.
+    Other,
+    /// The person the request names, but which of several records is theirs stays open.
+    Unresolved,
 }
 
 /// The state of one preview link and the steps that move it.
@@ -306,13 +322,13 @@ impl Session {
         }
     }
 
-    /// The sign-in came back. `same_person` is the identity check's verdict: the evidence
-    /// is shown only to the person the request names; anyone else ends the session.
-    /// Returns the form token the decision must carry.
+    /// The sign-in came back with the identity check's verdict: the evidence is shown
+    /// only to the person the request names, once their record is known; anything else
+    /// ends the session. Returns the form token the decision must carry.
     pub fn signed_in(
         &mut self,
         browser: &str,
-        same_person: bool,
+        verdict: SignedIn,
         now: DateTime<Utc>,
         t: &Timeouts,
     ) -> Result<Option<String>, StepError> {
@@ -320,9 +336,16 @@ impl Session {
         let State::SigningIn { opened_at, .. } = &self.state else {
             return Err(StepError::OutOfOrder(self.state.name()));
         };
-        if !same_person {
-            self.state = State::Mismatch { at: now };
-            return Ok(None);
+        match verdict {
+            SignedIn::Subject => {}
+            SignedIn::Other => {
+                self.state = State::Mismatch { at: now };
+                return Ok(None);
+            }
+            SignedIn::Unresolved => {
+                self.state = State::Unresolved { at: now };
+                return Ok(None);
+            }
         }
         let csrf = secret_token();
         self.state = State::Reviewing {
@@ -331,6 +354,19 @@ impl Session {
             csrf: csrf.clone(),
         };
         Ok(Some(csrf))
+    }
+
+    /// Where nothing can single out the subject's record without a sign-in (no sign-in is
+    /// configured): the open session ends unresolved.
+    pub fn unresolved(
+        &mut self,
+        browser: &str,
+        now: DateTime<Utc>,
+        t: &Timeouts,
+    ) -> Result<(), StepError> {
+        self.check(browser, now, t)?;
+        self.state = State::Unresolved { at: now };
+        Ok(())
     }
 
     /// Where re-authentication is explicitly switched off (`none`), opening the link is
@@ -402,6 +438,10 @@ impl Session {
                 code: ErrorCode::FailedAuthentication,
                 detail: "The user who signed in in the preview space is not the evidence subject",
             },
+            State::Unresolved { .. } => FollowUp::Refuse {
+                code: ErrorCode::ObjectNotFound,
+                detail: "Evidence subject could not be identified unambiguously",
+            },
             State::Expired { .. } => FollowUp::Refuse {
                 code: ErrorCode::Timeout,
                 detail: "The user did not decide within the preview time limit",
@@ -443,7 +483,7 @@ mod tests {
             .unwrap();
         assert_eq!(s.pending_sign_in(), Some("{pending}"));
         let csrf = s
-            .signed_in("b1", true, t0() + mins(7), &t)
+            .signed_in("b1", SignedIn::Subject, t0() + mins(7), &t)
             .unwrap()
             .unwrap();
         assert_eq!(s.csrf(), Some(csrf.as_str()));
@@ -487,11 +527,11 @@ mod tests {
         let mut s = Session::new(t0());
         s.open("b1", t0(), &t).unwrap();
         assert!(matches!(
-            s.signed_in("b1", true, t0(), &t),
+            s.signed_in("b1", SignedIn::Subject, t0(), &t),
             Err(StepError::OutOfOrder("opened"))
         ));
         s.begin_sign_in("b1", "p".into(), t0(), &t).unwrap();
-        assert_eq!(s.signed_in("b1", false, t0(), &t), Ok(None));
+        assert_eq!(s.signed_in("b1", SignedIn::Other, t0(), &t), Ok(None));
         assert!(matches!(
             s.follow_up(t0(), &t),
             FollowUp::Refuse {
@@ -500,6 +540,33 @@ mod tests {
             }
         ));
         assert_eq!(s.open("b1", t0(), &t), Err(StepError::Finished("mismatch")));
+    }
+
+    #[test]
+    fn an_unresolved_record_ends_the_session_without_evidence() {
+        let t = Timeouts::default();
+        let mut s = Session::new(t0());
+        s.open("b1", t0(), &t).unwrap();
+        s.begin_sign_in("b1", "p".into(), t0(), &t).unwrap();
+        assert_eq!(s.signed_in("b1", SignedIn::Unresolved, t0(), &t), Ok(None));
+        assert_eq!(s.csrf(), None);
+        assert_eq!(
+            s.follow_up(t0(), &t),
+            FollowUp::Refuse {
+                code: ErrorCode::ObjectNotFound,
+                detail: "Evidence subject could not be identified unambiguously",
+            }
+        );
+        assert_eq!(
+            s.open("b1", t0(), &t),
+            Err(StepError::Finished("unresolved"))
+        );
+        // Without a sign-in, an open session can only end so; never from another browser.
+        let mut s = Session::new(t0());
+        s.open("b1", t0(), &t).unwrap();
+        assert_eq!(s.unresolved("b2", t0(), &t), Err(StepError::WrongBrowser));
+        s.unresolved("b1", t0(), &t).unwrap();
+        assert!(s.state.is_final());
     }
 
     #[test]

@@ -130,6 +130,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         version: i64,
     ) -> Result<bool, StoreError>;
 
+    /// Like [`Store::update_preview_state`], and replaces the session's held data in the
+    /// same step (the evidence found once the sign-in singled out the record); `false`
+    /// also when the data was dropped meanwhile (the follow-up was answered).
+    async fn update_preview_state_and_data(
+        &self,
+        token: &str,
+        state: &str,
+        data: &str,
+        version: i64,
+    ) -> Result<bool, StoreError>;
+
     /// Drops the personal data a preview kept, once its follow-up is answered.
     async fn forget_preview_data(&self, token: &str) -> Result<(), StoreError>;
 }

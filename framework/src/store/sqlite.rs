@@ -283,6 +283,25 @@ impl Store for SqliteStore {
         Ok(r.rows_affected() == 1)
     }
 
+    async fn update_preview_state_and_data(
+        &self,
+        token: &str,
+        state: &str,
+        data: &str,
+        version: i64,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE preview_link SET state = ?, data = ?, version = version + 1 WHERE token = ? AND version = ? AND data <> '{}'",
+        )
+        .bind(state)
+        .bind(data)
+        .bind(token)
+        .bind(version)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     async fn forget_preview_data(&self, token: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE preview_link SET data = '{}' WHERE token = ?")
             .bind(token)
@@ -357,7 +376,33 @@ mod tests {
         assert_eq!((state.as_str(), v), (r#"{"state":"issued"}"#, 0));
         assert!(s.update_preview_state("t", "{}", 0).await.unwrap());
         assert!(!s.update_preview_state("t", "{}", 0).await.unwrap());
+        // State and data move together, at the expected version only.
+        assert!(
+            !s.update_preview_state_and_data("t", "{}", r#"{"held":2}"#, 0)
+                .await
+                .unwrap()
+        );
+        assert!(
+            s.update_preview_state_and_data("t", r#"{"state":"x"}"#, r#"{"held":2}"#, 1)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            s.find_preview("t").await.unwrap().unwrap().data,
+            r#"{"held":2}"#
+        );
+        assert_eq!(
+            s.preview_state("t").await.unwrap().unwrap(),
+            (r#"{"state":"x"}"#.to_owned(), 2)
+        );
         s.forget_preview_data("t").await.unwrap();
+        assert_eq!(s.find_preview("t").await.unwrap().unwrap().data, "{}");
+        // Once the data is dropped, nothing puts it back.
+        assert!(
+            !s.update_preview_state_and_data("t", "{}", r#"{"held":3}"#, 2)
+                .await
+                .unwrap()
+        );
         assert_eq!(s.find_preview("t").await.unwrap().unwrap().data, "{}");
     }
 }

@@ -25,6 +25,40 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// The deployment a test adapter serves: its provider, mapping folder and registry.
+pub struct Deployment {
+    /// The `provider:` section (YAML lines, indented by two).
+    pub provider: String,
+    pub mappings: PathBuf,
+    /// The connection the mappings read, and the SQL that seeds its SQLite registry.
+    pub connection: &'static str,
+    pub seed: PathBuf,
+}
+
+impl Deployment {
+    /// `examples/quickstart`: German birth certificates (Jean Dupont).
+    pub fn quickstart() -> Deployment {
+        let q = workspace().join("examples/quickstart");
+        Deployment {
+            provider: "  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: { EN: Civil Registration Office Berlin I }\n  country: DE\n".into(),
+            mappings: q.join("mappings"),
+            connection: "birth_register",
+            seed: q.join("registry/seed.sql"),
+        }
+    }
+
+    /// `mappings/birth-certificate`: Austrian birth certificates, with homonyms.
+    pub fn austrian_births() -> Deployment {
+        let m = workspace().join("mappings/birth-certificate");
+        Deployment {
+            provider: "  identifier: ATU99887766\n  scheme: urn:cef.eu:names:identifier:EAS:9914\n  name: { EN: Civil Registry Office Vienna-Innere Stadt }\n  country: AT\n".into(),
+            mappings: m.join("mapping"),
+            connection: "birth_register",
+            seed: m.join("registry/seed.sql"),
+        }
+    }
+}
+
 /// A running adapter with its simulator.
 pub struct Adapter {
     child: Child,
@@ -53,6 +87,22 @@ impl Adapter {
         authentication: &str,
         public_url: &str,
     ) -> Adapter {
+        Self::start_deployment(
+            &Deployment::quickstart(),
+            decide_seconds,
+            authentication,
+            public_url,
+        )
+        .await
+    }
+
+    /// [`Adapter::start_with`] for another deployment.
+    pub async fn start_deployment(
+        deployment: &Deployment,
+        decide_seconds: u32,
+        authentication: &str,
+        public_url: &str,
+    ) -> Adapter {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let (sim, sim_url) = DomibusSimulator::start(SimulatorConfig {
@@ -64,20 +114,21 @@ impl Adapter {
         })
         .await
         .unwrap();
-        let q = workspace().join("examples/quickstart");
         let config = dir.path().join("adapter.yaml");
         std::fs::write(
             &config,
             format!(
-                "provider:\n  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: {{ EN: Civil Registration Office Berlin I }}\n  country: DE\n\
+                "provider:\n{provider}\
                  mappings: {mappings}\n\
-                 connections:\n  birth_register:\n    type: sql\n    url: sqlite://{db}\n    init: {seed}\n\
+                 connections:\n  {connection}:\n    type: sql\n    url: sqlite://{db}\n    init: {seed}\n\
                  gateway:\n  type: domibus\n  endpoint: {sim_url}\n  username: backend\n  password: env:TEST_DOMIBUS_PW\n  push_username: push\n  push_password: env:TEST_PUSH_PW\n\
                  http:\n  listen: 127.0.0.1:{port}\n\
                  preview:\n  public_url: {public_url}\n{authentication}  decide_seconds: {decide_seconds}\n  recheck_seconds: 1\n",
-                mappings = q.join("mappings").display(),
+                provider = deployment.provider,
+                mappings = deployment.mappings.display(),
+                connection = deployment.connection,
                 db = dir.path().join("registry.db").display(),
-                seed = q.join("registry/seed.sql").display(),
+                seed = deployment.seed.display(),
             ),
         )
         .unwrap();
@@ -142,10 +193,7 @@ impl Adapter {
         preview_location: Option<&str>,
         return_location: Option<&str>,
     ) {
-        self.sent += 1;
-        let ids = RandomIds;
-        let now = SystemClock.now();
-        let mut request = requester::build_request(
+        self.send_request(
             &RequestSpec {
                 version,
                 family_name: "Dupont".into(),
@@ -164,9 +212,22 @@ impl Adapter {
                     "Civil Registration Office Berlin I".into(),
                 ),
             },
-            &ids,
-            now,
+            preview_location,
+            return_location,
         );
+    }
+
+    /// Sends the request `spec` describes, as a follow-up when `preview_location` is set.
+    pub fn send_request(
+        &mut self,
+        spec: &RequestSpec,
+        preview_location: Option<&str>,
+        return_location: Option<&str>,
+    ) {
+        self.sent += 1;
+        let ids = RandomIds;
+        let now = SystemClock.now();
+        let mut request = requester::build_request(spec, &ids, now);
         request.preview_location = preview_location.map(str::to_owned);
         request.return_location = return_location.map(str::to_owned);
         let n = self.sent;
@@ -225,9 +286,48 @@ pub fn exception(answer: &Submitted) -> edm::EdmException {
     }
 }
 
+/// The Austrian birth register's (`Deployment::austrian_births`) second Lukas Wimmer's
+/// identifier; the first has another, and both share names and date of birth.
+pub const SECOND_LUKAS: &str = "AT/AT/bPK-ZP:Zr6Ma1Cv8Gt5Qy2P";
+
+/// A request for Lukas Wimmer's structured birth certificate in the Austrian deployment,
+/// allowing a preview: two records fit it.
+pub fn lukas_wimmer() -> RequestSpec {
+    RequestSpec {
+        version: EdmVersion::V2_0,
+        family_name: "Wimmer".into(),
+        given_name: "Lukas".into(),
+        date_of_birth: "1995-05-21".into(),
+        classification: "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/AT/79ba9682-3abe-463c-8523-35e1014f7dbd".into(),
+        format: "application/xml".into(),
+        conforms_to: None,
+        preview: true,
+        legal: None,
+        level_of_assurance: None,
+        optional: Default::default(),
+        provider: (
+            "urn:cef.eu:names:identifier:EAS:9914".into(),
+            "ATU99887766".into(),
+            "Civil Registry Office Vienna-Innere Stadt".into(),
+        ),
+    }
+}
+
 /// The first request's answer: `EDM:ERR:0002` with the link.
 pub async fn preview_link(adapter: &mut Adapter) -> (String, String) {
-    adapter.send(None, None);
+    preview_link_for(adapter, None).await
+}
+
+/// [`preview_link`] for the request `spec` describes (the quickstart's Jean Dupont when
+/// `None`).
+pub async fn preview_link_for(
+    adapter: &mut Adapter,
+    spec: Option<&RequestSpec>,
+) -> (String, String) {
+    match spec {
+        Some(spec) => adapter.send_request(spec, None, None),
+        None => adapter.send(None, None),
+    }
     let first = adapter
         .answer(Duration::from_secs(20))
         .await
