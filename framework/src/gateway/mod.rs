@@ -5,6 +5,7 @@
 //! first implementation is the Domibus WS plugin ([`domibus::DomibusWsPlugin`]), with an
 //! in-process fake of it ([`domibus::simulator::DomibusSimulator`]) for demos and tests.
 
+pub mod as4;
 pub mod domibus;
 pub mod ebms;
 mod xml;

@@ -1,0 +1,7 @@
+//! eDelivery AS4 message service handler (ebMS 3, WS-Security, SOAP with attachments).
+pub mod c14n;
+pub mod compress;
+pub mod keys;
+pub mod mime;
+pub mod signal;
+pub mod wss;
