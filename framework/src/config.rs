@@ -131,6 +131,8 @@ fn default_gateway_timeout_ms() -> u64 {
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum GatewaySettings {
     Domibus(DomibusSettings),
+    /// The adapter is its own eDelivery AS4 access point (docs/as4.md).
+    As4(Box<crate::gateway::as4::pmode::As4Settings>),
 }
 
 /// Preview space settings (docs/preview.md).
@@ -375,6 +377,7 @@ impl AdapterConfig {
                 d.push_password = d.push_password.relative_to(&base);
                 GatewaySettings::Domibus(d)
             }
+            GatewaySettings::As4(a) => GatewaySettings::As4(Box::new(a.relative_to(&base))),
         });
         if !problems.is_empty() {
             return Err(Diagnostics(problems));

@@ -131,5 +131,6 @@ pub mod codes {
     pub const UNKNOWN_FIELD: &str = "OEA-E0115";
     pub const PATH_MATCHES_NOTHING: &str = "OEA-E0116";
     pub const MATCHING: &str = "OEA-E0117";
+    pub const GATEWAY: &str = "OEA-E0118";
     pub const SECRET: &str = "OEA-E0401";
 }

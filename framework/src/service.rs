@@ -275,11 +275,24 @@ impl Service {
         push_auth: crate::gateway::domibus::PushAuth,
         shutdown: CancellationToken,
     ) -> std::io::Result<()> {
+        self.run_with(listener, |tx| push::router(push_auth, tx), shutdown)
+            .await
+    }
+
+    /// Like [`Service::run`], with the gateway's own inbound routes (`inbound` gets the
+    /// channel on which they announce received messages): Domibus push notifications, or
+    /// the AS4 endpoint peers push to.
+    pub async fn run_with(
+        self,
+        listener: TcpListener,
+        inbound: impl FnOnce(mpsc::Sender<Notification>) -> Router,
+        shutdown: CancellationToken,
+    ) -> std::io::Result<()> {
         let (tx, mut rx) = mpsc::channel::<Notification>(1024);
         let gens = self.exchange.generations().clone();
         let health_gens = gens.clone();
         let metrics_gens = gens.clone();
-        let app: Router = push::router(push_auth, tx)
+        let app: Router = inbound(tx)
             .route(
                 "/healthz",
                 get(move || {

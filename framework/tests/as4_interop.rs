@@ -6,11 +6,15 @@
 //! - the `as4` peer accepts our signed and encrypted message and returns a signed receipt,
 //!   which we verify, non-repudiation digests included; it answers a tampered message
 //!   with `EBMS:0101` and an unencrypted one with `EBMS:0103`;
-//! - we open (decrypt, verify) a message the `as4` package built.
+//! - we open (decrypt, verify) a message the `as4` package built;
+//! - the `as4` package sends to `oots-adapter serve` (as an AS4 access point) and verifies
+//!   our signed receipt, non-repudiation digests included; tampered, it gets `EBMS:0101`.
 //!
 //! Needs `AS4_PEER_PYTHON` (a Python with `as4==0.2.0` and `signxml==5.2.0`) and the
 //! shared folder (`OOTS_SHARED`, default `../shared`); `.ci/run` provides both. Without
 //! `AS4_PEER_PYTHON` the suite says it is skipped.
+
+mod as4_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -408,4 +412,46 @@ fn we_open_a_message_the_as4_package_built() {
         header.exchange_id(),
         Some("1647038b-7eaf-4711-b738-d5d83f96fa7b")
     );
+}
+
+#[test]
+fn the_as4_package_sends_to_serve_and_verifies_our_receipt() {
+    let Some(peer) = Peer::from_env() else {
+        return;
+    };
+    let (port, peer_port) = (as4_support::free_port(), as4_support::free_port());
+    let served = as4_support::serve(peer.dir.path(), "AP_RECEIVER", port, "AP_SENDER", peer_port);
+    // Any RegRep document: the receipt only says the message arrived whole and stored.
+    let request = String::from_utf8_lossy(REGREP).into_owned();
+    let script = format!(
+        "import sys, urllib.request\nfrom cryptography import x509\nfrom as4.core.receipt import AS4Receipt\nfrom oots_as4 import build, load_party\n\
+         rc = x509.load_pem_x509_certificate(open('AP_RECEIVER.pem','rb').read())\n\
+         def send(tamper):\n\
+         \x20   m = build(load_party('AP_SENDER'), rc, {{'regrep@oots.example': ('application/x-ebrs+xml', {request:?}.encode())}}, action='ExecuteQueryRequest')\n\
+         \x20   body, boundary = m.get_request_data()\n\
+         \x20   if tamper: body = body.replace(b'ExecuteQueryRequest', b'ExecuteQueryRequesX', 1)\n\
+         \x20   req = urllib.request.Request('http://127.0.0.1:{port}/as4', body, m.get_http_headers(boundary), method='POST')\n\
+         \x20   return m, AS4Receipt.parse(urllib.request.urlopen(req, timeout=20).read(), rc)\n\
+         m, r = send(False)\n\
+         if r.error: sys.exit('refused: ' + r.error.error_code)\n\
+         r.verify_non_repudiation(m.signed_references)\n\
+         print('receipt verified over', len(r.non_repudiated_references), 'references')\n\
+         m, r = send(True)\n\
+         print('tampered ->', r.error.error_code if r.error else 'accepted')\n",
+    );
+    let out = Command::new(&peer.python)
+        .current_dir(peer.dir.path())
+        .env("PYTHONPATH", &peer.scripts)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let log = served.stop();
+    assert!(out.status.success(), "{stdout}{stderr}\n{log}");
+    assert!(
+        stdout.contains("receipt verified over 3 references"),
+        "{stdout}{stderr}"
+    );
+    assert!(stdout.contains("tampered -> EBMS:0101"), "{stdout}{stderr}");
 }

@@ -15,11 +15,15 @@ use crate::service::Service;
 pub(super) async fn run(config: &Path) -> Result<ExitCode, CliError> {
     init_logging(true, "info");
     let (cfg, exchange) = load_exchange(config, None).await?;
-    let Some(GatewaySettings::Domibus(d)) = cfg.gateway.clone() else {
-        return Err(CliError::Other(format!(
-            "{}: `serve` needs a `gateway:` section (type: domibus)",
-            cfg.file.display()
-        )));
+    let d = match cfg.gateway.clone() {
+        Some(GatewaySettings::Domibus(d)) => d,
+        Some(GatewaySettings::As4(a)) => return serve_as4(&cfg, exchange, &a).await,
+        None => {
+            return Err(CliError::Other(format!(
+                "{}: `serve` needs a `gateway:` section (type: domibus or as4)",
+                cfg.file.display()
+            )));
+        }
     };
     let password = d.password.resolve().map_err(CliError::other)?;
     let push_password = d.push_password.resolve().map_err(CliError::other)?;
@@ -49,6 +53,44 @@ pub(super) async fn run(config: &Path) -> Result<ExitCode, CliError> {
             PushAuth::new(d.push_username.clone(), push_password.expose()),
             shutdown,
         )
+        .await
+        .map_err(CliError::other)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `serve` as its own AS4 access point: peers push to `POST /as4` on `http.listen`.
+async fn serve_as4(
+    cfg: &crate::config::AdapterConfig,
+    exchange: crate::exchange::Exchange,
+    settings: &crate::gateway::as4::pmode::As4Settings,
+) -> Result<ExitCode, CliError> {
+    use crate::gateway::as4::msh::As4Gateway;
+    use crate::gateway::as4::pmode::PMode;
+    let pmode = PMode::load(settings)
+        .map_err(|e| CliError::Other(format!("{}: gateway (as4): {e}", cfg.file.display())))?;
+    let gateway = Arc::new(
+        As4Gateway::new(Arc::new(pmode), exchange.store().clone()).map_err(CliError::other)?,
+    );
+    let listener = tokio::net::TcpListener::bind(cfg.http.listen)
+        .await
+        .map_err(|e| CliError::Other(format!("cannot listen on {}: {e}", cfg.http.listen)))?;
+    tracing::info!(
+        listen = %cfg.http.listen,
+        party = %settings.party_id,
+        generation = exchange.mappings().generation(),
+        "oots-adapter serving as an AS4 access point (POST /as4)"
+    );
+    let shutdown = CancellationToken::new();
+    let trigger = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing messages in flight");
+        trigger.cancel();
+    });
+    let inbound = gateway.clone();
+    let service = Service::new(exchange, gateway, None);
+    service
+        .run_with(listener, move |tx| inbound.router(tx), shutdown)
         .await
         .map_err(CliError::other)?;
     Ok(ExitCode::SUCCESS)

@@ -40,6 +40,9 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
         }
     };
     diagnostics.extend(inline_credentials(&cfg));
+    if let Some(crate::config::GatewaySettings::As4(a)) = &cfg.gateway {
+        diagnostics.extend(as4_gateway(&cfg.file, a, live));
+    }
     let mode = if live {
         OpenMode::Live
     } else {
@@ -225,6 +228,53 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
 }
 
 /// Credentials written into URLs (`scheme://user:password@host`) instead of a reference.
+/// The AS4 PMode's certificates and trust store (and, when `live`, the private key with
+/// its certificate): a wrong file shows before the first message is refused.
+fn as4_gateway(
+    file: &Path,
+    a: &crate::gateway::as4::pmode::As4Settings,
+    live: bool,
+) -> Vec<Diagnostic> {
+    use crate::gateway::as4::keys::{Certificate, TrustStore};
+    let mut problems = Vec::new();
+    let mut problem = |what: String| problems.push(what);
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {}", p.display(), e.kind()));
+    match read(&a.certificate).and_then(|b| Certificate::from_pem(&b).map_err(|e| e.to_string())) {
+        Ok(_) => {}
+        Err(e) => problem(format!("certificate: {e}")),
+    }
+    match read(&a.trust_store).and_then(|b| TrustStore::from_pem(&b).map_err(|e| e.to_string())) {
+        Ok(_) => {}
+        Err(e) => problem(format!("trust_store: {e}")),
+    }
+    for p in &a.peers {
+        if !(p.endpoint.starts_with("https://") || p.endpoint.starts_with("http://")) {
+            problem(format!(
+                "peer {}: endpoint must be an http(s) URL",
+                p.party_id
+            ));
+        }
+        if let Err(e) =
+            read(&p.certificate).and_then(|b| Certificate::from_pem(&b).map_err(|e| e.to_string()))
+        {
+            problem(format!("peer {}: certificate: {e}", p.party_id));
+        }
+    }
+    if live
+        && problems.is_empty()
+        && let Err(e) = crate::gateway::as4::pmode::PMode::load(a)
+    {
+        problems.push(e.to_string());
+    }
+    problems
+        .into_iter()
+        .map(|what| {
+            Diagnostic::new(file, codes::GATEWAY, format!("gateway (as4): {what}"))
+                .hint("see docs/as4.md for the keys an AS4 access point needs")
+        })
+        .collect()
+}
+
 fn inline_credentials(cfg: &AdapterConfig) -> Vec<Diagnostic> {
     cfg.connections
         .iter()

@@ -111,8 +111,9 @@ impl Certificate {
         &self.spki
     }
 
-    /// Whether an `X509IssuerSerial` reference (issuer DN as text, decimal serial) names
-    /// this certificate. The DN text is compared after its attributes are parsed.
+    /// Whether an `X509IssuerSerial` reference's decimal serial names this certificate.
+    /// Only the serial is compared: the candidates are the peers' certificates the PMode
+    /// lists, and issuer DN texts are written differently by every toolkit.
     pub fn has_serial(&self, serial_decimal: &str) -> bool {
         let trimmed = self
             .serial

@@ -3,5 +3,7 @@ pub mod c14n;
 pub mod compress;
 pub mod keys;
 pub mod mime;
+pub mod msh;
+pub mod pmode;
 pub mod signal;
 pub mod wss;

@@ -438,7 +438,7 @@ pub fn open(
     // Decrypt first: the signature covers the plaintext.
     let encrypted_key = security.and_then(|s| child(s, XENC_NS, "EncryptedKey"));
     match encrypted_key {
-        Some(ek) => decrypt(&doc, security, ek, credentials, &mut parts)?,
+        Some(ek) => decrypt(security, ek, credentials, &mut parts)?,
         None if policy.require_encryption && !parts.is_empty() => {
             return Err(WssError::PolicyNoncompliance(
                 "the parts must be encrypted".into(),
@@ -613,12 +613,16 @@ fn check_reference(
             "reference {uri}: digest mismatch"
         )));
     }
-    let source = doc.input_text();
-    let raw = source.get(reference.range()).unwrap_or("");
+    // Canonical, so the copy declares the namespaces it uses (the sender's `ds` prefix is
+    // bound on an ancestor) and a receipt can carry it as it is.
+    let xml = c14n::canonicalize(reference, &[])
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
     Ok(SignedReference {
         uri: uri.to_owned(),
         digest: actual,
-        xml: raw.to_owned(),
+        xml,
     })
 }
 
@@ -682,7 +686,6 @@ fn signer_certificate(
 
 /// Unwraps the content key with our private key and decrypts every referenced part.
 fn decrypt(
-    doc: &Document<'_>,
     security: Option<Node<'_, '_>>,
     ek: Node<'_, '_>,
     credentials: &Credentials,
@@ -785,7 +788,6 @@ fn decrypt(
             "every part must be encrypted".into(),
         ));
     }
-    let _ = doc;
     Ok(())
 }
 
@@ -936,6 +938,43 @@ mod tests {
                 .ebms_code(),
             "EBMS:0101"
         );
+        // The receiver's signed receipt acknowledges exactly what was signed.
+        let receipt = seal(
+            &Seal {
+                credentials: &receiver,
+                encrypt_for: None,
+            },
+            |attrs| {
+                super::super::signal::receipt(
+                    attrs,
+                    "r1@x",
+                    "m1@x",
+                    "2026-11-24T10:00:00Z",
+                    &opened.references,
+                )
+            },
+            Vec::new(),
+        )
+        .unwrap();
+        let receipt = String::from_utf8(receipt.envelope).unwrap();
+        let checked = open(&receipt, Vec::new(), &sender, &trust, &[], lenient, now()).unwrap();
+        assert_eq!(checked.signer.unwrap().common_name(), "AP_RECEIVER");
+        let doc = roxmltree::Document::parse(&receipt).unwrap();
+        let messaging = doc
+            .descendants()
+            .find(|n| n.tag_name().name() == "Messaging")
+            .unwrap();
+        let signal = super::super::signal::parse(messaging).unwrap();
+        assert!(super::super::signal::acknowledges(
+            &signal,
+            "m1@x",
+            &sealed.references
+        ));
+        assert!(!super::super::signal::acknowledges(
+            &signal,
+            "m1@x",
+            &signed_only.references
+        ));
         let other = pki();
         let strangers = TrustStore::from_pem(other.ca_pem.as_bytes()).unwrap();
         let e = open(

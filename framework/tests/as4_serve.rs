@@ -1,0 +1,241 @@
+//! `oots-adapter serve` as its own AS4 access point (`gateway: type: as4`), as a real
+//! process, against a requester access point built from the same AS4 stack in this test:
+//! the request goes out signed, encrypted and compressed; the adapter verifies it,
+//! stores it, returns a signed receipt acknowledging every part (the requester verifies
+//! it), answers through the quickstart mapping and pushes the answer back, which the
+//! requester verifies in turn. A resent request (same MessageId, same bytes) is
+//! acknowledged again but answered once; a message from an untrusted signer is refused
+//! with `EBMS:0101`.
+
+mod as4_support;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use as4_support::{free_port, pki, serve};
+
+use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
+use oots_framework::edm::{self, EdmVersion, QueryResponse, XmlLimits};
+use oots_framework::gateway::as4::msh::As4Gateway;
+use oots_framework::gateway::as4::pmode::{As4Settings, PMode, PeerSettings, RetrySettings};
+use oots_framework::gateway::{Gateway, Notification, OutboundMessage, Payload};
+use oots_framework::requester::{self, RequestSpec};
+use oots_framework::secret::SecretRef;
+use oots_framework::store::{SqliteStore, Store};
+use tokio::sync::mpsc;
+
+/// The requester's access point: our AS4 stack with its own store and endpoint.
+async fn requester(
+    dir: &Path,
+    provider_port: u16,
+    port: u16,
+) -> (
+    Arc<As4Gateway>,
+    Arc<SqliteStore>,
+    mpsc::Receiver<Notification>,
+) {
+    let settings = As4Settings {
+        party_id: "AP_REQUESTER".into(),
+        party_type: "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots".into(),
+        private_key: SecretRef::File(dir.join("AP_REQUESTER.key")),
+        certificate: dir.join("AP_REQUESTER.pem"),
+        trust_store: dir.join("ca.pem"),
+        encrypt: true,
+        compress: true,
+        peers: vec![PeerSettings {
+            party_id: "AP_PROVIDER".into(),
+            endpoint: format!("http://127.0.0.1:{provider_port}/as4"),
+            certificate: dir.join("AP_PROVIDER.pem"),
+        }],
+        retry: RetrySettings {
+            attempts: 3,
+            initial_ms: 100,
+            max_ms: 1000,
+        },
+        timeout_ms: 10_000,
+        tls_roots: None,
+    };
+    let store = Arc::new(SqliteStore::in_memory().await.unwrap());
+    let gateway = Arc::new(
+        As4Gateway::new(Arc::new(PMode::load(&settings).unwrap()), store.clone()).unwrap(),
+    );
+    let (tx, rx) = mpsc::channel(16);
+    let app = gateway.router(tx);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (gateway, store, rx)
+}
+
+fn request(message_id: &str) -> OutboundMessage {
+    let ids = RandomIds;
+    let now = SystemClock.now();
+    let request = requester::build_request(
+        &RequestSpec {
+            version: EdmVersion::V2_0,
+            family_name: "Dupont".into(),
+            given_name: "Jean".into(),
+            date_of_birth: "1992-10-22".into(),
+            classification: requester::BIRTH_CERTIFICATE.into(),
+            format: "application/xml".into(),
+            conforms_to: None,
+            preview: false,
+            legal: None,
+            level_of_assurance: None,
+            optional: Default::default(),
+            provider: (
+                "urn:cef.eu:names:identifier:EAS:9930".into(),
+                "DE73524311".into(),
+                "Civil Registration Office Berlin I".into(),
+            ),
+        },
+        &ids,
+        now,
+    );
+    let cid = "regrep@requester.example";
+    let mut header = requester::request_header(
+        &request,
+        message_id.into(),
+        "conversation-1".into(),
+        ids.uuid().to_string(),
+        cid,
+        now,
+    );
+    header.from.party_id = "AP_REQUESTER".into();
+    header.to.party_id = "AP_PROVIDER".into();
+    OutboundMessage {
+        header,
+        payloads: vec![Payload {
+            content_id: cid.into(),
+            mime_type: "application/x-ebrs+xml".into(),
+            bytes: edm::write_request(&request).into_bytes(),
+        }],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_a_signed_encrypted_request_over_as4() {
+    let dir = tempfile::tempdir().unwrap();
+    pki(dir.path(), &["AP_PROVIDER", "AP_REQUESTER", "AP_STRANGER"]);
+    let (port, requester_port) = (free_port(), free_port());
+    let served = serve(
+        dir.path(),
+        "AP_PROVIDER",
+        port,
+        "AP_REQUESTER",
+        requester_port,
+    );
+    let (gateway, store, mut answers) = requester(dir.path(), port, requester_port).await;
+
+    // Sent: the provider's signed receipt acknowledges every signed part, or submit fails.
+    let id = "request-1@requester.example";
+    let msg = request(id);
+    assert_eq!(gateway.submit(&msg).await.unwrap(), id);
+
+    // The answer comes back over AS4, verified and stored by the requester's side.
+    let answer_id = match tokio::time::timeout(Duration::from_secs(20), answers.recv()).await {
+        Ok(Some(Notification::Received(a))) => a,
+        other => panic!("no answer: {other:?}\n{}", served.stop()),
+    };
+    let (header_xml, regrep) = store.unanswered(&answer_id).await.unwrap().unwrap();
+    let header = oots_framework::gateway::ebms::UserMessage::from_xml(&header_xml).unwrap();
+    assert_eq!(header.action, "ExecuteQueryResponse");
+    assert_eq!(header.ref_to_message_id.as_deref(), Some(id));
+    assert_eq!(header.from.party_id, "AP_PROVIDER");
+    match edm::parse_response(&regrep, &XmlLimits::default()).unwrap() {
+        QueryResponse::Evidence(_) => {}
+        QueryResponse::Error(e) => panic!("an error answer: {e:?}"),
+    }
+
+    // A resend (same MessageId, same bytes) is acknowledged again, but answered once.
+    assert_eq!(gateway.submit(&msg).await.unwrap(), id);
+    assert!(
+        tokio::time::timeout(Duration::from_secs(2), answers.recv())
+            .await
+            .is_err(),
+        "a duplicate must not be answered twice"
+    );
+
+    // Signed by a certificate the provider trusts but not the one it knows for
+    // AP_REQUESTER: refused with EBMS:0101, nothing stored.
+    let stranger_settings = As4Settings {
+        party_id: "AP_REQUESTER".into(),
+        party_type: "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots".into(),
+        private_key: SecretRef::File(dir.path().join("AP_STRANGER.key")),
+        certificate: dir.path().join("AP_STRANGER.pem"),
+        trust_store: dir.path().join("ca.pem"),
+        encrypt: true,
+        compress: true,
+        peers: vec![PeerSettings {
+            party_id: "AP_PROVIDER".into(),
+            endpoint: format!("http://127.0.0.1:{port}/as4"),
+            certificate: dir.path().join("AP_PROVIDER.pem"),
+        }],
+        retry: RetrySettings {
+            attempts: 1,
+            initial_ms: 10,
+            max_ms: 10,
+        },
+        timeout_ms: 10_000,
+        tls_roots: None,
+    };
+    let stranger = As4Gateway::new(
+        Arc::new(PMode::load(&stranger_settings).unwrap()),
+        Arc::new(SqliteStore::in_memory().await.unwrap()),
+    )
+    .unwrap();
+    let refused = stranger
+        .submit(&request("request-2@requester.example"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, oots_framework::gateway::GatewayError::Fault { code, .. } if code == "EBMS:0101"),
+        "{refused}"
+    );
+    let log = served.stop();
+    assert!(
+        !log.contains("Dupont") && !log.contains("1992-10-22"),
+        "{log}"
+    );
+}
+
+#[test]
+fn check_reads_the_as4_keys_before_serve_needs_them() {
+    let dir = tempfile::tempdir().unwrap();
+    pki(dir.path(), &["AP_PROVIDER", "AP_REQUESTER"]);
+    let config = as4_support::write_config(dir.path(), "AP_PROVIDER", 1, "AP_REQUESTER", 2);
+    let check = |live: bool| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_oots-adapter"));
+        c.arg("check");
+        if live {
+            c.arg("--live");
+        }
+        let out = c.arg(&config).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, text) = check(true);
+    assert!(ok, "{text}");
+    // Another access point's key: only the live check reads it, and says so.
+    std::fs::copy(
+        dir.path().join("AP_REQUESTER.key"),
+        dir.path().join("AP_PROVIDER.key"),
+    )
+    .unwrap();
+    let (ok, text) = check(true);
+    assert!(
+        !ok && text.contains("OEA-E0118") && text.contains("not the private key's"),
+        "{text}"
+    );
+    std::fs::remove_file(dir.path().join("ca.pem")).unwrap();
+    let (ok, text) = check(false);
+    assert!(
+        !ok && text.contains("OEA-E0118") && text.contains("trust_store"),
+        "{text}"
+    );
+}

@@ -1,0 +1,121 @@
+//! What the AS4 suites share: a test PKI and `oots-adapter serve` as an AS4 access point.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn workspace() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A test CA and leaf certificates, written as PEM files into `dir`.
+pub fn pki(dir: &Path, leaves: &[&str]) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Test eDelivery CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    for cn in leaves {
+        let key = KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(rcgen::DnType::CommonName, *cn);
+        let cert = p.signed_by(&key, &issuer).unwrap();
+        std::fs::write(dir.join(format!("{cn}.key")), key.serialize_pem()).unwrap();
+        std::fs::write(dir.join(format!("{cn}.pem")), cert.pem()).unwrap();
+    }
+}
+
+pub struct Served {
+    child: Child,
+    log: Option<std::thread::JoinHandle<Vec<String>>>,
+}
+
+impl Served {
+    pub fn stop(mut self) -> String {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        self.log.take().unwrap().join().unwrap().join("\n")
+    }
+}
+
+/// `oots-adapter serve` on `port` as the AS4 access point `party` (keys `<party>.key`,
+/// `<party>.pem` and `ca.pem` in `dir`), answering the quickstart mapping, with one peer
+/// `peer` reached at `peer_port`.
+pub fn serve(dir: &Path, party: &str, port: u16, peer: &str, peer_port: u16) -> Served {
+    let config = write_config(dir, party, port, peer, peer_port);
+    spawn(&config, port)
+}
+
+/// The `adapter.yaml` [`serve`] runs with.
+pub fn write_config(
+    dir: &Path,
+    party: &str,
+    port: u16,
+    peer: &str,
+    peer_port: u16,
+) -> std::path::PathBuf {
+    let q = workspace().join("examples/quickstart");
+    let config = dir.join("adapter.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "provider:\n  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: {{ EN: Civil Registration Office Berlin I }}\n  country: DE\n\
+             mappings: {mappings}\n\
+             connections:\n  birth_register:\n    type: sql\n    url: sqlite://{db}\n    init: {seed}\n\
+             gateway:\n  type: as4\n  party_id: {party}\n  private_key: file:{party}.key\n  certificate: {party}.pem\n  trust_store: ca.pem\n  retry: {{ attempts: 3, initial_ms: 100 }}\n  peers:\n    - party_id: {peer}\n      endpoint: http://127.0.0.1:{peer_port}/as4\n      certificate: {peer}.pem\n\
+             http:\n  listen: 127.0.0.1:{port}\n\
+             preview:\n  public_url: https://localhost:8443/preview\n",
+            mappings = q.join("mappings").display(),
+            db = dir.join("registry.db").display(),
+            seed = q.join("registry/seed.sql").display(),
+        ),
+    )
+    .unwrap();
+    config
+}
+
+fn spawn(config: &Path, port: u16) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+        .args(["serve", "--config"])
+        .arg(config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "serve did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Served {
+        child,
+        log: Some(log),
+    }
+}
