@@ -223,12 +223,16 @@ impl PreviewConfig {
 pub struct HttpConfig {
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
+    /// Serve https on `listen` (rustls): the certificate chain and its key.
+    #[serde(default)]
+    pub tls: Option<crate::tls::TlsSettings>,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             listen: default_listen(),
+            tls: None,
         }
     }
 }
@@ -406,7 +410,10 @@ impl AdapterConfig {
                 }),
                 ..raw.preview
             },
-            http: raw.http,
+            http: HttpConfig {
+                tls: raw.http.tls.map(|t| t.relative_to(&base)),
+                ..raw.http
+            },
             xml: raw.xml,
             reload: raw.reload,
         })

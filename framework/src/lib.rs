@@ -22,3 +22,4 @@ pub mod requester;
 pub mod secret;
 pub mod service;
 pub mod store;
+pub mod tls;

@@ -282,12 +282,16 @@ impl Service {
     /// Like [`Service::run`], with the gateway's own inbound routes (`inbound` gets the
     /// channel on which they announce received messages): Domibus push notifications, or
     /// the AS4 endpoint peers push to.
-    pub async fn run_with(
+    pub async fn run_with<L>(
         self,
-        listener: TcpListener,
+        listener: L,
         inbound: impl FnOnce(mpsc::Sender<Notification>) -> Router,
         shutdown: CancellationToken,
-    ) -> std::io::Result<()> {
+    ) -> std::io::Result<()>
+    where
+        L: axum::serve::Listener,
+        L::Addr: std::fmt::Debug,
+    {
         let (tx, mut rx) = mpsc::channel::<Notification>(1024);
         let gens = self.exchange.generations().clone();
         let health_gens = gens.clone();

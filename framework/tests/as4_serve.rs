@@ -25,16 +25,26 @@ use oots_framework::secret::SecretRef;
 use oots_framework::store::{SqliteStore, Store};
 use tokio::sync::mpsc;
 
-/// The requester's access point: our AS4 stack with its own store and endpoint.
-async fn requester(
-    dir: &Path,
-    provider_port: u16,
-    port: u16,
-) -> (
+/// The AS4 side of a requester's access point: our stack, its own store and endpoint.
+type Requester = (
     Arc<As4Gateway>,
     Arc<SqliteStore>,
     mpsc::Receiver<Notification>,
-) {
+);
+
+/// The requester's access point, over plain http.
+async fn requester(dir: &Path, provider_port: u16, port: u16) -> Requester {
+    requester_with(dir, provider_port, port, false).await
+}
+
+/// [`requester`], over https both ways when `tls` (its endpoint with `tls.pem`, the
+/// provider's checked against `ca.pem`).
+async fn requester_with(dir: &Path, provider_port: u16, port: u16, tls: bool) -> Requester {
+    let scheme = if tls {
+        "https://localhost"
+    } else {
+        "http://127.0.0.1"
+    };
     let settings = As4Settings {
         party_id: "AP_REQUESTER".into(),
         party_type: "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots".into(),
@@ -45,7 +55,7 @@ async fn requester(
         compress: true,
         peers: vec![PeerSettings {
             party_id: "AP_PROVIDER".into(),
-            endpoint: format!("http://127.0.0.1:{provider_port}/as4"),
+            endpoint: format!("{scheme}:{provider_port}/as4"),
             certificate: dir.join("AP_PROVIDER.pem"),
         }],
         retry: RetrySettings {
@@ -54,7 +64,7 @@ async fn requester(
             max_ms: 1000,
         },
         timeout_ms: 10_000,
-        tls_roots: None,
+        tls_roots: tls.then(|| dir.join("ca.pem")),
     };
     let store = Arc::new(SqliteStore::in_memory().await.unwrap());
     let gateway = Arc::new(
@@ -65,7 +75,18 @@ async fn requester(
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    if tls {
+        let settings = oots_framework::tls::TlsSettings {
+            certificate: dir.join("tls.pem"),
+            private_key: SecretRef::File(dir.join("tls.key")),
+        };
+        let listener =
+            oots_framework::tls::TlsListener::new(listener, settings.server_config().unwrap())
+                .unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    } else {
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    }
     (gateway, store, rx)
 }
 
@@ -238,4 +259,36 @@ fn check_reads_the_as4_keys_before_serve_needs_them() {
         !ok && text.contains("OEA-E0118") && text.contains("trust_store"),
         "{text}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_access_points_talk_over_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    pki(dir.path(), &["AP_PROVIDER", "AP_REQUESTER"]);
+    let (port, requester_port) = (free_port(), free_port());
+    let served = as4_support::serve_tls(
+        dir.path(),
+        "AP_PROVIDER",
+        port,
+        "AP_REQUESTER",
+        requester_port,
+    );
+    let (gateway, store, mut answers) =
+        requester_with(dir.path(), port, requester_port, true).await;
+    let id = "request-tls@requester.example";
+    assert_eq!(gateway.submit(&request(id)).await.unwrap(), id);
+    let answer_id = match tokio::time::timeout(Duration::from_secs(20), answers.recv()).await {
+        Ok(Some(Notification::Received(a))) => a,
+        other => panic!("no answer: {other:?}\n{}", served.stop()),
+    };
+    let (header_xml, _) = store.unanswered(&answer_id).await.unwrap().unwrap();
+    assert!(header_xml.contains(id));
+    // Plain http to the https listener gets no AS4 answer.
+    let plain = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/as4"))
+        .body("x")
+        .send()
+        .await;
+    assert!(plain.is_err() || !plain.unwrap().status().is_success());
+    served.stop();
 }

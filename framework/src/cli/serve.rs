@@ -47,14 +47,37 @@ pub(super) async fn run(config: &Path) -> Result<ExitCode, CliError> {
         trigger.cancel();
     });
     let service = Service::new(exchange, Arc::new(gateway), None);
-    service
-        .run(
-            listener,
-            PushAuth::new(d.push_username.clone(), push_password.expose()),
-            shutdown,
-        )
-        .await
-        .map_err(CliError::other)?;
+    let push = PushAuth::new(d.push_username.clone(), push_password.expose());
+    run_service(
+        &cfg,
+        service,
+        listener,
+        move |tx| crate::gateway::domibus::push::router(push, tx),
+        shutdown,
+    )
+    .await
+}
+
+/// Runs the service on the listener, over TLS when `http.tls` is set.
+async fn run_service(
+    cfg: &crate::config::AdapterConfig,
+    service: Service,
+    listener: tokio::net::TcpListener,
+    inbound: impl FnOnce(tokio::sync::mpsc::Sender<crate::gateway::Notification>) -> axum::Router,
+    shutdown: CancellationToken,
+) -> Result<ExitCode, CliError> {
+    match &cfg.http.tls {
+        Some(tls) => {
+            let config = tls
+                .server_config()
+                .map_err(|e| CliError::Other(format!("{}: {e}", cfg.file.display())))?;
+            let listener =
+                crate::tls::TlsListener::new(listener, config).map_err(CliError::other)?;
+            service.run_with(listener, inbound, shutdown).await
+        }
+        None => service.run_with(listener, inbound, shutdown).await,
+    }
+    .map_err(CliError::other)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -89,11 +112,14 @@ async fn serve_as4(
     });
     let inbound = gateway.clone();
     let service = Service::new(exchange, gateway, None);
-    service
-        .run_with(listener, move |tx| inbound.router(tx), shutdown)
-        .await
-        .map_err(CliError::other)?;
-    Ok(ExitCode::SUCCESS)
+    run_service(
+        cfg,
+        service,
+        listener,
+        move |tx| inbound.router(tx),
+        shutdown,
+    )
+    .await
 }
 
 async fn wait_for_signal() {

@@ -30,6 +30,14 @@ pub fn pki(dir: &Path, leaves: &[&str]) {
     let ca = ca_params.self_signed(&ca_key).unwrap();
     std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
     let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    // A TLS server certificate for `localhost`, from the same CA.
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    std::fs::write(dir.join("tls.key"), key.serialize_pem()).unwrap();
+    std::fs::write(dir.join("tls.pem"), cert.pem()).unwrap();
     for cn in leaves {
         let key = KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
         let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -60,6 +68,27 @@ impl Served {
 /// `peer` reached at `peer_port`.
 pub fn serve(dir: &Path, party: &str, port: u16, peer: &str, peer_port: u16) -> Served {
     let config = write_config(dir, party, port, peer, peer_port);
+    spawn(&config, port)
+}
+
+/// [`serve`] over https (`http.tls` with `tls.pem`), reaching the peer over https too
+/// (`tls_roots: ca.pem`).
+pub fn serve_tls(dir: &Path, party: &str, port: u16, peer: &str, peer_port: u16) -> Served {
+    let config = write_config(dir, party, port, peer, peer_port);
+    let yaml = std::fs::read_to_string(&config).unwrap();
+    let yaml = yaml
+        .replace(
+            &format!("http://127.0.0.1:{peer_port}/as4"),
+            &format!("https://localhost:{peer_port}/as4"),
+        )
+        .replace("  trust_store: ca.pem\n", "  trust_store: ca.pem\n  tls_roots: ca.pem\n")
+        .replace(
+            &format!("http:\n  listen: 127.0.0.1:{port}\n"),
+            &format!(
+                "http:\n  listen: 127.0.0.1:{port}\n  tls:\n    certificate: tls.pem\n    private_key: file:tls.key\n"
+            ),
+        );
+    std::fs::write(&config, yaml).unwrap();
     spawn(&config, port)
 }
 
