@@ -1,6 +1,7 @@
-//! `oots-adapter demo`: the quickstart adapter behind a simulated Domibus access point, and
-//! a simulated evidence requester sending it five requests. Everything runs in this
-//! process on loopback; the messages cross the real Domibus WS-plugin wire format.
+//! `oots-adapter demo`: the quickstart adapter as an eDelivery AS4 access point, and an
+//! evidence requester's access point sending it the requests of the mapping tests.
+//! Everything runs in this process on loopback; every message is real AS4: signed,
+//! encrypted, compressed, acknowledged with a signed receipt (`demo_as4`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -11,13 +12,12 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::demo_as4::{self, Requester};
 use super::{CliError, demo_idp, init_logging, load_exchange};
 use crate::clock::{IdSource, RandomIds};
 use crate::config::{AdapterConfig, AuthenticationSetting};
 use crate::edm::{self, QueryResponse, XmlLimits};
 use crate::gateway::Payload;
-use crate::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
-use crate::gateway::domibus::{DomibusConfig, DomibusWsPlugin, PushAuth};
 use crate::loopback_tls::TlsFront;
 use crate::mapping::{self, MappingSet};
 use crate::preview::auth::{ClaimMapping, OidcSettings};
@@ -110,25 +110,10 @@ pub(super) async fn run(
         })));
     let decide_seconds = with_preview.preview.decide_seconds;
     exchange.config = Arc::new(with_preview);
-    let ids = RandomIds;
-    let plugin_password = ids.uuid().to_string();
-    let push_password = ids.uuid().to_string();
-    let push_url = format!("http://{adapter_addr}/domibus/notifications");
-    let (sim, sim_url) = DomibusSimulator::start(SimulatorConfig {
-        username: "oots_backend".to_owned(),
-        password: plugin_password.clone(),
-        push_endpoint: Some(push_url.clone()),
-        push_username: "domibus_push".to_owned(),
-        push_password: push_password.clone(),
-    })
-    .await
-    .map_err(CliError::other)?;
-    let gateway = DomibusWsPlugin::new(DomibusConfig::new(
-        sim_url.clone(),
-        "oots_backend",
-        plugin_password.as_str(),
-    ))
-    .map_err(CliError::other)?;
+    let keys = run_dir.join("keys");
+    let (gateway, requester) = demo_as4::start(exchange.store().clone(), adapter_addr, &keys)
+        .await
+        .map_err(CliError::Other)?;
 
     println!("OOTS evidence exchange demo");
     println!(
@@ -144,33 +129,42 @@ pub(super) async fn run(
         };
         println!("  registry    `{name}`: {what}");
     }
-    println!("  gateway     Domibus WS-plugin simulator at {sim_url}");
-    println!("              pushes notifications to the adapter at {push_url}");
+    println!(
+        "  gateway     native AS4: the adapter is access point {} at http://{adapter_addr}/as4",
+        demo_as4::PROVIDER
+    );
+    println!(
+        "              the requester's access point {} at {}",
+        demo_as4::REQUESTER,
+        requester.endpoint
+    );
+    println!(
+        "              RSA-SHA256 signatures, AES-128-GCM + RSA-OAEP encryption, gzip; demo PKI in {}",
+        keys.display()
+    );
     println!("  preview     {public} (self-signed certificate for localhost)");
     println!("              sign-in at the demo identity provider {issuer}");
     println!("  output      {}", run_dir.display());
 
     let (tx, mut reports) = mpsc::unbounded_channel::<Report>();
-    let service = Service::new(exchange, Arc::new(gateway), Some(tx));
+    let inbound = gateway.clone();
+    let service = Service::new(exchange, gateway, Some(tx));
     let shutdown = CancellationToken::new();
-    let server = tokio::spawn(service.run(
-        listener,
-        PushAuth::new("domibus_push", push_password.as_str()),
-        shutdown.clone(),
-    ));
+    let server =
+        tokio::spawn(service.run_with(listener, move |tx| inbound.router(tx), shutdown.clone()));
 
     let mut failures = 0;
     for (n, sc) in scenarios.into_iter().enumerate() {
         let dir = run_dir.join(format!("{}-{}", n + 1, slug(&sc.title)));
         std::fs::create_dir_all(&dir).map_err(CliError::other)?;
-        let played = match play(&sim, &mut reports, &sc, n + 1, &dir).await {
+        let played = match play(&requester, &mut reports, &sc, n + 1, &dir).await {
             Ok(Some(link)) => {
                 let wait = Duration::from_secs(u64::from(decide_seconds) + 60);
                 let browser = Browser {
                     auto_approve,
                     trust: &front.certificate_der,
                 };
-                preview_round(&sim, &mut reports, &sc, &link, &browser, wait, &dir).await
+                preview_round(&requester, &mut reports, &sc, &link, &browser, wait, &dir).await
             }
             other => other.map(drop),
         };
@@ -182,7 +176,6 @@ pub(super) async fn run(
 
     shutdown.cancel();
     let _ = server.await;
-    sim.shutdown();
     println!();
     println!(
         "All messages, evidence and the adapter state are in {}",
@@ -210,10 +203,10 @@ fn slug(s: &str) -> String {
     out.trim_matches('-').to_owned()
 }
 
-/// Writes `request` to `file` and hands it to the access point as the requester's
-/// message; its message id.
-fn send(
-    sim: &DomibusSimulator,
+/// Writes `request` to `file` and sends it from the requester's access point; its message
+/// id once the adapter's signed receipt acknowledged it.
+async fn send(
+    requester: &Requester,
     request: &edm::EvidenceRequest,
     file: &Path,
 ) -> Result<String, String> {
@@ -230,20 +223,22 @@ fn send(
         &cid,
         Utc::now(),
     );
-    sim.deliver(
-        header,
-        vec![Payload {
-            content_id: cid,
-            mime_type: "application/x-ebrs+xml".to_owned(),
-            bytes: xml.into_bytes(),
-        }],
-    );
+    requester
+        .deliver(
+            header,
+            vec![Payload {
+                content_id: cid,
+                mime_type: "application/x-ebrs+xml".to_owned(),
+                bytes: xml.into_bytes(),
+            }],
+        )
+        .await?;
     Ok(message_id)
 }
 
 /// Plays one scenario; the preview link when the answer offers one.
 async fn play(
-    sim: &DomibusSimulator,
+    requester: &Requester,
     reports: &mut mpsc::UnboundedReceiver<Report>,
     sc: &Scenario,
     n: usize,
@@ -275,9 +270,9 @@ async fn play(
         }
     );
     println!("    format      {}", sc.spec.format);
-    let message_id = send(sim, &request, &dir.join("request.xml"))?;
+    let message_id = send(requester, &request, &dir.join("request.xml")).await?;
     println!(
-        "    → access point received message {message_id}; Domibus pushes receiveSuccess to the adapter"
+        "    → sent over AS4 as {message_id}; the adapter stored it, then returned a signed receipt acknowledging every signed part"
     );
 
     let report = tokio::time::timeout(Duration::from_secs(30), reports.recv())
@@ -292,14 +287,10 @@ async fn play(
             println!("    adapter     {stage:<10} {what}");
         }
     }
-    println!(
-        "    adapter     downloaded = {} (marked only after the message was stored)",
-        sim.is_downloaded(&message_id)
-    );
-    let submitted = sim
-        .next_submitted(Duration::from_secs(30))
+    let submitted = requester
+        .next_answer(Duration::from_secs(30))
         .await
-        .ok_or_else(|| "no answer reached the access point".to_owned())?;
+        .ok_or_else(|| "no answer reached the requester's access point".to_owned())?;
     show_answer(&submitted, dir)
 }
 
@@ -397,7 +388,7 @@ const RETURN_URL: &str = "https://requester.example/oots/back";
 /// The second half of a preview: the requester's follow-up (held by the adapter), the
 /// user's visit (by hand, or driven here with `--auto-approve`), then the answer.
 async fn preview_round(
-    sim: &DomibusSimulator,
+    requester: &Requester,
     reports: &mut mpsc::UnboundedReceiver<Report>,
     sc: &Scenario,
     link: &str,
@@ -419,7 +410,7 @@ async fn preview_round(
             RETURN_URL.replace(':', "%3A").replace('/', "%2F")
         )
     };
-    send(sim, &request, &dir.join("follow-up-request.xml"))?;
+    send(requester, &request, &dir.join("follow-up-request.xml")).await?;
     println!("    → follow-up request with the PreviewLocation: held until the user decides");
     if browser.auto_approve {
         println!("    browser     (--auto-approve) opens the link, signs in, approves");
@@ -438,10 +429,9 @@ async fn preview_round(
             wait.as_secs()
         );
     }
-    let submitted = sim
-        .next_submitted(wait)
-        .await
-        .ok_or_else(|| "no answer to the follow-up reached the access point".to_owned())?;
+    let submitted = requester.next_answer(wait).await.ok_or_else(|| {
+        "no answer to the follow-up reached the requester's access point".to_owned()
+    })?;
     // The adapter's report of that answer.
     let _ = tokio::time::timeout(Duration::from_secs(5), reports.recv()).await;
     show_answer(&submitted, dir).map(drop)

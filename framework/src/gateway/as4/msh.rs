@@ -53,6 +53,9 @@ pub struct As4Gateway {
     store: Arc<dyn Store>,
     http: reqwest::Client,
     sent: Mutex<HashMap<String, Sent>>,
+    /// Where every newly stored message also goes whole (all payloads, inflated): a
+    /// requester's side, which reads evidence documents, not only the RegRep part.
+    inbox: Option<mpsc::UnboundedSender<InboundMessage>>,
 }
 
 impl std::fmt::Debug for As4Gateway {
@@ -112,7 +115,14 @@ impl As4Gateway {
             store,
             http,
             sent: Mutex::new(HashMap::new()),
+            inbox: None,
         })
+    }
+
+    /// Also hands every newly stored message, whole, to `inbox`.
+    pub fn with_inbox(mut self, inbox: mpsc::UnboundedSender<InboundMessage>) -> Self {
+        self.inbox = Some(inbox);
+        self
     }
 
     /// `POST /as4`, the endpoint peers push to; each stored request is announced on `tx`.
@@ -245,6 +255,9 @@ impl As4Gateway {
                     format!("cannot store the message ({})", e.code()),
                 )
             })?;
+        if fresh && let Some(inbox) = &self.inbox {
+            let _ = inbox.send(inbound.clone());
+        }
         Ok((receipt, fresh.then(|| header.message_id.clone())))
     }
 
