@@ -170,6 +170,35 @@ async fn serve_answers_a_signed_encrypted_request_over_as4() {
         QueryResponse::Error(e) => panic!("an error answer: {e:?}"),
     }
 
+    // A request carrying a 5 MB attachment (a scan) is accepted whole: far above axum's
+    // default body limit.
+    let mut big = request("request-big@requester.example");
+    let mut x: u32 = 7;
+    big.payloads.push(Payload {
+        content_id: "scan@requester.example".into(),
+        mime_type: "application/pdf".into(),
+        bytes: (0..5 * 1024 * 1024)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (x >> 16) as u8
+            })
+            .collect(),
+    });
+    big.header
+        .parts
+        .push(oots_framework::gateway::ebms::PartInfo::new(
+            "scan@requester.example",
+            "application/pdf",
+        ));
+    assert_eq!(
+        gateway.submit(&big).await.unwrap(),
+        "request-big@requester.example"
+    );
+    match tokio::time::timeout(Duration::from_secs(20), answers.recv()).await {
+        Ok(Some(Notification::Received(_))) => {}
+        other => panic!("no answer to the big request: {other:?}"),
+    }
+
     // A resend (same MessageId, same bytes) is acknowledged again, but answered once.
     assert_eq!(gateway.submit(&msg).await.unwrap(), id);
     assert!(

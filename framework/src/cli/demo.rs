@@ -1,7 +1,7 @@
 //! `oots-adapter demo`: the quickstart adapter as an eDelivery AS4 access point, and an
 //! evidence requester's access point sending it the requests of the mapping tests.
 //! Everything runs in this process on loopback; every message is real AS4: signed,
-//! encrypted, compressed, acknowledged with a signed receipt (`demo_as4`).
+//! encrypted, compressed, acknowledged with a signed receipt (`gateway::as4::loopback`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -12,12 +12,12 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::demo_as4::{self, Requester};
 use super::{CliError, demo_idp, init_logging, load_exchange};
 use crate::clock::{IdSource, RandomIds};
 use crate::config::{AdapterConfig, AuthenticationSetting};
 use crate::edm::{self, QueryResponse, XmlLimits};
 use crate::gateway::Payload;
+use crate::gateway::as4::loopback::{self as demo_as4, Requester};
 use crate::loopback_tls::TlsFront;
 use crate::mapping::{self, MappingSet};
 use crate::preview::auth::{ClaimMapping, OidcSettings};

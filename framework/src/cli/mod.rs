@@ -3,7 +3,6 @@
 
 mod check;
 mod demo;
-mod demo_as4;
 mod demo_idp;
 mod match_eval;
 mod match_keys;

@@ -2,6 +2,7 @@
 pub mod c14n;
 pub mod compress;
 pub mod keys;
+pub mod loopback;
 pub mod mime;
 pub mod msh;
 pub mod pmode;

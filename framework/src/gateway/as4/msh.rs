@@ -129,6 +129,11 @@ impl As4Gateway {
     pub fn router(self: &Arc<Self>, tx: mpsc::Sender<Notification>) -> Router {
         Router::new()
             .route("/as4", post(receive))
+            // axum's 2 MB default would refuse a message with a scanned certificate; the
+            // MIME parser enforces its own ceiling.
+            .layer(axum::extract::DefaultBodyLimit::max(
+                mime::MimeLimits::default().max_total_bytes,
+            ))
             .with_state((self.clone(), tx))
     }
 

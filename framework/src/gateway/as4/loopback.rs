@@ -1,5 +1,6 @@
-//! The demo's eDelivery network: two AS4 access points on loopback with a PKI made at
-//! start (`<run>/keys/`, demo only). The adapter is access point `AP_DE_01`; the
+//! A throwaway eDelivery network for `oots-adapter demo` and the end-to-end tests: two AS4
+//! access points on loopback with a PKI made at start (written to a folder, for
+//! inspection; never for production). The adapter is access point `AP_DE_01`; the
 //! requester's access point `AP_FR_01` signs, encrypts and compresses each request,
 //! verifies the adapter's signed receipt, and receives the answers the same way.
 
@@ -10,9 +11,9 @@ use std::time::Duration;
 
 use tokio::sync::{Mutex, mpsc};
 
-use crate::gateway::as4::keys::{Certificate, Credentials, TrustStore};
-use crate::gateway::as4::msh::As4Gateway;
-use crate::gateway::as4::pmode::{PMode, Peer, RetrySettings};
+use super::keys::{Certificate, Credentials, TrustStore};
+use super::msh::As4Gateway;
+use super::pmode::{PMode, Peer, RetrySettings};
 use crate::gateway::ebms::UserMessage;
 use crate::gateway::{Gateway, InboundMessage, OutboundMessage, Payload};
 use crate::store::{SqliteStore, Store};
@@ -65,7 +66,7 @@ fn pki(dir: &Path) -> Result<(String, Leaf, Leaf), String> {
 }
 
 fn pmode(ca: &str, own: &Leaf, party: &str, peer: (&str, &Leaf, String)) -> Result<PMode, String> {
-    let e = |e: crate::gateway::as4::keys::KeyError| e.to_string();
+    let e = |e: super::keys::KeyError| e.to_string();
     Ok(PMode {
         party_id: party.to_owned(),
         party_type: PARTY_TYPE.to_owned(),
