@@ -15,6 +15,12 @@ use roxmltree::{Node, NodeType};
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
+/// Deepest element nesting canonicalised (the apex is depth 1). The walk recurses once
+/// per level and its input comes from the network: without a cap, a deeply nested
+/// element (the parsers cap nodes, not depth) overflows the stack and aborts the whole
+/// process. Real AS4 headers and EDM payloads nest fewer than 30 levels.
+pub const MAX_DEPTH: usize = 256;
+
 /// Why a subtree cannot be canonicalised.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum C14nError {
@@ -24,6 +30,9 @@ pub enum C14nError {
     /// A prefix is used without a declaration in scope (the parser normally refuses it).
     #[error("prefix `{0}` is not declared")]
     UndeclaredPrefix(String),
+    /// The subtree nests deeper than [`MAX_DEPTH`].
+    #[error("elements nest deeper than {MAX_DEPTH} levels")]
+    TooDeep,
 }
 
 impl C14nError {
@@ -31,6 +40,7 @@ impl C14nError {
         match self {
             C14nError::NotAnElement => "C14N_NOT_ELEMENT",
             C14nError::UndeclaredPrefix(_) => "C14N_UNDECLARED_PREFIX",
+            C14nError::TooDeep => "C14N_TOO_DEEP",
         }
     }
 }
@@ -47,7 +57,7 @@ pub fn canonicalize(apex: Node<'_, '_>, inclusive: &[&str]) -> Result<Vec<u8>, C
         .iter()
         .map(|p| if *p == "#default" { "" } else { *p })
         .collect();
-    element(apex, source, &inclusive, &BTreeMap::new(), &mut out)?;
+    element(apex, source, &inclusive, &BTreeMap::new(), 1, &mut out)?;
     Ok(out)
 }
 
@@ -81,8 +91,12 @@ fn element(
     source: &str,
     inclusive: &[&str],
     rendered: &BTreeMap<String, String>,
+    depth: usize,
     out: &mut Vec<u8>,
 ) -> Result<(), C14nError> {
+    if depth > MAX_DEPTH {
+        return Err(C14nError::TooDeep);
+    }
     let qname = element_qname(node, source);
     // Namespaces visibly utilised here, and the ones the prefix list asks for.
     let mut wanted: BTreeMap<&str, &str> = BTreeMap::new();
@@ -150,7 +164,7 @@ fn element(
     out.push(b'>');
     for child in node.children() {
         match child.node_type() {
-            NodeType::Element => element(child, source, inclusive, &now, out)?,
+            NodeType::Element => element(child, source, inclusive, &now, depth + 1, out)?,
             NodeType::Text => escape_text(child.text().unwrap_or(""), out),
             NodeType::PI => {
                 if let Some(pi) = child.pi() {
@@ -252,5 +266,21 @@ mod tests {
             c14n(xml, "x", &[]),
             "<r xmlns:a=\"urn:a\" xmlns:b=\"urn:b\" xmlns:w=\"urn:w\" z=\"1\" xml:lang=\"en\" a:y=\"3\" b:y=\"2\" w:Id=\"x\"></r>"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let nested = |depth: usize| format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        let ok = nested(MAX_DEPTH);
+        let doc = roxmltree::Document::parse(&ok).unwrap();
+        assert!(canonicalize(doc.root_element(), &[]).is_ok());
+        // Before the cap, an XML attachment nested 60,000 deep given to `wss::open`
+        // overflowed the stack (process abort) before any signature was checked.
+        for depth in [MAX_DEPTH + 1, 100_000] {
+            let deep = nested(depth);
+            let doc = roxmltree::Document::parse(&deep).unwrap();
+            let err = canonicalize(doc.root_element(), &[]).unwrap_err();
+            assert_eq!(err.code(), "C14N_TOO_DEEP");
+        }
     }
 }

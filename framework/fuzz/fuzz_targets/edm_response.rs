@@ -1,0 +1,10 @@
+//! cargo-fuzz target `edm_response`: see `harness.rs` and the README for the input layout.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+mod harness;
+
+fuzz_target!(|data: &[u8]| {
+    harness::edm_response(data);
+});

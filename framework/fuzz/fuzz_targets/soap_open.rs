@@ -1,0 +1,10 @@
+//! cargo-fuzz target `soap_open`: see `harness.rs` and the README for the input layout.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+mod harness;
+
+fuzz_target!(|data: &[u8]| {
+    harness::soap_open(data);
+});
