@@ -286,6 +286,170 @@ struct RawConfig {
     xml: XmlLimitsConfig,
     #[serde(default)]
     reload: ReloadConfig,
+    #[serde(default)]
+    store: StoreSettings,
+    #[serde(default)]
+    exchange: ExchangeConfig,
+    #[serde(default)]
+    audit: AuditConfig,
+    #[serde(default)]
+    telemetry: TelemetryConfig,
+    #[serde(default)]
+    operator: OperatorConfig,
+}
+
+/// Where the adapter keeps its state (docs/deployment.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum StoreSettings {
+    /// One SQLite file, `<state_dir>/adapter.db`: one replica.
+    Sqlite {
+        /// `full` (default: every commit on disk) or `normal` (survives a crash of the
+        /// adapter, not a power cut; faster).
+        #[serde(default)]
+        synchronous: crate::store::Synchronous,
+    },
+    /// PostgreSQL: several replicas share the work.
+    Postgres(PostgresSettings),
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings::Sqlite {
+            synchronous: crate::store::Synchronous::Full,
+        }
+    }
+}
+
+/// The PostgreSQL state store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresSettings {
+    /// `postgres://user@host:5432/db`, without the password.
+    pub url: String,
+    /// The password, as a reference (`env:NAME`, `file:path`).
+    #[serde(default)]
+    pub password: Option<SecretRef>,
+    #[serde(default = "default_pg_connections")]
+    pub max_connections: u32,
+    /// The schema the adapter's tables live in (created if missing); default `public`.
+    #[serde(default)]
+    pub schema: Option<String>,
+}
+
+fn default_pg_connections() -> u32 {
+    8
+}
+
+/// The audit journal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// How long journal records, finished exchanges and used request ids are kept.
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u32,
+    /// The key subjects are hashed with (HMAC-SHA256) in the journal, as a reference.
+    /// Without it a random key is made once and kept in the state store.
+    #[serde(default)]
+    pub subject_key: Option<SecretRef>,
+    /// How often the retention purge runs, in seconds.
+    #[serde(default = "default_purge_seconds")]
+    pub purge_every_seconds: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            retention_days: default_retention_days(),
+            subject_key: None,
+            purge_every_seconds: default_purge_seconds(),
+        }
+    }
+}
+
+fn default_retention_days() -> u32 {
+    365
+}
+fn default_purge_seconds() -> u64 {
+    3_600
+}
+
+/// Logs, traces and metrics.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetryConfig {
+    /// OTLP/HTTP endpoint traces are exported to (`http://collector:4318`); none: no
+    /// traces leave the process.
+    #[serde(default)]
+    pub otlp_endpoint: Option<String>,
+    /// `service.name` of the exported traces.
+    #[serde(default)]
+    pub service_name: Option<String>,
+}
+
+/// The read-only operator page (`/operator`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorConfig {
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// A bearer token the page asks for, as a reference; none: the page is open to
+    /// whoever reaches the listener (keep it on an internal network).
+    #[serde(default)]
+    pub token: Option<SecretRef>,
+}
+
+impl Default for OperatorConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            token: None,
+        }
+    }
+}
+
+/// How exchanges are worked on (leases, sends, the periodic sweep).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeConfig {
+    /// How long a worker holds a message before another replica may take it over.
+    #[serde(default = "default_lease_seconds")]
+    pub lease_seconds: u32,
+    /// How often stored work (outbox resends, a dead replica's messages, messages the
+    /// access point still holds) is looked for.
+    #[serde(default = "default_sweep_seconds")]
+    pub sweep_seconds: u32,
+    /// Longest wait between two send attempts of one answer.
+    #[serde(default = "default_max_backoff_seconds")]
+    pub max_backoff_seconds: u32,
+    /// Messages worked on at once in this process (the others wait, stored).
+    #[serde(default = "default_workers")]
+    pub workers: u32,
+}
+
+fn default_workers() -> u32 {
+    64
+}
+
+impl Default for ExchangeConfig {
+    fn default() -> Self {
+        Self {
+            lease_seconds: default_lease_seconds(),
+            sweep_seconds: default_sweep_seconds(),
+            max_backoff_seconds: default_max_backoff_seconds(),
+            workers: default_workers(),
+        }
+    }
+}
+
+fn default_lease_seconds() -> u32 {
+    60
+}
+fn default_sweep_seconds() -> u32 {
+    5
+}
+fn default_max_backoff_seconds() -> u32 {
+    300
 }
 
 /// Hot reload of the mapping files in `serve`.
@@ -332,6 +496,11 @@ pub struct AdapterConfig {
     pub http: HttpConfig,
     pub xml: XmlLimitsConfig,
     pub reload: ReloadConfig,
+    pub store: StoreSettings,
+    pub exchange: ExchangeConfig,
+    pub audit: AuditConfig,
+    pub telemetry: TelemetryConfig,
+    pub operator: OperatorConfig,
 }
 
 impl AdapterConfig {
@@ -416,6 +585,23 @@ impl AdapterConfig {
             },
             xml: raw.xml,
             reload: raw.reload,
+            store: match raw.store {
+                StoreSettings::Postgres(mut p) => {
+                    p.password = p.password.map(|s| s.relative_to(&base));
+                    StoreSettings::Postgres(p)
+                }
+                other => other,
+            },
+            exchange: raw.exchange,
+            audit: AuditConfig {
+                subject_key: raw.audit.subject_key.map(|s| s.relative_to(&base)),
+                ..raw.audit
+            },
+            telemetry: raw.telemetry,
+            operator: OperatorConfig {
+                token: raw.operator.token.map(|s| s.relative_to(&base)),
+                ..raw.operator
+            },
         })
     }
 

@@ -16,6 +16,7 @@ use crate::exchange::{Answer, Exchange, ExchangeError, Reply};
 use crate::gateway::domibus::push;
 use crate::gateway::ebms::{PartInfo, Property, UserMessage};
 use crate::gateway::{Gateway, GatewayError, Notification, OutboundMessage, Payload};
+use crate::store::{Claim, Decision, ExchangeState, OutboxEntry};
 
 /// What happened to one inbound message (for `demo` and tests; logs carry the same).
 #[derive(Debug, Clone)]
@@ -50,6 +51,10 @@ pub struct Service {
     /// Message ids being processed now: a push and the start-up sweep may name the same
     /// message at once, and only one of them may answer it.
     pub in_flight: Arc<Mutex<HashSet<String>>>,
+    /// This process's name on the leases it takes (unique per start).
+    worker: Arc<str>,
+    /// Bounds the messages worked on at once (the rest wait, stored).
+    workers: Arc<tokio::sync::Semaphore>,
 }
 
 impl Service {
@@ -58,11 +63,18 @@ impl Service {
         gateway: Arc<dyn Gateway>,
         reports: Option<mpsc::UnboundedSender<Report>>,
     ) -> Self {
+        let workers = exchange.config.exchange.workers.max(1) as usize;
         Self {
             exchange,
             gateway,
             reports,
             in_flight: Arc::default(),
+            worker: Arc::from(format!(
+                "{}-{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            )),
+            workers: Arc::new(tokio::sync::Semaphore::new(workers)),
         }
     }
 }
@@ -93,82 +105,226 @@ impl Drop for InFlight {
     }
 }
 
-const SUBMIT_ATTEMPTS: u32 = 5;
+/// Quick in-process resends before the outbox takes over with longer pauses.
+const SUBMIT_ATTEMPTS: u32 = 3;
+/// How many stored messages one sweep leases at most.
+const SWEEP_BATCH: u32 = 256;
 
 impl Service {
-    /// Fetches, stores, acknowledges, answers and submits one message.
+    /// Fetches, stores, acknowledges, answers and submits one message, as far as its
+    /// persisted state says is still to be done.
     ///
     /// Order matters for durability: the message is stored before the access point is told
-    /// it may forget it, so a crash after the acknowledgement still finds it in the store
-    /// (it is answered from there on the next start). A message already answered (a
-    /// redelivery) is only acknowledged again.
+    /// it may forget it; the answer is stored in the outbox (with its audit record) before
+    /// it is submitted, and resent from there, never decided again. A message already
+    /// answered (a redelivery) is only acknowledged again.
     pub async fn process(&self, message_id: &str) -> Result<Option<Report>, ServiceError> {
         let Some(_guard) = InFlight::enter(&self.in_flight, message_id) else {
             tracing::debug!(message_id, "already being processed");
             return Ok(None);
         };
-        let store = &self.exchange.store;
-        if let Some(answer_id) = store.answer_of(message_id).await? {
-            tracing::info!(message_id, answer_id = %answer_id, "already answered; acknowledged again");
-            self.acknowledge(message_id).await?;
-            return Ok(None);
+        let mut claim = self.claim(message_id).await?;
+        if claim == Claim::Unknown {
+            let inbound = self.gateway.retrieve(message_id).await?;
+            let regrep = inbound
+                .regrep_payload()
+                .ok_or(ServiceError::NoRegrep)?
+                .bytes
+                .clone();
+            let now = self.exchange.clock.now();
+            self.exchange
+                .store
+                .store_inbound(message_id, &inbound.header.to_xml(), &regrep, now)
+                .await?;
+            self.exchange.metrics.received();
+            claim = self.claim(message_id).await?;
         }
-        let (header, regrep) = match store.unanswered(message_id).await? {
-            Some((header_xml, regrep)) => {
-                let header = UserMessage::from_xml(&header_xml)
-                    .map_err(|e| ServiceError::Stored(e.to_string()))?;
+        let result = match claim {
+            Claim::Unknown | Claim::Busy => return Ok(None),
+            Claim::Answered(answer_id) => {
+                tracing::info!(message_id, answer_id = %answer_id, "already answered; acknowledged again");
                 self.acknowledge(message_id).await?;
-                (header, regrep)
+                return Ok(None);
             }
-            None => {
-                let inbound = self.gateway.retrieve(message_id).await?;
-                let regrep = inbound
-                    .regrep_payload()
-                    .ok_or(ServiceError::NoRegrep)?
-                    .bytes
-                    .clone();
-                let now = self.exchange.clock.now();
-                store
-                    .store_inbound(message_id, &inbound.header.to_xml(), &regrep, now)
-                    .await?;
-                // Only now that it is stored may the access point forget it.
-                self.acknowledge(message_id).await?;
-                (inbound.header, regrep)
-            }
+            Claim::Decide {
+                header,
+                regrep,
+                state,
+            } => self.decide(message_id, &header, &regrep, state).await,
+            Claim::Send(entry) => self.send(message_id, entry, None).await,
         };
+        if let Err(e) = &result {
+            // Give the message back (lease released) and look at it again later.
+            let code = match e {
+                ServiceError::Gateway(g) => g.code(),
+                ServiceError::Exchange(x) => x.code(),
+                ServiceError::Store(s) => s.code(),
+                ServiceError::NoRegrep => "NO_REGREP",
+                ServiceError::Stored(_) => "STORED",
+            };
+            let later = self.exchange.clock.now()
+                + chrono::Duration::seconds(i64::from(self.sweep_seconds()));
+            if let Err(s) = self
+                .exchange
+                .store
+                .defer(message_id, &self.worker, later, code)
+                .await
+            {
+                tracing::warn!(
+                    message_id,
+                    code = s.code(),
+                    "cannot give the message back; its lease expires instead"
+                );
+            }
+        }
+        result
+    }
 
-        let answer = match self.exchange.reply(&regrep, Some(&header)).await? {
+    fn sweep_seconds(&self) -> u32 {
+        self.exchange.config.exchange.sweep_seconds.max(1)
+    }
+
+    async fn claim(&self, message_id: &str) -> Result<Claim, ServiceError> {
+        let now = self.exchange.clock.now();
+        let lease = chrono::Duration::seconds(i64::from(
+            self.exchange.config.exchange.lease_seconds.max(1),
+        ));
+        Ok(self
+            .exchange
+            .store
+            .claim(message_id, &self.worker, now + lease, now)
+            .await?)
+    }
+
+    /// Answers a stored request and sends the answer.
+    async fn decide(
+        &self,
+        message_id: &str,
+        header_xml: &str,
+        regrep: &[u8],
+        state: ExchangeState,
+    ) -> Result<Option<Report>, ServiceError> {
+        let header =
+            UserMessage::from_xml(header_xml).map_err(|e| ServiceError::Stored(e.to_string()))?;
+        tracing::Span::current().record("conversation_id", header.conversation_id.as_str());
+        if state == ExchangeState::Received {
+            // Stored, perhaps not yet acknowledged (a crash in between): now it may be.
+            self.acknowledge(message_id).await?;
+        }
+        let started = std::time::Instant::now();
+        let answer = match self.exchange.reply(regrep, Some(&header)).await? {
             Reply::Answer(a) => *a,
             Reply::Held { until } => {
                 // Stored and acknowledged: answered when the user decides or at the
-                // deadline (see `run`).
+                // deadline (the sweep brings it back).
+                self.exchange.store.hold(message_id, &self.worker).await?;
                 tracing::info!(message_id, %until, "preview follow-up held until the user decides");
                 return Ok(None);
             }
         };
         let outbound = self.outbound(&header, &answer);
-        let answer_id = self.submit_with_retry(&outbound).await?;
-        store
+        let answer_id = outbound.header.message_id.clone();
+        let decision = Decision {
+            answer_id: answer_id.clone(),
+            message: outbound.to_outbox(),
+            action: answer.action().to_owned(),
+            code: answer.code().map(str::to_owned),
+            generation: answer.generation.clone(),
+            audit: audit_record(message_id, &header, &answer_id, &answer),
+        };
+        let now = self.exchange.clock.now();
+        if !self
+            .exchange
+            .store
+            .decide(message_id, &self.worker, &decision, now)
+            .await?
+        {
+            tracing::warn!(
+                message_id,
+                "lease lost before the decision was stored; another worker answers"
+            );
+            return Ok(None);
+        }
+        let span = tracing::Span::current();
+        span.record("request_id", answer.request_id.as_deref().unwrap_or("-"));
+        span.record("outcome", answer.code().unwrap_or("evidence"));
+        self.exchange
+            .metrics
+            .decided(answer.code().unwrap_or("evidence"), started.elapsed());
+        let entry = OutboxEntry {
+            answer_id,
+            message: decision.message,
+            attempts: 0,
+        };
+        self.send_decoded(message_id, entry, outbound, Some(answer))
+            .await
+    }
+
+    /// Sends what the outbox holds for `message_id`.
+    async fn send(
+        &self,
+        message_id: &str,
+        entry: OutboxEntry,
+        answer: Option<Answer>,
+    ) -> Result<Option<Report>, ServiceError> {
+        let outbound = OutboundMessage::from_outbox(&entry.message)?;
+        tracing::Span::current()
+            .record("conversation_id", outbound.header.conversation_id.as_str());
+        self.send_decoded(message_id, entry, outbound, answer).await
+    }
+
+    async fn send_decoded(
+        &self,
+        message_id: &str,
+        entry: OutboxEntry,
+        outbound: OutboundMessage,
+        answer: Option<Answer>,
+    ) -> Result<Option<Report>, ServiceError> {
+        let started = std::time::Instant::now();
+        let span = tracing::info_span!("send", answer_id = %entry.answer_id, gateway = self.gateway.name());
+        match tracing::Instrument::instrument(self.submit_with_retry(&outbound), span).await {
+            Ok(_) => {}
+            Err(e) if e.is_duplicate() => {
+                tracing::info!(message_id, answer_id = %entry.answer_id, "the access point already had the answer (sent before a restart)");
+            }
+            Err(e) => {
+                let attempts = entry.attempts + 1;
+                let max = u64::from(self.exchange.config.exchange.max_backoff_seconds.max(1));
+                let pause = (1u64 << attempts.min(16)).min(max);
+                let next = self.exchange.clock.now() + chrono::Duration::seconds(pause as i64);
+                self.exchange.metrics.send_failed(e.code());
+                tracing::warn!(message_id, answer_id = %entry.answer_id, attempts, code = e.code(), error = %e, "answer not sent; the outbox retries");
+                self.exchange
+                    .store
+                    .defer(message_id, &self.worker, next, e.code())
+                    .await?;
+                return Ok(Some(Report {
+                    message_id: message_id.to_owned(),
+                    answer_id: None,
+                    answer,
+                    error: Some(e.to_string()),
+                }));
+            }
+        }
+        self.exchange
+            .store
             .mark_answered(
                 message_id,
-                &answer_id,
-                &answer.generation,
-                &answer.audit_json(),
+                self.gateway.confirms_delivery(),
                 self.exchange.clock.now(),
             )
             .await?;
+        self.exchange.metrics.sent(started.elapsed());
         tracing::info!(
             message_id,
-            answer_id = %answer_id,
-            action = answer.action(),
-            code = answer.code().unwrap_or("-"),
-            generation = %answer.generation,
+            answer_id = %entry.answer_id,
+            action = %outbound.header.action,
             "answered"
         );
         Ok(Some(Report {
             message_id: message_id.to_owned(),
-            answer_id: Some(answer_id),
-            answer: Some(answer),
+            answer_id: Some(entry.answer_id),
+            answer,
             error: None,
         }))
     }
@@ -222,7 +378,7 @@ impl Service {
         loop {
             match self.gateway.submit(msg).await {
                 Ok(id) => return Ok(id),
-                Err(e) if attempt < SUBMIT_ATTEMPTS && e.is_transient() => {
+                Err(e) if attempt < SUBMIT_ATTEMPTS && e.is_transient() && !e.is_duplicate() => {
                     tracing::warn!(attempt, code = e.code(), "submit failed, retrying");
                     tokio::time::sleep(delay).await;
                     delay *= 2;
@@ -233,22 +389,58 @@ impl Service {
         }
     }
 
-    /// Answers again every stored message still unanswered: held preview follow-ups whose
-    /// user decided or whose deadline passed get their answer; the others stay held.
-    async fn recheck_held(&self, tasks: &mut tokio::task::JoinSet<()>) {
-        match self.exchange.store.unanswered_ids().await {
+    /// Leases stored work that is due (held follow-ups, outbox resends, a dead
+    /// replica's messages) and works on it.
+    async fn sweep_store(&self, tasks: &mut tokio::task::JoinSet<()>) {
+        let now = self.exchange.clock.now();
+        let lease = chrono::Duration::seconds(i64::from(
+            self.exchange.config.exchange.lease_seconds.max(1),
+        ));
+        match self
+            .exchange
+            .store
+            .due(&self.worker, now + lease, now, SWEEP_BATCH)
+            .await
+        {
             Ok(ids) => {
                 for id in ids {
                     let s = self.clone();
                     tasks.spawn(async move { s.handle(id).await });
                 }
             }
-            Err(e) => tracing::error!(code = e.code(), error = %e, "reading held messages failed"),
+            Err(e) => tracing::error!(code = e.code(), error = %e, "reading stored work failed"),
+        }
+    }
+
+    /// Messages the access point still holds (a push may have been lost, or went to a
+    /// replica that died before storing them).
+    async fn sweep_gateway(&self, tasks: &mut tokio::task::JoinSet<()>) {
+        match self.gateway.pending().await {
+            Ok(ids) => {
+                for id in ids {
+                    let s = self.clone();
+                    tasks.spawn(async move { s.handle(id).await });
+                }
+            }
+            Err(e) => {
+                tracing::warn!(code = e.code(), error = %e, "sweep of pending messages failed")
+            }
         }
     }
 
     async fn handle(&self, message_id: String) {
-        let report = match self.process(&message_id).await {
+        use tracing::Instrument as _;
+        let Ok(_permit) = self.workers.clone().acquire_owned().await else {
+            return;
+        };
+        let span = tracing::info_span!(
+            "exchange",
+            message_id = %message_id,
+            conversation_id = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let report = match self.process(&message_id).instrument(span).await {
             Ok(Some(r)) => r,
             Ok(None) => return,
             Err(e) => {
@@ -293,9 +485,14 @@ impl Service {
         L::Addr: std::fmt::Debug,
     {
         let (tx, mut rx) = mpsc::channel::<Notification>(1024);
+        if let Err(e) = self.exchange.store.on_start().await {
+            tracing::error!(code = e.code(), error = %e, "the state store cannot be prepared");
+        }
         let gens = self.exchange.generations().clone();
         let health_gens = gens.clone();
         let metrics_gens = gens.clone();
+        let ready_store = self.exchange.store.clone();
+        let metrics_ex = self.exchange.clone();
         let app: Router = inbound(tx)
             .route(
                 "/healthz",
@@ -309,14 +506,50 @@ impl Service {
                     }
                 }),
             )
-            .route("/readyz", get(|| async { "ready" }))
+            .route(
+                "/readyz",
+                get(move || {
+                    let store = ready_store.clone();
+                    async move { readiness(store.as_ref()).await }
+                }),
+            )
             .route(
                 "/metrics",
                 get(move || {
                     let g = metrics_gens.clone();
-                    async move { g.metrics() }
+                    let ex = metrics_ex.clone();
+                    async move {
+                        let counts = ex.store().exchange_counts().await.unwrap_or_default();
+                        let counts: Vec<(String, i64)> = counts
+                            .into_iter()
+                            .map(|(s, n)| (s.as_str().to_owned(), n))
+                            .collect();
+                        format!("{}{}", g.metrics(), ex.metrics().render(&counts))
+                    }
                 }),
             );
+        let app = if self.exchange.config.operator.enabled {
+            match self
+                .exchange
+                .config
+                .operator
+                .token
+                .as_ref()
+                .map(|t| t.resolve())
+                .transpose()
+            {
+                Ok(token) => app.merge(crate::operator::router(
+                    self.exchange.clone(),
+                    token.map(|t| t.expose().to_owned()),
+                )),
+                Err(e) => {
+                    tracing::error!(error = %e, "operator.token cannot be read: the operator page is not served");
+                    app
+                }
+            }
+        } else {
+            app
+        };
         // The preview space: its decisions (and a periodic look for passed deadlines)
         // bring held follow-up requests back.
         let (decided_tx, mut decided_rx) = mpsc::unbounded_channel::<()>();
@@ -354,26 +587,19 @@ impl Service {
                 .await
         });
 
-        // Start-up sweep: messages stored but not answered before a stop, then messages
-        // Domibus still holds (their push may have been lost while we were down).
+        // Start-up sweep, then every `sweep_seconds`: stored work (messages not answered
+        // before a stop, outbox resends, a dead replica's leases) and messages the access
+        // point still holds (their push may have been lost while we were down).
         let mut tasks = tokio::task::JoinSet::new();
-        let stored = self
-            .exchange
-            .store
-            .unanswered_ids()
-            .await
-            .unwrap_or_else(|e| {
-                tracing::error!(code = e.code(), error = %e, "reading unanswered messages failed");
-                Vec::new()
-            });
-        let pending = self.gateway.pending().await.unwrap_or_else(|e| {
-            tracing::warn!(code = e.code(), error = %e, "start-up sweep of pending messages failed");
-            Vec::new()
-        });
-        for id in stored.into_iter().chain(pending) {
-            let s = self.clone();
-            tasks.spawn(async move { s.handle(id).await });
-        }
+        self.sweep_store(&mut tasks).await;
+        self.sweep_gateway(&mut tasks).await;
+        let mut sweep = tokio::time::interval(Duration::from_secs(u64::from(self.sweep_seconds())));
+        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        sweep.tick().await;
+        let audit = &self.exchange.config.audit;
+        let mut purge =
+            tokio::time::interval(Duration::from_secs(audit.purge_every_seconds.max(1)));
+        purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
@@ -382,11 +608,23 @@ impl Service {
                         let s = self.clone();
                         tasks.spawn(async move { s.handle(id).await });
                     }
+                    Some(Notification::SendSuccess(id)) => {
+                        match self.exchange.store.acknowledge_answer(&id, self.exchange.clock.now()).await {
+                            Ok(true) => tracing::debug!(answer_id = %id, "answer delivered"),
+                            Ok(false) => tracing::debug!(answer_id = %id, "delivery of a message that is no answer of ours"),
+                            Err(e) => tracing::warn!(code = e.code(), "cannot record a delivery"),
+                        }
+                    }
                     Some(other) => tracing::debug!(?other, "notification"),
                     None => break,
                 },
-                Some(()) = decided_rx.recv() => self.recheck_held(&mut tasks).await,
-                _ = deadlines.tick() => self.recheck_held(&mut tasks).await,
+                Some(()) = decided_rx.recv() => self.sweep_store(&mut tasks).await,
+                _ = deadlines.tick() => self.sweep_store(&mut tasks).await,
+                _ = sweep.tick() => {
+                    self.sweep_store(&mut tasks).await;
+                    self.sweep_gateway(&mut tasks).await;
+                }
+                _ = purge.tick() => self.purge().await,
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }
         }
@@ -396,4 +634,72 @@ impl Service {
             Err(e) => Err(std::io::Error::other(e)),
         }
     }
+}
+
+impl Service {
+    /// Removes what the retention period no longer covers (`audit.retention_days`).
+    async fn purge(&self) {
+        let now = self.exchange.clock.now();
+        let before =
+            now - chrono::Duration::days(i64::from(self.exchange.config.audit.retention_days));
+        match self.exchange.store.purge(before, now).await {
+            Ok(r) => tracing::info!(
+                journal = r.journal_entries,
+                exchanges = r.exchanges,
+                request_ids = r.request_ids,
+                preview_links = r.preview_links,
+                "retention purge"
+            ),
+            Err(e) => tracing::warn!(code = e.code(), error = %e, "retention purge failed"),
+        }
+    }
+}
+
+/// `/readyz`: 200 while the state store takes writes; 503 otherwise, so a load balancer
+/// sends nothing here and nothing is acknowledged.
+async fn readiness(store: &dyn crate::store::Store) -> (axum::http::StatusCode, String) {
+    use axum::http::StatusCode;
+    match tokio::time::timeout(Duration::from_secs(2), store.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready".to_owned()),
+        Ok(Err(e)) => {
+            tracing::warn!(code = e.code(), error = %e, "not ready: the state store refuses writes");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("not ready: {}", e.code()),
+            )
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: STORE_TIMEOUT".to_owned(),
+        ),
+    }
+}
+
+/// The journal record of one decision: who asked for which evidence type about which
+/// (hashed) subject, the outcome, the mapping generation and the answer's id.
+fn audit_record(
+    message_id: &str,
+    header: &UserMessage,
+    answer_id: &str,
+    answer: &Answer,
+) -> String {
+    let f = &answer.facts;
+    serde_json::json!({
+        "kind": "decision",
+        "message_id": message_id,
+        "conversation_id": header.conversation_id,
+        "from_party": header.from.party_id,
+        "request_id": f.request_id.as_ref().or(answer.request_id.as_ref()),
+        "requester": f.requester,
+        "evidence_type": f.evidence_type,
+        "procedure": f.procedure,
+        "subject": f.subject,
+        "action": answer.action(),
+        "code": answer.code(),
+        "outcome": &answer.outcome,
+        "generation": answer.generation,
+        "matching": &answer.matching,
+        "answer_id": answer_id,
+    })
+    .to_string()
 }

@@ -1,6 +1,8 @@
 //! Shared helpers for the end-to-end suites.
 
+pub mod adapter;
 pub mod domibus_replay;
+pub mod load;
 
 /// The read-only reference material (`shared/`): `$OOTS_SHARED`, else the folder next to
 /// the repository.

@@ -1,6 +1,7 @@
 //! The `oots-adapter` command line: `serve`, `respond`, `demo`, `check`, `test`, `preview`,
-//! `match-eval`.
+//! `match-eval`, `audit`.
 
+mod audit;
 mod check;
 mod demo;
 mod demo_idp;
@@ -18,10 +19,11 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::config::AdapterConfig;
+use crate::config::StoreSettings;
 use crate::diag::Diagnostics;
 use crate::exchange::Exchange;
 use crate::mapping;
-use crate::store::SqliteStore;
+use crate::store::{PostgresStore, SqliteStore, Store};
 
 /// Evidence-provider adapter for the EU Once-Only Technical System.
 #[derive(Debug, Parser)]
@@ -90,6 +92,9 @@ enum Command {
     /// Compute the registry key columns a matching configuration blocks on, for a
     /// registry export (CSV in, the same CSV with the key columns appended out).
     MatchKeys(match_keys::Options),
+    /// Check the audit journal's hash chain, or purge it to the retention period.
+    #[command(subcommand)]
+    Audit(audit::Options),
     /// Show a complete exchange: the quickstart adapter behind a simulated Domibus, and an
     /// evidence requester sending it requests.
     Demo {
@@ -140,6 +145,7 @@ pub fn main() -> ExitCode {
                 auto_approve,
             } => demo::run(&config, &out, auto_approve).await,
             Command::MatchEval(o) => match_eval::run(&o).await,
+            Command::Audit(o) => audit::run(&o).await,
             Command::MatchKeys(o) => match_keys::run(&o).await,
             Command::Preview(o) => preview::run(&o).await,
             Command::Test {
@@ -190,11 +196,50 @@ async fn load_exchange(
     }
     let config = Arc::new(config);
     let mappings = Arc::new(mapping::load(&config, crate::connector::OpenMode::Live).await?);
-    let store = SqliteStore::open(&config.state_dir.join("adapter.db"))
-        .await
-        .map_err(CliError::other)?;
-    let exchange = Exchange::new(config.clone(), mappings, Arc::new(store));
+    let store = open_store(&config).await?;
+    let key = subject_key(&config, store.as_ref()).await?;
+    let exchange = Exchange::new(config.clone(), mappings, store).with_subject_key(key);
     Ok((config, exchange))
+}
+
+/// Opens the state store `adapter.yaml` names (`store:`; SQLite under `state_dir` by
+/// default).
+async fn open_store(config: &AdapterConfig) -> Result<Arc<dyn Store>, CliError> {
+    Ok(match &config.store {
+        StoreSettings::Sqlite { synchronous } => Arc::new(
+            SqliteStore::open_with(&config.state_dir.join("adapter.db"), *synchronous)
+                .await
+                .map_err(CliError::other)?,
+        ),
+        StoreSettings::Postgres(p) => {
+            let password = match &p.password {
+                Some(r) => Some(r.resolve().map_err(CliError::other)?),
+                None => None,
+            };
+            Arc::new(
+                PostgresStore::connect(
+                    &p.url,
+                    password.as_ref().map(|s| s.expose()),
+                    p.max_connections,
+                    p.schema.as_deref(),
+                )
+                .await
+                .map_err(|e| CliError::Other(format!("{}: store: {e}", config.file.display())))?,
+            )
+        }
+    })
+}
+
+/// The key the journal hashes subjects with: `audit.subject_key`, or one made once and
+/// kept in the store.
+async fn subject_key(config: &AdapterConfig, store: &dyn Store) -> Result<Vec<u8>, CliError> {
+    if let Some(r) = &config.audit.subject_key {
+        let secret = r.resolve().map_err(CliError::other)?;
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    let mut fresh = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut fresh).map_err(|_| CliError::Other("no randomness".into()))?;
+    store.subject_key(&fresh).await.map_err(CliError::other)
 }
 
 /// Logs to stderr; JSON lines for the long-running service, compact text otherwise.

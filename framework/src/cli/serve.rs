@@ -13,7 +13,26 @@ use crate::gateway::domibus::{DomibusConfig, DomibusWsPlugin, PushAuth};
 use crate::service::Service;
 
 pub(super) async fn run(config: &Path) -> Result<ExitCode, CliError> {
-    init_logging(true, "info");
+    // Logs (and traces) first, so the loading of the mapping files is seen.
+    let telemetry = match crate::config::AdapterConfig::load(config) {
+        Ok(c) => Some(
+            crate::telemetry::init(true, "info", &c.telemetry)
+                .map_err(|e| CliError::Other(format!("{}: telemetry: {e}", config.display())))?,
+        ),
+        Err(_) => {
+            init_logging(true, "info");
+            None
+        }
+    };
+    let result = serve(config).await;
+    if let Some(guard) = telemetry {
+        // Flushing the last spans may wait for the collector: not on the runtime.
+        let _ = tokio::task::spawn_blocking(move || drop(guard)).await;
+    }
+    result
+}
+
+async fn serve(config: &Path) -> Result<ExitCode, CliError> {
     let (cfg, exchange) = load_exchange(config, None).await?;
     let d = match cfg.gateway.clone() {
         Some(GatewaySettings::Domibus(d)) => d,

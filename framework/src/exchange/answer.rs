@@ -74,6 +74,22 @@ pub struct Answer {
     pub generation: String,
     /// The identity-matching decision and its explanation, free of personal data.
     pub matching: Option<MatchOutcome>,
+    /// Who asked for what about whom (hashed), for the audit journal.
+    pub facts: AuditFacts,
+}
+
+/// What the audit journal records of a request besides the outcome: no personal data,
+/// the subject only as a keyed hash.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AuditFacts {
+    pub request_id: Option<String>,
+    /// The evidence requester's identifier (`scheme:value`).
+    pub requester: Option<String>,
+    /// The requested evidence type's classification.
+    pub evidence_type: Option<String>,
+    /// HMAC-SHA256 of the subject's identity attributes (lower-cased, trimmed), hex.
+    pub subject: Option<String>,
+    pub procedure: Option<String>,
 }
 
 impl Answer {
@@ -186,6 +202,7 @@ pub(super) fn error(
         trace,
         generation: String::new(),
         matching: None,
+        facts: AuditFacts::default(),
     }
 }
 
@@ -231,6 +248,19 @@ mod base64_bytes {
 /// Renders the evidence of `record` (or fetches the stored document), or says why not
 /// with a stable code.
 pub(super) async fn produce(
+    ex: &Exchange,
+    routed: &Routed<'_>,
+    record: &Record,
+    now: DateTime<Utc>,
+) -> Result<Produced, &'static str> {
+    use tracing::Instrument as _;
+    let span = tracing::info_span!("render", mapping = %routed.mapping.name);
+    produce_in_span(ex, routed, record, now)
+        .instrument(span)
+        .await
+}
+
+async fn produce_in_span(
     ex: &Exchange,
     routed: &Routed<'_>,
     record: &Record,
@@ -424,6 +454,7 @@ pub(super) fn deliver(
         trace,
         generation: String::new(),
         matching: None,
+        facts: AuditFacts::default(),
     }
 }
 

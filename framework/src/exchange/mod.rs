@@ -10,7 +10,7 @@ mod answer;
 mod context;
 mod stage;
 
-pub use answer::{Answer, Attachment, Outcome, Produced};
+pub use answer::{Answer, Attachment, AuditFacts, Outcome, Produced};
 pub use stage::{Reply, Resolution, Stage, Trace};
 
 use std::sync::Arc;
@@ -52,6 +52,9 @@ pub struct Exchange {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) ids: Arc<dyn IdSource>,
     pub(crate) limits: XmlLimits,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
+    /// The key subjects are hashed with in the audit journal.
+    pub(crate) subject_key: Arc<[u8]>,
 }
 
 impl Exchange {
@@ -72,7 +75,21 @@ impl Exchange {
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
             limits,
+            metrics: Arc::new(crate::metrics::Metrics::new()),
+            subject_key: Arc::from(Vec::new()),
         }
+    }
+
+    /// Sets the key subjects are hashed with in the audit journal (`audit.subject_key`,
+    /// or the one kept in the store).
+    pub fn with_subject_key(mut self, key: Vec<u8>) -> Self {
+        self.subject_key = Arc::from(key);
+        self
+    }
+
+    /// The process's metrics.
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        &self.metrics
     }
 
     /// Replaces clock and id source (deterministic tests and golden files).

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use oots_connector::ConnectorError;
 use serde::Serialize;
 
-use super::answer::{self, ErrorContext};
+use super::answer::{self, AuditFacts, ErrorContext};
 use super::{Answer, Exchange, ExchangeError, Refusal};
 use crate::edm::{self, DistributionRequest, EdmVersion, ErrorCode, EvidenceRequest, Subject};
 use crate::gateway::ebms::UserMessage;
@@ -79,13 +79,60 @@ pub(super) async fn run(
 ) -> Result<Reply, ExchangeError> {
     // One generation answers the whole exchange, even if a reload happens meanwhile.
     let set = ex.generations.current();
-    Ok(match run_with(ex, set.clone(), regrep, envelope).await? {
-        Reply::Answer(mut answer) => {
-            answer.generation = set.generation().to_owned();
-            Reply::Answer(answer)
-        }
-        held => held,
-    })
+    let mut facts = AuditFacts::default();
+    Ok(
+        match run_with(ex, set.clone(), regrep, envelope, &mut facts).await? {
+            Reply::Answer(mut answer) => {
+                answer.generation = set.generation().to_owned();
+                answer.facts = facts;
+                Reply::Answer(answer)
+            }
+            held => held,
+        },
+    )
+}
+
+/// The audit facts of a parsed request; the subject keyed-hashed with `key`.
+fn audit_facts(key: &[u8], request: &EvidenceRequest) -> AuditFacts {
+    let requester = request.requester();
+    let identity = match &request.subject {
+        Subject::Natural(p) => [
+            "natural",
+            p.identifier
+                .as_ref()
+                .map(|i| i.value.as_str())
+                .unwrap_or(""),
+            &p.family_name,
+            &p.given_name,
+            &p.date_of_birth,
+        ]
+        .map(|s| s.trim().to_lowercase())
+        .join("\u{1f}"),
+        Subject::Legal(p) => [
+            "legal",
+            p.legal_person_identifier
+                .as_ref()
+                .map(|i| i.value.as_str())
+                .unwrap_or(""),
+            &p.legal_name,
+        ]
+        .map(|s| s.trim().to_lowercase())
+        .join("\u{1f}"),
+    };
+    let tag = aws_lc_rs::hmac::sign(
+        &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key),
+        identity.as_bytes(),
+    );
+    AuditFacts {
+        request_id: Some(request.id.clone()),
+        requester: Some(match &requester.identifier.scheme_id {
+            Some(s) => format!("{s}:{}", requester.identifier.value),
+            None => requester.identifier.value.clone(),
+        }),
+        evidence_type: Some(request.evidence_type.classification.clone()),
+        subject: Some(tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()),
+        procedure: request.procedure.clone(),
+    }
 }
 
 async fn run_with(
@@ -93,6 +140,7 @@ async fn run_with(
     set: Arc<MappingSet>,
     regrep: &[u8],
     envelope: Option<&UserMessage>,
+    facts: &mut AuditFacts,
 ) -> Result<Reply, ExchangeError> {
     let now = ex.clock.now();
     let mut trace = Trace::default();
@@ -132,6 +180,7 @@ async fn run_with(
         )
         .cloned()
         .collect();
+    *facts = audit_facts(&ex.subject_key, &request);
     let ctx = ErrorContext {
         version: request.version,
         request_id: Some(request.id.clone()),
@@ -347,7 +396,7 @@ async fn serve(
         }
     };
 
-    let (records, passes) = match lookup(&routed, &engine, &prepared).await {
+    let (records, passes) = match lookup(ex, &routed, &engine, &prepared).await {
         Ok(r) => r,
         Err(e) => {
             let code = if e.is_transient() {
@@ -478,7 +527,7 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
         Ok(p) => p,
         Err(outcome) => return Resolution::NotFound(refusal_for(&outcome).detail),
     };
-    let (records, passes) = match lookup(&routed, &engine, &prepared).await {
+    let (records, passes) = match lookup(ex, &routed, &engine, &prepared).await {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(error = %e, code = e.code(), "registry lookup after the sign-in failed");
@@ -535,20 +584,52 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
 }
 
 /// Candidate records: the blocking passes' union, or the connector's query alone.
+///
+/// A registry that is down or slow is asked again, with a short pause, as long as the
+/// connection's time budget (`timeout_ms`) allows another full attempt; only then does
+/// the exchange give up with `EDM:ERR:0005`. Other failures are not retried.
 async fn lookup(
+    ex: &Exchange,
     routed: &Routed<'_>,
     engine: &Engine,
     prepared: &Prepared,
 ) -> Result<retrieve::Retrieved, ConnectorError> {
     let spec = &routed.mapping.spec.connector;
-    let source = retrieve::Source {
-        connector: routed.mapping.connector.as_ref(),
-        query: &spec.query.value,
-        parameters: &spec.parameters,
-        fields: &spec.fields,
-        limits: routed.mapping.limits,
-    };
-    retrieve::candidates(engine, &source, prepared).await
+    let limits = routed.mapping.limits;
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(50);
+    loop {
+        let attempt = std::time::Instant::now();
+        let remaining = limits.timeout.saturating_sub(started.elapsed());
+        let source = retrieve::Source {
+            connector: routed.mapping.connector.as_ref(),
+            query: &spec.query.value,
+            parameters: &spec.parameters,
+            fields: &spec.fields,
+            limits: oots_connector::Limits {
+                timeout: remaining,
+                ..limits
+            },
+        };
+        let span = tracing::info_span!("registry_lookup", connection = %spec.connection.value);
+        let result =
+            tracing::Instrument::instrument(retrieve::candidates(engine, &source, prepared), span)
+                .await;
+        ex.metrics
+            .lookup(&spec.connection.value, result.is_ok(), attempt.elapsed());
+        match result {
+            Err(e)
+                if e.is_transient()
+                    && started.elapsed() + pause + attempt.elapsed().min(limits.timeout / 2)
+                        < limits.timeout =>
+            {
+                tracing::info!(code = e.code(), "registry lookup failed, retrying");
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The EDM answer for every outcome but a match (docs/matching.md §4.4). Details are
@@ -705,6 +786,7 @@ async fn issue_preview(
         data,
     };
     ex.store.save_preview(&link).await?;
+    ex.metrics.preview(crate::metrics::PreviewStep::Issued);
     Ok(link)
 }
 
@@ -777,7 +859,7 @@ async fn follow_up(
     // follow-up typically arrives as the user opens the link): then read it again and
     // apply the follow-up to what is there, so the return address is never lost.
     let mut attempts = 0;
-    let decision = loop {
+    let (decision, expired) = loop {
         attempts += 1;
         let (mut session, version) = match ex.store.preview_state(token).await? {
             Some((json, version)) => match serde_json::from_str::<Session>(&json) {
@@ -791,8 +873,12 @@ async fn follow_up(
             session.set_return_url(back);
         }
         let decision = session.follow_up(now, &timeouts);
+        let expired = matches!(
+            session.state,
+            crate::preview::session::State::Expired { .. }
+        );
         if session == before {
-            break decision;
+            break (decision, expired);
         }
         let json = serde_json::to_string(&session).map_err(|e| {
             ExchangeError::Store(crate::store::StoreError::Query(format!(
@@ -801,7 +887,7 @@ async fn follow_up(
         })?;
         // After a few lost races, answer with what was read: a later recheck saves it.
         if ex.store.update_preview_state(token, &json, version).await? || attempts >= 8 {
-            break decision;
+            break (decision, expired);
         }
     };
     match decision {
@@ -814,6 +900,9 @@ async fn follow_up(
         }
         FollowUp::Refuse { code, detail } => {
             ex.store.forget_preview_data(token).await?;
+            if expired {
+                ex.metrics.preview(crate::metrics::PreviewStep::Expired);
+            }
             refuse(trace, Refusal::new(code, detail))
         }
         FollowUp::Release => {

@@ -80,6 +80,58 @@ pub struct OutboundMessage {
     pub payloads: Vec<Payload>,
 }
 
+impl OutboundMessage {
+    /// The message as the outbox keeps it until it is sent: the header XML and every
+    /// payload, so a resend after a crash carries exactly the decided answer.
+    pub fn to_outbox(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        serde_json::json!({
+            "header": self.header.to_xml(),
+            "payloads": self.payloads.iter().map(|p| serde_json::json!({
+                "content_id": p.content_id,
+                "mime_type": p.mime_type,
+                "bytes": b64.encode(&p.bytes),
+            })).collect::<Vec<_>>(),
+        })
+        .to_string()
+        .into_bytes()
+    }
+
+    /// Reads back what [`OutboundMessage::to_outbox`] wrote.
+    pub fn from_outbox(bytes: &[u8]) -> Result<Self, GatewayError> {
+        use base64::Engine as _;
+        #[derive(serde::Deserialize)]
+        struct Part {
+            content_id: String,
+            mime_type: String,
+            bytes: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Stored {
+            header: String,
+            payloads: Vec<Part>,
+        }
+        let bad = |e: &dyn std::fmt::Display| GatewayError::Malformed(format!("outbox entry: {e}"));
+        let stored: Stored = serde_json::from_slice(bytes).map_err(|e| bad(&e))?;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        Ok(Self {
+            header: ebms::UserMessage::from_xml(&stored.header).map_err(|e| bad(&e))?,
+            payloads: stored
+                .payloads
+                .into_iter()
+                .map(|p| {
+                    Ok(Payload {
+                        content_id: p.content_id,
+                        mime_type: p.mime_type,
+                        bytes: b64.decode(p.bytes).map_err(|e| bad(&e))?,
+                    })
+                })
+                .collect::<Result<_, GatewayError>>()?,
+        })
+    }
+}
+
 /// An event reported by the access point (push notification).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notification {
@@ -131,6 +183,13 @@ impl GatewayError {
         }
     }
 
+    /// The access point already has a message with this MessageId: a resend after a
+    /// crash found the first send had arrived.
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self, GatewayError::Fault { code, message }
+            if code == "EBMS:0004" && message.to_ascii_lowercase().contains("already exists"))
+    }
+
     /// True when retrying later may succeed (network trouble, server-side 5xx).
     pub fn is_transient(&self) -> bool {
         match self {
@@ -161,6 +220,12 @@ pub trait Gateway: Send + Sync + Debug {
     async fn submit(&self, msg: &OutboundMessage) -> Result<String, GatewayError>;
     /// Ids of received messages not yet acknowledged (sweep after missed pushes).
     async fn pending(&self) -> Result<Vec<String>, GatewayError>;
+    /// Whether a successful [`Gateway::submit`] already means delivered (the native AS4
+    /// gateway returns only once a signed receipt came back); otherwise delivery is
+    /// reported later (Domibus `sendSuccess`).
+    fn confirms_delivery(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ use super::page::{DocumentLink, EvidenceView, Page, PageContext, PreviewUi};
 use super::session::{Session, SignedIn, State as SessionState, StepError, secret_token};
 use crate::exchange::{Exchange, Resolution};
 use crate::matching::Attribute;
+use crate::metrics::{Metrics, PreviewStep};
 use crate::store::{Store, StoreError};
 
 /// The cookie binding a preview link to the browser that first opened it.
@@ -227,7 +228,10 @@ const SETTLE_ATTEMPTS: usize = 8;
 /// something else moved the session meanwhile, the session is read again and the step
 /// applied to what is there now. The step's own result is returned either way (a step
 /// that fails may still have moved the session, e.g. to expired, and that is saved).
+/// The funnel steps the saved move took are counted here, where exactly one request
+/// wins each move.
 async fn settle<T>(
+    metrics: &Metrics,
     store: &dyn Store,
     token: &str,
     loaded: &mut Loaded,
@@ -249,8 +253,35 @@ async fn settle<T>(
                 loaded.version = version;
             }
             Err(stop) => return Err(stop),
-            Ok(()) => return Ok(result),
+            Ok(()) => {
+                count_steps(metrics, &before.state, &loaded.session.state);
+                return Ok(result);
+            }
         }
+    }
+}
+
+/// Counts the preview funnel steps of one saved move (`Expired` is the service's: it
+/// answers the follow-up when a deadline passes).
+fn count_steps(metrics: &Metrics, before: &SessionState, after: &SessionState) {
+    if before.name() == after.name() {
+        return;
+    }
+    if matches!(before, SessionState::Issued) {
+        metrics.preview(PreviewStep::Visited);
+    }
+    let step = match after {
+        SessionState::Reviewing { .. } if matches!(before, SessionState::SigningIn { .. }) => {
+            Some(PreviewStep::SignedIn)
+        }
+        SessionState::Approved { .. } => Some(PreviewStep::Approved),
+        SessionState::Declined { .. } => Some(PreviewStep::Declined),
+        SessionState::Mismatch { .. } => Some(PreviewStep::Mismatch),
+        SessionState::Unresolved { .. } => Some(PreviewStep::Unresolved),
+        _ => None,
+    };
+    if let Some(step) = step {
+        metrics.preview(step);
     }
 }
 
@@ -467,20 +498,26 @@ async fn page(
     let signs_in = !matches!(space.authentication, Authentication::None);
     // Only a sign-in could single out the subject's record among homonyms.
     let undetermined = loaded.held.evidence().is_none();
-    let visited = settle(space.exchange.store().as_ref(), &token, &mut loaded, |s| {
-        if let Some(back) = q.returnurl.as_deref() {
-            s.set_return_url(back);
-        }
-        s.open(&browser, now, &timeouts)?;
-        if signs_in {
-            Ok(s.csrf().map(str::to_owned))
-        } else if undetermined {
-            s.unresolved(&browser, now, &timeouts)?;
-            Err(StepError::Finished("unresolved"))
-        } else {
-            s.review_without_sign_in(&browser, now, &timeouts).map(Some)
-        }
-    })
+    let visited = settle(
+        space.exchange.metrics(),
+        space.exchange.store().as_ref(),
+        &token,
+        &mut loaded,
+        |s| {
+            if let Some(back) = q.returnurl.as_deref() {
+                s.set_return_url(back);
+            }
+            s.open(&browser, now, &timeouts)?;
+            if signs_in {
+                Ok(s.csrf().map(str::to_owned))
+            } else if undetermined {
+                s.unresolved(&browser, now, &timeouts)?;
+                Err(StepError::Finished("unresolved"))
+            } else {
+                s.review_without_sign_in(&browser, now, &timeouts).map(Some)
+            }
+        },
+    )
     .await;
     let csrf = match visited {
         Ok(Ok(csrf)) => csrf,
@@ -580,6 +617,7 @@ impl Visit<'_> {
     ) -> Result<T, Response> {
         let (browser, now, timeouts) = (&self.browser, self.now, &self.timeouts);
         let settled = settle(
+            space.exchange.metrics(),
             space.exchange.store().as_ref(),
             token,
             &mut self.loaded,
@@ -875,7 +913,8 @@ mod tests {
         assert!(store.update_preview_state("t", &json, 0).await.unwrap());
 
         let t = Timeouts::default();
-        let opened = settle(&store, "t", &mut loaded, |s| s.open("b", now, &t))
+        let metrics = Metrics::new();
+        let opened = settle(&metrics, &store, "t", &mut loaded, |s| s.open("b", now, &t))
             .await
             .ok()
             .unwrap();
@@ -888,6 +927,55 @@ mod tests {
             Some("https://requester.example/back")
         );
         assert_eq!(loaded.session, stored);
+        assert!(
+            metrics
+                .render(&[])
+                .contains("oots_preview_total{step=\"visited\"} 1\n")
+        );
+    }
+
+    #[test]
+    fn funnel_steps_are_counted_once_per_move() {
+        let m = Metrics::new();
+        let at = chrono::Utc::now();
+        let b = || "b".to_owned();
+        let opened = SessionState::Opened {
+            browser: b(),
+            opened_at: at,
+        };
+        let signing_in = SessionState::SigningIn {
+            browser: b(),
+            opened_at: at,
+            pending: "p".into(),
+        };
+        let reviewing = SessionState::Reviewing {
+            browser: b(),
+            opened_at: at,
+            csrf: "c".into(),
+        };
+        count_steps(&m, &SessionState::Issued, &opened);
+        count_steps(&m, &opened, &opened);
+        count_steps(&m, &opened, &signing_in);
+        count_steps(&m, &signing_in, &reviewing);
+        count_steps(&m, &reviewing, &SessionState::Approved { at });
+        // Without sign-in: a visit straight to review, or to unresolved homonyms.
+        count_steps(&m, &SessionState::Issued, &reviewing);
+        count_steps(&m, &SessionState::Issued, &SessionState::Unresolved { at });
+        count_steps(&m, &signing_in, &SessionState::Mismatch { at });
+        count_steps(&m, &reviewing, &SessionState::Declined { at });
+        let text = m.render(&[]);
+        for (step, n) in [
+            ("visited", 3),
+            ("signed_in", 1),
+            ("approved", 1),
+            ("declined", 1),
+            ("mismatch", 1),
+            ("unresolved", 1),
+            ("expired", 0),
+        ] {
+            let line = format!("oots_preview_total{{step=\"{step}\"}} {n}\n");
+            assert!(text.contains(&line), "{line}{text}");
+        }
     }
 
     #[test]

@@ -1,10 +1,17 @@
-//! Durable adapter state: which request ids were already used, which inbound messages were
-//! stored (so they can be acknowledged to the gateway safely) and answered, and the
-//! preview links handed out. Behind a trait so PostgreSQL can join SQLite for replicas.
+//! Durable adapter state: which request ids were already used, every exchange as a
+//! persisted state machine with its outbox, the hash-chained audit journal and the
+//! preview links handed out. Behind one trait: SQLite (embedded, one replica) and
+//! PostgreSQL (several replicas sharing the work).
 
+pub mod exchange;
+pub mod journal;
+mod postgres;
 mod sqlite;
 
-pub use sqlite::SqliteStore;
+pub use exchange::{Claim, Decision, ExchangeState, ExchangeSummary, OutboxEntry};
+pub use journal::{JournalEntry, JournalError, PurgeReport};
+pub use postgres::PostgresStore;
+pub use sqlite::{SqliteStore, Synchronous};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -66,8 +73,22 @@ impl std::fmt::Debug for PreviewLink {
 }
 
 /// Persistent state used by the exchange.
+///
+/// Every inbound message moves `Received → (AwaitingPreview) → Decided → Answered →
+/// Acknowledged` ([`ExchangeState`]). A worker (one task of one replica) works on a
+/// message only while it holds its lease ([`Store::claim`]); a replica that dies simply
+/// lets its leases run out. The answer is written to the outbox together with the audit
+/// record ([`Store::decide`]) before it is submitted, so a crash between "decided" and
+/// "sent" re-sends the same message (same MessageId, which the access point
+/// deduplicates) instead of losing or re-deciding it.
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Called once when `serve` starts. A store only one process may use (SQLite) voids
+    /// the leases a killed run left behind; a shared one (PostgreSQL) lets them expire.
+    async fn on_start(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Records a request id; `false` if it was seen before (TDD 4.4: ids are never reused).
     /// A request claimed by gateway message `message_id` stays claimable by that same
     /// message: answering a stored message again (after a crash, or a held preview
@@ -80,7 +101,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<bool, StoreError>;
 
     /// Stores a received gateway message (its ebMS header XML and RegRep document) before
-    /// it is acknowledged; `false` if it was already stored (a redelivery).
+    /// it is acknowledged, in state `Received`; `false` if it was already stored (a
+    /// redelivery).
     async fn store_inbound(
         &self,
         message_id: &str,
@@ -89,30 +111,113 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
-    /// A stored message not answered yet: its header XML and RegRep document. After a
-    /// crash between acknowledgement and answer this is the only copy left.
-    async fn unanswered(&self, message_id: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+    /// Takes the lease on a message for `worker` until `lease_until` and says what is to
+    /// be done with it. A lease held by another worker and not expired gives
+    /// [`Claim::Busy`]; the same worker may claim again (renewal).
+    async fn claim(
+        &self,
+        message_id: &str,
+        worker: &str,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError>;
 
-    /// Ids of all stored messages still waiting for an answer, oldest first.
-    async fn unanswered_ids(&self) -> Result<Vec<String>, StoreError>;
+    /// Leases up to `limit` messages that need work now, oldest first, for `worker`:
+    /// received or held messages whose lease ran out, and decided ones whose next send
+    /// attempt is due. Replicas calling this at once get disjoint sets (PostgreSQL
+    /// `FOR UPDATE SKIP LOCKED`).
+    async fn due(
+        &self,
+        worker: &str,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError>;
 
-    /// The id of the answer already sent for an inbound message, if any.
-    async fn answer_of(&self, message_id: &str) -> Result<Option<String>, StoreError>;
+    /// The message is a preview follow-up whose user has not decided: it waits in
+    /// `AwaitingPreview`, its lease given up.
+    async fn hold(&self, message_id: &str, worker: &str) -> Result<(), StoreError>;
 
-    /// Records that `message_id` was answered with `answer_id` by mapping `generation`,
-    /// with the decision's audit record (JSON free of personal data).
+    /// Writes the decided answer to the outbox and appends `decision.audit` to the
+    /// journal, in one transaction; `false` (nothing written) if `worker` lost the
+    /// lease meanwhile, so two workers never both decide.
+    async fn decide(
+        &self,
+        message_id: &str,
+        worker: &str,
+        decision: &Decision,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// A send attempt failed: the lease is given up and the next attempt is due at
+    /// `next_attempt` (the outbox keeps the message).
+    async fn defer(
+        &self,
+        message_id: &str,
+        worker: &str,
+        next_attempt: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The answer in the outbox was submitted (`Answered`), or submitted and already
+    /// acknowledged by a receipt (`Acknowledged`). The request and the answer's contents
+    /// are dropped: only identifiers and the audit record stay.
     async fn mark_answered(
         &self,
         message_id: &str,
-        answer_id: &str,
-        generation: &str,
-        audit: &str,
+        acknowledged: bool,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
+    /// The access point reports the answer `answer_id` delivered (Domibus
+    /// `sendSuccess`); `false` if no exchange sent it.
+    async fn acknowledge_answer(
+        &self,
+        answer_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// A stored message not answered yet: its header XML and RegRep document.
+    async fn unanswered(&self, message_id: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+
+    /// The id of the answer decided for an inbound message, if any.
+    async fn answer_of(&self, message_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// Where an exchange stands.
+    async fn state_of(&self, message_id: &str) -> Result<Option<ExchangeState>, StoreError>;
 
     /// The audit record kept with the answer to `message_id` (JSON free of personal
     /// data: outcome, generation, the matching decision and its explanation).
     async fn audit_of(&self, message_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// The most recent exchanges, newest first, without personal data (operator page).
+    async fn recent_exchanges(&self, limit: u32) -> Result<Vec<ExchangeSummary>, StoreError>;
+
+    /// How many exchanges are in each state (metrics).
+    async fn exchange_counts(&self) -> Result<Vec<(ExchangeState, i64)>, StoreError>;
+
+    /// Journal entries with `seq > after`, in order, at most `limit`.
+    async fn journal(&self, after: i64, limit: u32) -> Result<Vec<JournalEntry>, StoreError>;
+
+    /// Appends one record to the journal (outside a decision: purges, operator events).
+    async fn append_journal(&self, record: &str, at: DateTime<Utc>) -> Result<i64, StoreError>;
+
+    /// Deletes journal entries, finished exchanges, used request ids and preview links
+    /// older than `before`, and appends a purge record that vouches for the first
+    /// entry kept (so `audit verify` still checks the chain from there).
+    async fn purge(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<PurgeReport, StoreError>;
+
+    /// The key the journal hashes subjects with: the one stored, or `fresh` stored now
+    /// (all replicas of one database share it).
+    async fn subject_key(&self, fresh: &[u8]) -> Result<Vec<u8>, StoreError>;
+
+    /// Proves the store can be written now (readiness): a database that is gone or a disk
+    /// that is full fails here, and nothing is acknowledged while it does.
+    async fn ping(&self) -> Result<(), StoreError>;
 
     async fn save_preview(&self, link: &PreviewLink) -> Result<(), StoreError>;
 

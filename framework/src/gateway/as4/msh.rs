@@ -511,4 +511,8 @@ impl Gateway for As4Gateway {
     async fn pending(&self) -> Result<Vec<String>, GatewayError> {
         Ok(Vec::new())
     }
+
+    fn confirms_delivery(&self) -> bool {
+        true
+    }
 }

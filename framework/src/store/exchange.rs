@@ -1,0 +1,133 @@
+//! The persisted shape of one exchange: its state, its lease and its outbox.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Where an inbound message stands. Only these points are durable: a crash anywhere
+/// between two of them repeats the work from the earlier one, which is safe because
+/// nothing left the adapter in between (matching is repeated, never the sending of a
+/// different answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeState {
+    /// Stored (and so acknowledged to the access point); no answer decided yet.
+    Received,
+    /// A preview follow-up waiting for the user's decision or the deadline.
+    AwaitingPreview,
+    /// The answer is decided and waits in the outbox.
+    Decided,
+    /// The answer was submitted to the access point.
+    Answered,
+    /// The access point confirmed delivery (an AS4 receipt, Domibus `sendSuccess`).
+    Acknowledged,
+}
+
+impl ExchangeState {
+    pub const ALL: [ExchangeState; 5] = [
+        ExchangeState::Received,
+        ExchangeState::AwaitingPreview,
+        ExchangeState::Decided,
+        ExchangeState::Answered,
+        ExchangeState::Acknowledged,
+    ];
+
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExchangeState::Received => "received",
+            ExchangeState::AwaitingPreview => "awaiting_preview",
+            ExchangeState::Decided => "decided",
+            ExchangeState::Answered => "answered",
+            ExchangeState::Acknowledged => "acknowledged",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The answer has left the adapter.
+    pub fn is_answered(self) -> bool {
+        matches!(self, ExchangeState::Answered | ExchangeState::Acknowledged)
+    }
+}
+
+/// What a worker that took the lease on a message is to do with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The message is not in the store: fetch it from the access point first.
+    Unknown,
+    /// Another worker holds the lease.
+    Busy,
+    /// Already answered with this answer id: only acknowledge it again.
+    Answered(String),
+    /// Decide the answer to this request (its ebMS header XML and RegRep document).
+    Decide {
+        header: String,
+        regrep: Vec<u8>,
+        state: ExchangeState,
+    },
+    /// The answer is decided: send what the outbox holds.
+    Send(OutboxEntry),
+}
+
+/// An answer decided and not yet submitted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub answer_id: String,
+    /// The outbound message, serialised (see `service::outbox`).
+    pub message: Vec<u8>,
+    /// Send attempts that failed so far.
+    pub attempts: u32,
+}
+
+impl std::fmt::Debug for OutboxEntry {
+    // The message holds the evidence: personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxEntry")
+            .field("answer_id", &self.answer_id)
+            .field("len", &self.message.len())
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// A decided answer and its audit record, written together.
+#[derive(Clone)]
+pub struct Decision {
+    pub answer_id: String,
+    pub message: Vec<u8>,
+    /// `ExecuteQueryResponse` or `ExceptionResponse`.
+    pub action: String,
+    /// The EDM error code, when the answer is an error.
+    pub code: Option<String>,
+    pub generation: String,
+    /// The journal record (JSON without personal data).
+    pub audit: String,
+}
+
+impl std::fmt::Debug for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decision")
+            .field("answer_id", &self.answer_id)
+            .field("action", &self.action)
+            .field("code", &self.code)
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One exchange as the operator page shows it: identifiers and outcome, no personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExchangeSummary {
+    pub message_id: String,
+    pub state: ExchangeState,
+    pub received_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub action: Option<String>,
+    pub code: Option<String>,
+    pub generation: Option<String>,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}

@@ -1,0 +1,663 @@
+//! The PostgreSQL state store: several `serve` replicas share one database. Leases are
+//! taken with row locks (`FOR UPDATE`, and `SKIP LOCKED` when looking for work, so
+//! replicas pick disjoint messages); journal appends are serialised by a transaction
+//! advisory lock so the hash chain stays one line.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use super::journal::{GENESIS, JournalEntry, PurgeRecord, PurgeReport, chain_hash, stamp};
+use super::{
+    Claim, Decision, ExchangeState, ExchangeSummary, OutboxEntry, PreviewLink, Store, StoreError,
+};
+
+/// Advisory lock keys (any constants, the same in every replica).
+const MIGRATION_LOCK: i64 = 0x4f4f_5453_0001;
+const JOURNAL_LOCK: i64 = 0x4f4f_5453_0002;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS seen_request (
+    request_id TEXT PRIMARY KEY,
+    received_at TIMESTAMPTZ NOT NULL,
+    message_id TEXT
+);
+CREATE TABLE IF NOT EXISTS inbound_message (
+    message_id TEXT PRIMARY KEY,
+    header TEXT NOT NULL,
+    raw BYTEA NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL,
+    state TEXT NOT NULL DEFAULT 'received',
+    lease_owner TEXT,
+    lease_until TIMESTAMPTZ,
+    answer_id TEXT,
+    outbox BYTEA,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ,
+    last_error TEXT,
+    action TEXT,
+    code TEXT,
+    generation TEXT,
+    audit TEXT,
+    answered_at TIMESTAMPTZ,
+    acknowledged_at TIMESTAMPTZ
+);
+CREATE INDEX IF NOT EXISTS inbound_message_due ON inbound_message (state, received_at);
+CREATE INDEX IF NOT EXISTS inbound_message_answer ON inbound_message (answer_id);
+CREATE TABLE IF NOT EXISTS preview_link (
+    token TEXT PRIMARY KEY,
+    location TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    evidence_type TEXT NOT NULL,
+    requester_id TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    state TEXT NOT NULL DEFAULT '{"state":"issued"}',
+    version BIGINT NOT NULL DEFAULT 0,
+    data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS audit_journal (
+    seq BIGINT PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL,
+    record TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_journal_at ON audit_journal (at);
+CREATE TABLE IF NOT EXISTS adapter_meta (
+    key TEXT PRIMARY KEY,
+    value BYTEA NOT NULL
+);
+"#;
+
+/// State in a PostgreSQL database shared by the replicas.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects (`url` without the password; `password` resolved from its reference)
+    /// and creates the tables if they are missing, in `schema` when given.
+    pub async fn connect(
+        url: &str,
+        password: Option<&str>,
+        max_connections: u32,
+        schema: Option<&str>,
+    ) -> Result<Self, StoreError> {
+        let mut opts: PgConnectOptions = url
+            .parse()
+            .map_err(|e: sqlx::Error| StoreError::Unavailable(format!("bad store url: {e}")))?;
+        if let Some(p) = password {
+            opts = opts.password(p);
+        }
+        if let Some(schema) = schema {
+            if !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Err(StoreError::Unavailable(format!(
+                    "store schema {schema:?} must be letters, digits and _"
+                )));
+            }
+            opts = opts.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect_with(opts)
+            .await?;
+        let mut tx = pool.begin().await?;
+        // Replicas starting together would race on CREATE TABLE.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(schema) = schema {
+            // Checked above: letters, digits and _ only.
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}"
+            )))
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::raw_sql(SCHEMA).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Self { pool })
+    }
+
+    /// The pool (tests drop schemas with it).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Drops a schema with everything in it (test runs, decommissioning a deployment).
+    pub async fn drop_schema(&self, schema: &str) -> Result<(), StoreError> {
+        if !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(StoreError::Query(format!("bad schema name {schema:?}")));
+        }
+        // Checked above: letters, digits and _ only.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+        )))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+fn state(s: &str) -> Result<ExchangeState, StoreError> {
+    ExchangeState::parse(s)
+        .ok_or_else(|| StoreError::Query(format!("unknown exchange state {s:?}")))
+}
+
+/// Timestamps as PostgreSQL keeps them (microseconds), so the journal hash is stable.
+fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(&stamp(at))
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or(at)
+}
+
+async fn append(
+    tx: &mut sqlx::PgConnection,
+    record: &str,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(JOURNAL_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_journal ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (seq, prev) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS.to_owned()),
+    };
+    let at = micros(at);
+    let hash = chain_hash(&prev, seq, &stamp(at), record);
+    sqlx::query(
+        "INSERT INTO audit_journal (seq, at, record, prev_hash, hash) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(record)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?;
+    Ok(seq)
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn claim_request_id(
+        &self,
+        id: &str,
+        message_id: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let id = id.to_ascii_lowercase();
+        let r = sqlx::query(
+            "INSERT INTO seen_request (request_id, received_at, message_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(&id)
+        .bind(at)
+        .bind(message_id)
+        .execute(&self.pool)
+        .await?;
+        if r.rows_affected() == 1 {
+            return Ok(true);
+        }
+        let Some(message_id) = message_id else {
+            return Ok(false);
+        };
+        let by: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT message_id FROM seen_request WHERE request_id = $1")
+                .bind(&id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(by.and_then(|(m,)| m).as_deref() == Some(message_id))
+    }
+
+    async fn store_inbound(
+        &self,
+        message_id: &str,
+        header: &str,
+        regrep: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO inbound_message (message_id, header, raw, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(message_id)
+        .bind(header)
+        .bind(regrep)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn claim(
+        &self,
+        message_id: &str,
+        worker: &str,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT state, lease_owner, lease_until, header, raw, answer_id, outbox, attempts FROM inbound_message WHERE message_id = $1 FOR UPDATE",
+        )
+        .bind(message_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Claim::Unknown);
+        };
+        let st = state(row.get::<&str, _>(0))?;
+        if st.is_answered() {
+            return Ok(Claim::Answered(
+                row.get::<Option<String>, _>(5).unwrap_or_default(),
+            ));
+        }
+        let owner: Option<String> = row.get(1);
+        let until: Option<DateTime<Utc>> = row.get(2);
+        if let (Some(owner), Some(until)) = (owner, until)
+            && owner != worker
+            && until > now
+        {
+            return Ok(Claim::Busy);
+        }
+        sqlx::query(
+            "UPDATE inbound_message SET lease_owner = $1, lease_until = $2 WHERE message_id = $3",
+        )
+        .bind(worker)
+        .bind(lease_until)
+        .bind(message_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(match st {
+            ExchangeState::Decided => Claim::Send(OutboxEntry {
+                answer_id: row.get::<Option<String>, _>(5).unwrap_or_default(),
+                message: row.get::<Option<Vec<u8>>, _>(6).unwrap_or_default(),
+                attempts: u32::try_from(row.get::<i32, _>(7)).unwrap_or(0),
+            }),
+            st => Claim::Decide {
+                header: row.get(3),
+                regrep: row.get(4),
+                state: st,
+            },
+        })
+    }
+
+    async fn due(
+        &self,
+        worker: &str,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "UPDATE inbound_message SET lease_owner = $1, lease_until = $2 WHERE message_id IN (SELECT message_id FROM inbound_message WHERE state IN ('received', 'awaiting_preview', 'decided') AND (lease_owner IS NULL OR lease_until < $3) AND (next_attempt_at IS NULL OR next_attempt_at <= $3) ORDER BY received_at LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING message_id",
+        )
+        .bind(worker)
+        .bind(lease_until)
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn hold(&self, message_id: &str, worker: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE inbound_message SET state = 'awaiting_preview', lease_owner = NULL, lease_until = NULL WHERE message_id = $1 AND lease_owner = $2 AND state IN ('received', 'awaiting_preview')",
+        )
+        .bind(message_id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn decide(
+        &self,
+        message_id: &str,
+        worker: &str,
+        d: &Decision,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "UPDATE inbound_message SET state = 'decided', answer_id = $1, outbox = $2, action = $3, code = $4, generation = $5, audit = $6, attempts = 0, next_attempt_at = NULL, last_error = NULL WHERE message_id = $7 AND lease_owner = $8 AND state IN ('received', 'awaiting_preview')",
+        )
+        .bind(&d.answer_id)
+        .bind(&d.message)
+        .bind(&d.action)
+        .bind(&d.code)
+        .bind(&d.generation)
+        .bind(&d.audit)
+        .bind(message_id)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
+        append(&mut tx, &d.audit, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn defer(
+        &self,
+        message_id: &str,
+        worker: &str,
+        next_attempt: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE inbound_message SET lease_owner = NULL, lease_until = NULL, attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE message_id = $3 AND lease_owner = $4",
+        )
+        .bind(next_attempt)
+        .bind(error)
+        .bind(message_id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn mark_answered(
+        &self,
+        message_id: &str,
+        acknowledged: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE inbound_message SET state = CASE WHEN state = 'acknowledged' OR $1 THEN 'acknowledged' ELSE 'answered' END, answered_at = $2, acknowledged_at = CASE WHEN $1 THEN $2 ELSE acknowledged_at END, outbox = NULL, raw = ''::bytea, header = '', lease_owner = NULL, lease_until = NULL, last_error = NULL WHERE message_id = $3 AND state IN ('decided', 'acknowledged')",
+        )
+        .bind(acknowledged)
+        .bind(at)
+        .bind(message_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn acknowledge_answer(
+        &self,
+        answer_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE inbound_message SET state = 'acknowledged', acknowledged_at = $1 WHERE answer_id = $2 AND state IN ('decided', 'answered')",
+        )
+        .bind(at)
+        .bind(answer_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn unanswered(&self, message_id: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT header, raw FROM inbound_message WHERE message_id = $1 AND state IN ('received', 'awaiting_preview', 'decided')",
+        )
+        .bind(message_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    async fn answer_of(&self, message_id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT answer_id FROM inbound_message WHERE message_id = $1")
+                .bind(message_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|(a,)| a))
+    }
+
+    async fn state_of(&self, message_id: &str) -> Result<Option<ExchangeState>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT state FROM inbound_message WHERE message_id = $1")
+                .bind(message_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(s,)| state(&s)).transpose()
+    }
+
+    async fn audit_of(&self, message_id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT audit FROM inbound_message WHERE message_id = $1")
+                .bind(message_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|(a,)| a))
+    }
+
+    async fn recent_exchanges(&self, limit: u32) -> Result<Vec<ExchangeSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT message_id, state, received_at, answered_at, action, code, generation, attempts, last_error FROM inbound_message ORDER BY received_at DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ExchangeSummary {
+                    message_id: r.get(0),
+                    state: state(r.get::<&str, _>(1))?,
+                    received_at: r.get(2),
+                    answered_at: r.get(3),
+                    action: r.get(4),
+                    code: r.get(5),
+                    generation: r.get(6),
+                    attempts: u32::try_from(r.get::<i32, _>(7)).unwrap_or(0),
+                    last_error: r.get(8),
+                })
+            })
+            .collect()
+    }
+
+    async fn exchange_counts(&self) -> Result<Vec<(ExchangeState, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM inbound_message GROUP BY state")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(|(s, n)| Ok((state(&s)?, n))).collect()
+    }
+
+    async fn journal(&self, after: i64, limit: u32) -> Result<Vec<JournalEntry>, StoreError> {
+        let rows: Vec<(i64, DateTime<Utc>, String, String, String)> = sqlx::query_as(
+            "SELECT seq, at, record, prev_hash, hash FROM audit_journal WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, at, record, prev_hash, hash)| JournalEntry {
+                seq,
+                at,
+                record,
+                prev_hash,
+                hash,
+            })
+            .collect())
+    }
+
+    async fn append_journal(&self, record: &str, at: DateTime<Utc>) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let seq = append(&mut tx, record, at).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    async fn purge(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<PurgeReport, StoreError> {
+        let mut report = PurgeReport::default();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(JOURNAL_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let last: Option<(i64, String)> = sqlx::query_as(
+            "SELECT seq, hash FROM audit_journal WHERE at < $1 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(before)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((through, hash)) = last {
+            report.journal_entries = sqlx::query("DELETE FROM audit_journal WHERE seq <= $1")
+                .bind(through)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let record = PurgeRecord::new(through, hash, before).to_json();
+            report.purge_record = Some(append(&mut tx, &record, now).await?);
+        }
+        report.exchanges = sqlx::query(
+            "DELETE FROM inbound_message WHERE state IN ('answered', 'acknowledged') AND COALESCE(answered_at, received_at) < $1",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        report.request_ids = sqlx::query("DELETE FROM seen_request WHERE received_at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        report.preview_links = sqlx::query("DELETE FROM preview_link WHERE created_at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn subject_key(&self, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
+        sqlx::query(
+            "INSERT INTO adapter_meta (key, value) VALUES ('subject_key', $1) ON CONFLICT DO NOTHING",
+        )
+        .bind(fresh)
+        .execute(&self.pool)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT value FROM adapter_meta WHERE key = 'subject_key'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO adapter_meta (key, value) VALUES ('heartbeat', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(Utc::now().to_rfc3339().into_bytes())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn save_preview(&self, link: &PreviewLink) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO preview_link (token, location, request_id, evidence_type, requester_id, created_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&link.token)
+        .bind(&link.location)
+        .bind(&link.request_id)
+        .bind(&link.evidence_type)
+        .bind(&link.requester_id)
+        .bind(link.created_at)
+        .bind(&link.data)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn find_preview(&self, token: &str) -> Result<Option<PreviewLink>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token, location, request_id, evidence_type, requester_id, created_at, data FROM preview_link WHERE token = $1",
+        )
+        .bind(token)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| PreviewLink {
+            token: r.get(0),
+            location: r.get(1),
+            request_id: r.get(2),
+            evidence_type: r.get(3),
+            requester_id: r.get(4),
+            created_at: r.get(5),
+            data: r.get(6),
+        }))
+    }
+
+    async fn preview_state(&self, token: &str) -> Result<Option<(String, i64)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT state, version FROM preview_link WHERE token = $1")
+                .bind(token)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn update_preview_state(
+        &self,
+        token: &str,
+        state: &str,
+        version: i64,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE preview_link SET state = $1, version = version + 1 WHERE token = $2 AND version = $3",
+        )
+        .bind(state)
+        .bind(token)
+        .bind(version)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn update_preview_state_and_data(
+        &self,
+        token: &str,
+        state: &str,
+        data: &str,
+        version: i64,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE preview_link SET state = $1, data = $2, version = version + 1 WHERE token = $3 AND version = $4 AND data <> '{}'",
+        )
+        .bind(state)
+        .bind(data)
+        .bind(token)
+        .bind(version)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn forget_preview_data(&self, token: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE preview_link SET data = '{}' WHERE token = $1")
+            .bind(token)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,413 @@
+//! The state store's contract, checked against both implementations: the embedded SQLite
+//! store always, PostgreSQL when `PG_URL` is set (each run in its own schema).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use oots_framework::store::journal::Verifier;
+use oots_framework::store::{Claim, Decision, ExchangeState, PostgresStore, SqliteStore, Store};
+
+fn t(s: i64) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+        + Duration::seconds(s)
+}
+
+fn decision(answer: &str, audit: &str) -> Decision {
+    Decision {
+        answer_id: answer.into(),
+        message: format!("outbound {answer}").into_bytes(),
+        action: "ExecuteQueryResponse".into(),
+        code: None,
+        generation: "g1".into(),
+        audit: audit.into(),
+    }
+}
+
+async fn verify(store: &dyn Store) -> Result<u64, String> {
+    let mut v = Verifier::new();
+    let mut after = 0;
+    loop {
+        let page = store.journal(after, 7).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for e in &page {
+            v.push(e).map_err(|e| e.to_string())?;
+        }
+    }
+    v.finish().map(|v| v.records).map_err(|e| e.to_string())
+}
+
+/// The whole contract, on a fresh store.
+async fn contract(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    // Stored once; a redelivery is recognised.
+    assert!(
+        s.store_inbound("m1", "<h1/>", b"<r1/>", t(0))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.store_inbound("m1", "<h1/>", b"<r1/>", t(1))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s.state_of("m1").await.unwrap(),
+        Some(ExchangeState::Received)
+    );
+    assert_eq!(
+        s.claim("nope", "a", t(60), t(0)).await.unwrap(),
+        Claim::Unknown
+    );
+
+    // Leases: the holder may renew, others are busy until it expires.
+    let Claim::Decide {
+        header,
+        regrep,
+        state,
+    } = s.claim("m1", "a", t(60), t(0)).await.unwrap()
+    else {
+        panic!("expected a decision to make");
+    };
+    assert_eq!(
+        (header.as_str(), regrep.as_slice(), state),
+        ("<h1/>", b"<r1/>".as_slice(), ExchangeState::Received)
+    );
+    assert_eq!(s.claim("m1", "b", t(60), t(10)).await.unwrap(), Claim::Busy);
+    assert!(matches!(
+        s.claim("m1", "a", t(70), t(10)).await.unwrap(),
+        Claim::Decide { .. }
+    ));
+    // Nobody else may decide while "a" holds it.
+    assert!(
+        !s.decide("m1", "b", &decision("x", r#"{"kind":"decision"}"#), t(11))
+            .await
+            .unwrap()
+    );
+    // After expiry "b" takes over, and "a" can no longer decide.
+    assert!(matches!(
+        s.claim("m1", "b", t(200), t(71)).await.unwrap(),
+        Claim::Decide { .. }
+    ));
+    assert!(
+        !s.decide("m1", "a", &decision("x", r#"{"kind":"decision"}"#), t(72))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.decide(
+            "m1",
+            "b",
+            &decision("ans-1", r#"{"kind":"decision","n":1}"#),
+            t(72)
+        )
+        .await
+        .unwrap()
+    );
+    assert_eq!(
+        s.state_of("m1").await.unwrap(),
+        Some(ExchangeState::Decided)
+    );
+    assert_eq!(s.answer_of("m1").await.unwrap().as_deref(), Some("ans-1"));
+    assert_eq!(
+        s.audit_of("m1").await.unwrap().as_deref(),
+        Some(r#"{"kind":"decision","n":1}"#)
+    );
+    // A second decision is refused: the outbox holds the first.
+    assert!(
+        !s.decide("m1", "b", &decision("ans-2", "{}"), t(73))
+            .await
+            .unwrap()
+    );
+
+    // A failed send gives the lease back and sets the next attempt.
+    s.defer("m1", "b", t(100), "gateway.unreachable")
+        .await
+        .unwrap();
+    assert!(
+        s.due("c", t(300), t(90), 10).await.unwrap().is_empty(),
+        "not due before the next attempt"
+    );
+    assert_eq!(
+        s.due("c", t(300), t(100), 10).await.unwrap(),
+        vec!["m1".to_owned()]
+    );
+    let Claim::Send(entry) = s.claim("m1", "c", t(300), t(101)).await.unwrap() else {
+        panic!("expected the outbox entry");
+    };
+    assert_eq!(entry.answer_id, "ans-1");
+    assert_eq!(entry.message, b"outbound ans-1");
+    assert_eq!(entry.attempts, 1);
+    let recent = s.recent_exchanges(10).await.unwrap();
+    assert_eq!(recent[0].last_error.as_deref(), Some("gateway.unreachable"));
+    assert_eq!(recent[0].attempts, 1);
+
+    // Sent: the request and the answer's contents are dropped.
+    s.mark_answered("m1", false, t(102)).await.unwrap();
+    assert_eq!(
+        s.state_of("m1").await.unwrap(),
+        Some(ExchangeState::Answered)
+    );
+    assert!(s.unanswered("m1").await.unwrap().is_none());
+    assert_eq!(
+        s.claim("m1", "d", t(400), t(103)).await.unwrap(),
+        Claim::Answered("ans-1".into())
+    );
+    assert!(s.acknowledge_answer("ans-1", t(104)).await.unwrap());
+    assert!(!s.acknowledge_answer("unknown", t(104)).await.unwrap());
+    assert_eq!(
+        s.state_of("m1").await.unwrap(),
+        Some(ExchangeState::Acknowledged)
+    );
+
+    // Held follow-ups wait unleased and come back with the sweep.
+    assert!(
+        s.store_inbound("m2", "<h2/>", b"<r2/>", t(110))
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        s.claim("m2", "a", t(400), t(110)).await.unwrap(),
+        Claim::Decide { .. }
+    ));
+    s.hold("m2", "a").await.unwrap();
+    assert_eq!(
+        s.state_of("m2").await.unwrap(),
+        Some(ExchangeState::AwaitingPreview)
+    );
+    assert_eq!(
+        s.due("b", t(500), t(111), 10).await.unwrap(),
+        vec!["m2".to_owned()]
+    );
+    let Claim::Decide { state, .. } = s.claim("m2", "b", t(500), t(112)).await.unwrap() else {
+        panic!("expected the held request");
+    };
+    assert_eq!(state, ExchangeState::AwaitingPreview);
+    assert!(
+        s.decide(
+            "m2",
+            "b",
+            &decision("ans-m2", r#"{"kind":"decision","n":2}"#),
+            t(113)
+        )
+        .await
+        .unwrap()
+    );
+    // Delivered on submit (AS4 receipt).
+    s.mark_answered("m2", true, t(114)).await.unwrap();
+    assert_eq!(
+        s.state_of("m2").await.unwrap(),
+        Some(ExchangeState::Acknowledged)
+    );
+
+    // Counts by state.
+    assert!(
+        s.store_inbound("m3", "<h3/>", b"<r3/>", t(120))
+            .await
+            .unwrap()
+    );
+    let counts = s.exchange_counts().await.unwrap();
+    assert!(
+        counts.contains(&(ExchangeState::Acknowledged, 2)),
+        "{counts:?}"
+    );
+    assert!(counts.contains(&(ExchangeState::Received, 1)), "{counts:?}");
+
+    // Request ids: once, except for the message that claimed it.
+    assert!(
+        s.claim_request_id("urn:uuid:AA", Some("m3"), t(120))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.claim_request_id("urn:uuid:aa", Some("m4"), t(121))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.claim_request_id("urn:uuid:aa", Some("m3"), t(121))
+            .await
+            .unwrap()
+    );
+
+    // The journal chains the two decisions; an extra record joins the chain.
+    assert_eq!(
+        s.append_journal(r#"{"kind":"note"}"#, t(130))
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(verify(s).await, Ok(3));
+
+    // Retention: records before t(120) go, a purge record vouches for the rest.
+    let report = s.purge(t(120), t(200)).await.unwrap();
+    assert_eq!(report.journal_entries, 2);
+    assert_eq!(
+        report.exchanges, 2,
+        "m1 and m2 were answered before the cut"
+    );
+    assert_eq!(report.request_ids, 0);
+    assert_eq!(report.purge_record, Some(4));
+    assert_eq!(s.state_of("m1").await.unwrap(), None);
+    assert_eq!(
+        s.state_of("m3").await.unwrap(),
+        Some(ExchangeState::Received),
+        "unanswered messages are never purged"
+    );
+    assert_eq!(verify(s).await, Ok(2));
+
+    // The subject key is made once and shared.
+    let k1 = s.subject_key(b"first-key").await.unwrap();
+    let k2 = s.subject_key(b"other-key").await.unwrap();
+    assert_eq!(
+        (k1.as_slice(), k2.as_slice()),
+        (b"first-key".as_slice(), b"first-key".as_slice())
+    );
+    s.ping().await.unwrap();
+}
+
+/// Replicas asking for work at the same time get disjoint messages.
+async fn disjoint_sweeps(store: Arc<dyn Store>) {
+    for i in 0..200 {
+        store
+            .store_inbound(&format!("d{i:03}"), "<h/>", b"<r/>", t(i))
+            .await
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let got = s
+                    .due(&format!("w{w}"), t(10_000), t(1_000), 7)
+                    .await
+                    .unwrap();
+                if got.is_empty() {
+                    break mine;
+                }
+                mine.extend(got);
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(
+        (n, all.len()),
+        (200, 200),
+        "every message leased exactly once"
+    );
+}
+
+/// Concurrent decisions from several workers keep one unbroken chain.
+async fn concurrent_journal(store: Arc<dyn Store>) {
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let id = format!("j{i}");
+            s.store_inbound(&id, "<h/>", b"<r/>", t(i)).await.unwrap();
+            assert!(matches!(
+                s.claim(&id, "w", t(9_999), t(i)).await.unwrap(),
+                Claim::Decide { .. }
+            ));
+            assert!(
+                s.decide(
+                    &id,
+                    "w",
+                    &decision(
+                        &format!("a{i}"),
+                        &format!(r#"{{"kind":"decision","i":{i}}}"#)
+                    ),
+                    t(i)
+                )
+                .await
+                .unwrap()
+            );
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(verify(store.as_ref()).await, Ok(40));
+}
+
+#[tokio::test]
+async fn sqlite_store_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = |name: &str| {
+        let p = dir.path().join(name);
+        async move { Arc::new(SqliteStore::open(&p).await.unwrap()) as Arc<dyn Store> }
+    };
+    contract(open("a.db").await).await;
+    disjoint_sweeps(open("b.db").await).await;
+    concurrent_journal(open("c.db").await).await;
+}
+
+#[tokio::test]
+async fn sqlite_voids_leases_of_a_killed_run_on_start() {
+    let s = SqliteStore::in_memory().await.unwrap();
+    s.store_inbound("m", "<h/>", b"<r/>", t(0)).await.unwrap();
+    assert!(matches!(
+        s.claim("m", "old-run", t(600), t(0)).await.unwrap(),
+        Claim::Decide { .. }
+    ));
+    assert_eq!(
+        s.claim("m", "new-run", t(600), t(1)).await.unwrap(),
+        Claim::Busy
+    );
+    s.on_start().await.unwrap();
+    assert!(matches!(
+        s.claim("m", "new-run", t(600), t(1)).await.unwrap(),
+        Claim::Decide { .. }
+    ));
+}
+
+async fn pg(schema: &str) -> Option<PostgresStore> {
+    let url = std::env::var("PG_URL").ok().filter(|u| !u.is_empty())?;
+    let admin = PostgresStore::connect(&url, None, 2, None).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE"
+    )))
+    .execute(admin.pool())
+    .await
+    .unwrap();
+    Some(
+        PostgresStore::connect(&url, None, 8, Some(schema))
+            .await
+            .unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn postgres_store_keeps_the_contract() {
+    let suffix = std::process::id();
+    let Some(a) = pg(&format!("oots_conf_a_{suffix}")).await else {
+        println!(
+            "SKIPPED: PostgreSQL store suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)"
+        );
+        return;
+    };
+    contract(Arc::new(a)).await;
+    let b = pg(&format!("oots_conf_b_{suffix}")).await.unwrap();
+    disjoint_sweeps(Arc::new(b)).await;
+    let c = pg(&format!("oots_conf_c_{suffix}")).await.unwrap();
+    concurrent_journal(Arc::new(c)).await;
+    for x in ["a", "b", "c"] {
+        let s = pg(&format!("oots_conf_{x}_{suffix}")).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA oots_conf_{x}_{suffix} CASCADE"
+        )))
+        .execute(s.pool())
+        .await
+        .unwrap();
+    }
+}

@@ -1,0 +1,86 @@
+//! Requests in bulk for the load and chaos suites: the quickstart register's people (some
+//! found, most not), each request with its own ids, as a requester's access point would
+//! deliver them to Domibus.
+
+use std::path::Path;
+
+use oots_framework::clock::{Clock, RandomIds, SystemClock};
+use oots_framework::edm;
+use oots_framework::gateway::Payload;
+use oots_framework::gateway::ebms::UserMessage;
+use oots_framework::requester::{self, RequestSpec};
+
+/// Request `i` of a run: every tenth asks for a person in the register (evidence, a PDF),
+/// the rest for people who are not there (`EDM:ERR:0004`).
+pub fn request(i: usize, run: &str) -> (UserMessage, Vec<Payload>) {
+    let (family, given, dob) = if i.is_multiple_of(10) {
+        ("Dupont", "Jean", "1992-10-22")
+    } else {
+        ("Nobody", "Anne", "1970-01-01")
+    };
+    let ids = RandomIds;
+    let now = SystemClock.now();
+    let request = requester::build_request(
+        &RequestSpec {
+            version: edm::EdmVersion::V2_0,
+            family_name: family.into(),
+            given_name: given.into(),
+            date_of_birth: dob.into(),
+            classification: requester::BIRTH_CERTIFICATE.into(),
+            format: "application/pdf".into(),
+            conforms_to: None,
+            preview: false,
+            legal: None,
+            level_of_assurance: None,
+            optional: Default::default(),
+            provider: (
+                "urn:cef.eu:names:identifier:EAS:9930".into(),
+                "DE73524311".into(),
+                "Civil Registration Office Berlin I".into(),
+            ),
+        },
+        &ids,
+        now,
+    );
+    let cid = format!("req-{run}-{i}@requester.example");
+    let header = requester::request_header(
+        &request,
+        format!("m-{run}-{i}@requester.example"),
+        format!("conv-{run}-{i}"),
+        format!("9f7b1c2e-0000-4000-8000-{i:012}"),
+        &cid,
+        now,
+    );
+    let payloads = vec![Payload {
+        content_id: cid,
+        mime_type: "application/x-ebrs+xml".into(),
+        bytes: edm::write_request(&request).into_bytes(),
+    }];
+    (header, payloads)
+}
+
+/// An adapter.yaml for the quickstart mappings and register behind the Domibus WS
+/// plugin at `domibus`, listening on `port`, with `store` (YAML) as its state store.
+pub fn adapter_yaml(workspace: &Path, dir: &Path, domibus: &str, port: u16, store: &str) -> String {
+    let q = workspace.join("examples/quickstart");
+    format!(
+        "provider:\n  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: {{ EN: Civil Registration Office Berlin I }}\n  country: DE\n\
+         state_dir: {state}\n\
+         mappings: {mappings}\n\
+         connections:\n  birth_register:\n    type: sql\n    url: sqlite://{db}\n    init: {seed}\n\
+         gateway:\n  type: domibus\n  endpoint: {domibus}\n  username: backend\n  password: env:TEST_DOMIBUS_PW\n  push_username: push\n  push_password: env:TEST_DOMIBUS_PUSH_PW\n\
+         http:\n  listen: 127.0.0.1:{port}\n\
+         reload:\n  enabled: false\n\
+         {store}",
+        state = dir.join("state").display(),
+        mappings = q.join("mappings").display(),
+        db = dir.join("registry.db").display(),
+        seed = q.join("registry/seed.sql").display(),
+    )
+}
+
+/// The environment the generated adapter.yaml's secrets refer to.
+pub const ENV: [(&str, &str); 2] = [
+    ("TEST_DOMIBUS_PW", "plugin-pw"),
+    ("TEST_DOMIBUS_PUSH_PW", "push-pw"),
+];
