@@ -31,6 +31,26 @@ pub async fn open(
     base_dir: &Path,
     mode: OpenMode,
 ) -> Result<Arc<dyn Connector>, ConnectorError> {
+    match open_now(cfg, base_dir, mode).await {
+        // A registry that is down when the adapter starts must not keep the adapter
+        // down: requests are answered (EDM:ERR:0005) and it is opened again on use.
+        Err(e) if mode == OpenMode::Live && e.is_transient() => {
+            tracing::warn!(
+                kind = cfg.kind(),
+                code = e.code(),
+                "registry unreachable at start; opened again on the next lookup"
+            );
+            Ok(Arc::new(Reopening::new(cfg, base_dir, e)))
+        }
+        other => other,
+    }
+}
+
+async fn open_now(
+    cfg: &ConnectionConfig,
+    base_dir: &Path,
+    mode: OpenMode,
+) -> Result<Arc<dyn Connector>, ConnectorError> {
     match (cfg, mode) {
         (ConnectionConfig::Sql(c), OpenMode::Live) => {
             let url = with_password(c)?;
@@ -179,6 +199,96 @@ impl Connector for Detached {
         Err(ConnectorError::Unavailable(
             "connection not opened (offline check)".to_owned(),
         ))
+    }
+}
+
+/// The opened connector, or when the last attempt failed and why.
+type Attempt = (
+    Option<Arc<dyn Connector>>,
+    Option<std::time::Instant>,
+    String,
+);
+
+/// A connection whose registry was unreachable when the adapter started: each use tries
+/// to open it (at most once a second), and once open it is the real connector.
+#[derive(Debug)]
+pub struct Reopening {
+    detached: Detached,
+    base_dir: std::path::PathBuf,
+    opened: tokio::sync::Mutex<Attempt>,
+}
+
+impl Reopening {
+    fn new(cfg: &ConnectionConfig, base_dir: &Path, first: ConnectorError) -> Self {
+        Self {
+            detached: Detached::new(cfg),
+            base_dir: base_dir.to_path_buf(),
+            opened: tokio::sync::Mutex::new((
+                None,
+                Some(std::time::Instant::now()),
+                first.to_string(),
+            )),
+        }
+    }
+
+    async fn connector(&self) -> Result<Arc<dyn Connector>, ConnectorError> {
+        let mut g = self.opened.lock().await;
+        if let Some(c) = &g.0 {
+            return Ok(c.clone());
+        }
+        if g.1.is_some_and(|at| at.elapsed() < Duration::from_secs(1)) {
+            return Err(ConnectorError::Unavailable(g.2.clone()));
+        }
+        match open_now(&self.detached.cfg, &self.base_dir, OpenMode::Live).await {
+            Ok(c) => {
+                tracing::info!(
+                    kind = self.detached.kind(),
+                    "registry reachable again: connection opened"
+                );
+                g.0 = Some(c.clone());
+                Ok(c)
+            }
+            Err(e) => {
+                g.1 = Some(std::time::Instant::now());
+                g.2 = e.to_string();
+                Err(e)
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Connector for Reopening {
+    fn kind(&self) -> &'static str {
+        self.detached.kind()
+    }
+
+    fn parameters(&self, query: &str) -> Result<Vec<String>, ConnectorError> {
+        self.detached.parameters(query)
+    }
+
+    async fn lookup(
+        &self,
+        lookup: &oots_connector::Lookup<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Record>, ConnectorError> {
+        self.connector().await?.lookup(lookup, cancel).await
+    }
+
+    async fn fetch_document(
+        &self,
+        reference: &str,
+        limits: oots_connector::Limits,
+        cancel: &CancellationToken,
+    ) -> Result<oots_connector::Document, ConnectorError> {
+        self.connector()
+            .await?
+            .fetch_document(reference, limits, cancel)
+            .await
+    }
+
+    async fn probe(&self) -> Result<(), ConnectorError> {
+        self.connector().await?.probe().await
     }
 }
 

@@ -230,13 +230,14 @@ fn outcome_index(outcome: &str) -> usize {
 }
 
 /// A `code` label value as given when it looks like a stable code (`GATEWAY_TIMEOUT`,
-/// `EDM:ERR:0005`), else `other`: an error message must never become a label.
+/// `EDM:ERR:0005`, `gateway.unreachable`), else `other`: an error message must never
+/// become a label.
 fn code_label(code: &str) -> &str {
     let stable = !code.is_empty()
         && code.len() <= 48
         && code
             .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b':');
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.'));
     if stable { code } else { OTHER }
 }
 

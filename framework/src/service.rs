@@ -123,6 +123,11 @@ impl Service {
             tracing::debug!(message_id, "already being processed");
             return Ok(None);
         };
+        self.process_entered(message_id).await
+    }
+
+    /// [`Service::process`] for a message this task already holds in the in-flight set.
+    async fn process_entered(&self, message_id: &str) -> Result<Option<Report>, ServiceError> {
         let mut claim = self.claim(message_id).await?;
         if claim == Claim::Unknown {
             let inbound = self.gateway.retrieve(message_id).await?;
@@ -430,6 +435,11 @@ impl Service {
 
     async fn handle(&self, message_id: String) {
         use tracing::Instrument as _;
+        // Named once while queued or worked on: a push, the access point's pending list
+        // and the store's due list often name the same message during a burst.
+        let Some(_guard) = InFlight::enter(&self.in_flight, &message_id) else {
+            return;
+        };
         let Ok(_permit) = self.workers.clone().acquire_owned().await else {
             return;
         };
@@ -440,7 +450,7 @@ impl Service {
             request_id = tracing::field::Empty,
             outcome = tracing::field::Empty,
         );
-        let report = match self.process(&message_id).instrument(span).await {
+        let report = match self.process_entered(&message_id).instrument(span).await {
             Ok(Some(r)) => r,
             Ok(None) => return,
             Err(e) => {

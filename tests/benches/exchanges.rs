@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::{Adapter, free_port};
-use oots_e2e::load::{ENV, adapter_yaml, request};
+use oots_e2e::load::{ENV, adapter_yaml, postgres_registry, request};
 use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
 
 const BURST: usize = 5_000;
@@ -61,8 +61,9 @@ struct Row {
     peak_mb: f64,
 }
 
-/// Times answers arrive at the access point, by the request they answer.
-type Arrivals = Arc<Mutex<HashMap<String, Instant>>>;
+/// Times answers arrive at the access point, by the request they answer, and whether
+/// each carried evidence.
+type Arrivals = Arc<Mutex<HashMap<String, (Instant, bool)>>>;
 
 fn collect(sim: DomibusSimulator) -> (Arrivals, tokio::task::JoinHandle<()>) {
     let arrivals: Arrivals = Arc::default();
@@ -70,7 +71,8 @@ fn collect(sim: DomibusSimulator) -> (Arrivals, tokio::task::JoinHandle<()>) {
     let task = tokio::spawn(async move {
         while let Some(m) = sim.next_submitted(Duration::from_secs(30)).await {
             let to = m.header.ref_to_message_id.unwrap_or_default();
-            a.lock().unwrap().insert(to, Instant::now());
+            let evidence = m.header.action == "ExecuteQueryResponse";
+            a.lock().unwrap().insert(to, (Instant::now(), evidence));
         }
     });
     (arrivals, task)
@@ -148,10 +150,18 @@ async fn run(name: &str, store: &str, registry_url: Option<&str>) -> Row {
     }
     wait_for(&arrivals, BURST, Duration::from_secs(300)).await;
     let burst_s = t0.elapsed().as_secs_f64();
+    // The answers are the right ones: one in ten with evidence, the rest "not found".
+    let evidence = arrivals
+        .lock()
+        .unwrap()
+        .values()
+        .filter(|(_, e)| *e)
+        .count();
+    assert_eq!(evidence, BURST / 10, "{name}: wrong answers");
     let mut lat: Vec<Duration> = {
         let a = arrivals.lock().unwrap();
         sent.iter()
-            .filter_map(|(id, t)| a.get(id).map(|r| r.duration_since(*t)))
+            .filter_map(|(id, t)| a.get(id).map(|(r, _)| r.duration_since(*t)))
             .collect()
     };
     lat.sort();
@@ -173,7 +183,7 @@ async fn run(name: &str, store: &str, registry_url: Option<&str>) -> Row {
     let mut lat: Vec<Duration> = {
         let a = arrivals.lock().unwrap();
         sent.iter()
-            .filter_map(|(id, t)| a.get(id).map(|r| r.duration_since(*t)))
+            .filter_map(|(id, t)| a.get(id).map(|(r, _)| r.duration_since(*t)))
             .collect()
     };
     lat.sort();
@@ -197,42 +207,6 @@ async fn run(name: &str, store: &str, registry_url: Option<&str>) -> Row {
     }
 }
 
-/// Copies the quickstart register (seeded into SQLite by its script) into PostgreSQL, in
-/// schema `oots_bench_registry`; returns the connection URL for it.
-async fn postgres_registry(pg: &str) -> String {
-    use sqlx::{Connection, Executor, Row};
-    let seed =
-        std::fs::read_to_string(workspace().join("examples/quickstart/registry/seed.sql")).unwrap();
-    let mut lite = sqlx::SqliteConnection::connect("sqlite::memory:")
-        .await
-        .unwrap();
-    lite.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(seed)))
-        .await
-        .unwrap();
-    let rows = sqlx::query("SELECT register_number, family_name, given_name, birth_name, sex, date_of_birth, place_of_birth, father_name, mother_name, registration_date, registry_office FROM birth_register")
-        .fetch_all(&mut lite)
-        .await
-        .unwrap();
-    let mut pgc = sqlx::PgConnection::connect(pg).await.unwrap();
-    pgc.execute(
-        "DROP SCHEMA IF EXISTS oots_bench_registry CASCADE; CREATE SCHEMA oots_bench_registry; \
-         CREATE TABLE oots_bench_registry.birth_register (register_number TEXT PRIMARY KEY, family_name TEXT NOT NULL, given_name TEXT NOT NULL, birth_name TEXT, sex TEXT NOT NULL, date_of_birth TEXT NOT NULL, place_of_birth TEXT NOT NULL, father_name TEXT, mother_name TEXT, registration_date TEXT NOT NULL, registry_office TEXT NOT NULL); \
-         CREATE INDEX ON oots_bench_registry.birth_register (date_of_birth);",
-    )
-    .await
-    .unwrap();
-    for r in rows {
-        let mut q = sqlx::query(
-            "INSERT INTO oots_bench_registry.birth_register VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
-        );
-        for i in 0..11 {
-            q = q.bind(r.get::<Option<String>, _>(i));
-        }
-        q.execute(&mut pgc).await.unwrap();
-    }
-    format!("{pg}?options=-c%20search_path%3Doots_bench_registry")
-}
-
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -248,7 +222,7 @@ fn main() {
         if let Some(pg) = &pg {
             let store = format!("store:\n  type: postgres\n  url: {pg}\n  schema: oots_bench_store\n");
             configs.push(("store postgres, registry sqlite".into(), store.clone(), None));
-            let reg = postgres_registry(pg).await;
+            let reg = postgres_registry(pg, "oots_bench_registry").await;
             configs.push(("store sqlite (full), registry postgres".into(), String::new(), Some(reg.clone())));
             configs.push(("store postgres, registry postgres".into(), store, Some(reg)));
         } else {

@@ -4,8 +4,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The `oots-adapter` binary of this build (built on demand when a suite runs alone).
+/// The `oots-adapter` binary of this build. `cargo test --workspace` builds it with the
+/// suites; a suite run alone builds it when missing, and a benchmark (release) always asks
+/// cargo once, so it never measures a stale binary.
 pub fn adapter_bin() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(build).clone()
+}
+
+fn build() -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
     // target/<profile>/deps/<test> → target/<profile>/oots-adapter
     let bin = exe
@@ -13,11 +20,12 @@ pub fn adapter_bin() -> PathBuf {
         .and_then(Path::parent)
         .map(|d| d.join("oots-adapter"))
         .unwrap_or_default();
-    if !bin.is_file() {
+    let release = bin.to_string_lossy().contains("/release/");
+    if release || !bin.is_file() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
         cmd.args(["build", "-p", "oots-framework", "--bin", "oots-adapter"]);
-        if bin.to_string_lossy().contains("/release/") {
+        if release {
             cmd.arg("--release");
         }
         let status = cmd.status().expect("cargo build of oots-adapter");

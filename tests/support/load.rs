@@ -84,3 +84,50 @@ pub const ENV: [(&str, &str); 2] = [
     ("TEST_DOMIBUS_PW", "plugin-pw"),
     ("TEST_DOMIBUS_PUSH_PW", "push-pw"),
 ];
+
+/// Copies the quickstart register (seeded into SQLite by its script) into PostgreSQL, with
+/// real `DATE` columns as a PostgreSQL registry would have them, in
+/// `schema` (dropped first); returns the connection URL for it.
+pub async fn postgres_registry(pg: &str, schema: &str) -> String {
+    use sqlx::{Connection, Executor, Row};
+    let seed =
+        std::fs::read_to_string(workspace().join("examples/quickstart/registry/seed.sql")).unwrap();
+    let mut lite = sqlx::SqliteConnection::connect("sqlite::memory:")
+        .await
+        .unwrap();
+    lite.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(seed)))
+        .await
+        .unwrap();
+    let rows = sqlx::query("SELECT register_number, family_name, given_name, birth_name, sex, date_of_birth, place_of_birth, father_name, mother_name, registration_date, registry_office FROM birth_register")
+        .fetch_all(&mut lite)
+        .await
+        .unwrap();
+    let mut pgc = sqlx::PgConnection::connect(pg).await.unwrap();
+    assert!(
+        schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    );
+    pgc.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; \
+         CREATE TABLE {schema}.birth_register (register_number TEXT PRIMARY KEY, family_name TEXT NOT NULL, given_name TEXT NOT NULL, birth_name TEXT, sex TEXT NOT NULL, date_of_birth DATE NOT NULL, place_of_birth TEXT NOT NULL, father_name TEXT, mother_name TEXT, registration_date DATE NOT NULL, registry_office TEXT NOT NULL); \
+         CREATE INDEX ON {schema}.birth_register (date_of_birth);"
+    ))))
+    .await
+    .unwrap();
+    for r in rows {
+        let insert = format!(
+            "INSERT INTO {schema}.birth_register VALUES ($1,$2,$3,$4,$5,$6::date,$7,$8,$9,$10::date,$11)"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(insert));
+        for i in 0..11 {
+            q = q.bind(r.get::<Option<String>, _>(i));
+        }
+        q.execute(&mut pgc).await.unwrap();
+    }
+    format!("{pg}?options=-c%20search_path%3D{schema}")
+}
+
+fn workspace() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}

@@ -1,15 +1,17 @@
 //! The embedded SQLite state store (WAL mode; one file under the state directory). One
 //! replica only: several processes must share a PostgreSQL store instead.
+//!
+//! One thread owns the connection and runs every operation as a closure. Operations that
+//! queue up while it works are committed together (group commit, each in its own
+//! savepoint): under load one `fsync` covers many exchanges, and a caller hears back only
+//! once its operation is durable.
 
 use std::path::Path;
-use std::str::FromStr;
+use std::sync::mpsc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::journal::{GENESIS, JournalEntry, PurgeRecord, PurgeReport, chain_hash, stamp};
 use super::{
@@ -91,6 +93,9 @@ CREATE INDEX IF NOT EXISTS inbound_message_answer ON inbound_message (answer_id)
 CREATE INDEX IF NOT EXISTS audit_journal_at ON audit_journal (at);
 "#;
 
+/// Most operations committed together.
+const MAX_BATCH: usize = 256;
+
 /// How hard SQLite pushes each commit to disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -102,10 +107,37 @@ pub enum Synchronous {
     Normal,
 }
 
+/// What the writer thread hands back once the batch's commit is known.
+type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+/// One operation: runs on the connection, says whether to keep its changes.
+type Job = Box<dyn FnOnce(&Connection) -> (bool, Completion) + Send>;
+
 /// State in one SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    jobs: mpsc::Sender<Job>,
+}
+
+fn db_error(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode as C;
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                C::CannotOpen
+                    | C::DiskFull
+                    | C::SystemIoFailure
+                    | C::ReadOnly
+                    | C::DatabaseBusy
+                    | C::DatabaseLocked
+                    | C::NotADatabase
+                    | C::DatabaseCorrupt
+            ) =>
+        {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Query(e.to_string()),
+    }
 }
 
 impl SqliteStore {
@@ -121,56 +153,154 @@ impl SqliteStore {
                 StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        let opts = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(match sync {
-                Synchronous::Full => SqliteSynchronous::Full,
-                Synchronous::Normal => SqliteSynchronous::Normal,
-            })
-            .busy_timeout(std::time::Duration::from_secs(5));
-        Self::with_options(opts).await
+        let path = path.to_path_buf();
+        Self::start(move || {
+            let conn = Connection::open(&path).map_err(db_error)?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(db_error)?;
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(db_error)?;
+            conn.pragma_update(
+                None,
+                "synchronous",
+                match sync {
+                    Synchronous::Full => "FULL",
+                    Synchronous::Normal => "NORMAL",
+                },
+            )
+            .map_err(db_error)?;
+            Ok(conn)
+        })
+        .await
     }
 
     /// An in-memory store (tests, one-shot runs that must not leave files).
     pub async fn in_memory() -> Result<Self, StoreError> {
-        let opts = SqliteConnectOptions::from_str("sqlite::memory:")?;
-        Self::with_options(opts).await
+        Self::start(|| Connection::open_in_memory().map_err(db_error)).await
     }
 
-    async fn with_options(opts: SqliteConnectOptions) -> Result<Self, StoreError> {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts)
-            .await?;
-        sqlx::raw_sql(SCHEMA).execute(&pool).await?;
-        for (table, column, ty) in ADDED_COLUMNS {
-            let present: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?")
-                    .bind(table)
-                    .bind(column)
-                    .fetch_one(&pool)
-                    .await?;
-            if present == 0 {
-                // Our own constant identifiers and types.
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                    "ALTER TABLE {table} ADD COLUMN {column} {ty}"
-                )))
-                .execute(&pool)
-                .await?;
-                if (table, column) == ("inbound_message", "state") {
-                    // Files from before the state machine: what had an answer was sent.
-                    sqlx::query(
-                        "UPDATE inbound_message SET state = 'answered' WHERE answer_id IS NOT NULL",
-                    )
-                    .execute(&pool)
-                    .await?;
-                }
+    async fn start(
+        open: impl FnOnce() -> Result<Connection, StoreError> + Send + 'static,
+    ) -> Result<Self, StoreError> {
+        let (jobs, rx) = mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("oots-store".into())
+            .spawn(move || {
+                let conn = match open().and_then(|c| migrate(&c).map(|()| c)) {
+                    Ok(c) => {
+                        let _ = ready_tx.send(Ok(()));
+                        c
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                writer(&conn, &rx);
+            })
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the store thread: {e}")))?;
+        ready_rx
+            .await
+            .map_err(|_| StoreError::Unavailable("the store thread stopped".into()))??;
+        Ok(Self { jobs })
+    }
+
+    /// Runs `f` on the connection; its changes are kept if it returns `Ok` and are
+    /// durable when this returns.
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let r = f(conn);
+            let keep = r.is_ok();
+            let done: Completion = Box::new(move |commit| {
+                let _ = tx.send(commit.and(r));
+            });
+            (keep, done)
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Unavailable("the store thread stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable("the store thread stopped".into()))?
+    }
+}
+
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(SCHEMA).map_err(db_error)?;
+    for (table, column, ty) in ADDED_COLUMNS {
+        let present: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?",
+                params![table, column],
+                |r| r.get(0),
+            )
+            .map_err(db_error)?;
+        if present == 0 {
+            // Our own constant identifiers and types.
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"))
+                .map_err(db_error)?;
+            if (table, column) == ("inbound_message", "state") {
+                // Files from before the state machine: what had an answer was sent.
+                conn.execute(
+                    "UPDATE inbound_message SET state = 'answered' WHERE answer_id IS NOT NULL",
+                    [],
+                )
+                .map_err(db_error)?;
             }
         }
-        sqlx::raw_sql(INDEXES).execute(&pool).await?;
-        Ok(Self { pool })
+    }
+    conn.execute_batch(INDEXES).map_err(db_error)
+}
+
+/// The writer thread: takes what is queued, runs it in one transaction (a savepoint per
+/// operation), commits, then answers every caller.
+fn writer(conn: &Connection, rx: &mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let e = db_error(e);
+            tracing::error!(code = e.code(), error = %e, "the state store cannot start a transaction");
+            // Dropping a job drops its reply channel: its caller gets `Unavailable`.
+            drop(batch);
+            continue;
+        }
+        let mut completions = Vec::with_capacity(batch.len());
+        for job in batch {
+            let saved = conn.execute_batch("SAVEPOINT op").is_ok();
+            let (keep, done) = job(conn);
+            if saved {
+                let end = if keep {
+                    "RELEASE op"
+                } else {
+                    "ROLLBACK TO op; RELEASE op"
+                };
+                if let Err(e) = conn.execute_batch(end) {
+                    tracing::warn!(error = %e, "savepoint could not be closed");
+                }
+            }
+            completions.push(done);
+        }
+        let commit = conn.execute_batch("COMMIT").map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
+            db_error(e)
+        });
+        for done in completions {
+            done(match &commit {
+                Ok(()) => Ok(()),
+                Err(StoreError::Unavailable(m)) => Err(StoreError::Unavailable(m.clone())),
+                Err(StoreError::Query(m)) => Err(StoreError::Query(m.clone())),
+            });
+        }
     }
 }
 
@@ -189,32 +319,27 @@ fn state(s: &str) -> Result<ExchangeState, StoreError> {
         .ok_or_else(|| StoreError::Query(format!("unknown exchange state {s:?}")))
 }
 
-/// Appends `record` within the transaction `tx` (one connection: already serialised).
-async fn append(
-    tx: &mut sqlx::SqliteConnection,
-    record: &str,
-    at: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_journal ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
+/// Appends `record` to the journal (inside the caller's transaction).
+fn append(conn: &Connection, record: &str, at: DateTime<Utc>) -> Result<i64, StoreError> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit_journal ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db_error)?;
     let (seq, prev) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_owned()),
     };
     let at = stamp(at);
     let hash = chain_hash(&prev, seq, &at, record);
-    sqlx::query(
+    conn.execute(
         "INSERT INTO audit_journal (seq, at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?)",
+        params![seq, at, record, prev, hash],
     )
-    .bind(seq)
-    .bind(&at)
-    .bind(record)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?;
+    .map_err(db_error)?;
     Ok(seq)
 }
 
@@ -222,12 +347,15 @@ async fn append(
 impl Store for SqliteStore {
     async fn on_start(&self) -> Result<(), StoreError> {
         // One process per file: leases a killed run left behind are void.
-        sqlx::query(
-            "UPDATE inbound_message SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL",
-        )
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.run(|c| {
+            c.execute(
+                "UPDATE inbound_message SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL",
+                [],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn claim_request_id(
@@ -237,26 +365,31 @@ impl Store for SqliteStore {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let id = id.to_ascii_lowercase();
-        let r = sqlx::query(
-            "INSERT INTO seen_request (request_id, received_at, message_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(&id)
-        .bind(ts(at))
-        .bind(message_id)
-        .execute(&self.pool)
-        .await?;
-        if r.rows_affected() == 1 {
-            return Ok(true);
-        }
-        let Some(message_id) = message_id else {
-            return Ok(false);
-        };
-        let by: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT message_id FROM seen_request WHERE request_id = ?")
-                .bind(&id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(by.and_then(|(m,)| m).as_deref() == Some(message_id))
+        let message_id = message_id.map(str::to_owned);
+        self.run(move |c| {
+            let n = c
+                .execute(
+                    "INSERT INTO seen_request (request_id, received_at, message_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    params![id, ts(at), message_id],
+                )
+                .map_err(db_error)?;
+            if n == 1 {
+                return Ok(true);
+            }
+            let Some(message_id) = message_id else {
+                return Ok(false);
+            };
+            let by: Option<Option<String>> = c
+                .query_row(
+                    "SELECT message_id FROM seen_request WHERE request_id = ?",
+                    [&id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_error)?;
+            Ok(by.flatten().as_deref() == Some(message_id.as_str()))
+        })
+        .await
     }
 
     async fn store_inbound(
@@ -266,16 +399,17 @@ impl Store for SqliteStore {
         regrep: &[u8],
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
-            "INSERT INTO inbound_message (message_id, header, raw, received_at, state) VALUES (?, ?, ?, ?, 'received') ON CONFLICT DO NOTHING",
-        )
-        .bind(message_id)
-        .bind(header)
-        .bind(regrep)
-        .bind(ts(at))
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        let (m, h, r) = (message_id.to_owned(), header.to_owned(), regrep.to_vec());
+        self.run(move |c| {
+            let n = c
+                .execute(
+                    "INSERT INTO inbound_message (message_id, header, raw, received_at, state) VALUES (?, ?, ?, ?, 'received') ON CONFLICT DO NOTHING",
+                    params![m, h, r, ts(at)],
+                )
+                .map_err(db_error)?;
+            Ok(n == 1)
+        })
+        .await
     }
 
     async fn claim(
@@ -285,51 +419,69 @@ impl Store for SqliteStore {
         lease_until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Claim, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "SELECT state, lease_owner, lease_until, header, raw, answer_id, outbox, attempts FROM inbound_message WHERE message_id = ?",
-        )
-        .bind(message_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Ok(Claim::Unknown);
-        };
-        let st = state(row.get::<&str, _>(0))?;
-        if st.is_answered() {
-            return Ok(Claim::Answered(
-                row.get::<Option<String>, _>(5).unwrap_or_default(),
-            ));
-        }
-        let owner: Option<String> = row.get(1);
-        let until: Option<String> = row.get(2);
-        if let (Some(owner), Some(until)) = (owner, until)
-            && owner != worker
-            && until > ts(now)
-        {
-            return Ok(Claim::Busy);
-        }
-        sqlx::query(
-            "UPDATE inbound_message SET lease_owner = ?, lease_until = ? WHERE message_id = ?",
-        )
-        .bind(worker)
-        .bind(ts(lease_until))
-        .bind(message_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(match st {
-            ExchangeState::Decided => Claim::Send(OutboxEntry {
-                answer_id: row.get::<Option<String>, _>(5).unwrap_or_default(),
-                message: row.get::<Option<Vec<u8>>, _>(6).unwrap_or_default(),
-                attempts: u32::try_from(row.get::<i64, _>(7)).unwrap_or(0),
-            }),
-            st => Claim::Decide {
-                header: row.get(3),
-                regrep: row.get(4),
-                state: st,
-            },
+        let (m, w) = (message_id.to_owned(), worker.to_owned());
+        self.run(move |c| {
+            type Row = (
+                String,
+                Option<String>,
+                Option<String>,
+                String,
+                Vec<u8>,
+                Option<String>,
+                Option<Vec<u8>>,
+                i64,
+            );
+            let row: Option<Row> = c
+                .query_row(
+                    "SELECT state, lease_owner, lease_until, header, raw, answer_id, outbox, attempts FROM inbound_message WHERE message_id = ?",
+                    [&m],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(db_error)?;
+            let Some((st, owner, until, header, raw, answer_id, outbox, attempts)) = row else {
+                return Ok(Claim::Unknown);
+            };
+            let st = state(&st)?;
+            if st.is_answered() {
+                return Ok(Claim::Answered(answer_id.unwrap_or_default()));
+            }
+            if let (Some(owner), Some(until)) = (owner, until)
+                && owner != w
+                && until > ts(now)
+            {
+                return Ok(Claim::Busy);
+            }
+            c.execute(
+                "UPDATE inbound_message SET lease_owner = ?, lease_until = ? WHERE message_id = ?",
+                params![w, ts(lease_until), m],
+            )
+            .map_err(db_error)?;
+            Ok(match st {
+                ExchangeState::Decided => Claim::Send(OutboxEntry {
+                    answer_id: answer_id.unwrap_or_default(),
+                    message: outbox.unwrap_or_default(),
+                    attempts: u32::try_from(attempts).unwrap_or(0),
+                }),
+                st => Claim::Decide {
+                    header,
+                    regrep: raw,
+                    state: st,
+                },
+            })
         })
+        .await
     }
 
     async fn due(
@@ -339,39 +491,42 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<String>, StoreError> {
-        let now = ts(now);
-        let mut tx = self.pool.begin().await?;
-        let ids: Vec<(String,)> = sqlx::query_as(
-            "SELECT message_id FROM inbound_message WHERE state IN ('received', 'awaiting_preview', 'decided') AND (lease_owner IS NULL OR lease_until < ?) AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY received_at LIMIT ?",
-        )
-        .bind(&now)
-        .bind(&now)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
-        .await?;
-        for (id,) in &ids {
-            sqlx::query(
-                "UPDATE inbound_message SET lease_owner = ?, lease_until = ? WHERE message_id = ?",
-            )
-            .bind(worker)
-            .bind(ts(lease_until))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(ids.into_iter().map(|(id,)| id).collect())
+        let w = worker.to_owned();
+        self.run(move |c| {
+            let now = ts(now);
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT message_id FROM inbound_message WHERE state IN ('received', 'awaiting_preview', 'decided') AND (lease_owner IS NULL OR lease_until < ?) AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY received_at LIMIT ?",
+                )
+                .map_err(db_error)?;
+            let ids = stmt
+                .query_map(params![now, now, i64::from(limit)], |r| r.get::<_, String>(0))
+                .map_err(db_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_error)?;
+            for id in &ids {
+                c.execute(
+                    "UPDATE inbound_message SET lease_owner = ?, lease_until = ? WHERE message_id = ?",
+                    params![w, ts(lease_until), id],
+                )
+                .map_err(db_error)?;
+            }
+            Ok(ids)
+        })
+        .await
     }
 
     async fn hold(&self, message_id: &str, worker: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE inbound_message SET state = 'awaiting_preview', lease_owner = NULL, lease_until = NULL WHERE message_id = ? AND lease_owner = ? AND state IN ('received', 'awaiting_preview')",
-        )
-        .bind(message_id)
-        .bind(worker)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let (m, w) = (message_id.to_owned(), worker.to_owned());
+        self.run(move |c| {
+            c.execute(
+                "UPDATE inbound_message SET state = 'awaiting_preview', lease_owner = NULL, lease_until = NULL WHERE message_id = ? AND lease_owner = ? AND state IN ('received', 'awaiting_preview')",
+                params![m, w],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn decide(
@@ -381,26 +536,21 @@ impl Store for SqliteStore {
         d: &Decision,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let r = sqlx::query(
-            "UPDATE inbound_message SET state = 'decided', answer_id = ?, outbox = ?, action = ?, code = ?, generation = ?, audit = ?, attempts = 0, next_attempt_at = NULL, last_error = NULL WHERE message_id = ? AND lease_owner = ? AND state IN ('received', 'awaiting_preview')",
-        )
-        .bind(&d.answer_id)
-        .bind(&d.message)
-        .bind(&d.action)
-        .bind(&d.code)
-        .bind(&d.generation)
-        .bind(&d.audit)
-        .bind(message_id)
-        .bind(worker)
-        .execute(&mut *tx)
-        .await?;
-        if r.rows_affected() != 1 {
-            return Ok(false);
-        }
-        append(&mut tx, &d.audit, now).await?;
-        tx.commit().await?;
-        Ok(true)
+        let (m, w, d) = (message_id.to_owned(), worker.to_owned(), d.clone());
+        self.run(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE inbound_message SET state = 'decided', answer_id = ?, outbox = ?, action = ?, code = ?, generation = ?, audit = ?, attempts = 0, next_attempt_at = NULL, last_error = NULL WHERE message_id = ? AND lease_owner = ? AND state IN ('received', 'awaiting_preview')",
+                    params![d.answer_id, d.message, d.action, d.code, d.generation, d.audit, m, w],
+                )
+                .map_err(db_error)?;
+            if n != 1 {
+                return Ok(false);
+            }
+            append(c, &d.audit, now)?;
+            Ok(true)
+        })
+        .await
     }
 
     async fn defer(
@@ -410,16 +560,16 @@ impl Store for SqliteStore {
         next_attempt: DateTime<Utc>,
         error: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE inbound_message SET lease_owner = NULL, lease_until = NULL, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE message_id = ? AND lease_owner = ?",
-        )
-        .bind(ts(next_attempt))
-        .bind(error)
-        .bind(message_id)
-        .bind(worker)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let (m, w, e) = (message_id.to_owned(), worker.to_owned(), error.to_owned());
+        self.run(move |c| {
+            c.execute(
+                "UPDATE inbound_message SET lease_owner = NULL, lease_until = NULL, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE message_id = ? AND lease_owner = ?",
+                params![ts(next_attempt), e, m, w],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn mark_answered(
@@ -428,17 +578,16 @@ impl Store for SqliteStore {
         acknowledged: bool,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE inbound_message SET state = CASE WHEN state = 'acknowledged' OR ? THEN 'acknowledged' ELSE 'answered' END, answered_at = ?, acknowledged_at = CASE WHEN ? THEN ? ELSE acknowledged_at END, outbox = NULL, raw = x'', header = '', lease_owner = NULL, lease_until = NULL, last_error = NULL WHERE message_id = ? AND state IN ('decided', 'acknowledged')",
-        )
-        .bind(acknowledged)
-        .bind(ts(at))
-        .bind(acknowledged)
-        .bind(ts(at))
-        .bind(message_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let m = message_id.to_owned();
+        self.run(move |c| {
+            c.execute(
+                "UPDATE inbound_message SET state = CASE WHEN state = 'acknowledged' OR ?1 THEN 'acknowledged' ELSE 'answered' END, answered_at = ?2, acknowledged_at = CASE WHEN ?1 THEN ?2 ELSE acknowledged_at END, outbox = NULL, raw = x'', header = '', lease_owner = NULL, lease_until = NULL, last_error = NULL WHERE message_id = ?3 AND state IN ('decided', 'acknowledged')",
+                params![acknowledged, ts(at), m],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn acknowledge_answer(
@@ -446,113 +595,188 @@ impl Store for SqliteStore {
         answer_id: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
-            "UPDATE inbound_message SET state = 'acknowledged', acknowledged_at = ? WHERE answer_id = ? AND state IN ('decided', 'answered')",
-        )
-        .bind(ts(at))
-        .bind(answer_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        let a = answer_id.to_owned();
+        self.run(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE inbound_message SET state = 'acknowledged', acknowledged_at = ? WHERE answer_id = ? AND state IN ('decided', 'answered')",
+                    params![ts(at), a],
+                )
+                .map_err(db_error)?;
+            Ok(n == 1)
+        })
+        .await
     }
 
     async fn answer_of(&self, message_id: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT answer_id FROM inbound_message WHERE message_id = ?")
-            .bind(message_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
+        let m = message_id.to_owned();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT answer_id FROM inbound_message WHERE message_id = ?",
+                [&m],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(db_error)
+        })
+        .await
     }
 
     async fn state_of(&self, message_id: &str) -> Result<Option<ExchangeState>, StoreError> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT state FROM inbound_message WHERE message_id = ?")
-                .bind(message_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|(s,)| state(&s)).transpose()
+        let m = message_id.to_owned();
+        self.run(move |c| {
+            let s: Option<String> = c
+                .query_row(
+                    "SELECT state FROM inbound_message WHERE message_id = ?",
+                    [&m],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_error)?;
+            s.map(|s| state(&s)).transpose()
+        })
+        .await
     }
 
     async fn unanswered(&self, message_id: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT header, raw FROM inbound_message WHERE message_id = ? AND state IN ('received', 'awaiting_preview', 'decided')",
-        )
-        .bind(message_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| (r.get(0), r.get(1))))
+        let m = message_id.to_owned();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT header, raw FROM inbound_message WHERE message_id = ? AND state IN ('received', 'awaiting_preview', 'decided')",
+                [&m],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_error)
+        })
+        .await
     }
 
     async fn audit_of(&self, message_id: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT audit FROM inbound_message WHERE message_id = ?")
-                .bind(message_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.and_then(|(a,)| a))
+        let m = message_id.to_owned();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT audit FROM inbound_message WHERE message_id = ?",
+                [&m],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(db_error)
+        })
+        .await
     }
 
     async fn recent_exchanges(&self, limit: u32) -> Result<Vec<ExchangeSummary>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT message_id, state, received_at, answered_at, action, code, generation, attempts, last_error FROM inbound_message ORDER BY received_at DESC LIMIT ?",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(ExchangeSummary {
-                    message_id: r.get(0),
-                    state: state(r.get::<&str, _>(1))?,
-                    received_at: parse_ts(r.get::<&str, _>(2), "inbound_message")?,
-                    answered_at: r
-                        .get::<Option<String>, _>(3)
-                        .map(|s| parse_ts(&s, "inbound_message"))
-                        .transpose()?,
-                    action: r.get(4),
-                    code: r.get(5),
-                    generation: r.get(6),
-                    attempts: u32::try_from(r.get::<i64, _>(7)).unwrap_or(0),
-                    last_error: r.get(8),
+        self.run(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT message_id, state, received_at, answered_at, action, code, generation, attempts, last_error FROM inbound_message ORDER BY received_at DESC LIMIT ?",
+                )
+                .map_err(db_error)?;
+            type Row = (
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                i64,
+                Option<String>,
+            );
+            let rows = stmt
+                .query_map([i64::from(limit)], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                    ))
                 })
-            })
-            .collect()
+                .map_err(db_error)?
+                .collect::<Result<Vec<Row>, _>>()
+                .map_err(db_error)?;
+            rows.into_iter()
+                .map(|(message_id, st, received, answered, action, code, generation, attempts, last_error)| {
+                    Ok(ExchangeSummary {
+                        message_id,
+                        state: state(&st)?,
+                        received_at: parse_ts(&received, "inbound_message")?,
+                        answered_at: answered
+                            .map(|s| parse_ts(&s, "inbound_message"))
+                            .transpose()?,
+                        action,
+                        code,
+                        generation,
+                        attempts: u32::try_from(attempts).unwrap_or(0),
+                        last_error,
+                    })
+                })
+                .collect()
+        })
+        .await
     }
 
     async fn exchange_counts(&self) -> Result<Vec<(ExchangeState, i64)>, StoreError> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT state, COUNT(*) FROM inbound_message GROUP BY state")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.into_iter().map(|(s, n)| Ok((state(&s)?, n))).collect()
+        self.run(|c| {
+            let mut stmt = c
+                .prepare_cached("SELECT state, COUNT(*) FROM inbound_message GROUP BY state")
+                .map_err(db_error)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                .map_err(db_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_error)?;
+            rows.into_iter().map(|(s, n)| Ok((state(&s)?, n))).collect()
+        })
+        .await
     }
 
     async fn journal(&self, after: i64, limit: u32) -> Result<Vec<JournalEntry>, StoreError> {
-        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT seq, at, record, prev_hash, hash FROM audit_journal WHERE seq > ? ORDER BY seq LIMIT ?",
-        )
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(seq, at, record, prev_hash, hash)| {
-                Ok(JournalEntry {
-                    seq,
-                    at: parse_ts(&at, "audit_journal")?,
-                    record,
-                    prev_hash,
-                    hash,
+        self.run(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT seq, at, record, prev_hash, hash FROM audit_journal WHERE seq > ? ORDER BY seq LIMIT ?",
+                )
+                .map_err(db_error)?;
+            let rows = stmt
+                .query_map(params![after, i64::from(limit)], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
                 })
-            })
-            .collect()
+                .map_err(db_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_error)?;
+            rows.into_iter()
+                .map(|(seq, at, record, prev_hash, hash)| {
+                    Ok(JournalEntry {
+                        seq,
+                        at: parse_ts(&at, "audit_journal")?,
+                        record,
+                        prev_hash,
+                        hash,
+                    })
+                })
+                .collect()
+        })
+        .await
     }
 
     async fn append_journal(&self, record: &str, at: DateTime<Utc>) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let seq = append(&mut tx, record, at).await?;
-        tx.commit().await?;
-        Ok(seq)
+        let record = record.to_owned();
+        self.run(move |c| append(c, &record, at)).await
     }
 
     async fn purge(
@@ -560,115 +784,135 @@ impl Store for SqliteStore {
         before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<PurgeReport, StoreError> {
-        let mut report = PurgeReport::default();
-        let mut tx = self.pool.begin().await?;
-        let last: Option<(i64, String)> = sqlx::query_as(
-            "SELECT seq, hash FROM audit_journal WHERE at < ? ORDER BY seq DESC LIMIT 1",
-        )
-        .bind(stamp(before))
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some((through, hash)) = last {
-            report.journal_entries = sqlx::query("DELETE FROM audit_journal WHERE seq <= ?")
-                .bind(through)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            let record = PurgeRecord::new(through, hash, before).to_json();
-            report.purge_record = Some(append(&mut tx, &record, now).await?);
-        }
-        let cutoff = ts(before);
-        report.exchanges = sqlx::query(
-            "DELETE FROM inbound_message WHERE state IN ('answered', 'acknowledged') AND COALESCE(answered_at, received_at) < ?",
-        )
-        .bind(&cutoff)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        report.request_ids = sqlx::query("DELETE FROM seen_request WHERE received_at < ?")
-            .bind(&cutoff)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        report.preview_links = sqlx::query("DELETE FROM preview_link WHERE created_at < ?")
-            .bind(&cutoff)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(report)
+        self.run(move |c| {
+            let mut report = PurgeReport::default();
+            let last: Option<(i64, String)> = c
+                .query_row(
+                    "SELECT seq, hash FROM audit_journal WHERE at < ? ORDER BY seq DESC LIMIT 1",
+                    [stamp(before)],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db_error)?;
+            if let Some((through, hash)) = last {
+                report.journal_entries = c
+                    .execute("DELETE FROM audit_journal WHERE seq <= ?", [through])
+                    .map_err(db_error)? as u64;
+                let record = PurgeRecord::new(through, hash, before).to_json();
+                report.purge_record = Some(append(c, &record, now)?);
+            }
+            let cutoff = ts(before);
+            report.exchanges = c
+                .execute(
+                    "DELETE FROM inbound_message WHERE state IN ('answered', 'acknowledged') AND COALESCE(answered_at, received_at) < ?",
+                    [&cutoff],
+                )
+                .map_err(db_error)? as u64;
+            report.request_ids = c
+                .execute("DELETE FROM seen_request WHERE received_at < ?", [&cutoff])
+                .map_err(db_error)? as u64;
+            report.preview_links = c
+                .execute("DELETE FROM preview_link WHERE created_at < ?", [&cutoff])
+                .map_err(db_error)? as u64;
+            Ok(report)
+        })
+        .await
     }
 
     async fn subject_key(&self, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
-        sqlx::query(
-            "INSERT INTO adapter_meta (key, value) VALUES ('subject_key', ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(fresh)
-        .execute(&self.pool)
-        .await?;
-        Ok(
-            sqlx::query_scalar("SELECT value FROM adapter_meta WHERE key = 'subject_key'")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        let fresh = fresh.to_vec();
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO adapter_meta (key, value) VALUES ('subject_key', ?) ON CONFLICT DO NOTHING",
+                [&fresh],
+            )
+            .map_err(db_error)?;
+            c.query_row(
+                "SELECT value FROM adapter_meta WHERE key = 'subject_key'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db_error)
+        })
+        .await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO adapter_meta (key, value) VALUES ('heartbeat', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(ts(Utc::now()).into_bytes())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.run(|c| {
+            c.execute(
+                "INSERT INTO adapter_meta (key, value) VALUES ('heartbeat', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [ts(Utc::now()).into_bytes()],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn save_preview(&self, link: &PreviewLink) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO preview_link (token, location, request_id, evidence_type, requester_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&link.token)
-        .bind(&link.location)
-        .bind(&link.request_id)
-        .bind(&link.evidence_type)
-        .bind(&link.requester_id)
-        .bind(ts(link.created_at))
-        .bind(&link.data)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let l = link.clone();
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO preview_link (token, location, request_id, evidence_type, requester_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![l.token, l.location, l.request_id, l.evidence_type, l.requester_id, ts(l.created_at), l.data],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn find_preview(&self, token: &str) -> Result<Option<PreviewLink>, StoreError> {
-        let row = sqlx::query(
-            "SELECT token, location, request_id, evidence_type, requester_id, created_at, data FROM preview_link WHERE token = ?",
-        )
-        .bind(token)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        let created: String = r.get(5);
-        let created_at = DateTime::parse_from_rfc3339(&created)
-            .map(|d| d.with_timezone(&Utc))
-            .map_err(|e| StoreError::Query(format!("bad timestamp in preview_link: {e}")))?;
-        Ok(Some(PreviewLink {
-            token: r.get(0),
-            location: r.get(1),
-            request_id: r.get(2),
-            evidence_type: r.get(3),
-            requester_id: r.get(4),
-            created_at,
-            data: r.get(6),
-        }))
+        let t = token.to_owned();
+        self.run(move |c| {
+            let row: Option<(String, String, String, String, String, String, String)> = c
+                .query_row(
+                    "SELECT token, location, request_id, evidence_type, requester_id, created_at, data FROM preview_link WHERE token = ?",
+                    [&t],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(db_error)?;
+            let Some((token, location, request_id, evidence_type, requester_id, created, data)) =
+                row
+            else {
+                return Ok(None);
+            };
+            Ok(Some(PreviewLink {
+                token,
+                location,
+                request_id,
+                evidence_type,
+                requester_id,
+                created_at: parse_ts(&created, "preview_link")?,
+                data,
+            }))
+        })
+        .await
     }
 
     async fn preview_state(&self, token: &str) -> Result<Option<(String, i64)>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT state, version FROM preview_link WHERE token = ?")
-                .bind(token)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        let t = token.to_owned();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT state, version FROM preview_link WHERE token = ?",
+                [&t],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_error)
+        })
+        .await
     }
 
     async fn update_preview_state(
@@ -677,15 +921,17 @@ impl Store for SqliteStore {
         state: &str,
         version: i64,
     ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
-            "UPDATE preview_link SET state = ?, version = version + 1 WHERE token = ? AND version = ?",
-        )
-        .bind(state)
-        .bind(token)
-        .bind(version)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        let (t, s) = (token.to_owned(), state.to_owned());
+        self.run(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE preview_link SET state = ?, version = version + 1 WHERE token = ? AND version = ?",
+                    params![s, t, version],
+                )
+                .map_err(db_error)?;
+            Ok(n == 1)
+        })
+        .await
     }
 
     async fn update_preview_state_and_data(
@@ -695,24 +941,27 @@ impl Store for SqliteStore {
         data: &str,
         version: i64,
     ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
-            "UPDATE preview_link SET state = ?, data = ?, version = version + 1 WHERE token = ? AND version = ? AND data <> '{}'",
-        )
-        .bind(state)
-        .bind(data)
-        .bind(token)
-        .bind(version)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        let (t, s, d) = (token.to_owned(), state.to_owned(), data.to_owned());
+        self.run(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE preview_link SET state = ?, data = ?, version = version + 1 WHERE token = ? AND version = ? AND data <> '{}'",
+                    params![s, d, t, version],
+                )
+                .map_err(db_error)?;
+            Ok(n == 1)
+        })
+        .await
     }
 
     async fn forget_preview_data(&self, token: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE preview_link SET data = '{}' WHERE token = ?")
-            .bind(token)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let t = token.to_owned();
+        self.run(move |c| {
+            c.execute("UPDATE preview_link SET data = '{}' WHERE token = ?", [&t])
+                .map_err(db_error)?;
+            Ok(())
+        })
+        .await
     }
 }
 

@@ -118,12 +118,16 @@ struct SimState {
     submitted_rx: tokio::sync::Mutex<mpsc::UnboundedReceiver<OutboundMessage>>,
     http: reqwest::Client,
     cancel: CancellationToken,
+    /// Submissions still to refuse with HTTP 503 (an access point that is down).
+    refuse_submits: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Default)]
 struct Store {
     /// Messages received from the network, in arrival order.
     inbox: Vec<Received>,
+    /// Position in `inbox` by message id (a load test delivers thousands).
+    index: HashMap<String, usize>,
     /// Status of the messages the backend submitted.
     sent: HashMap<String, &'static str>,
 }
@@ -163,6 +167,7 @@ impl DomibusSimulator {
             submitted_rx: tokio::sync::Mutex::new(submitted_rx),
             http,
             cancel: cancel.clone(),
+            refuse_submits: std::sync::atomic::AtomicUsize::new(0),
         });
         let app = Router::new()
             .route(WSPLUGIN_PATH, post(handle))
@@ -203,10 +208,12 @@ impl DomibusSimulator {
         let id = header.message_id.clone();
         {
             let mut store = state.store();
-            if store.inbox.iter().any(|r| r.header.message_id == id) {
+            if store.index.contains_key(&id) {
                 tracing::warn!(message_id = %id, "simulator: duplicate delivery ignored");
                 return;
             }
+            let at = store.inbox.len();
+            store.index.insert(id.clone(), at);
             store.inbox.push(Received {
                 header,
                 payloads,
@@ -231,9 +238,8 @@ impl DomibusSimulator {
         self.handle
             .state
             .store()
-            .inbox
-            .iter()
-            .any(|r| r.header.message_id == message_id && r.downloaded)
+            .find(message_id)
+            .is_some_and(|r| r.downloaded)
     }
 
     /// Ids of delivered messages not yet downloaded, in arrival order.
@@ -241,9 +247,29 @@ impl DomibusSimulator {
         pending(&self.handle.state.store())
     }
 
+    /// Refuses the next `n` submissions with HTTP 503, as an access point that is down
+    /// behind its proxy would.
+    pub fn fail_submits(&self, n: usize) {
+        self.handle
+            .state
+            .refuse_submits
+            .store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Stops serving and pushing.
     pub fn shutdown(&self) {
         self.handle.cancel.cancel();
+    }
+}
+
+impl Store {
+    fn find(&self, id: &str) -> Option<&Received> {
+        self.index.get(id).and_then(|&i| self.inbox.get(i))
+    }
+
+    fn find_mut(&mut self, id: &str) -> Option<&mut Received> {
+        let i = *self.index.get(id)?;
+        self.inbox.get_mut(i)
     }
 }
 
@@ -447,6 +473,14 @@ fn submit(
     doc: &roxmltree::Document<'_>,
     op: roxmltree::Node<'_, '_>,
 ) -> Answer {
+    use std::sync::atomic::Ordering;
+    if state
+        .refuse_submits
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        return (StatusCode::SERVICE_UNAVAILABLE, String::new());
+    }
     let Some(messaging) = soap::header(doc).and_then(|h| xml::child(h, EBMS_NS, "Messaging"))
     else {
         return fault(
@@ -544,11 +578,7 @@ fn retrieve(state: &Arc<SimState>, op: roxmltree::Node<'_, '_>) -> Answer {
         .attribute("markAsDownloaded")
         .is_none_or(|v| v.trim() != "false");
     let mut store = state.store();
-    let Some(msg) = store
-        .inbox
-        .iter_mut()
-        .find(|r| r.header.message_id == id && !r.downloaded)
-    else {
+    let Some(msg) = store.find_mut(&id).filter(|r| !r.downloaded) else {
         return not_found(&id);
     };
     if mark {
@@ -581,11 +611,7 @@ fn mark_downloaded(state: &Arc<SimState>, op: roxmltree::Node<'_, '_>) -> Answer
         Err(f) => return f,
     };
     let mut store = state.store();
-    let Some(msg) = store
-        .inbox
-        .iter_mut()
-        .find(|r| r.header.message_id == id && !r.downloaded)
-    else {
+    let Some(msg) = store.find_mut(&id).filter(|r| !r.downloaded) else {
         return not_found(&id);
     };
     msg.downloaded = true;
@@ -611,13 +637,15 @@ fn get_status(state: &Arc<SimState>, op: roxmltree::Node<'_, '_>) -> Answer {
         Err(f) => return f,
     };
     let store = state.store();
-    let status = store.sent.get(&id).copied().unwrap_or_else(|| {
-        match store.inbox.iter().find(|r| r.header.message_id == id) {
+    let status = store
+        .sent
+        .get(&id)
+        .copied()
+        .unwrap_or_else(|| match store.find(&id) {
             Some(r) if r.downloaded => "DOWNLOADED",
             Some(_) => "RECEIVED",
             None => "NOT_FOUND",
-        }
-    });
+        });
     ok(soap::envelope_no_header(&format!(
         "<ns2:getStatusResponse xmlns:ns2=\"{}\" xmlns:ns3=\"{EBMS_NS}\">{status}</ns2:getStatusResponse>",
         soap::WSPLUGIN_NS

@@ -1,0 +1,314 @@
+//! Faults around the adapter: a registry that is down or hangs (retried within the
+//! connection's timeout, then `EDM:ERR:0005`, and served again once it is back), an
+//! access point that refuses answers for a while (the outbox resends), and a state store
+//! that is gone (not ready, nothing acknowledged).
+//!
+//! The registry is the quickstart register copied into PostgreSQL behind a loopback TCP
+//! proxy this test switches between up, down (connections refused) and stalled.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant};
+
+use oots_e2e::adapter::{Adapter, free_port};
+use oots_e2e::load::{ENV, adapter_yaml, postgres_registry, request};
+use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
+
+fn workspace() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+fn pg_url() -> Option<String> {
+    let url = std::env::var("PG_URL").ok().filter(|u| !u.is_empty());
+    if url.is_none() {
+        println!("SKIPPED: fault suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)");
+    }
+    url
+}
+
+async fn simulator(push_port: u16) -> DomibusSimulator {
+    DomibusSimulator::start(SimulatorConfig {
+        username: "backend".into(),
+        password: "plugin-pw".into(),
+        push_endpoint: Some(format!(
+            "http://127.0.0.1:{push_port}/domibus/notifications"
+        )),
+        push_username: "push".into(),
+        push_password: "push-pw".into(),
+    })
+    .await
+    .unwrap()
+    .0
+}
+
+const UP: u8 = 0;
+const DOWN: u8 = 1;
+const STALLED: u8 = 2;
+
+/// A TCP proxy to PostgreSQL: forwards, refuses (and cuts open connections), or holds
+/// every byte (the registry hangs, also on connections already open).
+async fn proxy(target: &str) -> (u16, Arc<AtomicU8>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mode = Arc::new(AtomicU8::new(UP));
+    let m = mode.clone();
+    let target = target.to_owned();
+    tokio::spawn(async move {
+        loop {
+            let Ok((inbound, _)) = listener.accept().await else {
+                return;
+            };
+            if m.load(Ordering::SeqCst) == DOWN {
+                drop(inbound);
+                continue;
+            }
+            let Ok(out) = tokio::net::TcpStream::connect(&target).await else {
+                continue;
+            };
+            let (ri, wi) = inbound.into_split();
+            let (ro, wo) = out.into_split();
+            tokio::spawn(pump(ri, wo, m.clone()));
+            tokio::spawn(pump(ro, wi, m.clone()));
+        }
+    });
+    (port, mode)
+}
+
+/// Copies one direction, obeying the mode between reads.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    mode: Arc<AtomicU8>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let Ok(n) = from.read(&mut buf).await else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        loop {
+            match mode.load(Ordering::SeqCst) {
+                DOWN => return,
+                STALLED => tokio::time::sleep(Duration::from_millis(20)).await,
+                _ => break,
+            }
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Sends request `i` and waits for its answer: (action, EDM code if any, seconds taken).
+async fn ask(sim: &DomibusSimulator, i: usize, run: &str) -> (String, Option<String>, f64) {
+    let (h, p) = request(i, run);
+    let id = h.message_id.clone();
+    let t0 = Instant::now();
+    sim.deliver(h, p);
+    let m = sim
+        .next_submitted(Duration::from_secs(60))
+        .await
+        .expect("an answer");
+    assert_eq!(m.header.ref_to_message_id.as_deref(), Some(id.as_str()));
+    let body = String::from_utf8_lossy(&m.payloads[0].bytes).to_string();
+    let code = ["EDM:ERR:0004", "EDM:ERR:0005"]
+        .into_iter()
+        .find(|c| body.contains(c))
+        .map(str::to_owned);
+    if m.header.action == "ExceptionResponse" && code.is_none() {
+        panic!("unexpected error answer: {body}");
+    }
+    (m.header.action, code, t0.elapsed().as_secs_f64())
+}
+
+async fn metrics(port: u16) -> String {
+    reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registry_down_or_hanging_gets_0005_within_the_timeout_and_service_resumes() {
+    let Some(pg) = pg_url() else { return };
+    let schema = format!("oots_faults_reg_{}", std::process::id());
+    let direct = postgres_registry(&pg, &schema).await;
+    let (proxy_port, mode) = proxy("127.0.0.1:5432").await;
+    let via_proxy = direct.replacen("127.0.0.1:5432", &format!("127.0.0.1:{proxy_port}"), 1);
+    assert_ne!(via_proxy, direct, "PG_URL must name 127.0.0.1:5432");
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let sim = simulator(port).await;
+    let mut yaml = adapter_yaml(workspace(), dir.path(), sim.base_url(), port, "");
+    let sqlite = format!("sqlite://{}", dir.path().join("registry.db").display());
+    yaml = yaml.replace(&sqlite, &via_proxy).replace(
+        &format!(
+            "    init: {}\n",
+            workspace()
+                .join("examples/quickstart/registry/seed.sql")
+                .display()
+        ),
+        "    timeout_ms: 2000\n",
+    );
+    let config = dir.path().join("adapter.yaml");
+    std::fs::write(&config, yaml).unwrap();
+    let log = dir.path().join("adapter.log");
+
+    // Down when the adapter starts: it starts anyway, and answers 0005.
+    mode.store(DOWN, Ordering::SeqCst);
+    let _adapter = Adapter::start(&config, port, &log, &ENV).await;
+    let (action, code, secs) = ask(&sim, 0, "down").await;
+    assert_eq!(
+        (action.as_str(), code.as_deref()),
+        ("ExceptionResponse", Some("EDM:ERR:0005"))
+    );
+    assert!(secs < 10.0, "answered after {secs:.1}s");
+
+    // Back: the connection is opened on use, the same person's evidence goes out.
+    mode.store(UP, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let (action, code, _) = ask(&sim, 0, "up").await;
+    assert_eq!((action.as_str(), code), ("ExecuteQueryResponse", None));
+
+    // Hanging: retried within timeout_ms (2 s), then 0005, not a stuck exchange.
+    mode.store(STALLED, Ordering::SeqCst);
+    let (action, code, secs) = ask(&sim, 0, "stalled").await;
+    assert_eq!(
+        (action.as_str(), code.as_deref()),
+        ("ExceptionResponse", Some("EDM:ERR:0005"))
+    );
+    assert!(
+        secs < 8.0,
+        "a hanging registry held the exchange {secs:.1}s"
+    );
+    mode.store(UP, Ordering::SeqCst);
+    let (action, _, _) = ask(&sim, 0, "again").await;
+    assert_eq!(action, "ExecuteQueryResponse");
+
+    let m = metrics(port).await;
+    assert!(
+        m.contains("oots_exchanges_total{outcome=\"EDM:ERR:0005\"} 2"),
+        "{m}"
+    );
+    assert!(
+        m.contains("oots_exchanges_total{outcome=\"evidence\"} 2"),
+        "{m}"
+    );
+    assert!(
+        m.contains("oots_registry_lookups_total{connection=\"birth_register\",result=\"error\"}"),
+        "{m}"
+    );
+    let admin = oots_framework::store::PostgresStore::connect(&pg, None, 2, None)
+        .await
+        .unwrap();
+    admin.drop_schema(&schema).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_point_refusing_answers_gets_them_from_the_outbox_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let sim = simulator(port).await;
+    let config = dir.path().join("adapter.yaml");
+    std::fs::write(
+        &config,
+        adapter_yaml(
+            workspace(),
+            dir.path(),
+            sim.base_url(),
+            port,
+            "exchange:\n  sweep_seconds: 1\n  max_backoff_seconds: 2\n",
+        ),
+    )
+    .unwrap();
+    let log = dir.path().join("adapter.log");
+    let _adapter = Adapter::start(&config, port, &log, &ENV).await;
+    // 3 quick attempts fail, then the outbox waits and tries again.
+    sim.fail_submits(5);
+    let t0 = Instant::now();
+    let (action, code, _) = ask(&sim, 0, "outbox").await;
+    assert_eq!((action.as_str(), code), ("ExecuteQueryResponse", None));
+    assert!(
+        t0.elapsed() > Duration::from_secs(1),
+        "the outbox did not wait between attempts"
+    );
+    // Exactly once.
+    assert!(sim.next_submitted(Duration::from_secs(3)).await.is_none());
+    let m = metrics(port).await;
+    // One deferral to the outbox (after 3 quick attempts); the 6th attempt got through.
+    assert!(
+        m.contains("oots_send_failures_total{code=\"gateway.http\"} 1"),
+        "{m}"
+    );
+    let page: serde_json::Value = reqwest::get(format!("http://127.0.0.1:{port}/operator.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = page.to_string();
+    assert!(text.contains("m-outbox-0@requester.example"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_state_store_makes_the_adapter_unready_and_nothing_is_acknowledged() {
+    let Some(pg) = pg_url() else { return };
+    let schema = format!("oots_faults_store_{}", std::process::id());
+    let admin = oots_framework::store::PostgresStore::connect(&pg, None, 2, None)
+        .await
+        .unwrap();
+    admin.drop_schema(&schema).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let sim = simulator(port).await;
+    let config = dir.path().join("adapter.yaml");
+    std::fs::write(
+        &config,
+        adapter_yaml(
+            workspace(),
+            dir.path(),
+            sim.base_url(),
+            port,
+            &format!("store:\n  type: postgres\n  url: {pg}\n  schema: {schema}\nexchange:\n  sweep_seconds: 1\n"),
+        ),
+    )
+    .unwrap();
+    let log = dir.path().join("adapter.log");
+    let _adapter = Adapter::start(&config, port, &log, &ENV).await;
+    let ready = || async {
+        reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(ready().await, 200);
+    let (action, _, _) = ask(&sim, 0, "before").await;
+    assert_eq!(action, "ExecuteQueryResponse");
+
+    // The store's tables vanish (a dropped database, a restore gone wrong).
+    admin.drop_schema(&schema).await.unwrap();
+    assert_eq!(ready().await, 503);
+    let (h, p) = request(1, "lost");
+    let id = h.message_id.clone();
+    sim.deliver(h, p);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(
+        !sim.is_downloaded(&id),
+        "acknowledged although it could not be stored"
+    );
+    assert!(sim.pending_ids().contains(&id), "the access point keeps it");
+    assert!(
+        sim.next_submitted(Duration::from_millis(200))
+            .await
+            .is_none()
+    );
+    admin.drop_schema(&schema).await.unwrap();
+}
