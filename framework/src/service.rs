@@ -610,6 +610,8 @@ impl Service {
         let mut purge =
             tokio::time::interval(Duration::from_secs(audit.purge_every_seconds.max(1)));
         purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut chain = tokio::time::interval(Duration::from_millis(200));
+        chain.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
@@ -635,6 +637,11 @@ impl Service {
                     self.sweep_gateway(&mut tasks).await;
                 }
                 _ = purge.tick() => self.purge().await,
+                _ = chain.tick() => {
+                    if let Err(e) = self.exchange.store.chain_journal().await {
+                        tracing::warn!(code = e.code(), error = %e, "audit records not chained yet");
+                    }
+                }
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }
         }

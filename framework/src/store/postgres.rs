@@ -1,7 +1,12 @@
 //! The PostgreSQL state store: several `serve` replicas share one database. Leases are
-//! taken with row locks (`FOR UPDATE`, and `SKIP LOCKED` when looking for work, so
-//! replicas pick disjoint messages); journal appends are serialised by a transaction
-//! advisory lock so the hash chain stays one line.
+//! taken by conditional updates (and with `SKIP LOCKED` when looking for work, so
+//! replicas pick disjoint messages).
+//!
+//! A decision's audit record is written in the same statement as the decision, to
+//! `audit_pending`; [`Store::chain_journal`] (run every 200 ms by `serve`, and before the
+//! journal is read) moves pending records into the hash chain in batches, under a
+//! transaction advisory lock so the chain stays one line. Decisions never wait for each
+//! other on the chain.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -64,6 +69,11 @@ CREATE TABLE IF NOT EXISTS audit_journal (
     hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_journal_at ON audit_journal (at);
+CREATE TABLE IF NOT EXISTS audit_pending (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL,
+    record TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS adapter_meta (
     key TEXT PRIMARY KEY,
     value BYTEA NOT NULL
@@ -161,15 +171,12 @@ fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(at)
 }
 
+/// Appends one record directly to the chain; the caller holds the journal lock in `tx`.
 async fn append(
     tx: &mut sqlx::PgConnection,
     record: &str,
     at: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(JOURNAL_LOCK)
-        .execute(&mut *tx)
-        .await?;
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_journal ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)
@@ -193,8 +200,92 @@ async fn append(
     Ok(seq)
 }
 
+/// Moves up to `limit` pending records into the chain; the caller holds the journal lock
+/// in `tx`. Returns how many were chained.
+async fn chain(tx: &mut sqlx::PgConnection, limit: i64) -> Result<u64, StoreError> {
+    let pending: Vec<(i64, DateTime<Utc>, String)> =
+        sqlx::query_as("SELECT id, at, record FROM audit_pending ORDER BY id LIMIT $1 FOR UPDATE")
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_journal ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (mut seq, mut prev) = last.unwrap_or((0, GENESIS.to_owned()));
+    let n = pending.len();
+    let (mut seqs, mut ats, mut records, mut prevs, mut hashes, mut ids) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for (id, at, record) in pending {
+        seq += 1;
+        let at = micros(at);
+        let hash = chain_hash(&prev, seq, &stamp(at), &record);
+        seqs.push(seq);
+        ats.push(at);
+        prevs.push(std::mem::replace(&mut prev, hash.clone()));
+        hashes.push(hash);
+        records.push(record);
+        ids.push(id);
+    }
+    sqlx::query(
+        "INSERT INTO audit_journal (seq, at, record, prev_hash, hash) SELECT * FROM UNNEST($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[])",
+    )
+    .bind(&seqs)
+    .bind(&ats)
+    .bind(&records)
+    .bind(&prevs)
+    .bind(&hashes)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM audit_pending WHERE id = ANY($1)")
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?;
+    Ok(n as u64)
+}
+
+/// Takes the journal lock in `tx` and chains everything pending.
+async fn chain_all(tx: &mut sqlx::PgConnection) -> Result<u64, StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(JOURNAL_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let mut total = 0;
+    loop {
+        let n = chain(tx, 10_000).await?;
+        total += n;
+        if n == 0 {
+            return Ok(total);
+        }
+    }
+}
+
 #[async_trait]
 impl Store for PostgresStore {
+    async fn chain_journal(&self) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Another replica chaining now does the same work: leave it to that one.
+        let (locked,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_xact_lock($1)")
+            .bind(JOURNAL_LOCK)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !locked {
+            return Ok(0);
+        }
+        let n = chain(&mut tx, 2_000).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     async fn claim_request_id(
         &self,
         id: &str,
@@ -250,50 +341,41 @@ impl Store for PostgresStore {
         lease_until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Claim, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        // One round trip in the usual case: the lease is taken where it may be.
         let row = sqlx::query(
-            "SELECT state, lease_owner, lease_until, header, raw, answer_id, outbox, attempts FROM inbound_message WHERE message_id = $1 FOR UPDATE",
+            "UPDATE inbound_message SET lease_owner = $2, lease_until = $3 WHERE message_id = $1 AND state IN ('received', 'awaiting_preview', 'decided') AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until <= $4) RETURNING state, header, raw, answer_id, outbox, attempts",
         )
         .bind(message_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Ok(Claim::Unknown);
-        };
-        let st = state(row.get::<&str, _>(0))?;
-        if st.is_answered() {
-            return Ok(Claim::Answered(
-                row.get::<Option<String>, _>(5).unwrap_or_default(),
-            ));
-        }
-        let owner: Option<String> = row.get(1);
-        let until: Option<DateTime<Utc>> = row.get(2);
-        if let (Some(owner), Some(until)) = (owner, until)
-            && owner != worker
-            && until > now
-        {
-            return Ok(Claim::Busy);
-        }
-        sqlx::query(
-            "UPDATE inbound_message SET lease_owner = $1, lease_until = $2 WHERE message_id = $3",
-        )
         .bind(worker)
         .bind(lease_until)
-        .bind(message_id)
-        .execute(&mut *tx)
+        .bind(now)
+        .fetch_optional(&self.pool)
         .await?;
-        tx.commit().await?;
-        Ok(match st {
-            ExchangeState::Decided => Claim::Send(OutboxEntry {
-                answer_id: row.get::<Option<String>, _>(5).unwrap_or_default(),
-                message: row.get::<Option<Vec<u8>>, _>(6).unwrap_or_default(),
-                attempts: u32::try_from(row.get::<i32, _>(7)).unwrap_or(0),
-            }),
-            st => Claim::Decide {
-                header: row.get(3),
-                regrep: row.get(4),
-                state: st,
-            },
+        if let Some(row) = row {
+            return Ok(match state(row.get::<&str, _>(0))? {
+                ExchangeState::Decided => Claim::Send(OutboxEntry {
+                    answer_id: row.get::<Option<String>, _>(3).unwrap_or_default(),
+                    message: row.get::<Option<Vec<u8>>, _>(4).unwrap_or_default(),
+                    attempts: u32::try_from(row.get::<i32, _>(5)).unwrap_or(0),
+                }),
+                st => Claim::Decide {
+                    header: row.get(1),
+                    regrep: row.get(2),
+                    state: st,
+                },
+            });
+        }
+        let row: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT state, answer_id FROM inbound_message WHERE message_id = $1")
+                .bind(message_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(match row {
+            None => Claim::Unknown,
+            Some((st, answer)) if state(&st)?.is_answered() => {
+                Claim::Answered(answer.unwrap_or_default())
+            }
+            Some(_) => Claim::Busy,
         })
     }
 
@@ -334,9 +416,10 @@ impl Store for PostgresStore {
         d: &Decision,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let r = sqlx::query(
-            "UPDATE inbound_message SET state = 'decided', answer_id = $1, outbox = $2, action = $3, code = $4, generation = $5, audit = $6, attempts = 0, next_attempt_at = NULL, last_error = NULL WHERE message_id = $7 AND lease_owner = $8 AND state IN ('received', 'awaiting_preview')",
+        // The decision and its audit record in one statement (one transaction); the
+        // record joins the chain with the next `chain_journal`.
+        let row = sqlx::query(
+            "WITH decided AS (UPDATE inbound_message SET state = 'decided', answer_id = $1, outbox = $2, action = $3, code = $4, generation = $5, audit = $6, attempts = 0, next_attempt_at = NULL, last_error = NULL WHERE message_id = $7 AND lease_owner = $8 AND state IN ('received', 'awaiting_preview') RETURNING message_id) INSERT INTO audit_pending (at, record) SELECT $9, $6 FROM decided RETURNING id",
         )
         .bind(&d.answer_id)
         .bind(&d.message)
@@ -346,14 +429,10 @@ impl Store for PostgresStore {
         .bind(&d.audit)
         .bind(message_id)
         .bind(worker)
-        .execute(&mut *tx)
+        .bind(micros(now))
+        .fetch_optional(&self.pool)
         .await?;
-        if r.rows_affected() != 1 {
-            return Ok(false);
-        }
-        append(&mut tx, &d.audit, now).await?;
-        tx.commit().await?;
-        Ok(true)
+        Ok(row.is_some())
     }
 
     async fn defer(
@@ -477,6 +556,12 @@ impl Store for PostgresStore {
     }
 
     async fn journal(&self, after: i64, limit: u32) -> Result<Vec<JournalEntry>, StoreError> {
+        if after == 0 {
+            // Whoever reads the journal from the start sees every decision chained.
+            let mut tx = self.pool.begin().await?;
+            chain_all(&mut tx).await?;
+            tx.commit().await?;
+        }
         let rows: Vec<(i64, DateTime<Utc>, String, String, String)> = sqlx::query_as(
             "SELECT seq, at, record, prev_hash, hash FROM audit_journal WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
@@ -498,6 +583,7 @@ impl Store for PostgresStore {
 
     async fn append_journal(&self, record: &str, at: DateTime<Utc>) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
+        chain_all(&mut tx).await?;
         let seq = append(&mut tx, record, at).await?;
         tx.commit().await?;
         Ok(seq)
@@ -510,10 +596,7 @@ impl Store for PostgresStore {
     ) -> Result<PurgeReport, StoreError> {
         let mut report = PurgeReport::default();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(JOURNAL_LOCK)
-            .execute(&mut *tx)
-            .await?;
+        chain_all(&mut tx).await?;
         let last: Option<(i64, String)> = sqlx::query_as(
             "SELECT seq, hash FROM audit_journal WHERE at < $1 ORDER BY seq DESC LIMIT 1",
         )
