@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::{Adapter, free_port};
-use oots_e2e::load::{ENV, adapter_yaml, postgres_registry, request};
-use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
+use oots_e2e::load::{ENV, adapter_yaml, postgres_registry, request, simulator};
+use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 
 const BURST: usize = 5_000;
 const RATE: u64 = 300;
@@ -78,6 +78,17 @@ fn collect(sim: DomibusSimulator) -> (Arrivals, tokio::task::JoinHandle<()>) {
     (arrivals, task)
 }
 
+/// Delivery-to-answer times of the requests in `sent`, sorted.
+fn latencies(arrivals: &Arrivals, sent: &HashMap<String, Instant>) -> Vec<Duration> {
+    let a = arrivals.lock().unwrap();
+    let mut lat: Vec<Duration> = sent
+        .iter()
+        .filter_map(|(id, t)| a.get(id).map(|(r, _)| r.duration_since(*t)))
+        .collect();
+    lat.sort();
+    lat
+}
+
 async fn wait_for(arrivals: &Arrivals, n: usize, within: Duration) {
     let started = Instant::now();
     while arrivals.lock().unwrap().len() < n {
@@ -93,15 +104,7 @@ async fn wait_for(arrivals: &Arrivals, n: usize, within: Duration) {
 async fn run(name: &str, store: &str, registry_url: Option<&str>) -> Row {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let (sim, _) = DomibusSimulator::start(SimulatorConfig {
-        username: "backend".into(),
-        password: "plugin-pw".into(),
-        push_endpoint: Some(format!("http://127.0.0.1:{port}/domibus/notifications")),
-        push_username: "push".into(),
-        push_password: "push-pw".into(),
-    })
-    .await
-    .unwrap();
+    let sim = simulator(port).await;
     let mut yaml = adapter_yaml(workspace(), dir.path(), sim.base_url(), port, store);
     if let Some(url) = registry_url {
         let sqlite = format!("sqlite://{}", dir.path().join("registry.db").display());
@@ -158,13 +161,7 @@ async fn run(name: &str, store: &str, registry_url: Option<&str>) -> Row {
         .filter(|(_, e)| *e)
         .count();
     assert_eq!(evidence, BURST / 10, "{name}: wrong answers");
-    let mut lat: Vec<Duration> = {
-        let a = arrivals.lock().unwrap();
-        sent.iter()
-            .filter_map(|(id, t)| a.get(id).map(|(r, _)| r.duration_since(*t)))
-            .collect()
-    };
-    lat.sort();
+    let lat = latencies(&arrivals, &sent);
     let (burst_p50, burst_p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
     arrivals.lock().unwrap().clear();
 
@@ -180,13 +177,7 @@ async fn run(name: &str, store: &str, registry_url: Option<&str>) -> Row {
         sender.deliver(h, p);
     }
     wait_for(&arrivals, n, Duration::from_secs(120)).await;
-    let mut lat: Vec<Duration> = {
-        let a = arrivals.lock().unwrap();
-        sent.iter()
-            .filter_map(|(id, t)| a.get(id).map(|(r, _)| r.duration_since(*t)))
-            .collect()
-    };
-    lat.sort();
+    let lat = latencies(&arrivals, &sent);
     let (_, peak_mb) = memory(pid);
     drop(adapter);
     collector.abort();

@@ -79,6 +79,26 @@ pub fn adapter_yaml(workspace: &Path, dir: &Path, domibus: &str, port: u16, stor
     )
 }
 
+/// A Domibus WS-plugin simulator with the credentials [`adapter_yaml`] uses, pushing to
+/// an adapter on `push_port`.
+pub async fn simulator(
+    push_port: u16,
+) -> oots_framework::gateway::domibus::simulator::DomibusSimulator {
+    use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
+    DomibusSimulator::start(SimulatorConfig {
+        username: "backend".into(),
+        password: "plugin-pw".into(),
+        push_endpoint: Some(format!(
+            "http://127.0.0.1:{push_port}/domibus/notifications"
+        )),
+        push_username: "push".into(),
+        push_password: "push-pw".into(),
+    })
+    .await
+    .expect("the Domibus simulator starts")
+    .0
+}
+
 /// The environment the generated adapter.yaml's secrets refer to.
 pub const ENV: [(&str, &str); 2] = [
     ("TEST_DOMIBUS_PW", "plugin-pw"),

@@ -12,8 +12,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::{Adapter, adapter_bin, free_port};
-use oots_e2e::load::{ENV, adapter_yaml, request};
-use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
+use oots_e2e::load::{ENV, adapter_yaml, request, simulator};
+use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 use rand::Rng;
 
 const REQUESTS: usize = 1_000;
@@ -21,21 +21,6 @@ const KILLS: usize = 4;
 
 fn workspace() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
-
-async fn simulator(push_port: u16) -> DomibusSimulator {
-    DomibusSimulator::start(SimulatorConfig {
-        username: "backend".into(),
-        password: "plugin-pw".into(),
-        push_endpoint: Some(format!(
-            "http://127.0.0.1:{push_port}/domibus/notifications"
-        )),
-        push_username: "push".into(),
-        push_password: "push-pw".into(),
-    })
-    .await
-    .unwrap()
-    .0
 }
 
 /// Collects submitted answers until every request has one (or the deadline passes):

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::{Adapter, free_port};
-use oots_e2e::load::{ENV, adapter_yaml, postgres_registry, request};
-use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
+use oots_e2e::load::{ENV, adapter_yaml, postgres_registry, request, simulator};
+use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 
 fn workspace() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -25,21 +25,6 @@ fn pg_url() -> Option<String> {
         println!("SKIPPED: fault suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)");
     }
     url
-}
-
-async fn simulator(push_port: u16) -> DomibusSimulator {
-    DomibusSimulator::start(SimulatorConfig {
-        username: "backend".into(),
-        password: "plugin-pw".into(),
-        push_endpoint: Some(format!(
-            "http://127.0.0.1:{push_port}/domibus/notifications"
-        )),
-        push_username: "push".into(),
-        push_password: "push-pw".into(),
-    })
-    .await
-    .unwrap()
-    .0
 }
 
 const UP: u8 = 0;

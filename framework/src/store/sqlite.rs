@@ -435,18 +435,7 @@ impl Store for SqliteStore {
                 .query_row(
                     "SELECT state, lease_owner, lease_until, header, raw, answer_id, outbox, attempts FROM inbound_message WHERE message_id = ?",
                     [&m],
-                    |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
-                            r.get(7)?,
-                        ))
-                    },
+                    |r| r.try_into(),
                 )
                 .optional()
                 .map_err(db_error)?;
@@ -687,19 +676,7 @@ impl Store for SqliteStore {
                 Option<String>,
             );
             let rows = stmt
-                .query_map([i64::from(limit)], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                    ))
-                })
+                .query_map([i64::from(limit)], |r| r.try_into())
                 .map_err(db_error)?
                 .collect::<Result<Vec<Row>, _>>()
                 .map_err(db_error)?;
@@ -747,17 +724,9 @@ impl Store for SqliteStore {
                 )
                 .map_err(db_error)?;
             let rows = stmt
-                .query_map(params![after, i64::from(limit)], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                    ))
-                })
+                .query_map(params![after, i64::from(limit)], |r| r.try_into())
                 .map_err(db_error)?
-                .collect::<Result<Vec<_>, _>>()
+                .collect::<Result<Vec<(i64, String, String, String, String)>, _>>()
                 .map_err(db_error)?;
             rows.into_iter()
                 .map(|(seq, at, record, prev_hash, hash)| {
@@ -869,17 +838,7 @@ impl Store for SqliteStore {
                 .query_row(
                     "SELECT token, location, request_id, evidence_type, requester_id, created_at, data FROM preview_link WHERE token = ?",
                     [&t],
-                    |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
-                        ))
-                    },
+                    |r| r.try_into(),
                 )
                 .optional()
                 .map_err(db_error)?;
