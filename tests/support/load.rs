@@ -99,6 +99,37 @@ pub async fn simulator(
     .0
 }
 
+/// A deployment for one test: a folder, the adapter's port, the Domibus simulator pushing
+/// to it, and its adapter.yaml (quickstart mappings and register, plus `extra` YAML).
+pub struct Deployment {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    pub sim: oots_framework::gateway::domibus::simulator::DomibusSimulator,
+    pub config: std::path::PathBuf,
+    pub log: std::path::PathBuf,
+}
+
+/// Writes a [`Deployment`]'s files; the adapter is not started.
+pub async fn deployment(extra: &str) -> Deployment {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let port = crate::adapter::free_port();
+    let sim = simulator(port).await;
+    let config = dir.path().join("adapter.yaml");
+    std::fs::write(
+        &config,
+        adapter_yaml(&workspace(), dir.path(), sim.base_url(), port, extra),
+    )
+    .expect("adapter.yaml written");
+    let log = dir.path().join("adapter.log");
+    Deployment {
+        dir,
+        port,
+        sim,
+        config,
+        log,
+    }
+}
+
 /// The environment the generated adapter.yaml's secrets refer to.
 pub const ENV: [(&str, &str); 2] = [
     ("TEST_DOMIBUS_PW", "plugin-pw"),

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::{Adapter, adapter_bin, free_port};
-use oots_e2e::load::{ENV, adapter_yaml, request, simulator};
+use oots_e2e::load::{Deployment, ENV, adapter_yaml, deployment, request, simulator};
 use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 use rand::Rng;
 
@@ -104,22 +104,13 @@ fn verify_audit(config: &Path, env: &[(&str, &str)]) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_at_random_points_loses_and_doubles_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let sim = simulator(port).await;
-    let config = dir.path().join("adapter.yaml");
-    std::fs::write(
-        &config,
-        adapter_yaml(
-            workspace(),
-            dir.path(),
-            sim.base_url(),
-            port,
-            "exchange:\n  lease_seconds: 5\n  sweep_seconds: 1\n",
-        ),
-    )
-    .unwrap();
-    let log = dir.path().join("adapter.log");
+    let Deployment {
+        dir: _dir,
+        port,
+        sim,
+        config,
+        log,
+    } = deployment("exchange:\n  lease_seconds: 5\n  sweep_seconds: 1\n").await;
     let mut adapter = Adapter::start(&config, port, &log, &ENV).await;
 
     for i in 0..REQUESTS {

@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::{Adapter, free_port};
-use oots_e2e::load::{ENV, adapter_yaml, postgres_registry, request, simulator};
+use oots_e2e::load::{
+    Deployment, ENV, adapter_yaml, deployment, postgres_registry, request, simulator,
+};
 use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 
 fn workspace() -> &'static Path {
@@ -198,22 +200,13 @@ async fn a_registry_down_or_hanging_gets_0005_within_the_timeout_and_service_res
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_access_point_refusing_answers_gets_them_from_the_outbox_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let sim = simulator(port).await;
-    let config = dir.path().join("adapter.yaml");
-    std::fs::write(
-        &config,
-        adapter_yaml(
-            workspace(),
-            dir.path(),
-            sim.base_url(),
-            port,
-            "exchange:\n  sweep_seconds: 1\n  max_backoff_seconds: 2\n",
-        ),
-    )
-    .unwrap();
-    let log = dir.path().join("adapter.log");
+    let Deployment {
+        dir: _dir,
+        port,
+        sim,
+        config,
+        log,
+    } = deployment("exchange:\n  sweep_seconds: 1\n  max_backoff_seconds: 2\n").await;
     let _adapter = Adapter::start(&config, port, &log, &ENV).await;
     // 3 quick attempts fail, then the outbox waits and tries again.
     sim.fail_submits(5);
@@ -250,22 +243,16 @@ async fn a_lost_state_store_makes_the_adapter_unready_and_nothing_is_acknowledge
         .await
         .unwrap();
     admin.drop_schema(&schema).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let sim = simulator(port).await;
-    let config = dir.path().join("adapter.yaml");
-    std::fs::write(
-        &config,
-        adapter_yaml(
-            workspace(),
-            dir.path(),
-            sim.base_url(),
-            port,
-            &format!("store:\n  type: postgres\n  url: {pg}\n  schema: {schema}\nexchange:\n  sweep_seconds: 1\n"),
-        ),
-    )
-    .unwrap();
-    let log = dir.path().join("adapter.log");
+    let Deployment {
+        dir: _dir,
+        port,
+        sim,
+        config,
+        log,
+    } = deployment(&format!(
+        "store:\n  type: postgres\n  url: {pg}\n  schema: {schema}\nexchange:\n  sweep_seconds: 1\n"
+    ))
+    .await;
     let _adapter = Adapter::start(&config, port, &log, &ENV).await;
     let ready = || async {
         reqwest::get(format!("http://127.0.0.1:{port}/readyz"))

@@ -229,6 +229,24 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// One nullable text column of a message's row (`sql` selects it by message id).
+    async fn text_of(
+        &self,
+        message_id: &str,
+        sql: &'static str,
+    ) -> Result<Option<String>, StoreError> {
+        let m = message_id.to_owned();
+        self.run(move |c| {
+            c.query_row(sql, [&m], |r| r.get::<_, Option<String>>(0))
+                .optional()
+                .map(Option::flatten)
+                .map_err(db_error)
+        })
+        .await
+    }
+}
+
 fn migrate(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(SCHEMA).map_err(db_error)?;
     for (table, column, ty) in ADDED_COLUMNS {
@@ -598,17 +616,10 @@ impl Store for SqliteStore {
     }
 
     async fn answer_of(&self, message_id: &str) -> Result<Option<String>, StoreError> {
-        let m = message_id.to_owned();
-        self.run(move |c| {
-            c.query_row(
-                "SELECT answer_id FROM inbound_message WHERE message_id = ?",
-                [&m],
-                |r| r.get::<_, Option<String>>(0),
-            )
-            .optional()
-            .map(Option::flatten)
-            .map_err(db_error)
-        })
+        self.text_of(
+            message_id,
+            "SELECT answer_id FROM inbound_message WHERE message_id = ?",
+        )
         .await
     }
 
@@ -643,17 +654,10 @@ impl Store for SqliteStore {
     }
 
     async fn audit_of(&self, message_id: &str) -> Result<Option<String>, StoreError> {
-        let m = message_id.to_owned();
-        self.run(move |c| {
-            c.query_row(
-                "SELECT audit FROM inbound_message WHERE message_id = ?",
-                [&m],
-                |r| r.get::<_, Option<String>>(0),
-            )
-            .optional()
-            .map(Option::flatten)
-            .map_err(db_error)
-        })
+        self.text_of(
+            message_id,
+            "SELECT audit FROM inbound_message WHERE message_id = ?",
+        )
         .await
     }
 
