@@ -268,6 +268,95 @@ async fn contract(store: Arc<dyn Store>) {
     s.ping().await.unwrap();
 }
 
+/// A pushed message is stored with its lease in one step; deliveries are recorded in
+/// batches, also when the delivery is reported before the answer is marked sent.
+async fn store_and_claim_and_deliveries(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let Claim::Decide {
+        header,
+        regrep,
+        state,
+    } = s
+        .store_and_claim("n1", "<h/>", b"<r/>", "a", t(60), t(0))
+        .await
+        .unwrap()
+    else {
+        panic!("a new message is to be decided");
+    };
+    assert_eq!(
+        (header.as_str(), regrep.as_slice(), state),
+        ("<h/>", b"<r/>".as_slice(), ExchangeState::Received)
+    );
+    assert_eq!(
+        s.state_of("n1").await.unwrap(),
+        Some(ExchangeState::Received)
+    );
+    // Stored before, leased by "a": another worker is told it is busy, and its copy
+    // does not replace the stored one.
+    assert_eq!(
+        s.store_and_claim("n1", "<other/>", b"<other/>", "b", t(60), t(10))
+            .await
+            .unwrap(),
+        Claim::Busy
+    );
+    assert!(
+        !s.decide("n1", "b", &decision("x", "{}"), t(11))
+            .await
+            .unwrap()
+    );
+    let Claim::Decide { header, .. } = s
+        .store_and_claim("n1", "<other/>", b"<other/>", "a", t(70), t(12))
+        .await
+        .unwrap()
+    else {
+        panic!("the holder renews its lease");
+    };
+    assert_eq!(header, "<h/>");
+    assert!(
+        s.decide(
+            "n1",
+            "a",
+            &decision("ans-n1", r#"{"kind":"decision"}"#),
+            t(13)
+        )
+        .await
+        .unwrap()
+    );
+    s.mark_answered("n1", false, t(14)).await.unwrap();
+    assert_eq!(
+        s.store_and_claim("n1", "<h/>", b"<r/>", "c", t(90), t(15))
+            .await
+            .unwrap(),
+        Claim::Answered("ans-n1".into())
+    );
+
+    // n2's delivery is reported before its answer is marked sent: it stays delivered.
+    s.store_and_claim("n2", "<h/>", b"<r/>", "a", t(60), t(20))
+        .await
+        .unwrap();
+    assert!(
+        s.decide(
+            "n2",
+            "a",
+            &decision("ans-n2", r#"{"kind":"decision"}"#),
+            t(21)
+        )
+        .await
+        .unwrap()
+    );
+    let ids = ["ans-n1", "ans-n2", "not-ours"].map(str::to_owned);
+    assert_eq!(s.acknowledge_answers(&ids, t(22)).await.unwrap(), 2);
+    s.mark_answered("n2", false, t(23)).await.unwrap();
+    for m in ["n1", "n2"] {
+        assert_eq!(
+            s.state_of(m).await.unwrap(),
+            Some(ExchangeState::Acknowledged),
+            "{m}"
+        );
+    }
+    assert_eq!(s.acknowledge_answers(&ids, t(24)).await.unwrap(), 0);
+}
+
 /// Replicas asking for work at the same time get disjoint messages.
 async fn disjoint_sweeps(store: Arc<dyn Store>) {
     for i in 0..200 {
@@ -350,6 +439,7 @@ async fn sqlite_store_keeps_the_contract() {
     contract(open("a.db").await).await;
     disjoint_sweeps(open("b.db").await).await;
     concurrent_journal(open("c.db").await).await;
+    store_and_claim_and_deliveries(open("d.db").await).await;
 }
 
 #[tokio::test]
@@ -401,7 +491,9 @@ async fn postgres_store_keeps_the_contract() {
     disjoint_sweeps(Arc::new(b)).await;
     let c = pg(&format!("oots_conf_c_{suffix}")).await.unwrap();
     concurrent_journal(Arc::new(c)).await;
-    for x in ["a", "b", "c"] {
+    let d = pg(&format!("oots_conf_d_{suffix}")).await.unwrap();
+    store_and_claim_and_deliveries(Arc::new(d)).await;
+    for x in ["a", "b", "c", "d"] {
         let s = pg(&format!("oots_conf_{x}_{suffix}")).await.unwrap();
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "DROP SCHEMA oots_conf_{x}_{suffix} CASCADE"

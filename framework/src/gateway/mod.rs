@@ -226,6 +226,12 @@ pub trait Gateway: Send + Sync + Debug {
     fn confirms_delivery(&self) -> bool {
         false
     }
+    /// Whether a message announced by a push ([`Notification::Received`]) is, as a
+    /// rule, not stored yet and must be fetched (Domibus); the native AS4 endpoint
+    /// announces messages it already stored.
+    fn push_needs_retrieve(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -111,6 +111,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
+    /// Stores a message just fetched from the access point (as [`Store::store_inbound`])
+    /// with its lease already taken by `worker`, and says what is to be done with it (as
+    /// [`Store::claim`]): one write where the two would take two.
+    async fn store_and_claim(
+        &self,
+        message_id: &str,
+        header: &str,
+        regrep: &[u8],
+        worker: &str,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        self.store_inbound(message_id, header, regrep, now).await?;
+        self.claim(message_id, worker, lease_until, now).await
+    }
+
     /// Takes the lease on a message for `worker` until `lease_until` and says what is to
     /// be done with it. A lease held by another worker and not expired gives
     /// [`Claim::Busy`]; the same worker may claim again (renewal).
@@ -176,6 +192,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         answer_id: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// [`Store::acknowledge_answer`] for several answers in one write; returns how many
+    /// exchanges it moved to `Acknowledged`.
+    async fn acknowledge_answers(
+        &self,
+        answer_ids: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut n = 0;
+        for id in answer_ids {
+            n += u64::from(self.acknowledge_answer(id, at).await?);
+        }
+        Ok(n)
+    }
 
     /// A stored message not answered yet: its header XML and RegRep document.
     async fn unanswered(&self, message_id: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;

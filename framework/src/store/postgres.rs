@@ -341,9 +341,12 @@ impl Store for PostgresStore {
         lease_until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Claim, StoreError> {
-        // One round trip in the usual case: the lease is taken where it may be.
+        // One round trip: the lease is taken where it may be; otherwise the row as it
+        // stands says why not.
         let row = sqlx::query(
-            "UPDATE inbound_message SET lease_owner = $2, lease_until = $3 WHERE message_id = $1 AND state IN ('received', 'awaiting_preview', 'decided') AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until <= $4) RETURNING state, header, raw, answer_id, outbox, attempts",
+            "WITH taken AS (UPDATE inbound_message SET lease_owner = $2, lease_until = $3 WHERE message_id = $1 AND state IN ('received', 'awaiting_preview', 'decided') AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until <= $4) RETURNING state, header, raw, answer_id, outbox, attempts) \
+             SELECT true, state, header, raw, answer_id, outbox, attempts FROM taken \
+             UNION ALL SELECT false, state, NULL, NULL, answer_id, NULL, 0 FROM inbound_message WHERE message_id = $1 AND NOT EXISTS (SELECT 1 FROM taken)",
         )
         .bind(message_id)
         .bind(worker)
@@ -351,32 +354,61 @@ impl Store for PostgresStore {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        if let Some(row) = row {
-            return Ok(match state(row.get::<&str, _>(0))? {
-                ExchangeState::Decided => Claim::Send(OutboxEntry {
-                    answer_id: row.get::<Option<String>, _>(3).unwrap_or_default(),
-                    message: row.get::<Option<Vec<u8>>, _>(4).unwrap_or_default(),
-                    attempts: u32::try_from(row.get::<i32, _>(5)).unwrap_or(0),
-                }),
-                st => Claim::Decide {
-                    header: row.get(1),
-                    regrep: row.get(2),
-                    state: st,
-                },
+        let Some(row) = row else {
+            return Ok(Claim::Unknown);
+        };
+        let st = state(row.get::<&str, _>(1))?;
+        let answer_id = row.get::<Option<String>, _>(4);
+        if !row.get::<bool, _>(0) {
+            return Ok(if st.is_answered() {
+                Claim::Answered(answer_id.unwrap_or_default())
+            } else {
+                Claim::Busy
             });
         }
-        let row: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT state, answer_id FROM inbound_message WHERE message_id = $1")
-                .bind(message_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(match row {
-            None => Claim::Unknown,
-            Some((st, answer)) if state(&st)?.is_answered() => {
-                Claim::Answered(answer.unwrap_or_default())
-            }
-            Some(_) => Claim::Busy,
+        Ok(match st {
+            ExchangeState::Decided => Claim::Send(OutboxEntry {
+                answer_id: answer_id.unwrap_or_default(),
+                message: row.get::<Option<Vec<u8>>, _>(5).unwrap_or_default(),
+                attempts: u32::try_from(row.get::<i32, _>(6)).unwrap_or(0),
+            }),
+            st => Claim::Decide {
+                header: row.get(2),
+                regrep: row.get(3),
+                state: st,
+            },
         })
+    }
+
+    async fn store_and_claim(
+        &self,
+        message_id: &str,
+        header: &str,
+        regrep: &[u8],
+        worker: &str,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO inbound_message (message_id, header, raw, received_at, lease_owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(message_id)
+        .bind(header)
+        .bind(regrep)
+        .bind(now)
+        .bind(worker)
+        .bind(lease_until)
+        .execute(&self.pool)
+        .await?;
+        if r.rows_affected() == 1 {
+            return Ok(Claim::Decide {
+                header: header.to_owned(),
+                regrep: regrep.to_vec(),
+                state: ExchangeState::Received,
+            });
+        }
+        // Stored before (a redelivery, or another replica was quicker).
+        self.claim(message_id, worker, lease_until, now).await
     }
 
     async fn due(
@@ -484,6 +516,21 @@ impl Store for PostgresStore {
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    async fn acknowledge_answers(
+        &self,
+        answer_ids: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let r = sqlx::query(
+            "UPDATE inbound_message SET state = 'acknowledged', acknowledged_at = $1 WHERE answer_id = ANY($2) AND state IN ('decided', 'answered')",
+        )
+        .bind(at)
+        .bind(answer_ids)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
     }
 
     async fn unanswered(&self, message_id: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {

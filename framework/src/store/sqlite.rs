@@ -322,6 +322,64 @@ fn writer(conn: &Connection, rx: &mpsc::Receiver<Job>) {
     }
 }
 
+/// Takes the lease on message `m` for `w` if it may (see [`Store::claim`]).
+fn claim_on(
+    c: &Connection,
+    m: &str,
+    w: &str,
+    lease_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Claim, StoreError> {
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        Vec<u8>,
+        Option<String>,
+        Option<Vec<u8>>,
+        i64,
+    );
+    let row: Option<Row> = c
+            .query_row(
+                "SELECT state, lease_owner, lease_until, header, raw, answer_id, outbox, attempts FROM inbound_message WHERE message_id = ?",
+                [m],
+                |r| r.try_into(),
+            )
+            .optional()
+            .map_err(db_error)?;
+    let Some((st, owner, until, header, raw, answer_id, outbox, attempts)) = row else {
+        return Ok(Claim::Unknown);
+    };
+    let st = state(&st)?;
+    if st.is_answered() {
+        return Ok(Claim::Answered(answer_id.unwrap_or_default()));
+    }
+    if let (Some(owner), Some(until)) = (owner, until)
+        && owner != w
+        && until > ts(now)
+    {
+        return Ok(Claim::Busy);
+    }
+    c.execute(
+        "UPDATE inbound_message SET lease_owner = ?, lease_until = ? WHERE message_id = ?",
+        params![w, ts(lease_until), m],
+    )
+    .map_err(db_error)?;
+    Ok(match st {
+        ExchangeState::Decided => Claim::Send(OutboxEntry {
+            answer_id: answer_id.unwrap_or_default(),
+            message: outbox.unwrap_or_default(),
+            attempts: u32::try_from(attempts).unwrap_or(0),
+        }),
+        st => Claim::Decide {
+            header,
+            regrep: raw,
+            state: st,
+        },
+    })
+}
+
 fn ts(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -438,55 +496,41 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Claim, StoreError> {
         let (m, w) = (message_id.to_owned(), worker.to_owned());
+        self.run(move |c| claim_on(c, &m, &w, lease_until, now))
+            .await
+    }
+
+    async fn store_and_claim(
+        &self,
+        message_id: &str,
+        header: &str,
+        regrep: &[u8],
+        worker: &str,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        let (m, h, r, w) = (
+            message_id.to_owned(),
+            header.to_owned(),
+            regrep.to_vec(),
+            worker.to_owned(),
+        );
         self.run(move |c| {
-            type Row = (
-                String,
-                Option<String>,
-                Option<String>,
-                String,
-                Vec<u8>,
-                Option<String>,
-                Option<Vec<u8>>,
-                i64,
-            );
-            let row: Option<Row> = c
-                .query_row(
-                    "SELECT state, lease_owner, lease_until, header, raw, answer_id, outbox, attempts FROM inbound_message WHERE message_id = ?",
-                    [&m],
-                    |r| r.try_into(),
+            let n = c
+                .execute(
+                    "INSERT INTO inbound_message (message_id, header, raw, received_at, state, lease_owner, lease_until) VALUES (?, ?, ?, ?, 'received', ?, ?) ON CONFLICT DO NOTHING",
+                    params![m, h, r, ts(now), w, ts(lease_until)],
                 )
-                .optional()
                 .map_err(db_error)?;
-            let Some((st, owner, until, header, raw, answer_id, outbox, attempts)) = row else {
-                return Ok(Claim::Unknown);
-            };
-            let st = state(&st)?;
-            if st.is_answered() {
-                return Ok(Claim::Answered(answer_id.unwrap_or_default()));
+            if n == 1 {
+                return Ok(Claim::Decide {
+                    header: h,
+                    regrep: r,
+                    state: ExchangeState::Received,
+                });
             }
-            if let (Some(owner), Some(until)) = (owner, until)
-                && owner != w
-                && until > ts(now)
-            {
-                return Ok(Claim::Busy);
-            }
-            c.execute(
-                "UPDATE inbound_message SET lease_owner = ?, lease_until = ? WHERE message_id = ?",
-                params![w, ts(lease_until), m],
-            )
-            .map_err(db_error)?;
-            Ok(match st {
-                ExchangeState::Decided => Claim::Send(OutboxEntry {
-                    answer_id: answer_id.unwrap_or_default(),
-                    message: outbox.unwrap_or_default(),
-                    attempts: u32::try_from(attempts).unwrap_or(0),
-                }),
-                st => Claim::Decide {
-                    header,
-                    regrep: raw,
-                    state: st,
-                },
-            })
+            // Stored before (a redelivery).
+            claim_on(c, &m, &w, lease_until, now)
         })
         .await
     }
@@ -611,6 +655,28 @@ impl Store for SqliteStore {
                 )
                 .map_err(db_error)?;
             Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn acknowledge_answers(
+        &self,
+        answer_ids: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let ids = answer_ids.to_vec();
+        self.run(move |c| {
+            let mut st = c
+                .prepare_cached(
+                    "UPDATE inbound_message SET state = 'acknowledged', acknowledged_at = ? WHERE answer_id = ? AND state IN ('decided', 'answered')",
+                )
+                .map_err(db_error)?;
+            let at = ts(at);
+            let mut n = 0u64;
+            for id in &ids {
+                n += st.execute(params![at, id]).map_err(db_error)? as u64;
+            }
+            Ok(n)
         })
         .await
     }

@@ -259,6 +259,10 @@ impl Gateway for DomibusWsPlugin {
         "domibus-ws"
     }
 
+    fn push_needs_retrieve(&self) -> bool {
+        true
+    }
+
     async fn retrieve(&self, message_id: &str) -> Result<InboundMessage, GatewayError> {
         let body = format!(
             "<ws:retrieveMessageRequest xmlns:ws=\"{}\" markAsDownloaded=\"false\"><messageID>{}</messageID></ws:retrieveMessageRequest>",

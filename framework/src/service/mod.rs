@@ -18,6 +18,8 @@ use crate::gateway::ebms::{PartInfo, Property, UserMessage};
 use crate::gateway::{Gateway, GatewayError, Notification, OutboundMessage, Payload};
 use crate::store::{Claim, Decision, ExchangeState, OutboxEntry};
 
+mod background;
+
 /// What happened to one inbound message (for `demo` and tests; logs carry the same).
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -107,8 +109,6 @@ impl Drop for InFlight {
 
 /// Quick in-process resends before the outbox takes over with longer pauses.
 const SUBMIT_ATTEMPTS: u32 = 3;
-/// How many stored messages one sweep leases at most.
-const SWEEP_BATCH: u32 = 256;
 
 impl Service {
     /// Fetches, stores, acknowledges, answers and submits one message, as far as its
@@ -123,26 +123,25 @@ impl Service {
             tracing::debug!(message_id, "already being processed");
             return Ok(None);
         };
-        self.process_entered(message_id).await
+        self.process_entered(message_id, false).await
     }
 
     /// [`Service::process`] for a message this task already holds in the in-flight set.
-    async fn process_entered(&self, message_id: &str) -> Result<Option<Report>, ServiceError> {
-        let mut claim = self.claim(message_id).await?;
-        if claim == Claim::Unknown {
-            let inbound = self.gateway.retrieve(message_id).await?;
-            let regrep = inbound
-                .regrep_payload()
-                .ok_or(ServiceError::NoRegrep)?
-                .bytes
-                .clone();
-            let now = self.exchange.clock.now();
-            self.exchange
-                .store
-                .store_inbound(message_id, &inbound.header.to_xml(), &regrep, now)
-                .await?;
-            self.exchange.metrics.received();
-            claim = self.claim(message_id).await?;
+    /// `pushed`: the access point just announced it, so it is most likely new and is
+    /// fetched before the store is asked about it (one store operation less).
+    async fn process_entered(
+        &self,
+        message_id: &str,
+        pushed: bool,
+    ) -> Result<Option<Report>, ServiceError> {
+        let fetch_first = pushed && self.gateway.push_needs_retrieve();
+        let mut claim = if fetch_first {
+            self.fetch_and_claim(message_id).await?
+        } else {
+            self.claim(message_id).await?
+        };
+        if claim == Claim::Unknown && !fetch_first {
+            claim = self.fetch_and_claim(message_id).await?;
         }
         let result = match claim {
             Claim::Unknown | Claim::Busy => return Ok(None),
@@ -185,19 +184,61 @@ impl Service {
         result
     }
 
+    /// Fetches a message from the access point, stores it and takes its lease. A
+    /// message the access point no longer holds may be stored already (acknowledged
+    /// before a restart): the store then says what is left to do.
+    async fn fetch_and_claim(&self, message_id: &str) -> Result<Claim, ServiceError> {
+        let inbound = match self.gateway.retrieve(message_id).await {
+            Ok(m) => m,
+            Err(e @ GatewayError::Fault { .. }) => {
+                return match self.claim(message_id).await? {
+                    Claim::Unknown => Err(e.into()),
+                    known => Ok(known),
+                };
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let regrep = inbound
+            .regrep_payload()
+            .ok_or(ServiceError::NoRegrep)?
+            .bytes
+            .clone();
+        let (lease_until, now) = self.lease();
+        let claim = self
+            .exchange
+            .store
+            .store_and_claim(
+                message_id,
+                &inbound.header.to_xml(),
+                &regrep,
+                &self.worker,
+                lease_until,
+                now,
+            )
+            .await?;
+        self.exchange.metrics.received();
+        Ok(claim)
+    }
+
     fn sweep_seconds(&self) -> u32 {
         self.exchange.config.exchange.sweep_seconds.max(1)
     }
 
-    async fn claim(&self, message_id: &str) -> Result<Claim, ServiceError> {
+    /// Until when a lease taken now runs (`exchange.lease_seconds`), and now.
+    fn lease(&self) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
         let now = self.exchange.clock.now();
         let lease = chrono::Duration::seconds(i64::from(
             self.exchange.config.exchange.lease_seconds.max(1),
         ));
+        (now + lease, now)
+    }
+
+    async fn claim(&self, message_id: &str) -> Result<Claim, ServiceError> {
+        let (lease_until, now) = self.lease();
         Ok(self
             .exchange
             .store
-            .claim(message_id, &self.worker, now + lease, now)
+            .claim(message_id, &self.worker, lease_until, now)
             .await?)
     }
 
@@ -394,46 +435,7 @@ impl Service {
         }
     }
 
-    /// Leases stored work that is due (held follow-ups, outbox resends, a dead
-    /// replica's messages) and works on it.
-    async fn sweep_store(&self, tasks: &mut tokio::task::JoinSet<()>) {
-        let now = self.exchange.clock.now();
-        let lease = chrono::Duration::seconds(i64::from(
-            self.exchange.config.exchange.lease_seconds.max(1),
-        ));
-        match self
-            .exchange
-            .store
-            .due(&self.worker, now + lease, now, SWEEP_BATCH)
-            .await
-        {
-            Ok(ids) => {
-                for id in ids {
-                    let s = self.clone();
-                    tasks.spawn(async move { s.handle(id).await });
-                }
-            }
-            Err(e) => tracing::error!(code = e.code(), error = %e, "reading stored work failed"),
-        }
-    }
-
-    /// Messages the access point still holds (a push may have been lost, or went to a
-    /// replica that died before storing them).
-    async fn sweep_gateway(&self, tasks: &mut tokio::task::JoinSet<()>) {
-        match self.gateway.pending().await {
-            Ok(ids) => {
-                for id in ids {
-                    let s = self.clone();
-                    tasks.spawn(async move { s.handle(id).await });
-                }
-            }
-            Err(e) => {
-                tracing::warn!(code = e.code(), error = %e, "sweep of pending messages failed")
-            }
-        }
-    }
-
-    async fn handle(&self, message_id: String) {
+    async fn handle(&self, message_id: String, pushed: bool) {
         use tracing::Instrument as _;
         // Named once while queued or worked on: a push, the access point's pending list
         // and the store's due list often name the same message during a burst.
@@ -450,7 +452,11 @@ impl Service {
             request_id = tracing::field::Empty,
             outcome = tracing::field::Empty,
         );
-        let report = match self.process_entered(&message_id).instrument(span).await {
+        let report = match self
+            .process_entered(&message_id, pushed)
+            .instrument(span)
+            .await
+        {
             Ok(Some(r)) => r,
             Ok(None) => return,
             Err(e) => {
@@ -562,7 +568,7 @@ impl Service {
         };
         // The preview space: its decisions (and a periodic look for passed deadlines)
         // bring held follow-up requests back.
-        let (decided_tx, mut decided_rx) = mpsc::unbounded_channel::<()>();
+        let (decided_tx, decided_rx) = mpsc::unbounded_channel::<()>();
         let app = match crate::preview::space(&self.exchange, decided_tx).await {
             Ok(Some(preview)) => app.merge(preview),
             Ok(None) => {
@@ -576,11 +582,6 @@ impl Service {
                 app
             }
         };
-        let recheck = Duration::from_secs(u64::from(
-            self.exchange.config.preview.recheck_seconds.max(1),
-        ));
-        let mut deadlines = tokio::time::interval(recheck);
-        deadlines.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let reload_cfg = self.exchange.config.reload.clone();
         if reload_cfg.enabled {
             tokio::spawn(crate::reload::watch(
@@ -597,77 +598,37 @@ impl Service {
                 .await
         });
 
-        // Start-up sweep, then every `sweep_seconds`: stored work (messages not answered
-        // before a stop, outbox resends, a dead replica's leases) and messages the access
-        // point still holds (their push may have been lost while we were down).
+        // Housekeeping runs beside this loop, never in it: a slow store or access point
+        // must not hold up the dispatch of new messages. It names stored work that is due
+        // (start-up, every `sweep_seconds`, preview decisions and deadlines) and messages
+        // the access point still holds; this loop starts a task for each.
+        let (work_tx, mut work_rx) = mpsc::unbounded_channel::<String>();
+        let duties = background::Duties::start(&self, work_tx, decided_rx, &shutdown);
         let mut tasks = tokio::task::JoinSet::new();
-        self.sweep_store(&mut tasks).await;
-        self.sweep_gateway(&mut tasks).await;
-        let mut sweep = tokio::time::interval(Duration::from_secs(u64::from(self.sweep_seconds())));
-        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        sweep.tick().await;
-        let audit = &self.exchange.config.audit;
-        let mut purge =
-            tokio::time::interval(Duration::from_secs(audit.purge_every_seconds.max(1)));
-        purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut chain = tokio::time::interval(Duration::from_millis(200));
-        chain.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 n = rx.recv() => match n {
                     Some(Notification::Received(id)) => {
                         let s = self.clone();
-                        tasks.spawn(async move { s.handle(id).await });
+                        tasks.spawn(async move { s.handle(id, true).await });
                     }
-                    Some(Notification::SendSuccess(id)) => {
-                        match self.exchange.store.acknowledge_answer(&id, self.exchange.clock.now()).await {
-                            Ok(true) => tracing::debug!(answer_id = %id, "answer delivered"),
-                            Ok(false) => tracing::debug!(answer_id = %id, "delivery of a message that is no answer of ours"),
-                            Err(e) => tracing::warn!(code = e.code(), "cannot record a delivery"),
-                        }
-                    }
+                    Some(Notification::SendSuccess(id)) => duties.delivered(id),
                     Some(other) => tracing::debug!(?other, "notification"),
                     None => break,
                 },
-                Some(()) = decided_rx.recv() => self.sweep_store(&mut tasks).await,
-                _ = deadlines.tick() => self.sweep_store(&mut tasks).await,
-                _ = sweep.tick() => {
-                    self.sweep_store(&mut tasks).await;
-                    self.sweep_gateway(&mut tasks).await;
-                }
-                _ = purge.tick() => self.purge().await,
-                _ = chain.tick() => {
-                    if let Err(e) = self.exchange.store.chain_journal().await {
-                        tracing::warn!(code = e.code(), error = %e, "audit records not chained yet");
-                    }
+                Some(id) = work_rx.recv() => {
+                    let s = self.clone();
+                    tasks.spawn(async move { s.handle(id, false).await });
                 }
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }
         }
+        duties.stop().await;
         while tasks.join_next().await.is_some() {}
         match http.await {
             Ok(r) => r,
             Err(e) => Err(std::io::Error::other(e)),
-        }
-    }
-}
-
-impl Service {
-    /// Removes what the retention period no longer covers (`audit.retention_days`).
-    async fn purge(&self) {
-        let now = self.exchange.clock.now();
-        let before =
-            now - chrono::Duration::days(i64::from(self.exchange.config.audit.retention_days));
-        match self.exchange.store.purge(before, now).await {
-            Ok(r) => tracing::info!(
-                journal = r.journal_entries,
-                exchanges = r.exchanges,
-                request_ids = r.request_ids,
-                preview_links = r.preview_links,
-                "retention purge"
-            ),
-            Err(e) => tracing::warn!(code = e.code(), error = %e, "retention purge failed"),
         }
     }
 }

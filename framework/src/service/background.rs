@@ -1,0 +1,206 @@
+//! What `serve` does beside answering messages: finding work (stored work that is due,
+//! messages the access point still holds), recording deliveries, chaining the audit
+//! journal and the retention purge. Each runs in its own task, so none of them holds up
+//! the dispatch of newly received messages or each other.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio::time::{Interval, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+use super::Service;
+
+/// How many stored messages one sweep leases at most.
+const SWEEP_BATCH: u32 = 256;
+/// How many deliveries are recorded in one store write at most.
+const DELIVERY_BATCH: usize = 512;
+/// How often audit records written aside are moved into the hash chain.
+const CHAIN_EVERY: Duration = Duration::from_millis(200);
+
+/// The running background tasks of one `serve`.
+pub(super) struct Duties {
+    delivered: mpsc::UnboundedSender<String>,
+    tasks: JoinSet<()>,
+    stop: CancellationToken,
+}
+
+impl Duties {
+    /// Starts the duties; message ids to work on are sent to `work`. `decided` fires
+    /// when a preview user decided (a held follow-up can be answered now).
+    pub(super) fn start(
+        service: &Service,
+        work: mpsc::UnboundedSender<String>,
+        decided: mpsc::UnboundedReceiver<()>,
+        shutdown: &CancellationToken,
+    ) -> Self {
+        let stop = shutdown.child_token();
+        let mut tasks = JoinSet::new();
+        tasks.spawn(find_work(service.clone(), work, decided, stop.clone()));
+        let (delivered, deliveries) = mpsc::unbounded_channel();
+        tasks.spawn(record_deliveries(service.clone(), deliveries));
+        tasks.spawn(chain_journal(service.clone(), stop.clone()));
+        tasks.spawn(purge(service.clone(), stop.clone()));
+        Self {
+            delivered,
+            tasks,
+            stop,
+        }
+    }
+
+    /// The access point reports answer `answer_id` delivered (Domibus `sendSuccess`).
+    pub(super) fn delivered(&self, answer_id: String) {
+        // The receiver lives until `stop`; nothing is lost before.
+        let _ = self.delivered.send(answer_id);
+    }
+
+    /// Stops the periodic duties and records the deliveries already reported.
+    pub(super) async fn stop(self) {
+        let Self {
+            delivered,
+            mut tasks,
+            stop,
+        } = self;
+        stop.cancel();
+        drop(delivered);
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
+fn every(period: Duration) -> Interval {
+    let mut i = tokio::time::interval(period);
+    i.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    i
+}
+
+/// Names work at start-up, then every `exchange.sweep_seconds`: stored work that is due
+/// (messages not answered before a stop, outbox resends, a dead replica's leases, held
+/// follow-ups whose user decided or whose deadline passed) and messages the access
+/// point still holds (their push may have been lost while we were down).
+async fn find_work(
+    service: Service,
+    work: mpsc::UnboundedSender<String>,
+    mut decided: mpsc::UnboundedReceiver<()>,
+    stop: CancellationToken,
+) {
+    let send = |ids: Vec<String>| ids.into_iter().all(|id| work.send(id).is_ok());
+    send(due(&service).await);
+    send(pending(&service).await);
+    let mut sweep = every(Duration::from_secs(u64::from(service.sweep_seconds())));
+    sweep.tick().await;
+    let mut deadlines = every(Duration::from_secs(u64::from(
+        service.exchange.config.preview.recheck_seconds.max(1),
+    )));
+    let mut decisions_open = true;
+    loop {
+        let ids = tokio::select! {
+            _ = stop.cancelled() => return,
+            d = decided.recv(), if decisions_open => {
+                decisions_open = d.is_some();
+                due(&service).await
+            }
+            _ = deadlines.tick() => due(&service).await,
+            _ = sweep.tick() => {
+                let mut ids = due(&service).await;
+                ids.extend(pending(&service).await);
+                ids
+            }
+        };
+        if !send(ids) {
+            return;
+        }
+    }
+}
+
+/// Leases stored work that is due.
+async fn due(service: &Service) -> Vec<String> {
+    let (lease_until, now) = service.lease();
+    match service
+        .exchange
+        .store
+        .due(&service.worker, lease_until, now, SWEEP_BATCH)
+        .await
+    {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::error!(code = e.code(), error = %e, "reading stored work failed");
+            Vec::new()
+        }
+    }
+}
+
+/// Messages the access point still holds (a push may have been lost, or went to a
+/// replica that died before storing them).
+async fn pending(service: &Service) -> Vec<String> {
+    match service.gateway.pending().await {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::warn!(code = e.code(), error = %e, "sweep of pending messages failed");
+            Vec::new()
+        }
+    }
+}
+
+/// Records deliveries, those reported meanwhile together in one store write; ends once
+/// every sender is gone and all are recorded.
+async fn record_deliveries(service: Service, mut deliveries: mpsc::UnboundedReceiver<String>) {
+    let mut batch = Vec::with_capacity(DELIVERY_BATCH);
+    while deliveries.recv_many(&mut batch, DELIVERY_BATCH).await > 0 {
+        let now = service.exchange.clock.now();
+        match service
+            .exchange
+            .store
+            .acknowledge_answers(&batch, now)
+            .await
+        {
+            Ok(n) => tracing::debug!(reported = batch.len(), recorded = n, "answers delivered"),
+            // The exchanges stay `answered`: only the delivery confirmation is missing.
+            Err(e) => tracing::warn!(
+                code = e.code(),
+                reported = batch.len(),
+                "cannot record deliveries"
+            ),
+        }
+        batch.clear();
+    }
+}
+
+/// Moves audit records written aside into the hash chain (PostgreSQL).
+async fn chain_journal(service: Service, stop: CancellationToken) {
+    let mut tick = every(CHAIN_EVERY);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        if let Err(e) = service.exchange.store.chain_journal().await {
+            tracing::warn!(code = e.code(), error = %e, "audit records not chained yet");
+        }
+    }
+}
+
+/// Removes what the retention period no longer covers (`audit.retention_days`), every
+/// `audit.purge_every_seconds`.
+async fn purge(service: Service, stop: CancellationToken) {
+    let audit = &service.exchange.config.audit;
+    let mut tick = every(Duration::from_secs(audit.purge_every_seconds.max(1)));
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let now = service.exchange.clock.now();
+        let before = now - chrono::Duration::days(i64::from(audit.retention_days));
+        match service.exchange.store.purge(before, now).await {
+            Ok(r) => tracing::info!(
+                journal = r.journal_entries,
+                exchanges = r.exchanges,
+                request_ids = r.request_ids,
+                preview_links = r.preview_links,
+                "retention purge"
+            ),
+            Err(e) => tracing::warn!(code = e.code(), error = %e, "retention purge failed"),
+        }
+    }
+}
