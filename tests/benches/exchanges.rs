@@ -8,6 +8,7 @@
 //! (exchanges/s and peak memory), then a steady `RATE`/s for `STEADY_SECONDS` (p50/p99
 //! latency from the access point's push to the answer's arrival there).
 //! Requests: one in ten finds the person (evidence with a PDF), the rest `EDM:ERR:0004`.
+//! `BENCH_SLOW=1` lists the steady-phase requests slower than 50 ms, by delivery time.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -87,6 +88,24 @@ fn latencies(arrivals: &Arrivals, sent: &HashMap<String, Instant>) -> Vec<Durati
         .collect();
     lat.sort();
     lat
+}
+
+/// `BENCH_SLOW=1`: the steady-phase requests answered after more than 50 ms, by when
+/// they were delivered, to tell a stall (many at one moment) from scattered slow ones.
+fn slow_requests(name: &str, arrivals: &Arrivals, sent: &HashMap<String, Instant>, start: Instant) {
+    let a = arrivals.lock().unwrap();
+    let mut slow: Vec<(f64, f64)> = sent
+        .iter()
+        .filter_map(|(id, t)| {
+            let ms = a.get(id)?.0.duration_since(*t).as_secs_f64() * 1000.0;
+            (ms > 50.0).then(|| (t.duration_since(start).as_secs_f64(), ms))
+        })
+        .collect();
+    slow.sort_by(|x, y| x.0.total_cmp(&y.0));
+    eprintln!("{name}: {} requests over 50 ms", slow.len());
+    for (at, ms) in slow {
+        eprintln!("  delivered at {at:.3} s, answered after {ms:.1} ms");
+    }
 }
 
 async fn wait_for(arrivals: &Arrivals, n: usize, within: Duration) {
@@ -171,12 +190,16 @@ async fn run(name: &str, store: &str, registry_url: Option<&str>) -> Row {
     let mut sent = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_nanos(1_000_000_000 / RATE));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let steady_start = Instant::now();
     for (h, p) in requests {
         tick.tick().await;
         sent.insert(h.message_id.clone(), Instant::now());
         sender.deliver(h, p);
     }
     wait_for(&arrivals, n, Duration::from_secs(120)).await;
+    if std::env::var_os("BENCH_SLOW").is_some() {
+        slow_requests(name, &arrivals, &sent, steady_start);
+    }
     let lat = latencies(&arrivals, &sent);
     let (_, peak_mb) = memory(pid);
     drop(adapter);

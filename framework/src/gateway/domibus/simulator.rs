@@ -38,6 +38,9 @@ pub const WSPLUGIN_PATH: &str = "/domibus/services/wsplugin";
 const MAX_REQUEST_BYTES: usize = 256 * 1024 * 1024;
 /// Push attempts before giving up (Domibus retries per its push rule).
 const PUSH_ATTEMPTS: u32 = 5;
+/// Notifications pushed at once at most, like a sender with a bounded connection pool
+/// (unbounded, a burst of thousands opens as many connections at once).
+const PUSH_CONCURRENCY: usize = 32;
 
 /// How to start a simulator.
 #[derive(Clone, Default)]
@@ -117,6 +120,8 @@ struct SimState {
     submitted_tx: mpsc::UnboundedSender<OutboundMessage>,
     submitted_rx: tokio::sync::Mutex<mpsc::UnboundedReceiver<OutboundMessage>>,
     http: reqwest::Client,
+    /// Bounds the pushes in flight ([`PUSH_CONCURRENCY`]).
+    pushes: Arc<tokio::sync::Semaphore>,
     cancel: CancellationToken,
     /// Submissions still to refuse with HTTP 503 (an access point that is down).
     refuse_submits: std::sync::atomic::AtomicUsize,
@@ -166,6 +171,7 @@ impl DomibusSimulator {
             submitted_tx,
             submitted_rx: tokio::sync::Mutex::new(submitted_rx),
             http,
+            pushes: Arc::new(tokio::sync::Semaphore::new(PUSH_CONCURRENCY)),
             cancel: cancel.clone(),
             refuse_submits: std::sync::atomic::AtomicUsize::new(0),
         });
@@ -297,6 +303,9 @@ fn spawn_push(state: Arc<SimState>, operation: &'static str, message_id: String)
     );
     tokio::spawn(async move {
         for attempt in 1..=PUSH_ATTEMPTS {
+            let Ok(slot) = state.pushes.clone().acquire_owned().await else {
+                return;
+            };
             let mut req = state
                 .http
                 .post(&endpoint)
@@ -309,6 +318,7 @@ fn spawn_push(state: Arc<SimState>, operation: &'static str, message_id: String)
                 r = req.send() => r,
                 () = state.cancel.cancelled() => return,
             };
+            drop(slot);
             match outcome {
                 Ok(resp) if resp.status().is_success() => return,
                 // Like Domibus: a 4xx will not get better by retrying the same body.
