@@ -271,6 +271,48 @@ async fn header_and_body_versions_must_agree() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_push_of_an_answered_message_is_not_answered_twice() {
+    let Some(shared) = shared() else { return };
+    let dir = shared.join("oots-spec/oots-france/spec/fixtures/reference/messages");
+    let header =
+        UserMessage::from_xml(&std::fs::read_to_string(dir.join("requete.entete.xml")).unwrap())
+            .unwrap();
+    let body = std::fs::read(dir.join("requete.xml")).unwrap();
+    let mut sc = start().await;
+    let (h, _) = exchange(&mut sc, header.clone(), body.clone()).await;
+    assert_eq!(h.action, "ExecuteQueryResponse");
+
+    // Domibus pushes the same message again: it is downloaded, so the adapter cannot
+    // fetch it, finds it answered in its store and sends nothing more.
+    sc.sim.push_again(&header.message_id);
+    assert!(
+        sc.sim
+            .next_submitted(Duration::from_secs(2))
+            .await
+            .is_none(),
+        "the repeated push was answered again"
+    );
+    if let Ok(r) = sc.reports.try_recv() {
+        panic!("the repeated push was not recognised as answered: {r:?}");
+    }
+    // The adapter is still serving: a new request gets its answer.
+    let mut next = header.clone();
+    next.message_id = "second-push@oots.test".into();
+    let body = String::from_utf8(body).unwrap().replace(
+        "1a2b3c4d-0000-4000-8000-000000000000",
+        "1a2b3c4d-0000-4000-8000-000000000002",
+    );
+    let (h, _) = exchange(&mut sc, next, body.into_bytes()).await;
+    assert_eq!(
+        h.ref_to_message_id.as_deref(),
+        Some("second-push@oots.test")
+    );
+    assert_eq!(h.action, "ExecuteQueryResponse");
+    sc.shutdown.cancel();
+    sc.server.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_stored_but_not_answered_before_a_crash_is_answered_on_restart() {
     let Some(shared) = shared() else { return };
     let dir = shared.join("oots-spec/oots-france/spec/fixtures/reference/messages");

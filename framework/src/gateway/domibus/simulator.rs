@@ -229,6 +229,17 @@ impl DomibusSimulator {
         spawn_push(state.clone(), "receiveSuccess", id);
     }
 
+    /// Pushes `receiveSuccess` for `message_id` once more, as Domibus does when the
+    /// backend's answer to the first push was lost (the message may be downloaded by
+    /// now).
+    pub fn push_again(&self, message_id: &str) {
+        spawn_push(
+            self.handle.state.clone(),
+            "receiveSuccess",
+            message_id.to_owned(),
+        );
+    }
+
     /// The next message the backend submitted, waiting at most `timeout`.
     pub async fn next_submitted(&self, timeout: Duration) -> Option<OutboundMessage> {
         let mut rx = self.handle.state.submitted_rx.lock().await;
