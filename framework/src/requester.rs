@@ -36,6 +36,37 @@ pub struct RequestSpec {
     pub optional: OptionalAttributes,
 }
 
+impl RequestSpec {
+    /// A request for a person's birth certificate (EDM 2.0, no preview) addressed to the
+    /// quickstart's provider, Civil Registration Office Berlin I: what the end-to-end
+    /// tests and load runs send.
+    pub fn quickstart_birth(
+        family_name: &str,
+        given_name: &str,
+        date_of_birth: &str,
+        format: &str,
+    ) -> Self {
+        Self {
+            version: EdmVersion::V2_0,
+            family_name: family_name.into(),
+            given_name: given_name.into(),
+            date_of_birth: date_of_birth.into(),
+            classification: BIRTH_CERTIFICATE.into(),
+            format: format.into(),
+            conforms_to: None,
+            preview: false,
+            provider: (
+                "urn:cef.eu:names:identifier:EAS:9930".into(),
+                "DE73524311".into(),
+                "Civil Registration Office Berlin I".into(),
+            ),
+            legal: None,
+            level_of_assurance: None,
+            optional: OptionalAttributes::default(),
+        }
+    }
+}
+
 /// The optional attributes a requester may add about a natural person.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OptionalAttributes {

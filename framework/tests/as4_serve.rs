@@ -16,7 +16,7 @@ use std::time::Duration;
 use as4_support::{free_port, pki, serve};
 
 use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
-use oots_framework::edm::{self, EdmVersion, QueryResponse, XmlLimits};
+use oots_framework::edm::{self, QueryResponse, XmlLimits};
 use oots_framework::gateway::as4::msh::As4Gateway;
 use oots_framework::gateway::as4::pmode::{As4Settings, PMode, PeerSettings, RetrySettings};
 use oots_framework::gateway::{Gateway, Notification, OutboundMessage, Payload};
@@ -94,24 +94,7 @@ fn request(message_id: &str) -> OutboundMessage {
     let ids = RandomIds;
     let now = SystemClock.now();
     let request = requester::build_request(
-        &RequestSpec {
-            version: EdmVersion::V2_0,
-            family_name: "Dupont".into(),
-            given_name: "Jean".into(),
-            date_of_birth: "1992-10-22".into(),
-            classification: requester::BIRTH_CERTIFICATE.into(),
-            format: "application/xml".into(),
-            conforms_to: None,
-            preview: false,
-            legal: None,
-            level_of_assurance: None,
-            optional: Default::default(),
-            provider: (
-                "urn:cef.eu:names:identifier:EAS:9930".into(),
-                "DE73524311".into(),
-                "Civil Registration Office Berlin I".into(),
-            ),
-        },
+        &RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml"),
         &ids,
         now,
     );

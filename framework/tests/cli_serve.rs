@@ -93,24 +93,7 @@ async fn serve_answers_through_domibus_and_stops_gracefully_on_sigterm() {
     let ids = RandomIds;
     let now = SystemClock.now();
     let request = requester::build_request(
-        &RequestSpec {
-            version: edm::EdmVersion::V2_0,
-            family_name: "Dupont".into(),
-            given_name: "Jean".into(),
-            date_of_birth: "1992-10-22".into(),
-            classification: requester::BIRTH_CERTIFICATE.into(),
-            format: "application/pdf".into(),
-            conforms_to: None,
-            preview: false,
-            legal: None,
-            level_of_assurance: None,
-            optional: Default::default(),
-            provider: (
-                "urn:cef.eu:names:identifier:EAS:9930".into(),
-                "DE73524311".into(),
-                "Civil Registration Office Berlin I".into(),
-            ),
-        },
+        &RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/pdf"),
         &ids,
         now,
     );

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::{Adapter, free_port};
-use oots_e2e::load::{ENV, adapter_yaml, postgres_registry, request, simulator};
+use oots_e2e::load::{ENV, adapter_yaml, drop_pg_schema, postgres_registry, request, simulator};
 use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 
 const BURST: usize = 5_000;
@@ -248,8 +248,7 @@ fn main() {
                 continue;
             }
             if let Some(pg) = &pg && store.contains("postgres") {
-                let admin = oots_framework::store::PostgresStore::connect(pg, None, 2, None).await.unwrap();
-                admin.drop_schema("oots_bench_store").await.unwrap();
+                drop_pg_schema(pg, "oots_bench_store").await;
             }
             eprintln!("== {name}");
             rows.push(run(name, store, reg.as_deref()).await);

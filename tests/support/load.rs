@@ -21,24 +21,7 @@ pub fn request(i: usize, run: &str) -> (UserMessage, Vec<Payload>) {
     let ids = RandomIds;
     let now = SystemClock.now();
     let request = requester::build_request(
-        &RequestSpec {
-            version: edm::EdmVersion::V2_0,
-            family_name: family.into(),
-            given_name: given.into(),
-            date_of_birth: dob.into(),
-            classification: requester::BIRTH_CERTIFICATE.into(),
-            format: "application/pdf".into(),
-            conforms_to: None,
-            preview: false,
-            legal: None,
-            level_of_assurance: None,
-            optional: Default::default(),
-            provider: (
-                "urn:cef.eu:names:identifier:EAS:9930".into(),
-                "DE73524311".into(),
-                "Civil Registration Office Berlin I".into(),
-            ),
-        },
+        &RequestSpec::quickstart_birth(family, given, dob, "application/pdf"),
         &ids,
         now,
     );
@@ -135,6 +118,16 @@ pub const ENV: [(&str, &str); 2] = [
     ("TEST_DOMIBUS_PW", "plugin-pw"),
     ("TEST_DOMIBUS_PUSH_PW", "push-pw"),
 ];
+
+/// Drops a PostgreSQL schema and everything in it (a test's store or registry).
+pub async fn drop_pg_schema(pg: &str, schema: &str) {
+    oots_framework::store::PostgresStore::connect(pg, None, 2, None)
+        .await
+        .unwrap()
+        .drop_schema(schema)
+        .await
+        .unwrap();
+}
 
 /// Copies the quickstart register (seeded into SQLite by its script) into PostgreSQL, with
 /// real `DATE` columns as a PostgreSQL registry would have them, in

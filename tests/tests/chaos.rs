@@ -12,7 +12,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::{Adapter, adapter_bin, free_port};
-use oots_e2e::load::{Deployment, ENV, adapter_yaml, deployment, request, simulator};
+use oots_e2e::load::{
+    Deployment, ENV, adapter_yaml, deployment, drop_pg_schema, request, simulator,
+};
 use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 use rand::Rng;
 
@@ -218,12 +220,5 @@ async fn two_replicas_on_postgres_one_killed_lose_and_double_nothing() {
         "replica B shared the work"
     );
     // Leave the database as it was.
-    let admin = oots_framework::store::PostgresStore::connect(&url, None, 2, None)
-        .await
-        .unwrap();
-    sqlx_drop(&admin, &schema).await;
-}
-
-async fn sqlx_drop(store: &oots_framework::store::PostgresStore, schema: &str) {
-    let _ = store.drop_schema(schema).await;
+    drop_pg_schema(&url, &schema).await;
 }

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::{Adapter, free_port};
 use oots_e2e::load::{
-    Deployment, ENV, adapter_yaml, deployment, postgres_registry, request, simulator,
+    Deployment, ENV, adapter_yaml, deployment, drop_pg_schema, postgres_registry, request,
+    simulator,
 };
 use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 
@@ -192,10 +193,7 @@ async fn a_registry_down_or_hanging_gets_0005_within_the_timeout_and_service_res
         m.contains("oots_registry_lookups_total{connection=\"birth_register\",result=\"error\"}"),
         "{m}"
     );
-    let admin = oots_framework::store::PostgresStore::connect(&pg, None, 2, None)
-        .await
-        .unwrap();
-    admin.drop_schema(&schema).await.unwrap();
+    drop_pg_schema(&pg, &schema).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -239,10 +237,7 @@ async fn an_access_point_refusing_answers_gets_them_from_the_outbox_once() {
 async fn a_lost_state_store_makes_the_adapter_unready_and_nothing_is_acknowledged() {
     let Some(pg) = pg_url() else { return };
     let schema = format!("oots_faults_store_{}", std::process::id());
-    let admin = oots_framework::store::PostgresStore::connect(&pg, None, 2, None)
-        .await
-        .unwrap();
-    admin.drop_schema(&schema).await.unwrap();
+    drop_pg_schema(&pg, &schema).await;
     let Deployment {
         dir: _dir,
         port,
@@ -266,7 +261,7 @@ async fn a_lost_state_store_makes_the_adapter_unready_and_nothing_is_acknowledge
     assert_eq!(action, "ExecuteQueryResponse");
 
     // The store's tables vanish (a dropped database, a restore gone wrong).
-    admin.drop_schema(&schema).await.unwrap();
+    drop_pg_schema(&pg, &schema).await;
     assert_eq!(ready().await, 503);
     let (h, p) = request(1, "lost");
     let id = h.message_id.clone();
@@ -282,5 +277,5 @@ async fn a_lost_state_store_makes_the_adapter_unready_and_nothing_is_acknowledge
             .await
             .is_none()
     );
-    admin.drop_schema(&schema).await.unwrap();
+    drop_pg_schema(&pg, &schema).await;
 }

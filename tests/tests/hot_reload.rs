@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use oots_framework::clock::{Clock, RandomIds, SystemClock};
 use oots_framework::config::AdapterConfig;
 use oots_framework::connector::OpenMode;
-use oots_framework::edm::{self, EdmVersion};
+use oots_framework::edm;
 use oots_framework::exchange::Exchange;
 use oots_framework::gateway::Payload;
 use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
@@ -42,24 +42,7 @@ async fn ask(sim: &DomibusSimulator, n: u32) -> String {
     let ids = RandomIds;
     let now = SystemClock.now();
     let request = requester::build_request(
-        &RequestSpec {
-            version: EdmVersion::V2_0,
-            family_name: "Dupont".into(),
-            given_name: "Jean".into(),
-            date_of_birth: "1992-10-22".into(),
-            classification: requester::BIRTH_CERTIFICATE.into(),
-            format: "application/xml".into(),
-            conforms_to: None,
-            preview: false,
-            legal: None,
-            level_of_assurance: None,
-            optional: Default::default(),
-            provider: (
-                "urn:cef.eu:names:identifier:EAS:9930".into(),
-                "DE73524311".into(),
-                "Civil Registration Office Berlin I".into(),
-            ),
-        },
+        &RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml"),
         &ids,
         now,
     );

@@ -102,10 +102,7 @@ impl PostgresStore {
             opts = opts.password(p);
         }
         if let Some(schema) = schema {
-            if !schema
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
+            if !plain_identifier(schema) {
                 return Err(StoreError::Unavailable(format!(
                     "store schema {schema:?} must be letters, digits and _"
                 )));
@@ -143,10 +140,7 @@ impl PostgresStore {
 
     /// Drops a schema with everything in it (test runs, decommissioning a deployment).
     pub async fn drop_schema(&self, schema: &str) -> Result<(), StoreError> {
-        if !schema
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if !plain_identifier(schema) {
             return Err(StoreError::Query(format!("bad schema name {schema:?}")));
         }
         // Checked above: letters, digits and _ only.
@@ -157,6 +151,11 @@ impl PostgresStore {
         .await?;
         Ok(())
     }
+}
+
+/// Letters, digits and `_` only: a schema name that is safe to put into SQL text.
+fn plain_identifier(name: &str) -> bool {
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn state(s: &str) -> Result<ExchangeState, StoreError> {

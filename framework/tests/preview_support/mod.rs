@@ -196,21 +196,8 @@ impl Adapter {
         self.send_request(
             &RequestSpec {
                 version,
-                family_name: "Dupont".into(),
-                given_name: "Jean".into(),
-                date_of_birth: "1992-10-22".into(),
-                classification: requester::BIRTH_CERTIFICATE.into(),
-                format: "application/pdf".into(),
-                conforms_to: None,
                 preview: true,
-                legal: None,
-                level_of_assurance: None,
-                optional: Default::default(),
-                provider: (
-                    "urn:cef.eu:names:identifier:EAS:9930".into(),
-                    "DE73524311".into(),
-                    "Civil Registration Office Berlin I".into(),
-                ),
+                ..RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/pdf")
             },
             preview_location,
             return_location,
