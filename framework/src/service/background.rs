@@ -88,10 +88,12 @@ async fn find_work(
     send(due(&service).await);
     send(pending(&service).await);
     let mut sweep = every(Duration::from_secs(u64::from(service.sweep_seconds())));
-    sweep.tick().await;
     let mut deadlines = every(Duration::from_secs(u64::from(
         service.exchange.config.preview.recheck_seconds.max(1),
     )));
+    // Both intervals tick at once when made; the start-up sweep above stands for that.
+    sweep.tick().await;
+    deadlines.tick().await;
     let mut decisions_open = true;
     loop {
         let ids = tokio::select! {
