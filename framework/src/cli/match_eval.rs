@@ -268,6 +268,15 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
     )
     .await
     .map_err(CliError::other)?;
+    // The registry's name frequencies, read with the configuration's own queries as
+    // `serve` reads them (absent persons are not in the table, as they are not in the
+    // registry).
+    if let Some(table) = retrieve::load_frequencies(&engine, &connector)
+        .await
+        .map_err(CliError::other)?
+    {
+        engine.set_frequencies(table);
+    }
     let field_paths: FieldPaths = registry_csv
         .header
         .iter()

@@ -16,6 +16,8 @@ pub(super) async fn run(
 ) -> Result<ExitCode, CliError> {
     init_logging(false, "warn");
     let (cfg, exchange) = load_exchange(config, state_dir).await?;
+    // One request, decided at once: with the registries' name frequencies, if any.
+    exchange.generations.current().load_frequencies().await;
     // Read at most one byte more than the limit: a huge file is refused, not loaded.
     let limit = cfg.xml.max_bytes as u64 + 1;
     let bytes = match std::fs::File::open(request) {

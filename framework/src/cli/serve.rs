@@ -34,6 +34,8 @@ pub(super) async fn run(config: &Path) -> Result<ExitCode, CliError> {
 
 async fn serve(config: &Path) -> Result<ExitCode, CliError> {
     let (cfg, exchange) = load_exchange(config, None).await?;
+    // Read the registries' name frequencies while the listener starts.
+    exchange.generations.current().refresh_frequencies();
     let d = match cfg.gateway.clone() {
         Some(GatewaySettings::Domibus(d)) => d,
         Some(GatewaySettings::As4(a)) => return serve_as4(&cfg, exchange, &a).await,

@@ -594,6 +594,8 @@ async fn lookup(
     engine: &Engine,
     prepared: &Prepared,
 ) -> Result<retrieve::Retrieved, ConnectorError> {
+    // Name frequencies are read in the background, never on a request's time.
+    retrieve::refresh_frequencies(&routed.mapping.engine, &routed.mapping.connector);
     let spec = &routed.mapping.spec.connector;
     let limits = routed.mapping.limits;
     let started = std::time::Instant::now();

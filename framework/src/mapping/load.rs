@@ -314,6 +314,30 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
                 }
             }
         }
+        // Name-frequency queries count the whole registry: they take no parameters.
+        if let (Some((c, _)), Some(freq)) = (&connector, &spec.matching.frequencies) {
+            for (attribute, query) in &freq.queries {
+                match c.parameters(&query.value) {
+                    Ok(params) if params.is_empty() => {}
+                    Ok(params) => problems.push(
+                        Diagnostic::new(
+                            &path,
+                            codes::UNBOUND_PARAMETER,
+                            format!(
+                                "frequencies of {attribute}: the query takes no parameters (it counts the whole registry), found :{}",
+                                params.join(", :")
+                            ),
+                        )
+                        .at_location(query.referenced)
+                        .hint("SELECT surname AS name, COUNT(*) AS n FROM people GROUP BY surname"),
+                    ),
+                    Err(e) => problems.push(
+                        Diagnostic::new(&path, codes::CONNECTOR, e.to_string())
+                            .at_location(query.referenced),
+                    ),
+                }
+            }
+        }
         if let Some((c, _)) = &connector {
             for (field, fpath) in &spec.connector.fields {
                 if let Err(e) = c.check_path(fpath) {

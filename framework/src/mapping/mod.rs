@@ -171,6 +171,32 @@ impl MappingSet {
     }
 
     /// The same generation with one mapping reading from `connector` instead (fixtures).
+    /// Starts loading every mapping's registry name frequencies that are due, in the
+    /// background (`serve` at start and with each request).
+    pub fn refresh_frequencies(&self) {
+        for m in &self.mappings {
+            crate::matching::retrieve::refresh_frequencies(&m.engine, &m.connector);
+        }
+    }
+
+    /// Loads every mapping's registry name frequencies now (`respond`, one request at
+    /// once): a registry that cannot give them leaves its mapping without, and says so.
+    pub async fn load_frequencies(&self) {
+        for m in &self.mappings {
+            match crate::matching::retrieve::load_frequencies(&m.engine, m.connector.as_ref()).await
+            {
+                Ok(Some(table)) => m.engine.set_frequencies(table),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(
+                    mapping = %m.name,
+                    code = e.code(),
+                    error = %e,
+                    "registry name frequencies could not be loaded; near spellings need corroboration"
+                ),
+            }
+        }
+    }
+
     pub fn with_connector(&self, mapping: &str, connector: Arc<dyn Connector>) -> MappingSet {
         let mappings = self
             .mappings
@@ -179,6 +205,8 @@ impl MappingSet {
                 if m.name == mapping {
                     let mut changed = Mapping::clone(m);
                     changed.connector = connector.clone();
+                    // Name frequencies describe the mapping's registry, not this one.
+                    changed.engine = Arc::new(m.engine.without_frequencies());
                     Arc::new(changed)
                 } else {
                     m.clone()

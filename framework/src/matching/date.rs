@@ -154,8 +154,8 @@ fn parse_with(s: &str, format: &str) -> Option<DateParts> {
     })
 }
 
-/// Levels for dates, strongest first: exact, day/month swapped, unknown day in the
-/// registry, one digit off (or two neighbours transposed), two digits off, else.
+/// Levels for dates, strongest first: exact, day/month swapped, a day (or day and month)
+/// unknown on one side, one digit off (or two neighbours transposed), two digits off, else.
 pub fn compare_dates(request: &DateParts, registry: &DateParts) -> Level {
     if request.year == registry.year
         && request.month == registry.month
@@ -170,12 +170,18 @@ pub fn compare_dates(request: &DateParts, registry: &DateParts) -> Level {
     {
         return Level::Swapped;
     }
-    // One side does not know the day (or day and month); the rest agrees.
-    let unknown = |known: &DateParts, partial: &DateParts| {
-        partial.day.is_none() && (partial.month.is_none() || partial.month == known.month)
-    };
-    if request.year == registry.year && (unknown(request, registry) || unknown(registry, request)) {
-        return Level::UnknownDay;
+    // One side does not know the day, or neither day nor month; the rest agrees. Both
+    // are kept apart: a month narrows the homonyms a registry can hold twelvefold.
+    if request.year == registry.year {
+        let (r, g) = (request, registry);
+        let no_month =
+            (r.month.is_none() && r.day.is_none()) || (g.month.is_none() && g.day.is_none());
+        if no_month {
+            return Level::YearOnly;
+        }
+        if r.month == g.month && (r.day.is_none() || g.day.is_none()) {
+            return Level::UnknownDay;
+        }
     }
     if one_edit(&request.digits, &registry.digits) {
         return Level::OneDigit;
@@ -220,7 +226,7 @@ mod tests {
         );
         assert_eq!(
             compare_dates(&req("1970-03-01"), &reg("19700000")),
-            Level::UnknownDay
+            Level::YearOnly
         );
         assert_eq!(
             compare_dates(&req("1970-03-01"), &reg("19700302")),

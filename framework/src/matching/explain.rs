@@ -31,6 +31,9 @@ pub struct Explanation {
     /// Candidates found by each blocking pass.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub passes: Vec<(String, usize)>,
+    /// The population of the registry name frequencies decided with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequencies: Option<u64>,
 }
 
 /// One compared candidate.
@@ -44,6 +47,9 @@ pub struct CandidateExplanation {
     pub rule: Option<String>,
     /// The comparison that ruled it out (`DateOfBirth.else`).
     pub veto: Option<String>,
+    /// The guard that kept it from being accepted (`sibling`, `date_uncorroborated`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guard: Option<&'static str>,
     pub swapped_names: bool,
 }
 
@@ -59,7 +65,10 @@ impl Explanation {
             self.required_margin
         );
         if let Some(m) = self.margin {
-            s.push_str(&format!(", margin {m}"));
+            s.push_str(&format!(", margin {}", round2(m)));
+        }
+        if let Some(n) = self.frequencies {
+            s.push_str(&format!(", name frequencies of {n} persons"));
         }
         for (i, c) in self.top.iter().take(3).enumerate() {
             let levels: Vec<String> = c
@@ -68,9 +77,9 @@ impl Explanation {
                 .map(|(a, l)| format!("{a}={}", l.name()))
                 .collect();
             s.push_str(&format!(
-                "; #{} weight {}{}{}{} [{}]",
+                "; #{} weight {}{}{}{}{} [{}]",
                 i + 1,
-                c.weight,
+                round2(c.weight),
                 c.rule
                     .as_ref()
                     .map(|r| format!(" rule {r}"))
@@ -79,6 +88,7 @@ impl Explanation {
                     .as_ref()
                     .map(|v| format!(" veto {v}"))
                     .unwrap_or_default(),
+                c.guard.map(|g| format!(" guard {g}")).unwrap_or_default(),
                 if c.swapped_names {
                     " names swapped"
                 } else {
@@ -89,6 +99,11 @@ impl Explanation {
         }
         s
     }
+}
+
+/// Two decimals: term-frequency weights are not whole numbers.
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
 
 /// Masks a value: its first character, then stars, so lengths and variants stay visible.

@@ -8,8 +8,9 @@
 //!
 //! Pipeline: [`Engine::prepare`] (assurance, required attributes, request keys) →
 //! blocking passes run by the connector ([`blocking`]) → [`Engine::decide`]
-//! (comparison levels, rule ladder, Fellegi–Sunter weights with vetoes, uniqueness
-//! and margin) → an [`Explanation`] free of personal data.
+//! (comparison levels, the [`guard`]s that no weight overrides, rule ladder,
+//! Fellegi–Sunter weights with vetoes and the registry's own name [`frequency`],
+//! uniqueness and margin) → an [`Explanation`] free of personal data.
 
 mod attribute;
 pub mod blocking;
@@ -18,6 +19,8 @@ pub mod compare;
 pub mod date;
 mod engine;
 mod explain;
+pub mod frequency;
+pub mod guard;
 pub mod keys;
 mod normalize;
 pub mod phonetic;
@@ -30,8 +33,10 @@ pub use blocking::{Candidates, KeyFn, KeySpec, pass_parameters};
 pub use compare::Level;
 pub use engine::{Blocking, Engine, Pass, Prepared, SpecProblem};
 pub use explain::{CandidateExplanation, Explanation, mask};
+pub use frequency::NameFrequencies;
+pub use guard::Guard;
 pub use normalize::normalize_name;
-pub use spec::{DecisionSpec, MatchingConfig, MatchingSpec, OnAmbiguous, OneOrMany};
+pub use spec::{DecisionSpec, FrequencySpec, MatchingConfig, MatchingSpec, OnAmbiguous, OneOrMany};
 
 use serde::Serialize;
 

@@ -1,5 +1,6 @@
 //! Candidate retrieval: the blocking passes run by the connector as indexed look-ups,
-//! merged; or the mapping's one query when it declares no blocking.
+//! merged; or the mapping's one query when it declares no blocking. Also the registry's
+//! name frequencies, read through the same connector.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use oots_connector::{
     CancellationToken, Connector, ConnectorError, FieldPaths, Limits, Lookup, Params, Record, Value,
 };
 
-use super::{Attribute, Candidates, Engine, Prepared, pass_parameters};
+use super::{Attribute, Candidates, Engine, NameFrequencies, Prepared, pass_parameters};
 
 /// What a look-up needs from the mapping besides the engine.
 pub struct Source<'a> {
@@ -77,4 +78,107 @@ pub async fn candidates(
         counts.push((pass.name.clone(), found));
     }
     Ok((merged.into_records(), counts))
+}
+
+/// Reads the registry's name frequencies through `connector` with the queries of the
+/// engine's `frequencies:` section: one row per distinct value, with `name` and `n`.
+/// The population is the largest total among the queries (every person counts once in
+/// each). `Ok(None)` when the mapping declares no frequencies.
+pub async fn load_frequencies(
+    engine: &Engine,
+    connector: &dyn Connector,
+) -> Result<Option<NameFrequencies>, ConnectorError> {
+    let Some(spec) = engine.frequency_spec() else {
+        return Ok(None);
+    };
+    let timeout = std::time::Duration::from_secs(spec.timeout_seconds.max(1));
+    let cancel = CancellationToken::new();
+    let fields: FieldPaths = [("name", "name"), ("n", "n")]
+        .into_iter()
+        .map(|(f, c)| (f.to_owned(), c.to_owned()))
+        .collect();
+    let params = Params::new();
+    let particles = engine.name_particles();
+    let mut rows: Vec<(Attribute, String, u64)> = Vec::new();
+    let mut population = 0u64;
+    for (attribute, query) in &spec.queries {
+        let lookup = Lookup {
+            query: &query.value,
+            params: &params,
+            fields: &fields,
+            limits: Limits {
+                timeout,
+                max_rows: spec.max_names,
+            },
+        };
+        let records = connector.lookup(&lookup, &cancel).await?;
+        let mut total = 0u64;
+        for r in records {
+            let Some(name) = r.get("name").and_then(Value::as_text) else {
+                continue;
+            };
+            let n = match r.get("n") {
+                Some(Value::Int(i)) => u64::try_from(*i).unwrap_or(0),
+                Some(v) => v
+                    .as_text()
+                    .and_then(|t| t.trim().parse::<u64>().ok())
+                    .ok_or_else(|| {
+                        ConnectorError::Config(format!(
+                            "frequencies of {attribute}: the query's `n` is not a count"
+                        ))
+                    })?,
+                None => {
+                    return Err(ConnectorError::Config(format!(
+                        "frequencies of {attribute}: the query returns no `n` column"
+                    )));
+                }
+            };
+            total = total.saturating_add(n);
+            rows.push((*attribute, name, n));
+        }
+        population = population.max(total);
+    }
+    let mut table = NameFrequencies::new(population);
+    for (attribute, name, n) in rows {
+        table.add(attribute, &name, n, &particles);
+    }
+    Ok(Some(table))
+}
+
+/// Starts loading the engine's name frequencies in the background when they are due
+/// (none yet, or older than `refresh_minutes`); returns at once. Decisions meanwhile use
+/// the table they have, or none, which only makes them stricter.
+pub fn refresh_frequencies(
+    engine: &std::sync::Arc<Engine>,
+    connector: &std::sync::Arc<dyn Connector>,
+) {
+    let Some(spec) = engine.frequency_spec() else {
+        return;
+    };
+    let refresh = std::time::Duration::from_secs(spec.refresh_minutes.max(1) * 60);
+    if !engine.frequency_cell().claim_load(refresh) {
+        return;
+    }
+    let (engine, connector) = (engine.clone(), connector.clone());
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match load_frequencies(&engine, connector.as_ref()).await {
+            Ok(Some(table)) => {
+                tracing::info!(
+                    population = table.population(),
+                    entries = table.entries(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "registry name frequencies loaded"
+                );
+                engine.set_frequencies(table);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(code = e.code(), error = %e, "registry name frequencies could not be loaded; near spellings need corroboration until they are");
+                engine
+                    .frequency_cell()
+                    .load_failed(std::time::Duration::from_secs(60));
+            }
+        }
+    });
 }

@@ -53,6 +53,55 @@ pub struct MatchingSpec {
     pub swapped_names: Option<f64>,
     #[serde(default)]
     pub decision: DecisionSpec,
+    /// What may vouch for a name or date of birth that is not exactly the record's: per
+    /// attribute (`FamilyName`, `GivenName`, `DateOfBirth`), attributes that must then
+    /// agree exactly. Replaces the default list of each attribute it names
+    /// (docs/matching.md, "Threat model").
+    #[serde(default)]
+    pub corroboration: BTreeMap<Attribute, Spanned<Vec<Attribute>>>,
+    /// Where the registry's own name frequencies come from (docs/matching.md, "Name
+    /// frequencies"). Without them, near spellings need corroboration.
+    #[serde(default)]
+    pub frequencies: Option<FrequencySpec>,
+}
+
+/// The registry's name frequencies: one query per name attribute, run through the
+/// mapping's connector, each returning one row per distinct registry value with its
+/// `name` and `n` (persons holding it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrequencySpec {
+    /// `FamilyName` and/or `GivenName` → query (`SELECT surname AS name, COUNT(*) AS n
+    /// FROM people GROUP BY surname`).
+    pub queries: BTreeMap<Attribute, Spanned<String>>,
+    /// A registry of fewer persons says too little by its names: below this the
+    /// frequencies are not used.
+    #[serde(default = "default_min_population")]
+    pub min_population: u64,
+    /// How often the counts are read again, in minutes.
+    #[serde(default = "default_refresh_minutes")]
+    pub refresh_minutes: u64,
+    /// Most rows one query may return (distinct names).
+    #[serde(default = "default_max_names")]
+    pub max_names: usize,
+    /// How long one query may take, in seconds (counting a large registry takes longer
+    /// than a lookup).
+    #[serde(default = "default_frequency_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_frequency_timeout() -> u64 {
+    120
+}
+
+fn default_min_population() -> u64 {
+    10_000
+}
+fn default_refresh_minutes() -> u64 {
+    24 * 60
+}
+fn default_max_names() -> usize {
+    2_000_000
 }
 
 /// Thresholds on the total weight.
