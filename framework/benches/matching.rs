@@ -1056,6 +1056,10 @@ async fn measure(
         },
     )
     .await?;
+    // The registry's name frequencies, read as `serve` reads them (before timing).
+    if let Some(table) = retrieve::load_frequencies(engine, &connector).await? {
+        engine.set_frequencies(table);
+    }
     let shared = Arc::new(Shared {
         engine: engine.clone(),
         connector,

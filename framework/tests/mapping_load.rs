@@ -110,3 +110,49 @@ async fn two_files_for_one_evidence_type_are_refused() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn name_frequencies_are_read_through_the_connector_and_checked() {
+    let freq = "matching:\n  frequencies:\n    min_population: 3\n    queries:\n      FamilyName: SELECT family AS name, COUNT(*) AS n FROM people GROUP BY family\n      GivenName: SELECT given AS name, COUNT(*) AS n FROM people GROUP BY given\n";
+    let with_freq = format!("{GOOD}{freq}");
+    let dir = setup(&[
+        ("birth.yaml", &with_freq),
+        ("t.xml.hbs", "<a>{{record.family}}</a>"),
+    ]);
+    std::fs::write(
+        dir.path().join("seed.sql"),
+        "CREATE TABLE people (family TEXT, given TEXT, dob TEXT);\
+         INSERT INTO people VALUES ('Lundgren','Erik','1975-06-12'),('Lundgren','Anna','1977-01-02'),('Lindgren','Erik','1960-03-04');",
+    )
+    .unwrap();
+    let set = load(dir.path()).await.unwrap();
+    let engine = set.mappings()[0].engine.clone();
+    assert!(engine.frequencies().is_none(), "not read at load");
+    set.load_frequencies().await;
+    let table = engine.frequencies().expect("read");
+    assert_eq!(table.population(), 3);
+    let keys = |s: &str| oots_framework::matching::compare::NameKeys::new(s, &[]);
+    use oots_framework::matching::Attribute;
+    assert!(table.known(Attribute::FamilyName, &keys("LINDGREN")));
+    assert!(!table.known(Attribute::FamilyName, &keys("Lundgern")));
+    assert!(table.known(Attribute::GivenName, &keys("Anna")));
+
+    // A frequency query takes no parameters: said where it is written.
+    let bad = with_freq.replace(
+        "FROM people GROUP BY given",
+        "FROM people WHERE dob = :dob GROUP BY given",
+    );
+    let dir = setup(&[
+        ("birth.yaml", &bad),
+        ("t.xml.hbs", "<a>{{record.family}}</a>"),
+    ]);
+    let err = load(dir.path()).await.unwrap_err();
+    let line = err
+        .lines()
+        .find(|l| l.contains("OEA-E0105"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.contains("birth.yaml:23:18:") && line.contains("frequencies of GivenName"),
+        "{err}"
+    );
+}

@@ -166,6 +166,7 @@ fn default_weights() -> BTreeMap<(Attribute, Level), f64> {
                 (L::Exact, 14.0),
                 (L::Swapped, 8.0),
                 (L::UnknownDay, 6.0),
+                (L::YearOnly, 2.0),
                 (L::OneDigit, 7.0),
                 (L::TwoDigits, 1.0),
                 (L::Else, -16.0),
@@ -1619,6 +1620,39 @@ mod tests {
         let text: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(problems.len(), 4, "{text:?}");
         assert!(problems.iter().filter(|p| p.location.is_some()).count() >= 3);
+    }
+
+    #[test]
+    fn bad_corroborations_and_frequencies_are_reported_where_written() {
+        let yaml = "corroboration:\n  GivenName: [PlaceOfBirth]\n  DateOfBirth: [PersonIdentifier]\n  Gender: [PlaceOfBirth]\nfrequencies:\n  queries:\n    PlaceOfBirth: SELECT 1\n";
+        let spec: MatchingSpec = serde_saphyr::from_str(yaml).unwrap();
+        let problems =
+            Engine::compile(&spec, &fields(), SubjectKind::NaturalPerson, None).unwrap_err();
+        let text: Vec<String> = problems
+            .iter()
+            .map(|p| {
+                let l = p.location.unwrap();
+                format!("{}:{} {}", l.line(), l.column(), p.message)
+            })
+            .collect();
+        assert_eq!(problems.len(), 4, "{text:#?}");
+        assert!(
+            text[0].starts_with("2:") && text[0].contains("twins"),
+            "{text:#?}"
+        );
+        // PersonIdentifier is not mapped by these fields.
+        assert!(
+            text[1].starts_with("3:") && text[1].contains("PersonIdentifier"),
+            "{text:#?}"
+        );
+        assert!(
+            text[2].starts_with("4:") && text[2].contains("not Gender"),
+            "{text:#?}"
+        );
+        assert!(
+            text[3].starts_with("7:") && text[3].contains("PlaceOfBirth"),
+            "{text:#?}"
+        );
     }
 
     #[test]
