@@ -167,13 +167,18 @@ fn demo_plays_the_quickstart_mapping_tests_live() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // Four direct answers, and the preview's follow-up after the approval.
+    // Five direct answers, and the preview's follow-up after the approval; thirteen
+    // refusals, eight of them for look-alikes of a registered person.
     assert_eq!(
         stdout.matches("← ExecuteQueryResponse").count(),
-        5,
+        6,
         "{stdout}"
     );
-    assert_eq!(stdout.matches("← ExceptionResponse").count(), 5, "{stdout}");
+    assert_eq!(
+        stdout.matches("← ExceptionResponse").count(),
+        13,
+        "{stdout}"
+    );
     assert!(stdout.contains("EDM:ERR:0004 Object not found: No evidence"));
     assert!(
         stdout.contains("EDM:ERR:0004 Object not found: Evidence subject could not be identified")

@@ -10,7 +10,7 @@
 //! |---|---|
 //! | `sibling` (veto) | a twin or sibling: same family name and date, given names that are not the same name |
 //! | `identifier_held_by_another` (veto) | a request whose identifier the registry knows as another person's |
-//! | `name_differs` | another person whose other attributes happen to agree |
+//! | `name_differs` (veto) | another person whose other attributes happen to agree |
 //! | `family_name_known` / `given_name_known` | a near spelling that is a real name in this registry (Lindgren / Lundgren) |
 //! | `family_name_uncorroborated` / `given_name_uncorroborated` | a near spelling nothing vouches for, where the registry's name frequencies are unknown |
 //! | `date_uncorroborated` | a namesake born on a nearby day (a date one digit off, day and month swapped) |
@@ -72,7 +72,10 @@ impl Guard {
 
     /// Whether the candidate is out altogether (not even a competitor).
     pub fn is_veto(self) -> bool {
-        matches!(self, Guard::Sibling | Guard::IdentifierHeldByAnother)
+        matches!(
+            self,
+            Guard::Sibling | Guard::IdentifierHeldByAnother | Guard::NameDiffers
+        )
     }
 }
 

@@ -114,9 +114,6 @@ pub async fn load_frequencies(
         let records = connector.lookup(&lookup, &cancel).await?;
         let mut total = 0u64;
         for r in records {
-            let Some(name) = r.get("name").and_then(Value::as_text) else {
-                continue;
-            };
             let n = match r.get("n") {
                 Some(Value::Int(i)) => u64::try_from(*i).unwrap_or(0),
                 Some(v) => v
@@ -133,8 +130,11 @@ pub async fn load_frequencies(
                     )));
                 }
             };
+            // Persons without the name still count in the population.
             total = total.saturating_add(n);
-            rows.push((*attribute, name, n));
+            if let Some(name) = r.get("name").and_then(Value::as_text) {
+                rows.push((*attribute, name, n));
+            }
         }
         population = population.max(total);
     }
