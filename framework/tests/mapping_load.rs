@@ -113,7 +113,7 @@ async fn two_files_for_one_evidence_type_are_refused() {
 
 #[tokio::test]
 async fn name_frequencies_are_read_through_the_connector_and_checked() {
-    let freq = "matching:\n  frequencies:\n    min_population: 3\n    queries:\n      FamilyName: SELECT family AS name, COUNT(*) AS n FROM people GROUP BY family\n      GivenName: SELECT given AS name, COUNT(*) AS n FROM people GROUP BY given\n";
+    let freq = "matching:\n  frequencies:\n    min_population: 3\n    population: SELECT COUNT(*) AS n FROM people\n    queries:\n      FamilyName: SELECT family AS name, COUNT(*) AS n FROM people GROUP BY family\n      GivenName: SELECT given AS name, COUNT(*) AS n FROM people GROUP BY given\n";
     let with_freq = format!("{GOOD}{freq}");
     let dir = setup(&[
         ("birth.yaml", &with_freq),
@@ -152,7 +152,7 @@ async fn name_frequencies_are_read_through_the_connector_and_checked() {
         .find(|l| l.contains("OEA-E0105"))
         .unwrap_or_else(|| panic!("{err}"));
     assert!(
-        line.contains("birth.yaml:23:18:") && line.contains("frequencies of GivenName"),
+        line.contains("birth.yaml:24:18:") && line.contains("frequencies of GivenName"),
         "{err}"
     );
 }

@@ -316,7 +316,12 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
         }
         // Name-frequency queries count the whole registry: they take no parameters.
         if let (Some((c, _)), Some(freq)) = (&connector, &spec.matching.frequencies) {
-            for (attribute, query) in &freq.queries {
+            let queries = freq
+                .queries
+                .iter()
+                .map(|(a, q)| (a.name(), q))
+                .chain(freq.population.iter().map(|q| ("the population", q)));
+            for (attribute, query) in queries {
                 match c.parameters(&query.value) {
                     Ok(params) if params.is_empty() => {}
                     Ok(params) => problems.push(

@@ -82,8 +82,9 @@ pub async fn candidates(
 
 /// Reads the registry's name frequencies through `connector` with the queries of the
 /// engine's `frequencies:` section: one row per distinct value, with `name` and `n`.
-/// The population is the largest total among the queries (every person counts once in
-/// each). `Ok(None)` when the mapping declares no frequencies.
+/// The population is the `population` query's `n`, or else the largest total among the
+/// queries (every person counts once in each). `Ok(None)` when the mapping declares no
+/// frequencies.
 pub async fn load_frequencies(
     engine: &Engine,
     connector: &dyn Connector,
@@ -114,22 +115,11 @@ pub async fn load_frequencies(
         let records = connector.lookup(&lookup, &cancel).await?;
         let mut total = 0u64;
         for r in records {
-            let n = match r.get("n") {
-                Some(Value::Int(i)) => u64::try_from(*i).unwrap_or(0),
-                Some(v) => v
-                    .as_text()
-                    .and_then(|t| t.trim().parse::<u64>().ok())
-                    .ok_or_else(|| {
-                        ConnectorError::Config(format!(
-                            "frequencies of {attribute}: the query's `n` is not a count"
-                        ))
-                    })?,
-                None => {
-                    return Err(ConnectorError::Config(format!(
-                        "frequencies of {attribute}: the query returns no `n` column"
-                    )));
-                }
-            };
+            let n = count(r.get("n")).ok_or_else(|| {
+                ConnectorError::Config(format!(
+                    "frequencies of {attribute}: the query returns no count `n`"
+                ))
+            })?;
             // Persons without the name still count in the population.
             total = total.saturating_add(n);
             if let Some(name) = r.get("name").and_then(Value::as_text) {
@@ -138,11 +128,38 @@ pub async fn load_frequencies(
         }
         population = population.max(total);
     }
+    if let Some(query) = &spec.population {
+        let lookup = Lookup {
+            query: &query.value,
+            params: &params,
+            fields: &fields,
+            limits: Limits {
+                timeout,
+                max_rows: 1,
+            },
+        };
+        population = connector
+            .lookup(&lookup, &cancel)
+            .await?
+            .first()
+            .and_then(|r| count(r.get("n")))
+            .ok_or_else(|| {
+                ConnectorError::Config("frequencies: the population query returns no `n`".into())
+            })?;
+    }
     let mut table = NameFrequencies::new(population);
     for (attribute, name, n) in rows {
         table.add(attribute, &name, n, &particles);
     }
     Ok(Some(table))
+}
+
+/// A count as a connector returns it: an integer, or digits as text.
+fn count(v: Option<&Value>) -> Option<u64> {
+    match v? {
+        Value::Int(i) => u64::try_from(*i).ok(),
+        other => other.as_text()?.trim().parse().ok(),
+    }
 }
 
 /// Starts loading the engine's name frequencies in the background when they are due

@@ -74,6 +74,10 @@ pub struct FrequencySpec {
     /// `FamilyName` and/or `GivenName` → query (`SELECT surname AS name, COUNT(*) AS n
     /// FROM people GROUP BY surname`).
     pub queries: BTreeMap<Attribute, Spanned<String>>,
+    /// A query returning the number of persons as `n` (`SELECT COUNT(*) AS n FROM
+    /// people`); without it, the largest total of `n` among `queries`.
+    #[serde(default)]
+    pub population: Option<Spanned<String>>,
     /// A registry of fewer persons says too little by its names: below this the
     /// frequencies are not used.
     #[serde(default = "default_min_population")]
