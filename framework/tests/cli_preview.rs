@@ -146,6 +146,8 @@ fn an_answer_without_preview_gives_its_reason() {
     let stderr = text(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("EDM:ERR:0004"), "{stderr}");
+    // The requester's detail is neutral; the authority reads the matching outcome.
+    assert!(stderr.contains("(matching no_match"), "{stderr}");
     assert!(!out.exists());
 
     // A mapping that never previews answers with the evidence at once.

@@ -179,9 +179,24 @@ fn demo_plays_the_quickstart_mapping_tests_live() {
         13,
         "{stdout}"
     );
-    assert!(stdout.contains("EDM:ERR:0004 Object not found: No evidence"));
+    // Nobody in the register, the twins and the look-alikes: the requester reads one
+    // neutral detail for all; the adapter's trace tells them apart.
     assert!(
-        stdout.contains("EDM:ERR:0004 Object not found: Evidence subject could not be identified")
+        stdout
+            .matches(
+                "EDM:ERR:0004 Object not found: No evidence could be found for the evidence subject"
+            )
+            .count()
+            >= 2,
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("Object not found: Evidence subject could not be identified"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("refused: ambiguous: the subject could not be identified unambiguously"),
+        "{stdout}"
     );
     assert!(stdout.contains("EDM:ERR:0002"));
     assert!(stdout.contains("preview     https://localhost:"));

@@ -11,10 +11,11 @@ mod preview_support;
 
 use std::time::Duration;
 
-use oidc_support::{Person, Provider};
+use oidc_support::Provider;
 use oots_framework::edm::ErrorCode;
+use oots_framework::requester::RequestSpec;
 use preview_support::{
-    Adapter, Deployment, SECOND_LUKAS, browser_cookie, client, csrf, decide, exception,
+    Adapter, Deployment, SECOND_LUKAS, assert_neutral_not_found, client, csrf, decide, exception,
     lukas_wimmer as lukas, preview_link_for, regrep,
 };
 
@@ -23,30 +24,12 @@ const PUBLIC_URL: &str = "https://localhost:8443/preview";
 const BACK: &str = "https://requester.example/back";
 
 fn signing_in_as(provider: &Provider, family_name: &str, national_id: &str) {
-    let person = Person {
-        family_name: family_name.into(),
-        given_name: "Lukas".into(),
-        birthdate: "1995-05-21".into(),
-        national_id: Some(national_id.into()),
-    };
-    provider.set(|k| k.person = Some(person));
+    provider.signing_in(family_name, "Lukas", "1995-05-21", Some(national_id));
 }
 
 /// `preview.authentication` for the in-process provider, its identifier claim mapped.
 fn oidc(provider: &Provider, identifier_claim: bool) -> String {
-    let claims = if identifier_claim {
-        "      claims: { person_identifier: national_id }\n"
-    } else {
-        ""
-    };
-    let secret = std::env::temp_dir().join(format!("oots-homonyms-secret-{}", std::process::id()));
-    std::fs::write(&secret, oidc_support::CLIENT_SECRET).unwrap();
-    format!(
-        "  authentication:\n    oidc:\n      issuer: {}\n      client_id: {}\n      client_secret: file:{}\n      allow_http_issuer: true\n{claims}",
-        provider.issuer,
-        oidc_support::CLIENT_ID,
-        secret.display(),
-    )
+    provider.preview_authentication(identifier_claim)
 }
 
 /// The first answer: `EDM:ERR:0002` with the link, and the link's token.
@@ -55,59 +38,14 @@ async fn first_answer(adapter: &mut Adapter) -> (String, String) {
 }
 
 /// Opens the link, signs in at the provider and comes back: the browser cookie and the
-/// page the user lands on (status, text).
+/// page the user lands on (status, text). Nothing of either record is shown before.
 async fn open_and_sign_in(adapter: &Adapter, token: &str) -> (String, u16, String) {
-    let http = client();
-    let page_url = adapter.url(&format!("/preview/{token}"));
-    let r = http.get(&page_url).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    let cookie = browser_cookie(&r);
-    let page = r.text().await.unwrap();
-    assert!(page.contains("/sign-in"), "the sign-in page: {page}");
+    let visit = preview_support::open_and_sign_in(adapter, token).await;
     assert!(
-        !page.contains("G 0815/1995") && !page.contains("G 0816/1995"),
+        !visit.bodies[0].contains("G 0815/1995") && !visit.bodies[0].contains("G 0816/1995"),
         "nothing of either record before the sign-in"
     );
-
-    let start = http
-        .get(format!("{page_url}/sign-in"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(start.status(), 303);
-    let signing_in = start
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("oots_preview_signin="))
-        .expect("the sign-in cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let at_provider = start.headers()["location"].to_str().unwrap().to_owned();
-    let back = http.get(&at_provider).send().await.unwrap();
-    assert_eq!(back.status(), 303);
-    // The provider sends the browser to the public callback; the test reaches it on loopback.
-    let callback = back.headers()["location"].to_str().unwrap();
-    let callback = callback.replace(PUBLIC_URL, &adapter.url("/preview"));
-    let landed = http
-        .get(&callback)
-        .header("cookie", format!("{cookie}; {signing_in}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(landed.status(), 303, "{}", landed.text().await.unwrap());
-    let page = http
-        .get(&page_url)
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    let status = page.status().as_u16();
-    (cookie, status, page.text().await.unwrap())
+    (visit.cookie, visit.status, visit.page)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -232,14 +170,8 @@ async fn an_identifier_that_fits_neither_record_shows_nothing_and_answers_0004()
         .answer(Duration::from_secs(10))
         .await
         .expect("the held follow-up is refused at once");
-    let e = exception(&answer);
-    assert_eq!(e.code, ErrorCode::ObjectNotFound);
-    assert!(
-        e.detail
-            .as_deref()
-            .is_some_and(|d| d.contains("could not be identified unambiguously")),
-        "{e:?}"
-    );
+    // As any other subject not found: nothing tells the requester there were two.
+    assert_neutral_not_found(&answer);
     adapter.stop();
 }
 
@@ -265,9 +197,72 @@ async fn a_homonym_s_identifier_does_not_let_someone_else_in() {
         .answer(Duration::from_secs(10))
         .await
         .expect("refused at once");
-    let e = exception(&answer);
-    assert_eq!(e.code, ErrorCode::FailedAuthentication, "{e:?}");
+    assert_neutral_not_found(&answer);
     adapter.stop();
+}
+
+/// The request misspells the family name ("Wimer"): both Lukas Wimmer fit it equally, and
+/// the person who signs in is exactly the request's subject, with the second one's
+/// identifier. That record matches the request by the mapping's rules, but its family name
+/// is not the signed-in one: nothing of it is shown, and the requester gets the neutral
+/// `EDM:ERR:0004`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_record_a_sign_in_singles_out_must_be_the_signed_in_person_s() {
+    let provider = Provider::start().await;
+    signing_in_as(&provider, "Wimer", SECOND_LUKAS);
+    let mut adapter = Adapter::start_deployment(
+        &Deployment::austrian_births(),
+        2400,
+        &oidc(&provider, true),
+        PUBLIC_URL,
+    )
+    .await;
+    let wimer = RequestSpec {
+        family_name: "Wimer".into(),
+        ..lukas()
+    };
+    let (location, token) = preview_link_for(&mut adapter, Some(&wimer)).await;
+    adapter.send_request(&wimer, Some(&location), Some(BACK));
+
+    let visit = preview_support::open_and_sign_in(&adapter, &token).await;
+    assert_eq!(visit.status, 403, "{}", visit.page);
+    let http = client();
+    let page_url = adapter.url(&format!("/preview/{token}"));
+    let mut bodies = visit.bodies;
+    let doc = http
+        .get(format!("{page_url}/document"))
+        .header("cookie", &visit.cookie)
+        .send()
+        .await
+        .unwrap();
+    bodies.push(doc.text().await.unwrap());
+    let forced = decide(&http, &page_url, &visit.cookie, &"0".repeat(64), "approve").await;
+    assert_ne!(forced.status(), 303);
+    bodies.push(forced.text().await.unwrap());
+    for body in &bodies {
+        for record in [
+            "G 0815/1995",
+            "G 0816/1995",
+            "Wimmer",
+            "Stefan",
+            "Eva",
+            "name=\"csrf\"",
+        ] {
+            assert!(
+                !body.contains(record),
+                "{record} sent to the browser: {body}"
+            );
+        }
+    }
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("refused at once");
+    assert_neutral_not_found(&answer);
+    let log = adapter.stop();
+    for personal in ["Wimer", "Wimmer", "1995-05-21", SECOND_LUKAS] {
+        assert!(!log.contains(personal), "{personal} in the log:\n{log}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

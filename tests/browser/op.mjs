@@ -1,6 +1,8 @@
 // A real OpenID provider for the preview browser suite: npm `oidc-provider` with its
 // development login and consent pages. Accounts: `jean` is the subject the test requests
-// evidence about (Jean Dupont, 1992-10-22); `other` is somebody else; `lukas` and
+// evidence about (Jean Dupont, 1992-10-22); `other` is somebody else; `dupond` is Jean
+// Dupond, born the same day, whom matching takes for the register's Jean Dupont when the
+// place of birth agrees (the sign-in must then refuse the record); `lukas` and
 // `lukas-unknown` are a Lukas Wimmer (1995-05-21) of the Austrian birth register, which
 // holds two of them, with the identifier of the second one and with an identifier the
 // register does not hold (`national_id`, the claim the adapter maps to PersonIdentifier).
@@ -15,6 +17,7 @@ const issuer = `http://127.0.0.1:${port}`;
 const people = {
   jean: { family_name: 'Dupont', given_name: 'Jean', birthdate: '1992-10-22' },
   other: { family_name: 'Martin', given_name: 'Paul', birthdate: '1980-01-01' },
+  dupond: { family_name: 'Dupond', given_name: 'Jean', birthdate: '1992-10-22' },
   lukas: { family_name: 'Wimmer', given_name: 'Lukas', birthdate: '1995-05-21',
            national_id: 'AT/AT/bPK-ZP:Zr6Ma1Cv8Gt5Qy2P' },
   'lukas-unknown': { family_name: 'Wimmer', given_name: 'Lukas', birthdate: '1995-05-21',

@@ -3,7 +3,8 @@ Playwright), for framework/tests/preview_browser.rs, which starts the adapter, t
 identity provider and the requester and checks the answers.
 
     preview.py --link <PreviewLocation>
-               --login jean|other|demo-idp|- --decision approve|decline|none
+               --login jean|other|dupond|lukas|lukas-unknown|demo-idp|-
+               --decision approve|decline|none [--try-document] [--reload-after <s>]
                --return-url <url> --axe <axe.min.js> --shots <dir> --name <scenario>
 
 The adapter's public URL is a real https origin on loopback (the test's TLS front with a
@@ -39,6 +40,8 @@ def main():
     p.add_argument("--lang", default="en-GB,en;q=0.9")
     p.add_argument("--reload-after", type=float, default=0,
                    help="wait this many seconds after the decision step, then reload")
+    p.add_argument("--try-document", action="store_true",
+                   help="after the sign-in, ask for the held document as this browser")
     a = p.parse_args()
 
     public = urlsplit(a.link)
@@ -62,6 +65,9 @@ def main():
         page = ctx.new_page()
 
         def check(step):
+            # Everything the page holds, markup included, for the test to search (before
+            # the checker's script is added).
+            result["html"] = result.get("html", "") + page.content()
             page.add_script_tag(path=a.axe)
             found = page.evaluate(
                 "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
@@ -95,6 +101,19 @@ def main():
             page.wait_for_load_state()
             check("after-sign-in")
         result["shown"] = page.inner_text("main")
+        result["status_after_sign_in"] = page.evaluate(
+            "() => performance.getEntriesByType('navigation')[0].responseStatus")
+        result["decision_buttons"] = (
+            page.get_by_role("button", name="Use this evidence").count()
+            + page.get_by_role("button", name="Do not use").count())
+        if a.try_document:
+            back_to = page.url
+            response = page.goto(a.link.split("?")[0].rstrip("/") + "/document")
+            result["document_status"] = response.status if response else None
+            result["document_type"] = response.headers.get("content-type") if response else None
+            result["document_shown"] = page.inner_text("body")
+            result["html"] += page.content()
+            page.goto(back_to)
         if a.decision in ("approve", "decline"):
             label = "Use this evidence" if a.decision == "approve" else "Do not use"
             button = page.get_by_role("button", name=label)

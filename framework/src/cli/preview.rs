@@ -278,7 +278,18 @@ fn no_preview_reason(m: &Mapping, answer: &Answer) -> String {
                 "the evidence was answered directly, without a preview".to_owned()
             }
         }
-        Outcome::Error { code, detail } => format!("the answer is {code}: {detail}"),
+        // The detail of a subject not found is the same for every reason; the matching
+        // outcome tells the authority which it was.
+        Outcome::Error { code, detail } => match &answer.matching {
+            Some(m) => format!(
+                "the answer is {code}: {detail} (matching {}{})",
+                m.name(),
+                m.explanation()
+                    .map(|e| format!(": {}", e.summary()))
+                    .unwrap_or_default()
+            ),
+            None => format!("the answer is {code}: {detail}"),
+        },
     }
 }
 

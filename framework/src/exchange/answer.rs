@@ -74,6 +74,9 @@ pub struct Answer {
     pub generation: String,
     /// The identity-matching decision and its explanation, free of personal data.
     pub matching: Option<MatchOutcome>,
+    /// Why the preview's sign-in ended the session this follow-up was answered for, when
+    /// it did: which check failed and for which attributes (no values).
+    pub sign_in: Option<crate::preview::identity::Mismatch>,
     /// Who asked for what about whom (hashed), for the audit journal.
     pub facts: AuditFacts,
 }
@@ -99,13 +102,20 @@ impl Answer {
         self
     }
 
-    /// The audit record of the answer: outcome, code and the matching explanation, as
-    /// JSON without personal data.
+    /// The same answer with the reason the preview's sign-in ended its session.
+    pub fn with_sign_in(mut self, why: Option<crate::preview::identity::Mismatch>) -> Self {
+        self.sign_in = why;
+        self
+    }
+
+    /// The audit record of the answer: outcome, code, the matching explanation and the
+    /// preview sign-in's verdict, as JSON without personal data.
     pub fn audit_json(&self) -> String {
         serde_json::json!({
             "outcome": &self.outcome,
             "generation": &self.generation,
             "matching": &self.matching,
+            "sign_in": &self.sign_in,
         })
         .to_string()
     }
@@ -202,6 +212,7 @@ pub(super) fn error(
         trace,
         generation: String::new(),
         matching: None,
+        sign_in: None,
         facts: AuditFacts::default(),
     }
 }
@@ -454,6 +465,7 @@ pub(super) fn deliver(
         trace,
         generation: String::new(),
         matching: None,
+        sign_in: None,
         facts: AuditFacts::default(),
     }
 }

@@ -156,6 +156,14 @@ impl Exchange {
     }
 }
 
+/// The `detail` of every `EDM:ERR:0004` that identity matching leads to: nobody fits,
+/// several could, too many candidates, the preview's sign-in did not single out one
+/// record, or was not the request's subject or the record's person. One text for all, so a
+/// requester cannot probe whether someone of a given name and birth date is registered.
+/// The reason goes to the journal (the matching explanation), the logs (without personal
+/// data) and `oots-adapter test --explain`, never to the requester.
+pub const NOT_FOUND_DETAIL: &str = "No evidence could be found for the evidence subject";
+
 /// The EDM error a failed stage ends in, with a detail free of personal data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refusal {
@@ -169,5 +177,10 @@ impl Refusal {
             code,
             detail: detail.into(),
         }
+    }
+
+    /// `EDM:ERR:0004` with [`NOT_FOUND_DETAIL`]: the subject was not identified.
+    pub fn not_found() -> Self {
+        Self::new(ErrorCode::ObjectNotFound, NOT_FOUND_DETAIL)
     }
 }

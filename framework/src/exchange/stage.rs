@@ -15,6 +15,7 @@ use crate::gateway::ebms::UserMessage;
 use crate::mapping::{Distribution, Mapping, MappingSet, PreviewPolicy, SubjectKind};
 use crate::matching::{Attribute, Engine, Identity, MatchOutcome, OnAmbiguous, Prepared, retrieve};
 use crate::preview::held::{Content, Held, ShownField};
+use crate::preview::identity::RecordIdentity;
 use crate::preview::session::{FollowUp, Session};
 use crate::store::PreviewLink;
 use oots_connector::{Record, Value};
@@ -390,8 +391,15 @@ async fn serve(
         Ok(p) => p,
         Err(outcome) => {
             let outcome = *outcome;
-            let refusal = refusal_for(&outcome);
-            trace.push(Stage::Matched, format!("refused: {}", refusal.detail));
+            let refusal = refusal_before_lookup(&outcome);
+            trace.push(
+                Stage::Matched,
+                format!(
+                    "refused before the registry was read ({}): {}",
+                    outcome.name(),
+                    refusal.detail
+                ),
+            );
             return Ok(answer::error(ex, ctx, refusal, None, trace, now).with_matching(outcome));
         }
     };
@@ -471,12 +479,19 @@ async fn serve(
             return preview(ex, ctx, &routed, holding, now, trace, why, outcome).await;
         }
         other => {
-            let refusal = refusal_for(other);
-            let why = other
-                .explanation()
-                .map(|e| format!(" ({})", e.summary()))
-                .unwrap_or_default();
-            trace.push(Stage::Matched, format!("refused: {}{why}", refusal.detail));
+            // Whatever the reason, the requester reads the same detail; the reason is
+            // in the trace, the log and (with the explanation) the journal.
+            let refusal = Refusal::not_found();
+            let why = unidentified(other);
+            tracing::info!(
+                matching = other.name(),
+                reason = %why,
+                "the subject was not identified; answered with the neutral detail"
+            );
+            trace.push(
+                Stage::Matched,
+                format!("refused: {why}; answered \"{}\"", refusal.detail),
+            );
             return Ok(answer::error(ex, ctx, refusal, None, trace, now).with_matching(outcome));
         }
     };
@@ -525,7 +540,7 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
     let engine = routed.mapping.engine.clone();
     let prepared = match engine.prepare(&routed.identity) {
         Ok(p) => p,
-        Err(outcome) => return Resolution::NotFound(refusal_for(&outcome).detail),
+        Err(outcome) => return Resolution::NotFound(unidentified(&outcome)),
     };
     let (records, passes) = match lookup(ex, &routed, &engine, &prepared).await {
         Ok(r) => r,
@@ -569,17 +584,12 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
                     fields: shown_fields(&routed, record),
                     evidence,
                     singled_out: Some(explanation.summary()),
+                    record: Some(record_identity(&routed, record)),
                 }),
                 Err(code) => Resolution::Failed(code),
             }
         }
-        other => {
-            let why = other
-                .explanation()
-                .map(|e| format!(" ({})", e.summary()))
-                .unwrap_or_default();
-            Resolution::NotFound(format!("{}{why}", refusal_for(&other).detail))
-        }
+        other => Resolution::NotFound(unidentified(&other)),
     }
 }
 
@@ -634,21 +644,22 @@ async fn lookup(
     }
 }
 
-/// The EDM answer for every outcome but a match (docs/matching.md §4.4). Details are
-/// generic on purpose: "unknown person" and "known person, no evidence" must look alike.
-fn refusal_for(outcome: &MatchOutcome) -> Refusal {
+/// The EDM answer for a request refused before any registry was read
+/// ([`Engine::prepare`]): its detail may say why, since it depends on the request and the
+/// mapping alone, never on who the registry holds (`tests/neutral_refusals.rs` proves the
+/// answer the same whether or not the registry holds the person).
+fn refusal_before_lookup(outcome: &MatchOutcome) -> Refusal {
     match outcome {
-        MatchOutcome::Match { .. } | MatchOutcome::NoMatch { .. } => Refusal::new(
+        MatchOutcome::NeedsMoreAttributes { missing } if !missing.is_empty() => Refusal::new(
             ErrorCode::ObjectNotFound,
-            "No evidence could be found for the evidence subject",
-        ),
-        MatchOutcome::Ambiguous { .. } => Refusal::new(
-            ErrorCode::ObjectNotFound,
-            "Evidence subject could not be identified unambiguously",
-        ),
-        MatchOutcome::NeedsMoreAttributes { .. } => Refusal::new(
-            ErrorCode::ObjectNotFound,
-            "Additional identification attributes required",
+            format!(
+                "Additional identification attributes required: {}",
+                missing
+                    .iter()
+                    .map(Attribute::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ),
         MatchOutcome::InvalidInput { attribute, reason } => Refusal::new(
             ErrorCode::InvalidRequest,
@@ -661,6 +672,41 @@ fn refusal_for(outcome: &MatchOutcome) -> Refusal {
                 required.as_str()
             ),
         ),
+        // Not decided before the lookup; should one ever be, it is a subject not found.
+        MatchOutcome::Match { .. }
+        | MatchOutcome::NoMatch { .. }
+        | MatchOutcome::Ambiguous { .. }
+        | MatchOutcome::NeedsMoreAttributes { .. } => Refusal::not_found(),
+    }
+}
+
+/// Why matching identified nobody, in words free of personal data (the explanation's
+/// summary: counts, levels, weights), for the trace, the log and the preview's sign-in
+/// log. The requester never reads it: every such outcome answers [`Refusal::not_found`]
+/// (docs/matching.md, "Outcomes and answers").
+fn unidentified(outcome: &MatchOutcome) -> String {
+    let summary = outcome
+        .explanation()
+        .map(|e| format!(" ({})", e.summary()))
+        .unwrap_or_default();
+    match outcome {
+        MatchOutcome::NoMatch { .. } => format!("no_match: no record is the subject{summary}"),
+        MatchOutcome::Ambiguous { .. } => {
+            format!("ambiguous: the subject could not be identified unambiguously{summary}")
+        }
+        MatchOutcome::NeedsMoreAttributes { missing } if missing.is_empty() => {
+            "needs_more_attributes: too many candidates to decide (more than max_candidates)"
+                .to_owned()
+        }
+        MatchOutcome::NeedsMoreAttributes { missing } => format!(
+            "needs_more_attributes: the request lacks {}",
+            missing
+                .iter()
+                .map(Attribute::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => format!("{}{summary}", other.name()),
     }
 }
 
@@ -693,6 +739,7 @@ async fn preview(
                 fields: shown_fields(routed, record),
                 evidence,
                 singled_out: None,
+                record: Some(record_identity(routed, record)),
             },
             Err(code) => {
                 trace.push(Stage::Rendered, format!("failed: {code}"));
@@ -744,6 +791,13 @@ fn shown_fields(routed: &Routed<'_>, record: &Record) -> Vec<ShownField> {
             })
         })
         .collect()
+}
+
+/// Who `record` is about, for the preview sign-in's record check: read through the
+/// mapping's identity map and date format, as matching reads the registry.
+fn record_identity(routed: &Routed<'_>, record: &Record) -> RecordIdentity {
+    let engine = &routed.mapping.engine;
+    RecordIdentity::of(record, engine.fields(), engine.date_format())
 }
 
 /// What the preview session keeps: the subject, the page's texts and the evidence.
@@ -900,12 +954,22 @@ async fn follow_up(
             );
             Ok(Reply::Held { until })
         }
-        FollowUp::Refuse { code, detail } => {
+        FollowUp::Refuse {
+            code,
+            detail,
+            sign_in,
+        } => {
             ex.store.forget_preview_data(token).await?;
             if expired {
                 ex.metrics.preview(crate::metrics::PreviewStep::Expired);
             }
-            refuse(trace, Refusal::new(code, detail))
+            if let Some(why) = &sign_in {
+                trace.push(
+                    Stage::Preview,
+                    format!("the sign-in ended the session: {why:?}"),
+                );
+            }
+            refuse(trace, Refusal::new(code, detail)).map(|reply| with_sign_in(reply, sign_in))
         }
         FollowUp::Release => {
             ex.store.forget_preview_data(token).await?;
@@ -925,15 +989,17 @@ async fn follow_up(
                     Ok(answer::deliver(ex, ctx, routed, evidence, now, trace).into())
                 }
                 // Not reached: a session is only approved once its record is known.
-                Content::Undetermined { .. } => refuse(
-                    trace,
-                    Refusal::new(
-                        ErrorCode::ObjectNotFound,
-                        "Evidence subject could not be identified unambiguously",
-                    ),
-                ),
+                Content::Undetermined { .. } => refuse(trace, Refusal::not_found()),
             }
         }
+    }
+}
+
+/// `reply` with the reason the preview's sign-in ended its session, for the journal.
+fn with_sign_in(reply: Reply, why: Option<crate::preview::identity::Mismatch>) -> Reply {
+    match reply {
+        Reply::Answer(answer) => Reply::Answer(Box::new(answer.with_sign_in(why))),
+        held => held,
     }
 }
 

@@ -1,9 +1,12 @@
 //! What a preview session keeps between the request that opened it and the answer to its
 //! follow-up: the subject as the request named it (for the re-authentication check and to
-//! hold the follow-up to the same person) and the evidence exactly as it will be sent, so
-//! the user approves what the requester receives.
+//! hold the follow-up to the same person), the evidence exactly as it will be sent, so
+//! the user approves what the requester receives, and the identity of the record it was
+//! produced from, so the sign-in is compared with the person it is about.
 //!
-//! Personal data, kept server-side only, and dropped once the follow-up is answered.
+//! Personal data, kept server-side only, and dropped once the follow-up is answered. The
+//! stored JSON of older versions stays readable: what they did not keep reads as absent,
+//! and an absent record identity fails the sign-in's record check (nothing is shown).
 
 use std::collections::BTreeMap;
 
@@ -12,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::edm::LevelOfAssurance;
 use crate::exchange::Produced;
 use crate::matching::{Attribute, Identity};
+use crate::preview::identity::RecordIdentity;
 
 /// The data of one preview session.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +49,10 @@ pub enum Content {
         /// several (the matching explanation's summary, free of personal data).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         singled_out: Option<String>,
+        /// Who the record is about, for the sign-in's record check. `None` only in a
+        /// session stored by a version that kept none: its sign-in shows nothing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        record: Option<RecordIdentity>,
     },
     /// The first request fitted more than one record equally well (`on_ambiguous:
     /// preview`): nothing is produced until the signed-in person's identifier singles one
@@ -73,11 +81,15 @@ impl std::fmt::Debug for Content {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Content::Evidence {
-                fields, evidence, ..
+                fields,
+                evidence,
+                record,
+                ..
             } => f
                 .debug_struct("Evidence")
                 .field("fields", &fields.len())
                 .field("media_type", &evidence.media_type)
+                .field("record", record)
                 .finish_non_exhaustive(),
             Content::Undetermined { .. } => f.write_str("Undetermined"),
         }
@@ -89,6 +101,15 @@ impl Held {
     pub fn evidence(&self) -> Option<&Produced> {
         match &self.content {
             Content::Evidence { evidence, .. } => Some(evidence),
+            Content::Undetermined { .. } => None,
+        }
+    }
+
+    /// The identity of the record the evidence was produced from (none while
+    /// undetermined, or in a session stored without it).
+    pub fn record(&self) -> Option<&RecordIdentity> {
+        match &self.content {
+            Content::Evidence { record, .. } => record.as_ref(),
             Content::Undetermined { .. } => None,
         }
     }
@@ -169,13 +190,23 @@ mod tests {
                     issuing_date: None,
                 },
                 singled_out: None,
+                record: Some(RecordIdentity {
+                    family_names: vec!["Novák".into()],
+                    given_names: vec!["Jana".into()],
+                    dates_of_birth: vec!["1990-01-00".into()],
+                }),
             },
             min_level_of_assurance: Some(LevelOfAssurance::High),
         };
         let json = serde_json::to_string(&held).unwrap();
         let back: Held = serde_json::from_str(&json).unwrap();
         assert_eq!(back, held);
-        assert!(!format!("{held:?}").contains("Novák"));
+        let debug = format!("{held:?}");
+        assert!(
+            !debug.contains("Novák") && !debug.contains("Jana") && !debug.contains("1990"),
+            "{debug}"
+        );
+        assert_eq!(held.record().map(|r| r.given_names.len()), Some(1));
         assert_eq!(held.fields().len(), 1);
         assert_eq!(held.evidence().unwrap().bytes, vec![0, 1, 2, 255]);
 
@@ -196,7 +227,25 @@ mod tests {
         assert_eq!(Held::pick(&held.title, "fr"), Some("Birth certificate"));
         assert!(held.same_subject(&held.identity()));
         assert!(held.assurance_suffices(Some("high")));
+        assert!(back.record().is_none());
         assert!(!held.assurance_suffices(Some("substantial")));
         assert!(!held.assurance_suffices(None));
+    }
+
+    #[test]
+    fn a_session_stored_without_the_record_identity_reads_back_without_it() {
+        // As an older version stored it: evidence, no `record`.
+        let json = r#"{"subject":{"FamilyName":"Novák"},"requester":"Ministry","languages":[],
+            "title":{},"fields":[],"evidence":{"evidence_id":"e1","media_type":"application/pdf",
+            "bytes":"AAEC","issuing_date":null}}"#;
+        let held: Held = serde_json::from_str(json).unwrap();
+        assert!(held.evidence().is_some());
+        assert!(
+            held.record().is_none(),
+            "no record identity: the sign-in shows nothing"
+        );
+        // Written again, it stays so (nothing invented).
+        let again = serde_json::to_string(&held).unwrap();
+        assert!(!again.contains("\"record\""), "{again}");
     }
 }

@@ -27,7 +27,7 @@ use tokio::sync::mpsc;
 
 use super::auth::{Authenticator, PendingSignIn};
 use super::held::{Content, Held};
-use super::identity::{self, Claimed};
+use super::identity::{self, Claimed, Mismatch};
 use super::page::{DocumentLink, EvidenceView, Page, PageContext, PreviewUi};
 use super::session::{Session, SignedIn, State as SessionState, StepError, secret_token};
 use crate::exchange::{Exchange, Resolution};
@@ -712,41 +712,13 @@ async fn callback(
         given_name: person.given_name.clone(),
         date_of_birth: person.date_of_birth.clone(),
     };
-    let verdict = identity::check(&v.loaded.held.identity(), &claimed);
-    if !verdict.is_same() {
-        tracing::warn!(verdict = ?verdict, "the signed-in person is not the evidence subject");
-    }
-    let assured = v
-        .loaded
-        .held
-        .assurance_suffices(person.level_of_assurance.as_deref());
-    if !assured {
-        tracing::warn!(
-            level = person.level_of_assurance.as_deref().unwrap_or("-"),
-            "the sign-in's level of assurance is below the evidence type's minimum"
-        );
-    }
-    let signed_in = if !(verdict.is_same() && assured) {
-        SignedIn::Other
-    } else {
-        match &v.loaded.held.content {
-            Content::Evidence { .. } => SignedIn::Subject,
-            Content::Undetermined { request } => {
-                match single_out(&space, request, person.person_identifier.as_deref()).await {
-                    Ok(Some(content)) => {
-                        v.loaded.held.content = content;
-                        v.loaded.held_changed = true;
-                        SignedIn::Subject
-                    }
-                    Ok(None) => SignedIn::Unresolved,
-                    Err(code) => return v.stop(Stop::Failed(code)),
-                }
-            }
-        }
+    let signed_in = match who_signed_in(&space, &mut v.loaded, &claimed, &person).await {
+        Ok(s) => s,
+        Err(code) => return v.stop(Stop::Failed(code)),
     };
     if let Err(refused) = v
         .commit(&space, &token, |s, b, now, t| {
-            s.signed_in(b, signed_in, now, t)
+            s.signed_in(b, signed_in.clone(), now, t)
         })
         .await
     {
@@ -757,6 +729,66 @@ async fn callback(
         let _ = space.decided.send(());
     }
     see_other(&format!("{}/{token}", space.base_path()))
+}
+
+/// Who signed in, as far as the session is concerned, checked in this order and the
+/// first failure ending the session without anything of the record shown:
+///
+/// 1. the sign-in reaches the evidence type's level of assurance (the sign-in's own
+///    property, whatever the registry holds);
+/// 2. the signed-in person is the request's subject ([`identity::check`]);
+/// 3. the record is known (homonyms: the sign-in's identifier singles it out, and the
+///    session then holds it) and the signed-in person is its person
+///    ([`identity::check_record`]; a session holding no record identity fails).
+///
+/// Each verdict is logged naming attributes only. A stable code if the registry or the
+/// rendering failed while singling out the record (the person may sign in again).
+async fn who_signed_in(
+    space: &PreviewSpace,
+    loaded: &mut Loaded,
+    claimed: &Claimed,
+    person: &super::auth::AuthenticatedPerson,
+) -> Result<SignedIn, &'static str> {
+    if !loaded
+        .held
+        .assurance_suffices(person.level_of_assurance.as_deref())
+    {
+        tracing::warn!(
+            level = person.level_of_assurance.as_deref().unwrap_or("-"),
+            "the sign-in's level of assurance is below the evidence type's minimum"
+        );
+        return Ok(SignedIn::Other(Mismatch::Assurance));
+    }
+    let requested = loaded.held.identity();
+    let verdict = identity::check(&requested, claimed);
+    if !verdict.is_same() {
+        tracing::warn!(check = "subject", verdict = ?verdict, "the signed-in person is not the request's subject");
+        return Ok(SignedIn::Other(Mismatch::Subject { verdict }));
+    }
+    let singled_out = match &loaded.held.content {
+        Content::Evidence { .. } => None,
+        Content::Undetermined { request } => {
+            match single_out(space, request, person.person_identifier.as_deref()).await? {
+                Some(content) => Some(content),
+                None => return Ok(SignedIn::Unresolved),
+            }
+        }
+    };
+    let record = match &singled_out {
+        Some(Content::Evidence { record, .. }) => record.as_ref(),
+        Some(Content::Undetermined { .. }) => None,
+        None => loaded.held.record(),
+    };
+    let verdict = identity::check_record(&requested, record, claimed);
+    if !verdict.is_same() {
+        tracing::warn!(check = "record", verdict = ?verdict, "the signed-in person is not the person of the record the request matched; nothing of it is shown");
+        return Ok(SignedIn::Other(Mismatch::Record { verdict }));
+    }
+    if let Some(content) = singled_out {
+        loaded.held.content = content;
+        loaded.held_changed = true;
+    }
+    Ok(SignedIn::Subject)
 }
 
 /// The subject's record among the several the first request fitted, found with the
@@ -961,7 +993,14 @@ mod tests {
         // Without sign-in: a visit straight to review, or to unresolved homonyms.
         count_steps(&m, &SessionState::Issued, &reviewing);
         count_steps(&m, &SessionState::Issued, &SessionState::Unresolved { at });
-        count_steps(&m, &signing_in, &SessionState::Mismatch { at });
+        count_steps(
+            &m,
+            &signing_in,
+            &SessionState::Mismatch {
+                at,
+                why: Some(Mismatch::Assurance),
+            },
+        );
         count_steps(&m, &reviewing, &SessionState::Declined { at });
         let text = m.render(&[]);
         for (step, n) in [

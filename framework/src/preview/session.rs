@@ -7,12 +7,20 @@
 //! the same link sees nothing. Deadlines follow TDD 4.4: the user must open the link within
 //! T2 (15 minutes) of its issue and decide within T3 (40 minutes) of opening it; a session
 //! past its deadline is expired and its follow-up request is answered with `EDM:ERR:0005`.
+//!
+//! A sign-in that is not the request's subject, or not the person of the record, ends the
+//! session like a record that could not be determined: the follow-up gets the same
+//! `EDM:ERR:0004` as any subject not found (`exchange::NOT_FOUND_DETAIL`), so the answer
+//! tells the requester nothing about the registry. Why it ended stays with the session
+//! and goes to the journal with the answer.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+use super::identity;
 use crate::edm::ErrorCode;
+use crate::exchange::NOT_FOUND_DETAIL;
 
 /// T2 and T3 (TDD 4.4, table 4.4.3), configurable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +79,15 @@ pub enum State {
     Approved { at: DateTime<Utc> },
     /// The user declined: the follow-up request gets an error.
     Declined { at: DateTime<Utc> },
-    /// The signed-in person is not the one the request names: nothing is released.
-    Mismatch { at: DateTime<Utc> },
+    /// The signed-in person is not the one the request names, or not the person of the
+    /// record (or signed in below the required level of assurance): nothing is released.
+    Mismatch {
+        at: DateTime<Utc>,
+        /// Which check failed (attribute names only); absent in sessions stored before it
+        /// was kept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        why: Option<identity::Mismatch>,
+    },
     /// The signed-in person is the one the request names, but the registry holds several
     /// records that fit and their identifier did not single one out: nothing is released.
     Unresolved { at: DateTime<Utc> },
@@ -172,18 +187,22 @@ pub enum FollowUp {
     Refuse {
         code: ErrorCode,
         detail: &'static str,
+        /// Why the sign-in ended the session, for the journal (never in the answer).
+        sign_in: Option<identity::Mismatch>,
     },
     /// Not decided yet: held until the user decides or the deadline passes.
     Hold { until: DateTime<Utc> },
 }
 
 /// What the sign-in showed about the person who signed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignedIn {
-    /// The person the request names, and their record is known: the evidence is shown.
+    /// The person the request names and the record's person, and their record is known:
+    /// the evidence is shown.
     Subject,
-    /// Someone else, or a sign-in below the evidence type's level of assurance.
-    Other,
+    /// Someone else than the request's subject or the record's person, or a sign-in
+    /// below the evidence type's level of assurance: which check failed.
+    Other(identity::Mismatch),
     /// The person the request names, but which of several records is theirs stays open.
     Unresolved,
 }
@@ -338,8 +357,11 @@ impl Session {
         };
         match verdict {
             SignedIn::Subject => {}
-            SignedIn::Other => {
-                self.state = State::Mismatch { at: now };
+            SignedIn::Other(why) => {
+                self.state = State::Mismatch {
+                    at: now,
+                    why: Some(why),
+                };
                 return Ok(None);
             }
             SignedIn::Unresolved => {
@@ -433,18 +455,33 @@ impl Session {
             State::Declined { .. } => FollowUp::Refuse {
                 code: ErrorCode::ObjectNotFound,
                 detail: "The user did not approve the use of the evidence",
+                sign_in: None,
             },
-            State::Mismatch { .. } => FollowUp::Refuse {
+            // The level of assurance is the sign-in's own, whatever the registry holds.
+            State::Mismatch {
+                why: Some(identity::Mismatch::Assurance),
+                ..
+            } => FollowUp::Refuse {
                 code: ErrorCode::FailedAuthentication,
-                detail: "The user who signed in in the preview space is not the evidence subject",
+                detail: "The sign-in in the preview space did not reach the level of assurance this evidence type requires",
+                sign_in: Some(identity::Mismatch::Assurance),
+            },
+            // Not the subject, not the record's person (or a session that kept no
+            // reason): as any subject not found, so nothing is told about the registry.
+            State::Mismatch { why, .. } => FollowUp::Refuse {
+                code: ErrorCode::ObjectNotFound,
+                detail: NOT_FOUND_DETAIL,
+                sign_in: why.clone(),
             },
             State::Unresolved { .. } => FollowUp::Refuse {
                 code: ErrorCode::ObjectNotFound,
-                detail: "Evidence subject could not be identified unambiguously",
+                detail: NOT_FOUND_DETAIL,
+                sign_in: None,
             },
             State::Expired { .. } => FollowUp::Refuse {
                 code: ErrorCode::Timeout,
                 detail: "The user did not decide within the preview time limit",
+                sign_in: None,
             },
             State::Issued
             | State::Opened { .. }
@@ -522,24 +559,85 @@ mod tests {
     }
 
     #[test]
-    fn someone_else_signing_in_ends_the_session() {
+    fn someone_else_signing_in_ends_the_session_as_a_subject_not_found() {
+        use identity::{Mismatch, Verdict};
+        let t = Timeouts::default();
+        let different = |attribute| Verdict::Different {
+            attributes: vec![attribute],
+        };
+        for why in [
+            Mismatch::Subject {
+                verdict: different(crate::matching::Attribute::GivenName),
+            },
+            Mismatch::Record {
+                verdict: different(crate::matching::Attribute::FamilyName),
+            },
+            Mismatch::Record {
+                verdict: Verdict::NoRecord,
+            },
+        ] {
+            let mut s = Session::new(t0());
+            s.open("b1", t0(), &t).unwrap();
+            assert!(matches!(
+                s.signed_in("b1", SignedIn::Subject, t0(), &t),
+                Err(StepError::OutOfOrder("opened"))
+            ));
+            s.begin_sign_in("b1", "p".into(), t0(), &t).unwrap();
+            assert_eq!(
+                s.signed_in("b1", SignedIn::Other(why.clone()), t0(), &t),
+                Ok(None)
+            );
+            assert_eq!(s.csrf(), None);
+            // The same answer as a subject nobody in the registry is; the reason is kept
+            // for the journal only.
+            assert_eq!(
+                s.follow_up(t0(), &t),
+                FollowUp::Refuse {
+                    code: ErrorCode::ObjectNotFound,
+                    detail: NOT_FOUND_DETAIL,
+                    sign_in: Some(why.clone()),
+                }
+            );
+            assert_eq!(s.open("b1", t0(), &t), Err(StepError::Finished("mismatch")));
+            // Stored and read back with the reason.
+            let back: Session = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+            assert_eq!(back, s);
+        }
+    }
+
+    #[test]
+    fn a_sign_in_below_the_level_of_assurance_is_a_failed_authentication() {
         let t = Timeouts::default();
         let mut s = Session::new(t0());
         s.open("b1", t0(), &t).unwrap();
-        assert!(matches!(
-            s.signed_in("b1", SignedIn::Subject, t0(), &t),
-            Err(StepError::OutOfOrder("opened"))
-        ));
         s.begin_sign_in("b1", "p".into(), t0(), &t).unwrap();
-        assert_eq!(s.signed_in("b1", SignedIn::Other, t0(), &t), Ok(None));
+        let low = SignedIn::Other(identity::Mismatch::Assurance);
+        assert_eq!(s.signed_in("b1", low, t0(), &t), Ok(None));
         assert!(matches!(
             s.follow_up(t0(), &t),
             FollowUp::Refuse {
                 code: ErrorCode::FailedAuthentication,
+                sign_in: Some(identity::Mismatch::Assurance),
                 ..
             }
         ));
-        assert_eq!(s.open("b1", t0(), &t), Err(StepError::Finished("mismatch")));
+    }
+
+    #[test]
+    fn a_mismatch_stored_without_its_reason_reads_back_and_answers_neutrally() {
+        let t = Timeouts::default();
+        let mut s: Session = serde_json::from_str(
+            r#"{"created_at":"2026-11-24T10:00:00Z","state":{"state":"mismatch","at":"2026-11-24T10:05:00Z"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.follow_up(t0(), &t),
+            FollowUp::Refuse {
+                code: ErrorCode::ObjectNotFound,
+                detail: NOT_FOUND_DETAIL,
+                sign_in: None,
+            }
+        );
     }
 
     #[test]
@@ -554,7 +652,8 @@ mod tests {
             s.follow_up(t0(), &t),
             FollowUp::Refuse {
                 code: ErrorCode::ObjectNotFound,
-                detail: "Evidence subject could not be identified unambiguously",
+                detail: NOT_FOUND_DETAIL,
+                sign_in: None,
             }
         );
         assert_eq!(

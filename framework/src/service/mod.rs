@@ -654,7 +654,9 @@ async fn readiness(store: &dyn crate::store::Store) -> (axum::http::StatusCode, 
 }
 
 /// The journal record of one decision: who asked for which evidence type about which
-/// (hashed) subject, the outcome, the mapping generation and the answer's id.
+/// (hashed) subject, the outcome, the matching explanation or the preview sign-in's
+/// verdict (the reason a neutral refusal does not tell), the mapping generation and the
+/// answer's id.
 fn audit_record(
     message_id: &str,
     header: &UserMessage,
@@ -662,7 +664,7 @@ fn audit_record(
     answer: &Answer,
 ) -> String {
     let f = &answer.facts;
-    serde_json::json!({
+    let mut record = serde_json::json!({
         "kind": "decision",
         "message_id": message_id,
         "conversation_id": header.conversation_id,
@@ -678,6 +680,10 @@ fn audit_record(
         "generation": answer.generation,
         "matching": &answer.matching,
         "answer_id": answer_id,
-    })
-    .to_string()
+    });
+    // Why the preview's sign-in ended the session (attribute names only), when it did.
+    if let Some(why) = &answer.sign_in {
+        record["sign_in"] = serde_json::json!(why);
+    }
+    record.to_string()
 }

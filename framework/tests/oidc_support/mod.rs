@@ -76,6 +76,8 @@ pub struct Knobs {
     pub no_national_id: bool,
     /// Userinfo describes this person instead of the default one.
     pub person: Option<Person>,
+    /// The ID token's `acr` instead of `http://eidas.europa.eu/LoA/high`.
+    pub acr: Option<String>,
 }
 
 struct Grant {
@@ -157,6 +159,45 @@ impl Provider {
             userinfo: true,
             allow_http_issuer: true,
         }
+    }
+
+    /// Signs in this person from now on (`national_id` left out when `None`).
+    pub fn signing_in(
+        &self,
+        family_name: &str,
+        given_name: &str,
+        birthdate: &str,
+        national_id: Option<&str>,
+    ) {
+        let person = Person {
+            family_name: family_name.into(),
+            given_name: given_name.into(),
+            birthdate: birthdate.into(),
+            national_id: national_id.map(str::to_owned),
+        };
+        self.set(|k| k.person = Some(person));
+    }
+
+    /// The adapter's `preview.authentication` for this provider (YAML lines under
+    /// `preview:`, indented by two), its `national_id` claim mapped to PersonIdentifier
+    /// when `identifier_claim`.
+    pub fn preview_authentication(&self, identifier_claim: bool) -> String {
+        let claims = if identifier_claim {
+            "      claims: { person_identifier: national_id }\n"
+        } else {
+            ""
+        };
+        let secret = std::env::temp_dir().join(format!(
+            "oots-preview-secret-{}-{}",
+            std::process::id(),
+            self.issuer.rsplit(':').next().unwrap()
+        ));
+        std::fs::write(&secret, CLIENT_SECRET).unwrap();
+        format!(
+            "  authentication:\n    oidc:\n      issuer: {}\n      client_id: {CLIENT_ID}\n      client_secret: file:{}\n      allow_http_issuer: true\n{claims}",
+            self.issuer,
+            secret.display(),
+        )
     }
 
     pub fn last_authorize(&self) -> BTreeMap<String, String> {
@@ -319,7 +360,10 @@ async fn token(
     )
     .set_nonce(Some(Nonce::new(knobs.nonce.unwrap_or(grant.nonce))))
     .set_auth_context_ref(Some(AuthenticationContextClass::new(
-        "http://eidas.europa.eu/LoA/high".into(),
+        knobs
+            .acr
+            .clone()
+            .unwrap_or_else(|| "http://eidas.europa.eu/LoA/high".into()),
     )));
     let id_token = TestIdToken::new(
         claims,

@@ -65,7 +65,8 @@ pub struct Adapter {
     sim: DomibusSimulator,
     pub port: u16,
     log: Option<std::thread::JoinHandle<Vec<String>>>,
-    _dir: tempfile::TempDir,
+    /// The adapter's folder: its `adapter.yaml`, registry and state store (`state/`).
+    dir: Option<tempfile::TempDir>,
     sent: u32,
     pub public_url: String,
 }
@@ -171,7 +172,7 @@ impl Adapter {
             sim,
             port,
             log: Some(log),
-            _dir: dir,
+            dir: Some(dir),
             sent: 0,
             public_url: public_url.to_owned(),
         }
@@ -240,7 +241,14 @@ impl Adapter {
         self.sim.next_submitted(within).await
     }
 
-    pub fn stop(mut self) -> String {
+    /// Stops the adapter; what it logged.
+    pub fn stop(self) -> String {
+        self.stop_keeping_state().0
+    }
+
+    /// Stops the adapter and keeps its folder: what it logged, and the folder, whose
+    /// `state/adapter.db` holds the exchanges and the audit journal.
+    pub fn stop_keeping_state(mut self) -> (String, tempfile::TempDir) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
@@ -253,7 +261,8 @@ impl Adapter {
             std::thread::sleep(Duration::from_millis(50));
         }
         self.sim.shutdown();
-        self.log.take().unwrap().join().unwrap().join("\n")
+        let log = self.log.take().unwrap().join().unwrap().join("\n");
+        (log, self.dir.take().unwrap())
     }
 }
 
@@ -271,6 +280,19 @@ pub fn exception(answer: &Submitted) -> edm::EdmException {
         QueryResponse::Error(e) => e.exceptions.into_iter().next().expect("one exception"),
         QueryResponse::Evidence(_) => panic!("expected an error response"),
     }
+}
+
+/// The one `detail` every `EDM:ERR:0004` from identity matching carries (no match, several
+/// candidates, too many, a preview sign-in that is not the subject or not the record):
+/// a requester cannot tell from it whether the registry holds someone of that name.
+pub const NOT_FOUND: &str = "No evidence could be found for the evidence subject";
+
+/// Asserts `answer` is `EDM:ERR:0004` with the neutral detail, and nothing else.
+pub fn assert_neutral_not_found(answer: &Submitted) {
+    let e = exception(answer);
+    assert_eq!(e.code, ErrorCode::ObjectNotFound, "{e:?}");
+    assert_eq!(e.detail.as_deref(), Some(NOT_FOUND), "{e:?}");
+    assert!(e.preview_location.is_none(), "{e:?}");
 }
 
 /// The Austrian birth register's (`Deployment::austrian_births`) second Lukas Wimmer's
@@ -384,4 +406,81 @@ pub async fn decide(
         .send()
         .await
         .unwrap()
+}
+
+/// What a browser received while opening a preview link and signing in.
+pub struct SignedInVisit {
+    /// The browser cookie the first visit set.
+    pub cookie: String,
+    /// The page the browser lands on after the sign-in: status and text.
+    pub status: u16,
+    pub page: String,
+    /// Every body the adapter sent on the way: the first page, the sign-in start, the
+    /// callback, the page after.
+    pub bodies: Vec<String>,
+}
+
+/// Opens the link, signs in at the identity provider (which answers at once: the person
+/// it is told to sign in) and comes back, as a browser would, cookies by hand.
+pub async fn open_and_sign_in(adapter: &Adapter, token: &str) -> SignedInVisit {
+    let http = client();
+    let mut bodies = Vec::new();
+    let page_url = adapter.url(&format!("/preview/{token}"));
+    let r = http.get(&page_url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let cookie = browser_cookie(&r);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("/sign-in"), "the sign-in page: {page}");
+    bodies.push(page);
+
+    let start = http
+        .get(format!("{page_url}/sign-in"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 303);
+    let signing_in = start
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("oots_preview_signin="))
+        .expect("the sign-in cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let at_provider = start.headers()["location"].to_str().unwrap().to_owned();
+    bodies.push(start.text().await.unwrap());
+    let back = http.get(&at_provider).send().await.unwrap();
+    assert_eq!(back.status(), 303);
+    // The provider sends the browser to the public callback; the test reaches it on loopback.
+    let callback = back.headers()["location"].to_str().unwrap();
+    let callback = callback.replace(&adapter.public_url, &adapter.url("/preview"));
+    let landed = http
+        .get(&callback)
+        .header("cookie", format!("{cookie}; {signing_in}"))
+        .send()
+        .await
+        .unwrap();
+    let landed_status = landed.status();
+    let landed_body = landed.text().await.unwrap();
+    assert_eq!(landed_status, 303, "{landed_body}");
+    bodies.push(landed_body);
+    let after = http
+        .get(&page_url)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = after.status().as_u16();
+    let page = after.text().await.unwrap();
+    bodies.push(page.clone());
+    SignedInVisit {
+        cookie,
+        status,
+        page,
+        bodies,
+    }
 }
