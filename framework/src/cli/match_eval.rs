@@ -330,6 +330,7 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
         }
         let identity = request_identity(row, requests_csv, &fields, &sent, engine.date_format());
         let t = Instant::now();
+        let mut wrong = false;
         let outcome = match engine.prepare(&identity) {
             Err(o) => *o,
             Ok(prepared) => {
@@ -365,6 +366,7 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
                         report.correct += 1;
                     } else {
                         report.wrong_person += 1;
+                        wrong = true;
                         if absent {
                             report.absent_matched += 1;
                         }
@@ -384,10 +386,19 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
                 incomplete_present += 1;
             }
         }
-        if o.explain && !incomplete && (absent == matches!(outcome, MatchOutcome::Match { .. })) {
+        if o.explain
+            && !incomplete
+            && (wrong || absent == matches!(outcome, MatchOutcome::Match { .. }))
+        {
             eprintln!(
                 "{rid} ({}): {} {}",
-                if absent { "absent" } else { "present" },
+                if absent {
+                    "absent"
+                } else if wrong {
+                    "present, WRONG PERSON"
+                } else {
+                    "present"
+                },
                 outcome.name(),
                 outcome
                     .explanation()
