@@ -4,6 +4,15 @@
 //! columns, indexed), opened through the same SQL connector a deployment uses, and every
 //! request row goes through the same engine and blocking passes as in `serve`. One JSON
 //! line with the counts comes out, so runs can be compared and kept.
+//!
+//! With `--adversarial`, requests for persons who are absent but have a near-namesake in
+//! the registry go the same way ([`adversarial`]): the false-match rate that labelled
+//! data cannot show.
+
+mod adversarial;
+mod edits;
+mod lookalike;
+mod population;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -20,6 +29,8 @@ use super::CliError;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::matching::date::DateParts;
 use crate::matching::{Attribute, Engine, Identity, MatchOutcome, MatchingConfig, retrieve};
+use adversarial::{Generator, Safety};
+use population::Population;
 
 /// Command-line options.
 #[derive(Debug, clap::Args)]
@@ -57,13 +68,26 @@ pub struct Options {
     /// Column with the record id (default `rec_id`).
     #[arg(long, default_value = "rec_id")]
     id_column: String,
-    /// Seed of the absent-partner choice.
+    /// Seed of the absent-partner choice and of the adversarial requests.
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Print every request that was not answered correctly, with the decision's
-    /// explanation (masked), to stderr.
+    /// explanation (masked), to stderr; with `--adversarial` also every false match.
     #[arg(long)]
     explain: bool,
+    /// Also send requests for persons who are not in the registry but have a
+    /// near-namesake in it (a twin with another given name, a date one digit off, a
+    /// look-alike surname…), built from the registry, and report the false matches per
+    /// scenario; and P's own data with one typing error, reported as recall.
+    #[arg(long)]
+    adversarial: bool,
+    /// Requests per adversarial scenario and per typo kind (fewer when the registry has
+    /// fewer near-namesakes of the kind).
+    #[arg(long, default_value_t = 300)]
+    adversarial_per_scenario: usize,
+    /// Exit 1 also when a scenario that is not typo-like had a false match (CI gate).
+    #[arg(long)]
+    fail_on_false_match: bool,
 }
 
 /// A CSV file: header and rows (RFC 4180 quoting).
@@ -161,6 +185,15 @@ struct Report {
     decisions_per_s: f64,
     p50_ms: f64,
     p99_ms: f64,
+    /// Per adversarial scenario: requests for absent persons and how many were matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adversarial: Option<indexmap::IndexMap<&'static str, adversarial::ScenarioCounts>>,
+    /// Per typo kind: requests for present persons with one typing error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    typo_recall: Option<indexmap::IndexMap<&'static str, adversarial::TypoCounts>>,
+    /// Generated requests dropped because they named a registry person exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adversarial_skipped: Option<usize>,
 }
 
 /// Compiles the matching configuration of a file (a mapping file, or only its
@@ -331,50 +364,26 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
         let identity = request_identity(row, requests_csv, &fields, &sent, engine.date_format());
         let t = Instant::now();
         let mut wrong = false;
-        let outcome = match engine.prepare(&identity) {
-            Err(o) => *o,
-            Ok(prepared) => {
-                let (records, _) = retrieve::candidates(&engine, &source, &prepared)
-                    .await
-                    .map_err(CliError::other)?;
-                candidates_total += records.len();
-                report.candidates_max = report.candidates_max.max(records.len());
-                let ids: Vec<String> = records
-                    .iter()
-                    .map(|r| {
-                        r.get(&o.id_column)
-                            .and_then(Value::as_text)
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                if !absent && ids.iter().any(|i| present.contains(i)) {
-                    blocked_ok += 1;
-                }
-                let too_many = engine
-                    .blocking()
-                    .is_some_and(|b| records.len() > b.max_candidates);
-                let outcome = if too_many {
-                    MatchOutcome::NeedsMoreAttributes {
-                        missing: Vec::new(),
-                    }
-                } else {
-                    engine.decide(&prepared, &records)
-                };
-                if let MatchOutcome::Match { index, .. } = &outcome {
-                    let got = ids.get(*index).cloned().unwrap_or_default();
-                    if present.contains(&got) {
-                        report.correct += 1;
-                    } else {
-                        report.wrong_person += 1;
-                        wrong = true;
-                        if absent {
-                            report.absent_matched += 1;
-                        }
-                    }
-                }
-                outcome
+        let decided = decide_one(&engine, &source, &identity, &o.id_column).await?;
+        if let Some(n) = decided.candidates {
+            candidates_total += n;
+            report.candidates_max = report.candidates_max.max(n);
+            if !absent && decided.ids.iter().any(|i| present.contains(i)) {
+                blocked_ok += 1;
             }
-        };
+        }
+        if let Some(got) = decided.matched() {
+            if present.iter().any(|p| p.as_str() == got) {
+                report.correct += 1;
+            } else {
+                report.wrong_person += 1;
+                wrong = true;
+                if absent {
+                    report.absent_matched += 1;
+                }
+            }
+        }
+        let outcome = decided.outcome;
         latencies.push(t.elapsed().as_secs_f64() * 1000.0);
         let incomplete = matches!(
             outcome,
@@ -413,13 +422,6 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let present_requests = report.requests - report.absent_requests;
-    let ratio = |a: usize, b: usize| {
-        if b == 0 {
-            0.0
-        } else {
-            round4(a as f64 / b as f64)
-        }
-    };
     report.precision = ratio(report.correct, report.correct + report.wrong_person);
     report.recall = ratio(
         report.correct,
@@ -442,20 +444,142 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
     };
     report.p50_ms = pct(0.50);
     report.p99_ms = pct(0.99);
+
+    // After the timed run, so the adversarial requests leave the speed figures alone.
+    let safety = if o.adversarial {
+        let population = Population::new(
+            &registry_csv,
+            reg_id,
+            |id| keep(id, &reg_filter) && !removed.contains(id),
+            &fields,
+            engine.date_format(),
+        );
+        let generator = Generator::new(&population, chrono::Utc::now().date_naive(), o.seed);
+        let run = adversarial::Run {
+            engine: &engine,
+            source: &source,
+            id_column: &o.id_column,
+            sent: &sent,
+            explain: o.explain,
+        };
+        Some(adversarial::measure(&run, &generator, o.adversarial_per_scenario).await?)
+    } else {
+        None
+    };
+    let unsafe_beyond_typos = safety.as_ref().is_some_and(Safety::unsafe_beyond_typos);
+    if let Some(s) = safety {
+        report.adversarial = Some(s.adversarial);
+        report.typo_recall = Some(s.typo_recall);
+        report.adversarial_skipped = Some(s.skipped);
+    }
     let _ = std::fs::remove_dir_all(&dir);
     println!(
         "{}",
         serde_json::to_string(&report).map_err(CliError::other)?
     );
-    Ok(if report.wrong_person == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(
+        if report.wrong_person == 0 && !(o.fail_on_false_match && unsafe_beyond_typos) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
 }
 
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
+}
+
+/// `a / b` to four places; 0 when `b` is 0.
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        round4(a as f64 / b as f64)
+    }
+}
+
+/// What one request came to.
+struct Decided {
+    outcome: MatchOutcome,
+    /// The record ids of the candidates, in the order the decision indexes them.
+    ids: Vec<String>,
+    /// How many candidates the blocking passes found; `None` when the request was
+    /// refused before any look-up.
+    candidates: Option<usize>,
+}
+
+impl Decided {
+    /// The record id of the match, if the outcome is one.
+    fn matched(&self) -> Option<&str> {
+        match &self.outcome {
+            MatchOutcome::Match { index, .. } => {
+                Some(self.ids.get(*index).map(String::as_str).unwrap_or_default())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One request down the path `serve` takes: prepare, the blocking passes through the
+/// SQL connector, decide (more than `max_candidates` candidates: needs more
+/// attributes). Every request of a run, labelled or generated, goes this one way, so
+/// the figures are the deployment's.
+async fn decide_one(
+    engine: &Engine,
+    source: &retrieve::Source<'_>,
+    identity: &Identity,
+    id_column: &str,
+) -> Result<Decided, CliError> {
+    let prepared = match engine.prepare(identity) {
+        Err(outcome) => {
+            return Ok(Decided {
+                outcome: *outcome,
+                ids: Vec::new(),
+                candidates: None,
+            });
+        }
+        Ok(p) => p,
+    };
+    let (records, _) = retrieve::candidates(engine, source, &prepared)
+        .await
+        .map_err(CliError::other)?;
+    let ids: Vec<String> = records
+        .iter()
+        .map(|r| {
+            r.get(id_column)
+                .and_then(Value::as_text)
+                .unwrap_or_default()
+        })
+        .collect();
+    let too_many = engine
+        .blocking()
+        .is_some_and(|b| records.len() > b.max_candidates);
+    let outcome = if too_many {
+        MatchOutcome::NeedsMoreAttributes {
+            missing: Vec::new(),
+        }
+    } else {
+        engine.decide(&prepared, &records)
+    };
+    Ok(Decided {
+        outcome,
+        ids,
+        candidates: Some(records.len()),
+    })
+}
+
+/// The request for generated values: each sent attribute that has a value.
+fn identity_of(
+    values: &std::collections::BTreeMap<Attribute, String>,
+    sent: &[Attribute],
+) -> Identity {
+    let mut id = Identity::default();
+    for a in sent {
+        id.set(*a, values.get(a).map(String::as_str));
+    }
+    id.level_of_assurance = Some(crate::edm::LevelOfAssurance::High);
+    id
 }
 
 fn tempfile_dir() -> Result<PathBuf, CliError> {

@@ -1,0 +1,300 @@
+//! The registry as the adversarial generator sees it: every loaded record's attributes
+//! as a request would carry them, the indexes that find a near-namesake (given names by
+//! gender, surnames by sound, members of a family), and the check that a generated
+//! person is really absent.
+//!
+//! Names are compared here after [`normalize_name`] only (case, diacritics,
+//! punctuation): "the same person" must mean the same written name, not what the engine
+//! happens to consider equal.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use oots_connector::Value;
+
+use super::Csv;
+use crate::matching::date::DateParts;
+use crate::matching::phonetic::{cologne, double_metaphone};
+use crate::matching::{Attribute, FieldMap, normalize_name};
+
+/// One registry record.
+#[derive(Debug, Clone)]
+pub(super) struct Person {
+    pub(super) id: String,
+    /// The first registry field of each mapped attribute, as a request carries it (a
+    /// date as `YYYY-MM-DD`); empty fields are left out.
+    pub(super) values: BTreeMap<Attribute, String>,
+    /// Normalised family and given name (first fields), empty when missing.
+    pub(super) family: String,
+    pub(super) given: String,
+    /// The date of birth, when it is a full calendar date.
+    pub(super) birth: Option<NaiveDate>,
+    /// Normalised gender value, empty when missing or not mapped.
+    pub(super) gender: String,
+    /// Normalised person identifier, empty when missing or not mapped.
+    pub(super) identifier: String,
+}
+
+impl Person {
+    /// Whether the record can stand for a near-namesake: both names and a full date.
+    pub(super) fn complete(&self) -> bool {
+        !self.family.is_empty() && !self.given.is_empty() && self.birth.is_some()
+    }
+}
+
+/// A distinct name of the registry: normalised, and one spelling as the registry holds it.
+#[derive(Debug, Clone)]
+pub(super) struct Name {
+    pub(super) key: String,
+    pub(super) spelling: String,
+}
+
+/// Who is (family, given, date of birth), normalised.
+type Who = (String, String, NaiveDate);
+
+/// The registry in memory.
+pub(super) struct Population {
+    pub(super) persons: Vec<Person>,
+    /// Every record under every combination of the fields mapped to FamilyName,
+    /// GivenName and DateOfBirth, and with family and given name exchanged (a request
+    /// naming a record with its names in the wrong order names that record).
+    holders: HashMap<Who, Vec<usize>>,
+    /// Identifier holders, normalised identifier → records.
+    identified: HashMap<String, Vec<usize>>,
+    pub(super) surnames: Vec<Name>,
+    pub(super) given_names: Vec<Name>,
+    /// Gender → indexes of `given_names` borne by records of that gender.
+    given_by_gender: HashMap<String, Vec<usize>>,
+    /// Sound codes (Kölner Phonetik; Double Metaphone primary and alternate) → indexes
+    /// of `surnames`.
+    by_cologne: HashMap<String, Vec<usize>>,
+    by_metaphone: HashMap<String, Vec<usize>>,
+    /// Normalised family name → records.
+    by_family: HashMap<String, Vec<usize>>,
+}
+
+/// The name as the record holds it.
+fn spelling(a: Attribute, p: &Person) -> String {
+    p.values.get(&a).cloned().unwrap_or_default()
+}
+
+/// An identifier compared without spaces, punctuation or case.
+pub(super) fn normalize_identifier(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+impl Population {
+    /// The rows of `csv` that `keep` admits (those loaded into the registry table).
+    pub(super) fn new(
+        csv: &Csv,
+        id_col: usize,
+        keep: impl Fn(&str) -> bool,
+        fields: &FieldMap,
+        date_format: Option<&str>,
+    ) -> Population {
+        let columns = |a: Attribute| -> Vec<usize> {
+            fields
+                .get(&a)
+                .into_iter()
+                .flatten()
+                .filter_map(|f| csv.column(f))
+                .collect()
+        };
+        let date = |raw: &str| {
+            DateParts::from_value(&Value::Text(raw.to_owned()), date_format)
+                .and_then(|d| d.to_date())
+        };
+        let (family_cols, given_cols, birth_cols) = (
+            columns(Attribute::FamilyName),
+            columns(Attribute::GivenName),
+            columns(Attribute::DateOfBirth),
+        );
+        let mut pop = Population {
+            persons: Vec::new(),
+            holders: HashMap::new(),
+            identified: HashMap::new(),
+            surnames: Vec::new(),
+            given_names: Vec::new(),
+            given_by_gender: HashMap::new(),
+            by_cologne: HashMap::new(),
+            by_metaphone: HashMap::new(),
+            by_family: HashMap::new(),
+        };
+        let mut surname_index: HashMap<String, usize> = HashMap::new();
+        let mut given_index: HashMap<String, usize> = HashMap::new();
+        let mut gender_sets: HashMap<String, BTreeSet<usize>> = HashMap::new();
+        for row in &csv.rows {
+            if !keep(&row[id_col]) {
+                continue;
+            }
+            let mut values = BTreeMap::new();
+            for (a, names) in fields {
+                let Some(raw) = names
+                    .first()
+                    .and_then(|f| csv.column(f))
+                    .map(|c| row[c].trim())
+                    .filter(|v| !v.is_empty())
+                else {
+                    continue;
+                };
+                let v = if *a == Attribute::DateOfBirth {
+                    date(raw)
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_else(|| raw.to_owned())
+                } else {
+                    raw.to_owned()
+                };
+                values.insert(*a, v);
+            }
+            let norm = |a: Attribute| {
+                values
+                    .get(&a)
+                    .map(|v| normalize_name(v))
+                    .unwrap_or_default()
+            };
+            let person = Person {
+                id: row[id_col].clone(),
+                family: norm(Attribute::FamilyName),
+                given: norm(Attribute::GivenName),
+                birth: values
+                    .get(&Attribute::DateOfBirth)
+                    .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()),
+                gender: norm(Attribute::Gender),
+                identifier: values
+                    .get(&Attribute::PersonIdentifier)
+                    .map(|v| normalize_identifier(v))
+                    .unwrap_or_default(),
+                values,
+            };
+            let index = pop.persons.len();
+            // Every spelling of every field counts for the absence check.
+            let all = |cols: &[usize]| -> Vec<String> {
+                cols.iter()
+                    .map(|c| normalize_name(&row[*c]))
+                    .filter(|v| !v.is_empty())
+                    .collect()
+            };
+            let births: Vec<NaiveDate> = birth_cols
+                .iter()
+                .filter_map(|c| date(row[*c].trim()))
+                .collect();
+            for f in all(&family_cols) {
+                for g in all(&given_cols) {
+                    for b in &births {
+                        for who in [(f.clone(), g.clone(), *b), (g.clone(), f.clone(), *b)] {
+                            let h = pop.holders.entry(who).or_default();
+                            if h.last() != Some(&index) {
+                                h.push(index);
+                            }
+                        }
+                    }
+                }
+            }
+            if !person.identifier.is_empty() {
+                pop.identified
+                    .entry(person.identifier.clone())
+                    .or_default()
+                    .push(index);
+            }
+            if !person.family.is_empty() {
+                pop.by_family
+                    .entry(person.family.clone())
+                    .or_default()
+                    .push(index);
+                if !surname_index.contains_key(&person.family) {
+                    let s = pop.surnames.len();
+                    surname_index.insert(person.family.clone(), s);
+                    pop.surnames.push(Name {
+                        key: person.family.clone(),
+                        spelling: spelling(Attribute::FamilyName, &person),
+                    });
+                    pop.by_cologne
+                        .entry(cologne(&person.family))
+                        .or_default()
+                        .push(s);
+                    let (primary, alternate) = double_metaphone(&person.family);
+                    for code in BTreeSet::from([primary, alternate]) {
+                        pop.by_metaphone.entry(code).or_default().push(s);
+                    }
+                }
+            }
+            if !person.given.is_empty() {
+                let g = *given_index.entry(person.given.clone()).or_insert_with(|| {
+                    pop.given_names.push(Name {
+                        key: person.given.clone(),
+                        spelling: spelling(Attribute::GivenName, &person),
+                    });
+                    pop.given_names.len() - 1
+                });
+                gender_sets
+                    .entry(person.gender.clone())
+                    .or_default()
+                    .insert(g);
+            }
+            pop.persons.push(person);
+        }
+        pop.given_by_gender = gender_sets
+            .into_iter()
+            .map(|(g, s)| (g, s.into_iter().collect()))
+            .collect();
+        pop.by_cologne.remove("");
+        pop.by_metaphone.remove("");
+        pop
+    }
+
+    /// The records holding exactly these names (either order) and date of birth.
+    pub(super) fn holders(&self, family: &str, given: &str, birth: NaiveDate) -> &[usize] {
+        self.holders
+            .get(&(normalize_name(family), normalize_name(given), birth))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The records holding this identifier.
+    pub(super) fn identified(&self, identifier: &str) -> &[usize] {
+        self.identified
+            .get(&normalize_identifier(identifier))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The given names borne by records of `gender` (all of them when it is unknown).
+    pub(super) fn given_names_of(&self, gender: &str) -> Vec<&Name> {
+        match self
+            .given_by_gender
+            .get(gender)
+            .filter(|_| !gender.is_empty())
+        {
+            Some(ix) => ix.iter().map(|i| &self.given_names[*i]).collect(),
+            None => self.given_names.iter().collect(),
+        }
+    }
+
+    /// Registry surnames sharing a Kölner Phonetik or Double Metaphone code with `key`.
+    pub(super) fn sounding_like(&self, key: &str) -> Vec<&Name> {
+        let (primary, alternate) = double_metaphone(key);
+        let mut found: BTreeSet<usize> = BTreeSet::new();
+        for list in [
+            self.by_cologne.get(&cologne(key)),
+            self.by_metaphone.get(&primary),
+            self.by_metaphone.get(&alternate),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            found.extend(list);
+        }
+        found.into_iter().map(|i| &self.surnames[i]).collect()
+    }
+
+    /// The records of the family `key` (normalised family name).
+    pub(super) fn family(&self, key: &str) -> &[usize] {
+        self.by_family
+            .get(key)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+}
