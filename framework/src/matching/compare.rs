@@ -116,6 +116,8 @@ pub enum Kind {
 #[derive(Debug, Clone)]
 pub struct NameKeys {
     pub keys: Vec<String>,
+    /// Which keys exist only with name particles left out (`berg` of `van der Berg`).
+    particle_free: Vec<bool>,
     /// The tokens of each key, in written order.
     tokens: Vec<Vec<String>>,
     /// Phonetic codes, `c…` (Cologne) and `m…` (Metaphone); a handful, so a sorted
@@ -128,10 +130,10 @@ pub struct NameKeys {
 /// sister's name shortened, it may be the sister.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameRole {
-    /// Family names, birth names: a compound name's halves agree (`García Márquez` /
-    /// `García`, `Márquez`).
+    /// Family names, birth names: the request may give a half of the record's compound
+    /// name (`García` or `Márquez` for `García Márquez`).
     Family,
-    /// Given names: the same names in another order, or the first names of the other.
+    /// Given names: the same names in another order, or the first names of the record.
     Given,
     /// Places, streets, cities, company names: any token subset.
     Other,
@@ -147,6 +149,15 @@ const NEAR_JW_FLOOR: f64 = 0.78;
 impl NameKeys {
     pub fn new(value: &str, particles: &[&str]) -> Self {
         let keys = name_keys(value, particles);
+        let written = if particles.is_empty() {
+            Vec::new()
+        } else {
+            name_keys(value, &[])
+        };
+        let particle_free = keys
+            .iter()
+            .map(|k| !particles.is_empty() && !written.contains(k))
+            .collect();
         let tokens = keys
             .iter()
             .map(|k| tokens(k).into_iter().map(str::to_owned).collect())
@@ -167,6 +178,7 @@ impl NameKeys {
         phonetic.dedup();
         Self {
             keys,
+            particle_free,
             tokens,
             phonetic,
         }
@@ -187,23 +199,35 @@ impl NameKeys {
         if self.is_empty() || other.is_empty() {
             return Level::Missing;
         }
-        if self.keys.iter().any(|k| other.keys.contains(k)) {
+        // A common key, unless both reach it only by leaving their particles out: `van
+        // der Berg` is `Berg` as a registry may file it, but not `van den Berg`.
+        if self.keys.iter().enumerate().any(|(i, k)| {
+            other
+                .keys
+                .iter()
+                .position(|o| o == k)
+                .is_some_and(|j| !(self.particle_free[i] && other.particle_free[j]))
+        }) {
             return Level::Exact;
         }
-        if self
-            .tokens
+        // Tokens of the written forms only: a form without particles exists to meet a
+        // registry that files the name so, not to make `van der Berg` a part of `van
+        // den Berg`.
+        let (mine, theirs) = (self.written_tokens(), other.written_tokens());
+        if mine
             .iter()
-            .any(|a| other.tokens.iter().any(|b| same_tokens(a, b, role)))
+            .any(|a| theirs.iter().any(|b| same_tokens(a, b, role)))
         {
             return Level::Token;
         }
         let mut best: f64 = 0.0;
         let mut near = false;
+        let comparable = self.similar_lengths(other);
         for a in self.keys.iter().take(JW_KEYS) {
             for b in other.keys.iter().take(JW_KEYS) {
                 let jw = jaro_winkler(a, b);
                 best = best.max(jw);
-                near = near || (jw >= NEAR_JW_FLOOR && near_spelling(a, b).is_some());
+                near = near || (comparable && jw >= NEAR_JW_FLOOR && near_spelling(a, b).is_some());
             }
         }
         if near {
@@ -227,6 +251,9 @@ impl NameKeys {
     /// The fewest edits between the closest keys of two near spellings (`None` when they
     /// are not one), for explanations.
     pub fn edits(&self, other: &NameKeys) -> Option<u8> {
+        if !self.similar_lengths(other) {
+            return None;
+        }
         let mut fewest = None;
         for a in self.keys.iter().take(JW_KEYS) {
             for b in other.keys.iter().take(JW_KEYS) {
@@ -236,6 +263,30 @@ impl NameKeys {
             }
         }
         fewest
+    }
+}
+
+impl NameKeys {
+    /// The tokens of the keys a document could hold (not the forms without particles).
+    fn written_tokens(&self) -> Vec<&Vec<String>> {
+        self.tokens
+            .iter()
+            .zip(&self.particle_free)
+            .filter(|(_, free)| !**free)
+            .map(|(t, _)| t)
+            .collect()
+    }
+
+    /// Whether the plain spellings differ in length by less than two letters: a longer
+    /// or shorter name stays one when another spelling convention of one side happens
+    /// to come closer (`Οικονόμου` / `Oikonom` through the popular `oikonomu`).
+    fn similar_lengths(&self, other: &NameKeys) -> bool {
+        let len = |k: &NameKeys| {
+            k.keys
+                .first()
+                .map_or(0, |s| s.chars().filter(|c| !c.is_whitespace()).count())
+        };
+        len(self).abs_diff(len(other)) < 2
     }
 }
 
@@ -262,9 +313,11 @@ fn same_tokens(a: &[String], b: &[String], role: NameRole) -> bool {
                     x == y
                 })
         }
-        NameRole::Family | NameRole::Other => {
-            small.len() < big.len() && small.iter().all(|t| big.contains(t))
-        }
+        // The request gives part of the record's compound name. Not the other way round:
+        // a record lacking a part the eID states may be another family's (`Nowak` beside
+        // `Nowak-Kowalska`); a married name is matched through BirthName instead.
+        NameRole::Family => a.len() < b.len() && a.iter().all(|t| b.contains(t)),
+        NameRole::Other => small.len() < big.len() && small.iter().all(|t| big.contains(t)),
     }
 }
 
@@ -513,6 +566,24 @@ mod tests {
     }
 
     #[test]
+    fn particles_are_left_out_on_one_side_only() {
+        assert_eq!(cmp("van der Berg", "Berg"), Level::Exact);
+        assert_eq!(cmp("Berg", "van den Berg"), Level::Exact);
+        assert_eq!(cmp("van der Berg", "Van Der Berg"), Level::Exact);
+        // Two families: near spellings, not the same name.
+        assert!(cmp("van der Berg", "van den Berg").is_near_spelling());
+        assert!(!cmp("de la Cruz", "del Cruz").is_same_name());
+    }
+
+    #[test]
+    fn a_shorter_name_stays_shorter_in_every_convention() {
+        let l = cmp("Οικονόμου", "Oikonom");
+        assert!(!l.is_near_spelling() && !l.is_same_name(), "{l:?}");
+        assert!(cmp("Οικονόμου", "Oikonomu").is_same_name());
+        assert!(cmp("Οικονόμου", "Oikonomoy").is_near_spelling());
+    }
+
+    #[test]
     fn given_names_keep_their_first_name() {
         // The request (first) leaves out a later name the record holds.
         assert_eq!(cmp_as("Anna", "Anna Maria", NameRole::Given), Level::Token);
@@ -527,15 +598,18 @@ mod tests {
         // The second name alone may be a sister's.
         let l = cmp_as("Anna Maria", "Maria", NameRole::Given);
         assert!(!l.is_same_name(), "{l:?}");
-        // Family names: either half of a compound.
+        // Family names: the request may give either half of the record's compound, but
+        // not more than the record holds.
         assert_eq!(
-            cmp_as("García Márquez", "Márquez", NameRole::Family),
+            cmp_as("Márquez", "García Márquez", NameRole::Family),
             Level::Token
         );
         assert_eq!(
-            cmp_as("da Silva Santos", "Santos", NameRole::Family),
+            cmp_as("Santos", "da Silva Santos", NameRole::Family),
             Level::Token
         );
+        let l = cmp_as("Nowak-Kowalska", "Nowak", NameRole::Family);
+        assert!(!l.is_same_name(), "{l:?}");
     }
 
     #[test]

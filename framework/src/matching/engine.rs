@@ -18,6 +18,7 @@ use super::explain::{CandidateExplanation, Explanation, mask};
 use super::frequency::{FrequencyCell, NameFrequencies};
 use super::guard::{self, Corroboration, Guard, RequestFacts};
 use super::keys::DEFAULT_PARTICLES;
+use super::script::scripts;
 use super::spec::{DecisionSpec, FrequencySpec, MatchingSpec, OnAmbiguous};
 use super::{Attribute, FieldMap, Identity, MatchOutcome};
 use crate::edm::LevelOfAssurance;
@@ -83,6 +84,13 @@ pub struct Engine {
     /// The registry's name frequencies, loaded in the background (shared by clones).
     frequencies: Arc<FrequencyCell>,
 }
+
+/// The person's own names, which must be written in one script.
+const PERSON_NAMES: [Attribute; 3] = [
+    Attribute::FamilyName,
+    Attribute::GivenName,
+    Attribute::BirthName,
+];
 
 /// Attributes compared, in a fixed order.
 const COMPARED: [Attribute; 13] = [
@@ -333,37 +341,6 @@ fn frequency_weight(configured: f64, share: f64) -> f64 {
 struct Sources {
     family: Attribute,
     given: Attribute,
-}
-
-/// Whether a word of a name mixes letters of several scripts (`Dupоnt` with a Cyrillic
-/// `о`): no document writes a name so, and such a word could pass for another.
-pub fn mixes_scripts(s: &str) -> bool {
-    #[derive(PartialEq, Clone, Copy)]
-    enum Script {
-        Latin,
-        Greek,
-        Cyrillic,
-        Other,
-    }
-    let script = |c: char| match c as u32 {
-        0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => Script::Latin,
-        0x370..=0x3FF | 0x1F00..=0x1FFF => Script::Greek,
-        0x400..=0x52F => Script::Cyrillic,
-        _ => Script::Other,
-    };
-    s.split(|c: char| !c.is_alphabetic()).any(|word| {
-        let mut seen: Option<Script> = None;
-        word.chars().any(|c| {
-            let sc = script(c);
-            match seen {
-                Some(prev) => prev != sc,
-                None => {
-                    seen = Some(sc);
-                    false
-                }
-            }
-        })
-    })
 }
 
 impl Engine {
@@ -697,6 +674,26 @@ impl Engine {
                 missing: vec![Attribute::LegalPersonIdentifier, Attribute::LegalName],
             }));
         }
+        // The person's names in one script: a word mixing scripts (`Dupоnt` with a
+        // Cyrillic `о`), or a Cyrillic given name beside a Latin family name, is written
+        // by no document ([`super::script`]).
+        let names: Vec<(Attribute, &str)> = PERSON_NAMES
+            .iter()
+            .filter_map(|a| Some((*a, identity.get(*a)?)))
+            .collect();
+        if scripts(names.iter().map(|(_, v)| *v)).len() > 1 {
+            // Name the attribute that mixes scripts itself, or else breaks with the first.
+            let first = names.first().map(|(_, v)| scripts([*v]));
+            let odd = names
+                .iter()
+                .find(|(_, v)| scripts([*v]).len() > 1)
+                .or_else(|| names.iter().find(|(_, v)| Some(scripts([*v])) != first))
+                .map_or(Attribute::FamilyName, |(a, _)| *a);
+            return Err(Box::new(MatchOutcome::InvalidInput {
+                attribute: odd,
+                reason: "a name written in more than one script".to_owned(),
+            }));
+        }
         let particles = self.particles();
         let mut values = BTreeMap::new();
         for a in COMPARED {
@@ -716,16 +713,6 @@ impl Engine {
                     }
                 },
                 Kind::Name => {
-                    if matches!(
-                        a,
-                        Attribute::FamilyName | Attribute::GivenName | Attribute::BirthName
-                    ) && mixes_scripts(v)
-                    {
-                        return Err(Box::new(MatchOutcome::InvalidInput {
-                            attribute: a,
-                            reason: "a name with a word mixing scripts".to_owned(),
-                        }));
-                    }
                     let k = NameKeys::new(v, &particles);
                     if k.is_empty() {
                         return Err(Box::new(MatchOutcome::InvalidInput {
@@ -750,6 +737,18 @@ impl Engine {
         let Some(fields) = self.fields.get(&fields_of) else {
             return Level::Missing;
         };
+        self.level_in(prep, a, fields_of, fields, rec)
+    }
+
+    /// [`Engine::level`] over some of the registry fields of `fields_of`.
+    fn level_in(
+        &self,
+        prep: &Prep,
+        a: Attribute,
+        fields_of: Attribute,
+        fields: &[String],
+        rec: &Record,
+    ) -> Level {
         let role = match fields_of {
             Attribute::FamilyName | Attribute::BirthName => NameRole::Family,
             Attribute::GivenName => NameRole::Given,
@@ -792,8 +791,12 @@ impl Engine {
             .get_or_prepare(raw, || NameKeys::new(raw, &self.particles()))
     }
 
-    /// The family-name slot: the request's family name, or its birth name (a maiden
-    /// name the registry may still hold), whichever agrees better, and which one it was.
+    /// The family-name slot: the request's family name, or its birth name where the
+    /// registry still holds it as the family name (a marriage it never recorded),
+    /// whichever agrees better, and which one it was. The birth name is compared with
+    /// the first family field only: a record that knows a current name of its own must
+    /// agree with the request's, or a woman with the same maiden name, given name and
+    /// date but another married name would pass for her.
     fn family_level(
         &self,
         name: (&Prep, Attribute),
@@ -802,9 +805,14 @@ impl Engine {
     ) -> (Level, Attribute) {
         let f = Attribute::FamilyName;
         let a = self.level(name.0, f, f, rec);
-        match birth_name {
-            Some(b) if a != Level::Exact => {
-                let b = self.level(b, f, f, rec);
+        let current = self
+            .fields
+            .get(&f)
+            .and_then(|v| v.first())
+            .map(std::slice::from_ref);
+        match (birth_name, current) {
+            (Some(b), Some(current)) if a != Level::Exact => {
+                let b = self.level_in(b, f, f, current, rec);
                 if self.weight(f, b) > self.weight(f, a) {
                     (b, Attribute::BirthName)
                 } else {
@@ -885,9 +893,11 @@ impl Engine {
         let guard = match self.subject {
             SubjectKind::NaturalPerson => {
                 // Is the requested spelling a name this registry holds? Asked only of a
-                // near spelling, the one case where it decides.
+                // near spelling or part of a compound family name, where it decides.
                 let known = |slot: Attribute, source: Attribute| {
-                    let near = levels.get(&slot).is_some_and(|l| l.is_near_spelling());
+                    let near = levels
+                        .get(&slot)
+                        .is_some_and(|l| l.is_near_spelling() || (slot == f && *l == Level::Token));
                     match (near, table, prepared.values.get(&source)) {
                         (true, Some(t), Some(Prep::Name(k))) => Some(t.known(slot, k)),
                         _ => None,
@@ -1158,8 +1168,6 @@ mod tests {
             ("Núñez", "Nunez"),
             ("Ærø", "AEroe"),
             ("Παπαδόπουλος", "Papadopoulos"),
-            ("García Márquez", "Garcia"),
-            ("Garcia", "García Márquez"),
         ] {
             let records = [stranger(), rec(registry, "Maria", "19700301", "X")];
             assert_eq!(
@@ -1168,6 +1176,15 @@ mod tests {
                 "{registry} / {request}"
             );
         }
+        // Half of a compound family name: vouched for by the place of birth.
+        let records = [
+            stranger(),
+            rec("García Márquez", "Maria", "19700301", "Sevilla"),
+        ];
+        let mut half = who("Garcia", "Maria", "1970-03-01");
+        assert_eq!(matches(&e, &half, &records), None);
+        half.set(Attribute::PlaceOfBirth, Some("Sevilla"));
+        assert_eq!(matches(&e, &half, &records), Some(1));
         for (registry, request) in [
             ("Łukasz", "Lukasz"),
             ("Ярослав", "Iaroslav"),
@@ -1207,6 +1224,24 @@ mod tests {
             matches(&e, &who("Dupont", "Jean", "1992-10-00"), &full),
             Some(0)
         );
+    }
+
+    #[test]
+    fn a_birth_name_stands_in_only_where_the_registry_never_recorded_a_marriage() {
+        let e = engine();
+        let mut married = rec("Nieminen", "Helena", "19700301", "Lahti");
+        married.push("birth_name", Value::Text("Mattila".to_owned()));
+        let unrecorded = rec("Mattila", "Helena", "19700301", "Lahti");
+        let mut id = who("Virtanen", "Helena", "1970-03-01");
+        id.set(Attribute::BirthName, Some("Mattila"));
+        // The registry still holds her birth name as her family name.
+        assert_eq!(matches(&e, &id, std::slice::from_ref(&unrecorded)), Some(0));
+        // The registry knows another married name: another Helena née Mattila.
+        assert_eq!(matches(&e, &id, std::slice::from_ref(&married)), None);
+        // Her own married name, with her birth name: found.
+        let mut own = who("Nieminen", "Helena", "1970-03-01");
+        own.set(Attribute::BirthName, Some("Mattila"));
+        assert_eq!(matches(&e, &own, &[married]), Some(0));
     }
 
     #[test]
@@ -1484,10 +1519,28 @@ mod tests {
                 }
             ));
         }
-        // Two scripts in two words are two names, as a double name may be.
-        assert!(!mixes_scripts("Παπαδόπουλος-Smith"));
-        assert!(!mixes_scripts("Müller-Lüdenscheidt"));
-        assert!(mixes_scripts("Mülлer"));
+        // A Cyrillic given name beside a Latin family name (`Каі` reads `Kai` by its
+        // look and its sound alike): refused too.
+        let out = e.decide_identity(
+            &who("Dupont", "\u{41a}\u{430}\u{456}", "1992-10-22"),
+            &[jean_dupont()],
+        );
+        assert!(
+            matches!(
+                out,
+                MatchOutcome::InvalidInput {
+                    attribute: Attribute::GivenName,
+                    ..
+                }
+            ),
+            "{out:?}"
+        );
+        // A name wholly in another script is no mix: Greek names find a Greek record.
+        let greek = [rec("Παπαδόπουλος", "Ελένη", "19700301", "Αθήνα")];
+        assert_eq!(
+            matches(&e, &who("Παπαδόπουλος", "Ελένη", "1970-03-01"), &greek),
+            Some(0)
+        );
     }
 
     #[test]

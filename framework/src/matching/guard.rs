@@ -11,7 +11,7 @@
 //! | `sibling` (veto) | a twin or sibling: same family name and date, given names that are not the same name |
 //! | `identifier_held_by_another` (veto) | a request whose identifier the registry knows as another person's |
 //! | `name_differs` (veto) | another person whose other attributes happen to agree |
-//! | `family_name_known` / `given_name_known` | a near spelling that is a real name in this registry (Lindgren / Lundgren) |
+//! | `family_name_known` / `given_name_known` | a near spelling (or part of a compound family name) that is a real name in this registry (Lindgren / Lundgren, García / García Márquez) |
 //! | `family_name_uncorroborated` / `given_name_uncorroborated` | a near spelling nothing vouches for, where the registry's name frequencies are unknown |
 //! | `date_uncorroborated` | a namesake born on a nearby day (a date one digit off, day and month swapped) |
 //! | `several_deviations` | two weak points at once (a near spelling and a partial date…) |
@@ -37,8 +37,9 @@ pub enum Guard {
     IdentifierHeldByAnother,
     /// A name is another name (not the same, not a near spelling).
     NameDiffers,
-    /// The family name is a near spelling of the record's, and the requested spelling is
-    /// a name this registry holds: another person's name, not a typing error.
+    /// The family name is a near spelling of the record's (or part of its compound), and
+    /// the requested spelling is a name this registry holds: another person's name, not
+    /// a typing error.
     FamilyNameKnown,
     /// The given name is a near spelling that is a name this registry holds.
     GivenNameKnown,
@@ -163,7 +164,11 @@ pub fn assess(
     if other(family) || other(given) {
         return Some(Guard::NameDiffers);
     }
-    if family.is_near_spelling() {
+    // Part of the record's compound family name (`García` for `García Márquez`) is what
+    // another family's name looks like too (`García López`): vouched for like a near
+    // spelling.
+    let family_partial = family == Level::Token;
+    if family.is_near_spelling() || family_partial {
         match tolerated(Attribute::FamilyName, facts.family_known) {
             Ok(()) => {}
             Err(true) => return Some(Guard::FamilyNameKnown),
@@ -180,7 +185,7 @@ pub fn assess(
     if !date_agrees && !corroboration.vouched(Attribute::DateOfBirth, levels) {
         return Some(Guard::DateUncorroborated);
     }
-    let deviations = usize::from(family.is_near_spelling())
+    let deviations = usize::from(family.is_near_spelling() || family_partial)
         + usize::from(given.is_near_spelling())
         + usize::from(date != Level::Exact)
         + usize::from(swapped);
@@ -310,6 +315,24 @@ mod tests {
             (A::DateOfBirth, L::YearOnly),
         ];
         assert_eq!(guard(&year_only, NONE), Some(Guard::DateUncorroborated));
+    }
+
+    #[test]
+    fn part_of_a_compound_family_name_is_vouched_for_like_a_near_spelling() {
+        let base = [
+            (A::FamilyName, L::Token),
+            (A::GivenName, L::Exact),
+            (A::DateOfBirth, L::Exact),
+        ];
+        assert_eq!(guard(&base, NONE), Some(Guard::FamilyNameUncorroborated));
+        let known = RequestFacts {
+            family_known: Some(true),
+            ..NONE
+        };
+        assert_eq!(guard(&base, known), Some(Guard::FamilyNameKnown));
+        let mut placed = base.to_vec();
+        placed.push((A::PlaceOfBirth, L::Exact));
+        assert_eq!(guard(&placed, NONE), None);
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod keys;
 mod normalize;
 pub mod phonetic;
 pub mod retrieve;
+pub mod script;
 mod spec;
 pub mod translit;
 

@@ -149,12 +149,7 @@ impl Population {
                 };
                 values.insert(*a, v);
             }
-            let norm = |a: Attribute| {
-                values
-                    .get(&a)
-                    .map(|v| normalize_name(v))
-                    .unwrap_or_default()
-            };
+            let norm = |a: Attribute| values.get(&a).map(|v| fold_name(v)).unwrap_or_default();
             let person = Person {
                 id: row[id_col].clone(),
                 family: norm(Attribute::FamilyName),
@@ -173,7 +168,7 @@ impl Population {
             // Every spelling of every field counts for the absence check.
             let all = |cols: &[usize]| -> Vec<String> {
                 cols.iter()
-                    .map(|c| normalize_name(&row[*c]))
+                    .map(|c| same_name_key(&row[*c]))
                     .filter(|v| !v.is_empty())
                     .collect()
             };
@@ -248,7 +243,7 @@ impl Population {
     /// The records holding exactly these names (either order) and date of birth.
     pub(super) fn holders(&self, family: &str, given: &str, birth: NaiveDate) -> &[usize] {
         self.holders
-            .get(&(normalize_name(family), normalize_name(given), birth))
+            .get(&(same_name_key(family), same_name_key(given), birth))
             .map(Vec::as_slice)
             .unwrap_or_default()
     }
@@ -297,4 +292,20 @@ impl Population {
             .map(Vec::as_slice)
             .unwrap_or_default()
     }
+}
+
+/// A name as the absence check compares it: [`fold_name`] without spaces, so that
+/// spellings differing only in punctuation (`D'Arcy` / `Darcy`, `John-Paul` /
+/// `Johnpaul`) are the same name, and a person spelled so is not absent.
+pub(super) fn same_name_key(s: &str) -> String {
+    fold_name(s).replace(' ', "")
+}
+
+/// A name as the scenarios measure it: [`normalize_name`] (case, diacritics, punctuation
+/// as spaces) with one Greek sigma, so `ΛΑΖΑΡΙΔΗΣ` and `Λαζαρίδης` are one name.
+pub(super) fn fold_name(s: &str) -> String {
+    normalize_name(s)
+        .chars()
+        .map(|c| if c == 'ς' { 'σ' } else { c })
+        .collect()
 }
