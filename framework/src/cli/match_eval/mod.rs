@@ -12,6 +12,7 @@
 mod adversarial;
 mod edits;
 mod lookalike;
+mod namesake;
 mod population;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -174,6 +175,10 @@ struct Report {
     incomplete: usize,
     /// Correct over every request whose partner is present, incomplete ones included.
     recall_all: f64,
+    /// Wrong-person answers where the record answered and the person's own record are
+    /// namesakes on every attribute the request carried ([`namesake`]): no rule over
+    /// those attributes could have told them apart.
+    wrong_person_namesakes: usize,
     absent_requests: usize,
     absent_matched: usize,
     outcomes: BTreeMap<&'static str, usize>,
@@ -253,6 +258,14 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
 
     // True partners present in the registry, per request id.
     let truth = Csv::read(&o.truth)?;
+    // Every registry row by id, removed ones too (a wrong answer is compared with the
+    // person's own record, present or not).
+    let row_of: HashMap<&str, usize> = registry_csv
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r[reg_id].as_str(), i))
+        .collect();
     let registry_ids: BTreeSet<&str> = registry_csv
         .rows
         .iter()
@@ -378,6 +391,21 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
             } else {
                 report.wrong_person += 1;
                 wrong = true;
+                let namesake = row_of.get(got).is_some_and(|g| {
+                    truth.iter().filter_map(|t| row_of.get(t.as_str())).any(|t| {
+                        namesake::namesakes(
+                            &registry_csv,
+                            &registry_csv.rows[*g],
+                            &registry_csv.rows[*t],
+                            &fields,
+                            &identity.attributes.keys().copied().collect::<Vec<_>>(),
+                            engine.date_format(),
+                        )
+                    })
+                });
+                if namesake {
+                    report.wrong_person_namesakes += 1;
+                }
                 if absent {
                     report.absent_matched += 1;
                 }
