@@ -760,9 +760,15 @@ fn combine(segments: &[Segment], cap: usize) -> Vec<String> {
     };
     let mut picks = vec![0usize; choices.len()];
     acc.try_picks(&picks);
+    // Conventions that agree on every letter (all of them for Latin letters) are spelled
+    // out once.
+    let mut tried: Vec<Vec<usize>> = vec![picks.clone()];
     for k in 0..CONVENTIONS {
         let convention: Vec<usize> = choices.iter().map(|c| usize::from(c.conv[k])).collect();
-        acc.try_picks(&convention);
+        if !tried.contains(&convention) {
+            acc.try_picks(&convention);
+            tried.push(convention);
+        }
     }
     for level in 1..=choices.len() {
         if !acc.room() || !enumerate(&choices, level, 0, &mut picks, &mut acc) {
