@@ -1047,7 +1047,10 @@ mod tests {
             ("evaggelos", "evangelos"),
             ("christophoros", "christoforos"),
             ("mpakogiannis", "bakogiannis"),
+            ("gkikas", "gikas"),
             ("aleksandros", "alexandros"),
+            ("alexandrov", "aleksandrov"),
+            ("yidas", "gidas"),
             ("hristo hristov", "khristo khristov"),
         ] {
             let v = native_plain_folds(latin);
