@@ -248,4 +248,58 @@ mod tests {
         assert!(!w.is_empty());
         assert!(start.elapsed() < std::time::Duration::from_secs(2));
     }
+
+    /// Micro-measurement of preparing names for comparison (transliterations, keys,
+    /// phonetic codes) on a mix of Latin names with diacritics, Greek and Cyrillic names:
+    /// `cargo test --release -p oots-framework --lib prepare_names_timing -- --ignored
+    /// --nocapture`. Prints the time per 1,000 names of five rounds.
+    #[test]
+    #[ignore]
+    fn prepare_names_timing() {
+        use crate::matching::compare::NameKeys;
+        const LATIN: &str = "Müller Schröder Köhler Weiß Groß Jäger Günther Dvořák Černý Procházka \
+            Růžička Wiśniewski Wójcik Dąbrowski Kozłowski Łukaszewicz Żak García Martínez \
+            Fernández Núñez Gonçalves Conceição Lefèvre Bérubé Côté Åström Sørensen Ødegaard \
+            Björklund Järvinen Ångström Þórsson Horváth Szűcs Đorđević Kovačević Yılmaz Şahin \
+            Ştefănescu Bērziņš Žukauskas Jürgen Małgorzata Jiří Ľubomír Iñaki João Anaïs Zoë \
+            Smith Johnson Brown Taylor Anderson Thomas Jackson White Harris Martin Thompson \
+            Garcia Robinson Clark Lewis Walker Hall Allen Young King Wright Scott Green Baker \
+            Adams Nelson Hill Campbell Mitchell Roberts Carter Phillips Evans Turner Parker";
+        const GREEK: &str = "Παπαδόπουλος Γιάννης Δημήτριος Χρήστος Βασίλειος Μπακογιάννης \
+            Κωνσταντίνος Ευάγγελος Γεώργιος Παναγιώτης Αικατερίνη Ειρήνη Οικονόμου Ζαχαρίας \
+            Νικολάου Παπαδοπούλου Ιωάννης Χριστόφορος Κυριάκος Σταυρούλα Ελένη Μαρία Σοφία \
+            Αναστασία Θεοδώρα Αθανάσιος Ευθύμιος Σπυρίδων Μιχαήλ Αντώνιος Γεωργίου Καραγιάννης \
+            Αλεξανδρόπουλος Μητσοτάκης Τσίπρας Βενιζέλος Καραμανλής Ντόρα Γκίκας Λαμπράκης";
+        const CYRILLIC: &str = "Христо Христов Щерев Ъгълов Юлия Янков Йорданов Жеков Михаил \
+            Петър Димитър Цветанка Стоянов Кольо Иванов Георгиев Димитров Петров Николов \
+            Мария Елена Йорданка Стефка Ярослав Щербаков Хрущёв Васильев Юрий Ольга Наталья \
+            Александр Екатерина Шевченко Григорій Олександр Ђорђевић Шешељ Тодоров Ангелов";
+        let names: Vec<&str> = LATIN
+            .split_whitespace()
+            .chain(GREEK.split_whitespace())
+            .chain(CYRILLIC.split_whitespace())
+            .collect();
+        let mix: Vec<String> = (0..1000)
+            .map(|i| names[(i * 7919) % names.len()].to_owned())
+            .collect();
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let start = std::time::Instant::now();
+            let mut keys = 0;
+            for n in &mix {
+                keys += NameKeys::new(n, DEFAULT_PARTICLES).keys.len();
+            }
+            times.push(start.elapsed());
+            assert!(keys > 1000);
+        }
+        println!("NameKeys::new per 1,000 names: {times:?}");
+        let mut count = 0;
+        for n in &mix {
+            count += transliterations(n).len();
+        }
+        println!(
+            "transliterations per name: {:.2}",
+            count as f64 / mix.len() as f64
+        );
+    }
 }
