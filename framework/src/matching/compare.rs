@@ -21,9 +21,9 @@ use super::phonetic::{cologne, double_metaphone, jaro_winkler};
 pub enum Level {
     /// Same value (for names: a common key).
     Exact,
-    /// Names: all tokens of one are among the other's (`García Márquez` / `García`); for
-    /// given names the same names in another order, or the first names of the other
-    /// (`Anna Maria` / `Anna`).
+    /// Names: the request gives part of the record's name: a half of a compound family
+    /// name (`García` for `García Márquez`), the first of its given names (`Anna` for
+    /// `Anna Maria`). For places and streets, any token subset.
     Token,
     /// Names: a near spelling whose closest keys have a Jaro–Winkler similarity of at
     /// least 0.92.
@@ -133,7 +133,8 @@ pub enum NameRole {
     /// Family names, birth names: the request may give a half of the record's compound
     /// name (`García` or `Márquez` for `García Márquez`).
     Family,
-    /// Given names: the same names in another order, or the first names of the record.
+    /// Given names: the first names of the record; the same names in another order are
+    /// the same names.
     Given,
     /// Places, streets, cities, company names: any token subset.
     Other,
@@ -214,6 +215,14 @@ impl NameKeys {
         // registry that files the name so, not to make `van der Berg` a part of `van
         // den Berg`.
         let (mine, theirs) = (self.written_tokens(), other.written_tokens());
+        // The same given names in another order are the same names.
+        if role == NameRole::Given
+            && mine
+                .iter()
+                .any(|a| theirs.iter().any(|b| same_names_reordered(a, b)))
+        {
+            return Level::Exact;
+        }
         if mine
             .iter()
             .any(|a| theirs.iter().any(|b| same_tokens(a, b, role)))
@@ -290,6 +299,18 @@ impl NameKeys {
     }
 }
 
+/// Whether two lists hold the same several names in another order (`Maria Anna` /
+/// `Anna Maria`).
+fn same_names_reordered(a: &[String], b: &[String]) -> bool {
+    if a.len() != b.len() || a.len() < 2 || a == b {
+        return false;
+    }
+    let (mut x, mut y) = (a.to_vec(), b.to_vec());
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
 /// Whether the token lists of a request name (`a`) and a registry name (`b`) name the same
 /// person's name in `role`; the shorter side must say something (three letters or more,
 /// not just an initial).
@@ -301,17 +322,9 @@ fn same_tokens(a: &[String], b: &[String], role: NameRole) -> bool {
     match role {
         NameRole::Given => {
             // The request gives the first names of the record (its later names left
-            // out), or the same names in another order. Not the other way round: a
-            // record lacking a name the eID states may be a sister's (`María` beside
-            // `María Ángeles`).
-            (a.len() < b.len() && b.starts_with(a))
-                || (small.len() == big.len() && small.len() > 1 && {
-                    let mut x = small.to_vec();
-                    let mut y = big.to_vec();
-                    x.sort_unstable();
-                    y.sort_unstable();
-                    x == y
-                })
+            // out). Not the other way round: a record lacking a name the eID states may
+            // be a sister's (`María` beside `María Ángeles`).
+            a.len() < b.len() && b.starts_with(a)
         }
         // The request gives part of the record's compound name. Not the other way round:
         // a record lacking a part the eID states may be another family's (`Nowak` beside
@@ -592,7 +605,7 @@ mod tests {
         assert!(!l.is_same_name(), "{l:?}");
         assert_eq!(
             cmp_as("Maria Anna", "Anna Maria", NameRole::Given),
-            Level::Token
+            Level::Exact
         );
         assert_eq!(cmp_as("Jean", "Jean-Pierre", NameRole::Given), Level::Token);
         // The second name alone may be a sister's.

@@ -19,7 +19,7 @@ use super::frequency::{FrequencyCell, NameFrequencies};
 use super::guard::{self, Corroboration, Guard, RequestFacts};
 use super::keys::DEFAULT_PARTICLES;
 use super::script::scripts;
-use super::spec::{DecisionSpec, FrequencySpec, MatchingSpec, OnAmbiguous};
+use super::spec::{DecisionSpec, FrequencySpec, MatchingSpec, OnAmbiguous, PartialGivenNames};
 use super::{Attribute, FieldMap, Identity, MatchOutcome};
 use crate::edm::LevelOfAssurance;
 use crate::mapping::SubjectKind;
@@ -490,7 +490,10 @@ impl Engine {
                     .collect(),
             }
         });
-        let mut corroboration = Corroboration::default();
+        let mut corroboration = Corroboration {
+            partial_given_names: spec.partial_given_names == PartialGivenNames::Corroborate,
+            ..Corroboration::default()
+        };
         for (a, list) in &spec.corroboration {
             let at = Some(list.referenced);
             if !matches!(
@@ -516,7 +519,7 @@ impl Engine {
                     ));
                 }
             }
-            corroboration.0.insert(*a, list.value.clone());
+            corroboration.by.insert(*a, list.value.clone());
         }
         if let Some(f) = &spec.frequencies {
             if f.queries.is_empty() {

@@ -81,14 +81,19 @@ impl Guard {
 }
 
 /// What may vouch for a minimum-data-set attribute that is not exactly the record's
-/// (`matching.corroboration`): each listed attribute must agree exactly.
+/// (`matching.corroboration`): each listed attribute must agree exactly. And whether the
+/// first of the record's given names alone needs vouching for
+/// (`matching.partial_given_names: corroborate`).
 #[derive(Debug, Clone)]
-pub struct Corroboration(pub BTreeMap<Attribute, Vec<Attribute>>);
+pub struct Corroboration {
+    pub by: BTreeMap<Attribute, Vec<Attribute>>,
+    pub partial_given_names: bool,
+}
 
 impl Default for Corroboration {
     fn default() -> Self {
         use Attribute as A;
-        Self(BTreeMap::from([
+        let by = BTreeMap::from([
             // A nearby date is exactly what a namesake born a day apart looks like; only
             // an identifier tells them apart.
             (A::DateOfBirth, vec![A::PersonIdentifier]),
@@ -100,13 +105,17 @@ impl Default for Corroboration {
             ),
             // Twins share everything but their given names and identifiers.
             (A::GivenName, vec![A::PersonIdentifier]),
-        ]))
+        ]);
+        Self {
+            by,
+            partial_given_names: false,
+        }
     }
 }
 
 impl Corroboration {
     fn vouched(&self, a: Attribute, levels: &BTreeMap<Attribute, Level>) -> bool {
-        self.0
+        self.by
             .get(&a)
             .into_iter()
             .flatten()
@@ -151,8 +160,12 @@ pub fn assess(
         None if corroboration.vouched(a, levels) => Ok(()),
         None => Err(false),
     };
-    let given_tolerated = given.is_same_name()
-        || (given.is_near_spelling() && tolerated(Attribute::GivenName, facts.given_known).is_ok());
+    // The first of the record's given names alone, where the mapping wants it vouched
+    // for, is read like a near spelling.
+    let given_partial = given == Level::Token && corroboration.partial_given_names;
+    let given_near = given.is_near_spelling() || given_partial;
+    let given_tolerated = (given.is_same_name() && !given_partial)
+        || (given_near && tolerated(Attribute::GivenName, facts.given_known).is_ok());
 
     if family.is_same_name() && date_agrees && given != Level::Missing && !given_tolerated {
         return Some(Guard::Sibling);
@@ -175,7 +188,7 @@ pub fn assess(
             Err(false) => return Some(Guard::FamilyNameUncorroborated),
         }
     }
-    if given.is_near_spelling() {
+    if given_near {
         match tolerated(Attribute::GivenName, facts.given_known) {
             Ok(()) => {}
             Err(true) => return Some(Guard::GivenNameKnown),
@@ -186,7 +199,7 @@ pub fn assess(
         return Some(Guard::DateUncorroborated);
     }
     let deviations = usize::from(family.is_near_spelling() || family_partial)
-        + usize::from(given.is_near_spelling())
+        + usize::from(given_near)
         + usize::from(date != Level::Exact)
         + usize::from(swapped);
     if deviations > 1 && !identified {
@@ -333,6 +346,28 @@ mod tests {
         let mut placed = base.to_vec();
         placed.push((A::PlaceOfBirth, L::Exact));
         assert_eq!(guard(&placed, NONE), None);
+    }
+
+    #[test]
+    fn the_first_given_name_alone_is_vouched_for_where_the_mapping_wants_it() {
+        let p = [
+            (A::FamilyName, L::Exact),
+            (A::GivenName, L::Token),
+            (A::DateOfBirth, L::Exact),
+        ];
+        assert_eq!(guard(&p, NONE), None);
+        let strict = Corroboration {
+            partial_given_names: true,
+            ..Corroboration::default()
+        };
+        // Same family name and date: a twin named by her sister's first name.
+        assert_eq!(
+            assess(&levels(&p), false, NONE, &strict),
+            Some(Guard::Sibling)
+        );
+        let mut id = p.to_vec();
+        id.push((A::PersonIdentifier, L::Exact));
+        assert_eq!(assess(&levels(&id), false, NONE, &strict), None);
     }
 
     #[test]

@@ -59,6 +59,12 @@ pub struct MatchingSpec {
     /// (docs/matching.md, "Threat model").
     #[serde(default)]
     pub corroboration: BTreeMap<Attribute, Spanned<Vec<Attribute>>>,
+    /// Whether a request giving only the first of the record's given names (`Anna` for
+    /// `Anna Maria`) is the same person (`accept`, the default) or needs the person
+    /// identifier to vouch for it (`corroborate`): a twin named by the first of her
+    /// sister's names looks the same.
+    #[serde(default)]
+    pub partial_given_names: PartialGivenNames,
     /// Where the registry's own name frequencies come from (docs/matching.md, "Name
     /// frequencies"). Without them, near spellings need corroboration.
     #[serde(default)]
@@ -153,6 +159,17 @@ fn default_possible() -> f64 {
 }
 fn default_margin() -> f64 {
     8.0
+}
+
+/// How a request giving only the first of the record's given names is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartialGivenNames {
+    /// The same person: eIDs and registries often differ so.
+    #[default]
+    Accept,
+    /// Vouched for like a near spelling (only the person identifier may).
+    Corroborate,
 }
 
 /// What happens to an ambiguous result.

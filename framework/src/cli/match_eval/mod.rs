@@ -392,16 +392,19 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
                 report.wrong_person += 1;
                 wrong = true;
                 let namesake = row_of.get(got).is_some_and(|g| {
-                    truth.iter().filter_map(|t| row_of.get(t.as_str())).any(|t| {
-                        namesake::namesakes(
-                            &registry_csv,
-                            &registry_csv.rows[*g],
-                            &registry_csv.rows[*t],
-                            &fields,
-                            &identity.attributes.keys().copied().collect::<Vec<_>>(),
-                            engine.date_format(),
-                        )
-                    })
+                    truth
+                        .iter()
+                        .filter_map(|t| row_of.get(t.as_str()))
+                        .any(|t| {
+                            namesake::namesakes(
+                                &registry_csv,
+                                &registry_csv.rows[*g],
+                                &registry_csv.rows[*t],
+                                &fields,
+                                &identity.attributes.keys().copied().collect::<Vec<_>>(),
+                                engine.date_format(),
+                            )
+                        })
                 });
                 if namesake {
                     report.wrong_person_namesakes += 1;

@@ -71,7 +71,10 @@ mod tests {
         };
         let row = |v: [&str; 6]| v.map(str::to_owned).to_vec();
         let fields: FieldMap = [
-            (Attribute::FamilyName, vec!["surname".to_owned(), "birth_name".to_owned()]),
+            (
+                Attribute::FamilyName,
+                vec!["surname".to_owned(), "birth_name".to_owned()],
+            ),
             (Attribute::GivenName, vec!["given".to_owned()]),
             (Attribute::DateOfBirth, vec!["dob".to_owned()]),
             (Attribute::PlaceOfBirth, vec!["place".to_owned()]),
@@ -84,7 +87,14 @@ mod tests {
             Attribute::DateOfBirth,
         ];
         let her = row(["p1", "Becker", "", "Maria Susanne", "19830501", "Berlin"]);
-        let other = row(["p2", "Wagner", "Becker", "Maria Susanne", "19830501", "Pforzheim"]);
+        let other = row([
+            "p2",
+            "Wagner",
+            "Becker",
+            "Maria Susanne",
+            "19830501",
+            "Pforzheim",
+        ]);
         let f = Some("%Y%m%d");
         assert!(namesakes(&csv, &her, &other, &fields, &mds, f));
         let mut all = mds.to_vec();
