@@ -73,13 +73,17 @@ fn f(r: &Value, k: &str) -> f64 {
 
 const MDS: &[&str] = &["--attributes", "FamilyName,GivenName,DateOfBirth"];
 
+/// FEBRL's duplicates replace whole names and dates often; such a duplicate looks exactly
+/// like a sibling or a namesake and is refused (docs/matching.md, "Threat model"), so
+/// recall on FEBRL stays below the European set's. Never the wrong person, present or
+/// absent.
 #[test]
-fn names_and_date_of_birth_alone_find_four_in_five_and_never_the_wrong_person() {
+fn names_and_date_of_birth_find_seven_in_ten_and_never_the_wrong_person() {
     let Some(dir) = febrl() else { return };
     for n in 1..=3 {
         let r = eval(&dir, n, MDS);
         assert_eq!(f(&r, "wrong_person"), 0.0, "{r}");
-        assert!(f(&r, "recall") >= 0.80, "febrl{n}: {r}");
+        assert!(f(&r, "recall") >= 0.72, "febrl{n}: {r}");
         let absent = eval(&dir, n, &[MDS[0], MDS[1], "--absent-fraction", "0.5"]);
         assert_eq!(f(&absent, "wrong_person"), 0.0, "{absent}");
         assert_eq!(f(&absent, "false_match_rate_absent"), 0.0, "{absent}");
@@ -88,15 +92,16 @@ fn names_and_date_of_birth_alone_find_four_in_five_and_never_the_wrong_person() 
 }
 
 /// The large-registry set-up (one statement of covering-index seeks, benchmarked on a
-/// million persons) on FEBRL's heavier noise: narrower blocking costs little recall and
-/// never the wrong person.
+/// million persons) on FEBRL's heavier noise: never the wrong person. FEBRL's registries
+/// are below its `min_population`, so no near spelling is read as a typo there: recall
+/// is that of exact and same-name agreements.
 #[test]
 fn the_large_registry_blocking_keeps_recall_and_never_the_wrong_person() {
     let Some(dir) = febrl() else { return };
     for n in 1..=3 {
         let r = eval_with("examples/large-registry/matching.yaml", &dir, n, MDS);
         assert_eq!(f(&r, "wrong_person"), 0.0, "{r}");
-        assert!(f(&r, "recall") >= 0.78, "febrl{n}: {r}");
+        assert!(f(&r, "recall") >= 0.50, "febrl{n}: {r}");
         let absent = eval_with(
             "examples/large-registry/matching.yaml",
             &dir,
@@ -108,14 +113,21 @@ fn the_large_registry_blocking_keeps_recall_and_never_the_wrong_person() {
     }
 }
 
+/// An address that agrees does not lift a name or a date that disagrees (a father and
+/// son share it): recall with the address is recall without it, and no absent person's
+/// look-alike is taken.
 #[test]
-fn with_the_address_nineteen_in_twenty_and_no_false_match_for_absent_people() {
+fn the_address_never_outweighs_a_name_or_a_date() {
     let Some(dir) = febrl() else { return };
     for n in 1..=3 {
         let r = eval(&dir, n, &[]);
+        let mds = eval(&dir, n, MDS);
         assert_eq!(f(&r, "wrong_person"), 0.0, "{r}");
-        assert!(f(&r, "recall") >= 0.95, "febrl{n}: {r}");
         assert!(f(&r, "blocking_recall") >= 0.99, "febrl{n}: {r}");
+        assert!(
+            f(&r, "correct") <= f(&mds, "correct") + 5.0,
+            "febrl{n}: {r} {mds}"
+        );
         let absent = eval(&dir, n, &["--absent-fraction", "0.5"]);
         assert_eq!(f(&absent, "wrong_person"), 0.0, "{absent}");
         assert_eq!(f(&absent, "false_match_rate_absent"), 0.0, "{absent}");
@@ -126,6 +138,7 @@ const SCENARIOS: &[(&str, bool)] = &[
     ("twin_other_given", false),
     ("twin_similar_given", true),
     ("sibling_given_names", false),
+    ("twin_sharing_first_name", true),
     ("homonym_other_date", false),
     ("dob_one_digit", true),
     ("dob_one_day", true),
@@ -133,9 +146,9 @@ const SCENARIOS: &[(&str, bool)] = &[
     ("similar_existing_surname", true),
     ("phonetic_surname", false),
     ("surname_prefix_extension", false),
+    ("compound_surname_half", true),
     ("mixed_script_lookalike", false),
 ];
-
 /// `--adversarial` reports every scenario the run can build, with requests, and the
 /// typo recall next to it. The false-match counts themselves are not asserted: they are
 /// the measurement (the engine is being redesigned to bring them to the targets).
@@ -158,8 +171,14 @@ fn adversarial_requests_are_reported_per_scenario() {
         assert_eq!(adversarial.len(), SCENARIOS.len(), "{r}");
         for (name, typo_like) in SCENARIOS {
             let s = &adversarial[*name];
+            // FEBRL's given names are single names: nobody shares a first one.
+            let least = if *name == "twin_sharing_first_name" {
+                0.0
+            } else {
+                1.0
+            };
             assert!(
-                f(s, "requests") > 0.0 && f(s, "requests") <= 20.0,
+                f(s, "requests") >= least && f(s, "requests") <= 20.0,
                 "{name}: {r}"
             );
             assert!(f(s, "false_matches") <= f(s, "requests"), "{name}: {r}");
@@ -194,58 +213,88 @@ fn adversarial_requests_are_reported_per_scenario() {
     assert_eq!(a["typo_recall"], b["typo_recall"]);
 }
 
-/// FamilyName and DateOfBirth decide; the given name and the identifier weigh nothing.
-const ANYONE_BORN_THAT_DAY: &str = r#"
+/// The targets of docs/matching.md ("Threat model") on FEBRL 1–3, with and without the
+/// address: no absent person with a near-namesake in the registry is matched in the
+/// scenarios that are not typo-like, and at most 2 % in those that are.
+#[test]
+fn no_near_namesake_of_an_absent_person_is_taken_for_them() {
+    let Some(dir) = febrl() else { return };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    for n in 1..=3 {
+        for attributes in [&[][..], MDS] {
+            let args: Vec<&str> = ["--adversarial", "--fail-on-false-match"]
+                .into_iter()
+                .chain(attributes.iter().copied())
+                .collect();
+            let (code, r) = eval_status(&root.join("examples/febrl/matching.yaml"), &dir, n, &args);
+            assert_eq!(code, Some(0), "febrl{n} {attributes:?}: {r}");
+            for (name, s) in r["adversarial"].as_object().expect("adversarial") {
+                if s["typo_like"] == Value::Bool(true) {
+                    assert!(f(s, "false_match_rate") <= 0.02, "febrl{n} {name}: {r}");
+                } else {
+                    assert_eq!(f(s, "false_matches"), 0.0, "febrl{n} {name}: {r}");
+                }
+            }
+        }
+    }
+}
+
+/// A configuration that lets an agreeing family name vouch for a date that is not the
+/// record's (`corroboration.DateOfBirth: [FamilyName]`, which no deployment should
+/// write): every namesake born a day apart is taken for the person.
+const FAMILY_VOUCHES_FOR_THE_DATE: &str = r#"
 identity:
   FamilyName: surname
   GivenName: given_name
   DateOfBirth: date_of_birth
-  PersonIdentifier: soc_sec_id
 matching:
   record_id: rec_id
   date_format: "%Y%m%d"
+  vetoes: []
+  weights: { DateOfBirth: { else: 10 } }
+  corroboration:
+    DateOfBirth: [FamilyName]
   blocking:
     passes:
-      - name: date of birth
-        query: SELECT * FROM registry WHERE date_of_birth = :dob
-        parameters: { dob: DateOfBirth }
-  weights:
-    GivenName: { jw92: 0, jw88: 0, phonetic: 0, jw80: 0, else: 0 }
-    PersonIdentifier: { else: 0 }
+      - name: names
+        query: SELECT * FROM registry WHERE surname = :s AND given_name = :g
+        parameters: { s: FamilyName, g: GivenName }
 "#;
 
-/// A configuration that accepts anyone with the right family name and date of birth,
-/// whatever the given name: every twin with another given name is a false match, and
-/// `--fail-on-false-match` fails the run. With PersonIdentifier mapped and sent, the
-/// identifier scenario is built too.
+/// False matches are counted per scenario and `--fail-on-false-match` fails the run.
 #[test]
 fn false_matches_are_counted_and_can_fail_the_run() {
     let Some(dir) = febrl() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = tmp.path().join("anyone-born-that-day.yaml");
-    std::fs::write(&cfg, ANYONE_BORN_THAT_DAY).unwrap();
+    let cfg = tmp.path().join("family-vouches-for-the-date.yaml");
+    std::fs::write(&cfg, FAMILY_VOUCHES_FOR_THE_DATE).unwrap();
     // No labelled request (none matches the filter), so only the flag can fail the run.
     let args = [
         "--adversarial",
         "--adversarial-per-scenario",
         "20",
         "--attributes",
-        "FamilyName,GivenName,DateOfBirth,PersonIdentifier",
+        "FamilyName,GivenName,DateOfBirth",
         "--requests-filter",
         "no-such-request",
     ];
     let (code, r) = eval_status(&cfg, &dir, 1, &args);
     assert_eq!(f(&r, "requests"), 0.0, "{r}");
     assert_eq!(code, Some(0), "{r}");
-    let twin = &r["adversarial"]["twin_other_given"];
-    assert!(f(twin, "requests") > 0.0, "{r}");
-    assert!(f(twin, "false_matches") >= 0.9 * f(twin, "requests"), "{r}");
-    assert_eq!(
-        f(twin, "false_match_rate"),
-        ((f(twin, "false_matches") / f(twin, "requests")) * 10_000.0).round() / 10_000.0
-    );
+    let homonym = &r["adversarial"]["homonym_other_date"];
+    assert!(f(homonym, "requests") > 0.0, "{r}");
     assert!(
-        f(&r["adversarial"]["identifier_of_another"], "requests") > 0.0,
+        f(homonym, "false_matches") >= 0.9 * f(homonym, "requests"),
+        "{r}"
+    );
+    assert_eq!(
+        f(homonym, "false_match_rate"),
+        ((f(homonym, "false_matches") / f(homonym, "requests")) * 10_000.0).round() / 10_000.0
+    );
+    // The guards hold whatever the configuration: twins stay refused.
+    assert_eq!(
+        f(&r["adversarial"]["twin_other_given"], "false_matches"),
+        0.0,
         "{r}"
     );
     let gated: Vec<&str> = args

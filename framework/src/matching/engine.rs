@@ -521,6 +521,27 @@ impl Engine {
             }
             corroboration.by.insert(*a, list.value.clone());
         }
+        // An identifier the registry holds points at its holder, who may be born on
+        // another day: a pass must look it up, or the holder is never a candidate and a
+        // request carrying another person's identifier is answered for the look-alike
+        // of its names.
+        if subject == SubjectKind::NaturalPerson
+            && fields.contains_key(&Attribute::PersonIdentifier)
+        {
+            let looked_up = blocking.as_ref().is_some_and(|b| {
+                b.passes.iter().any(|p| {
+                    p.parameters
+                        .iter()
+                        .any(|(_, k)| k.attribute == Attribute::PersonIdentifier)
+                })
+            });
+            if !looked_up {
+                problems.push(problem(
+                    "`identity` maps PersonIdentifier, but no blocking pass looks it up: add a pass with a parameter bound to PersonIdentifier (the record holding the request's identifier must be a candidate, or a request carrying another person's identifier is answered for whoever its names resemble)".to_owned(),
+                    None,
+                ));
+            }
+        }
         if let Some(f) = &spec.frequencies {
             if f.queries.is_empty() {
                 problems.push(problem(
@@ -1371,15 +1392,38 @@ mod tests {
         assert_eq!(matches(&e, &anna, &both), Some(0));
     }
 
-    #[test]
-    fn a_nearby_date_needs_an_identifier() {
+    /// An engine over the test fields and PersonIdentifier, with the identifier pass
+    /// every mapping of an identifier needs, and `extra` YAML of the matching section.
+    fn identified(extra: &str) -> Engine {
         let mut f = fields();
         f.insert(Attribute::PersonIdentifier, vec!["person_id".to_owned()]);
-        let spec = MatchingSpec {
-            date_format: Some("%Y%m%d".to_owned()),
-            ..MatchingSpec::default()
-        };
-        let e = Engine::compile(&spec, &f, SubjectKind::NaturalPerson, None).unwrap();
+        let yaml = format!(
+            "date_format: \"%Y%m%d\"\nblocking:\n  passes:\n    - name: date\n      parameters: {{ d: DateOfBirth }}\n    - name: id\n      parameters: {{ p: PersonIdentifier }}\n{extra}"
+        );
+        let spec: MatchingSpec = serde_saphyr::from_str(&yaml).unwrap();
+        Engine::compile(&spec, &f, SubjectKind::NaturalPerson, None).unwrap()
+    }
+
+    #[test]
+    fn an_identifier_needs_a_pass_that_looks_it_up() {
+        let mut f = fields();
+        f.insert(Attribute::PersonIdentifier, vec!["person_id".to_owned()]);
+        let problems = Engine::compile(
+            &MatchingSpec::default(),
+            &f,
+            SubjectKind::NaturalPerson,
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            problems[0].message.contains("no blocking pass looks it up"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_nearby_date_needs_an_identifier() {
+        let e = identified("");
         let mut r = jean_dupont();
         r.push("person_id", Value::Text("DE/FR/123".to_owned()));
         let records = [r];
@@ -1397,18 +1441,7 @@ mod tests {
 
     #[test]
     fn an_identifier_of_another_record_rules_the_look_alike_out() {
-        let mut f = fields();
-        f.insert(Attribute::PersonIdentifier, vec!["person_id".to_owned()]);
-        let e = Engine::compile(
-            &MatchingSpec {
-                date_format: Some("%Y%m%d".to_owned()),
-                ..MatchingSpec::default()
-            },
-            &f,
-            SubjectKind::NaturalPerson,
-            None,
-        )
-        .unwrap();
+        let e = identified("");
         let with_id = |mut r: Record, id: &str| {
             r.push("person_id", Value::Text(id.to_owned()));
             r
@@ -1713,11 +1746,7 @@ mod tests {
 
     #[test]
     fn a_proved_identifier_tells_homonyms_apart_and_never_a_near_one() {
-        let mut fields = fields();
-        fields.insert(Attribute::PersonIdentifier, vec!["person_id".to_owned()]);
-        let spec: MatchingSpec =
-            serde_saphyr::from_str("decision: { on_ambiguous: preview }\n").unwrap();
-        let e = Engine::compile(&spec, &fields, SubjectKind::NaturalPerson, None).unwrap();
+        let e = identified("decision: { on_ambiguous: preview }\n");
         assert_eq!(e.on_ambiguous(), OnAmbiguous::Preview);
         let twin = |id: Option<&str>| {
             let mut r = rec("Wimmer", "Lukas", "1995-05-21", "Wien");
