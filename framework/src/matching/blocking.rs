@@ -187,10 +187,21 @@ fn date_key(d: &DateParts, f: KeyFn, format: Option<&str>) -> Option<Value> {
 
 /// The normalised spellings of request names and the parsed date of birth, each worked
 /// out once for all the parameters that use them.
-#[derive(Default)]
 struct Spellings {
     names: Vec<(Attribute, NameSpellings)>,
     date: Option<Option<DateParts>>,
+    /// Whether Latin names also give the keys of Greek or Cyrillic names they may spell.
+    native: bool,
+}
+
+impl Default for Spellings {
+    fn default() -> Self {
+        Self {
+            names: Vec::new(),
+            date: None,
+            native: true,
+        }
+    }
 }
 
 impl Spellings {
@@ -198,7 +209,7 @@ impl Spellings {
         let at = match self.names.iter().position(|(x, _)| *x == a) {
             Some(i) => i,
             None => {
-                self.names.push((a, NameSpellings::new(v)));
+                self.names.push((a, NameSpellings::new(v, self.native)));
                 self.names.len() - 1
             }
         };
@@ -217,10 +228,11 @@ impl Spellings {
 struct NameSpellings(Vec<String>);
 
 impl NameSpellings {
-    fn new(v: &str) -> Self {
+    fn new(v: &str, native: bool) -> Self {
         let mut all = name_keys(v, &[]);
         // A name in Greek or Cyrillic script has the registry's plain fold among its own.
-        if !has_greek_or_cyrillic(v)
+        if native
+            && !has_greek_or_cyrillic(v)
             && let Some(primary) = all.first()
         {
             for fold in native_plain_folds(primary) {
@@ -286,7 +298,23 @@ type Part = Vec<(String, Value)>;
 /// the parameters are then combined by rank, so the request's own spellings come first and
 /// every spelling of one name is tried with the first of the other before the cap.
 pub fn pass_parameters(pass: &Pass, identity: &Identity, date_format: Option<&str>) -> Vec<Params> {
-    let mut spellings = Spellings::default();
+    pass_parameters_for(pass, identity, date_format, true)
+}
+
+/// [`pass_parameters`], with the keys of Greek or Cyrillic names a Latin spelling may
+/// stand for only when `native` (the registry holds such names, or may: its name
+/// frequencies are not known). A registry of Latin names only needs none of them, and
+/// each costs look-ups.
+pub fn pass_parameters_for(
+    pass: &Pass,
+    identity: &Identity,
+    date_format: Option<&str>,
+    native: bool,
+) -> Vec<Params> {
+    let mut spellings = Spellings {
+        native,
+        ..Spellings::default()
+    };
     let mut parts: Vec<Vec<Part>> = Vec::new();
     let mut names: Vec<(Attribute, Vec<(&String, KeyFn)>)> = Vec::new();
     for (name, key) in &pass.parameters {

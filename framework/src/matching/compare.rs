@@ -150,14 +150,19 @@ const NEAR_JW_FLOOR: f64 = 0.78;
 impl NameKeys {
     pub fn new(value: &str, particles: &[&str]) -> Self {
         let keys = name_keys(value, particles);
-        let written = if particles.is_empty() {
-            Vec::new()
-        } else {
+        // Keys without particles exist only where a particle is written.
+        let has_particle = keys.iter().any(|k| {
+            k.split_whitespace()
+                .any(|t| particles.iter().any(|p| p.eq_ignore_ascii_case(t)))
+        });
+        let written = if has_particle {
             name_keys(value, &[])
+        } else {
+            Vec::new()
         };
         let particle_free = keys
             .iter()
-            .map(|k| !particles.is_empty() && !written.contains(k))
+            .map(|k| has_particle && !written.contains(k))
             .collect();
         let tokens = keys
             .iter()
@@ -214,19 +219,15 @@ impl NameKeys {
         // Tokens of the written forms only: a form without particles exists to meet a
         // registry that files the name so, not to make `van der Berg` a part of `van
         // den Berg`.
-        let (mine, theirs) = (self.written_tokens(), other.written_tokens());
+        let pairs = || {
+            self.written_tokens()
+                .flat_map(|a| other.written_tokens().map(move |b| (a, b)))
+        };
         // The same given names in another order are the same names.
-        if role == NameRole::Given
-            && mine
-                .iter()
-                .any(|a| theirs.iter().any(|b| same_names_reordered(a, b)))
-        {
+        if role == NameRole::Given && pairs().any(|(a, b)| same_names_reordered(a, b)) {
             return Level::Exact;
         }
-        if mine
-            .iter()
-            .any(|a| theirs.iter().any(|b| same_tokens(a, b, role)))
-        {
+        if pairs().any(|(a, b)| same_tokens(a, b, role)) {
             return Level::Token;
         }
         let mut best: f64 = 0.0;
@@ -277,13 +278,12 @@ impl NameKeys {
 
 impl NameKeys {
     /// The tokens of the keys a document could hold (not the forms without particles).
-    fn written_tokens(&self) -> Vec<&Vec<String>> {
+    fn written_tokens(&self) -> impl Iterator<Item = &[String]> {
         self.tokens
             .iter()
             .zip(&self.particle_free)
             .filter(|(_, free)| !**free)
-            .map(|(t, _)| t)
-            .collect()
+            .map(|(t, _)| t.as_slice())
     }
 
     /// Whether the plain spellings differ in length by less than two letters: a longer
@@ -341,8 +341,29 @@ fn same_tokens(a: &[String], b: &[String], role: NameRole) -> bool {
 /// another name (`Lind` / `Lindgren`), not a typo, and so is a three-letter name with a
 /// letter more (`Jan` / `Jana`).
 pub fn near_spelling(a: &str, b: &str) -> Option<u8> {
+    // Name keys are ASCII: compared as bytes on the stack; anything else as characters.
+    if a.is_ascii() && b.is_ascii() && a.len() <= MAX_NEAR && b.len() <= MAX_NEAR {
+        let (mut x, mut y) = ([0u8; MAX_NEAR], [0u8; MAX_NEAR]);
+        let squash = |s: &str, out: &mut [u8; MAX_NEAR]| {
+            let mut n = 0;
+            for c in s.bytes().filter(|c| *c != b' ') {
+                out[n] = c;
+                n += 1;
+            }
+            n
+        };
+        let (n, m) = (squash(a, &mut x), squash(b, &mut y));
+        return near_edits(&x[..n], &y[..m]);
+    }
     let a: Vec<char> = a.chars().filter(|c| !c.is_whitespace()).collect();
     let b: Vec<char> = b.chars().filter(|c| !c.is_whitespace()).collect();
+    near_edits(&a, &b)
+}
+
+/// Longest key compared on the stack.
+const MAX_NEAR: usize = 48;
+
+fn near_edits<T: PartialEq + Copy>(a: &[T], b: &[T]) -> Option<u8> {
     let short = a.len().min(b.len());
     if a == b || a.len().abs_diff(b.len()) >= 2 {
         return None;
@@ -356,13 +377,13 @@ pub fn near_spelling(a: &str, b: &str) -> Option<u8> {
                     && a[i + 1] == b[i]
                     && a[i] != a[i + 1]
                     && a.iter()
-                        .zip(&b)
+                        .zip(b)
                         .enumerate()
                         .all(|(j, (x, y))| j == i || j == i + 1 || x == y)
             });
         return (short == 3 && swapped).then_some(1);
     }
-    match osa_within(&a, &b, 2)? {
+    match osa_within(a, b, 2)? {
         1 => Some(1),
         2 if short >= 8 => Some(2),
         _ => None,
@@ -370,34 +391,47 @@ pub fn near_spelling(a: &str, b: &str) -> Option<u8> {
 }
 
 /// Optimal string alignment distance (Damerau–Levenshtein with adjacent transpositions,
-/// each substring edited once), or `None` once it exceeds `limit`.
-fn osa_within(a: &[char], b: &[char], limit: usize) -> Option<usize> {
+/// each substring edited once), or `None` once it exceeds `limit`. Three rows, on the
+/// stack for keys up to [`MAX_NEAR`] letters.
+fn osa_within<T: PartialEq + Copy>(a: &[T], b: &[T], limit: usize) -> Option<usize> {
     let (n, m) = (a.len(), b.len());
     if n.abs_diff(m) > limit {
         return None;
     }
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
+    let width = m + 1;
+    let mut stack = [0usize; 3 * (MAX_NEAR + 1)];
+    let mut heap = Vec::new();
+    let buf: &mut [usize] = if width <= MAX_NEAR + 1 {
+        &mut stack[..3 * width]
+    } else {
+        heap.resize(3 * width, 0);
+        &mut heap
+    };
+    // Offsets of the rows two back, one back and current.
+    let (mut r2, mut r1, mut r0) = (0, width, 2 * width);
+    for j in 0..=m {
+        buf[r1 + j] = j;
+    }
     for i in 1..=n {
-        cur[0] = i;
-        let mut row_min = cur[0];
+        buf[r0] = i;
+        let mut row_min = i;
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let mut d = (buf[r1 + j] + 1)
+                .min(buf[r0 + j - 1] + 1)
+                .min(buf[r1 + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(prev2[j - 2] + 1);
+                d = d.min(buf[r2 + j - 2] + 1);
             }
-            cur[j] = d;
+            buf[r0 + j] = d;
             row_min = row_min.min(d);
         }
         if row_min > limit {
             return None;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        (r2, r1, r0) = (r1, r0, r2);
     }
-    Some(prev[m]).filter(|d| *d <= limit)
+    Some(buf[r1 + m]).filter(|d| *d <= limit)
 }
 
 /// A code: letters and digits, upper case.

@@ -648,6 +648,15 @@ impl Engine {
             .filter(|t| t.population() >= self.min_population)
     }
 
+    /// Whether the registry may hold names in Greek or Cyrillic script: unknown until its
+    /// name frequencies are read (then yes), else what they show. Blocking sends the keys
+    /// of such names only when it may.
+    pub fn registry_may_hold_native_scripts(&self) -> bool {
+        self.frequencies
+            .current()
+            .is_none_or(|t| t.holds_native_scripts())
+    }
+
     /// The name particles (`van`, `de`…), as frequency tables must key names.
     pub fn name_particles(&self) -> Vec<&str> {
         self.particles()

@@ -21,28 +21,26 @@ use std::time::{Duration, Instant};
 use super::Attribute;
 use super::compare::NameKeys;
 use super::keys::name_keys;
+use super::translit::has_greek_or_cyrillic;
 
 /// Persons per name key and per name token, for family names and given names.
 #[derive(Debug, Default, Clone)]
 pub struct NameFrequencies {
     population: u64,
-    /// Persons per (family or given, key): every spelling of every registry value.
-    keys: HashMap<(Slot, Box<str>), u64>,
-    /// Persons per (family or given, token): `Anna Maria` counts for `anna` and `maria`.
-    tokens: HashMap<(Slot, Box<str>), u64>,
+    /// Per slot (family, given): persons per key, every spelling of every registry value.
+    keys: [HashMap<Box<str>, u64>; 2],
+    /// Per slot: persons per token (`Anna Maria` counts for `anna` and `maria`).
+    tokens: [HashMap<Box<str>, u64>; 2],
+    /// Whether any registry name is written in Greek or Cyrillic script.
+    native_scripts: bool,
 }
 
-/// Family names (and birth names, which are family names too) or given names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Slot {
-    Family,
-    Given,
-}
-
-fn slot(a: Attribute) -> Option<Slot> {
+/// The slot of a name attribute: family names (and birth names, which are family names
+/// too) or given names.
+fn slot(a: Attribute) -> Option<usize> {
     match a {
-        Attribute::FamilyName | Attribute::BirthName => Some(Slot::Family),
-        Attribute::GivenName => Some(Slot::Given),
+        Attribute::FamilyName | Attribute::BirthName => Some(0),
+        Attribute::GivenName => Some(1),
         _ => None,
     }
 }
@@ -61,16 +59,23 @@ impl NameFrequencies {
     /// with the engine's name `particles`. Attributes other than names are ignored.
     pub fn add(&mut self, attribute: Attribute, raw: &str, n: u64, particles: &[&str]) {
         let Some(s) = slot(attribute) else { return };
+        self.native_scripts = self.native_scripts || has_greek_or_cyrillic(raw);
         let keys = name_keys(raw, particles);
         let mut tokens: Vec<&str> = keys.iter().flat_map(|k| k.split_whitespace()).collect();
         tokens.sort_unstable();
         tokens.dedup();
         for k in &keys {
-            *self.keys.entry((s, k.as_str().into())).or_default() += n;
+            *self.keys[s].entry(k.as_str().into()).or_default() += n;
         }
         for t in tokens {
-            *self.tokens.entry((s, t.into())).or_default() += n;
+            *self.tokens[s].entry(t.into()).or_default() += n;
         }
+    }
+
+    /// Whether any registry name is written in Greek or Cyrillic script (requests in
+    /// Latin then need the keys such names have).
+    pub fn holds_native_scripts(&self) -> bool {
+        self.native_scripts
     }
 
     /// Persons in the registry the table was made from.
@@ -80,7 +85,7 @@ impl NameFrequencies {
 
     /// Distinct keys and tokens held (for logs and metrics).
     pub fn entries(&self) -> usize {
-        self.keys.len() + self.tokens.len()
+        self.keys.iter().chain(&self.tokens).map(HashMap::len).sum()
     }
 
     /// Whether the registry holds `name` as a name of this kind: one of its spellings is a
@@ -93,14 +98,13 @@ impl NameFrequencies {
         if name
             .keys
             .iter()
-            .any(|k| self.keys.contains_key(&(s, k.as_str().into())))
+            .any(|k| self.keys[s].contains_key(k.as_str()))
         {
             return true;
         }
-        name.keys.first().is_some_and(|k| {
-            k.split_whitespace()
-                .all(|t| self.tokens.contains_key(&(s, t.into())))
-        })
+        name.keys
+            .first()
+            .is_some_and(|k| k.split_whitespace().all(|t| self.tokens[s].contains_key(t)))
     }
 
     /// The share of the registry holding `name` (its most common spelling), at least one
@@ -113,7 +117,7 @@ impl NameFrequencies {
         let n = name
             .keys
             .iter()
-            .filter_map(|k| self.keys.get(&(s, k.as_str().into())))
+            .filter_map(|k| self.keys[s].get(k.as_str()))
             .max()
             .copied()
             .unwrap_or(0)
@@ -213,6 +217,9 @@ mod tests {
         assert_eq!(f.share(Attribute::GivenName, &keys("Jan")), Some(0.04));
         assert_eq!(f.share(Attribute::GivenName, &keys("Nobody")), Some(0.001));
         assert_eq!(f.population(), 1000);
+        assert!(!f.holds_native_scripts());
+        f.add(Attribute::FamilyName, "Παπαδόπουλος", 1, &[]);
+        assert!(f.holds_native_scripts());
     }
 
     #[test]

@@ -30,7 +30,7 @@ mod spec;
 pub mod translit;
 
 pub use attribute::{Attribute, Identity};
-pub use blocking::{Candidates, KeyFn, KeySpec, pass_parameters};
+pub use blocking::{Candidates, KeyFn, KeySpec, pass_parameters, pass_parameters_for};
 pub use compare::Level;
 pub use engine::{Blocking, Engine, Pass, Prepared, SpecProblem};
 pub use explain::{CandidateExplanation, Explanation, mask};

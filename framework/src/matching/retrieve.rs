@@ -8,7 +8,8 @@ use oots_connector::{
     CancellationToken, Connector, ConnectorError, FieldPaths, Limits, Lookup, Params, Record, Value,
 };
 
-use super::{Attribute, Candidates, Engine, NameFrequencies, Prepared, pass_parameters};
+use super::blocking::pass_parameters_for;
+use super::{Attribute, Candidates, Engine, NameFrequencies, Prepared};
 
 /// What a look-up needs from the mapping besides the engine.
 pub struct Source<'a> {
@@ -60,7 +61,12 @@ pub async fn candidates(
     let mut counts = Vec::new();
     for pass in &blocking.passes {
         let mut found = 0;
-        for params in pass_parameters(pass, identity, engine.date_format()) {
+        for params in pass_parameters_for(
+            pass,
+            identity,
+            engine.date_format(),
+            engine.registry_may_hold_native_scripts(),
+        ) {
             let lookup = Lookup {
                 query: pass.query.as_deref().unwrap_or(source.query),
                 params: &params,
