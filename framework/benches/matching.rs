@@ -39,7 +39,8 @@ use oots_connector::{FieldPaths, Limits, Record, Value};
 use oots_connector_sql::{SqlConnector, SqlOptions};
 use oots_framework::edm::LevelOfAssurance;
 use oots_framework::matching::{
-    Attribute, Engine, Identity, MatchOutcome, MatchingConfig, Prepared, pass_parameters, retrieve,
+    Attribute, Engine, Identity, MatchOutcome, MatchingConfig, Prepared, pass_parameters_for,
+    retrieve,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection};
@@ -1056,10 +1057,6 @@ async fn measure(
         },
     )
     .await?;
-    // The registry's name frequencies, read as `serve` reads them (before timing).
-    if let Some(table) = retrieve::load_frequencies(engine, &connector).await? {
-        engine.set_frequencies(table);
-    }
     let shared = Arc::new(Shared {
         engine: engine.clone(),
         connector,
@@ -1236,6 +1233,22 @@ fn main() -> Result<(), BoxError> {
         .enable_all()
         .build()?;
     build.block_on(ensure_registry(&db, &indexes, &engine, &names, &registry))?;
+    // The registry's name frequencies, read as `serve` reads them (before timing).
+    build.block_on(async {
+        let connector = SqlConnector::connect(
+            &format!("sqlite://{}?mode=ro", db.display()),
+            SqlOptions {
+                max_connections: 1,
+                connect_timeout: Duration::from_secs(10),
+                read_only: true,
+            },
+        )
+        .await?;
+        if let Some(table) = retrieve::load_frequencies(&engine, &connector).await? {
+            engine.set_frequencies(table);
+        }
+        Ok::<_, BoxError>(())
+    })?;
     drop(build);
     let mut requests = make_requests(&names, &registry, &outside, present);
     for r in &mut requests {
@@ -1244,7 +1257,15 @@ fn main() -> Result<(), BoxError> {
             .map(|b| {
                 b.passes
                     .iter()
-                    .map(|p| pass_parameters(p, &r.identity, engine.date_format()).len())
+                    .map(|p| {
+                        pass_parameters_for(
+                            p,
+                            &r.identity,
+                            engine.date_format(),
+                            engine.registry_may_hold_native_scripts(),
+                        )
+                        .len()
+                    })
                     .sum()
             })
             .unwrap_or(1);

@@ -26,7 +26,7 @@ use super::date::DateParts;
 use super::keys::name_keys;
 use super::phonetic::{cologne, double_metaphone};
 use super::translit::{has_greek_or_cyrillic, native_plain_folds};
-use super::{Attribute, Engine, Identity, Pass};
+use super::{Attribute, Engine, Identity, Pass, Prepared};
 
 /// Key functions a blocking parameter or key column may apply to an attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,7 +229,11 @@ struct NameSpellings(Vec<String>);
 
 impl NameSpellings {
     fn new(v: &str, native: bool) -> Self {
-        let mut all = name_keys(v, &[]);
+        Self::from_keys(name_keys(v, &[]), v, native)
+    }
+
+    /// The spellings of `v` from its name keys (without particle variants).
+    fn from_keys(mut all: Vec<String>, v: &str, native: bool) -> Self {
         // A name in Greek or Cyrillic script has the registry's plain fold among its own.
         if native
             && !has_greek_or_cyrillic(v)
@@ -311,10 +315,46 @@ pub fn pass_parameters_for(
     date_format: Option<&str>,
     native: bool,
 ) -> Vec<Params> {
+    let spellings = Spellings {
+        native,
+        ..Spellings::default()
+    };
+    parameters_with(pass, identity, date_format, spellings)
+}
+
+/// [`pass_parameters_for`] a prepared request, whose names' spellings the engine has
+/// already worked out.
+pub fn prepared_pass_parameters(
+    pass: &Pass,
+    engine: &Engine,
+    prepared: &Prepared,
+    native: bool,
+) -> Vec<Params> {
     let mut spellings = Spellings {
         native,
         ..Spellings::default()
     };
+    let identity = engine.identity(prepared);
+    for a in [
+        Attribute::FamilyName,
+        Attribute::GivenName,
+        Attribute::BirthName,
+    ] {
+        if let (Some(v), Some(keys)) = (identity.get(a), engine.written_keys(prepared, a)) {
+            spellings
+                .names
+                .push((a, NameSpellings::from_keys(keys, v, native)));
+        }
+    }
+    parameters_with(pass, identity, engine.date_format(), spellings)
+}
+
+fn parameters_with(
+    pass: &Pass,
+    identity: &Identity,
+    date_format: Option<&str>,
+    mut spellings: Spellings,
+) -> Vec<Params> {
     let mut parts: Vec<Vec<Part>> = Vec::new();
     let mut names: Vec<(Attribute, Vec<(&String, KeyFn)>)> = Vec::new();
     for (name, key) in &pass.parameters {
@@ -480,6 +520,34 @@ mod tests {
         assert!(KeySpec::parse("FamilyName.year").is_err());
         assert!(KeySpec::parse("DateOfBirth.soundex").is_err());
         assert!(KeySpec::parse("Surname").is_err());
+    }
+
+    #[test]
+    fn prepared_requests_give_the_same_parameters() {
+        let yaml = "identity: { FamilyName: s, GivenName: g, DateOfBirth: d }\nmatching:\n  blocking:\n    passes:\n      - name: p\n        query: q\n        parameters: { a: FamilyName.cologne, b: GivenName.initial, c: FamilyName.key, y: DateOfBirth.year }\n";
+        let cfg: crate::matching::MatchingConfig = serde_saphyr::from_str(yaml).unwrap();
+        let engine = cfg.compile().unwrap();
+        let pass = &engine.blocking().unwrap().passes[0];
+        for (family, given) in [
+            ("van der Berg", "Anna Maria"),
+            ("Hristov", "Yannis"),
+            ("Христов", "Христо"),
+            ("Παπαδόπουλος", "Γιάννης"),
+            ("Müller-Lüdenscheidt", "Jürgen"),
+        ] {
+            let mut id = Identity::default();
+            id.set(Attribute::FamilyName, Some(family));
+            id.set(Attribute::GivenName, Some(given));
+            id.set(Attribute::DateOfBirth, Some("1970-03-01"));
+            let prepared = engine.prepare(&id).unwrap();
+            for native in [true, false] {
+                assert_eq!(
+                    prepared_pass_parameters(pass, &engine, &prepared, native),
+                    pass_parameters_for(pass, &id, None, native),
+                    "{family} {given} {native}"
+                );
+            }
+        }
     }
 
     use crate::matching::compare::{Level, NameKeys};

@@ -121,8 +121,9 @@ pub struct NameKeys {
     /// The tokens of each key, in written order.
     tokens: Vec<Vec<String>>,
     /// Phonetic codes, `c…` (Cologne) and `m…` (Metaphone); a handful, so a sorted
-    /// vector is cheaper to intersect than a set.
-    phonetic: Vec<String>,
+    /// vector is cheaper to intersect than a set. Worked out on first use: only a near
+    /// spelling below Jaro–Winkler 0.88 asks for them.
+    phonetic: std::sync::OnceLock<Vec<String>>,
 }
 
 /// Which name is compared. Given names may lose their later names (`Anna Maria` on one
@@ -168,26 +169,43 @@ impl NameKeys {
             .iter()
             .map(|k| tokens(k).into_iter().map(str::to_owned).collect())
             .collect();
-        let mut phonetic = Vec::new();
-        for k in keys.iter().take(JW_KEYS) {
-            let joined: String = k.chars().filter(|c| !c.is_whitespace()).collect();
-            let c = cologne(&joined);
-            if !c.is_empty() {
-                phonetic.push(format!("c{c}"));
-            }
-            let (p, _) = double_metaphone(&joined);
-            if !p.is_empty() {
-                phonetic.push(format!("m{p}"));
-            }
-        }
-        phonetic.sort_unstable();
-        phonetic.dedup();
         Self {
             keys,
             particle_free,
             tokens,
-            phonetic,
+            phonetic: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The keys a document could hold (not the forms without particles), in order.
+    pub fn written_keys(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .zip(&self.particle_free)
+            .filter(|(_, free)| !**free)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// The phonetic codes of the first few keys.
+    fn phonetic(&self) -> &[String] {
+        self.phonetic.get_or_init(|| {
+            let mut phonetic = Vec::new();
+            for k in self.keys.iter().take(JW_KEYS) {
+                let joined: String = k.chars().filter(|c| !c.is_whitespace()).collect();
+                let c = cologne(&joined);
+                if !c.is_empty() {
+                    phonetic.push(format!("c{c}"));
+                }
+                let (p, _) = double_metaphone(&joined);
+                if !p.is_empty() {
+                    phonetic.push(format!("m{p}"));
+                }
+            }
+            phonetic.sort_unstable();
+            phonetic.dedup();
+            phonetic
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -247,7 +265,7 @@ impl NameKeys {
             if best >= 0.88 {
                 return Level::Jw88;
             }
-            if self.phonetic.iter().any(|p| other.phonetic.contains(p)) {
+            if self.phonetic().iter().any(|p| other.phonetic().contains(p)) {
                 return Level::Phonetic;
             }
         }

@@ -1125,6 +1125,15 @@ impl Engine {
         rec.get(f).and_then(Value::as_text)
     }
 
+    /// The written spellings (no particle left out) of a prepared request name, as
+    /// blocking keys are made of them.
+    pub fn written_keys(&self, prepared: &Prepared, a: Attribute) -> Option<Vec<String>> {
+        match prepared.values.get(&a)? {
+            Prep::Name(k) => Some(k.written_keys()),
+            _ => None,
+        }
+    }
+
     /// Borrows the prepared request's identity (for blocking parameters).
     pub fn identity<'a>(&self, prepared: &'a Prepared) -> &'a Identity {
         &prepared.identity

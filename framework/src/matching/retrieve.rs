@@ -8,7 +8,7 @@ use oots_connector::{
     CancellationToken, Connector, ConnectorError, FieldPaths, Limits, Lookup, Params, Record, Value,
 };
 
-use super::blocking::pass_parameters_for;
+use super::blocking::prepared_pass_parameters;
 use super::{Attribute, Candidates, Engine, NameFrequencies, Prepared};
 
 /// What a look-up needs from the mapping besides the engine.
@@ -57,16 +57,12 @@ pub async fn candidates(
         };
         return Ok((source.connector.lookup(&lookup, &cancel).await?, Vec::new()));
     };
+    let native = engine.registry_may_hold_native_scripts();
     let mut merged = Candidates::new(engine);
     let mut counts = Vec::new();
     for pass in &blocking.passes {
         let mut found = 0;
-        for params in pass_parameters_for(
-            pass,
-            identity,
-            engine.date_format(),
-            engine.registry_may_hold_native_scripts(),
-        ) {
+        for params in prepared_pass_parameters(pass, engine, prepared, native) {
             let lookup = Lookup {
                 query: pass.query.as_deref().unwrap_or(source.query),
                 params: &params,
