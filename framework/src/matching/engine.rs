@@ -1046,10 +1046,27 @@ impl Engine {
                 .map(|s| a.weight - s.weight)
                 .reduce(f64::min)
         });
+        // A record with the same names whose date agrees as far as it is known (a
+        // registry that knows only the year), and nothing else disagreeing, may be the
+        // person as much as the accepted one: whatever the weights, it is ambiguous.
+        let could_be = |s: &Scored| {
+            let level = |a| s.levels.get(&a).copied().unwrap_or(Level::Missing);
+            self.subject == SubjectKind::NaturalPerson
+                && level(Attribute::FamilyName).is_same_name()
+                && level(Attribute::GivenName).is_same_name()
+                && matches!(
+                    level(Attribute::DateOfBirth),
+                    Level::Exact | Level::UnknownDay | Level::YearOnly
+                )
+                && !s.levels.values().any(|l| *l == Level::Else)
+        };
+        let namesake = accepted
+            .first()
+            .is_some_and(|one| live.iter().any(|s| s.index != one.index && could_be(s)));
         let mut explanation = self.explain(prepared, candidates, &scored, accepted.len(), margin);
         explanation.frequencies = table.map(|t| t.population());
         match accepted.as_slice() {
-            [one] if margin.is_none_or(|m| m >= d.margin) => MatchOutcome::Match {
+            [one] if !namesake && margin.is_none_or(|m| m >= d.margin) => MatchOutcome::Match {
                 index: one.index,
                 explanation,
             },
@@ -1543,6 +1560,27 @@ mod tests {
         // A full date does.
         let full = [rec("Müller", "Anna", "19850615", "Köln")];
         assert_eq!(matches(&e, &id, &full), Some(0));
+    }
+
+    #[test]
+    fn a_namesake_whose_date_is_partly_known_makes_a_match_ambiguous() {
+        let e = engine();
+        let records = [
+            rec("Dupont", "Jean", "19921022", "Lyon"),
+            rec("Dupont", "Jean", "19920000", "Lyon"),
+        ];
+        let out = e.decide_identity(&who("Dupont", "Jean", "1992-10-22"), &records);
+        assert!(matches!(out, MatchOutcome::Ambiguous { .. }), "{out:?}");
+        // Another date altogether is another person.
+        let records = [
+            rec("Dupont", "Jean", "19921022", "Lyon"),
+            rec("Dupont", "Jean", "19930000", "Lyon"),
+        ];
+        let out = e.decide_identity(&who("Dupont", "Jean", "1992-10-22"), &records);
+        assert!(
+            matches!(out, MatchOutcome::Match { index: 0, .. }),
+            "{out:?}"
+        );
     }
 
     #[test]
