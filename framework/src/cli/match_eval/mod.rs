@@ -377,6 +377,7 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
         let identity = request_identity(row, requests_csv, &fields, &sent, engine.date_format());
         let t = Instant::now();
         let mut wrong = false;
+        let mut namesake_wrong = false;
         let decided = decide_one(&engine, &source, &identity, &o.id_column).await?;
         if let Some(n) = decided.candidates {
             candidates_total += n;
@@ -408,6 +409,7 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
                 });
                 if namesake {
                     report.wrong_person_namesakes += 1;
+                    namesake_wrong = true;
                 }
                 if absent {
                     report.absent_matched += 1;
@@ -432,12 +434,12 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
         {
             eprintln!(
                 "{rid} ({}): {} {}",
-                if absent {
-                    "absent"
-                } else if wrong {
-                    "present, WRONG PERSON"
-                } else {
-                    "present"
+                match (absent, wrong, namesake_wrong) {
+                    (true, _, true) => "absent, a namesake's record",
+                    (true, _, false) => "absent",
+                    (false, true, true) => "present, WRONG PERSON, a namesake",
+                    (false, true, false) => "present, WRONG PERSON",
+                    (false, false, _) => "present",
                 },
                 outcome.name(),
                 outcome

@@ -19,7 +19,7 @@ use crate::matching::{Attribute, FieldMap};
 
 /// Whether registry rows `a` and `b` hold, for every attribute the request carried
 /// (`sent`), a common value in one of the attribute's columns (or one of them holds
-/// none).
+/// none); dates agree as far as both know them.
 pub(super) fn namesakes(
     csv: &Csv,
     a: &[String],
@@ -32,13 +32,16 @@ pub(super) fn namesakes(
         let Some(columns) = fields.get(attribute) else {
             return true;
         };
+        if *attribute == Attribute::DateOfBirth {
+            return dates_agree(csv, a, b, columns, date_format);
+        }
         let values = |row: &[String]| -> BTreeSet<String> {
             columns
                 .iter()
                 .filter_map(|c| csv.column(c))
                 .map(|i| row[i].trim())
                 .filter(|v| !v.is_empty())
-                .map(|v| canonical(*attribute, v, date_format))
+                .map(fold_name)
                 .collect()
         };
         let (x, y) = (values(a), values(b));
@@ -46,15 +49,32 @@ pub(super) fn namesakes(
     })
 }
 
-/// A value as the comparison of namesakes sees it: a date as `YYYY-MM-DD` with unknown
-/// parts as `00`, anything else folded like a name.
-fn canonical(attribute: Attribute, v: &str, date_format: Option<&str>) -> String {
-    if attribute == Attribute::DateOfBirth {
-        return DateParts::from_value(&Value::Text(v.to_owned()), date_format)
-            .and_then(|d| d.format("%Y-%m-%d"))
-            .unwrap_or_else(|| v.to_owned());
-    }
-    fold_name(v)
+/// Whether the rows' dates of birth agree as far as both know them (a registry that
+/// knows only the year of one cannot tell it from the other), or one has none.
+fn dates_agree(
+    csv: &Csv,
+    a: &[String],
+    b: &[String],
+    columns: &[String],
+    date_format: Option<&str>,
+) -> bool {
+    let dates = |row: &[String]| -> Vec<DateParts> {
+        columns
+            .iter()
+            .filter_map(|c| csv.column(c))
+            .filter_map(|i| {
+                DateParts::from_value(&Value::Text(row[i].trim().to_owned()), date_format)
+            })
+            .collect()
+    };
+    let (x, y) = (dates(a), dates(b));
+    let part = |p: Option<u32>, q: Option<u32>| p.is_none() || q.is_none() || p == q;
+    x.is_empty()
+        || y.is_empty()
+        || x.iter().any(|d| {
+            y.iter()
+                .any(|e| d.year == e.year && part(d.month, e.month) && part(d.day, e.day))
+        })
 }
 
 #[cfg(test)]
@@ -102,5 +122,8 @@ mod tests {
         assert!(!namesakes(&csv, &her, &other, &fields, &all, f));
         let younger = row(["p3", "BECKER", "", "Maria Susanne", "19830502", "Berlin"]);
         assert!(!namesakes(&csv, &her, &younger, &fields, &mds, f));
+        // A registry that knows only her year of birth cannot tell her from her namesake.
+        let year_only = row(["p4", "Becker", "", "Maria Susanne", "19830000", "Bonn"]);
+        assert!(namesakes(&csv, &year_only, &other, &fields, &mds, f));
     }
 }
