@@ -110,7 +110,7 @@ fn test_cmd(args: &[&str], path: &Path) -> (bool, String) {
 fn mapping_tests_pass_and_failures_are_masked_diffs() {
     let (ok, out) = test_cmd(&[], &workspace().join("examples"));
     assert!(ok, "{out}");
-    assert!(out.contains("32 passed, 0 failed"), "{out}");
+    assert!(out.contains("33 passed, 0 failed"), "{out}");
 
     let dir = tempfile::tempdir().unwrap();
     common::copy_dir(&workspace().join("examples/quickstart"), dir.path());
@@ -151,7 +151,7 @@ fn mapping_tests_pass_and_failures_are_masked_diffs() {
     let (ok, json) = test_cmd(&["--format", "json"], dir.path());
     assert!(!ok);
     let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
-    assert_eq!(v["passed"], 15);
+    assert_eq!(v["passed"], 16);
     assert_eq!(v["failed"], 3);
 
     // --update rewrites golden files; the answers are byte-stable across runs.
@@ -197,7 +197,7 @@ fn release_policy_and_labels_are_enforced() {
     std::fs::write(&m, &text).unwrap();
     let (ok, out) = test_cmd(&[], dir.path());
     assert!(ok, "{out}");
-    assert!(out.contains("19 passed, 0 failed"), "{out}");
+    assert!(out.contains("20 passed, 0 failed"), "{out}");
 
     // A label for a field the mapping does not have.
     std::fs::write(

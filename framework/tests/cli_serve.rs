@@ -167,8 +167,9 @@ fn demo_plays_the_quickstart_mapping_tests_live() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // Five direct answers, and the preview's follow-up after the approval; thirteen
-    // refusals, eight of them for look-alikes of a registered person.
+    // Five direct answers, and the preview's follow-up after the approval; fourteen
+    // refusals, eight of them for look-alikes of a registered person, one for a name
+    // mixing scripts.
     assert_eq!(
         stdout.matches("← ExecuteQueryResponse").count(),
         6,
@@ -176,7 +177,7 @@ fn demo_plays_the_quickstart_mapping_tests_live() {
     );
     assert_eq!(
         stdout.matches("← ExceptionResponse").count(),
-        13,
+        14,
         "{stdout}"
     );
     // Nobody in the register, the twins and the look-alikes: the requester reads one

@@ -661,9 +661,14 @@ fn refusal_before_lookup(outcome: &MatchOutcome) -> Refusal {
                     .join(", ")
             ),
         ),
+        // The date's format is an EDM rule; a name that cannot be compared (no letters,
+        // several scripts) breaks the evidence type's matching rules, named as such.
         MatchOutcome::InvalidInput { attribute, reason } => Refusal::new(
             ErrorCode::InvalidRequest,
-            format!("R-EDM-REQ-C043: {attribute} is {reason}"),
+            match attribute {
+                Attribute::DateOfBirth => format!("R-EDM-REQ-C043: {attribute} is {reason}"),
+                _ => format!("identity matching: {attribute} is {reason}"),
+            },
         ),
         MatchOutcome::InsufficientAssurance { required } => Refusal::new(
             ErrorCode::FailedAuthentication,
