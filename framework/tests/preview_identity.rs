@@ -217,21 +217,7 @@ async fn the_subject_signs_in_sees_their_record_and_approves() {
         "{}",
         visit.page
     );
-    let page_url = adapter.url(&format!("/preview/{token}"));
-    let decided = decide(
-        &client(),
-        &page_url,
-        &visit.cookie,
-        &csrf(&visit.page),
-        "approve",
-    )
-    .await;
-    assert_eq!(decided.status(), 303);
-    let answer = adapter
-        .answer(Duration::from_secs(10))
-        .await
-        .expect("answered after the approval");
-    assert_eq!(answer.header.action, "ExecuteQueryResponse");
+    approve(&adapter, &token, &visit).await;
     adapter.stop();
 }
 
@@ -257,21 +243,7 @@ async fn a_married_name_signs_in_for_the_birth_register_s_maiden_name() {
         "Jürgen's record, not his brother Jörg's: {}",
         visit.page
     );
-    let page_url = adapter.url(&format!("/preview/{token}"));
-    let decided = decide(
-        &client(),
-        &page_url,
-        &visit.cookie,
-        &csrf(&visit.page),
-        "approve",
-    )
-    .await;
-    assert_eq!(decided.status(), 303);
-    let answer = adapter
-        .answer(Duration::from_secs(10))
-        .await
-        .expect("answered after the approval");
-    assert_eq!(answer.header.action, "ExecuteQueryResponse");
+    let answer = approve(&adapter, &token, &visit).await;
     let evidence = answer
         .payloads
         .iter()
@@ -328,4 +300,29 @@ async fn a_sign_in_below_the_level_of_assurance_shows_nothing_and_answers_0001()
     )
     .await;
     assert_eq!(sign_in, serde_json::json!({"check": "assurance"}));
+}
+
+/// Approves on the page the sign-in led to; the follow-up's answer, which must be the
+/// evidence.
+async fn approve(
+    adapter: &Adapter,
+    token: &str,
+    visit: &SignedInVisit,
+) -> oots_framework::gateway::OutboundMessage {
+    let page_url = adapter.url(&format!("/preview/{token}"));
+    let decided = decide(
+        &client(),
+        &page_url,
+        &visit.cookie,
+        &csrf(&visit.page),
+        "approve",
+    )
+    .await;
+    assert_eq!(decided.status(), 303);
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered after the approval");
+    assert_eq!(answer.header.action, "ExecuteQueryResponse");
+    answer
 }

@@ -72,17 +72,7 @@ pub async fn run(o: &Options) -> Result<ExitCode, CliError> {
             .collect();
         let mut line = row.clone();
         for (_, key) in keys {
-            let field = engine
-                .fields()
-                .get(&key.attribute)
-                .and_then(|f| f.first())
-                .and_then(|f| record.get(f))
-                .cloned()
-                .unwrap_or(Value::Null);
-            let v = key
-                .registry_value(&field, engine.date_format())
-                .as_text()
-                .unwrap_or_default();
+            let v = engine.key_value(key, &record).as_text().unwrap_or_default();
             line.push(v);
         }
         write_row(&mut out, &line)?;

@@ -1136,6 +1136,19 @@ impl Engine {
         }
     }
 
+    /// The value a registry key column holds for a record (`surname_cologne` of its
+    /// first FamilyName field), as `match-eval` and `match-keys` compute them.
+    pub fn key_value(&self, key: &KeySpec, rec: &Record) -> Value {
+        let field = self
+            .fields
+            .get(&key.attribute)
+            .and_then(|f| f.first())
+            .and_then(|f| rec.get(f))
+            .cloned()
+            .unwrap_or(Value::Null);
+        key.registry_value(&field, self.date_format())
+    }
+
     /// The identity of a registry record, for merging the candidates of several passes.
     pub fn record_key(&self, rec: &Record) -> Option<String> {
         let f = self.record_id.as_deref()?;

@@ -95,26 +95,11 @@ pub async fn load_frequencies(
         return Ok(None);
     };
     let timeout = std::time::Duration::from_secs(spec.timeout_seconds.max(1));
-    let cancel = CancellationToken::new();
-    let fields: FieldPaths = [("name", "name"), ("n", "n")]
-        .into_iter()
-        .map(|(f, c)| (f.to_owned(), c.to_owned()))
-        .collect();
-    let params = Params::new();
     let particles = engine.name_particles();
     let mut rows: Vec<(Attribute, String, u64)> = Vec::new();
     let mut population = 0u64;
     for (attribute, query) in &spec.queries {
-        let lookup = Lookup {
-            query: &query.value,
-            params: &params,
-            fields: &fields,
-            limits: Limits {
-                timeout,
-                max_rows: spec.max_names,
-            },
-        };
-        let records = connector.lookup(&lookup, &cancel).await?;
+        let records = count_rows(connector, &query.value, spec.max_names, timeout).await?;
         let mut total = 0u64;
         for r in records {
             let n = count(r.get("n")).ok_or_else(|| {
@@ -131,17 +116,7 @@ pub async fn load_frequencies(
         population = population.max(total);
     }
     if let Some(query) = &spec.population {
-        let lookup = Lookup {
-            query: &query.value,
-            params: &params,
-            fields: &fields,
-            limits: Limits {
-                timeout,
-                max_rows: 1,
-            },
-        };
-        population = connector
-            .lookup(&lookup, &cancel)
+        population = count_rows(connector, &query.value, 1, timeout)
             .await?
             .first()
             .and_then(|r| count(r.get("n")))
@@ -154,6 +129,26 @@ pub async fn load_frequencies(
         table.add(attribute, &name, n, &particles);
     }
     Ok(Some(table))
+}
+
+/// The rows of a frequency query (no parameters), each with its `name` and `n`.
+async fn count_rows(
+    connector: &dyn Connector,
+    query: &str,
+    max_rows: usize,
+    timeout: std::time::Duration,
+) -> Result<Vec<Record>, ConnectorError> {
+    let fields: FieldPaths = [("name", "name"), ("n", "n")]
+        .into_iter()
+        .map(|(f, c)| (f.to_owned(), c.to_owned()))
+        .collect();
+    let lookup = Lookup {
+        query,
+        params: &Params::new(),
+        fields: &fields,
+        limits: Limits { timeout, max_rows },
+    };
+    connector.lookup(&lookup, &CancellationToken::new()).await
 }
 
 /// A count as a connector returns it: an integer, or digits as text.

@@ -712,14 +712,7 @@ async fn build_registry(
             q = q.bind(if v.is_empty() { None } else { Some(v.clone()) });
         }
         for (_, key) in keys {
-            let field = engine
-                .fields()
-                .get(&key.attribute)
-                .and_then(|f| f.first())
-                .and_then(|f| record.get(f))
-                .cloned()
-                .unwrap_or(Value::Null);
-            q = match key.registry_value(&field, engine.date_format()) {
+            q = match engine.key_value(key, &record) {
                 Value::Text(t) => q.bind(Some(t)),
                 Value::Int(i) => q.bind(Some(i)),
                 Value::Date(d) => q.bind(Some(d.format("%Y-%m-%d").to_string())),
