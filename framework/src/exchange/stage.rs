@@ -654,11 +654,7 @@ fn refusal_before_lookup(outcome: &MatchOutcome) -> Refusal {
             ErrorCode::ObjectNotFound,
             format!(
                 "Additional identification attributes required: {}",
-                missing
-                    .iter()
-                    .map(Attribute::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                attribute_list(missing)
             ),
         ),
         // The date's format is an EDM rule; a name that cannot be compared (no letters,
@@ -685,6 +681,15 @@ fn refusal_before_lookup(outcome: &MatchOutcome) -> Refusal {
     }
 }
 
+/// Attribute names, comma-separated (`PlaceOfBirth, Gender`).
+fn attribute_list(attributes: &[Attribute]) -> String {
+    attributes
+        .iter()
+        .map(Attribute::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Why matching identified nobody, in words free of personal data (the explanation's
 /// summary: counts, levels, weights), for the trace, the log and the preview's sign-in
 /// log. The requester never reads it: every such outcome answers [`Refusal::not_found`]
@@ -705,11 +710,7 @@ fn unidentified(outcome: &MatchOutcome) -> String {
         }
         MatchOutcome::NeedsMoreAttributes { missing } => format!(
             "needs_more_attributes: the request lacks {}",
-            missing
-                .iter()
-                .map(Attribute::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
+            attribute_list(missing)
         ),
         other => format!("{}{summary}", other.name()),
     }

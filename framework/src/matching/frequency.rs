@@ -165,18 +165,25 @@ impl FrequencyCell {
     /// Whether a load should start now: none is running and the table is missing or
     /// older than `refresh`. Claims the load when it says yes.
     pub fn claim_load(&self, refresh: Duration) -> bool {
-        let mut s = self.state.write().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        if s.loading_since
-            .is_some_and(|t| now.duration_since(t) < LOAD_STALE)
-        {
+        let due = |s: &CellState, now: Instant| {
+            s.loading_since
+                .is_none_or(|t| now.duration_since(t) >= LOAD_STALE)
+                && s.loaded_at.is_none_or(|t| now.duration_since(t) >= refresh)
+        };
+        // Asked on every request: a read lock answers "not due" without contention.
+        if !due(
+            &self.state.read().unwrap_or_else(|p| p.into_inner()),
+            Instant::now(),
+        ) {
             return false;
         }
-        let due = s.loaded_at.is_none_or(|t| now.duration_since(t) >= refresh);
-        if due {
+        let mut s = self.state.write().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let claimed = due(&s, now);
+        if claimed {
             s.loading_since = Some(now);
         }
-        due
+        claimed
     }
 
     /// A load failed: the next request may try again after `retry`.

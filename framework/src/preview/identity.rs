@@ -21,7 +21,7 @@
 //!
 //! Verdicts name attributes, never values, so they can be logged and journaled.
 
-use oots_connector::Record;
+use oots_connector::{Record, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::matching::compare::{Level, NameKeys};
@@ -186,6 +186,8 @@ fn same_given_names(record: &str, signed_in: &str) -> bool {
     if claimed.is_empty() {
         return false;
     }
+    // Whole written names only: `Jean` is not half of a record's `Jean-Pierre` here,
+    // where the engine's looser token rule would let it pass.
     let words: Vec<&str> = record.split_whitespace().collect();
     (1..=words.len())
         .any(|n| NameKeys::new(&words[..n].join(" "), &[]).compare(&claimed) == Level::Exact)
@@ -194,17 +196,12 @@ fn same_given_names(record: &str, signed_in: &str) -> bool {
 /// A registry date agrees with the signed-in one: its year, and every part it knows,
 /// equal.
 fn same_date(record: &str, signed_in: &DateParts) -> bool {
-    let mut parts = record.split('-').map(|p| p.parse::<u32>().ok());
-    let (Some(Some(year)), Some(Some(month)), Some(Some(day)), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    let known = |part: u32| (part > 0).then_some(part);
-    year > 0
-        && signed_in.year == Some(year)
-        && known(month).is_none_or(|m| signed_in.month == Some(m))
-        && known(day).is_none_or(|d| signed_in.day == Some(d))
+    DateParts::from_value(&Value::Text(record.to_owned()), Some("%Y-%m-%d")).is_some_and(|r| {
+        r.year.is_some()
+            && signed_in.year == r.year
+            && r.month.is_none_or(|m| signed_in.month == Some(m))
+            && r.day.is_none_or(|d| signed_in.day == Some(d))
+    })
 }
 
 /// Compares the request's subject with the signed-in person.
