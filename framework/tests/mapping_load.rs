@@ -136,6 +136,34 @@ async fn name_frequencies_are_read_through_the_connector_and_checked() {
     assert!(table.known(Attribute::FamilyName, &keys("LINDGREN")));
     assert!(!table.known(Attribute::FamilyName, &keys("Lundgern")));
     assert!(table.known(Attribute::GivenName, &keys("Anna")));
+    // A test's fixtures are not the registry: a mapping given another connector decides
+    // without the registry's frequencies.
+    let fixture = set.with_connector("birth", set.mappings()[0].connector.clone());
+    assert!(fixture.mappings()[0].engine.frequencies().is_none());
+    assert!(fixture.mappings()[0].engine.frequency_spec().is_none());
+
+    // `serve` reads them in the background; without a population query the population is
+    // the largest total of a query's counts.
+    let no_population = with_freq.replace("    population: SELECT COUNT(*) AS n FROM people\n", "");
+    let dir2 = setup(&[
+        ("birth.yaml", &no_population),
+        ("t.xml.hbs", "<a>{{record.family}}</a>"),
+    ]);
+    std::fs::copy(dir.path().join("seed.sql"), dir2.path().join("seed.sql")).unwrap();
+    let set = load(dir2.path()).await.unwrap();
+    set.refresh_frequencies();
+    let engine = set.mappings()[0].engine.clone();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while engine.frequencies().is_none() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        engine
+            .frequencies()
+            .expect("read in the background")
+            .population(),
+        3
+    );
 
     // A frequency query takes no parameters: said where it is written.
     let bad = with_freq.replace(

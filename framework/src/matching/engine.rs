@@ -1597,6 +1597,16 @@ mod tests {
     }
 
     #[test]
+    fn frequency_weights_as_documented() {
+        // docs/matching.md, "Name frequencies": one in a thousand 9.9, one in a hundred 8
+        // (the floor, 4 below the configured 12), never above the configured weight.
+        let w = |share| (frequency_weight(12.0, share) * 10.0).round() / 10.0;
+        assert_eq!(w(0.001), 9.9);
+        assert_eq!(w(0.01), 8.0);
+        assert_eq!(w(0.000_001), 12.0);
+    }
+
+    #[test]
     fn partial_registry_dates() {
         let e = engine();
         let id = who("Dupont", "Jean", "1992-10-22");
