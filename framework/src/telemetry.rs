@@ -12,8 +12,9 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{Protocol, SpanExporter, WithExportConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing::Subscriber;
-use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing::{Level, Subscriber};
+use tracing_subscriber::filter::{FilterExt as _, LevelFilter, Targets, filter_fn};
+use tracing_subscriber::layer::Filter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
@@ -106,16 +107,36 @@ impl Drop for TelemetryGuard {
     }
 }
 
-/// The log filter: `OOTS_LOG` if set and valid, else `default_level`; the SQL Server
-/// driver is always off, because it logs server error messages that may quote personal
-/// data.
-pub fn log_filter(default_level: &str) -> EnvFilter {
-    let filter =
+/// Crates whose events may quote personal data at any level, so they are never logged:
+/// the SQL Server driver logs server error messages (which may quote row values), the
+/// template engine logs the values it renders (dates of birth, parents' names).
+const SILENCED: &[&str] = &["tiberius", "handlebars"];
+
+/// The log filter: `OOTS_LOG` if set and valid, else `default_level`, with two limits no
+/// `OOTS_LOG` lifts, because no level may log personal data:
+/// - the crates in [`SILENCED`] are off;
+/// - other crates' events pass at `INFO` and above only. Their debug and trace events
+///   carry what they handle (URLs with query strings, rows, rendered values); ours follow
+///   the rule of identifiers and codes only.
+pub fn log_filter<S>(default_level: &str) -> impl Filter<S> + Send + Sync + 'static
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let mut env =
         EnvFilter::try_from_env("OOTS_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
-    match "tiberius=off".parse() {
-        Ok(d) => filter.add_directive(d),
-        Err(_) => filter,
+    for target in SILENCED {
+        if let Ok(d) = format!("{target}=off").parse() {
+            env = env.add_directive(d);
+        }
     }
+    env.and(filter_fn(|meta| own_or_quiet(meta.target(), *meta.level())))
+}
+
+/// Whether an event may be logged whatever `OOTS_LOG` says: any level of our own
+/// crates, `INFO` and above of the others.
+fn own_or_quiet(target: &str, level: Level) -> bool {
+    let own = target == "oots_adapter" || target.starts_with("oots_");
+    own || level <= Level::INFO
 }
 
 /// What traces take: `INFO` and above whatever `OOTS_LOG` says (turning logs down must
@@ -125,6 +146,7 @@ fn trace_filter() -> Targets {
     Targets::new()
         .with_default(LevelFilter::INFO)
         .with_target("tiberius", LevelFilter::OFF)
+        .with_target("handlebars", LevelFilter::OFF)
         .with_target("opentelemetry", LevelFilter::OFF)
         .with_target("opentelemetry_sdk", LevelFilter::OFF)
         .with_target("opentelemetry_otlp", LevelFilter::OFF)
@@ -274,6 +296,24 @@ mod tests {
         assert!(matches!(layer, Ok(None)));
         assert!(!TelemetryGuard::default().exporting());
         assert!(TelemetryGuard::default().shutdown().is_ok());
+    }
+
+    #[test]
+    fn other_crates_are_quiet_below_info_and_the_leaky_ones_silent() {
+        assert!(own_or_quiet("oots_framework::exchange", Level::TRACE));
+        assert!(own_or_quiet("oots_connector_sql::connector", Level::DEBUG));
+        assert!(own_or_quiet("oots_adapter", Level::TRACE));
+        assert!(own_or_quiet("reqwest::connect", Level::INFO));
+        assert!(own_or_quiet("sqlx::query", Level::WARN));
+        assert!(!own_or_quiet("reqwest::connect", Level::DEBUG));
+        assert!(!own_or_quiet("handlebars::render", Level::TRACE));
+        assert!(!own_or_quiet("sqlx::query", Level::DEBUG));
+        assert!(
+            !own_or_quiet("oots", Level::DEBUG),
+            "a prefix, not a crate of ours"
+        );
+        assert!(SILENCED.contains(&"handlebars") && SILENCED.contains(&"tiberius"));
+        assert!(!trace_filter().would_enable("handlebars::render", &Level::ERROR));
     }
 
     #[test]

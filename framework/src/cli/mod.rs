@@ -242,18 +242,27 @@ async fn subject_key(config: &AdapterConfig, store: &dyn Store) -> Result<Vec<u8
     store.subject_key(&fresh).await.map_err(CliError::other)
 }
 
-/// Logs to stderr; JSON lines for the long-running service, compact text otherwise.
+/// Logs to stderr; JSON lines for the long-running service, compact text otherwise,
+/// filtered as [`crate::telemetry::log_filter`] says (no level logs personal data).
 fn init_logging(json: bool, default_level: &str) {
-    // The SQL Server driver logs server error messages, which may quote personal data.
-    let filter = tracing_subscriber::EnvFilter::try_from_env("OOTS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level))
-        .add_directive("tiberius=off".parse().unwrap_or_default());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let registry = tracing_subscriber::registry();
     let _ = if json {
-        builder.json().try_init()
+        registry
+            .with(
+                fmt.json()
+                    .with_filter(crate::telemetry::log_filter(default_level)),
+            )
+            .try_init()
     } else {
-        builder.compact().try_init()
+        registry
+            .with(
+                fmt.compact()
+                    .with_filter(crate::telemetry::log_filter(default_level)),
+            )
+            .try_init()
     };
 }
