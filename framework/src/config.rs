@@ -162,6 +162,10 @@ pub struct PreviewConfig {
     /// (preview-ui/README.md).
     #[serde(default)]
     pub ui_dir: Option<PathBuf>,
+    /// By requester identifier: the hosts its return address may be on (docs/preview.md).
+    /// A requester without an entry may use any https host.
+    #[serde(default)]
+    pub return_hosts: crate::preview::return_address::ReturnHosts,
 }
 
 /// The preview space's sign-in.
@@ -197,6 +201,7 @@ impl Default for PreviewConfig {
             recheck_seconds: default_recheck_seconds(),
             authentication: None,
             ui_dir: None,
+            return_hosts: BTreeMap::new(),
         }
     }
 }
@@ -531,6 +536,22 @@ impl AdapterConfig {
                 )
                 .hint("public_url: https://preview.example.org/oots/preview"),
             );
+        }
+        for (requester, hosts) in &raw.preview.return_hosts {
+            for host in hosts {
+                if !crate::preview::return_address::is_host_name(host) {
+                    problems.push(
+                        Diagnostic::new(
+                            path,
+                            codes::BAD_URL,
+                            format!(
+                                "preview.return_hosts.{requester}: '{host}' is not a host name (no scheme, port or path)"
+                            ),
+                        )
+                        .hint("return_hosts: { \"<requester identifier>\": [portal.example.eu] }"),
+                    );
+                }
+            }
         }
         let mut connections = raw.connections;
         for c in connections.values_mut() {
