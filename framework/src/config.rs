@@ -685,4 +685,30 @@ mod tests {
         let s = err.to_string();
         assert!(s.contains("references") && !s.contains("hunter2"), "{s}");
     }
+
+    #[test]
+    fn return_hosts_are_host_names_by_requester() {
+        let preview = "preview:\n  public_url: https://p.example/preview\n  return_hosts:\n    \"0088:123\": [portal.example.eu, Other.Example]\n";
+        let c =
+            AdapterConfig::from_str(Path::new("a.yaml"), &format!("{MINIMAL}{preview}")).unwrap();
+        assert_eq!(
+            c.preview.return_hosts["0088:123"],
+            ["portal.example.eu", "Other.Example"]
+        );
+        assert!(
+            AdapterConfig::from_str(Path::new("a.yaml"), MINIMAL)
+                .unwrap()
+                .preview
+                .return_hosts
+                .is_empty()
+        );
+        let bad = "preview:\n  public_url: https://p.example/preview\n  return_hosts:\n    \"0088:123\": [\"https://portal.example.eu/back\"]\n";
+        let err = AdapterConfig::from_str(Path::new("a.yaml"), &format!("{MINIMAL}{bad}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("preview.return_hosts.0088:123") && err.contains("not a host name"),
+            "{err}"
+        );
+    }
 }

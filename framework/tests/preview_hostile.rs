@@ -196,6 +196,10 @@ async fn the_return_address_is_never_shown_to_another_browser() {
                 !body.contains("requester.example"),
                 "{path} with {other:?} ({status}) shows the return address: {body}"
             );
+            assert_eq!(
+                status, 404,
+                "{path} with {other:?}: not this browser's link"
+            );
         }
     }
     adapter.stop();
@@ -237,7 +241,7 @@ async fn a_requesters_return_hosts_keep_other_hosts_out() {
     assert_eq!(decided.status(), 303);
     assert_eq!(
         decided.headers()["location"],
-        "https://Requester.Example:8443/back"
+        "https://requester.example:8443/back"
     );
     adapter.answer(Duration::from_secs(10)).await.unwrap();
 
@@ -396,5 +400,36 @@ async fn the_browser_cookie_is_rotated_at_sign_in() {
     assert_eq!(decided.headers()["location"], BACK);
     let answer = adapter.answer(Duration::from_secs(10)).await.unwrap();
     assert_eq!(answer.header.action, "ExecuteQueryResponse");
+    adapter.stop();
+}
+
+/// Item 9, the other side of never adopting a cookie: one browser reviews one link at a
+/// time. Opening a second link gives the browser a new key, and the first link is then
+/// no longer this browser's (docs/preview.md, Cookies).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_link_in_the_same_browser_takes_the_cookie_over() {
+    let mut adapter = Adapter::start(2400).await;
+    let (_, first) = preview_link(&mut adapter).await;
+    let (_, second) = preview_link(&mut adapter).await;
+    let http = client();
+    let first_url = adapter.url(&format!("/preview/{first}"));
+    let second_url = adapter.url(&format!("/preview/{second}"));
+    let (one, _) = citizen_opens(&http, &first_url).await;
+    let r = http
+        .get(&second_url)
+        .header("cookie", &one)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let two = browser_cookie(&r);
+    assert_ne!(one, two);
+    let back = http
+        .get(&first_url)
+        .header("cookie", &two)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), 404);
     adapter.stop();
 }

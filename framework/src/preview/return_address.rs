@@ -84,7 +84,8 @@ impl Deref for ReturnAddress {
 impl ReturnAddress {
     /// `raw` as a return address of `requester`: an absolute https URL without user
     /// information or control characters, on one of the requester's hosts if the
-    /// deployment lists any (host compared without case and port).
+    /// deployment lists any (host compared without case and port). Kept in its parsed
+    /// form (host lower case, non-ASCII percent- or punycode-encoded).
     pub fn parse(raw: &str, requester: &str, hosts: &ReturnHosts) -> Result<Self, ReturnRefused> {
         let raw = raw.trim();
         if raw.chars().any(char::is_control) {
@@ -111,7 +112,8 @@ impl ReturnAddress {
         {
             return Err(ReturnRefused::HostNotAllowed);
         }
-        Ok(ReturnAddress(raw.to_owned()))
+        // As parsed (WHATWG, as a browser reads it): what was checked is what is sent.
+        Ok(ReturnAddress(url.into()))
     }
 }
 
@@ -137,7 +139,12 @@ mod tests {
         let h = hosts();
         let ok =
             ReturnAddress::parse(" https://Portal.Example.EU:8443/back?x=1 ", "req-1", &h).unwrap();
-        assert_eq!(&*ok, "https://Portal.Example.EU:8443/back?x=1");
+        assert_eq!(&*ok, "https://portal.example.eu:8443/back?x=1");
+        // A backslash is a slash to a browser: the host is the one before it.
+        assert_eq!(
+            ReturnAddress::parse("https://evil.example\\@portal.example.eu/", "req-1", &h),
+            Err(ReturnRefused::HostNotAllowed)
+        );
         for (raw, why) in [
             ("http://portal.example.eu/", ReturnRefused::NotHttps),
             ("javascript:alert(1)", ReturnRefused::NotHttps),
