@@ -11,7 +11,9 @@
 //!
 //! Every response carries strict security headers (CSP without scripts, HSTS, no framing,
 //! no caching, no referrer). The first visit binds the link to the browser with a random
-//! cookie; every later step checks it. Pages never show why a link is refused beyond
+//! `__Host-` cookie made here (never one the client offers), which the sign-in rotates;
+//! every later step checks it, and outcome pages and the return address are shown to
+//! that browser only. Pages never show why a link is refused beyond
 //! "not valid", so a link in the wrong hands reveals nothing.
 
 use std::collections::BTreeMap;
@@ -782,7 +784,7 @@ async fn callback(
             s.signed_in(fresh.as_str(), signed_in.clone(), now, t)
         })
         .await;
-    let response = match committed {
+    let mut response = match committed {
         Err(refused) => refused,
         Ok(_) => {
             if signed_in != SignedIn::Subject {
@@ -792,7 +794,6 @@ async fn callback(
             see_other(&format!("{}/{token}", space.base_path()))
         }
     };
-    let mut response = response;
     if v.loaded.session.is_bound_to(Some(fresh.as_str())) {
         response.headers_mut().append(
             header::SET_COOKIE,
