@@ -162,6 +162,10 @@ pub struct PreviewConfig {
     /// (preview-ui/README.md).
     #[serde(default)]
     pub ui_dir: Option<PathBuf>,
+    /// By requester identifier: the hosts its return address may be on (docs/preview.md).
+    /// A requester without an entry may use any https host.
+    #[serde(default)]
+    pub return_hosts: crate::preview::return_address::ReturnHosts,
 }
 
 /// The preview space's sign-in.
@@ -197,6 +201,7 @@ impl Default for PreviewConfig {
             recheck_seconds: default_recheck_seconds(),
             authentication: None,
             ui_dir: None,
+            return_hosts: BTreeMap::new(),
         }
     }
 }
@@ -532,6 +537,22 @@ impl AdapterConfig {
                 .hint("public_url: https://preview.example.org/oots/preview"),
             );
         }
+        for (requester, hosts) in &raw.preview.return_hosts {
+            for host in hosts {
+                if !crate::preview::return_address::is_host_name(host) {
+                    problems.push(
+                        Diagnostic::new(
+                            path,
+                            codes::BAD_URL,
+                            format!(
+                                "preview.return_hosts.{requester}: '{host}' is not a host name (no scheme, port or path)"
+                            ),
+                        )
+                        .hint("return_hosts: { \"<requester identifier>\": [portal.example.eu] }"),
+                    );
+                }
+            }
+        }
         let mut connections = raw.connections;
         for c in connections.values_mut() {
             if let ConnectionConfig::Sql(c) = c {
@@ -663,5 +684,31 @@ mod tests {
         let err = AdapterConfig::from_str(Path::new("a.yaml"), &text).unwrap_err();
         let s = err.to_string();
         assert!(s.contains("references") && !s.contains("hunter2"), "{s}");
+    }
+
+    #[test]
+    fn return_hosts_are_host_names_by_requester() {
+        let preview = "preview:\n  public_url: https://p.example/preview\n  return_hosts:\n    \"0088:123\": [portal.example.eu, Other.Example]\n";
+        let c =
+            AdapterConfig::from_str(Path::new("a.yaml"), &format!("{MINIMAL}{preview}")).unwrap();
+        assert_eq!(
+            c.preview.return_hosts["0088:123"],
+            ["portal.example.eu", "Other.Example"]
+        );
+        assert!(
+            AdapterConfig::from_str(Path::new("a.yaml"), MINIMAL)
+                .unwrap()
+                .preview
+                .return_hosts
+                .is_empty()
+        );
+        let bad = "preview:\n  public_url: https://p.example/preview\n  return_hosts:\n    \"0088:123\": [\"https://portal.example.eu/back\"]\n";
+        let err = AdapterConfig::from_str(Path::new("a.yaml"), &format!("{MINIMAL}{bad}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("preview.return_hosts.0088:123") && err.contains("not a host name"),
+            "{err}"
+        );
     }
 }

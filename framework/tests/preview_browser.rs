@@ -265,6 +265,42 @@ async fn the_citizen_signs_in_sees_the_evidence_and_decides_in_a_real_browser() 
         .expect("answered");
     assert_eq!(exception(&answer).code, ErrorCode::ObjectNotFound);
 
+    // A hostile browser: the cookies set beforehand to a chosen value (fixation), and
+    // `returnurl` to another site on a 2.0 link. The adapter makes its own cookie at the
+    // first visit, makes another at the sign-in, and sends the citizen back to the
+    // requester's ReturnLocation (a redirect elsewhere fails the script).
+    let (link, _) = preview_link(&mut adapter).await;
+    adapter.send(Some(&link), Some(&back));
+    let chosen = "c".repeat(64);
+    let hostile_link = format!("{link}?returnurl=https%3A%2F%2Fevil.example%2Fsteal");
+    let seen = browser.visit(
+        &back,
+        &hostile_link,
+        "jean",
+        "approve",
+        "hostile",
+        &["--plant-cookie", &chosen],
+    );
+    let landing = seen["cookie_after_landing"].as_str().expect("a cookie");
+    let signed_in = seen["cookie_after_sign_in"].as_str().expect("a cookie");
+    assert_ne!(landing, chosen, "the chosen cookie was adopted: {seen}");
+    assert_ne!(
+        signed_in, landing,
+        "the sign-in did not rotate the cookie: {seen}"
+    );
+    assert!(
+        seen["after_decision_url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&back),
+        "{seen}"
+    );
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(answer.header.action, "ExecuteQueryResponse");
+
     // A tampered link, and a link already opened in another browser: "not valid".
     let (link, _) = preview_link(&mut adapter).await;
     let tampered = format!("{}0", &link[..link.len() - 1]);

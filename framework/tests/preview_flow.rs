@@ -53,7 +53,7 @@ async fn approving_in_the_preview_answers_the_held_follow_up_with_the_evidence()
     assert_eq!(other.status(), 404);
     let stranger = http
         .get(&page_url)
-        .header("cookie", format!("oots_preview={}", "0".repeat(64)))
+        .header("cookie", format!("__Host-oots_preview={}", "0".repeat(64)))
         .send()
         .await
         .unwrap();

@@ -5,6 +5,7 @@ identity provider and the requester and checks the answers.
     preview.py --link <PreviewLocation>
                --login jean|other|dupond|lukas|lukas-unknown|demo-idp|-
                --decision approve|decline|none [--try-document] [--reload-after <s>]
+               [--plant-cookie <value>]
                --return-url <url> --axe <axe.min.js> --shots <dir> --name <scenario>
 
 The adapter's public URL is a real https origin on loopback (the test's TLS front with a
@@ -42,6 +43,9 @@ def main():
                    help="wait this many seconds after the decision step, then reload")
     p.add_argument("--try-document", action="store_true",
                    help="after the sign-in, ask for the held document as this browser")
+    p.add_argument("--plant-cookie", default="",
+                   help="before the first visit, set the preview cookies to this value "
+                        "(a fixation attempt); the report gives the values the browser holds")
     a = p.parse_args()
 
     public = urlsplit(a.link)
@@ -64,6 +68,21 @@ def main():
                   lambda route: route.abort())
         page = ctx.new_page()
 
+        def preview_cookie():
+            # The value of the browser cookie the adapter set (HttpOnly: read from the jar).
+            return next((c["value"] for c in ctx.cookies(public_origin)
+                         if c["name"] == "__Host-oots_preview"), None)
+
+        if a.plant_cookie:
+            ctx.add_cookies([
+                {"name": "__Host-oots_preview", "value": a.plant_cookie,
+                 "url": f"{public_origin}/", "secure": True, "httpOnly": True,
+                 "sameSite": "Lax"},
+                {"name": "oots_preview", "value": a.plant_cookie,
+                 "url": f"{public_origin}{public.path.rsplit('/', 1)[0]}/",
+                 "secure": True, "httpOnly": True, "sameSite": "Lax"},
+            ])
+
         def check(step):
             # Everything the page holds, markup included, for the test to search (before
             # the checker's script is added).
@@ -78,6 +97,7 @@ def main():
 
         response = page.goto(a.link)
         result["first_status"] = response.status if response else None
+        result["cookie_after_landing"] = preview_cookie()
         check("landing")
         if a.login == "demo-idp":
             # `oots-adapter demo`'s own identity provider: its form is prefilled.
@@ -100,6 +120,7 @@ def main():
             page.wait_for_url(f"{public_origin}/**")
             page.wait_for_load_state()
             check("after-sign-in")
+        result["cookie_after_sign_in"] = preview_cookie()
         result["shown"] = page.inner_text("main")
         result["status_after_sign_in"] = page.evaluate(
             "() => performance.getEntriesByType('navigation')[0].responseStatus")

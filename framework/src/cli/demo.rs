@@ -510,6 +510,8 @@ async fn approve(link: &str, spec: &RequestSpec, trust: &[u8]) -> Result<(), Str
         .send()
         .await
         .map_err(err)?;
+    // The sign-in rotates the browser cookie.
+    keep(&mut cookies, &callback);
     let review = http
         .get(format!("{}{}", origin(base), location(&callback)?))
         .header("cookie", jar(&cookies))

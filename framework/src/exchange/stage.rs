@@ -821,6 +821,7 @@ fn held_for(routed: &Routed<'_>, content: Content) -> Held {
         title: spec.evidence_type.title.clone(),
         content,
         min_level_of_assurance: spec.policy.min_level_of_assurance,
+        return_channel: crate::preview::return_address::ReturnChannel::of(routed.request.version),
     }
 }
 
@@ -850,6 +851,25 @@ async fn issue_preview(
     ex.store.save_preview(&link).await?;
     ex.metrics.preview(crate::metrics::PreviewStep::Issued);
     Ok(link)
+}
+
+/// The follow-up's `ReturnLocation`, if the link takes its return address from the
+/// follow-up (2.0) and it passes the rules (docs/preview.md).
+fn follow_up_return_address(
+    ex: &Exchange,
+    held: &Held,
+    request: &EvidenceRequest,
+    requester: &str,
+) -> Option<crate::preview::return_address::ReturnAddress> {
+    use crate::preview::return_address::{ReturnAddress, ReturnChannel};
+    let raw = request.return_location.as_deref()?;
+    if held.return_channel != ReturnChannel::FollowUp {
+        tracing::warn!("a ReturnLocation on a 1.x preview link is ignored");
+        return None;
+    }
+    ReturnAddress::parse(raw, requester, &ex.config.preview.return_hosts)
+        .inspect_err(|e| tracing::warn!(code = e.code(), error = %e, "the follow-up's ReturnLocation is not kept"))
+        .ok()
 }
 
 /// A follow-up request carrying a `PreviewLocation`: the evidence if the user approved it,
@@ -917,6 +937,7 @@ async fn follow_up(
         );
     }
     let timeouts = ex.config.preview.timeouts();
+    let return_address = follow_up_return_address(ex, &held, request, &link.requester_id);
     // The user's steps may move the session between this read and the save (the
     // follow-up typically arrives as the user opens the link): then read it again and
     // apply the follow-up to what is there, so the return address is never lost.
@@ -931,7 +952,7 @@ async fn follow_up(
             None => (Session::new(link.created_at), 0),
         };
         let before = session.clone();
-        if let Some(back) = request.return_location.as_deref() {
+        if let Some(back) = return_address.clone() {
             session.set_return_url(back);
         }
         let decision = session.follow_up(now, &timeouts);

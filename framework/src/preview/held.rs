@@ -16,6 +16,7 @@ use crate::edm::LevelOfAssurance;
 use crate::exchange::Produced;
 use crate::matching::{Attribute, Identity};
 use crate::preview::identity::RecordIdentity;
+use crate::preview::return_address::ReturnChannel;
 
 /// The data of one preview session.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +35,10 @@ pub struct Held {
     /// The lowest level of assurance the sign-in must reach (the mapping's policy).
     #[serde(default)]
     pub min_level_of_assurance: Option<LevelOfAssurance>,
+    /// Where the link takes the requester's return address from (the request's EDM
+    /// version); sessions stored without it take it from the follow-up only.
+    #[serde(default)]
+    pub return_channel: ReturnChannel,
 }
 
 /// The evidence a session holds, or why it holds none yet.
@@ -197,6 +202,7 @@ mod tests {
                 }),
             },
             min_level_of_assurance: Some(LevelOfAssurance::High),
+            return_channel: ReturnChannel::LinkParameter,
         };
         let json = serde_json::to_string(&held).unwrap();
         let back: Held = serde_json::from_str(&json).unwrap();
@@ -244,6 +250,8 @@ mod tests {
             held.record().is_none(),
             "no record identity: the sign-in shows nothing"
         );
+        // Nor the return channel: the link's `returnurl` is not trusted.
+        assert_eq!(held.return_channel, ReturnChannel::FollowUp);
         // Written again, it stays so (nothing invented).
         let again = serde_json::to_string(&held).unwrap();
         assert!(!again.contains("\"record\""), "{again}");

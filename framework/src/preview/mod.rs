@@ -5,6 +5,7 @@
 //!   reviewing → approved / declined / mismatch / expired), T2 and T3;
 //! - [`held`]: what a session keeps until its follow-up is answered;
 //! - [`identity`]: the re-authentication check against the request's subject;
+//! - [`return_address`]: where the user is sent back, and from which source;
 //! - [`auth`]: the sign-in ([`auth::Authenticator`], OpenID Connect);
 //! - [`page`], [`i18n`]: the pages and their translations (`preview-ui/`);
 //! - [`routes`]: the HTTP routes that tie them together.
@@ -14,6 +15,7 @@ pub mod held;
 pub mod i18n;
 pub mod identity;
 pub mod page;
+pub mod return_address;
 pub mod routes;
 pub mod session;
 

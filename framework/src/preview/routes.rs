@@ -11,7 +11,9 @@
 //!
 //! Every response carries strict security headers (CSP without scripts, HSTS, no framing,
 //! no caching, no referrer). The first visit binds the link to the browser with a random
-//! cookie; every later step checks it. Pages never show why a link is refused beyond
+//! `__Host-` cookie made here (never one the client offers), which the sign-in rotates;
+//! every later step checks it, and outcome pages and the return address are shown to
+//! that browser only. Pages never show why a link is refused beyond
 //! "not valid", so a link in the wrong hands reveals nothing.
 
 use std::collections::BTreeMap;
@@ -29,17 +31,22 @@ use super::auth::{Authenticator, PendingSignIn};
 use super::held::{Content, Held};
 use super::identity::{self, Claimed, Mismatch};
 use super::page::{DocumentLink, EvidenceView, Page, PageContext, PreviewUi};
-use super::session::{Session, SignedIn, State as SessionState, StepError, secret_token};
+use super::return_address::{ReturnAddress, ReturnChannel};
+use super::session::{
+    BrowserKey, Session, SignedIn, State as SessionState, StepError, secret_token,
+};
 use crate::exchange::{Exchange, Resolution};
 use crate::matching::Attribute;
 use crate::metrics::{Metrics, PreviewStep};
 use crate::store::{Store, StoreError};
 
-/// The cookie binding a preview link to the browser that first opened it.
-const BROWSER_COOKIE: &str = "oots_preview";
+/// The cookie binding a preview link to the browser that first opened it. `__Host-`:
+/// Secure, `Path=/`, no `Domain`, so no other host (a sibling subdomain) can set or
+/// shadow it.
+const BROWSER_COOKIE: &str = "__Host-oots_preview";
 /// The cookie naming the preview a sign-in in progress belongs to (the provider's
 /// callback URL is the same for all).
-const SIGN_IN_COOKIE: &str = "oots_preview_signin";
+const SIGN_IN_COOKIE: &str = "__Host-oots_preview_signin";
 
 /// How the user proves who they are before seeing evidence.
 #[derive(Clone)]
@@ -155,10 +162,11 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn set_cookie(name: &str, value: &str, path: &str) -> HeaderValue {
-    let path = if path.is_empty() { "/" } else { path };
+/// A `__Host-` cookie: Secure, `Path=/` and no `Domain` are what the prefix requires
+/// (the routes' own path cannot narrow it). The preview's `public_url` is always https.
+fn set_cookie(name: &str, value: &str) -> HeaderValue {
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path={path}; HttpOnly; Secure; SameSite=Lax"
+        "{name}={value}; Path=/; HttpOnly; Secure; SameSite=Lax"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
@@ -166,6 +174,8 @@ fn set_cookie(name: &str, value: &str, path: &str) -> HeaderValue {
 /// A loaded session, with the store version it was read at.
 struct Loaded {
     held: Held,
+    /// The requester the link was issued to (its identifier).
+    requester: String,
     session: Session,
     version: i64,
     /// `held` changed (the sign-in singled out the record) and is saved with the state.
@@ -214,6 +224,7 @@ async fn load(space: &PreviewSpace, token: &str) -> Result<Loaded, Stop> {
     };
     Ok(Loaded {
         held,
+        requester: link.requester_id,
         session,
         version,
         held_changed: false,
@@ -318,6 +329,9 @@ struct PageQuery {
 struct Render<'a> {
     space: &'a PreviewSpace,
     headers: &'a HeaderMap,
+    /// The browser key the client holds: its cookie, or the key this response gives it.
+    /// Outcome pages and the return address are shown only to the bound browser.
+    presented: Option<String>,
     explicit_lang: Option<&'a str>,
     languages: &'a [String],
     path: String,
@@ -365,8 +379,16 @@ impl Render<'_> {
         if let Stop::Ended(ended) = stop {
             return self.stop(Stop::Step(StepError::Finished("answered")), Some(&ended));
         }
-        let back = session.and_then(|s| s.return_url.clone());
+        let presented = self.presented.as_deref();
+        let back = session
+            .and_then(|s| s.return_url_for(presented))
+            .map(|a| a.to_string());
+        // A link opened in another browser: its outcome is that browser's alone.
+        let not_yours = session.is_some_and(|s| s.was_opened() && !s.is_bound_to(presented));
         match stop {
+            Stop::Step(StepError::Expired | StepError::Finished(_)) if not_yours => {
+                self.page(StatusCode::NOT_FOUND, &Page::Invalid)
+            }
             Stop::Ended(_) => self.page(StatusCode::NOT_FOUND, &Page::Invalid),
             Stop::Invalid | Stop::Step(StepError::WrongBrowser | StepError::BadCsrf) => {
                 self.page(StatusCode::NOT_FOUND, &Page::Invalid)
@@ -479,6 +501,7 @@ async fn page(
     let mut render = Render {
         space: &space,
         headers: &headers,
+        presented: cookie(&headers, BROWSER_COOKIE),
         explicit_lang: q.lang.as_deref(),
         languages: &[],
         path: format!("{base}/{token}"),
@@ -489,10 +512,11 @@ async fn page(
     };
     let languages = loaded.held.languages.clone();
     render.languages = &languages;
-    let (browser, fresh) = match cookie(&headers, BROWSER_COOKIE) {
-        Some(b) => (b, false),
-        None => (secret_token(), true),
-    };
+    let offered = offered_return_address(&space, &loaded, q.returnurl.as_deref());
+    // Made here, for this visit: the link is bound to it if this visit is the first,
+    // whatever cookie the client sent.
+    let fresh = BrowserKey::fresh();
+    let presented = render.presented.clone();
     let now = space.exchange.now();
     let timeouts = space.exchange.config().preview.timeouts();
     let signs_in = !matches!(space.authentication, Authentication::None);
@@ -504,21 +528,42 @@ async fn page(
         &token,
         &mut loaded,
         |s| {
-            if let Some(back) = q.returnurl.as_deref() {
-                s.set_return_url(back);
+            let binds = s.visit(presented.as_deref(), &fresh, now, &timeouts)?;
+            let browser = if binds {
+                fresh.as_str()
+            } else {
+                presented.as_deref().unwrap_or_default()
+            };
+            // Only now, from the bound browser: a refused one sets nothing.
+            if let Some(back) = &offered {
+                s.set_return_url(back.clone());
             }
-            s.open(&browser, now, &timeouts)?;
             if signs_in {
                 Ok(s.csrf().map(str::to_owned))
             } else if undetermined {
-                s.unresolved(&browser, now, &timeouts)?;
+                s.unresolved(browser, now, &timeouts)?;
                 Err(StepError::Finished("unresolved"))
             } else {
-                s.review_without_sign_in(&browser, now, &timeouts).map(Some)
+                s.review_without_sign_in(browser, now, &timeouts).map(Some)
             }
         },
     )
     .await;
+    // This visit bound the link: the browser gets the key (also with a refusal page, so
+    // it sees its own outcome).
+    let bound_now = loaded.session.is_bound_to(Some(fresh.as_str()));
+    if bound_now {
+        render.presented = Some(fresh.as_str().to_owned());
+    }
+    let with_cookie = |mut response: Response| {
+        if bound_now {
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(BROWSER_COOKIE, fresh.as_str()),
+            );
+        }
+        response
+    };
     let csrf = match visited {
         Ok(Ok(csrf)) => csrf,
         Ok(Err(e)) => {
@@ -526,9 +571,9 @@ async fn page(
                 // A held follow-up can be refused at once.
                 let _ = space.decided.send(());
             }
-            return render.stop(Stop::Step(e), Some(&loaded.session));
+            return with_cookie(render.stop(Stop::Step(e), Some(&loaded.session)));
         }
-        Err(stop) => return render.stop(stop, Some(&loaded.session)),
+        Err(stop) => return with_cookie(render.stop(stop, Some(&loaded.session))),
     };
     let lang = render.context().lang;
     let expires_at = loaded
@@ -546,14 +591,28 @@ async fn page(
             expires_at,
         },
     };
-    let mut response = render.page(StatusCode::OK, &page);
-    if fresh {
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(BROWSER_COOKIE, &browser, &base),
-        );
+    with_cookie(render.page(StatusCode::OK, &page))
+}
+
+/// The `returnurl` a visit brings, if the link takes its return address from it (1.x)
+/// and it passes the rules; the session keeps it only if the visit is the bound
+/// browser's and none is kept yet.
+fn offered_return_address(
+    space: &PreviewSpace,
+    loaded: &Loaded,
+    raw: Option<&str>,
+) -> Option<ReturnAddress> {
+    let raw = raw?;
+    if loaded.held.return_channel != ReturnChannel::LinkParameter {
+        tracing::info!("returnurl on a 2.0 preview link is ignored (ReturnLocation only)");
+        return None;
     }
-    response
+    let hosts = &space.exchange.config().preview.return_hosts;
+    ReturnAddress::parse(raw, &loaded.requester, hosts)
+        .inspect_err(
+            |e| tracing::warn!(code = e.code(), error = %e, "the link's returnurl is not kept"),
+        )
+        .ok()
 }
 
 /// What every step after the first visit starts from: the page renderer, the browser
@@ -576,6 +635,7 @@ async fn visit<'a>(
     let render = Render {
         space,
         headers,
+        presented: cookie(headers, BROWSER_COOKIE),
         explicit_lang: None,
         languages: &[],
         path: format!("{}/{token}", space.base_path()),
@@ -672,10 +732,9 @@ async fn sign_in(
         return refused;
     }
     let mut response = see_other(&sign_in.redirect_url);
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SIGN_IN_COOKIE, &token, &space.base_path()),
-    );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SIGN_IN_COOKIE, &token));
     response
 }
 
@@ -716,19 +775,32 @@ async fn callback(
         Ok(s) => s,
         Err(code) => return v.stop(Stop::Failed(code)),
     };
-    if let Err(refused) = v
+    // The sign-in rotates the browser's key: one seen or set before opens nothing now.
+    let fresh = BrowserKey::fresh();
+    v.render.presented = Some(fresh.as_str().to_owned());
+    let committed = v
         .commit(&space, &token, |s, b, now, t| {
-            s.signed_in(b, signed_in.clone(), now, t)
+            s.rotate_browser(b, &fresh)?;
+            s.signed_in(fresh.as_str(), signed_in.clone(), now, t)
         })
-        .await
-    {
-        return refused;
+        .await;
+    let mut response = match committed {
+        Err(refused) => refused,
+        Ok(_) => {
+            if signed_in != SignedIn::Subject {
+                // A held follow-up can be refused at once.
+                let _ = space.decided.send(());
+            }
+            see_other(&format!("{}/{token}", space.base_path()))
+        }
+    };
+    if v.loaded.session.is_bound_to(Some(fresh.as_str())) {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(BROWSER_COOKIE, fresh.as_str()),
+        );
     }
-    if signed_in != SignedIn::Subject {
-        // A held follow-up can be refused at once.
-        let _ = space.decided.send(());
-    }
-    see_other(&format!("{}/{token}", space.base_path()))
+    response
 }
 
 /// Who signed in, as far as the session is concerned, checked in this order and the
@@ -855,7 +927,7 @@ async fn decision(
     }
     tracing::info!(approved = approve, "preview decided");
     let _ = space.decided.send(());
-    match &v.loaded.session.return_url {
+    match v.loaded.session.return_url_for(Some(&v.browser)) {
         Some(back) => see_other(back),
         None => v.render.page(
             StatusCode::OK,
@@ -876,9 +948,17 @@ async fn document(
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    // Only the browser reviewing the evidence may read it.
-    if let Err(e) = v.loaded.session.open(&v.browser, v.now, &v.timeouts) {
-        return v.stop(Stop::Step(e));
+    // Only the browser reviewing the evidence may read it (a link nobody opened yet is
+    // nobody's).
+    let unbound = BrowserKey::fresh();
+    match v
+        .loaded
+        .session
+        .visit(Some(&v.browser), &unbound, v.now, &v.timeouts)
+    {
+        Ok(false) => {}
+        Ok(true) => return v.stop(Stop::Invalid),
+        Err(e) => return v.stop(Stop::Step(e)),
     }
     let reviewing = matches!(v.loaded.session.state, SessionState::Reviewing { .. });
     let evidence = match &mut v.loaded.held.content {
@@ -930,6 +1010,7 @@ mod tests {
         };
         let (session, version) = read(&store).await;
         let mut loaded = Loaded {
+            requester: "q".into(),
             held: serde_json::from_str(
                 r#"{"subject":{},"requester":"q","languages":[],"title":{},"request":"<x/>"}"#,
             )
@@ -940,7 +1021,10 @@ mod tests {
         };
         // The follow-up request records the return address after the page read the session.
         let mut moved = Session::new(now);
-        moved.set_return_url("https://requester.example/back");
+        moved.set_return_url(
+            ReturnAddress::parse("https://requester.example/back", "q", &Default::default())
+                .unwrap(),
+        );
         let json = serde_json::to_string(&moved).unwrap();
         assert!(store.update_preview_state("t", &json, 0).await.unwrap());
 
@@ -958,6 +1042,7 @@ mod tests {
             stored.return_url.as_deref(),
             Some("https://requester.example/back")
         );
+        assert!(stored.is_bound_to(Some("b")));
         assert_eq!(loaded.session, stored);
         assert!(
             metrics

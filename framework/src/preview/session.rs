@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::identity;
+use super::return_address::ReturnAddress;
 use crate::edm::ErrorCode;
 use crate::exchange::NOT_FOUND_DETAIL;
 
@@ -213,9 +214,45 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     pub state: State,
     /// Where the user goes back to: the v2.0 follow-up's `ReturnLocation`, or the v1.x
-    /// `returnurl` the requester appended to the link. Only `https` addresses.
+    /// `returnurl` the requester appended to the link (see [`ReturnAddress`]). Shown
+    /// only to the browser the link is bound to.
     #[serde(default)]
-    pub return_url: Option<String>,
+    pub return_url: Option<ReturnAddress>,
+    /// The browser the link is bound to, kept past the end of the session so its outcome
+    /// (and the return address) is shown to that browser only. Absent in sessions stored
+    /// before it was kept: their outcome is shown to nobody.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<BrowserKey>,
+}
+
+/// The secret a browser's `__Host-oots_preview` cookie holds. Made only here, server-side,
+/// when a link is first opened and again at sign-in: a value a client offers is compared
+/// with it, never adopted (session fixation).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BrowserKey(String);
+
+impl BrowserKey {
+    /// A fresh random key (256 bits).
+    pub fn fresh() -> Self {
+        BrowserKey(secret_token())
+    }
+
+    /// The cookie's value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether a client presented this key (constant-time).
+    pub fn matches(&self, presented: Option<&str>) -> bool {
+        presented.is_some_and(|p| same(&self.0, p))
+    }
+}
+
+impl std::fmt::Debug for BrowserKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BrowserKey(..)")
+    }
 }
 
 /// A fresh random secret (256 bits, hex): browser cookies and form tokens.
@@ -234,19 +271,40 @@ impl Session {
             created_at,
             state: State::Issued,
             return_url: None,
+            browser: None,
         }
     }
 
-    /// Records where to send the user back, once: the first https address given wins
-    /// (never `javascript:` or plain http).
-    pub fn set_return_url(&mut self, url: &str) {
-        let url = url.trim();
-        let https = url
-            .get(..8)
-            .is_some_and(|p| p.eq_ignore_ascii_case("https://"));
-        if self.return_url.is_none() && https && !url.chars().any(char::is_control) {
-            self.return_url = Some(url.to_owned());
+    /// Records where to send the user back, once: the first address that passed the
+    /// rules wins, and nothing changes it afterwards.
+    pub fn set_return_url(&mut self, address: ReturnAddress) {
+        if self.return_url.is_none() {
+            self.return_url = Some(address);
         }
+    }
+
+    /// The return address, for the browser presenting `presented`: only the browser the
+    /// link is bound to ever sees it.
+    pub fn return_url_for(&self, presented: Option<&str>) -> Option<&ReturnAddress> {
+        self.return_url
+            .as_ref()
+            .filter(|_| self.is_bound_to(presented))
+    }
+
+    /// Whether `presented` is the key of the browser the link is bound to (also after
+    /// the session ended).
+    pub fn is_bound_to(&self, presented: Option<&str>) -> bool {
+        match (&self.browser, self.state.browser()) {
+            (Some(key), _) => key.matches(presented),
+            // Bound by a version that did not keep the key beside the state.
+            (None, Some(bound)) => presented.is_some_and(|p| same(bound, p)),
+            (None, None) => false,
+        }
+    }
+
+    /// Whether the link was ever opened (so it belongs to one browser).
+    pub fn was_opened(&self) -> bool {
+        self.browser.is_some() || self.state.browser().is_some()
     }
 
     /// When the session expires if nothing happens: T2 after issue until opened, T3 after
@@ -292,9 +350,10 @@ impl Session {
         }
     }
 
-    /// A visit. The first binds the session to `browser` (the value of a fresh random
-    /// cookie); later visits must come from the same browser.
-    pub fn open(
+    /// A visit. The first binds the session to `browser`, which the caller made
+    /// server-side; later visits must come from the same browser. Visits from a client
+    /// go through [`Session::visit`], which never binds to what the client offers.
+    pub(crate) fn open(
         &mut self,
         browser: &str,
         now: DateTime<Utc>,
@@ -306,7 +365,46 @@ impl Session {
                 browser: browser.to_owned(),
                 opened_at: now,
             };
+            self.browser = Some(BrowserKey(browser.to_owned()));
         }
+        Ok(())
+    }
+
+    /// A visit from a client presenting `presented` (its cookie, if any). The first
+    /// binds the session to `fresh`, a key made for this visit, whatever the client
+    /// offered; later visits must present the bound key. `true` if this visit bound it
+    /// (the client is to be given `fresh`).
+    pub fn visit(
+        &mut self,
+        presented: Option<&str>,
+        fresh: &BrowserKey,
+        now: DateTime<Utc>,
+        t: &Timeouts,
+    ) -> Result<bool, StepError> {
+        let binds = matches!(self.state, State::Issued);
+        let browser = if binds {
+            fresh.as_str()
+        } else {
+            presented.unwrap_or("")
+        };
+        self.open(browser, now, t)?;
+        Ok(binds)
+    }
+
+    /// Rotates the bound browser's key to `fresh` (at sign-in), so a key seen or set
+    /// before it opens nothing afterwards. The session must be bound to `browser`;
+    /// a final session keeps the new key for its outcome page.
+    pub fn rotate_browser(&mut self, browser: &str, fresh: &BrowserKey) -> Result<(), StepError> {
+        if !self.is_bound_to(Some(browser)) {
+            return Err(StepError::WrongBrowser);
+        }
+        match &mut self.state {
+            State::Opened { browser, .. }
+            | State::SigningIn { browser, .. }
+            | State::Reviewing { browser, .. } => *browser = fresh.as_str().to_owned(),
+            _ => {}
+        }
+        self.browser = Some(fresh.clone());
         Ok(())
     }
 
@@ -709,18 +807,74 @@ mod tests {
     }
 
     #[test]
-    fn only_an_https_return_address_is_kept_and_the_first_wins() {
+    fn the_first_return_address_wins_and_only_its_browser_sees_it() {
+        use crate::preview::return_address::{ReturnAddress, ReturnHosts};
+        let t = Timeouts::default();
+        let address = |raw: &str| ReturnAddress::parse(raw, "q", &ReturnHosts::new()).unwrap();
         let mut s = Session::new(t0());
-        s.set_return_url("javascript:alert(1)");
-        s.set_return_url("http://requester.example/back");
-        s.set_return_url("https://requester.example/a\nb");
-        assert_eq!(s.return_url, None);
-        s.set_return_url(" https://requester.example/back ");
-        s.set_return_url("https://elsewhere.example/");
+        s.set_return_url(address(" https://requester.example/back "));
+        s.set_return_url(address("https://elsewhere.example/"));
         assert_eq!(
             s.return_url.as_deref(),
             Some("https://requester.example/back")
         );
+        // Nobody sees it before the link is bound; then only the bound browser.
+        assert!(s.return_url_for(None).is_none());
+        let fresh = BrowserKey::fresh();
+        assert_eq!(s.visit(Some("offered"), &fresh, t0(), &t), Ok(true));
+        assert!(s.return_url_for(Some("offered")).is_none());
+        assert!(s.return_url_for(Some(fresh.as_str())).is_some());
+        s.decide(fresh.as_str(), "x", true, t0(), &t).unwrap_err();
+        let csrf = s.review_without_sign_in(fresh.as_str(), t0(), &t).unwrap();
+        s.decide(fresh.as_str(), &csrf, true, t0(), &t).unwrap();
+        // Still so once final.
+        assert!(s.return_url_for(Some(fresh.as_str())).is_some());
+        assert!(s.return_url_for(Some(&"0".repeat(64))).is_none());
+        let back: Session = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn a_visit_never_binds_to_what_the_client_offers_and_sign_in_rotates() {
+        let t = Timeouts::default();
+        let mut s = Session::new(t0());
+        let offered = "c".repeat(64);
+        let fresh = BrowserKey::fresh();
+        assert_eq!(s.visit(Some(&offered), &fresh, t0(), &t), Ok(true));
+        assert_ne!(fresh.as_str(), offered);
+        assert_eq!(
+            s.visit(Some(&offered), &BrowserKey::fresh(), t0(), &t),
+            Err(StepError::WrongBrowser)
+        );
+        assert_eq!(
+            s.visit(None, &BrowserKey::fresh(), t0(), &t),
+            Err(StepError::WrongBrowser)
+        );
+        assert_eq!(
+            s.visit(Some(fresh.as_str()), &BrowserKey::fresh(), t0(), &t),
+            Ok(false)
+        );
+        s.begin_sign_in(fresh.as_str(), "p".into(), t0(), &t)
+            .unwrap();
+        let rotated = BrowserKey::fresh();
+        assert_eq!(
+            s.rotate_browser(&offered, &rotated),
+            Err(StepError::WrongBrowser)
+        );
+        s.rotate_browser(fresh.as_str(), &rotated).unwrap();
+        assert_eq!(
+            s.signed_in(fresh.as_str(), SignedIn::Subject, t0(), &t),
+            Err(StepError::WrongBrowser)
+        );
+        assert!(
+            s.signed_in(rotated.as_str(), SignedIn::Subject, t0(), &t)
+                .unwrap()
+                .is_some()
+        );
+        assert!(s.is_bound_to(Some(rotated.as_str())));
+        assert!(!s.is_bound_to(Some(fresh.as_str())));
+        assert_eq!(format!("{rotated:?}"), "BrowserKey(..)");
+        assert!(!format!("{s:?}").contains(rotated.as_str()));
     }
 
     #[test]

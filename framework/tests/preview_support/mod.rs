@@ -361,17 +361,22 @@ pub async fn preview_link_for(
     (location, token)
 }
 
+/// The browser cookie a response sets (a `__Host-` cookie), as `name=value`.
 pub fn browser_cookie(r: &reqwest::Response) -> String {
     let set = r
         .headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("oots_preview="))
+        .find(|v| v.starts_with("__Host-oots_preview="))
         .expect("the browser cookie")
         .to_owned();
     assert!(
-        set.contains("HttpOnly") && set.contains("Secure") && set.contains("SameSite=Lax"),
+        set.contains("HttpOnly")
+            && set.contains("Secure")
+            && set.contains("SameSite=Lax")
+            && set.contains("Path=/;")
+            && !set.contains("Domain"),
         "{set}"
     );
     set.split(';').next().unwrap().to_owned()
@@ -410,7 +415,7 @@ pub async fn decide(
 
 /// What a browser received while opening a preview link and signing in.
 pub struct SignedInVisit {
-    /// The browser cookie the first visit set.
+    /// The browser cookie after the sign-in (which rotates the one the first visit set).
     pub cookie: String,
     /// The page the browser lands on after the sign-in: status and text.
     pub status: u16,
@@ -445,7 +450,7 @@ pub async fn open_and_sign_in(adapter: &Adapter, token: &str) -> SignedInVisit {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("oots_preview_signin="))
+        .find(|v| v.starts_with("__Host-oots_preview_signin="))
         .expect("the sign-in cookie")
         .split(';')
         .next()
@@ -465,6 +470,7 @@ pub async fn open_and_sign_in(adapter: &Adapter, token: &str) -> SignedInVisit {
         .await
         .unwrap();
     let landed_status = landed.status();
+    let cookie = browser_cookie(&landed);
     let landed_body = landed.text().await.unwrap();
     assert_eq!(landed_status, 303, "{landed_body}");
     bodies.push(landed_body);
