@@ -14,6 +14,7 @@
 //!     - party_id: AP_FR
 //!       endpoint: https://ap.example.fr/as4
 //!       certificate: keys/ap-fr.pem       # encrypt to it; its signatures must be its
+//!       retry: { attempts: 5, initial_ms: 180000, max_ms: 180000 }   # optional
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -57,11 +58,18 @@ pub struct PeerSettings {
     pub party_id: String,
     pub endpoint: String,
     pub certificate: PathBuf,
+    /// This peer's own retry schedule (its PMode's reception awareness); the
+    /// gateway's `retry` when absent.
+    #[serde(default)]
+    pub retry: Option<RetrySettings>,
 }
 
-/// Reception awareness on the sending side: attempts with exponential backoff; every
-/// attempt sends the same bytes (same MessageId, same signed digests).
-#[derive(Debug, Clone, Copy, Deserialize)]
+/// Reception awareness on the sending side: `attempts` sends in all (the first and its
+/// resends), the pause after the n-th failed one `initial_ms`·2ⁿ⁻¹, at most `max_ms`.
+/// Every attempt sends the same bytes (same MessageId, same signed digests), kept in
+/// the state store, so the schedule survives a restart and is shared by replicas. The
+/// defaults are Domibus's usual `retry="12;4;CONSTANT"`: 4 resends 3 minutes apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetrySettings {
     #[serde(default = "default_attempts")]
@@ -70,6 +78,37 @@ pub struct RetrySettings {
     pub initial_ms: u64,
     #[serde(default = "default_max_ms")]
     pub max_ms: u64,
+}
+
+impl RetrySettings {
+    /// The pause before the next attempt once `failed` attempts failed; `None` when the
+    /// schedule has run out (`EBMS:0301` MissingReceipt).
+    pub fn pause_after(&self, failed: u32) -> Option<std::time::Duration> {
+        if failed >= self.attempts {
+            return None;
+        }
+        let doublings = failed.saturating_sub(1).min(32);
+        let ms = self
+            .initial_ms
+            .saturating_mul(1u64 << doublings)
+            .min(self.max_ms);
+        Some(std::time::Duration::from_millis(ms))
+    }
+
+    /// Refuses a schedule that cannot work, naming the rule.
+    fn check(&self, whose: &str) -> Result<(), PModeError> {
+        let refuse = |rule: &str| Err(PModeError::Retry(format!("{whose}: {rule}")));
+        if self.attempts == 0 {
+            return refuse("attempts must be at least 1 (the first send)");
+        }
+        if self.initial_ms == 0 {
+            return refuse("initial_ms must be at least 1");
+        }
+        if self.max_ms < self.initial_ms {
+            return refuse("max_ms must not be below initial_ms");
+        }
+        Ok(())
+    }
 }
 
 impl Default for RetrySettings {
@@ -95,10 +134,10 @@ fn default_attempts() -> u32 {
     5
 }
 fn default_initial_ms() -> u64 {
-    1_000
+    180_000
 }
 fn default_max_ms() -> u64 {
-    60_000
+    180_000
 }
 
 impl As4Settings {
@@ -126,6 +165,8 @@ pub enum PModeError {
     Key(#[from] KeyError),
     #[error("peer {0}: the endpoint must be an http(s) URL")]
     Endpoint(String),
+    #[error("retry of {0}")]
+    Retry(String),
 }
 
 /// A peer, ready to use.
@@ -134,6 +175,8 @@ pub struct Peer {
     pub party_id: String,
     pub endpoint: String,
     pub certificate: Certificate,
+    /// Its retry schedule (its own, or the gateway's).
+    pub retry: RetrySettings,
 }
 
 /// The loaded PMode: keys read, certificates parsed.
@@ -166,15 +209,19 @@ impl PMode {
             .map_err(|e| PModeError::Secret(e.to_string()))?;
         let credentials = Credentials::from_pem(key.expose().as_bytes(), &read(&s.certificate)?)?;
         let trust = TrustStore::from_pem(&read(&s.trust_store)?)?;
+        s.retry.check("the gateway")?;
         let mut peers = Vec::new();
         for p in &s.peers {
             if !(p.endpoint.starts_with("https://") || p.endpoint.starts_with("http://")) {
                 return Err(PModeError::Endpoint(p.party_id.clone()));
             }
+            let retry = p.retry.unwrap_or(s.retry);
+            retry.check(&format!("peer {}", p.party_id))?;
             peers.push(Peer {
                 party_id: p.party_id.clone(),
                 endpoint: p.endpoint.clone(),
                 certificate: Certificate::from_pem(&read(&p.certificate)?)?,
+                retry,
             });
         }
         Ok(PMode {
