@@ -100,6 +100,11 @@ async fn peer(dir: &Path) -> (Peer, u16) {
 
 /// An answer from AP_PROVIDER to AP_REQUESTER (an OOTS-shaped RegRep payload).
 fn answer(message_id: &str) -> OutboundMessage {
+    message(message_id, "AP_PROVIDER", "AP_REQUESTER")
+}
+
+/// An OOTS request (the quickstart birth record) from `from` to `to`.
+fn message(message_id: &str, from: &str, to: &str) -> OutboundMessage {
     let ids = RandomIds;
     let now = SystemClock.now();
     let request = requester::build_request(
@@ -116,8 +121,8 @@ fn answer(message_id: &str) -> OutboundMessage {
         cid,
         now,
     );
-    header.from.party_id = "AP_PROVIDER".into();
-    header.to.party_id = "AP_REQUESTER".into();
+    header.from.party_id = from.into();
+    header.to.party_id = to.into();
     OutboundMessage {
         header,
         payloads: vec![Payload {
@@ -216,4 +221,81 @@ async fn replicas_sharing_a_postgres_store_resend_the_same_bytes() {
         .execute(admin.pool())
         .await
         .unwrap();
+}
+
+/// `oots-adapter serve` answers a request over AS4 to a peer that never acknowledges:
+/// the PMode's retry schedule (3 attempts, 100 and 200 ms apart) is followed with the same
+/// bytes each time, then the send is given up as `EBMS:0301`, which the exchange's
+/// state, `/metrics` and the operator page show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_whose_schedule_runs_out_is_failed_with_ebms_0301_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    as4_support::pki(dir.path(), &["AP_PROVIDER", "AP_REQUESTER"]);
+    let (peer, peer_port) = peer(dir.path()).await;
+    let port = as4_support::free_port();
+    let config =
+        as4_support::write_config(dir.path(), "AP_PROVIDER", port, "AP_REQUESTER", peer_port);
+    let yaml = std::fs::read_to_string(&config).unwrap();
+    // The fixture's schedule: `retry: { attempts: 3, initial_ms: 100 }`.
+    assert!(yaml.contains("retry: { attempts: 3, initial_ms: 100 }"));
+    let yaml = yaml + "exchange:\n  sweep_seconds: 1\n";
+    std::fs::write(&config, yaml).unwrap();
+    let served = as4_support::spawn(&config, port);
+
+    let requester = As4Gateway::new(
+        Arc::new(PMode::load(&settings(dir.path(), "AP_REQUESTER", "AP_PROVIDER", port)).unwrap()),
+        Arc::new(SqliteStore::in_memory().await.unwrap()),
+    )
+    .unwrap();
+    let request = message("request-9@requester.example", "AP_REQUESTER", "AP_PROVIDER");
+    requester.submit(&request).await.unwrap();
+
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let get = |path: &str| {
+        let (http, url) = (http.clone(), format!("{base}{path}"));
+        async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let started = std::time::Instant::now();
+    let metrics = loop {
+        let m = get("/metrics").await;
+        if m.contains("oots_exchanges_in_state{state=\"failed\"} 1") {
+            break m;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the exchange never failed: {} attempts\n{m}\n{}",
+            peer.bodies().len(),
+            served.stop()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert!(
+        metrics.contains("oots_sends_given_up_total{code=\"EBMS:0301\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("oots_send_failures_total{code=\"gateway.http\"} 3"),
+        "{metrics}"
+    );
+    // Exactly the schedule's attempts, all with the bytes first sealed, and no more.
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    let bodies = peer.bodies();
+    assert_eq!(bodies.len(), 3);
+    assert!(bodies.iter().all(|b| *b == bodies[0]));
+
+    let page = get("/operator").await;
+    assert!(
+        page.contains("failed") && page.contains("EBMS:0301"),
+        "{page}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&get("/operator.json").await).unwrap();
+    let text = json.to_string();
+    assert!(
+        text.contains("\"state\":\"failed\"") && text.contains("\"last_error\":\"EBMS:0301\""),
+        "{text}"
+    );
+    let log = served.stop();
+    assert!(log.contains("EBMS:0301"), "{log}");
+    assert!(!log.contains("Dupont"), "{log}");
 }

@@ -248,3 +248,78 @@ impl PMode {
         self.peers.iter().map(|p| p.certificate.clone()).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::as4::keys::tests::pki;
+    use std::time::Duration;
+
+    /// Settings with two peers, AP_A with its own schedule (when `a_retry`), AP_B without.
+    fn load(gateway_retry: &str, a_retry: &str) -> Result<PMode, PModeError> {
+        let p = pki();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("me.key"), &p.sender.0).unwrap();
+        std::fs::write(dir.path().join("me.pem"), &p.sender.1).unwrap();
+        std::fs::write(dir.path().join("peer.pem"), &p.receiver.1).unwrap();
+        std::fs::write(dir.path().join("ca.pem"), &p.ca_pem).unwrap();
+        let yaml = [
+            "party_id: AP_ME\nprivate_key: file:me.key\ncertificate: me.pem\ntrust_store: ca.pem\n",
+            gateway_retry,
+            "peers:\n  - party_id: AP_A\n    endpoint: http://127.0.0.1:1/as4\n    certificate: peer.pem\n",
+            a_retry,
+            "  - party_id: AP_B\n    endpoint: http://127.0.0.1:2/as4\n    certificate: peer.pem\n",
+        ]
+        .concat();
+        let settings: As4Settings = serde_saphyr::from_str(&yaml).unwrap();
+        PMode::load(&settings.relative_to(dir.path()))
+    }
+
+    #[test]
+    fn the_default_schedule_is_domibus_12_minutes_4_retries_constant() {
+        let pm = load("", "").unwrap();
+        let retry = pm.peer("AP_B").unwrap().retry;
+        let pauses: Vec<_> = (1..=5).map(|n| retry.pause_after(n)).collect();
+        let three_minutes = Some(Duration::from_secs(180));
+        assert_eq!(
+            pauses,
+            [three_minutes; 4]
+                .into_iter()
+                .chain([None])
+                .collect::<Vec<_>>()
+        );
+        let total: Duration = (1..5).filter_map(|n| retry.pause_after(n)).sum();
+        assert_eq!(total, Duration::from_secs(12 * 60));
+    }
+
+    #[test]
+    fn a_peer_keeps_its_own_schedule_and_bad_ones_are_refused() {
+        let pm = load(
+            "retry: { attempts: 2, initial_ms: 50 }\n",
+            "    retry: { attempts: 4, initial_ms: 100, max_ms: 300 }\n",
+        )
+        .unwrap();
+        let a = pm.peer("AP_A").unwrap().retry;
+        let pauses: Vec<_> = (1..=4).map(|n| a.pause_after(n)).collect();
+        let ms = |m| Some(Duration::from_millis(m));
+        assert_eq!(pauses, [ms(100), ms(200), ms(300), None]);
+        // AP_B has none of its own: the gateway's.
+        let b = pm.peer("AP_B").unwrap().retry;
+        assert_eq!((b.pause_after(1), b.pause_after(2)), (ms(50), None));
+
+        let e = load("", "    retry: { attempts: 0 }\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("peer AP_A: attempts must be at least 1"),
+            "{e}"
+        );
+        let e = load("retry: { initial_ms: 500, max_ms: 100 }\n", "").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("max_ms must not be below initial_ms"),
+            "{e}"
+        );
+        let unknown = "party_id: X\nprivate_key: file:k\ncertificate: c\ntrust_store: t\npeers:\n  - party_id: A\n    endpoint: http://x\n    certificate: c\n    retry: { tries: 3 }\n";
+        assert!(serde_saphyr::from_str::<As4Settings>(unknown).is_err());
+    }
+}
