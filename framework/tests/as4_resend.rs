@@ -284,6 +284,11 @@ async fn a_send_whose_schedule_runs_out_is_failed_with_ebms_0301_everywhere() {
     assert_eq!(bodies.len(), 3);
     assert!(bodies.iter().all(|b| *b == bodies[0]));
 
+    // The request redelivered: acknowledged again, not answered anew.
+    requester.submit(&request).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(peer.bodies().len(), 3);
+
     let page = get("/operator").await;
     assert!(
         page.contains("failed") && page.contains("EBMS:0301"),

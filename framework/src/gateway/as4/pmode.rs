@@ -313,6 +313,11 @@ mod tests {
                 .contains("peer AP_A: attempts must be at least 1"),
             "{e}"
         );
+        let e = load("", "    retry: { initial_ms: 0 }\n").unwrap_err();
+        assert!(
+            e.to_string().contains("initial_ms must be at least 1"),
+            "{e}"
+        );
         let e = load("retry: { initial_ms: 500, max_ms: 100 }\n", "").unwrap_err();
         assert!(
             e.to_string()
