@@ -304,3 +304,44 @@ async fn a_send_whose_schedule_runs_out_is_failed_with_ebms_0301_everywhere() {
     assert!(log.contains("EBMS:0301"), "{log}");
     assert!(!log.contains("Dupont"), "{log}");
 }
+
+/// `oots-adapter check` refuses a retry schedule that cannot work, naming the rule.
+#[test]
+fn check_refuses_a_retry_schedule_that_cannot_work() {
+    let dir = tempfile::tempdir().unwrap();
+    as4_support::pki(dir.path(), &["AP_PROVIDER", "AP_REQUESTER"]);
+    let config = as4_support::write_config(dir.path(), "AP_PROVIDER", 1, "AP_REQUESTER", 2);
+    let fixture = std::fs::read_to_string(&config).unwrap();
+    let check = |yaml: String| {
+        std::fs::write(&config, yaml).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .arg("check")
+            .arg(&config)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, text) = check(fixture.clone());
+    assert!(ok, "{text}");
+    let (ok, text) = check(fixture.replace(
+        "      certificate: AP_REQUESTER.pem\n",
+        "      certificate: AP_REQUESTER.pem\n      retry: { attempts: 0 }\n",
+    ));
+    assert!(
+        !ok && text.contains("OEA-E0118")
+            && text.contains("peer AP_REQUESTER: attempts must be at least 1"),
+        "{text}"
+    );
+    let (ok, text) = check(fixture.replace(
+        "retry: { attempts: 3, initial_ms: 100 }",
+        "retry: { attempts: 3, initial_ms: 500, max_ms: 100 }",
+    ));
+    assert!(
+        !ok && text.contains("OEA-E0118") && text.contains("max_ms must not be below initial_ms"),
+        "{text}"
+    );
+}

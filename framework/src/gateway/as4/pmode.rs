@@ -141,6 +141,17 @@ fn default_max_ms() -> u64 {
 }
 
 impl As4Settings {
+    /// Refuses a retry schedule that cannot work (the gateway's, or a peer's own).
+    pub fn check_retry(&self) -> Result<(), PModeError> {
+        self.retry.check("the gateway")?;
+        for p in &self.peers {
+            if let Some(r) = &p.retry {
+                r.check(&format!("peer {}", p.party_id))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Paths relative to the configuration file's folder.
     pub fn relative_to(mut self, base: &Path) -> Self {
         self.private_key = self.private_key.relative_to(base);
@@ -209,14 +220,13 @@ impl PMode {
             .map_err(|e| PModeError::Secret(e.to_string()))?;
         let credentials = Credentials::from_pem(key.expose().as_bytes(), &read(&s.certificate)?)?;
         let trust = TrustStore::from_pem(&read(&s.trust_store)?)?;
-        s.retry.check("the gateway")?;
+        s.check_retry()?;
         let mut peers = Vec::new();
         for p in &s.peers {
             if !(p.endpoint.starts_with("https://") || p.endpoint.starts_with("http://")) {
                 return Err(PModeError::Endpoint(p.party_id.clone()));
             }
             let retry = p.retry.unwrap_or(s.retry);
-            retry.check(&format!("peer {}", p.party_id))?;
             peers.push(Peer {
                 party_id: p.party_id.clone(),
                 endpoint: p.endpoint.clone(),
