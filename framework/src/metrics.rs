@@ -190,6 +190,8 @@ pub struct Metrics {
     /// `evidence`, then the EDM codes in [`ErrorCode::ALL`] order, then `other`.
     outcomes: [AtomicU64; ErrorCode::ALL.len() + 2],
     send_failures: Capped<AtomicU64>,
+    /// Answers given up, by ebMS code (`EBMS:0301`).
+    given_up: Capped<AtomicU64>,
     preview: [AtomicU64; PreviewStep::ALL.len()],
     lookups: Capped<Lookups>,
     decision: Histogram,
@@ -202,6 +204,7 @@ impl Default for Metrics {
             received: AtomicU64::new(0),
             outcomes: Default::default(),
             send_failures: Capped::new(MAX_SEND_CODES),
+            given_up: Capped::new(MAX_SEND_CODES),
             preview: Default::default(),
             lookups: Capped::new(MAX_CONNECTIONS),
             decision: Histogram::default(),
@@ -290,6 +293,14 @@ impl Metrics {
             .fetch_add(1, Ordering::Relaxed);
     }
 
+    /// An answer is given up: every attempt its retry schedule allows failed (`code`:
+    /// `EBMS:0301` MissingReceipt). The exchange stays in state `failed`.
+    pub fn send_given_up(&self, code: &str) {
+        self.given_up
+            .get(code_label(code))
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
     /// One step of a preview session.
     pub fn preview(&self, step: PreviewStep) {
         self.preview[step.index()].fetch_add(1, Ordering::Relaxed);
@@ -345,6 +356,22 @@ impl Metrics {
             "Failed attempts to submit an answer, by error code (the outbox retries).",
         );
         for (code, c) in self.send_failures.snapshot() {
+            let _ = writeln!(
+                out,
+                "{name}{{code=\"{}\"}} {}",
+                escape_label(&code),
+                c.load(Ordering::Relaxed)
+            );
+        }
+
+        let name = "oots_sends_given_up_total";
+        header(
+            &mut out,
+            name,
+            "counter",
+            "Answers not sent again after every attempt of the retry schedule failed, by ebMS code.",
+        );
+        for (code, c) in self.given_up.snapshot() {
             let _ = writeln!(
                 out,
                 "{name}{{code=\"{}\"}} {}",
@@ -560,6 +587,7 @@ mod tests {
         m.sent(Duration::from_millis(700));
         m.send_failed("GATEWAY_UNAVAILABLE");
         m.send_failed("connection refused to 10.0.0.1");
+        m.send_given_up("EBMS:0301");
         m.preview(PreviewStep::Visited);
         m.preview(PreviewStep::Approved);
         m.lookup("civil-registry", true, Duration::from_micros(900));
@@ -571,6 +599,7 @@ mod tests {
             ("oots_requests_received_total", "counter"),
             ("oots_exchanges_total", "counter"),
             ("oots_send_failures_total", "counter"),
+            ("oots_sends_given_up_total", "counter"),
             ("oots_preview_total", "counter"),
             ("oots_registry_lookups_total", "counter"),
             ("oots_decision_seconds", "histogram"),
@@ -600,6 +629,8 @@ mod tests {
         let code = |c| find(&samples, "oots_send_failures_total", &[("code", c)]).value;
         assert_eq!(code("GATEWAY_UNAVAILABLE"), 1.0);
         assert_eq!(code("other"), 1.0);
+        let given_up = |c| find(&samples, "oots_sends_given_up_total", &[("code", c)]).value;
+        assert_eq!(given_up("EBMS:0301"), 1.0);
         let step = |s| find(&samples, "oots_preview_total", &[("step", s)]).value;
         assert_eq!(step("visited"), 1.0);
         assert_eq!(step("approved"), 1.0);

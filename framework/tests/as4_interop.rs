@@ -455,3 +455,133 @@ fn the_as4_package_sends_to_serve_and_verifies_our_receipt() {
     );
     assert!(stdout.contains("tampered -> EBMS:0101"), "{stdout}{stderr}");
 }
+
+/// A verifier written here from the WSS4J rule for the SwA
+/// Attachment-Content-Signature-Transform, on `signxml` and `lxml`: an XML part
+/// (`text/xml`, `application/xml`, `*/*+xml`) is digested as its exclusive C14N, another
+/// `text/*` part with its line ends made CRLF, anything else as it is.
+const WSS4J_STYLE_VERIFIER: &str = r#"
+import re, sys
+from email import policy
+from email.parser import BytesParser
+from cryptography import x509
+from lxml import etree
+from signxml import SignatureConfiguration, XMLVerifier
+msg = BytesParser(policy=policy.default).parsebytes(open(sys.argv[1], "rb").read())
+soap, parts = None, {}
+for p in msg.iter_parts():
+    kind = p.get_content_type().lower()
+    data = p.get_payload(decode=True)
+    if kind == "application/soap+xml":
+        soap = data
+        continue
+    if kind in ("text/xml", "application/xml") or kind.endswith("+xml"):
+        data = etree.tostring(etree.fromstring(data).getroottree(), method="c14n", exclusive=True, with_comments=False)
+    elif kind.startswith("text/"):
+        data = re.sub(rb"\r\n|\r|\n", b"\r\n", data)
+    parts["cid:" + p["content-id"].strip().strip("<>")] = data
+root = etree.fromstring(soap)
+n = len(root.findall(".//{http://www.w3.org/2000/09/xmldsig#}SignedInfo/{http://www.w3.org/2000/09/xmldsig#}Reference"))
+XMLVerifier().verify(root, x509_cert=x509.load_pem_x509_certificate(open(sys.argv[2], "rb").read()), uri_resolver=parts.get,
+                     ignore_ambiguous_key_info=True, expect_config=SignatureConfiguration(location=".//", expect_references=n, require_x509=False))
+print(f"wss4j-style: signature valid over {n} references")
+"#;
+
+/// Uncompressed parts (`compress: false`, or answers to a partner that does not
+/// compress) are signed as WSS4J digests them: checked by the verifier above, which
+/// computes every digest itself.
+#[test]
+fn a_wss4j_style_verifier_accepts_our_uncompressed_text_and_xml_parts() {
+    let Some(peer) = Peer::from_env() else {
+        return;
+    };
+    let sender = peer.credentials("AP_SENDER");
+    let part = |cid: &str, content_type: &str, bytes: &[u8]| Attachment {
+        content_id: cid.into(),
+        content_type: content_type.into(),
+        bytes: bytes.to_vec(),
+    };
+    let attachments = vec![
+        part(
+            "regrep@oots.example",
+            ebms::MIME_EBRS,
+            b"<query:QueryResponse xmlns:query='urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0'  status='x'/>",
+        ),
+        part(
+            "note@oots.example",
+            "text/plain; charset=UTF-8",
+            b"Extract of the register\nline two\r\nline three\rend\n",
+        ),
+        part("table@oots.example", "text/csv", b"a;b\n1;2\n"),
+        part(
+            "record@oots.example",
+            "text/xml",
+            b"<?xml version='1.0'?>\n<?xml-stylesheet href='s.xsl'?><!-- c -->\n<r b='2'  a='1'>\n<x/></r><?tail  t ?>",
+        ),
+        part(
+            "seal@oots.example",
+            "image/svg+xml",
+            b"<svg xmlns='http://www.w3.org/2000/svg' height='1'  width='2'/>",
+        ),
+        part("evidence@oots.example", "application/pdf", PDF),
+    ];
+    let mut header = user_message("uncompressed@oots.example");
+    header.parts = attachments
+        .iter()
+        .map(|a| PartInfo::new(&a.content_id, &a.content_type))
+        .collect();
+    let sealed = wss::seal(
+        &Seal {
+            credentials: &sender,
+            encrypt_for: None,
+        },
+        |attrs| header.to_xml_with_prefix("eb", attrs),
+        attachments,
+    )
+    .unwrap();
+    let parts: Vec<mime::Part> = sealed
+        .parts
+        .iter()
+        .map(|p| mime::Part {
+            content_id: p.content_id.clone(),
+            content_type: p.content_type.clone(),
+            body: p.bytes.clone(),
+        })
+        .collect();
+    let (content_type, body) = mime::write(&sealed.envelope, &parts);
+    std::fs::write(
+        peer.dir.path().join("verify_wss4j.py"),
+        WSS4J_STYLE_VERIFIER,
+    )
+    .unwrap();
+    let verify = |body: &[u8]| {
+        std::fs::write(
+            peer.dir.path().join("plain.mime"),
+            file_with_headers(&content_type, body),
+        )
+        .unwrap();
+        Command::new(&peer.python)
+            .current_dir(peer.dir.path())
+            .args(["verify_wss4j.py", "plain.mime", "AP_SENDER.pem"])
+            .output()
+            .unwrap()
+    };
+    let out = verify(&body);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("signature valid over 8 references"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A changed letter in the text part: refused.
+    let mut tampered = body.clone();
+    let at = tampered.windows(8).position(|w| w == b"line two").unwrap();
+    tampered[at] = b'L';
+    let out = verify(&tampered);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("InvalidDigest"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -57,6 +57,7 @@ async fn requester_with(dir: &Path, provider_port: u16, port: u16, tls: bool) ->
             party_id: "AP_PROVIDER".into(),
             endpoint: format!("{scheme}:{provider_port}/as4"),
             certificate: dir.join("AP_PROVIDER.pem"),
+            retry: None,
         }],
         retry: RetrySettings {
             attempts: 3,
@@ -205,6 +206,7 @@ async fn serve_answers_a_signed_encrypted_request_over_as4() {
             party_id: "AP_PROVIDER".into(),
             endpoint: format!("http://127.0.0.1:{port}/as4"),
             certificate: dir.path().join("AP_PROVIDER.pem"),
+            retry: None,
         }],
         retry: RetrySettings {
             attempts: 1,

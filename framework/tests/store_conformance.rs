@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use oots_framework::store::journal::Verifier;
-use oots_framework::store::{Claim, Decision, ExchangeState, PostgresStore, SqliteStore, Store};
+use oots_framework::store::{
+    Claim, Decision, ExchangeState, PostgresStore, SealedMessage, SqliteStore, Store,
+};
 
 fn t(s: i64) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
@@ -429,6 +431,98 @@ async fn concurrent_journal(store: Arc<dyn Store>) {
     assert_eq!(verify(store.as_ref()).await, Ok(40));
 }
 
+fn sealed(body: &str) -> SealedMessage {
+    SealedMessage {
+        content_type: "multipart/related; boundary=\"b\"".into(),
+        body: body.as_bytes().to_vec(),
+        references: "[]".into(),
+    }
+}
+
+/// Sealed bytes of outgoing messages: the first kept wins, they stay while an exchange
+/// may still send them and go once it is answered; a send given up for good is
+/// `Failed`, never due again, and shows as such.
+async fn sealed_and_failed(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    assert_eq!(s.sealed("a1").await.unwrap(), None);
+    assert_eq!(
+        s.keep_sealed("a1", &sealed("first"), t(0)).await.unwrap(),
+        sealed("first")
+    );
+    // A second sealing (another replica, a run after a restart) gets the first bytes.
+    assert_eq!(
+        s.keep_sealed("a1", &sealed("second"), t(1)).await.unwrap(),
+        sealed("first")
+    );
+    assert_eq!(s.sealed("a1").await.unwrap(), Some(sealed("first")));
+
+    // m1's answer a1 fails for good.
+    s.store_inbound("m1", "<h/>", b"<r/>", t(0)).await.unwrap();
+    s.claim("m1", "w", t(600), t(0)).await.unwrap();
+    assert!(
+        s.decide("m1", "w", &decision("a1", "{}"), t(1))
+            .await
+            .unwrap()
+    );
+    s.defer("m1", "w", t(2), "gateway.http").await.unwrap();
+    assert!(matches!(
+        s.claim("m1", "w", t(600), t(3)).await.unwrap(),
+        Claim::Send(e) if e.attempts == 1
+    ));
+    // Not by a worker without the lease.
+    s.fail("m1", "other", "EBMS:0301").await.unwrap();
+    assert_eq!(
+        s.state_of("m1").await.unwrap(),
+        Some(ExchangeState::Decided)
+    );
+    s.fail("m1", "w", "EBMS:0301").await.unwrap();
+    assert_eq!(s.state_of("m1").await.unwrap(), Some(ExchangeState::Failed));
+    assert!(s.due("w2", t(900), t(9_000), 10).await.unwrap().is_empty());
+    assert_eq!(
+        s.claim("m1", "w2", t(900), t(9_000)).await.unwrap(),
+        Claim::Failed("a1".into())
+    );
+    let counts = s.exchange_counts().await.unwrap();
+    assert!(counts.contains(&(ExchangeState::Failed, 1)), "{counts:?}");
+    let recent = s.recent_exchanges(10).await.unwrap();
+    assert_eq!(recent[0].state, ExchangeState::Failed);
+    assert_eq!(recent[0].attempts, 2);
+    assert_eq!(recent[0].last_error.as_deref(), Some("EBMS:0301"));
+    // Nothing lost: the sealed bytes stay for the operator.
+    assert_eq!(s.sealed("a1").await.unwrap(), Some(sealed("first")));
+
+    // m2's answer a2 is delivered: its sealed bytes go.
+    s.store_inbound("m2", "<h/>", b"<r/>", t(10)).await.unwrap();
+    s.claim("m2", "w", t(600), t(10)).await.unwrap();
+    assert!(
+        s.decide("m2", "w", &decision("a2", "{}"), t(11))
+            .await
+            .unwrap()
+    );
+    s.keep_sealed("a2", &sealed("two"), t(11)).await.unwrap();
+    s.mark_answered("m2", true, t(12)).await.unwrap();
+    assert_eq!(s.sealed("a2").await.unwrap(), None);
+
+    // m3's answer a3 still waits in the outbox: the purge keeps its sealed bytes; a
+    // request we sent (no exchange) and the failed exchange's go with the purge.
+    s.store_inbound("m3", "<h/>", b"<r/>", t(20)).await.unwrap();
+    s.claim("m3", "w", t(600), t(20)).await.unwrap();
+    assert!(
+        s.decide("m3", "w", &decision("a3", "{}"), t(21))
+            .await
+            .unwrap()
+    );
+    s.keep_sealed("a3", &sealed("three"), t(21)).await.unwrap();
+    s.keep_sealed("request-1", &sealed("request"), t(21))
+        .await
+        .unwrap();
+    s.purge(t(100_000), t(100_000)).await.unwrap();
+    assert_eq!(s.sealed("a3").await.unwrap(), Some(sealed("three")));
+    assert_eq!(s.sealed("request-1").await.unwrap(), None);
+    assert_eq!(s.sealed("a1").await.unwrap(), None);
+    assert_eq!(s.state_of("m1").await.unwrap(), None);
+}
+
 #[tokio::test]
 async fn sqlite_store_keeps_the_contract() {
     let dir = tempfile::tempdir().unwrap();
@@ -440,6 +534,7 @@ async fn sqlite_store_keeps_the_contract() {
     disjoint_sweeps(open("b.db").await).await;
     concurrent_journal(open("c.db").await).await;
     store_and_claim_and_deliveries(open("d.db").await).await;
+    sealed_and_failed(open("e.db").await).await;
 }
 
 #[tokio::test]
@@ -493,7 +588,9 @@ async fn postgres_store_keeps_the_contract() {
     concurrent_journal(Arc::new(c)).await;
     let d = pg(&format!("oots_conf_d_{suffix}")).await.unwrap();
     store_and_claim_and_deliveries(Arc::new(d)).await;
-    for x in ["a", "b", "c", "d"] {
+    let e = pg(&format!("oots_conf_e_{suffix}")).await.unwrap();
+    sealed_and_failed(Arc::new(e)).await;
+    for x in ["a", "b", "c", "d", "e"] {
         let s = pg(&format!("oots_conf_{x}_{suffix}")).await.unwrap();
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "DROP SCHEMA oots_conf_{x}_{suffix} CASCADE"

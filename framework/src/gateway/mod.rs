@@ -206,6 +206,18 @@ impl From<ebms::EbmsError> for GatewayError {
     }
 }
 
+/// What follows a failed send attempt ([`Gateway::resend`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resend {
+    /// The outbox's own doubling pause (`exchange.max_backoff_seconds`), without end:
+    /// the access point behind the gateway keeps its own schedule (Domibus).
+    Outbox,
+    /// The gateway's schedule: the next attempt after this pause.
+    After(std::time::Duration),
+    /// The schedule ran out: the send failed for good (`EBMS:0301` MissingReceipt).
+    GiveUp,
+}
+
 /// The access point seen from the backend (corner 4 of the four-corner model).
 #[async_trait]
 pub trait Gateway: Send + Sync + Debug {
@@ -231,6 +243,12 @@ pub trait Gateway: Send + Sync + Debug {
     /// announces messages it already stored.
     fn push_needs_retrieve(&self) -> bool {
         false
+    }
+    /// What follows when `failed` attempts to send `msg` failed. A gateway with its own
+    /// schedule (the native AS4 gateway, per peer) makes one attempt per
+    /// [`Gateway::submit`] and the outbox keeps the schedule durable.
+    fn resend(&self, _msg: &OutboundMessage, _failed: u32) -> Resend {
+        Resend::Outbox
     }
 }
 

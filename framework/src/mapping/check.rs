@@ -247,6 +247,9 @@ fn as4_gateway(
         Ok(_) => {}
         Err(e) => problem(format!("trust_store: {e}")),
     }
+    if let Err(e) = a.check_retry() {
+        problem(e.to_string());
+    }
     for p in &a.peers {
         if !(p.endpoint.starts_with("https://") || p.endpoint.starts_with("http://")) {
             problem(format!(

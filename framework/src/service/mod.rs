@@ -15,7 +15,7 @@ use crate::clock::edm_timestamp;
 use crate::exchange::{Answer, Exchange, ExchangeError, Reply};
 use crate::gateway::domibus::push;
 use crate::gateway::ebms::{PartInfo, Property, UserMessage};
-use crate::gateway::{Gateway, GatewayError, Notification, OutboundMessage, Payload};
+use crate::gateway::{Gateway, GatewayError, Notification, OutboundMessage, Payload, Resend};
 use crate::store::{Claim, Decision, ExchangeState, OutboxEntry};
 
 mod background;
@@ -107,8 +107,11 @@ impl Drop for InFlight {
     }
 }
 
-/// Quick in-process resends before the outbox takes over with longer pauses.
+/// Quick in-process resends before the outbox takes over with longer pauses (not for a
+/// gateway with its own retry schedule: each of its attempts counts).
 const SUBMIT_ATTEMPTS: u32 = 3;
+/// The ebMS error of a send whose retry schedule ran out.
+const MISSING_RECEIPT: &str = "EBMS:0301";
 
 impl Service {
     /// Fetches, stores, acknowledges, answers and submits one message, as far as its
@@ -147,6 +150,11 @@ impl Service {
             Claim::Unknown | Claim::Busy => return Ok(None),
             Claim::Answered(answer_id) => {
                 tracing::info!(message_id, answer_id = %answer_id, "already answered; acknowledged again");
+                self.acknowledge(message_id).await?;
+                return Ok(None);
+            }
+            Claim::Failed(answer_id) => {
+                tracing::warn!(message_id, answer_id = %answer_id, "its answer could not be delivered (EBMS:0301); acknowledged again, not answered anew");
                 self.acknowledge(message_id).await?;
                 return Ok(None);
             }
@@ -335,10 +343,35 @@ impl Service {
             }
             Err(e) => {
                 let attempts = entry.attempts + 1;
-                let max = u64::from(self.exchange.config.exchange.max_backoff_seconds.max(1));
-                let pause = (1u64 << attempts.min(16)).min(max);
-                let next = self.exchange.clock.now() + chrono::Duration::seconds(pause as i64);
                 self.exchange.metrics.send_failed(e.code());
+                let next = match self.gateway.resend(&outbound, attempts) {
+                    Resend::Outbox => {
+                        let max =
+                            u64::from(self.exchange.config.exchange.max_backoff_seconds.max(1));
+                        let pause = (1u64 << attempts.min(16)).min(max);
+                        self.exchange.clock.now() + chrono::Duration::seconds(pause as i64)
+                    }
+                    Resend::After(pause) => {
+                        self.exchange.clock.now()
+                            + chrono::Duration::from_std(pause).unwrap_or(chrono::Duration::MAX)
+                    }
+                    Resend::GiveUp => {
+                        tracing::error!(message_id, answer_id = %entry.answer_id, attempts, code = e.code(), error = %e, "EBMS:0301 MissingReceipt: every attempt of the retry schedule failed; the answer is not sent again");
+                        self.exchange.metrics.send_given_up(MISSING_RECEIPT);
+                        self.exchange
+                            .store
+                            .fail(message_id, &self.worker, MISSING_RECEIPT)
+                            .await?;
+                        return Ok(Some(Report {
+                            message_id: message_id.to_owned(),
+                            answer_id: None,
+                            answer,
+                            error: Some(format!(
+                                "{MISSING_RECEIPT} MissingReceipt after {attempts} attempts: {e}"
+                            )),
+                        }));
+                    }
+                };
                 tracing::warn!(message_id, answer_id = %entry.answer_id, attempts, code = e.code(), error = %e, "answer not sent; the outbox retries");
                 self.exchange
                     .store
@@ -421,10 +454,15 @@ impl Service {
     async fn submit_with_retry(&self, msg: &OutboundMessage) -> Result<String, GatewayError> {
         let mut delay = Duration::from_millis(200);
         let mut attempt = 1;
+        let quick = if self.gateway.resend(msg, 0) == Resend::Outbox {
+            SUBMIT_ATTEMPTS
+        } else {
+            1
+        };
         loop {
             match self.gateway.submit(msg).await {
                 Ok(id) => return Ok(id),
-                Err(e) if attempt < SUBMIT_ATTEMPTS && e.is_transient() && !e.is_duplicate() => {
+                Err(e) if attempt < quick && e.is_transient() && !e.is_duplicate() => {
                     tracing::warn!(attempt, code = e.code(), "submit failed, retrying");
                     tokio::time::sleep(delay).await;
                     delay *= 2;

@@ -20,15 +20,19 @@ pub enum ExchangeState {
     Answered,
     /// The access point confirmed delivery (an AS4 receipt, Domibus `sendSuccess`).
     Acknowledged,
+    /// Every attempt the retry schedule allows failed (`EBMS:0301` MissingReceipt): not
+    /// sent again; the outbox keeps the answer for the operator.
+    Failed,
 }
 
 impl ExchangeState {
-    pub const ALL: [ExchangeState; 5] = [
+    pub const ALL: [ExchangeState; 6] = [
         ExchangeState::Received,
         ExchangeState::AwaitingPreview,
         ExchangeState::Decided,
         ExchangeState::Answered,
         ExchangeState::Acknowledged,
+        ExchangeState::Failed,
     ];
 
     /// The name stored in the database.
@@ -39,6 +43,7 @@ impl ExchangeState {
             ExchangeState::Decided => "decided",
             ExchangeState::Answered => "answered",
             ExchangeState::Acknowledged => "acknowledged",
+            ExchangeState::Failed => "failed",
         }
     }
 
@@ -70,6 +75,9 @@ pub enum Claim {
     },
     /// The answer is decided: send what the outbox holds.
     Send(OutboxEntry),
+    /// The answer with this id could not be delivered ([`ExchangeState::Failed`]): only
+    /// acknowledge the request again, never answer it anew.
+    Failed(String),
 }
 
 /// An answer decided and not yet submitted.

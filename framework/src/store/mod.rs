@@ -6,11 +6,13 @@
 pub mod exchange;
 pub mod journal;
 mod postgres;
+pub mod sealed;
 mod sqlite;
 
 pub use exchange::{Claim, Decision, ExchangeState, ExchangeSummary, OutboxEntry};
 pub use journal::{JournalEntry, JournalError, PurgeReport};
 pub use postgres::PostgresStore;
+pub use sealed::SealedMessage;
 pub use sqlite::{SqliteStore, Synchronous};
 
 use async_trait::async_trait;
@@ -184,6 +186,25 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         acknowledged: bool,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
+    /// The answer in the outbox could not be delivered for good (its retry schedule ran
+    /// out; `error` is the code, e.g. `EBMS:0301`): `Failed`, the lease given up, never
+    /// due again. The outbox and the sealed bytes stay (nothing is lost) until the purge.
+    async fn fail(&self, message_id: &str, worker: &str, error: &str) -> Result<(), StoreError>;
+
+    /// Keeps the sealed bytes of outgoing message `message_id` unless bytes are kept for
+    /// it already, and returns the bytes kept: whoever seals first (a replica, a run
+    /// before a restart) fixes what every attempt sends. Dropped once the exchange that
+    /// sent it is answered ([`Store::mark_answered`]) or by the purge.
+    async fn keep_sealed(
+        &self,
+        message_id: &str,
+        sealed: &SealedMessage,
+        at: DateTime<Utc>,
+    ) -> Result<SealedMessage, StoreError>;
+
+    /// The sealed bytes kept for outgoing message `message_id`.
+    async fn sealed(&self, message_id: &str) -> Result<Option<SealedMessage>, StoreError>;
 
     /// The access point reports the answer `answer_id` delivered (Domibus
     /// `sendSuccess`); `false` if no exchange sent it.

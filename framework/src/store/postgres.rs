@@ -15,7 +15,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::journal::{GENESIS, JournalEntry, PurgeRecord, PurgeReport, chain_hash, stamp};
 use super::{
-    Claim, Decision, ExchangeState, ExchangeSummary, OutboxEntry, PreviewLink, Store, StoreError,
+    Claim, Decision, ExchangeState, ExchangeSummary, OutboxEntry, PreviewLink, SealedMessage,
+    Store, StoreError,
 };
 
 /// Advisory lock keys (any constants, the same in every replica).
@@ -77,6 +78,13 @@ CREATE TABLE IF NOT EXISTS audit_pending (
 CREATE TABLE IF NOT EXISTS adapter_meta (
     key TEXT PRIMARY KEY,
     value BYTEA NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbound_sealed (
+    message_id TEXT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    body BYTEA NOT NULL,
+    refs TEXT NOT NULL,
+    sealed_at TIMESTAMPTZ NOT NULL
 );
 "#;
 
@@ -361,6 +369,8 @@ impl Store for PostgresStore {
         if !row.get::<bool, _>(0) {
             return Ok(if st.is_answered() {
                 Claim::Answered(answer_id.unwrap_or_default())
+            } else if st == ExchangeState::Failed {
+                Claim::Failed(answer_id.unwrap_or_default())
             } else {
                 Claim::Busy
             });
@@ -499,7 +509,61 @@ impl Store for PostgresStore {
         .bind(message_id)
         .execute(&self.pool)
         .await?;
+        sqlx::query(
+            "DELETE FROM outbound_sealed WHERE message_id = (SELECT answer_id FROM inbound_message WHERE message_id = $1 AND state IN ('answered', 'acknowledged'))",
+        )
+        .bind(message_id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
+    }
+
+    async fn fail(&self, message_id: &str, worker: &str, error: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE inbound_message SET state = 'failed', lease_owner = NULL, lease_until = NULL, attempts = attempts + 1, next_attempt_at = NULL, last_error = $1 WHERE message_id = $2 AND lease_owner = $3 AND state = 'decided'",
+        )
+        .bind(error)
+        .bind(message_id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn keep_sealed(
+        &self,
+        message_id: &str,
+        sealed: &SealedMessage,
+        at: DateTime<Utc>,
+    ) -> Result<SealedMessage, StoreError> {
+        sqlx::query(
+            "INSERT INTO outbound_sealed (message_id, content_type, body, refs, sealed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(message_id)
+        .bind(&sealed.content_type)
+        .bind(&sealed.body)
+        .bind(&sealed.references)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        // The row that won: ours, or the one another replica inserted first.
+        self.sealed(message_id)
+            .await?
+            .ok_or_else(|| StoreError::Query("sealed bytes not kept".into()))
+    }
+
+    async fn sealed(&self, message_id: &str) -> Result<Option<SealedMessage>, StoreError> {
+        let row: Option<(String, Vec<u8>, String)> = sqlx::query_as(
+            "SELECT content_type, body, refs FROM outbound_sealed WHERE message_id = $1",
+        )
+        .bind(message_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(content_type, body, references)| SealedMessage {
+            content_type,
+            body,
+            references,
+        }))
     }
 
     async fn acknowledge_answer(
@@ -659,12 +723,19 @@ impl Store for PostgresStore {
             report.purge_record = Some(append(&mut tx, &record, now).await?);
         }
         report.exchanges = sqlx::query(
-            "DELETE FROM inbound_message WHERE state IN ('answered', 'acknowledged') AND COALESCE(answered_at, received_at) < $1",
+            "DELETE FROM inbound_message WHERE state IN ('answered', 'acknowledged', 'failed') AND COALESCE(answered_at, received_at) < $1",
         )
         .bind(before)
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        // Sealed bytes of messages no exchange still waits to send.
+        sqlx::query(
+            "DELETE FROM outbound_sealed WHERE sealed_at < $1 AND message_id NOT IN (SELECT answer_id FROM inbound_message WHERE answer_id IS NOT NULL AND state = 'decided')",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
         report.request_ids = sqlx::query("DELETE FROM seen_request WHERE received_at < $1")
             .bind(before)
             .execute(&mut *tx)

@@ -15,7 +15,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::journal::{GENESIS, JournalEntry, PurgeRecord, PurgeReport, chain_hash, stamp};
 use super::{
-    Claim, Decision, ExchangeState, ExchangeSummary, OutboxEntry, PreviewLink, Store, StoreError,
+    Claim, Decision, ExchangeState, ExchangeSummary, OutboxEntry, PreviewLink, SealedMessage,
+    Store, StoreError,
 };
 
 const SCHEMA: &str = r#"
@@ -55,6 +56,13 @@ CREATE TABLE IF NOT EXISTS audit_journal (
 CREATE TABLE IF NOT EXISTS adapter_meta (
     key TEXT PRIMARY KEY,
     value BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbound_sealed (
+    message_id TEXT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    body BLOB NOT NULL,
+    refs TEXT NOT NULL,
+    sealed_at TEXT NOT NULL
 );
 "#;
 
@@ -355,6 +363,9 @@ fn claim_on(
     if st.is_answered() {
         return Ok(Claim::Answered(answer_id.unwrap_or_default()));
     }
+    if st == ExchangeState::Failed {
+        return Ok(Claim::Failed(answer_id.unwrap_or_default()));
+    }
     if let (Some(owner), Some(until)) = (owner, until)
         && owner != w
         && until > ts(now)
@@ -378,6 +389,23 @@ fn claim_on(
             state: st,
         },
     })
+}
+
+/// The sealed bytes kept for outgoing message `m`.
+fn sealed_on(c: &Connection, m: &str) -> Result<Option<SealedMessage>, StoreError> {
+    c.query_row(
+        "SELECT content_type, body, refs FROM outbound_sealed WHERE message_id = ?",
+        [m],
+        |r| {
+            Ok(SealedMessage {
+                content_type: r.get(0)?,
+                body: r.get(1)?,
+                references: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(db_error)
 }
 
 fn ts(at: DateTime<Utc>) -> String {
@@ -636,9 +664,51 @@ impl Store for SqliteStore {
                 params![acknowledged, ts(at), m],
             )
             .map_err(db_error)?;
+            c.execute(
+                "DELETE FROM outbound_sealed WHERE message_id = (SELECT answer_id FROM inbound_message WHERE message_id = ? AND state IN ('answered', 'acknowledged'))",
+                [&m],
+            )
+            .map_err(db_error)?;
             Ok(())
         })
         .await
+    }
+
+    async fn fail(&self, message_id: &str, worker: &str, error: &str) -> Result<(), StoreError> {
+        let (m, w, e) = (message_id.to_owned(), worker.to_owned(), error.to_owned());
+        self.run(move |c| {
+            c.execute(
+                "UPDATE inbound_message SET state = 'failed', lease_owner = NULL, lease_until = NULL, attempts = attempts + 1, next_attempt_at = NULL, last_error = ? WHERE message_id = ? AND lease_owner = ? AND state = 'decided'",
+                params![e, m, w],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn keep_sealed(
+        &self,
+        message_id: &str,
+        sealed: &SealedMessage,
+        at: DateTime<Utc>,
+    ) -> Result<SealedMessage, StoreError> {
+        let (m, s) = (message_id.to_owned(), sealed.clone());
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO outbound_sealed (message_id, content_type, body, refs, sealed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                params![m, s.content_type, s.body, s.references, ts(at)],
+            )
+            .map_err(db_error)?;
+            sealed_on(c, &m)?
+                .ok_or_else(|| StoreError::Query("sealed bytes not kept".into()))
+        })
+        .await
+    }
+
+    async fn sealed(&self, message_id: &str) -> Result<Option<SealedMessage>, StoreError> {
+        let m = message_id.to_owned();
+        self.run(move |c| sealed_on(c, &m)).await
     }
 
     async fn acknowledge_answer(
@@ -843,10 +913,17 @@ impl Store for SqliteStore {
             let cutoff = ts(before);
             report.exchanges = c
                 .execute(
-                    "DELETE FROM inbound_message WHERE state IN ('answered', 'acknowledged') AND COALESCE(answered_at, received_at) < ?",
+                    "DELETE FROM inbound_message WHERE state IN ('answered', 'acknowledged', 'failed') AND COALESCE(answered_at, received_at) < ?",
                     [&cutoff],
                 )
                 .map_err(db_error)? as u64;
+            // Sealed bytes of messages no exchange still waits to send (a requester's
+            // own requests, purged exchanges).
+            c.execute(
+                "DELETE FROM outbound_sealed WHERE sealed_at < ? AND message_id NOT IN (SELECT answer_id FROM inbound_message WHERE answer_id IS NOT NULL AND state = 'decided')",
+                [&cutoff],
+            )
+            .map_err(db_error)?;
             report.request_ids = c
                 .execute("DELETE FROM seen_request WHERE received_at < ?", [&cutoff])
                 .map_err(db_error)? as u64;

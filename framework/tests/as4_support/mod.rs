@@ -120,7 +120,8 @@ pub fn write_config(
     config
 }
 
-fn spawn(config: &Path, port: u16) -> Served {
+/// `oots-adapter serve --config <config>`, once it listens on `port`.
+pub fn spawn(config: &Path, port: u16) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
         .args(["serve", "--config"])
         .arg(config)

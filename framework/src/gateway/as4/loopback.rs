@@ -15,7 +15,7 @@ use super::keys::{Certificate, Credentials, TrustStore};
 use super::msh::As4Gateway;
 use super::pmode::{PMode, Peer, RetrySettings};
 use crate::gateway::ebms::UserMessage;
-use crate::gateway::{Gateway, InboundMessage, OutboundMessage, Payload};
+use crate::gateway::{Gateway, InboundMessage, OutboundMessage, Payload, Resend};
 use crate::store::{SqliteStore, Store};
 
 /// The adapter's access point.
@@ -67,6 +67,11 @@ fn pki(dir: &Path) -> Result<(String, Leaf, Leaf), String> {
 
 fn pmode(ca: &str, own: &Leaf, party: &str, peer: (&str, &Leaf, String)) -> Result<PMode, String> {
     let e = |e: super::keys::KeyError| e.to_string();
+    let retry = RetrySettings {
+        attempts: 3,
+        initial_ms: 200,
+        max_ms: 2_000,
+    };
     Ok(PMode {
         party_id: party.to_owned(),
         party_type: PARTY_TYPE.to_owned(),
@@ -78,12 +83,9 @@ fn pmode(ca: &str, own: &Leaf, party: &str, peer: (&str, &Leaf, String)) -> Resu
             party_id: peer.0.to_owned(),
             endpoint: peer.2,
             certificate: Certificate::from_pem(peer.1.cert.as_bytes()).map_err(e)?,
+            retry,
         }],
-        retry: RetrySettings {
-            attempts: 3,
-            initial_ms: 200,
-            max_ms: 2_000,
-        },
+        retry,
         timeout_ms: 10_000,
         tls_roots: None,
     })
@@ -154,11 +156,22 @@ impl Requester {
     ) -> Result<(), String> {
         header.from.party_id = REQUESTER.to_owned();
         header.to.party_id = PROVIDER.to_owned();
-        self.gateway
-            .submit(&OutboundMessage { header, payloads })
-            .await
-            .map(drop)
-            .map_err(|e| format!("the AS4 send failed: {e}"))
+        let msg = OutboundMessage { header, payloads };
+        // No outbox here: the PMode's schedule is kept in process.
+        let mut failed = 0;
+        loop {
+            let e = match self.gateway.submit(&msg).await {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            failed += 1;
+            match self.gateway.resend(&msg, failed) {
+                Resend::After(pause) => tokio::time::sleep(pause).await,
+                Resend::GiveUp | Resend::Outbox => {
+                    return Err(format!("the AS4 send failed: {e}"));
+                }
+            }
+        }
     }
 
     /// The next answer that reached the requester's access point, verified and decrypted.

@@ -1,15 +1,16 @@
 //! The native AS4 message service handler as a [`Gateway`]: peers push signed and
 //! encrypted ebMS 3 messages to `POST /as4`; we verify, decrypt, decompress and store
 //! each request durably before answering with a signed receipt (or an ebMS error
-//! signal), then hand it to the service. Answers go out the same way, resent with the
-//! same bytes until a receipt that acknowledges them comes back.
+//! signal), then hand it to the service. Answers go out the same way: sealed once, the
+//! sealed bytes kept in the state store, and resent byte for byte on the peer's retry
+//! schedule (one attempt per `submit`, the outbox keeps the schedule) until a receipt
+//! that acknowledges them comes back.
 //!
 //! Received messages are already in the state store when the service hears of them, so
 //! `retrieve` has nothing to fetch and `acknowledge` nothing to confirm: AS4 has no
 //! access-point inbox to empty.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -19,6 +20,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use tokio::sync::mpsc;
 
 use super::pmode::PMode;
@@ -28,23 +31,72 @@ use super::{compress, mime};
 use crate::clock::edm_timestamp;
 use crate::gateway::ebms::{self, Property};
 use crate::gateway::{
-    Gateway, GatewayError, InboundMessage, Notification, OutboundMessage, Payload,
+    Gateway, GatewayError, InboundMessage, Notification, OutboundMessage, Payload, Resend,
 };
-use crate::store::Store;
+use crate::store::{SealedMessage, Store};
 
 /// Largest payload after decompression.
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024 * 1024;
 /// The test service of the ebMS core specification: acknowledged, never delivered.
 const TEST_SERVICE: &str = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/service";
-/// How many sent messages keep their sealed bytes for a resend.
-const SENT_KEPT: usize = 1024;
-
 /// A message as sent: resent byte for byte.
-#[derive(Clone)]
 struct Sent {
     content_type: String,
     body: Vec<u8>,
     references: Vec<SignedReference>,
+}
+
+impl Sent {
+    /// As the state store keeps it: the references as JSON (digests in base64).
+    fn to_stored(&self) -> SealedMessage {
+        let refs: Vec<serde_json::Value> = self
+            .references
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "uri": r.uri,
+                    "digest": B64.encode(&r.digest),
+                    "xml": r.xml,
+                })
+            })
+            .collect();
+        SealedMessage {
+            content_type: self.content_type.clone(),
+            body: self.body.clone(),
+            references: serde_json::Value::Array(refs).to_string(),
+        }
+    }
+
+    fn from_stored(s: SealedMessage) -> Result<Self, GatewayError> {
+        let bad = || GatewayError::Malformed("the stored sealed message cannot be read".into());
+        let refs: Vec<serde_json::Value> =
+            serde_json::from_str(&s.references).map_err(|_| bad())?;
+        let references = refs
+            .iter()
+            .map(|r| {
+                let text = |k: &str| r.get(k).and_then(|v| v.as_str()).ok_or_else(bad);
+                Ok(SignedReference {
+                    uri: text("uri")?.to_owned(),
+                    digest: B64.decode(text("digest")?).map_err(|_| bad())?,
+                    xml: text("xml")?.to_owned(),
+                })
+            })
+            .collect::<Result<Vec<_>, GatewayError>>()?;
+        Ok(Self {
+            content_type: s.content_type,
+            body: s.body,
+            references,
+        })
+    }
+}
+
+/// A state store failure while keeping or reading the sealed bytes: nothing is sent
+/// (bytes that might differ from a first attempt's must not go out).
+fn store_failed(e: &crate::store::StoreError) -> GatewayError {
+    GatewayError::Fault {
+        code: e.code().to_owned(),
+        message: "the sealed message cannot be kept in the state store".into(),
+    }
 }
 
 /// The AS4 gateway.
@@ -52,7 +104,6 @@ pub struct As4Gateway {
     pmode: Arc<PMode>,
     store: Arc<dyn Store>,
     http: reqwest::Client,
-    sent: Mutex<HashMap<String, Sent>>,
     /// Where every newly stored message also goes whole (all payloads, inflated): a
     /// requester's side, which reads evidence documents, not only the RegRep part.
     inbox: Option<mpsc::UnboundedSender<InboundMessage>>,
@@ -72,10 +123,6 @@ fn now_secs() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Why a received message is refused, as the ebMS error it is answered with.
@@ -114,7 +161,6 @@ impl As4Gateway {
             pmode,
             store,
             http,
-            sent: Mutex::new(HashMap::new()),
             inbox: None,
         })
     }
@@ -306,11 +352,24 @@ impl As4Gateway {
         }
     }
 
-    /// Seals (once per MessageId) and packages an outgoing message.
-    fn sealed(&self, msg: &OutboundMessage) -> Result<Sent, GatewayError> {
-        if let Some(s) = lock(&self.sent).get(&msg.header.message_id) {
-            return Ok(s.clone());
+    /// The outgoing message as first sealed: read from the state store, or sealed now
+    /// and kept there (when another replica kept its bytes first, those are sent).
+    async fn sealed(&self, msg: &OutboundMessage) -> Result<Sent, GatewayError> {
+        let id = &msg.header.message_id;
+        if let Some(kept) = self.store.sealed(id).await.map_err(|e| store_failed(&e))? {
+            return Sent::from_stored(kept);
         }
+        let fresh = self.seal(msg)?.to_stored();
+        let kept = self
+            .store
+            .keep_sealed(id, &fresh, chrono::Utc::now())
+            .await
+            .map_err(|e| store_failed(&e))?;
+        Sent::from_stored(kept)
+    }
+
+    /// Seals and packages an outgoing message.
+    fn seal(&self, msg: &OutboundMessage) -> Result<Sent, GatewayError> {
         let pm = &self.pmode;
         let peer = pm.peer(&msg.header.to.party_id).ok_or_else(|| {
             GatewayError::Config(format!(
@@ -361,17 +420,11 @@ impl As4Gateway {
             })
             .collect();
         let (content_type, body) = mime::write(&sealed.envelope, &parts);
-        let sent = Sent {
+        Ok(Sent {
             content_type,
             body,
             references: sealed.references,
-        };
-        let mut kept = lock(&self.sent);
-        if kept.len() >= SENT_KEPT {
-            kept.clear();
-        }
-        kept.insert(msg.header.message_id.clone(), sent.clone());
-        Ok(sent)
+        })
     }
 
     /// One attempt: the peer's signal, verified.
@@ -465,47 +518,45 @@ impl Gateway for As4Gateway {
         Ok(())
     }
 
+    /// One attempt: the sealed bytes posted once. [`Gateway::resend`] says when the
+    /// next is due; the outbox keeps that schedule across restarts and replicas.
     async fn submit(&self, msg: &OutboundMessage) -> Result<String, GatewayError> {
-        let sent = self.sealed(msg)?;
         let endpoint = self
             .pmode
             .peer(&msg.header.to.party_id)
             .map(|p| p.endpoint.clone())
-            .ok_or_else(|| GatewayError::Config("no peer endpoint".into()))?;
-        let retry = self.pmode.retry;
-        let mut delay = Duration::from_millis(retry.initial_ms.max(1));
-        let mut last = GatewayError::Unreachable("not sent".into());
-        for attempt in 1..=retry.attempts.max(1) {
-            match self.attempt(&endpoint, &sent).await {
-                Ok(s) if signal::acknowledges(&s, &msg.header.message_id, &sent.references) => {
-                    return Ok(msg.header.message_id.clone());
-                }
-                Ok(Signal::Error { code, detail, .. }) if code != "EBMS:0202" => {
-                    return Err(GatewayError::Fault {
-                        code,
-                        message: detail,
-                    });
-                }
-                Ok(other) => {
-                    last = GatewayError::Fault {
-                        code: "EBMS:0302".into(),
-                        message: format!("InvalidReceipt: {other:?}"),
-                    };
-                }
-                Err(e) => last = e,
+            .ok_or_else(|| {
+                GatewayError::Config(format!(
+                    "no peer {} in the AS4 PMode",
+                    msg.header.to.party_id
+                ))
+            })?;
+        let sent = self.sealed(msg).await?;
+        match self.attempt(&endpoint, &sent).await? {
+            s if signal::acknowledges(&s, &msg.header.message_id, &sent.references) => {
+                Ok(msg.header.message_id.clone())
             }
-            if attempt < retry.attempts {
-                tracing::warn!(
-                    attempt,
-                    code = last.code(),
-                    "AS4 send not acknowledged, retrying"
-                );
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_millis(retry.max_ms));
-            }
+            Signal::Error { code, detail, .. } => Err(GatewayError::Fault {
+                code,
+                message: detail,
+            }),
+            other => Err(GatewayError::Fault {
+                code: "EBMS:0302".into(),
+                message: format!("InvalidReceipt: {other:?}"),
+            }),
         }
-        tracing::error!(code = last.code(), error = %last, "EBMS:0301 MissingReceipt");
-        Err(last)
+    }
+
+    /// The peer's schedule: resent after its pause until its attempts are used up.
+    fn resend(&self, msg: &OutboundMessage, failed: u32) -> Resend {
+        match self
+            .pmode
+            .peer(&msg.header.to.party_id)
+            .and_then(|p| p.retry.pause_after(failed))
+        {
+            Some(pause) => Resend::After(pause),
+            None => Resend::GiveUp,
+        }
     }
 
     async fn pending(&self) -> Result<Vec<String>, GatewayError> {

@@ -14,6 +14,7 @@
 //!     - party_id: AP_FR
 //!       endpoint: https://ap.example.fr/as4
 //!       certificate: keys/ap-fr.pem       # encrypt to it; its signatures must be its
+//!       retry: { attempts: 5, initial_ms: 180000, max_ms: 180000 }   # optional
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -57,11 +58,18 @@ pub struct PeerSettings {
     pub party_id: String,
     pub endpoint: String,
     pub certificate: PathBuf,
+    /// This peer's own retry schedule (its PMode's reception awareness); the
+    /// gateway's `retry` when absent.
+    #[serde(default)]
+    pub retry: Option<RetrySettings>,
 }
 
-/// Reception awareness on the sending side: attempts with exponential backoff; every
-/// attempt sends the same bytes (same MessageId, same signed digests).
-#[derive(Debug, Clone, Copy, Deserialize)]
+/// Reception awareness on the sending side: `attempts` sends in all (the first and its
+/// resends), the pause after the n-th failed one `initial_ms`·2ⁿ⁻¹, at most `max_ms`.
+/// Every attempt sends the same bytes (same MessageId, same signed digests), kept in
+/// the state store, so the schedule survives a restart and is shared by replicas. The
+/// defaults are Domibus's usual `retry="12;4;CONSTANT"`: 4 resends 3 minutes apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetrySettings {
     #[serde(default = "default_attempts")]
@@ -70,6 +78,37 @@ pub struct RetrySettings {
     pub initial_ms: u64,
     #[serde(default = "default_max_ms")]
     pub max_ms: u64,
+}
+
+impl RetrySettings {
+    /// The pause before the next attempt once `failed` attempts failed; `None` when the
+    /// schedule has run out (`EBMS:0301` MissingReceipt).
+    pub fn pause_after(&self, failed: u32) -> Option<std::time::Duration> {
+        if failed >= self.attempts {
+            return None;
+        }
+        let doublings = failed.saturating_sub(1).min(32);
+        let ms = self
+            .initial_ms
+            .saturating_mul(1u64 << doublings)
+            .min(self.max_ms);
+        Some(std::time::Duration::from_millis(ms))
+    }
+
+    /// Refuses a schedule that cannot work, naming the rule.
+    fn check(&self, whose: &str) -> Result<(), PModeError> {
+        let refuse = |rule: &str| Err(PModeError::Retry(format!("{whose}: {rule}")));
+        if self.attempts == 0 {
+            return refuse("attempts must be at least 1 (the first send)");
+        }
+        if self.initial_ms == 0 {
+            return refuse("initial_ms must be at least 1");
+        }
+        if self.max_ms < self.initial_ms {
+            return refuse("max_ms must not be below initial_ms");
+        }
+        Ok(())
+    }
 }
 
 impl Default for RetrySettings {
@@ -95,13 +134,24 @@ fn default_attempts() -> u32 {
     5
 }
 fn default_initial_ms() -> u64 {
-    1_000
+    180_000
 }
 fn default_max_ms() -> u64 {
-    60_000
+    180_000
 }
 
 impl As4Settings {
+    /// Refuses a retry schedule that cannot work (the gateway's, or a peer's own).
+    pub fn check_retry(&self) -> Result<(), PModeError> {
+        self.retry.check("the gateway")?;
+        for p in &self.peers {
+            if let Some(r) = &p.retry {
+                r.check(&format!("peer {}", p.party_id))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Paths relative to the configuration file's folder.
     pub fn relative_to(mut self, base: &Path) -> Self {
         self.private_key = self.private_key.relative_to(base);
@@ -126,6 +176,8 @@ pub enum PModeError {
     Key(#[from] KeyError),
     #[error("peer {0}: the endpoint must be an http(s) URL")]
     Endpoint(String),
+    #[error("retry of {0}")]
+    Retry(String),
 }
 
 /// A peer, ready to use.
@@ -134,6 +186,8 @@ pub struct Peer {
     pub party_id: String,
     pub endpoint: String,
     pub certificate: Certificate,
+    /// Its retry schedule (its own, or the gateway's).
+    pub retry: RetrySettings,
 }
 
 /// The loaded PMode: keys read, certificates parsed.
@@ -166,15 +220,18 @@ impl PMode {
             .map_err(|e| PModeError::Secret(e.to_string()))?;
         let credentials = Credentials::from_pem(key.expose().as_bytes(), &read(&s.certificate)?)?;
         let trust = TrustStore::from_pem(&read(&s.trust_store)?)?;
+        s.check_retry()?;
         let mut peers = Vec::new();
         for p in &s.peers {
             if !(p.endpoint.starts_with("https://") || p.endpoint.starts_with("http://")) {
                 return Err(PModeError::Endpoint(p.party_id.clone()));
             }
+            let retry = p.retry.unwrap_or(s.retry);
             peers.push(Peer {
                 party_id: p.party_id.clone(),
                 endpoint: p.endpoint.clone(),
                 certificate: Certificate::from_pem(&read(&p.certificate)?)?,
+                retry,
             });
         }
         Ok(PMode {
@@ -199,5 +256,85 @@ impl PMode {
     /// The peers' certificates (for key references by subject key identifier).
     pub fn peer_certificates(&self) -> Vec<Certificate> {
         self.peers.iter().map(|p| p.certificate.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::as4::keys::tests::pki;
+    use std::time::Duration;
+
+    /// Settings with two peers, AP_A with its own schedule (when `a_retry`), AP_B without.
+    fn load(gateway_retry: &str, a_retry: &str) -> Result<PMode, PModeError> {
+        let p = pki();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("me.key"), &p.sender.0).unwrap();
+        std::fs::write(dir.path().join("me.pem"), &p.sender.1).unwrap();
+        std::fs::write(dir.path().join("peer.pem"), &p.receiver.1).unwrap();
+        std::fs::write(dir.path().join("ca.pem"), &p.ca_pem).unwrap();
+        let yaml = [
+            "party_id: AP_ME\nprivate_key: file:me.key\ncertificate: me.pem\ntrust_store: ca.pem\n",
+            gateway_retry,
+            "peers:\n  - party_id: AP_A\n    endpoint: http://127.0.0.1:1/as4\n    certificate: peer.pem\n",
+            a_retry,
+            "  - party_id: AP_B\n    endpoint: http://127.0.0.1:2/as4\n    certificate: peer.pem\n",
+        ]
+        .concat();
+        let settings: As4Settings = serde_saphyr::from_str(&yaml).unwrap();
+        PMode::load(&settings.relative_to(dir.path()))
+    }
+
+    #[test]
+    fn the_default_schedule_is_domibus_12_minutes_4_retries_constant() {
+        let pm = load("", "").unwrap();
+        let retry = pm.peer("AP_B").unwrap().retry;
+        let pauses: Vec<_> = (1..=5).map(|n| retry.pause_after(n)).collect();
+        let three_minutes = Some(Duration::from_secs(180));
+        assert_eq!(
+            pauses,
+            [three_minutes; 4]
+                .into_iter()
+                .chain([None])
+                .collect::<Vec<_>>()
+        );
+        let total: Duration = (1..5).filter_map(|n| retry.pause_after(n)).sum();
+        assert_eq!(total, Duration::from_secs(12 * 60));
+    }
+
+    #[test]
+    fn a_peer_keeps_its_own_schedule_and_bad_ones_are_refused() {
+        let pm = load(
+            "retry: { attempts: 2, initial_ms: 50 }\n",
+            "    retry: { attempts: 4, initial_ms: 100, max_ms: 300 }\n",
+        )
+        .unwrap();
+        let a = pm.peer("AP_A").unwrap().retry;
+        let pauses: Vec<_> = (1..=4).map(|n| a.pause_after(n)).collect();
+        let ms = |m| Some(Duration::from_millis(m));
+        assert_eq!(pauses, [ms(100), ms(200), ms(300), None]);
+        // AP_B has none of its own: the gateway's.
+        let b = pm.peer("AP_B").unwrap().retry;
+        assert_eq!((b.pause_after(1), b.pause_after(2)), (ms(50), None));
+
+        let e = load("", "    retry: { attempts: 0 }\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("peer AP_A: attempts must be at least 1"),
+            "{e}"
+        );
+        let e = load("", "    retry: { initial_ms: 0 }\n").unwrap_err();
+        assert!(
+            e.to_string().contains("initial_ms must be at least 1"),
+            "{e}"
+        );
+        let e = load("retry: { initial_ms: 500, max_ms: 100 }\n", "").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("max_ms must not be below initial_ms"),
+            "{e}"
+        );
+        let unknown = "party_id: X\nprivate_key: file:k\ncertificate: c\ntrust_store: t\npeers:\n  - party_id: A\n    endpoint: http://x\n    certificate: c\n    retry: { tries: 3 }\n";
+        assert!(serde_saphyr::from_str::<As4Settings>(unknown).is_err());
     }
 }

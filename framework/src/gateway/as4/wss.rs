@@ -158,8 +158,10 @@ fn sha256(bytes: &[u8]) -> Vec<u8> {
     digest(&SHA256, bytes).as_ref().to_vec()
 }
 
-/// The part's bytes as the Attachment-Content-Signature-Transform digests them: XML
-/// types canonicalised (as WSS4J does), other types raw.
+/// The part's bytes as the Attachment-Content-Signature-Transform digests them, by the
+/// rule WSS4J (Domibus) follows: XML types (`text/xml`, `application/xml`, `*/*+xml`)
+/// as the exclusive C14N of the document, other `text/*` types with their line ends
+/// made CRLF, everything else raw. A compressed part is `application/gzip`: raw.
 fn attachment_digest_input(content_type: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
     let essence = content_type
         .split(';')
@@ -169,13 +171,65 @@ fn attachment_digest_input(content_type: &str, bytes: &[u8]) -> Result<Vec<u8>, 
         .to_ascii_lowercase();
     let is_xml = essence == "text/xml"
         || essence == "application/xml"
-        || (essence.starts_with("application/") && essence.ends_with("+xml"));
-    if !is_xml {
-        return Ok(bytes.to_vec());
+        || essence
+            .split_once('/')
+            .is_some_and(|(_, sub)| sub.ends_with("+xml"));
+    if is_xml {
+        let text = std::str::from_utf8(bytes).map_err(|_| "XML part is not UTF-8".to_owned())?;
+        let doc = xml::parse(text, usize::MAX).map_err(|e| format!("XML part: {e}"))?;
+        return canonical_document(&doc);
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| "XML part is not UTF-8".to_owned())?;
-    let doc = xml::parse(text, usize::MAX).map_err(|e| format!("XML part: {e}"))?;
-    c14n::canonicalize(doc.root_element(), &[]).map_err(|e| e.to_string())
+    if essence.starts_with("text/") {
+        return Ok(crlf(bytes));
+    }
+    Ok(bytes.to_vec())
+}
+
+/// Exclusive C14N of a whole document (without comments): the processing instructions
+/// around the root element are kept, each on its own line, as C14N 1.0 section 2.1 says
+/// and WSS4J does (it canonicalises the part as a document, not its root element).
+fn canonical_document(doc: &Document<'_>) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut after_root = false;
+    for node in doc.root().children() {
+        if node.is_element() {
+            out.extend(c14n::canonicalize(node, &[]).map_err(|e| e.to_string())?);
+            after_root = true;
+        } else if let Some(pi) = node.pi() {
+            if after_root {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"<?");
+            out.extend_from_slice(pi.target.as_bytes());
+            if let Some(value) = pi.value.filter(|v| !v.is_empty()) {
+                out.push(b' ');
+                out.extend_from_slice(value.as_bytes());
+            }
+            out.extend_from_slice(b"?>");
+            if !after_root {
+                out.push(b'\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every line end (CR, LF or CRLF) as CRLF: WSS4J's `CRLFOutputStream`, through which
+/// it digests `text/*` parts (a CR writes CRLF; an LF right after a CR writes nothing,
+/// another LF writes CRLF).
+fn crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
+    let mut after_cr = false;
+    for &b in bytes {
+        match b {
+            b'\r' => out.extend_from_slice(b"\r\n"),
+            b'\n' if after_cr => {}
+            b'\n' => out.extend_from_slice(b"\r\n"),
+            other => out.push(other),
+        }
+        after_cr = b == b'\r';
+    }
+    out
 }
 
 /// The envelope around a security header and a `Messaging` block.
@@ -988,5 +1042,95 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.ebms_code(), "EBMS:0101", "{e}");
+    }
+
+    /// WSS4J's Attachment-Content-Signature-Transform: an uncompressed `text/*` part is
+    /// digested with its line ends made CRLF, a `*/*+xml` part canonicalised. The expected
+    /// digests are SHA-256 of the normalised bytes, computed outside this code
+    /// (`printf 'line one\r\nline two\r\nline three\r\nend' | sha256sum`, and of
+    /// `<svg xmlns="http://www.w3.org/2000/svg" height="1" width="2"></svg>`).
+    #[test]
+    fn uncompressed_text_and_xml_parts_are_digested_as_wss4j_does() {
+        let p = pki();
+        let sender = Credentials::from_pem(p.sender.0.as_bytes(), p.sender.1.as_bytes()).unwrap();
+        let trust = TrustStore::from_pem(p.ca_pem.as_bytes()).unwrap();
+        let text = b"line one\nline two\r\nline three\rend".to_vec();
+        let svg = b"<svg xmlns='http://www.w3.org/2000/svg' height='1'  width='2'/>".to_vec();
+        let parts = vec![
+            Attachment {
+                content_id: "text@x".into(),
+                content_type: "text/plain; charset=UTF-8".into(),
+                bytes: text.clone(),
+            },
+            Attachment {
+                content_id: "csv@x".into(),
+                content_type: "TEXT/CSV".into(),
+                bytes: text.clone(),
+            },
+            Attachment {
+                content_id: "svg@x".into(),
+                content_type: "image/svg+xml".into(),
+                bytes: svg.clone(),
+            },
+        ];
+        let sealed = seal(
+            &Seal {
+                credentials: &sender,
+                encrypt_for: None,
+            },
+            messaging,
+            parts.clone(),
+        )
+        .unwrap();
+        let hex = |r: &SignedReference| {
+            r.digest
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        let by_uri = |uri: &str| {
+            sealed
+                .references
+                .iter()
+                .find(|r| r.uri == uri)
+                .map(hex)
+                .unwrap()
+        };
+        let normalised = "690a88c9a1b43a4e3ed4cd92759399c61742288678f4941231a1e81605f110e1";
+        assert_eq!(by_uri("cid:text@x"), normalised);
+        assert_eq!(by_uri("cid:csv@x"), normalised);
+        assert_eq!(
+            by_uri("cid:svg@x"),
+            "930120bb37fb77364a140abad0e5ad5bb3af29f908a355064af5bafb795eb091"
+        );
+        // The bytes go out as they are; the receiver normalises the same way.
+        assert_eq!(sealed.parts[0].bytes, text);
+        let soap = String::from_utf8(sealed.envelope.clone()).unwrap();
+        let policy = Policy {
+            require_signature: true,
+            require_encryption: false,
+        };
+        open(&soap, parts.clone(), &sender, &trust, &[], policy, now()).unwrap();
+        // A part whose line ends were rewritten in transit (a mail-style gateway) still
+        // verifies, as under WSS4J; a changed character does not.
+        let mut rewritten = parts.clone();
+        rewritten[0].bytes = b"line one\r\nline two\r\nline three\r\nend".to_vec();
+        open(&soap, rewritten, &sender, &trust, &[], policy, now()).unwrap();
+        let mut tampered = parts;
+        tampered[0].bytes = b"line one\nline two\r\nline three\rEnd".to_vec();
+        let e = open(&soap, tampered, &sender, &trust, &[], policy, now()).unwrap_err();
+        assert_eq!(e.ebms_code(), "EBMS:0101", "{e}");
+        // WSS4J's CRLFOutputStream, byte by byte: CR CR LF is two line ends.
+        assert_eq!(crlf(b"a\r\r\nb\n\nc\r"), b"a\r\n\r\nb\r\n\r\nc\r\n");
+        // An XML part is canonicalised as a document: processing instructions around
+        // the root stay, comments and the declaration go (as lxml's C14N of the tree).
+        assert_eq!(
+            attachment_digest_input(
+                "text/xml",
+                b"<?xml version='1.0'?>\n<?xml-stylesheet href='s.xsl'?><!-- c -->\n<r b='2'  a='1'>\n<x/></r><?tail  t ?>"
+            )
+            .unwrap(),
+            b"<?xml-stylesheet href='s.xsl'?>\n<r a=\"1\" b=\"2\">\n<x></x></r>\n<?tail t ?>"
+        );
     }
 }
