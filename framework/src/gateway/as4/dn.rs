@@ -280,25 +280,26 @@ mod tests {
             (OrganizationName, "Bundesamt, Test"),
             (CommonName, "Test  eDelivery CA"),
         ]);
+        // rcgen writes CN, C, O (DER order); RFC 4514 prints them the other way round.
         for text in [
-            "CN=Test eDelivery CA,O=Bundesamt\\, Test,C=DE",
-            "cn = test edelivery ca , o=\"Bundesamt, Test\", c=de",
-            "C=DE, O=Bundesamt\\2C Test, CN=Test eDelivery CA",
-            "2.5.4.3=Test eDelivery CA;OID.2.5.4.10=Bundesamt\\, Test;C=DE",
-            "CN=Test eDelivery CA,O=Bundesamt\\, Test,C=#13024445",
+            "O=Bundesamt\\, Test,C=DE,CN=Test eDelivery CA",
+            "o = \"Bundesamt, Test\" , c=de, cn=test edelivery ca",
+            "CN=Test eDelivery CA, C=DE, O=Bundesamt\\2C Test",
+            "OID.2.5.4.10=Bundesamt\\, Test;C=DE;2.5.4.3=Test eDelivery CA",
+            "O=Bundesamt\\, Test,C=#13024445,CN=Test eDelivery CA",
         ] {
             assert!(matches(text, &der), "{text}");
         }
         for text in [
             "CN=Test eDelivery CA",
-            "CN=Test eDelivery CA,O=Bundesamt\\, Test,C=FR",
-            "CN=Test eDelivery CA,O=Bundesamt\\, Test,C=DE,OU=x",
-            "CN=Test eDelivery CA+O=Bundesamt\\, Test,C=DE",
-            "O=Bundesamt\\, Test,CN=Test eDelivery CA,C=DE",
-            "XX=Test eDelivery CA,O=Bundesamt\\, Test,C=DE",
+            "O=Bundesamt\\, Test,C=FR,CN=Test eDelivery CA",
+            "O=Bundesamt\\, Test,C=DE,CN=Test eDelivery CA,OU=x",
+            "O=Bundesamt\\, Test+C=DE,CN=Test eDelivery CA",
+            "C=DE,O=Bundesamt\\, Test,CN=Test eDelivery CA",
+            "XX=Bundesamt\\, Test,C=DE,CN=Test eDelivery CA",
             "",
             "CN=\"unterminated",
-            "CN=Test eDelivery CA,O=Bundesamt\\, Test,C=#13024445 x",
+            "O=Bundesamt\\, Test,C=#13024445 x,CN=Test eDelivery CA",
         ] {
             assert!(!matches(text, &der), "{text}");
         }
