@@ -309,7 +309,9 @@ async fn signature_wrapping_variants_are_refused_and_nothing_is_stored() {
         )
     };
     let after_signed = envelope.find(&signed).unwrap() + signed.len();
-    let cases: Vec<(&str, String)> = vec![
+    // Wrapping copies fail authentication; a header block nobody here would act on, or a
+    // second signature, is against the policy; a broken envelope is an invalid header.
+    let wrapped: Vec<(&str, String)> = vec![
         (
             "unsigned copy first in the header",
             insert(header_inner, &unsigned),
@@ -382,21 +384,43 @@ async fn signature_wrapping_variants_are_refused_and_nothing_is_stored() {
                 e
             },
         ),
+    ];
+    let signature = {
+        let s = envelope.find("<ds:Signature").unwrap();
+        let e = envelope.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+        envelope[s..e].to_owned()
+    };
+    let body_end = envelope.find("</S12:Body>").unwrap() + "</S12:Body>".len();
+    let mut cases: Vec<(&str, &str, String)> = wrapped
+        .into_iter()
+        .map(|(case, e)| (case, "EBMS:0101", e))
+        .collect();
+    cases.extend([
         (
             "an unknown header block the receiver must understand",
+            "EBMS:0103",
             insert(
                 after_signed,
                 "<x:Routing xmlns:x=\"urn:attacker\" S12:mustUnderstand=\"true\">AP_ELSEWHERE</x:Routing>",
             ),
         ),
-    ];
+        (
+            "a second ds:Signature in wsse:Security",
+            "EBMS:0103",
+            insert(security_inner, &signature.replacen("Id=\"SIG-", "Id=\"SIG2-", 1)),
+        ),
+        (
+            "an element after the Body",
+            "EBMS:0009",
+            insert(body_end, &unsigned),
+        ),
+    ]);
     let mut failures = Vec::new();
-    for (case, tampered) in &cases {
+    for (case, expected, tampered) in &cases {
         let before = stored_count(&b.provider.store).await;
         let answer = post(&b.provider.url, tampered, &parts).await;
-        match error_code(&answer) {
-            Some("EBMS:0101" | "EBMS:0103" | "EBMS:0009") => {}
-            other => failures.push(format!("{case}: answered {other:?}")),
+        if error_code(&answer) != Some(*expected) {
+            failures.push(format!("{case}: answered {answer:?}, not {expected}"));
         }
         if stored_count(&b.provider.store).await != before {
             failures.push(format!("{case}: something was stored"));
@@ -421,8 +445,39 @@ async fn signature_wrapping_variants_are_refused_and_nothing_is_stored() {
     assert_eq!(stored.final_recipient(), msg.header.final_recipient());
 }
 
+/// What the process logs (a global subscriber: the server's tasks run on any thread).
+fn captured_log() -> Arc<std::sync::Mutex<Vec<u8>>> {
+    static LOG: std::sync::OnceLock<Arc<std::sync::Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = log.clone();
+        let writer = move || Sink(sink.clone());
+        let _ = tracing::subscriber::set_global_default(
+            tracing_subscriber::fmt()
+                .with_writer(writer)
+                .with_ansi(false)
+                .finish(),
+        );
+        log
+    })
+    .clone()
+}
+
+struct Sink(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_known_message_id_with_other_content_is_refused_and_the_first_kept() {
+    let log = captured_log();
     let b = bench().await;
     let id = "dup@requester.example";
     let first = request(id, "Dupont");
@@ -453,6 +508,16 @@ async fn a_known_message_id_with_other_content_is_refused_and_the_first_kept() {
         (stored_header, stored_regrep)
     );
     assert_eq!(stored_count(&b.provider.store).await, 1);
+    // Logged, with the MessageId and no personal data.
+    let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("received before with another content") && l.contains(id))
+        .unwrap_or_else(|| panic!("not logged: {log}"));
+    assert!(
+        !line.contains("Martin") && !line.contains("Dupont"),
+        "{line}"
+    );
 }
 
 /// The signature's key named by `X509IssuerSerial` instead of the token: the KeyInfo is
