@@ -638,13 +638,15 @@ fn inclusive_prefixes(transform: Option<Node<'_, '_>>) -> Vec<String> {
 }
 
 /// Recomputes one reference's digest; the reference as signed if it matches.
-/// A same-document reference also gives the element it resolved to and the bytes
-/// digested.
+/// The element a same-document reference resolved to, and the bytes digested.
+type Target = (roxmltree::NodeId, Vec<u8>);
+
+/// A same-document reference also gives its [`Target`].
 fn check_reference(
     doc: &Document<'_>,
     reference: Node<'_, '_>,
     parts: &[Attachment],
-) -> Result<(SignedReference, Option<(roxmltree::NodeId, Vec<u8>)>), WssError> {
+) -> Result<(SignedReference, Option<Target>), WssError> {
     let uri = reference.attribute("URI").unwrap_or("");
     let digest_method =
         child(reference, DS_NS, "DigestMethod").and_then(|m| m.attribute("Algorithm"));
