@@ -632,3 +632,98 @@ async fn a_receipt_signed_by_another_trusted_certificate_is_not_a_receipt() {
         .unwrap();
     assert_eq!(sent.unwrap(), "answer-1@provider.example");
 }
+
+/// A peer endpoint that answers with a genuine error signal signed by `signer`, with an
+/// unsigned receipt acknowledging exactly what was sent wrapped into its
+/// `wsse:Security`: what a man in the middle holding any signed signal of the peer
+/// could send.
+async fn wrapping_peer(port: u16, signer: Arc<Credentials>) {
+    use axum::body::Bytes;
+    use axum::http::HeaderMap;
+    let handler = move |headers: HeaderMap, body: Bytes| {
+        let signer = signer.clone();
+        async move {
+            let content_type = headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let packaged = mime::parse(&content_type, &body, &mime::MimeLimits::default()).unwrap();
+            let soap = String::from_utf8(packaged.soap).unwrap();
+            let id = UserMessage::from_xml(&soap).unwrap().message_id;
+            // What a receipt must acknowledge: the digests of what was signed.
+            let doc = roxmltree::Document::parse(&soap).unwrap();
+            let references: Vec<wss::SignedReference> = doc
+                .descendants()
+                .filter(|n| n.tag_name().name() == "Reference" && n.has_attribute("URI"))
+                .filter(|n| n.parent().is_some_and(|p| p.tag_name().name() == "SignedInfo"))
+                .map(|r| {
+                    use base64::Engine;
+                    let digest = r
+                        .descendants()
+                        .find(|d| d.tag_name().name() == "DigestValue")
+                        .and_then(|d| d.text())
+                        .unwrap();
+                    wss::SignedReference {
+                        uri: r.attribute("URI").unwrap().to_owned(),
+                        digest: base64::engine::general_purpose::STANDARD
+                            .decode(digest.trim())
+                            .unwrap(),
+                        xml: format!(
+                            "<ds:Reference xmlns:ds=\"{}\" URI=\"{}\"><ds:DigestValue>{}</ds:DigestValue></ds:Reference>",
+                            wss::DS_NS,
+                            r.attribute("URI").unwrap(),
+                            digest.trim()
+                        ),
+                    }
+                })
+                .collect();
+            let now = "2026-12-06T10:00:00Z";
+            let forged = signal::receipt("", "forged-receipt@x", &id, now, &references);
+            let genuine = wss::seal(
+                &Seal {
+                    credentials: &signer,
+                    encrypt_for: None,
+                },
+                |attrs| signal::error(attrs, "e1@peer", Some(&id), now, "EBMS:0004", "refused"),
+                Vec::new(),
+            )
+            .unwrap();
+            let mut envelope = String::from_utf8(genuine.envelope).unwrap();
+            let at = envelope.find("<wsse:Security").unwrap();
+            let at = envelope[at..].find('>').unwrap() + at + 1;
+            envelope.insert_str(at, &forged);
+            (
+                [("content-type", "application/soap+xml; charset=UTF-8")],
+                envelope,
+            )
+        }
+    };
+    let app = axum::Router::new().route("/as4", axum::routing::post(handler));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_wrapped_into_a_signed_error_signal_is_not_a_receipt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    pki(dir, &["AP_PROVIDER", "AP_REQUESTER"]);
+    let (provider_port, peer_port) = (free_port(), free_port());
+    let read = |n: &str| std::fs::read(dir.join(n)).unwrap();
+    let peer_key =
+        Credentials::from_pem(&read("AP_REQUESTER.key"), &read("AP_REQUESTER.pem")).unwrap();
+    wrapping_peer(peer_port, Arc::new(peer_key)).await;
+    let mut provider = settings(dir, "AP_PROVIDER", "AP_PROVIDER", "AP_REQUESTER", peer_port);
+    provider.encrypt = false;
+    let provider = access_point(&provider, provider_port).await;
+    let mut answer = request("answer-2@provider.example", "Dupont");
+    answer.header.from.party_id = "AP_PROVIDER".into();
+    answer.header.to.party_id = "AP_REQUESTER".into();
+    let sent = tokio::time::timeout(Duration::from_secs(20), provider.gateway.submit(&answer))
+        .await
+        .unwrap();
+    assert!(sent.is_err(), "a wrapped receipt was taken: {sent:?}");
+}
