@@ -4,7 +4,8 @@
 //! from the configured peer and is then changed where the signature does not look, or
 //! does look but the reader did not (XML signature wrapping), or resent with another
 //! content under the same MessageId. A refused message gets an ebMS error signal and
-//! leaves nothing in the store.
+//! leaves nothing in the store. On the sending side, a receipt counts only when the
+//! peer's own certificate signed it and it is the signed `eb:Messaging`.
 
 mod as4_support;
 
