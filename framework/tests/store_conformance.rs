@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use oots_framework::store::journal::Verifier;
 use oots_framework::store::{
-    Claim, Decision, ExchangeState, PostgresStore, SealedMessage, SqliteStore, Store,
+    Claim, Decision, ExchangeState, Inbound, PostgresStore, SealedMessage, SqliteStore, Store,
 };
 
 fn t(s: i64) -> DateTime<Utc> {
@@ -599,4 +599,51 @@ async fn postgres_store_keeps_the_contract() {
         .await
         .unwrap();
     }
+}
+
+/// A MessageId stored with its content digest: the same content again is a resend,
+/// another content a conflict that leaves the stored message as it was.
+async fn inbound_content_is_kept_once(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let once = |id: &'static str, digest: &'static str, regrep: &'static [u8]| {
+        s.store_inbound_once(id, digest, "<h/>", regrep, t(0))
+    };
+    assert_eq!(once("m1", "d1", b"<r1/>").await.unwrap(), Inbound::Stored);
+    assert_eq!(once("m1", "d1", b"<r1/>").await.unwrap(), Inbound::Resent);
+    assert_eq!(once("m1", "d2", b"<r2/>").await.unwrap(), Inbound::Conflict);
+    assert_eq!(
+        s.unanswered("m1").await.unwrap(),
+        Some(("<h/>".to_owned(), b"<r1/>".to_vec()))
+    );
+    // Stored without a digest (the Domibus path, an earlier version): the first resend
+    // gives it one.
+    assert!(s.store_inbound("m2", "<h/>", b"<r1/>", t(0)).await.unwrap());
+    assert_eq!(once("m2", "d1", b"<r1/>").await.unwrap(), Inbound::Resent);
+    assert_eq!(once("m2", "d2", b"<r2/>").await.unwrap(), Inbound::Conflict);
+    assert_eq!(
+        s.unanswered("m2").await.unwrap(),
+        Some(("<h/>".to_owned(), b"<r1/>".to_vec()))
+    );
+}
+
+#[tokio::test]
+async fn sqlite_store_tells_resends_from_conflicts() {
+    inbound_content_is_kept_once(Arc::new(SqliteStore::in_memory().await.unwrap())).await;
+}
+
+#[tokio::test]
+async fn postgres_store_tells_resends_from_conflicts() {
+    let schema = format!("oots_conf_once_{}", std::process::id());
+    let Some(s) = pg(&schema).await else {
+        println!(
+            "SKIPPED: PostgreSQL store suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)"
+        );
+        return;
+    };
+    let pool = s.pool().clone();
+    inbound_content_is_kept_once(Arc::new(s)).await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&pool)
+        .await
+        .unwrap();
 }

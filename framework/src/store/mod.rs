@@ -74,6 +74,18 @@ impl std::fmt::Debug for PreviewLink {
     }
 }
 
+/// What [`Store::store_inbound_once`] did with a received message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inbound {
+    /// Stored now: new work.
+    Stored,
+    /// Stored before with the same content: a resend, acknowledged again.
+    Resent,
+    /// Stored before with another content under the same MessageId: refused, the stored
+    /// message stays as it was.
+    Conflict,
+}
+
 /// Persistent state used by the exchange.
 ///
 /// Every inbound message moves `Received → (AwaitingPreview) → Decided → Answered →
@@ -112,6 +124,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         regrep: &[u8],
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// Stores a message received over AS4 as [`Store::store_inbound`] does, with
+    /// `content`, a digest of its header and payloads, so that a later message with the
+    /// same MessageId is told apart: the same content is a resend ([`Inbound::Resent`]),
+    /// another content is [`Inbound::Conflict`] and changes nothing. A message stored
+    /// without a digest (before this existed) takes the first one it is resent with.
+    async fn store_inbound_once(
+        &self,
+        message_id: &str,
+        content: &str,
+        header: &str,
+        regrep: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<Inbound, StoreError>;
 
     /// Stores a message just fetched from the access point (as [`Store::store_inbound`])
     /// with its lease already taken by `worker`, and says what is to be done with it (as

@@ -15,8 +15,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::journal::{GENESIS, JournalEntry, PurgeRecord, PurgeReport, chain_hash, stamp};
 use super::{
-    Claim, Decision, ExchangeState, ExchangeSummary, OutboxEntry, PreviewLink, SealedMessage,
-    Store, StoreError,
+    Claim, Decision, ExchangeState, ExchangeSummary, Inbound, OutboxEntry, PreviewLink,
+    SealedMessage, Store, StoreError,
 };
 
 /// Advisory lock keys (any constants, the same in every replica).
@@ -47,8 +47,10 @@ CREATE TABLE IF NOT EXISTS inbound_message (
     generation TEXT,
     audit TEXT,
     answered_at TIMESTAMPTZ,
-    acknowledged_at TIMESTAMPTZ
+    acknowledged_at TIMESTAMPTZ,
+    content_digest TEXT
 );
+ALTER TABLE inbound_message ADD COLUMN IF NOT EXISTS content_digest TEXT;
 CREATE INDEX IF NOT EXISTS inbound_message_due ON inbound_message (state, received_at);
 CREATE INDEX IF NOT EXISTS inbound_message_answer ON inbound_message (answer_id);
 CREATE TABLE IF NOT EXISTS preview_link (
@@ -339,6 +341,42 @@ impl Store for PostgresStore {
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    async fn store_inbound_once(
+        &self,
+        message_id: &str,
+        content: &str,
+        header: &str,
+        regrep: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<Inbound, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO inbound_message (message_id, header, raw, received_at, content_digest) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(message_id)
+        .bind(header)
+        .bind(regrep)
+        .bind(at)
+        .bind(content)
+        .execute(&self.pool)
+        .await?;
+        if r.rows_affected() == 1 {
+            return Ok(Inbound::Stored);
+        }
+        // A row stored without a digest takes this one; then the digests are compared.
+        let (known,): (Option<String>,) = sqlx::query_as(
+            "UPDATE inbound_message SET content_digest = COALESCE(content_digest, $2) WHERE message_id = $1 RETURNING content_digest",
+        )
+        .bind(message_id)
+        .bind(content)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(if known.as_deref() == Some(content) {
+            Inbound::Resent
+        } else {
+            Inbound::Conflict
+        })
     }
 
     async fn claim(

@@ -15,8 +15,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::journal::{GENESIS, JournalEntry, PurgeRecord, PurgeReport, chain_hash, stamp};
 use super::{
-    Claim, Decision, ExchangeState, ExchangeSummary, OutboxEntry, PreviewLink, SealedMessage,
-    Store, StoreError,
+    Claim, Decision, ExchangeState, ExchangeSummary, Inbound, OutboxEntry, PreviewLink,
+    SealedMessage, Store, StoreError,
 };
 
 const SCHEMA: &str = r#"
@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS outbound_sealed (
 
 /// Columns added after a table first shipped: files written by an earlier version gain
 /// them on open; nothing else changes.
-const ADDED_COLUMNS: [(&str, &str, &str); 16] = [
+const ADDED_COLUMNS: [(&str, &str, &str); 17] = [
     ("inbound_message", "audit", "TEXT"),
     ("seen_request", "message_id", "TEXT"),
     (
@@ -93,6 +93,7 @@ const ADDED_COLUMNS: [(&str, &str, &str); 16] = [
     ("inbound_message", "code", "TEXT"),
     ("inbound_message", "acknowledged_at", "TEXT"),
     ("inbound_message", "conversation_id", "TEXT"),
+    ("inbound_message", "content_digest", "TEXT"),
 ];
 
 const INDEXES: &str = r#"
@@ -512,6 +513,53 @@ impl Store for SqliteStore {
                 )
                 .map_err(db_error)?;
             Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn store_inbound_once(
+        &self,
+        message_id: &str,
+        content: &str,
+        header: &str,
+        regrep: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<Inbound, StoreError> {
+        let (m, d, h, r) = (
+            message_id.to_owned(),
+            content.to_owned(),
+            header.to_owned(),
+            regrep.to_vec(),
+        );
+        self.run(move |c| {
+            let n = c
+                .execute(
+                    "INSERT INTO inbound_message (message_id, header, raw, received_at, state, content_digest) VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT DO NOTHING",
+                    params![m, h, r, ts(at), d],
+                )
+                .map_err(db_error)?;
+            if n == 1 {
+                return Ok(Inbound::Stored);
+            }
+            let known: Option<String> = c
+                .query_row(
+                    "SELECT content_digest FROM inbound_message WHERE message_id = ?",
+                    [&m],
+                    |row| row.get(0),
+                )
+                .map_err(db_error)?;
+            match known {
+                Some(k) if k == d => Ok(Inbound::Resent),
+                Some(_) => Ok(Inbound::Conflict),
+                None => {
+                    c.execute(
+                        "UPDATE inbound_message SET content_digest = ? WHERE message_id = ? AND content_digest IS NULL",
+                        params![d, m],
+                    )
+                    .map_err(db_error)?;
+                    Ok(Inbound::Resent)
+                }
+            }
         })
         .await
     }

@@ -111,17 +111,17 @@ impl Certificate {
         &self.spki
     }
 
-    /// Whether an `X509IssuerSerial` reference's decimal serial names this certificate.
-    /// Only the serial is compared: the candidates are the peers' certificates the PMode
-    /// lists, and issuer DN texts are written differently by every toolkit.
-    pub fn has_serial(&self, serial_decimal: &str) -> bool {
+    /// Whether an `X509IssuerSerial` reference (the issuer's RFC 4514 name and the
+    /// decimal serial) names this certificate. Both must match: serials are unique only
+    /// per issuer, and the trust store may hold several CAs.
+    pub fn has_issuer_serial(&self, issuer: &str, serial_decimal: &str) -> bool {
         let trimmed = self
             .serial
             .iter()
             .skip_while(|b| **b == 0)
             .copied()
             .collect::<Vec<u8>>();
-        decimal(&trimmed) == serial_decimal.trim()
+        decimal(&trimmed) == serial_decimal.trim() && super::dn::matches(issuer, &self.issuer)
     }
 
     /// Whether a `KeyIdentifier` of type `X509SubjectKeyIdentifier` names this certificate.

@@ -1,6 +1,7 @@
 //! eDelivery AS4 message service handler (ebMS 3, WS-Security, SOAP with attachments).
 pub mod c14n;
 pub mod compress;
+pub mod dn;
 pub mod keys;
 pub mod loopback;
 pub mod mime;

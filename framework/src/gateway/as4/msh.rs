@@ -24,7 +24,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use tokio::sync::mpsc;
 
-use super::pmode::PMode;
+use super::pmode::{PMode, Peer};
 use super::signal::{self, Signal};
 use super::wss::{self, Attachment, Policy, Seal, SignedReference};
 use super::{compress, mime};
@@ -33,7 +33,7 @@ use crate::gateway::ebms::{self, Property};
 use crate::gateway::{
     Gateway, GatewayError, InboundMessage, Notification, OutboundMessage, Payload, Resend,
 };
-use crate::store::{SealedMessage, Store};
+use crate::store::{Inbound, SealedMessage, Store};
 
 /// Largest payload after decompression.
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024 * 1024;
@@ -125,6 +125,27 @@ fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
+/// A digest of what a message says (its header and every payload, inflated): a resend
+/// has the same, another message under the same MessageId has not.
+fn content_digest(header: &ebms::UserMessage, payloads: &[Payload]) -> String {
+    let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    let mut field = |bytes: &[u8]| {
+        ctx.update(&(bytes.len() as u64).to_be_bytes());
+        ctx.update(bytes);
+    };
+    field(header.to_xml().as_bytes());
+    for p in payloads {
+        field(p.content_id.as_bytes());
+        field(p.mime_type.as_bytes());
+        field(&p.bytes);
+    }
+    ctx.finish()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Why a received message is refused, as the ebMS error it is answered with.
 struct Refused {
     code: &'static str,
@@ -213,11 +234,14 @@ impl As4Gateway {
                 bytes: p.body,
             })
             .collect();
-        let header = ebms::from_xml(&soap).map_err(|e| Refused::new("EBMS:0009", e.to_string()))?;
-        let with_ref = |code: &'static str, detail: String| Refused {
+        // Unverified: only names the message in an error signal until the signature is
+        // checked; the header processed is the one the signature covers (below).
+        let claimed =
+            ebms::from_xml(&soap).map_err(|e| Refused::new("EBMS:0009", e.to_string()))?;
+        let claimed_ref = |code: &'static str, detail: String| Refused {
             code,
             detail,
-            ref_to: Some(header.message_id.clone()),
+            ref_to: Some(claimed.message_id.clone()),
         };
         let pm = &self.pmode;
         let opened = wss::open(
@@ -232,7 +256,14 @@ impl As4Gateway {
             },
             now_secs(),
         )
-        .map_err(|e| with_ref(e.ebms_code(), e.to_string()))?;
+        .map_err(|e| claimed_ref(e.ebms_code(), e.to_string()))?;
+        let header = ebms::from_xml(&opened.messaging)
+            .map_err(|e| claimed_ref("EBMS:0009", e.to_string()))?;
+        let with_ref = |code: &'static str, detail: String| Refused {
+            code,
+            detail,
+            ref_to: Some(header.message_id.clone()),
+        };
         if header.to.party_id != pm.party_id {
             return Err(with_ref(
                 "EBMS:0010",
@@ -290,11 +321,14 @@ impl As4Gateway {
             .regrep_payload()
             .ok_or_else(|| with_ref("EBMS:0004", "no RegRep payload".to_owned()))?;
         // Durable before the receipt: a receiver that cannot keep the message must not
-        // acknowledge it. A duplicate (same MessageId) is acknowledged again, not stored.
-        let fresh = self
+        // acknowledge it. A resend (same MessageId, same content) is acknowledged again,
+        // not stored; the same MessageId with another content is refused, and the
+        // message stored first stays as it was.
+        let stored = self
             .store
-            .store_inbound(
+            .store_inbound_once(
                 &header.message_id,
+                &content_digest(&header, &inbound.payloads),
                 &header.to_xml(),
                 &regrep.bytes,
                 chrono::Utc::now(),
@@ -306,6 +340,20 @@ impl As4Gateway {
                     format!("cannot store the message ({})", e.code()),
                 )
             })?;
+        let fresh = match stored {
+            Inbound::Stored => true,
+            Inbound::Resent => false,
+            Inbound::Conflict => {
+                tracing::warn!(
+                    message_id = %header.message_id,
+                    "AS4 message refused: its MessageId was received before with another content"
+                );
+                return Err(with_ref(
+                    "EBMS:0004",
+                    "this MessageId was received before with another content".to_owned(),
+                ));
+            }
+        };
         if fresh && let Some(inbox) = &self.inbox {
             let _ = inbox.send(inbound.clone());
         }
@@ -428,10 +476,10 @@ impl As4Gateway {
     }
 
     /// One attempt: the peer's signal, verified.
-    async fn attempt(&self, endpoint: &str, sent: &Sent) -> Result<Signal, GatewayError> {
+    async fn attempt(&self, peer: &Peer, sent: &Sent) -> Result<Signal, GatewayError> {
         let answer = self
             .http
-            .post(endpoint)
+            .post(&peer.endpoint)
             .header(header::CONTENT_TYPE, &sent.content_type)
             .body(sent.body.clone())
             .send()
@@ -458,7 +506,7 @@ impl As4Gateway {
         let soap = String::from_utf8(packaged.soap)
             .map_err(|_| GatewayError::Malformed("signal is not UTF-8".into()))?;
         let pm = &self.pmode;
-        wss::open(
+        let opened = wss::open(
             &soap,
             Vec::new(),
             &pm.credentials,
@@ -471,11 +519,18 @@ impl As4Gateway {
             now_secs(),
         )
         .map_err(|e| GatewayError::Malformed(format!("the peer's signal: {e}")))?;
-        let doc = crate::gateway::xml::parse(&soap, usize::MAX)
+        // Only the peer we sent to may sign its signal: another certificate of the trust
+        // store does not speak for it.
+        if opened.signer.as_ref().map(|c| c.der()) != Some(peer.certificate.der()) {
+            return Err(GatewayError::Malformed(format!(
+                "the signal is not signed with {}'s certificate",
+                peer.party_id
+            )));
+        }
+        // The signal is read from the signed eb:Messaging, not from whatever comes first.
+        let doc = crate::gateway::xml::parse(&opened.messaging, usize::MAX)
             .map_err(|e| GatewayError::Malformed(e.to_string()))?;
-        doc.descendants()
-            .find(|n| crate::gateway::xml::is(*n, ebms::EBMS_NS, "Messaging"))
-            .and_then(signal::parse)
+        signal::parse(doc.root_element())
             .ok_or_else(|| GatewayError::Malformed("no ebMS signal in the answer".into()))
     }
 }
@@ -521,10 +576,9 @@ impl Gateway for As4Gateway {
     /// One attempt: the sealed bytes posted once. [`Gateway::resend`] says when the
     /// next is due; the outbox keeps that schedule across restarts and replicas.
     async fn submit(&self, msg: &OutboundMessage) -> Result<String, GatewayError> {
-        let endpoint = self
+        let peer = self
             .pmode
             .peer(&msg.header.to.party_id)
-            .map(|p| p.endpoint.clone())
             .ok_or_else(|| {
                 GatewayError::Config(format!(
                     "no peer {} in the AS4 PMode",
@@ -532,7 +586,7 @@ impl Gateway for As4Gateway {
                 ))
             })?;
         let sent = self.sealed(msg).await?;
-        match self.attempt(&endpoint, &sent).await? {
+        match self.attempt(peer, &sent).await? {
             s if signal::acknowledges(&s, &msg.header.message_id, &sent.references) => {
                 Ok(msg.header.message_id.clone())
             }

@@ -433,6 +433,10 @@ pub struct Opened {
     pub parts: Vec<Attachment>,
     pub signer: Option<Certificate>,
     pub references: Vec<SignedReference>,
+    /// The `eb:Messaging` element the signature references, exactly as its digest was
+    /// computed (exclusive C14N, namespace-complete). The header is read from this and
+    /// nothing else, so what is processed is what was signed (no signature wrapping).
+    pub messaging: String,
 }
 
 fn b64(text: &str) -> Result<Vec<u8>, ()> {
@@ -468,25 +472,8 @@ pub fn open(
     if !xml::is(envelope, SOAP12_NS, "Envelope") {
         return Err(WssError::InvalidHeader("not a SOAP 1.2 envelope".into()));
     }
-    let header = child(envelope, SOAP12_NS, "Header")
-        .ok_or_else(|| WssError::InvalidHeader("no SOAP header".into()))?;
-    let body = child(envelope, SOAP12_NS, "Body")
-        .ok_or_else(|| WssError::InvalidHeader("no SOAP body".into()))?;
-    let messaging = child(header, super::super::ebms::EBMS_NS, "Messaging")
-        .ok_or_else(|| WssError::InvalidHeader("no eb:Messaging header".into()))?;
-    let securities: Vec<Node<'_, '_>> = header
-        .children()
-        .filter(|c| xml::is(*c, WSSE_NS, "Security"))
-        .collect();
-    let security = match securities[..] {
-        [] => None,
-        [one] => Some(one),
-        _ => {
-            return Err(WssError::PolicyNoncompliance(
-                "more than one wsse:Security header".into(),
-            ));
-        }
-    };
+    let blocks = header_blocks(&doc)?;
+    let (body, messaging, security) = (blocks.body, blocks.messaging, blocks.security);
     let mut parts = parts;
 
     // Decrypt first: the signature covers the plaintext.
@@ -508,12 +495,29 @@ pub fn open(
                 "the message must be signed".into(),
             ));
         }
+        let canonical = c14n::canonicalize(messaging, &[])
+            .map_err(|e| WssError::InvalidHeader(e.to_string()))?;
         return Ok(Opened {
             parts,
             signer: None,
             references: Vec::new(),
+            messaging: String::from_utf8(canonical)
+                .map_err(|_| WssError::InvalidHeader("eb:Messaging is not UTF-8".into()))?,
         });
     };
+    if security
+        .map(|s| {
+            s.children()
+                .filter(|c| xml::is(*c, DS_NS, "Signature"))
+                .count()
+        })
+        .unwrap_or(0)
+        > 1
+    {
+        return Err(WssError::PolicyNoncompliance(
+            "more than one ds:Signature in wsse:Security".into(),
+        ));
+    }
     let info = child(signature, DS_NS, "SignedInfo")
         .ok_or_else(|| WssError::InvalidHeader("no ds:SignedInfo".into()))?;
     let c14n_node = child(info, DS_NS, "CanonicalizationMethod");
@@ -528,19 +532,29 @@ pub fn open(
         ));
     }
     let mut references = Vec::new();
+    // Each same-document reference's element, resolved once, with its digested bytes.
+    let mut targets = Vec::new();
     for r in info.children().filter(|c| xml::is(*c, DS_NS, "Reference")) {
-        references.push(check_reference(&doc, r, &parts)?);
+        let (reference, target) = check_reference(&doc, r, &parts)?;
+        references.push(reference);
+        targets.extend(target);
     }
-    // The signature must cover Messaging, Body and every part (no wrapping, no
-    // unsigned attachment).
-    let covers = |id: Option<&str>| {
-        id.is_some_and(|id| references.iter().any(|r| r.uri == format!("#{id}")))
+    // The signature must cover the one eb:Messaging, the Body and every part (no
+    // wrapping, no unsigned attachment); the header is then read from exactly the bytes
+    // whose digest was checked.
+    let signed = |node: Node<'_, '_>| {
+        targets
+            .iter()
+            .find(|(id, _)| *id == node.id())
+            .map(|(_, bytes)| bytes)
     };
-    if !covers(id_of(messaging)) || !covers(id_of(body)) {
+    let (Some(signed_messaging), Some(_)) = (signed(messaging), signed(body)) else {
         return Err(WssError::FailedAuthentication(
             "the signature does not cover eb:Messaging and the SOAP Body".into(),
         ));
-    }
+    };
+    let signed_messaging = String::from_utf8(signed_messaging.clone())
+        .map_err(|_| WssError::InvalidHeader("eb:Messaging is not UTF-8".into()))?;
     for p in &parts {
         if !references
             .iter()
@@ -572,18 +586,98 @@ pub fn open(
         parts,
         signer: Some(signer),
         references,
+        messaging: signed_messaging,
+    })
+}
+
+/// The parts of an envelope a receiver processes.
+struct Blocks<'a, 'i> {
+    body: Node<'a, 'i>,
+    messaging: Node<'a, 'i>,
+    security: Option<Node<'a, 'i>>,
+}
+
+/// Whether a SOAP 1.2 header block says the receiver must process it.
+fn must_understand(node: Node<'_, '_>) -> bool {
+    matches!(
+        node.attribute((SOAP12_NS, "mustUnderstand")).map(str::trim),
+        Some("true" | "1")
+    )
+}
+
+/// The envelope's structure, checked before anything is decrypted or verified: a Header
+/// then a Body; in the Header at most one `wsse:Security` and exactly one `eb:Messaging`,
+/// which is the only ebMS element anywhere in the envelope (a second copy, in a header,
+/// in `wsse:Security` or in the Body, is how a signature is wrapped); no other header
+/// block the sender marks `mustUnderstand` (we would ignore what it says).
+fn header_blocks<'a, 'i>(doc: &'a Document<'i>) -> Result<Blocks<'a, 'i>, WssError> {
+    let ebms_ns = super::super::ebms::EBMS_NS;
+    let envelope = doc.root_element();
+    let elements: Vec<Node<'_, '_>> = envelope.children().filter(|c| c.is_element()).collect();
+    let [header, body] = elements[..] else {
+        return Err(WssError::InvalidHeader(
+            "the envelope must hold a SOAP Header and a Body, nothing else".into(),
+        ));
+    };
+    if !xml::is(header, SOAP12_NS, "Header") || !xml::is(body, SOAP12_NS, "Body") {
+        return Err(WssError::InvalidHeader(
+            "the envelope must hold a SOAP Header and a Body, in this order".into(),
+        ));
+    }
+    let messagings: Vec<Node<'_, '_>> = doc
+        .descendants()
+        .filter(|n| xml::is(*n, ebms_ns, "Messaging"))
+        .collect();
+    let messaging = match messagings[..] {
+        [] => return Err(WssError::InvalidHeader("no eb:Messaging header".into())),
+        [one] => one,
+        _ => {
+            return Err(WssError::FailedAuthentication(
+                "more than one eb:Messaging in the envelope".into(),
+            ));
+        }
+    };
+    if messaging.parent() != Some(header) {
+        return Err(WssError::FailedAuthentication(
+            "eb:Messaging is not a block of the SOAP header".into(),
+        ));
+    }
+    if let Some(stray) = doc.descendants().find(|n| {
+        n.is_element()
+            && n.tag_name().namespace() == Some(ebms_ns)
+            && !n.ancestors().any(|a| a == messaging)
+    }) {
+        return Err(WssError::FailedAuthentication(format!(
+            "eb:{} outside the eb:Messaging header",
+            stray.tag_name().name()
+        )));
+    }
+    let mut security = None;
+    for block in header.children().filter(|c| c.is_element()) {
+        if xml::is(block, WSSE_NS, "Security") {
+            if security.replace(block).is_some() {
+                return Err(WssError::PolicyNoncompliance(
+                    "more than one wsse:Security header".into(),
+                ));
+            }
+        } else if block != messaging && must_understand(block) {
+            return Err(WssError::PolicyNoncompliance(format!(
+                "header block {{{}}}{} must be understood and is not processed here",
+                block.tag_name().namespace().unwrap_or(""),
+                block.tag_name().name()
+            )));
+        }
+    }
+    Ok(Blocks {
+        body,
+        messaging,
+        security,
     })
 }
 
 /// The `Algorithm` of `node`'s `ds:{local}` child.
 fn method<'a>(node: Node<'a, '_>, local: &str) -> Option<&'a str> {
     child(node, DS_NS, local).and_then(|m| m.attribute("Algorithm"))
-}
-
-/// An element's `wsu:Id` (or plain `Id`).
-fn id_of<'a>(node: Node<'a, '_>) -> Option<&'a str> {
-    node.attribute((WSU_NS, "Id"))
-        .or_else(|| node.attribute("Id"))
 }
 
 fn inclusive_prefixes(transform: Option<Node<'_, '_>>) -> Vec<String> {
@@ -598,11 +692,15 @@ fn inclusive_prefixes(transform: Option<Node<'_, '_>>) -> Vec<String> {
 }
 
 /// Recomputes one reference's digest; the reference as signed if it matches.
+/// The element a same-document reference resolved to, and the bytes digested.
+type Target = (roxmltree::NodeId, Vec<u8>);
+
+/// A same-document reference also gives its [`Target`].
 fn check_reference(
     doc: &Document<'_>,
     reference: Node<'_, '_>,
     parts: &[Attachment],
-) -> Result<SignedReference, WssError> {
+) -> Result<(SignedReference, Option<Target>), WssError> {
     let uri = reference.attribute("URI").unwrap_or("");
     let digest_method =
         child(reference, DS_NS, "DigestMethod").and_then(|m| m.attribute("Algorithm"));
@@ -622,6 +720,7 @@ fn check_reference(
         .map(node_text)
         .and_then(|t| b64(&t).ok())
         .ok_or_else(|| WssError::InvalidHeader(format!("reference {uri}: no DigestValue")))?;
+    let mut resolved = None;
     let input = if let Some(id) = uri.strip_prefix('#') {
         let [target] = find_by_id(doc, id)[..] else {
             return Err(WssError::FailedAuthentication(format!(
@@ -638,8 +737,10 @@ fn check_reference(
             prefixes = inclusive_prefixes(Some(*t));
         }
         let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
-        c14n::canonicalize(target, &prefixes)
-            .map_err(|e| WssError::FailedAuthentication(format!("reference {uri}: {e}")))?
+        let canonical = c14n::canonicalize(target, &prefixes)
+            .map_err(|e| WssError::FailedAuthentication(format!("reference {uri}: {e}")))?;
+        resolved = Some(target.id());
+        canonical
     } else if let Some(cid) = uri.strip_prefix("cid:") {
         if transforms.len() != 1
             || transforms[0].attribute("Algorithm") != Some(SWA_CONTENT_SIGNATURE)
@@ -673,11 +774,15 @@ fn check_reference(
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .unwrap_or_default();
-    Ok(SignedReference {
-        uri: uri.to_owned(),
-        digest: actual,
-        xml,
-    })
+    let target = resolved.map(|id| (id, input));
+    Ok((
+        SignedReference {
+            uri: uri.to_owned(),
+            digest: actual,
+            xml,
+        },
+        target,
+    ))
 }
 
 /// The signer's certificate, from the signature's `SecurityTokenReference`: a
@@ -722,16 +827,25 @@ fn signer_certificate(
             .cloned()
             .ok_or_else(|| WssError::FailedAuthentication("unknown signing key".into()));
     }
-    if let Some(serial) = child(str_node, DS_NS, "X509Data")
-        .and_then(|d| child(d, DS_NS, "X509IssuerSerial"))
-        .and_then(|s| child(s, DS_NS, "X509SerialNumber"))
-        .map(node_text)
+    if let Some(issuer_serial) =
+        child(str_node, DS_NS, "X509Data").and_then(|d| child(d, DS_NS, "X509IssuerSerial"))
     {
+        let field = |local: &str| child(issuer_serial, DS_NS, local).map(node_text);
+        let (Some(issuer), Some(serial)) = (field("X509IssuerName"), field("X509SerialNumber"))
+        else {
+            return Err(WssError::InvalidHeader(
+                "X509IssuerSerial needs X509IssuerName and X509SerialNumber".into(),
+            ));
+        };
         return known
             .iter()
-            .find(|c| c.has_serial(&serial))
+            .find(|c| c.has_issuer_serial(&issuer, &serial))
             .cloned()
-            .ok_or_else(|| WssError::FailedAuthentication("unknown signing key".into()));
+            .ok_or_else(|| {
+                WssError::FailedAuthentication(
+                    "no known certificate has this issuer and serial".into(),
+                )
+            });
     }
     Err(WssError::PolicyNoncompliance(
         "unsupported key reference".into(),
