@@ -215,7 +215,7 @@ async fn run_with(
     }
 }
 
-/// Header agreement and id reuse, then [`select`].
+/// Header agreement (SpecificationId, originalSender) and id reuse, then [`select`].
 async fn route<'a>(
     ex: &Exchange,
     set: Arc<MappingSet>,
@@ -233,6 +233,14 @@ async fn route<'a>(
                 "R-EDM-ebMS-038: ebMS SpecificationId {spec} does not match the body's SpecificationIdentifier {} (TDD 4.7 §2.6.2)",
                 request.version.spec_id()
             ),
+        )));
+    }
+    if let Some(sender) = envelope.and_then(|h| h.original_sender())
+        && !super::original_sender::agrees(sender, request, &ex.config.exchange.intermediaries)
+    {
+        return Ok(Err(Refusal::new(
+            ErrorCode::InvalidRequest,
+            "eDelivery four-corner: the ebMS originalSender is neither an agent of the EvidenceRequester slot nor a configured intermediary",
         )));
     }
     if !ex

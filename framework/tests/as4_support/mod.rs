@@ -120,7 +120,7 @@ pub fn write_config(
     config
 }
 
-fn spawn(config: &Path, port: u16) -> Served {
+pub fn spawn(config: &Path, port: u16) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
         .args(["serve", "--config"])
         .arg(config)

@@ -12,14 +12,17 @@
 //!   trust_store: keys/ca.pem              # signers' certificates must chain to these
 //!   peers:
 //!     - party_id: AP_FR
+//!       party_type: urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots  # default: ours
 //!       endpoint: https://ap.example.fr/as4
 //!       certificate: keys/ap-fr.pem       # encrypt to it; its signatures must be its
+//!   agreement: {}                         # optional: the OOTS profile's (see `agreement`)
 //! ```
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::agreement::AgreementSettings;
 use super::keys::{Certificate, Credentials, KeyError, TrustStore};
 use crate::secret::SecretRef;
 
@@ -48,6 +51,9 @@ pub struct As4Settings {
     /// Extra root certificates for the peers' https endpoints (a private PKI).
     #[serde(default)]
     pub tls_roots: Option<PathBuf>,
+    /// What received user messages are held to (default: the OOTS profile's).
+    #[serde(default)]
+    pub agreement: AgreementSettings,
 }
 
 /// One peer access point.
@@ -55,6 +61,9 @@ pub struct As4Settings {
 #[serde(deny_unknown_fields)]
 pub struct PeerSettings {
     pub party_id: String,
+    /// Its PartyId's type; by default our own `party_type`.
+    #[serde(default)]
+    pub party_type: Option<String>,
     pub endpoint: String,
     pub certificate: PathBuf,
 }
@@ -126,12 +135,16 @@ pub enum PModeError {
     Key(#[from] KeyError),
     #[error("peer {0}: the endpoint must be an http(s) URL")]
     Endpoint(String),
+    #[error("agreement: {0}")]
+    Agreement(String),
 }
 
 /// A peer, ready to use.
 #[derive(Debug, Clone)]
 pub struct Peer {
     pub party_id: String,
+    /// The type its PartyId must carry.
+    pub party_type: String,
     pub endpoint: String,
     pub certificate: Certificate,
 }
@@ -149,6 +162,7 @@ pub struct PMode {
     pub retry: RetrySettings,
     pub timeout_ms: u64,
     pub tls_roots: Option<Vec<u8>>,
+    pub agreement: AgreementSettings,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, PModeError> {
@@ -166,6 +180,7 @@ impl PMode {
             .map_err(|e| PModeError::Secret(e.to_string()))?;
         let credentials = Credentials::from_pem(key.expose().as_bytes(), &read(&s.certificate)?)?;
         let trust = TrustStore::from_pem(&read(&s.trust_store)?)?;
+        s.agreement.validate().map_err(PModeError::Agreement)?;
         let mut peers = Vec::new();
         for p in &s.peers {
             if !(p.endpoint.starts_with("https://") || p.endpoint.starts_with("http://")) {
@@ -173,6 +188,7 @@ impl PMode {
             }
             peers.push(Peer {
                 party_id: p.party_id.clone(),
+                party_type: p.party_type.clone().unwrap_or_else(|| s.party_type.clone()),
                 endpoint: p.endpoint.clone(),
                 certificate: Certificate::from_pem(&read(&p.certificate)?)?,
             });
@@ -188,6 +204,7 @@ impl PMode {
             retry: s.retry,
             timeout_ms: s.timeout_ms,
             tls_roots: s.tls_roots.as_deref().map(read).transpose()?,
+            agreement: s.agreement.clone(),
         })
     }
 
