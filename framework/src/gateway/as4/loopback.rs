@@ -163,8 +163,11 @@ impl Requester {
         mut header: UserMessage,
         payloads: Vec<Payload>,
     ) -> Result<(), String> {
+        // The access points' own PartyIds, of the type their agreement names.
         header.from.party_id = REQUESTER.to_owned();
+        header.from.party_id_type = Some(PARTY_TYPE.to_owned());
         header.to.party_id = PROVIDER.to_owned();
+        header.to.party_id_type = Some(PARTY_TYPE.to_owned());
         self.gateway
             .submit(&OutboundMessage { header, payloads })
             .await
