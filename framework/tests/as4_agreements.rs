@@ -18,7 +18,7 @@ use as4_support::{free_port, pki};
 
 use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
 use oots_framework::edm::{self, ErrorCode, QueryResponse, XmlLimits};
-use oots_framework::gateway::as4::agreement::AgreementSettings;
+use oots_framework::gateway::as4::agreement::{self, AgreementSettings};
 use oots_framework::gateway::as4::msh::As4Gateway;
 use oots_framework::gateway::as4::pmode::{As4Settings, PMode, PeerSettings, RetrySettings};
 use oots_framework::gateway::ebms::{self, Property, UserMessage};
@@ -41,12 +41,15 @@ fn settings(dir: &Path, party: &str, key_of: &str, provider_port: u16) -> As4Set
         trust_store: dir.join("ca.pem"),
         encrypt: true,
         compress: true,
-        peers: vec![PeerSettings {
-            party_id: "AP_PROVIDER".into(),
-            party_type: None,
-            endpoint: format!("http://127.0.0.1:{provider_port}/as4"),
-            certificate: dir.join("AP_PROVIDER.pem"),
-        }],
+        peers: ["AP_PROVIDER", "AP_OTHER"]
+            .map(|peer| PeerSettings {
+                party_id: peer.into(),
+                party_type: None,
+                // AP_OTHER: the provider's endpoint and certificate under another name.
+                endpoint: format!("http://127.0.0.1:{provider_port}/as4"),
+                certificate: dir.join("AP_PROVIDER.pem"),
+            })
+            .into(),
         retry: RetrySettings {
             attempts: 1,
             initial_ms: 10,
@@ -85,7 +88,9 @@ async fn answers_as(
     let store = Arc::new(SqliteStore::in_memory().await.unwrap());
     let mut settings = settings(dir, "AP_REQUESTER", "AP_REQUESTER", provider_port);
     settings.party_type = party_type.into();
-    settings.peers[0].party_type = Some(OOTS_PARTY_TYPE.into());
+    for peer in &mut settings.peers {
+        peer.party_type = Some(OOTS_PARTY_TYPE.into());
+    }
     let pmode = PMode::load(&settings).unwrap();
     let gateway = Arc::new(As4Gateway::new(Arc::new(pmode), store.clone()).unwrap());
     let (tx, rx) = mpsc::channel(64);
@@ -100,13 +105,19 @@ async fn answers_as(
 /// A quickstart birth request from `AP_REQUESTER` to `AP_PROVIDER`, as the OOTS profile
 /// has it (2.0: four properties).
 fn request(message_id: &str) -> OutboundMessage {
+    request_with(message_id, |_| {})
+}
+
+/// [`request`], its EDM body changed by `edit` first.
+fn request_with(message_id: &str, edit: impl FnOnce(&mut edm::EvidenceRequest)) -> OutboundMessage {
     let ids = RandomIds;
     let now = SystemClock.now();
-    let request = requester::build_request(
+    let mut request = requester::build_request(
         &RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml"),
         &ids,
         now,
     );
+    edit(&mut request);
     let cid = "regrep@requester.example";
     let mut header = requester::request_header(
         &request,
@@ -159,6 +170,16 @@ fn mutations() -> Vec<(&'static str, Mutation, &'static str)> {
                 h.to.party_id_type =
                     Some("urn:oasis:names:tc:ebcore:partyid-type:unregistered:other".into())
             },
+            "EBMS:0010",
+        ),
+        (
+            "to-party",
+            |h| h.to.party_id = "AP_OTHER".into(),
+            "EBMS:0010",
+        ),
+        (
+            "test-service-other-action",
+            |h| h.service.value = agreement::TEST_SERVICE.into(),
             "EBMS:0010",
         ),
         (
@@ -321,6 +342,20 @@ async fn a_message_outside_the_agreement_is_refused_unstored_and_unanswered() {
     }
     refused.push(id);
 
+    // The ebMS test service with its test action: acknowledged, never delivered.
+    let mut ping = request("ping@requester.example");
+    ping.header.service.value = agreement::TEST_SERVICE.into();
+    ping.header.service.service_type = None;
+    ping.header.action = agreement::TEST_ACTION.into();
+    let pinged = sender(dir.path(), "AP_REQUESTER", "AP_REQUESTER", port)
+        .await
+        .submit(&ping)
+        .await;
+    if pinged.is_err() {
+        wrong.push(format!("test service: {pinged:?}"));
+    }
+    refused.push("ping@requester.example".to_owned());
+
     // Within the agreement (no `mpc`: the default MPC), the same peer is answered.
     let mut ok = request("fine@requester.example");
     ok.header.mpc = None;
@@ -479,6 +514,23 @@ async fn original_sender_must_be_the_evidence_requester_or_a_named_intermediary(
         ("itself@requester.example", "00000000000002", EAS_0009, true),
     ];
     let mut wrong = Vec::new();
+    // The intermediary platform the request itself names (an `IP` agent beside the `ER`).
+    let mut named = request_with("named-platform@requester.example", |r| {
+        let mut platform = requester::requester_agent();
+        platform.identifier.value = "00000000000088".into();
+        platform.address = None;
+        platform.classification = Some("IP".into());
+        r.requesters.push(platform);
+    });
+    for p in &mut named.header.properties {
+        if p.name == ebms::PROP_ORIGINAL_SENDER {
+            p.value = "00000000000088".into();
+        }
+    }
+    if let QueryResponse::Error(e) = answer_to(dir.path(), port, named, &mut answered, &store).await
+    {
+        wrong.push(format!("named-platform: {e:?}"));
+    }
     for (id, value, scheme, evidence) in cases {
         let answer = answer_to(
             dir.path(),
