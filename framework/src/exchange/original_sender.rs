@@ -15,21 +15,23 @@ pub(super) fn agrees(
     request: &EvidenceRequest,
     intermediaries: &[Intermediary],
 ) -> bool {
-    request
-        .requesters
-        .iter()
-        .map(|a| {
-            (
-                a.identifier.scheme_id.as_deref(),
-                a.identifier.value.as_str(),
+    // A blank sender names nobody, not even a blank identifier.
+    !sender.value.trim().is_empty()
+        && request
+            .requesters
+            .iter()
+            .map(|a| {
+                (
+                    a.identifier.scheme_id.as_deref(),
+                    a.identifier.value.as_str(),
+                )
+            })
+            .chain(
+                intermediaries
+                    .iter()
+                    .map(|i| (Some(i.scheme.as_str()), i.identifier.as_str())),
             )
-        })
-        .chain(
-            intermediaries
-                .iter()
-                .map(|i| (Some(i.scheme.as_str()), i.identifier.as_str())),
-        )
-        .any(|(scheme, value)| names(sender, scheme, value))
+            .any(|(scheme, value)| names(sender, scheme, value))
 }
 
 /// `sender` names `value` under `scheme`: same value, and the same scheme when both
@@ -41,5 +43,48 @@ fn names(sender: &Property, scheme: Option<&str>, value: &str) -> bool {
         (Some(t), Some(s)) => t == s.trim() && sent == value,
         (None, Some(s)) => sent == value || sent == format!("{}:{value}", s.trim()),
         (_, None) => sent == value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EAS: &str = "urn:cef.eu:names:identifier:EAS:0009";
+
+    #[test]
+    fn a_typeless_sender_may_carry_the_scheme_in_its_value() {
+        let typed = Property::typed("originalSender", "00000000000002", EAS);
+        assert!(names(&typed, Some(EAS), "00000000000002"));
+        assert!(!names(
+            &typed,
+            Some("urn:cef.eu:names:identifier:EAS:9930"),
+            "00000000000002"
+        ));
+        let whole = Property::new("originalSender", format!("{EAS}:00000000000002"));
+        assert!(names(&whole, Some(EAS), "00000000000002"));
+        assert!(!names(&whole, Some(EAS), "00000000000003"));
+    }
+
+    #[test]
+    fn a_blank_sender_names_no_intermediary() {
+        let blank = Property::typed("originalSender", " ", EAS);
+        let request = crate::requester::build_request(
+            &crate::requester::RequestSpec::quickstart_birth(
+                "A",
+                "B",
+                "2000-01-01",
+                "application/xml",
+            ),
+            &crate::clock::RandomIds,
+            chrono::Utc::now(),
+        );
+        let blank_platform = [Intermediary {
+            scheme: EAS.into(),
+            identifier: String::new(),
+        }];
+        assert!(!agrees(&blank, &request, &blank_platform));
+        let requester = Property::typed("originalSender", "00000000000002", EAS);
+        assert!(agrees(&requester, &request, &[]));
     }
 }

@@ -270,3 +270,43 @@ pub fn check(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_section_is_the_oots_profile() {
+        let written: AgreementSettings = serde_saphyr::from_str("{}").unwrap();
+        assert_eq!(written, AgreementSettings::default());
+        assert_eq!(written.actions, [ebms::ACTION_EXECUTE_QUERY_REQUEST]);
+        assert_eq!(written.mpc, ebms::DEFAULT_MPC);
+        assert!(written.validate().is_ok());
+        assert!(serde_saphyr::from_str::<AgreementSettings>("actionz: [X]").is_err());
+    }
+
+    #[test]
+    fn an_agreement_no_message_could_meet_is_refused() {
+        let none = AgreementSettings {
+            actions: Vec::new(),
+            ..AgreementSettings::default()
+        };
+        assert!(none.validate().unwrap_err().contains("actions"));
+        let blank = AgreementSettings {
+            mpc: " ".into(),
+            ..AgreementSettings::default()
+        };
+        assert!(blank.validate().unwrap_err().contains("mpc"));
+    }
+
+    #[test]
+    fn each_mismatch_has_a_stable_code_and_its_ebms_error() {
+        assert_eq!(Mismatch::NotTheSigner("AP".into()).ebms_code(), "EBMS:0101");
+        assert_eq!(Mismatch::Unsigned.ebms_code(), "EBMS:0101");
+        let m = Mismatch::Action("X".into());
+        assert_eq!(
+            (m.code(), m.ebms_code()),
+            ("as4.agreement.action", "EBMS:0010")
+        );
+    }
+}
