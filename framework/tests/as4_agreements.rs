@@ -555,3 +555,35 @@ async fn original_sender_must_be_the_evidence_requester_or_a_named_intermediary(
     let log = served.stop();
     assert!(wrong.is_empty(), "{}\n{log}", wrong.join("\n"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_2_0_body_under_a_header_without_its_2_0_properties_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    pki(dir.path(), &["AP_PROVIDER", "AP_REQUESTER"]);
+    let (port, requester_port) = (free_port(), free_port());
+    let served = as4_support::serve(
+        dir.path(),
+        "AP_PROVIDER",
+        port,
+        "AP_REQUESTER",
+        requester_port,
+    );
+    let (mut answered, store) = answers(dir.path(), port, requester_port).await;
+    // Without SpecificationId the header does not say 2.0, so the agreement cannot ask
+    // for ExchangeId; the body does say it.
+    let mut msg = request("bare@requester.example");
+    set_property(&mut msg.header, ebms::PROP_EXCHANGE_ID, None);
+    set_property(&mut msg.header, ebms::PROP_SPECIFICATION_ID, None);
+    let answer = answer_to(dir.path(), port, msg, &mut answered, &store).await;
+    let log = served.stop();
+    match &answer {
+        QueryResponse::Error(e)
+            if e.exceptions.iter().any(|x| {
+                x.code == ErrorCode::InvalidRequest
+                    && x.detail
+                        .as_deref()
+                        .is_some_and(|d| d.contains("R-EDM-ebMS-018"))
+            }) => {}
+        other => panic!("{other:?}\n{log}"),
+    }
+}
