@@ -430,6 +430,19 @@ pub struct ExchangeConfig {
     /// Messages worked on at once in this process (the others wait, stored).
     #[serde(default = "default_workers")]
     pub workers: u32,
+    /// Platforms allowed as the ebMS `originalSender` (C1) of a request whose
+    /// `EvidenceRequester` does not name them.
+    #[serde(default)]
+    pub intermediaries: Vec<Intermediary>,
+}
+
+/// One intermediary platform's identifier, as `originalSender` carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intermediary {
+    /// The identifier scheme (`originalSender/@type`), e.g. an EAS URN.
+    pub scheme: String,
+    pub identifier: String,
 }
 
 fn default_workers() -> u32 {
@@ -443,6 +456,7 @@ impl Default for ExchangeConfig {
             sweep_seconds: default_sweep_seconds(),
             max_backoff_seconds: default_max_backoff_seconds(),
             workers: default_workers(),
+            intermediaries: Vec::new(),
         }
     }
 }

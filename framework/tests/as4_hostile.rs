@@ -46,7 +46,9 @@ fn settings(dir: &Path, party: &str, key_of: &str, peer: &str, peer_port: u16) -
             endpoint: format!("http://127.0.0.1:{peer_port}/as4"),
             certificate: dir.join(format!("{peer}.pem")),
             retry: None,
+            party_type: None,
         }],
+        agreement: Default::default(),
         retry: RetrySettings {
             attempts: 1,
             initial_ms: 10,

@@ -17,6 +17,7 @@ use as4_support::{free_port, pki, serve};
 
 use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
 use oots_framework::edm::{self, QueryResponse, XmlLimits};
+use oots_framework::gateway::as4::agreement::AgreementSettings;
 use oots_framework::gateway::as4::msh::As4Gateway;
 use oots_framework::gateway::as4::pmode::{As4Settings, PMode, PeerSettings, RetrySettings};
 use oots_framework::gateway::{Gateway, Notification, OutboundMessage, Payload};
@@ -55,6 +56,7 @@ async fn requester_with(dir: &Path, provider_port: u16, port: u16, tls: bool) ->
         compress: true,
         peers: vec![PeerSettings {
             party_id: "AP_PROVIDER".into(),
+            party_type: None,
             endpoint: format!("{scheme}:{provider_port}/as4"),
             certificate: dir.join("AP_PROVIDER.pem"),
             retry: None,
@@ -66,6 +68,8 @@ async fn requester_with(dir: &Path, provider_port: u16, port: u16, tls: bool) ->
         },
         timeout_ms: 10_000,
         tls_roots: tls.then(|| dir.join("ca.pem")),
+        // It receives answers.
+        agreement: AgreementSettings::requester(),
     };
     let store = Arc::new(SqliteStore::in_memory().await.unwrap());
     let gateway = Arc::new(
@@ -204,6 +208,7 @@ async fn serve_answers_a_signed_encrypted_request_over_as4() {
         compress: true,
         peers: vec![PeerSettings {
             party_id: "AP_PROVIDER".into(),
+            party_type: None,
             endpoint: format!("http://127.0.0.1:{port}/as4"),
             certificate: dir.path().join("AP_PROVIDER.pem"),
             retry: None,
@@ -215,6 +220,7 @@ async fn serve_answers_a_signed_encrypted_request_over_as4() {
         },
         timeout_ms: 10_000,
         tls_roots: None,
+        agreement: AgreementSettings::default(),
     };
     let stranger = As4Gateway::new(
         Arc::new(PMode::load(&stranger_settings).unwrap()),

@@ -215,7 +215,8 @@ async fn run_with(
     }
 }
 
-/// Header agreement and id reuse, then [`select`].
+/// Header agreement (SpecificationId, 2.0 properties, originalSender) and id reuse, then
+/// [`select`].
 async fn route<'a>(
     ex: &Exchange,
     set: Arc<MappingSet>,
@@ -233,6 +234,25 @@ async fn route<'a>(
                 "R-EDM-ebMS-038: ebMS SpecificationId {spec} does not match the body's SpecificationIdentifier {} (TDD 4.7 §2.6.2)",
                 request.version.spec_id()
             ),
+        )));
+    }
+    // A 2.0 exchange is one round trip named by ExchangeId: its header carries both.
+    let blank = |v: Option<&str>| v.is_none_or(|v| v.trim().is_empty());
+    if let Some(h) = envelope
+        && request.version.is_v2()
+        && (blank(h.exchange_id()) || blank(h.specification_id()))
+    {
+        return Ok(Err(Refusal::new(
+            ErrorCode::InvalidRequest,
+            "R-EDM-ebMS-018: the ebMS header of an oots-edm:v2.0 request carries ExchangeId and SpecificationId",
+        )));
+    }
+    if let Some(sender) = envelope.and_then(|h| h.original_sender())
+        && !super::original_sender::agrees(sender, request, &ex.config.exchange.intermediaries)
+    {
+        return Ok(Err(Refusal::new(
+            ErrorCode::InvalidRequest,
+            "eDelivery four-corner: the ebMS originalSender is neither an agent of the EvidenceRequester slot nor a configured intermediary",
         )));
     }
     if !ex

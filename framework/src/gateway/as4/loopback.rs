@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::{Mutex, mpsc};
 
+use super::agreement::AgreementSettings;
 use super::keys::{Certificate, Credentials, TrustStore};
 use super::msh::As4Gateway;
 use super::pmode::{PMode, Peer, RetrySettings};
@@ -65,7 +66,13 @@ fn pki(dir: &Path) -> Result<(String, Leaf, Leaf), String> {
     Ok((ca.pem(), provider, requester))
 }
 
-fn pmode(ca: &str, own: &Leaf, party: &str, peer: (&str, &Leaf, String)) -> Result<PMode, String> {
+fn pmode(
+    ca: &str,
+    own: &Leaf,
+    party: &str,
+    peer: (&str, &Leaf, String),
+    agreement: AgreementSettings,
+) -> Result<PMode, String> {
     let e = |e: super::keys::KeyError| e.to_string();
     let retry = RetrySettings {
         attempts: 3,
@@ -81,6 +88,7 @@ fn pmode(ca: &str, own: &Leaf, party: &str, peer: (&str, &Leaf, String)) -> Resu
         compress: true,
         peers: vec![Peer {
             party_id: peer.0.to_owned(),
+            party_type: PARTY_TYPE.to_owned(),
             endpoint: peer.2,
             certificate: Certificate::from_pem(peer.1.cert.as_bytes()).map_err(e)?,
             retry,
@@ -88,6 +96,7 @@ fn pmode(ca: &str, own: &Leaf, party: &str, peer: (&str, &Leaf, String)) -> Resu
         retry,
         timeout_ms: 10_000,
         tls_roots: None,
+        agreement,
     })
 }
 
@@ -116,12 +125,14 @@ pub async fn start(
         &provider,
         PROVIDER,
         (REQUESTER, &requester, endpoint.clone()),
+        AgreementSettings::default(),
     )?;
     let requester_mode = pmode(
         &ca,
         &requester,
         REQUESTER,
         (PROVIDER, &provider, format!("http://{adapter}/as4")),
+        AgreementSettings::requester(),
     )?;
     let provider_gateway =
         As4Gateway::new(Arc::new(provider_mode), store).map_err(|e| e.to_string())?;
@@ -154,8 +165,11 @@ impl Requester {
         mut header: UserMessage,
         payloads: Vec<Payload>,
     ) -> Result<(), String> {
+        // The access points' own PartyIds, of the type their agreement names.
         header.from.party_id = REQUESTER.to_owned();
+        header.from.party_id_type = Some(PARTY_TYPE.to_owned());
         header.to.party_id = PROVIDER.to_owned();
+        header.to.party_id_type = Some(PARTY_TYPE.to_owned());
         let msg = OutboundMessage { header, payloads };
         // No outbox here: the PMode's schedule is kept in process.
         let mut failed = 0;

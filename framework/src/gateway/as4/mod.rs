@@ -1,4 +1,5 @@
 //! eDelivery AS4 message service handler (ebMS 3, WS-Security, SOAP with attachments).
+pub mod agreement;
 pub mod c14n;
 pub mod compress;
 pub mod dn;

@@ -264,24 +264,9 @@ impl As4Gateway {
             detail,
             ref_to: Some(header.message_id.clone()),
         };
-        if header.to.party_id != pm.party_id {
-            return Err(with_ref(
-                "EBMS:0010",
-                format!(
-                    "addressed to {}, not to this access point",
-                    header.to.party_id
-                ),
-            ));
-        }
-        // The sender signs with its own certificate, when the PMode knows it.
-        if let (Some(peer), Some(signer)) = (pm.peer(&header.from.party_id), &opened.signer)
-            && peer.certificate.der() != signer.der()
-        {
-            return Err(with_ref(
-                "EBMS:0101",
-                format!("signed with another certificate than {}'s", peer.party_id),
-            ));
-        }
+        // Only a configured peer, signing with its own certificate, within the agreement.
+        super::agreement::check(pm, &header, opened.signer.as_ref())
+            .map_err(|e| with_ref(e.ebms_code(), e.to_string()))?;
         let mut payloads = Vec::new();
         for part in opened.parts {
             let info = header

@@ -12,15 +12,18 @@
 //!   trust_store: keys/ca.pem              # signers' certificates must chain to these
 //!   peers:
 //!     - party_id: AP_FR
+//!       party_type: urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots  # default: ours
 //!       endpoint: https://ap.example.fr/as4
 //!       certificate: keys/ap-fr.pem       # encrypt to it; its signatures must be its
 //!       retry: { attempts: 5, initial_ms: 180000, max_ms: 180000 }   # optional
+//!   agreement: {}                         # optional: the OOTS profile's (see `agreement`)
 //! ```
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::agreement::AgreementSettings;
 use super::keys::{Certificate, Credentials, KeyError, TrustStore};
 use crate::secret::SecretRef;
 
@@ -49,6 +52,9 @@ pub struct As4Settings {
     /// Extra root certificates for the peers' https endpoints (a private PKI).
     #[serde(default)]
     pub tls_roots: Option<PathBuf>,
+    /// What received user messages are held to (default: the OOTS profile's).
+    #[serde(default)]
+    pub agreement: AgreementSettings,
 }
 
 /// One peer access point.
@@ -56,6 +62,9 @@ pub struct As4Settings {
 #[serde(deny_unknown_fields)]
 pub struct PeerSettings {
     pub party_id: String,
+    /// Its PartyId's type; by default our own `party_type`.
+    #[serde(default)]
+    pub party_type: Option<String>,
     pub endpoint: String,
     pub certificate: PathBuf,
     /// This peer's own retry schedule (its PMode's reception awareness); the
@@ -178,12 +187,16 @@ pub enum PModeError {
     Endpoint(String),
     #[error("retry of {0}")]
     Retry(String),
+    #[error("agreement: {0}")]
+    Agreement(String),
 }
 
 /// A peer, ready to use.
 #[derive(Debug, Clone)]
 pub struct Peer {
     pub party_id: String,
+    /// The type its PartyId must carry.
+    pub party_type: String,
     pub endpoint: String,
     pub certificate: Certificate,
     /// Its retry schedule (its own, or the gateway's).
@@ -203,6 +216,7 @@ pub struct PMode {
     pub retry: RetrySettings,
     pub timeout_ms: u64,
     pub tls_roots: Option<Vec<u8>>,
+    pub agreement: AgreementSettings,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, PModeError> {
@@ -221,6 +235,7 @@ impl PMode {
         let credentials = Credentials::from_pem(key.expose().as_bytes(), &read(&s.certificate)?)?;
         let trust = TrustStore::from_pem(&read(&s.trust_store)?)?;
         s.check_retry()?;
+        s.agreement.validate().map_err(PModeError::Agreement)?;
         let mut peers = Vec::new();
         for p in &s.peers {
             if !(p.endpoint.starts_with("https://") || p.endpoint.starts_with("http://")) {
@@ -229,6 +244,7 @@ impl PMode {
             let retry = p.retry.unwrap_or(s.retry);
             peers.push(Peer {
                 party_id: p.party_id.clone(),
+                party_type: p.party_type.clone().unwrap_or_else(|| s.party_type.clone()),
                 endpoint: p.endpoint.clone(),
                 certificate: Certificate::from_pem(&read(&p.certificate)?)?,
                 retry,
@@ -245,6 +261,7 @@ impl PMode {
             retry: s.retry,
             timeout_ms: s.timeout_ms,
             tls_roots: s.tls_roots.as_deref().map(read).transpose()?,
+            agreement: s.agreement.clone(),
         })
     }
 
