@@ -54,6 +54,11 @@ pub struct Served {
 }
 
 impl Served {
+    /// The adapter's process id (its memory is read from `/proc/<pid>/status`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn stop(mut self) -> String {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -120,7 +125,8 @@ pub fn write_config(
     config
 }
 
-fn spawn(config: &Path, port: u16) -> Served {
+/// `oots-adapter serve --config <config>`, once `port` accepts connections.
+pub fn spawn(config: &Path, port: u16) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
         .args(["serve", "--config"])
         .arg(config)
