@@ -65,6 +65,9 @@ async fn requester_with(dir: &Path, provider_port: u16, port: u16, tls: bool) ->
         },
         timeout_ms: 10_000,
         tls_roots: tls.then(|| dir.join("ca.pem")),
+        trust_crls: Vec::new(),
+        tls_client_certificate: None,
+        tls_client_key: None,
     };
     let store = Arc::new(SqliteStore::in_memory().await.unwrap());
     let gateway = Arc::new(
@@ -79,6 +82,7 @@ async fn requester_with(dir: &Path, provider_port: u16, port: u16, tls: bool) ->
         let settings = oots_framework::tls::TlsSettings {
             certificate: dir.join("tls.pem"),
             private_key: SecretRef::File(dir.join("tls.key")),
+            client_auth: None,
         };
         let listener =
             oots_framework::tls::TlsListener::new(listener, settings.server_config().unwrap())
@@ -213,6 +217,9 @@ async fn serve_answers_a_signed_encrypted_request_over_as4() {
         },
         timeout_ms: 10_000,
         tls_roots: None,
+        trust_crls: Vec::new(),
+        tls_client_certificate: None,
+        tls_client_key: None,
     };
     let stranger = As4Gateway::new(
         Arc::new(PMode::load(&stranger_settings).unwrap()),

@@ -128,7 +128,8 @@ async fn large_bodies_beyond_the_memory_budget_get_503_and_healthz_answers() {
     let mut first = hold(port, &as4_head(port, 30 * 1024 * 1024), &chunk).await;
     let mut second = hold(port, &as4_head(port, 30 * 1024 * 1024), &chunk).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut third = hold(port, &as4_head(port, 30 * 1024 * 1024), &chunk).await;
+    // (Headers only: a client still writing when the 503 comes may see a reset instead.)
+    let mut third = hold(port, &as4_head(port, 30 * 1024 * 1024), b"").await;
     let said = answer(&mut third, Duration::from_secs(3)).await;
     assert!(
         said.as_deref().is_some_and(|l| l.contains(" 503 ")),

@@ -247,6 +247,11 @@ fn as4_gateway(
         Ok(_) => {}
         Err(e) => problem(format!("trust_store: {e}")),
     }
+    for crl in &a.trust_crls {
+        if let Err(e) = crate::tls::read_crls(crl) {
+            problem(format!("trust_crls: {e}"));
+        }
+    }
     for p in &a.peers {
         if !(p.endpoint.starts_with("https://") || p.endpoint.starts_with("http://")) {
             problem(format!(

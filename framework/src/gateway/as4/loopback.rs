@@ -86,6 +86,7 @@ fn pmode(ca: &str, own: &Leaf, party: &str, peer: (&str, &Leaf, String)) -> Resu
         },
         timeout_ms: 10_000,
         tls_roots: None,
+        tls_identity: None,
     })
 }
 
