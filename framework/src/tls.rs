@@ -203,7 +203,7 @@ impl TlsListener {
                     break;
                 }
                 let Ok(permit) = handshakes.clone().try_acquire_owned() else {
-                    tracing::warn!("TLS connection refused: too many handshakes under way");
+                    tracing::debug!("TLS connection refused: too many handshakes under way");
                     continue;
                 };
                 let acceptor = acceptor.clone();

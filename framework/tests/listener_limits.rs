@@ -278,3 +278,50 @@ async fn eight_parallel_60mb_uploads_keep_rss_bounded() {
     assert!(health.iter().all(|h| *h == Ok(200)), "{health:?}");
     served.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_its_answers_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let served = serve(
+        dir.path(),
+        port,
+        &["write_timeout_seconds: 1", "header_timeout_seconds: 60"],
+    );
+    // Many pipelined requests, none of the answers read: far more answers than the
+    // socket buffers hold, so the server's writes stall.
+    const REQUESTS: usize = 50_000;
+    let s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let (mut reader, mut writer) = s.into_split();
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    tokio::spawn(async move {
+        for _ in 0..REQUESTS {
+            if writer.write_all(request.as_bytes()).await.is_err() {
+                return;
+            }
+        }
+        // Not half-closed: the server would end the connection on that alone.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        drop(writer);
+    });
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Then read everything: the connection ends before all answers came.
+    let mut all = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => all.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    let answers = String::from_utf8_lossy(&all)
+        .matches("HTTP/1.1 200")
+        .count();
+    assert!(read.is_ok(), "still open after {answers} answers");
+    assert!(answers < REQUESTS, "{answers}");
+    assert_eq!(healthz(port, Duration::from_secs(3)).await, Ok(200));
+    served.stop();
+}

@@ -154,6 +154,7 @@ where
     }));
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
+    let mut refused = Refusals::default();
     loop {
         let (io, _addr) = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -162,11 +163,8 @@ where
         };
         let Ok(permit) = connections.clone().try_acquire_owned() else {
             // Closed at once: a flood of idle connections must not starve the others.
-            tracing::warn!(
-                max_connections = limits.max_connections,
-                "connection refused: http.limits.max_connections reached"
-            );
             drop(io);
+            refused.note(limits.max_connections);
             continue;
         };
         let app = app.clone();
@@ -200,6 +198,33 @@ where
     Ok(())
 }
 
+/// Connections refused at the cap, logged at most every ten seconds (a flood must not
+/// become a flood of log lines).
+#[derive(Default)]
+struct Refusals {
+    since_logged: u64,
+    logged: Option<std::time::Instant>,
+}
+
+impl Refusals {
+    fn note(&mut self, max_connections: usize) {
+        self.since_logged += 1;
+        if self
+            .logged
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(10))
+        {
+            return;
+        }
+        tracing::warn!(
+            max_connections,
+            refused = self.since_logged,
+            "connections refused: http.limits.max_connections reached"
+        );
+        self.since_logged = 0;
+        self.logged = Some(std::time::Instant::now());
+    }
+}
+
 /// Reads the request body within the route's size limit, the body timeout and the shared
 /// memory budget, before the route sees it; the budget is held until the answer is made.
 async fn bounded_body(
@@ -222,7 +247,10 @@ async fn bounded_body(
     }
     let (parts, body) = req.into_parts();
     let reserved = declared.unwrap_or(0) as usize;
-    let Ok(mut held) = budget.clone().try_acquire_many_owned(reserved as u32) else {
+    let Ok(mut held) = u32::try_from(reserved)
+        .map_err(|_| ())
+        .and_then(|n| budget.clone().try_acquire_many_owned(n).map_err(|_| ()))
+    else {
         return busy();
     };
     let mut bytes = Vec::with_capacity(reserved);
@@ -246,7 +274,7 @@ async fn bounded_body(
             );
         }
         if len > held.num_permits() {
-            let more = (len - held.num_permits()) as u32;
+            let more = u32::try_from(len - held.num_permits()).unwrap_or(u32::MAX);
             match budget.clone().try_acquire_many_owned(more) {
                 Ok(p) => held.merge(p),
                 Err(_) => return busy(),
