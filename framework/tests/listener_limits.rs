@@ -8,7 +8,7 @@ mod as4_support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use as4_support::{Served, free_port, pki, spawn, write_config};
+use as4_support::{Served, free_port, pki, spawn, spawn_command, write_config};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -219,6 +219,50 @@ async fn limits_that_cannot_serve_are_refused_naming_the_key() {
         text.contains("OEA-E0130") && text.contains("http.limits.body_memory_bytes"),
         "{text}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_low_open_file_limit_lowers_the_connection_cap() {
+    let Ok(prlimit) = which("prlimit") else {
+        println!("SKIPPED: prlimit (util-linux) is not on the PATH");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    pki(dir.path(), &["AP_PROVIDER", "AP_REQUESTER"]);
+    let port = free_port();
+    let config = write_config(dir.path(), "AP_PROVIDER", port, "AP_REQUESTER", free_port());
+    // 400 files at most, soft and hard: the default cap (1024) cannot be held.
+    let mut cmd = std::process::Command::new(prlimit);
+    cmd.arg("--nofile=400:400")
+        .arg(env!("CARGO_BIN_EXE_oots-adapter"))
+        .args(["serve", "--config"])
+        .arg(&config);
+    let served = spawn_command(cmd, port);
+    let mut held = Vec::new();
+    for _ in 0..450 {
+        held.push(hold(port, "GET /healthz HTTP/1.1\r\n", b"").await);
+    }
+    // Beyond the lowered cap a connection is closed at once instead of waiting, unaccepted,
+    // for a file the process cannot open.
+    let mut last = held.pop().unwrap();
+    assert_eq!(
+        answer(&mut last, Duration::from_secs(3)).await.as_deref(),
+        Some(""),
+        "{}",
+        served.stop()
+    );
+    let log = served.stop();
+    assert!(log.contains("lowered"), "{log}");
+}
+
+fn which(tool: &str) -> Result<std::path::PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(tool))
+                .find(|p| p.is_file())
+        })
+        .ok_or(())
 }
 
 /// RSS of a process in kB (`VmRSS` of `/proc/<pid>/status`).

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+mod files;
 mod stall;
 
 /// The route whose bodies are AS4 messages (large, signed, unauthenticated until read).
@@ -31,7 +32,8 @@ const AS4_ROUTE: &str = "/as4";
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpLimits {
-    /// Connections served at once; one more is closed as soon as it is accepted.
+    /// Connections served at once; one more is closed as soon as it is accepted. Never
+    /// more than the process may open files, less a reserve (see [`files::connections`]).
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
     /// Seconds a client has to send a request's headers, counted from the connection's
@@ -57,7 +59,7 @@ pub struct HttpLimits {
 }
 
 fn default_max_connections() -> usize {
-    512
+    1024
 }
 fn default_header_timeout_seconds() -> u64 {
     10
@@ -152,7 +154,8 @@ where
             async move { bounded_body(req, next, &limits, &budget).await }
         }
     }));
-    let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let max_connections = files::connections(limits.max_connections);
+    let connections = Arc::new(Semaphore::new(max_connections.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     let mut refused = Refusals::default();
     loop {
@@ -164,7 +167,7 @@ where
         let Ok(permit) = connections.clone().try_acquire_owned() else {
             // Closed at once: a flood of idle connections must not starve the others.
             drop(io);
-            refused.note(limits.max_connections);
+            refused.note(max_connections);
             continue;
         };
         let app = app.clone();

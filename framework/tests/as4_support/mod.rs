@@ -127,9 +127,14 @@ pub fn write_config(
 
 /// `oots-adapter serve --config <config>`, once `port` accepts connections.
 pub fn spawn(config: &Path, port: u16) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
-        .args(["serve", "--config"])
-        .arg(config)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oots-adapter"));
+    cmd.args(["serve", "--config"]).arg(config);
+    spawn_command(cmd, port)
+}
+
+/// Runs `cmd` (which starts `oots-adapter serve`), once `port` accepts connections.
+pub fn spawn_command(mut cmd: Command, port: u16) -> Served {
+    let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
