@@ -369,3 +369,53 @@ async fn a_client_that_stops_reading_its_answers_is_dropped() {
     assert_eq!(healthz(port, Duration::from_secs(3)).await, Ok(200));
     served.stop();
 }
+
+/// [`eight_parallel_60mb_uploads_keep_rss_bounded`] with chunked bodies (no
+/// `Content-Length`: the budget is taken as the bytes come).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement: cargo test -p oots-framework --test listener_limits -- --ignored --nocapture"]
+async fn eight_parallel_chunked_60mb_uploads_keep_rss_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let served = serve(dir.path(), port, &[]);
+    let pid = served.pid();
+    let before = rss_kb(pid);
+    let mut uploads = Vec::new();
+    for _ in 0..8 {
+        uploads.push(tokio::spawn(async move {
+            let head = format!(
+                "POST /as4 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: multipart/related; boundary=x; type=\"application/soap+xml\"\r\nTransfer-Encoding: chunked\r\n\r\n"
+            );
+            let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            s.write_all(head.as_bytes()).await.unwrap();
+            let chunk = vec![b'a'; 1000 * 1000];
+            for _ in 0..60 {
+                let framed = [format!("{:x}\r\n", chunk.len()).into_bytes(), chunk.clone(), b"\r\n".to_vec()].concat();
+                if s.write_all(&framed).await.is_err() {
+                    break;
+                }
+            }
+            let _ = s.write_all(b"0\r\n\r\n").await;
+            answer(&mut s, Duration::from_secs(30)).await
+        }));
+    }
+    let mut peak = before;
+    let started = Instant::now();
+    let mut health = Vec::new();
+    while !uploads.iter().all(|u| u.is_finished()) && started.elapsed() < Duration::from_secs(60) {
+        peak = peak.max(rss_kb(pid));
+        health.push(healthz(port, Duration::from_secs(2)).await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut statuses = Vec::new();
+    for u in uploads {
+        statuses.push(u.await.unwrap());
+    }
+    println!(
+        "chunked: RSS before {before} kB, peak {peak} kB; answers: {statuses:?}; healthz failures: {}",
+        health.iter().filter(|h| h.is_err()).count()
+    );
+    assert!(peak < 150 * 1024, "peak RSS {peak} kB");
+    assert!(health.iter().all(|h| *h == Ok(200)), "{health:?}");
+    served.stop();
+}
