@@ -231,6 +231,9 @@ pub struct HttpConfig {
     /// Serve https on `listen` (rustls): the certificate chain and its key.
     #[serde(default)]
     pub tls: Option<crate::tls::TlsSettings>,
+    /// Connection, time and body bounds of the listener (docs/deployment.md).
+    #[serde(default)]
+    pub limits: crate::listener::HttpLimits,
 }
 
 impl Default for HttpConfig {
@@ -238,6 +241,7 @@ impl Default for HttpConfig {
         Self {
             listen: default_listen(),
             tls: None,
+            limits: crate::listener::HttpLimits::default(),
         }
     }
 }
@@ -566,6 +570,9 @@ impl AdapterConfig {
                     );
                 }
             }
+        }
+        if let Err(why) = raw.http.limits.check() {
+            problems.push(Diagnostic::new(path, codes::HTTP_LISTENER, why));
         }
         let mut connections = raw.connections;
         for c in connections.values_mut() {

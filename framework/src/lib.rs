@@ -12,6 +12,7 @@ pub mod diag;
 pub mod edm;
 pub mod exchange;
 pub mod gateway;
+pub mod listener;
 pub mod loopback_tls;
 pub mod mapping;
 pub mod matching;

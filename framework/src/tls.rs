@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 use serde::Deserialize;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -22,6 +22,8 @@ use crate::secret::SecretRef;
 
 /// How long a client may take to complete the TLS handshake.
 const HANDSHAKE: Duration = Duration::from_secs(10);
+/// Handshakes under way at once, unless the listener says otherwise.
+const MAX_HANDSHAKES: usize = 512;
 
 /// `http.tls`: the server certificate chain and its private key.
 #[derive(Debug, Clone, Deserialize)]
@@ -31,12 +33,67 @@ pub struct TlsSettings {
     pub certificate: PathBuf,
     /// PEM private key (PKCS#8, PKCS#1 or SEC1): a secret reference.
     pub private_key: SecretRef,
+    /// Ask clients for a TLS certificate and verify it (mutual TLS).
+    #[serde(default)]
+    pub client_auth: Option<ClientAuth>,
+}
+
+/// `http.tls.client_auth`: which client certificates the listener accepts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientAuth {
+    /// PEM: the CAs a client certificate must chain to (the peers' CAs).
+    pub trust: PathBuf,
+    /// Refuse clients that present no certificate (the default). With `false`, a client
+    /// without one is served; one that presents a certificate must still pass.
+    #[serde(default = "required")]
+    pub required: bool,
+    /// Certificate revocation lists (PEM or DER) of the CAs in `trust`: a revoked client
+    /// certificate is refused. Once any is given, every client certificate's issuer
+    /// needs one (an unknown revocation status is refused).
+    #[serde(default)]
+    pub crls: Vec<PathBuf>,
+}
+
+fn required() -> bool {
+    true
+}
+
+/// The CRLs of a file: every PEM `X509 CRL` block, or the whole file as one DER CRL.
+pub fn read_crls(
+    path: &std::path::Path,
+) -> Result<Vec<CertificateRevocationListDer<'static>>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {}", path.display(), e.kind()))?;
+    let pem: Vec<CertificateRevocationListDer<'static>> =
+        CertificateRevocationListDer::pem_slice_iter(&bytes)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    let crls = if pem.is_empty() {
+        vec![CertificateRevocationListDer::from(bytes)]
+    } else {
+        pem
+    };
+    for crl in &crls {
+        webpki::OwnedCertRevocationList::from_der(crl.as_ref()).map_err(|e| {
+            format!(
+                "{}: not a certificate revocation list: {e:?}",
+                path.display()
+            )
+        })?;
+    }
+    Ok(crls)
 }
 
 impl TlsSettings {
     pub fn relative_to(mut self, base: &std::path::Path) -> Self {
         self.certificate = base.join(&self.certificate);
         self.private_key = self.private_key.relative_to(base);
+        if let Some(c) = &mut self.client_auth {
+            c.trust = base.join(&c.trust);
+            for crl in &mut c.crls {
+                *crl = base.join(&*crl);
+            }
+        }
         self
     }
 
@@ -57,12 +114,59 @@ impl TlsSettings {
         let key = PrivateKeyDer::from_pem_slice(key.expose().as_bytes())
             .map_err(|_| "http.tls.private_key: no PEM private key".to_owned())?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        rustls::ServerConfig::builder_with_provider(provider)
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
+            .map_err(|e| e.to_string())?;
+        let builder = match &self.client_auth {
+            None => builder.with_no_client_auth(),
+            Some(auth) => builder.with_client_cert_verifier(auth.verifier(provider)?),
+        };
+        builder
             .with_single_cert(chain, key)
             .map_err(|e| format!("http.tls: {e}"))
+    }
+}
+
+impl ClientAuth {
+    fn verifier(
+        &self,
+        provider: Arc<rustls::crypto::CryptoProvider>,
+    ) -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, String> {
+        let pem = std::fs::read(&self.trust).map_err(|e| {
+            format!(
+                "http.tls.client_auth.trust: {}: {}",
+                self.trust.display(),
+                e.kind()
+            )
+        })?;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(&pem) {
+            let cert = cert.map_err(|e| format!("http.tls.client_auth.trust: {e}"))?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("http.tls.client_auth.trust: {e}"))?;
+        }
+        if roots.is_empty() {
+            return Err(format!(
+                "http.tls.client_auth.trust: {}: no certificate",
+                self.trust.display()
+            ));
+        }
+        let mut crls = Vec::new();
+        for path in &self.crls {
+            crls.extend(read_crls(path).map_err(|e| format!("http.tls.client_auth.crls: {e}"))?);
+        }
+        let builder =
+            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .with_crls(crls);
+        let builder = if self.required {
+            builder
+        } else {
+            builder.allow_unauthenticated()
+        };
+        builder
+            .build()
+            .map_err(|e| format!("http.tls.client_auth: {e}"))
     }
 }
 
@@ -74,6 +178,18 @@ pub struct TlsListener {
 
 impl TlsListener {
     pub fn new(tcp: TcpListener, config: rustls::ServerConfig) -> std::io::Result<Self> {
+        Self::with_max_handshakes(tcp, config, MAX_HANDSHAKES)
+    }
+
+    /// [`TlsListener::new`], with at most `max` handshakes under way at once: a
+    /// connection beyond them is closed at once, so clients that never finish a
+    /// handshake cannot pile up sockets.
+    pub fn with_max_handshakes(
+        tcp: TcpListener,
+        config: rustls::ServerConfig,
+        max: usize,
+    ) -> std::io::Result<Self> {
+        let handshakes = Arc::new(tokio::sync::Semaphore::new(max.max(1)));
         let local = tcp.local_addr()?;
         let acceptor = TlsAcceptor::from(Arc::new(config));
         let (tx, connections) = mpsc::channel(64);
@@ -86,9 +202,14 @@ impl TlsListener {
                 if tx.is_closed() {
                     break;
                 }
+                let Ok(permit) = handshakes.clone().try_acquire_owned() else {
+                    tracing::debug!("TLS connection refused: too many handshakes under way");
+                    continue;
+                };
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {
+                    let _permit = permit;
                     match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
                         Ok(Ok(tls)) => {
                             let _ = tx.send((tls, peer)).await;

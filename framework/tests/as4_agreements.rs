@@ -59,6 +59,9 @@ fn settings(dir: &Path, party: &str, key_of: &str, provider_port: u16) -> As4Set
         timeout_ms: 10_000,
         tls_roots: None,
         agreement: AgreementSettings::requester(),
+        trust_crls: Vec::new(),
+        tls_client_certificate: None,
+        tls_client_key: None,
     }
 }
 

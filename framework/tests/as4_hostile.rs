@@ -49,6 +49,9 @@ fn settings(dir: &Path, party: &str, key_of: &str, peer: &str, peer_port: u16) -
             party_type: None,
         }],
         agreement: Default::default(),
+        trust_crls: Vec::new(),
+        tls_client_certificate: None,
+        tls_client_key: None,
         retry: RetrySettings {
             attempts: 1,
             initial_ms: 10,

@@ -70,6 +70,9 @@ async fn requester_with(dir: &Path, provider_port: u16, port: u16, tls: bool) ->
         tls_roots: tls.then(|| dir.join("ca.pem")),
         // It receives answers.
         agreement: AgreementSettings::requester(),
+        trust_crls: Vec::new(),
+        tls_client_certificate: None,
+        tls_client_key: None,
     };
     let store = Arc::new(SqliteStore::in_memory().await.unwrap());
     let gateway = Arc::new(
@@ -84,6 +87,7 @@ async fn requester_with(dir: &Path, provider_port: u16, port: u16, tls: bool) ->
         let settings = oots_framework::tls::TlsSettings {
             certificate: dir.join("tls.pem"),
             private_key: SecretRef::File(dir.join("tls.key")),
+            client_auth: None,
         };
         let listener =
             oots_framework::tls::TlsListener::new(listener, settings.server_config().unwrap())
@@ -221,6 +225,9 @@ async fn serve_answers_a_signed_encrypted_request_over_as4() {
         timeout_ms: 10_000,
         tls_roots: None,
         agreement: AgreementSettings::default(),
+        trust_crls: Vec::new(),
+        tls_client_certificate: None,
+        tls_client_key: None,
     };
     let stranger = As4Gateway::new(
         Arc::new(PMode::load(&stranger_settings).unwrap()),

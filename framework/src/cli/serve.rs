@@ -92,8 +92,12 @@ async fn run_service(
             let config = tls
                 .server_config()
                 .map_err(|e| CliError::Other(format!("{}: {e}", cfg.file.display())))?;
-            let listener =
-                crate::tls::TlsListener::new(listener, config).map_err(CliError::other)?;
+            let listener = crate::tls::TlsListener::with_max_handshakes(
+                listener,
+                config,
+                cfg.http.limits.max_connections,
+            )
+            .map_err(CliError::other)?;
             service.run_with(listener, inbound, shutdown).await
         }
         None => service.run_with(listener, inbound, shutdown).await,

@@ -250,6 +250,11 @@ fn as4_gateway(
     if let Err(e) = a.check_retry() {
         problem(e.to_string());
     }
+    for crl in &a.trust_crls {
+        if let Err(e) = crate::tls::read_crls(crl) {
+            problem(format!("trust_crls: {e}"));
+        }
+    }
     for p in &a.peers {
         if !(p.endpoint.starts_with("https://") || p.endpoint.starts_with("http://")) {
             problem(format!(

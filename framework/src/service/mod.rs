@@ -629,12 +629,12 @@ impl Service {
                 shutdown.clone(),
             ));
         }
-        let http_shutdown = shutdown.clone();
-        let http = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move { http_shutdown.cancelled().await })
-                .await
-        });
+        let http = tokio::spawn(crate::listener::serve(
+            listener,
+            app,
+            self.exchange.config.http.limits.clone(),
+            shutdown.clone(),
+        ));
 
         // Housekeeping runs beside this loop, never in it: a slow store or access point
         // must not hold up the dispatch of new messages. It names stored work that is due

@@ -54,6 +54,11 @@ pub struct Served {
 }
 
 impl Served {
+    /// The adapter's process id (its memory is read from `/proc/<pid>/status`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn stop(mut self) -> String {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -120,11 +125,16 @@ pub fn write_config(
     config
 }
 
-/// `oots-adapter serve --config <config>`, once it listens on `port`.
+/// `oots-adapter serve --config <config>`, once `port` accepts connections.
 pub fn spawn(config: &Path, port: u16) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
-        .args(["serve", "--config"])
-        .arg(config)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oots-adapter"));
+    cmd.args(["serve", "--config"]).arg(config);
+    spawn_command(cmd, port)
+}
+
+/// Runs `cmd` (which starts `oots-adapter serve`), once `port` accepts connections.
+pub fn spawn_command(mut cmd: Command, port: u16) -> Served {
+    let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

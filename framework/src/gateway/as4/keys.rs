@@ -7,7 +7,9 @@ use aws_lc_rs::rsa::{KeySize, PrivateDecryptingKey};
 use aws_lc_rs::signature::{KeyPair, RsaKeyPair};
 use rustls::pki_types::TrustAnchor;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::pki_types::{
+    CertificateDer, CertificateRevocationListDer, PrivatePkcs8KeyDer, UnixTime,
+};
 use webpki::{EndEntityCert, KeyPurposeIdIter};
 
 /// Why a key, a certificate or a trust decision failed.
@@ -216,10 +218,14 @@ fn spki_matches(cert: &Certificate, key: &RsaKeyPair) -> bool {
     cert.spki.windows(public.len()).any(|w| w == public)
 }
 
-/// The trust anchors a signer's certificate must chain to (the PMode's trust store).
+/// The trust anchors a signer's certificate must chain to (the PMode's trust store), and
+/// the revocation lists of their CAs.
 #[derive(Debug, Clone)]
 pub struct TrustStore {
     anchors: Vec<CertificateDer<'static>>,
+    /// Once any is given, every signer's issuer needs one: an unknown revocation status
+    /// is refused, like a revoked certificate.
+    crls: Vec<CertificateRevocationListDer<'static>>,
 }
 
 /// AS4 signing is not TLS: a certificate's extended key usages do not restrict it here.
@@ -246,7 +252,24 @@ impl TrustStore {
             webpki::anchor_from_trusted_cert(a)
                 .map_err(|e| KeyError::Unreadable(format!("trust anchor: {e}")))?;
         }
-        Ok(TrustStore { anchors })
+        Ok(TrustStore {
+            anchors,
+            crls: Vec::new(),
+        })
+    }
+
+    /// Also refuses the certificates these revocation lists (DER) revoke.
+    pub fn with_crls(
+        mut self,
+        crls: Vec<CertificateRevocationListDer<'static>>,
+    ) -> Result<TrustStore, KeyError> {
+        for crl in &crls {
+            webpki::OwnedCertRevocationList::from_der(crl.as_ref()).map_err(|e| {
+                KeyError::Unreadable(format!("not a certificate revocation list: {e:?}"))
+            })?;
+        }
+        self.crls.extend(crls);
+        Ok(self)
     }
 
     /// Checks that `cert` chains to an anchor (through `intermediates`) and is valid at
@@ -269,13 +292,25 @@ impl TrustStore {
             .iter()
             .map(|c| CertificateDer::from(c.der.as_slice()))
             .collect();
+        let crls: Vec<webpki::CertRevocationList<'_>> = self
+            .crls
+            .iter()
+            .filter_map(|c| webpki::BorrowedCertRevocationList::from_der(c.as_ref()).ok())
+            .map(webpki::CertRevocationList::from)
+            .collect();
+        let crl_refs: Vec<&webpki::CertRevocationList<'_>> = crls.iter().collect();
+        let revocation = match webpki::RevocationOptionsBuilder::new(&crl_refs) {
+            Ok(b) => Some(b.build()),
+            // No revocation lists configured: no revocation check.
+            Err(_) => None,
+        };
         ee.verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,
             &anchors,
             &intermediates,
             UnixTime::since_unix_epoch(std::time::Duration::from_secs(now)),
             AnyUsage,
-            None,
+            revocation,
             None,
         )
         .map(|_| ())

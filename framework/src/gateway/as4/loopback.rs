@@ -97,6 +97,7 @@ fn pmode(
         timeout_ms: 10_000,
         tls_roots: None,
         agreement,
+        tls_identity: None,
     })
 }
 

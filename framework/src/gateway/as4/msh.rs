@@ -175,6 +175,11 @@ impl As4Gateway {
                 builder = builder.add_root_certificate(cert);
             }
         }
+        if let Some(identity) = &pmode.tls_identity {
+            let identity = reqwest::Identity::from_pem(identity.expose().as_bytes())
+                .map_err(|_| GatewayError::Config("tls_client_certificate: unusable".into()))?;
+            builder = builder.identity(identity);
+        }
         let http = builder
             .build()
             .map_err(|e| GatewayError::Config(format!("HTTP client: {e}")))?;

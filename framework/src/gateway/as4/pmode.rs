@@ -55,6 +55,17 @@ pub struct As4Settings {
     /// What received user messages are held to (default: the OOTS profile's).
     #[serde(default)]
     pub agreement: AgreementSettings,
+    /// Revocation lists (PEM or DER) of the `trust_store` CAs: a message signed with a
+    /// revoked certificate is refused (`EBMS:0101`).
+    #[serde(default)]
+    pub trust_crls: Vec<PathBuf>,
+    /// The TLS client certificate (PEM chain) presented to peers that ask for one
+    /// (mutual TLS); with `tls_client_key`.
+    #[serde(default)]
+    pub tls_client_certificate: Option<PathBuf>,
+    /// Its private key (PEM), a secret reference.
+    #[serde(default)]
+    pub tls_client_key: Option<SecretRef>,
 }
 
 /// One peer access point.
@@ -167,6 +178,11 @@ impl As4Settings {
         self.certificate = base.join(&self.certificate);
         self.trust_store = base.join(&self.trust_store);
         self.tls_roots = self.tls_roots.map(|p| base.join(p));
+        for crl in &mut self.trust_crls {
+            *crl = base.join(&*crl);
+        }
+        self.tls_client_certificate = self.tls_client_certificate.map(|p| base.join(p));
+        self.tls_client_key = self.tls_client_key.map(|k| k.relative_to(base));
         for p in &mut self.peers {
             p.certificate = base.join(&p.certificate);
         }
@@ -189,6 +205,8 @@ pub enum PModeError {
     Retry(String),
     #[error("agreement: {0}")]
     Agreement(String),
+    #[error("tls_client_certificate and tls_client_key go together: {0} is missing")]
+    ClientIdentity(&'static str),
 }
 
 /// A peer, ready to use.
@@ -217,6 +235,8 @@ pub struct PMode {
     pub timeout_ms: u64,
     pub tls_roots: Option<Vec<u8>>,
     pub agreement: AgreementSettings,
+    /// The TLS client certificate chain and key, PEM (for `reqwest::Identity`).
+    pub tls_identity: Option<crate::secret::Secret>,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, PModeError> {
@@ -233,9 +253,36 @@ impl PMode {
             .resolve()
             .map_err(|e| PModeError::Secret(e.to_string()))?;
         let credentials = Credentials::from_pem(key.expose().as_bytes(), &read(&s.certificate)?)?;
-        let trust = TrustStore::from_pem(&read(&s.trust_store)?)?;
         s.check_retry()?;
         s.agreement.validate().map_err(PModeError::Agreement)?;
+        let mut crls = Vec::new();
+        for path in &s.trust_crls {
+            crls.extend(
+                crate::tls::read_crls(path).map_err(|reason| PModeError::File {
+                    path: path.clone(),
+                    reason,
+                })?,
+            );
+        }
+        let trust = TrustStore::from_pem(&read(&s.trust_store)?)?.with_crls(crls)?;
+        let tls_identity = match (&s.tls_client_certificate, &s.tls_client_key) {
+            (None, None) => None,
+            (Some(_), None) => return Err(PModeError::ClientIdentity("tls_client_key")),
+            (None, Some(_)) => return Err(PModeError::ClientIdentity("tls_client_certificate")),
+            (Some(cert), Some(key)) => {
+                let key = key
+                    .resolve()
+                    .map_err(|e| PModeError::Secret(e.to_string()))?;
+                let cert = String::from_utf8(read(cert)?).map_err(|_| PModeError::File {
+                    path: cert.clone(),
+                    reason: "not a PEM text".into(),
+                })?;
+                Some(crate::secret::Secret::new(format!(
+                    "{}\n{cert}",
+                    key.expose()
+                )))
+            }
+        };
         let mut peers = Vec::new();
         for p in &s.peers {
             if !(p.endpoint.starts_with("https://") || p.endpoint.starts_with("http://")) {
@@ -262,6 +309,7 @@ impl PMode {
             timeout_ms: s.timeout_ms,
             tls_roots: s.tls_roots.as_deref().map(read).transpose()?,
             agreement: s.agreement.clone(),
+            tls_identity,
         })
     }
 
