@@ -680,3 +680,60 @@ fn code_list_values_that_exist_are_accepted() {
         replace(&doc, ">Dupont<", ">Papadopoulou\u{0301}<"),
     );
 }
+
+/// A second agent or identifier must not ride along unread, and the person identifier's
+/// scheme is `eidas` (2.0.1 admits no other).
+#[test]
+fn duplicated_agents_and_foreign_person_schemes_name_their_rule() {
+    let Some(doc) = sample() else { return };
+    let provider = "<sdg:Agent>\n      <sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:9930\">DE73524311</sdg:Identifier>";
+    let cases: Vec<(&str, &str, String)> = vec![
+        (
+            "two provider agents",
+            "R-EDM-REQ-S042",
+            replace(
+                &doc,
+                provider,
+                &format!(
+                    "<sdg:Agent><sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:9930\">DE000000000</sdg:Identifier><sdg:Name lang=\"EN\">Other</sdg:Name></sdg:Agent>{provider}"
+                ),
+            ),
+        ),
+        (
+            "two provider identifiers",
+            "R-EDM-REQ-S043",
+            replace(
+                &doc,
+                provider,
+                &format!(
+                    "{provider}<sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:9930\">DE000000000</sdg:Identifier>"
+                ),
+            ),
+        ),
+        (
+            "two requester identifiers",
+            "R-EDM-REQ-S040",
+            replace(
+                &doc,
+                "<sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:0009\">00000000000002</sdg:Identifier>",
+                "<sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:0009\">00000000000002</sdg:Identifier><sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:0009\">00000000000003</sdg:Identifier>",
+            ),
+        ),
+        (
+            "person identifier scheme eidas2",
+            "R-EDM-REQ-C042",
+            replace(&doc, "schemeID=\"eidas\"", "schemeID=\"eidas2\""),
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (what, rule, mutated) in cases {
+        match parse_request(mutated.as_bytes(), &XmlLimits::default()) {
+            Ok(_) => wrong.push(format!("{what}: accepted")),
+            Err(e) if e.rule() != Some(rule) => {
+                wrong.push(format!("{what}: expected {rule}, got {}", e.detail()))
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -167,12 +167,14 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
         .collect();
     rules::check_requester_present(&classes)?;
 
-    let provider_node = rim::any_content(required("EvidenceProvider", Rule::ReqS013)?)
-        .filter(|a| xml::is(*a, NS_SDG, "Agent"))
+    let provider_value = required("EvidenceProvider", Rule::ReqS013)?;
+    // Exactly one agent: a second one must not ride along unread.
+    let provider_node = rim::any_content(provider_value)
+        .filter(|a| xml::is(*a, NS_SDG, "Agent") && xml::elements(provider_value).nth(1).is_none())
         .ok_or_else(|| {
             violation(
                 Rule::ReqS042,
-                "rim:Slot 'EvidenceProvider' must contain sdg:Agent",
+                "rim:Slot 'EvidenceProvider' must contain exactly one sdg:Agent",
             )
         })?;
     rules::check_provider_agent(provider_node)?;

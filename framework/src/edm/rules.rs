@@ -729,6 +729,12 @@ pub(crate) fn check_requester_agent(agent: Node<'_, '_>, version: EdmVersion) ->
         Rule::ReqS040,
         || "an EvidenceRequester sdg:Agent must contain sdg:Identifier and sdg:Name".into(),
     )?;
+    at_most_once(
+        agent,
+        &["Identifier", "Address", "Classification"],
+        Rule::ReqS040,
+        "an EvidenceRequester sdg:Agent",
+    )?;
     ensure(
         id.is_some_and(|i| i.attribute("schemeID").is_some()),
         Rule::ReqC010,
@@ -778,6 +784,12 @@ pub(crate) fn check_provider_agent(agent: Node<'_, '_>) -> Check {
         id.is_some_and(|i| !xml::text(i).is_empty()) && xml::child(agent, NS_SDG, "Name").is_some(),
         Rule::ReqS043,
         || "the EvidenceProvider sdg:Agent must contain sdg:Identifier and sdg:Name".into(),
+    )?;
+    at_most_once(
+        agent,
+        &["Identifier"],
+        Rule::ReqS043,
+        "the EvidenceProvider sdg:Agent",
     )?;
     ensure(
         id.is_some_and(|i| i.attribute("schemeID").is_some()),
@@ -896,11 +908,11 @@ fn check_loa(person: Node<'_, '_>, present_rule: Rule, value_rule: Rule) -> Chec
 /// xsd:date (C043/C064), address and (subject) nationality and birth/residence countries
 /// from the country code list (C045/C067, C075–C077).
 pub(crate) fn check_person(person: Node<'_, '_>, role: Role, version: EdmVersion) -> Check {
-    let (loa_present, loa_value, scheme, format, dob, address) = match role {
+    let (loa_present, loa_value, (scheme, eidas), format, dob, address) = match role {
         Role::Subject => (
             Rule::ReqC036,
             Rule::ReqC037,
-            Rule::ReqC041,
+            (Rule::ReqC041, Rule::ReqC042),
             if version.is_v2() {
                 Rule::ReqC040
             } else {
@@ -912,7 +924,7 @@ pub(crate) fn check_person(person: Node<'_, '_>, role: Role, version: EdmVersion
         Role::Representative => (
             Rule::ReqC058,
             Rule::ReqC059,
-            Rule::ReqC062,
+            (Rule::ReqC062, Rule::ReqC063),
             Rule::ReqC061,
             Rule::ReqC064,
             Rule::ReqC067,
@@ -924,6 +936,11 @@ pub(crate) fn check_person(person: Node<'_, '_>, role: Role, version: EdmVersion
         ensure(id.attribute("schemeID").is_some(), scheme, || {
             "the 'schemeID' attribute of the person sdg:Identifier must be present".into()
         })?;
+        ensure(
+            id.attribute("schemeID").map(str::trim) == Some("eidas"),
+            eidas,
+            || "the 'schemeID' attribute of the person sdg:Identifier must be 'eidas'".into(),
+        )?;
         ensure(is_eidas_identifier(&xml::text(id), version), format, || {
             if version.is_v2() {
                 "the person sdg:Identifier must be <OOTS country>/<OOTS country>/<6 to 256 characters without spaces> (Greece is EL)".into()
@@ -985,6 +1002,11 @@ pub(crate) fn check_legal_person(person: Node<'_, '_>, version: EdmVersion) -> C
         ensure(id.attribute("schemeID").is_some(), Rule::ReqC052, || {
             "the 'schemeID' attribute of sdg:LegalPersonIdentifier must be present".into()
         })?;
+        ensure(
+            id.attribute("schemeID").map(str::trim) == Some("eidas"),
+            Rule::ReqC053,
+            || "the 'schemeID' attribute of sdg:LegalPersonIdentifier must be 'eidas'".into(),
+        )?;
         ensure(
             is_eidas_identifier(&xml::text(id), version),
             Rule::ReqC050,
