@@ -2,9 +2,11 @@
 //!
 //! Every failure names its rule id (`docs/oots-edm.md`, TDD Schematron, FR transcription of
 //! 2.0.1). Details name elements and constraints only — never a received value, so they can
-//! go back to the requester and into logs without carrying personal data. Where the doc
-//! marks something unconfirmed the check is lenient (e.g. Requirements cardinality,
-//! Procedure code list, slot order, eIDAS identifier shape).
+//! go back to the requester and into logs without carrying personal data. Code lists
+//! (Procedures, EAS, countries) and formats (dates, eIDAS identifiers) are checked
+//! strictly, since a value outside them would otherwise be served and echoed; where the
+//! doc marks something unconfirmed the check is lenient (e.g. Requirements cardinality,
+//! slot order).
 
 use roxmltree::Node;
 

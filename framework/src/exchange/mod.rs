@@ -196,3 +196,21 @@ impl Refusal {
         Self::new(ErrorCode::ObjectNotFound, NOT_FOUND_DETAIL)
     }
 }
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+
+    #[test]
+    fn details_are_capped_and_name_their_rule() {
+        let r = Refusal::new(ErrorCode::InvalidRequest, "é".repeat(10_000));
+        assert_eq!(r.detail.chars().count(), MAX_DETAIL_CHARS + 1);
+        assert!(r.detail.ends_with('…'));
+        let r = Refusal::rule(
+            ErrorCode::InvalidRequest,
+            crate::edm::Rule::Tdd44,
+            "request identifier already used",
+        );
+        assert_eq!(r.detail, "TDD 4.4: request identifier already used");
+    }
+}
