@@ -4,7 +4,7 @@
 mod common;
 
 use oots_framework::edm::{
-    EdmVersion, ErrorCode, RequestError, RequestErrorKind, XmlLimits, parse_request, samples,
+    EdmVersion, ErrorCode, RequestError, RequestErrorKind, Rule, XmlLimits, parse_request, samples,
     write_request,
 };
 
@@ -344,7 +344,11 @@ fn mutations_name_their_rule() {
         ) {
             assert_eq!(err.version, Some(EdmVersion::V2_0), "{rule}");
         }
-        if !matches!(rule, "R-EDM-REQ-S001" | "R-EDM-REQ-S002" | "R-EDM-REQ-C010") {
+        // An agent that breaks its own rules is not echoed back as the requester.
+        if !matches!(
+            rule,
+            "R-EDM-REQ-S001" | "R-EDM-REQ-S002" | "R-EDM-REQ-C010" | "R-EDM-REQ-C014"
+        ) {
             let requester = err
                 .requester
                 .as_ref()
@@ -365,7 +369,7 @@ fn spec_identifier_detail_matches_the_documented_form() {
     assert!(matches!(
         err.kind,
         RequestErrorKind::Rule {
-            rule: "R-EDM-REQ-C001",
+            rule: Rule::ReqC001,
             ..
         }
     ));
@@ -428,8 +432,18 @@ fn version_specific_rules_on_written_requests() {
     assert_eq!(err.rule(), Some("R-EDM-REQ-C032"));
     assert_eq!(err.version, Some(EdmVersion::V1_2));
 
-    let xml = write_request(&samples::legal_person_request(EdmVersion::V2_0))
-        .replace("oots-edm:v2.0", "oots-edm:v1.2");
+    // A 2.0 body under a 1.2 label: its first 2.0-shaped slot, the plain-string Procedure,
+    // breaks S022; with a 1.x Procedure, the 2.0-only ReturnLocation breaks S019.
+    let mut r = samples::legal_person_request(EdmVersion::V2_0);
+    r.preview_location = Some("https://p.example.eu/1".into());
+    r.return_location = Some("https://r.example.eu/1".into());
+    let xml = write_request(&r).replace("oots-edm:v2.0", "oots-edm:v1.2");
+    assert_eq!(refused(&xml).rule(), Some("R-EDM-REQ-S022"));
+    let xml = write_request(&samples::legal_person_request(EdmVersion::V1_2)).replacen(
+        "<query:ResponseOption",
+        "<rim:Slot name=\"ReturnLocation\"><rim:SlotValue xsi:type=\"rim:StringValueType\"><rim:Value>https://r.example.eu/1</rim:Value></rim:SlotValue></rim:Slot><query:ResponseOption",
+        1,
+    );
     assert_eq!(refused(&xml).rule(), Some("R-EDM-REQ-S019"));
 
     // 2.0: ReturnLocation must be https.
@@ -451,4 +465,275 @@ fn version_specific_rules_on_written_requests() {
     let err = refused(&xml);
     assert_eq!(err.rule(), Some("R-EDM-REQ-C047"));
     assert!(matches!(err.kind, RequestErrorKind::Rule { .. }));
+}
+
+/// Values outside the code lists and formats (item 10 of issue 16): each is refused with
+/// `EDM:ERR:0003` naming the rule it breaks; none of them echoes the bad value.
+#[test]
+fn code_list_and_format_violations_name_their_rule() {
+    let Some(doc) = sample() else { return };
+    let person = |inner: &str| {
+        replace(
+            &doc,
+            "<sdg:FamilyName>Dupont</sdg:FamilyName>",
+            &format!("<sdg:FamilyName>Dupont</sdg:FamilyName>{inner}"),
+        )
+    };
+    let cases: Vec<(&str, &str, String)> = vec![
+        (
+            "ZZ procedure",
+            "R-EDM-REQ-C003",
+            replace(
+                &doc,
+                "<rim:Value>T3</rim:Value>",
+                "<rim:Value>ZZ</rim:Value>",
+            ),
+        ),
+        (
+            "requester EAS scheme 1234",
+            "R-EDM-REQ-C012",
+            replace(&doc, "EAS:0009", "EAS:1234"),
+        ),
+        (
+            "provider EAS scheme 1234",
+            "R-EDM-REQ-C018",
+            replace(&doc, "EAS:9930", "EAS:1234"),
+        ),
+        (
+            "requester address country XX",
+            "R-EDM-REQ-C015",
+            replace(
+                &doc,
+                "<sdg:AdminUnitLevel1>FR</sdg:AdminUnitLevel1>",
+                "<sdg:AdminUnitLevel1>XX</sdg:AdminUnitLevel1>",
+            ),
+        ),
+        (
+            "requester address country GR (Greece is EL)",
+            "R-EDM-REQ-C015",
+            replace(
+                &doc,
+                "<sdg:AdminUnitLevel1>FR</sdg:AdminUnitLevel1>",
+                "<sdg:AdminUnitLevel1>GR</sdg:AdminUnitLevel1>",
+            ),
+        ),
+        (
+            "person identifier country XX",
+            "R-EDM-REQ-C040",
+            replace(&doc, "FR/DE/123123123", "XX/DE/123123123"),
+        ),
+        (
+            "person identifier country GR (Greece is EL)",
+            "R-EDM-REQ-C040",
+            replace(&doc, "FR/DE/123123123", "GR/DE/123123123"),
+        ),
+        (
+            "person identifier DK-DE-123",
+            "R-EDM-REQ-C040",
+            replace(&doc, "FR/DE/123123123", "DK-DE-123"),
+        ),
+        (
+            "IssueDateTime month 13",
+            "R-EDM-REQ-C002",
+            replace(&doc, "2026-08-06T10:00:00.000Z", "2026-13-45T10:00:00.000Z"),
+        ),
+        (
+            "IssueDateTime hour 25",
+            "R-EDM-REQ-C002",
+            replace(&doc, "2026-08-06T10:00:00.000Z", "2026-08-06T25:61:00Z"),
+        ),
+        (
+            "IssueDateTime trailing garbage",
+            "R-EDM-REQ-C002",
+            replace(
+                &doc,
+                "2026-08-06T10:00:00.000Z",
+                "2026-08-06T10:00:00 and more",
+            ),
+        ),
+        (
+            "two DateOfBirth",
+            "SDG-XSD-PersonType",
+            person("<sdg:DateOfBirth>1950-01-01</sdg:DateOfBirth>"),
+        ),
+        (
+            "two FamilyName",
+            "SDG-XSD-PersonType",
+            person("<sdg:FamilyName>Martin</sdg:FamilyName>"),
+        ),
+        (
+            "two Person",
+            "R-EDM-REQ-S046",
+            replace(
+                &doc,
+                "    </sdg:Person>\n",
+                "    </sdg:Person>\n<sdg:Person><sdg:LevelOfAssurance>High</sdg:LevelOfAssurance><sdg:FamilyName>Martin</sdg:FamilyName><sdg:GivenName>Paul</sdg:GivenName><sdg:DateOfBirth>1950-01-01</sdg:DateOfBirth></sdg:Person>\n",
+            ),
+        ),
+        (
+            "v2.0 label, 1.x Transformation",
+            "SDG-XSD-DistributionType",
+            replace(
+                &doc,
+                "<sdg:Language>EN</sdg:Language>",
+                "<sdg:Transformation>https://sr.oots.tech.ec.europa.eu/distributions/x</sdg:Transformation>",
+            ),
+        ),
+        (
+            "v1.2 label, 2.0 body (Procedure as a plain string, Language)",
+            "R-EDM-REQ-S022",
+            replace(&doc, "oots-edm:v2.0", "oots-edm:v1.2"),
+        ),
+        (
+            "v1.2 label, 2.0 DistributedAs/Language",
+            "SDG-XSD-DistributionType",
+            replace(
+                &replace(&doc, "oots-edm:v2.0", "oots-edm:v1.2"),
+                "<rim:SlotValue xsi:type=\"rim:StringValueType\">\n      <rim:Value>T3</rim:Value>",
+                "<rim:SlotValue xsi:type=\"rim:InternationalStringValueType\">\n      <rim:Value><rim:LocalizedString xml:lang=\"EN\" value=\"T3\"/></rim:Value>",
+            ),
+        ),
+        (
+            "right-to-left override in FamilyName",
+            "identity matching",
+            replace(&doc, ">Dupont<", ">Dup\u{202E}tno<"),
+        ),
+        (
+            "first strong isolate in GivenName",
+            "identity matching",
+            replace(&doc, ">Jean<", ">\u{2066}Jean\u{2069}<"),
+        ),
+        (
+            "zero-width space in FamilyName",
+            "identity matching",
+            replace(&doc, ">Dupont<", ">Du\u{200B}pont<"),
+        ),
+    ];
+    // Every case is tried before failing, so one run lists all that are wrong.
+    let mut wrong = Vec::new();
+    for (what, rule, mutated) in cases {
+        let Err(err) = parse_request(mutated.as_bytes(), &XmlLimits::default()) else {
+            wrong.push(format!("{what}: accepted"));
+            continue;
+        };
+        if err.rule() != Some(rule) || !err.detail().starts_with(&format!("{rule}: ")) {
+            wrong.push(format!("{what}: expected {rule}, got {}", err.detail()));
+        }
+        assert_eq!(err.code(), ErrorCode::InvalidRequest, "{what}");
+        for echoed in [
+            "ZZ", "1234", "XX", "GR/", "DK-DE", "2026-13", "Martin", "\u{202E}",
+        ] {
+            assert!(!err.detail().contains(echoed), "{what}: echoes {echoed}");
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The right spellings next to the wrong ones above are accepted: Greece as `EL`, the
+/// unregistered party-id fallback, the system-check procedure `00`, a time zone offset.
+#[test]
+fn code_list_values_that_exist_are_accepted() {
+    let Some(doc) = sample() else { return };
+    let ok = |what: &str, d: String| {
+        if let Err(e) = parse_request(d.as_bytes(), &XmlLimits::default()) {
+            panic!("{what}: {}", e.detail())
+        }
+    };
+    ok(
+        "EL identifier",
+        replace(&doc, "FR/DE/123123123", "EL/DE/123123123"),
+    );
+    ok(
+        "EL address",
+        replace(
+            &doc,
+            "<sdg:AdminUnitLevel1>FR</sdg:AdminUnitLevel1>",
+            "<sdg:AdminUnitLevel1>EL</sdg:AdminUnitLevel1>",
+        ),
+    );
+    ok(
+        "system check procedure",
+        replace(
+            &doc,
+            "<rim:Value>T3</rim:Value>",
+            "<rim:Value>00</rim:Value>",
+        ),
+    );
+    ok(
+        "unregistered scheme",
+        replace(
+            &doc,
+            "urn:cef.eu:names:identifier:EAS:9930",
+            "urn:oasis:names:tc:ebcore:partyid-type:unregistered:DE",
+        ),
+    );
+    ok(
+        "offset and no fraction",
+        replace(
+            &doc,
+            "2026-08-06T10:00:00.000Z",
+            "2026-08-06T10:00:00+02:00",
+        ),
+    );
+    ok(
+        "non-Latin letters and combining marks",
+        replace(&doc, ">Dupont<", ">Papadopoulou\u{0301}<"),
+    );
+}
+
+/// A second agent or identifier must not ride along unread, and the person identifier's
+/// scheme is `eidas` (2.0.1 admits no other).
+#[test]
+fn duplicated_agents_and_foreign_person_schemes_name_their_rule() {
+    let Some(doc) = sample() else { return };
+    let provider = "<sdg:Agent>\n      <sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:9930\">DE73524311</sdg:Identifier>";
+    let cases: Vec<(&str, &str, String)> = vec![
+        (
+            "two provider agents",
+            "R-EDM-REQ-S042",
+            replace(
+                &doc,
+                provider,
+                &format!(
+                    "<sdg:Agent><sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:9930\">DE000000000</sdg:Identifier><sdg:Name lang=\"EN\">Other</sdg:Name></sdg:Agent>{provider}"
+                ),
+            ),
+        ),
+        (
+            "two provider identifiers",
+            "R-EDM-REQ-S043",
+            replace(
+                &doc,
+                provider,
+                &format!(
+                    "{provider}<sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:9930\">DE000000000</sdg:Identifier>"
+                ),
+            ),
+        ),
+        (
+            "two requester identifiers",
+            "R-EDM-REQ-S040",
+            replace(
+                &doc,
+                "<sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:0009\">00000000000002</sdg:Identifier>",
+                "<sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:0009\">00000000000002</sdg:Identifier><sdg:Identifier schemeID=\"urn:cef.eu:names:identifier:EAS:0009\">00000000000003</sdg:Identifier>",
+            ),
+        ),
+        (
+            "person identifier scheme eidas2",
+            "R-EDM-REQ-C042",
+            replace(&doc, "schemeID=\"eidas\"", "schemeID=\"eidas2\""),
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (what, rule, mutated) in cases {
+        match parse_request(mutated.as_bytes(), &XmlLimits::default()) {
+            Ok(_) => wrong.push(format!("{what}: accepted")),
+            Err(e) if e.rule() != Some(rule) => {
+                wrong.push(format!("{what}: expected {rule}, got {}", e.detail()))
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -277,7 +277,7 @@ fn request_errors_never_panic_on_any_sample() {
         if let Err(e) = &r {
             assert!(!e.detail().is_empty());
             if let RequestErrorKind::Rule { rule, .. } = &e.kind {
-                assert!(rule.starts_with("R-EDM-REQ-") || rule.starts_with("SDG-XSD-"));
+                assert!(rule.id().starts_with("R-EDM-REQ-") || rule.id().starts_with("SDG-XSD-"));
             }
         }
         let _ = parse_response(&bytes, &limits);

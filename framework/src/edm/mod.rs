@@ -8,12 +8,14 @@
 //!
 //! Facts and rule ids: `shared/docs/oots-edm.md`.
 
+mod codelist;
 mod error;
 mod model;
 mod parse_error;
 mod request;
 mod response;
 mod rim;
+mod rule;
 mod rules;
 pub mod samples;
 mod sdg;
@@ -34,6 +36,7 @@ pub use response::{
     EDM_CLASSIFICATION_SCHEME, MAIN_EVIDENCE, STATUS_SUCCESS, STATUS_UNAVAILABLE, parse_response,
     write_response,
 };
+pub use rule::{ECHO_CHARS, Rule, echo};
 pub use rules::{is_urn_uuid, is_xsd_date, normalize_classification};
 pub use version::EdmVersion;
 pub use xml::{

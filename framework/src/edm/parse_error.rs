@@ -2,6 +2,7 @@
 
 use super::error::ErrorCode;
 use super::model::Agent;
+use super::rule::Rule;
 use super::version::EdmVersion;
 use super::xml::XmlError;
 
@@ -18,8 +19,8 @@ pub enum RequestErrorKind {
     /// An EDM rule failed.
     #[error("{rule}: {detail}")]
     Rule {
-        /// Rule id from `docs/oots-edm.md`, e.g. `R-EDM-REQ-S015`.
-        rule: &'static str,
+        /// The rule broken, e.g. [`Rule::ReqS015`] (`R-EDM-REQ-S015`).
+        rule: Rule,
         /// What is wrong, naming elements and constraints, never received values.
         detail: String,
     },
@@ -58,10 +59,15 @@ impl RequestError {
         ErrorCode::InvalidRequest
     }
 
-    /// The violated rule id, for rule failures.
+    /// The violated rule's id (`R-EDM-REQ-C003`), for rule failures.
     pub fn rule(&self) -> Option<&'static str> {
+        self.violated().map(Rule::id)
+    }
+
+    /// The violated rule, for rule failures.
+    pub fn violated(&self) -> Option<Rule> {
         match &self.kind {
-            RequestErrorKind::Rule { rule, .. } => Some(rule),
+            RequestErrorKind::Rule { rule, .. } => Some(*rule),
             _ => None,
         }
     }

@@ -5,6 +5,7 @@ use roxmltree::Node;
 use super::model::{Agent, EvidenceRequest, Subject};
 use super::parse_error::{RequestError, RequestErrorKind};
 use super::rim;
+use super::rule::Rule;
 use super::rules::{self, Role, Violation, violation};
 use super::sdg::{self, AgentShape, PersonShape};
 use super::version::EdmVersion;
@@ -50,6 +51,11 @@ fn recover(root: Node<'_, '_>) -> (Option<String>, Option<EdmVersion>, Option<Ag
             rim::agents_or_any(v)
                 .into_iter()
                 .filter(|a| xml::is(*a, NS_SDG, "Agent"))
+                // Only an agent that passes its rules is echoed: the answer must not
+                // repeat a bad scheme or country back (nor become invalid by it).
+                .filter(|a| {
+                    rules::check_requester_agent(*a, version.unwrap_or(EdmVersion::V2_0)).is_ok()
+                })
                 .filter_map(|a| sdg::read_agent(a).ok())
                 .collect::<Vec<_>>()
         })
@@ -63,21 +69,26 @@ fn recover(root: Node<'_, '_>) -> (Option<String>, Option<EdmVersion>, Option<Ag
     (request_id, version, requester)
 }
 
-fn missing(rule: &'static str) -> impl Fn(sdg::Missing) -> Violation {
+fn missing(rule: Rule) -> impl Fn(sdg::Missing) -> Violation {
     move |m| violation(rule, format!("{} is missing", m.0))
 }
 
-fn read_subject(node: Node<'_, '_>, natural: bool, role: Role) -> Result<Subject, Violation> {
+fn read_subject(
+    node: Node<'_, '_>,
+    natural: bool,
+    role: Role,
+    version: EdmVersion,
+) -> Result<Subject, Violation> {
     if natural {
-        rules::check_person(node, role)?;
+        rules::check_person(node, role, version)?;
         sdg::read_person(node)
             .map(Subject::Natural)
-            .map_err(missing("SDG-XSD-PersonType"))
+            .map_err(missing(Rule::SdgXsdPersonType))
     } else {
-        rules::check_legal_person(node)?;
+        rules::check_legal_person(node, version)?;
         sdg::read_legal_person(node)
             .map(Subject::Legal)
-            .map_err(missing("SDG-XSD-LegalPersonType"))
+            .map_err(missing(Rule::SdgXsdLegalPersonType))
     }
 }
 
@@ -87,7 +98,7 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
     let id = rules::check_request_id(root)?;
     let lang = rules::check_root_lang(root, version)?;
     let slots = rules::check_request_slots(root, version)?;
-    let required = |name: &str, rule: &'static str| {
+    let required = |name: &str, rule: Rule| {
         slots.get(name).ok_or_else(|| {
             violation(
                 rule,
@@ -96,21 +107,19 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
         })
     };
 
-    let issue_date_time = rules::simple_text(
-        required("IssueDateTime", "R-EDM-REQ-S006")?,
-        "IssueDateTime",
-    )?;
+    let issue_date_time =
+        rules::simple_text(required("IssueDateTime", Rule::ReqS006)?, "IssueDateTime")?;
     rules::check_issue_date_time(&issue_date_time)?;
-    let procedure = rules::procedure_code(required("Procedure", "R-EDM-REQ-S007")?)?;
+    let procedure = rules::procedure_code(required("Procedure", Rule::ReqS007)?)?;
     let possibility_for_preview = rules::boolean(
-        required("PossibilityForPreview", "R-EDM-REQ-S009")?,
+        required("PossibilityForPreview", Rule::ReqS009)?,
         "PossibilityForPreview",
-        "R-EDM-REQ-S024",
+        Rule::ReqS024,
     )?;
     let explicit_request_given = rules::boolean(
-        required("ExplicitRequestGiven", "R-EDM-REQ-S010")?,
+        required("ExplicitRequestGiven", Rule::ReqS010)?,
         "ExplicitRequestGiven",
-        "R-EDM-REQ-S025",
+        Rule::ReqS025,
     )?;
     let preview_location = slots
         .get("PreviewLocation")
@@ -131,26 +140,26 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
             v,
             "Requirements",
             "Requirement",
-            "R-EDM-REQ-S027",
-            "R-EDM-REQ-S037",
+            Rule::ReqS027,
+            Rule::ReqS037,
         )?
         .into_iter()
-        .map(|r| sdg::read_requirement(r).map_err(missing("R-EDM-REQ-S038")))
+        .map(|r| sdg::read_requirement(r).map_err(missing(Rule::ReqS038)))
         .collect::<Result<Vec<_>, _>>()?,
         None => Vec::new(),
     };
 
     let requester_nodes = rules::collection_content(
-        required("EvidenceRequester", "R-EDM-REQ-S012")?,
+        required("EvidenceRequester", Rule::ReqS012)?,
         "EvidenceRequester",
         "Agent",
-        "R-EDM-REQ-S029",
-        "R-EDM-REQ-S039",
+        Rule::ReqS029,
+        Rule::ReqS039,
     )?;
     let mut requesters = Vec::with_capacity(requester_nodes.len());
     for node in requester_nodes {
-        rules::check_requester_agent(node)?;
-        requesters.push(sdg::read_agent(node).map_err(missing("R-EDM-REQ-S040"))?);
+        rules::check_requester_agent(node, version)?;
+        requesters.push(sdg::read_agent(node).map_err(missing(Rule::ReqS040))?);
     }
     let classes: Vec<_> = requesters
         .iter()
@@ -158,38 +167,40 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
         .collect();
     rules::check_requester_present(&classes)?;
 
-    let provider_node = rim::any_content(required("EvidenceProvider", "R-EDM-REQ-S013")?)
-        .filter(|a| xml::is(*a, NS_SDG, "Agent"))
+    let provider_value = required("EvidenceProvider", Rule::ReqS013)?;
+    // Exactly one agent: a second one must not ride along unread.
+    let provider_node = rim::any_content(provider_value)
+        .filter(|a| xml::is(*a, NS_SDG, "Agent") && xml::elements(provider_value).nth(1).is_none())
         .ok_or_else(|| {
             violation(
-                "R-EDM-REQ-S042",
-                "rim:Slot 'EvidenceProvider' must contain sdg:Agent",
+                Rule::ReqS042,
+                "rim:Slot 'EvidenceProvider' must contain exactly one sdg:Agent",
             )
         })?;
     rules::check_provider_agent(provider_node)?;
-    let provider = sdg::read_agent(provider_node).map_err(missing("R-EDM-REQ-S043"))?;
+    let provider = sdg::read_agent(provider_node).map_err(missing(Rule::ReqS043))?;
 
     if let Some(v) = slots.get("EvidenceProviderClassification") {
         rules::collection_content(
             v,
             "EvidenceProviderClassification",
             "EvidenceProviderClassification",
-            "R-EDM-REQ-S032",
-            "R-EDM-REQ-S041",
+            Rule::ReqS032,
+            Rule::ReqS041,
         )?;
     }
 
     let query = rules::check_query_envelope(root)?;
     let q = rules::check_query_slots(query)?;
     let (subject_node, natural) = q.subject;
-    let subject = read_subject(subject_node, natural, Role::Subject)?;
+    let subject = read_subject(subject_node, natural, Role::Subject, version)?;
     let representative = q
         .representative
-        .map(|(node, natural)| read_subject(node, natural, Role::Representative))
+        .map(|(node, natural)| read_subject(node, natural, Role::Representative, version))
         .transpose()?;
     rules::check_evidence_type(q.evidence_request, version)?;
     let evidence_type =
-        sdg::read_evidence_type(q.evidence_request).map_err(missing("R-EDM-REQ-S045"))?;
+        sdg::read_evidence_type(q.evidence_request).map_err(missing(Rule::ReqS045))?;
 
     Ok(EvidenceRequest {
         id,

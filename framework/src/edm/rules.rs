@@ -2,24 +2,28 @@
 //!
 //! Every failure names its rule id (`docs/oots-edm.md`, TDD Schematron, FR transcription of
 //! 2.0.1). Details name elements and constraints only — never a received value, so they can
-//! go back to the requester and into logs without carrying personal data. Where the doc
-//! marks something unconfirmed the check is lenient (e.g. Requirements cardinality,
-//! Procedure code list, slot order, eIDAS identifier shape).
+//! go back to the requester and into logs without carrying personal data. Code lists
+//! (Procedures, EAS, countries) and formats (dates, eIDAS identifiers) are checked
+//! strictly, since a value outside them would otherwise be served and echoed; where the
+//! doc marks something unconfirmed the check is lenient (e.g. Requirements cardinality,
+//! slot order).
 
 use roxmltree::Node;
 
+use super::codelist;
 use super::rim::{self, Slot};
+use super::rule::Rule;
 use super::version::EdmVersion;
 use super::xml::{self, NS_QUERY, NS_SDG, NS_XML};
 
 /// A failed rule: id plus a value-free explanation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Violation {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub detail: String,
 }
 
-pub(crate) fn violation(rule: &'static str, detail: impl Into<String>) -> Violation {
+pub(crate) fn violation(rule: Rule, detail: impl Into<String>) -> Violation {
     Violation {
         rule,
         detail: detail.into(),
@@ -28,7 +32,7 @@ pub(crate) fn violation(rule: &'static str, detail: impl Into<String>) -> Violat
 
 type Check<T = ()> = Result<T, Violation>;
 
-fn ensure(cond: bool, rule: &'static str, detail: impl FnOnce() -> String) -> Check {
+fn ensure(cond: bool, rule: Rule, detail: impl FnOnce() -> String) -> Check {
     if cond {
         Ok(())
     } else {
@@ -92,16 +96,98 @@ pub fn is_xsd_date(s: &str) -> bool {
     y >= 1 && (1..=days).contains(&d)
 }
 
-/// `YYYY-MM-DDThh:mm:ss` prefix of an xsd:dateTime — R-EDM-REQ-C002.
+/// A whole xsd:dateTime that is a real instant — R-EDM-REQ-C002: a calendar date,
+/// `T`, `hh:mm:ss` in range, optional fraction, optional `Z` or `±hh:mm` offset. The
+/// Schematron's unanchored pattern would let `2026-13-45T25:61:00 and more` through.
 pub(crate) fn is_issue_datetime(s: &str) -> bool {
-    let b = s.trim().as_bytes();
-    b.len() >= 19
-        && b[..19].iter().enumerate().all(|(i, &c)| match i {
-            4 | 7 => c == b'-',
-            10 => c == b'T',
-            13 | 16 => c == b':',
-            _ => c.is_ascii_digit(),
-        })
+    let s = s.trim();
+    if !s.is_ascii() {
+        return false;
+    }
+    let Some((date, time)) = s.split_once('T') else {
+        return false;
+    };
+    if !is_xsd_date(date) || time.len() < 8 {
+        return false;
+    }
+    let b = time.as_bytes();
+    if b[2] != b':' || b[5] != b':' {
+        return false;
+    }
+    let (Some(h), Some(m), Some(sec)) =
+        (digits(&time[..2]), digits(&time[3..5]), digits(&time[6..8]))
+    else {
+        return false;
+    };
+    if h > 23 || m > 59 || sec > 59 {
+        return false;
+    }
+    let mut rest = &time[8..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let n = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &fraction[n..];
+    }
+    match rest.as_bytes() {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', _, _, b':', _, _] => {
+            matches!((digits(&rest[1..3]), digits(&rest[4..6])), (Some(oh), Some(om)) if oh <= 14 && om <= 59)
+        }
+        _ => false,
+    }
+}
+
+/// Invisible format characters (Unicode `Cf`: bidi embeddings, overrides and isolates,
+/// zero-width spaces and joiners, the BOM, tags) and controls: in a name they make one
+/// name display as, or compare unlike, another.
+pub(crate) fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            u32::from(c),
+            0xAD | 0x600..=0x605
+                | 0x61C
+                | 0x6DD
+                | 0x70F
+                | 0x890..=0x891
+                | 0x8E2
+                | 0x180E
+                | 0x200B..=0x200F
+                | 0x202A..=0x202E
+                | 0x2060..=0x2064
+                | 0x2066..=0x206F
+                | 0xFEFF
+                | 0xFFF9..=0xFFFB
+                | 0x110BD
+                | 0x110CD
+                | 0x13430..=0x1343F
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0001
+                | 0xE0020..=0xE007F
+        )
+}
+
+/// An eIDAS person identifier `CC/CC/…` (R-EDM-REQ-C039/C040/C050/C061): two country
+/// codes and a value without spaces. 2.0.1 (C040) admits only OOTS countries (Greece is
+/// `EL`) and 6–256 characters; 1.x only the shape.
+fn is_eidas_identifier(value: &str, version: EdmVersion) -> bool {
+    let mut parts = value.trim().splitn(3, '/');
+    let (Some(from), Some(to), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let country = |c: &str| {
+        c.len() == 2
+            && c.bytes().all(|b| b.is_ascii_alphabetic())
+            && (!version.is_v2() || codelist::is_oots_country(&c.to_ascii_uppercase()))
+    };
+    let len = rest.chars().count();
+    let min = if version.is_v2() { 6 } else { 1 };
+    country(from)
+        && country(to)
+        && (min..=256).contains(&len)
+        && !rest.chars().any(|c| c.is_whitespace() || is_invisible(c))
 }
 
 /// xsd:boolean (`true`/`false`/`1`/`0`).
@@ -176,12 +262,12 @@ fn safe_name(name: &str) -> String {
 pub(crate) fn check_root(root: Node<'_, '_>) -> Check {
     ensure(
         root.tag_name().name() == "QueryRequest",
-        "R-EDM-REQ-S001",
+        Rule::ReqS001,
         || "the root element must be query:QueryRequest".into(),
     )?;
     ensure(
         root.tag_name().namespace() == Some(NS_QUERY),
-        "R-EDM-REQ-S002",
+        Rule::ReqS002,
         || format!("the root element must be in namespace {NS_QUERY}"),
     )
 }
@@ -191,7 +277,7 @@ pub(crate) fn check_request_id(root: Node<'_, '_>) -> Check<String> {
     match root.attribute("id") {
         Some(id) if is_urn_uuid(id) => Ok(id.trim().to_string()),
         _ => Err(violation(
-            "R-EDM-REQ-S004",
+            Rule::ReqS004,
             "QueryRequest/@id must be 'urn:uuid:' followed by an RFC 4122 UUID",
         )),
     }
@@ -202,7 +288,7 @@ pub(crate) fn slot_value<'a, 'i>(slot: &Slot<'a, 'i>) -> Check<Node<'a, 'i>> {
     let values = slot.values();
     let [value] = values.as_slice() else {
         return Err(violation(
-            "R-EDM-REQ-S050",
+            Rule::ReqS050,
             format!(
                 "rim:Slot '{}' must have exactly one rim:SlotValue",
                 safe_name(slot.name)
@@ -211,7 +297,7 @@ pub(crate) fn slot_value<'a, 'i>(slot: &Slot<'a, 'i>) -> Check<Node<'a, 'i>> {
     };
     ensure(
         xml::elements(*value).next().is_some(),
-        "R-EDM-REQ-S051",
+        Rule::ReqS051,
         || {
             format!(
                 "rim:SlotValue of rim:Slot '{}' must not be empty",
@@ -222,7 +308,7 @@ pub(crate) fn slot_value<'a, 'i>(slot: &Slot<'a, 'i>) -> Check<Node<'a, 'i>> {
     Ok(*value)
 }
 
-fn expect_type(value: Node<'_, '_>, slot: &str, accepted: &[&str], rule: &'static str) -> Check {
+fn expect_type(value: Node<'_, '_>, slot: &str, accepted: &[&str], rule: Rule) -> Check {
     let actual = xml::xsi_type(value).unwrap_or("");
     ensure(accepted.contains(&actual), rule, || {
         format!(
@@ -235,76 +321,76 @@ fn expect_type(value: Node<'_, '_>, slot: &str, accepted: &[&str], rule: &'stati
 /// (name, type rule, presence/cardinality rule, admitted types) of the top-level slots.
 struct SlotSpec {
     name: &'static str,
-    type_rule: &'static str,
-    count_rule: &'static str,
+    type_rule: Rule,
+    count_rule: Rule,
     required: bool,
 }
 
 const REQUEST_SLOTS: [SlotSpec; 11] = [
     SlotSpec {
         name: "SpecificationIdentifier",
-        type_rule: "R-EDM-REQ-S020",
-        count_rule: "R-EDM-REQ-S005",
+        type_rule: Rule::ReqS020,
+        count_rule: Rule::ReqS005,
         required: true,
     },
     SlotSpec {
         name: "IssueDateTime",
-        type_rule: "R-EDM-REQ-S021",
-        count_rule: "R-EDM-REQ-S006",
+        type_rule: Rule::ReqS021,
+        count_rule: Rule::ReqS006,
         required: true,
     },
     SlotSpec {
         name: "Procedure",
-        type_rule: "R-EDM-REQ-S022",
-        count_rule: "R-EDM-REQ-S007",
+        type_rule: Rule::ReqS022,
+        count_rule: Rule::ReqS007,
         required: true,
     },
     SlotSpec {
         name: "PreviewLocation",
-        type_rule: "R-EDM-REQ-S023",
-        count_rule: "R-EDM-REQ-S008",
+        type_rule: Rule::ReqS023,
+        count_rule: Rule::ReqS008,
         required: false,
     },
     SlotSpec {
         name: "PossibilityForPreview",
-        type_rule: "R-EDM-REQ-S024",
-        count_rule: "R-EDM-REQ-S009",
+        type_rule: Rule::ReqS024,
+        count_rule: Rule::ReqS009,
         required: true,
     },
     SlotSpec {
         name: "ExplicitRequestGiven",
-        type_rule: "R-EDM-REQ-S025",
-        count_rule: "R-EDM-REQ-S010",
+        type_rule: Rule::ReqS025,
+        count_rule: Rule::ReqS010,
         required: true,
     },
     SlotSpec {
         name: "Requirements",
-        type_rule: "R-EDM-REQ-S026",
-        count_rule: "R-EDM-REQ-S011",
+        type_rule: Rule::ReqS026,
+        count_rule: Rule::ReqS011,
         required: false,
     },
     SlotSpec {
         name: "EvidenceRequester",
-        type_rule: "R-EDM-REQ-S028",
-        count_rule: "R-EDM-REQ-S012",
+        type_rule: Rule::ReqS028,
+        count_rule: Rule::ReqS012,
         required: true,
     },
     SlotSpec {
         name: "EvidenceProvider",
-        type_rule: "R-EDM-REQ-S030",
-        count_rule: "R-EDM-REQ-S013",
+        type_rule: Rule::ReqS030,
+        count_rule: Rule::ReqS013,
         required: true,
     },
     SlotSpec {
         name: "EvidenceProviderClassification",
-        type_rule: "R-EDM-REQ-S031",
-        count_rule: "R-EDM-REQ-S014",
+        type_rule: Rule::ReqS031,
+        count_rule: Rule::ReqS014,
         required: false,
     },
     SlotSpec {
         name: "ReturnLocation",
-        type_rule: "R-EDM-REQ-S061",
-        count_rule: "R-EDM-REQ-S060",
+        type_rule: Rule::ReqS061,
+        count_rule: Rule::ReqS060,
         required: false,
     },
 ];
@@ -313,9 +399,9 @@ fn admitted_types(name: &str, version: EdmVersion) -> &'static [&'static str] {
     match name {
         "SpecificationIdentifier" | "PreviewLocation" | "ReturnLocation" => &["StringValueType"],
         "IssueDateTime" => &["DateTimeValueType"],
-        // S022 is the only slot type that changed in 2.0; 1.x is read leniently.
+        // S022 is the only slot type that changed in 2.0: each label gets its own shape.
         "Procedure" if version.is_v2() => &["StringValueType"],
-        "Procedure" => &["InternationalStringValueType", "StringValueType"],
+        "Procedure" => &["InternationalStringValueType"],
         "PossibilityForPreview" | "ExplicitRequestGiven" => &["BooleanValueType"],
         "Requirements" | "EvidenceRequester" | "EvidenceProviderClassification" => {
             &["CollectionValueType"]
@@ -347,7 +433,7 @@ pub(crate) fn check_version(root: Node<'_, '_>) -> Check<EdmVersion> {
         .collect();
     let [slot] = slots.as_slice() else {
         return Err(violation(
-            "R-EDM-REQ-S005",
+            Rule::ReqS005,
             "exactly one rim:Slot 'SpecificationIdentifier' must be present in the QueryRequest",
         ));
     };
@@ -356,13 +442,13 @@ pub(crate) fn check_version(root: Node<'_, '_>) -> Check<EdmVersion> {
         value,
         "SpecificationIdentifier",
         &["StringValueType"],
-        "R-EDM-REQ-S020",
+        Rule::ReqS020,
     )?;
     rim::simple_value(value)
         .and_then(|v| EdmVersion::from_spec_id(&v))
         .ok_or_else(|| {
             violation(
-                "R-EDM-REQ-C001",
+                Rule::ReqC001,
                 "SpecificationIdentifier must be one of oots-edm:v1.0, oots-edm:v1.1, oots-edm:v1.2, oots-edm:v2.0",
             )
         })
@@ -373,13 +459,9 @@ pub(crate) fn check_root_lang(root: Node<'_, '_>, version: EdmVersion) -> Check<
     let lang = root
         .attribute((NS_XML, "lang"))
         .map(|l| l.trim().to_string());
-    ensure(
-        !(version.is_v2() && lang.is_some()),
-        "R-EDM-REQ-S059",
-        || {
-            "oots-edm:v2.0 requests must not carry xml:lang on query:QueryRequest (use sdg:DistributedAs/sdg:Language)".into()
-        },
-    )?;
+    ensure(!(version.is_v2() && lang.is_some()), Rule::ReqS059, || {
+        "oots-edm:v2.0 requests must not carry xml:lang on query:QueryRequest (use sdg:DistributedAs/sdg:Language)".into()
+    })?;
     Ok(if version.is_v2() { None } else { lang })
 }
 
@@ -395,7 +477,7 @@ pub(crate) fn check_request_slots<'a, 'i>(
             .find(|s| s.name == slot.name && (s.name != "ReturnLocation" || version.is_v2()))
             .ok_or_else(|| {
                 violation(
-                    "R-EDM-REQ-S019",
+                    Rule::ReqS019,
                     format!(
                         "rim:Slot '{}' is not admitted in a {version} QueryRequest",
                         safe_name(slot.name)
@@ -437,7 +519,7 @@ pub(crate) fn simple_text(value: Node<'_, '_>, slot: &str) -> Check<String> {
         .filter(|v| !v.is_empty())
         .ok_or_else(|| {
             violation(
-                "R-EDM-REQ-S051",
+                Rule::ReqS051,
                 format!("rim:Slot '{slot}' must carry a non-empty rim:Value"),
             )
         })
@@ -445,13 +527,13 @@ pub(crate) fn simple_text(value: Node<'_, '_>, slot: &str) -> Check<String> {
 
 /// C002.
 pub(crate) fn check_issue_date_time(value: &str) -> Check {
-    ensure(is_issue_datetime(value), "R-EDM-REQ-C002", || {
+    ensure(is_issue_datetime(value), Rule::ReqC002, || {
         "IssueDateTime must be an xsd:dateTime (YYYY-MM-DDThh:mm:ss…)".into()
     })
 }
 
-/// Procedure code: 2.0 `rim:Value`, 1.x `rim:LocalizedString/@value` (C003, lenient: any
-/// short alphanumeric code, since the 2.0.1 list is unconfirmed; `00` is the system check).
+/// Procedure code: 2.0 `rim:Value`, 1.x `rim:LocalizedString/@value`, from the Procedures
+/// code list or `00`, the system check (C003).
 pub(crate) fn procedure_code(value: Node<'_, '_>) -> Check<String> {
     let code = if xml::xsi_type(value) == Some("InternationalStringValueType") {
         rim::intl_values(value)
@@ -461,17 +543,16 @@ pub(crate) fn procedure_code(value: Node<'_, '_>) -> Check<String> {
     } else {
         rim::simple_value(value)
     };
-    code.filter(|c| (1..=8).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .ok_or_else(|| {
-            violation(
-                "R-EDM-REQ-C003",
-                "Procedure must carry a code of the Procedures code list",
-            )
-        })
+    code.filter(|c| codelist::is_procedure(c)).ok_or_else(|| {
+        violation(
+            Rule::ReqC003,
+            "Procedure must carry a code of the Procedures code list",
+        )
+    })
 }
 
 /// Boolean slots (S024/S025 value space xsd:boolean).
-pub(crate) fn boolean(value: Node<'_, '_>, slot: &str, rule: &'static str) -> Check<bool> {
+pub(crate) fn boolean(value: Node<'_, '_>, slot: &str, rule: Rule) -> Check<bool> {
     rim::simple_value(value)
         .and_then(|v| parse_boolean(&v))
         .ok_or_else(|| {
@@ -489,17 +570,17 @@ pub(crate) fn check_preview_locations(
     version: EdmVersion,
 ) -> Check {
     if let Some(p) = preview {
-        ensure(is_https(p), "R-EDM-REQ-C005", || {
+        ensure(is_https(p), Rule::ReqC005, || {
             "PreviewLocation must be a URI starting with 'https://'".into()
         })?;
     }
     if let Some(r) = ret {
-        ensure(is_https(r), "R-EDM-REQ-C120", || {
+        ensure(is_https(r), Rule::ReqC120, || {
             "ReturnLocation must be a URI starting with 'https://'".into()
         })?;
     }
     if version.is_v2() {
-        ensure(preview.is_some() == ret.is_some(), "R-EDM-REQ-S062", || {
+        ensure(preview.is_some() == ret.is_some(), Rule::ReqS062, || {
             "ReturnLocation must be present if and only if PreviewLocation is present".into()
         })?;
     }
@@ -514,7 +595,7 @@ pub(crate) fn check_query_envelope<'a, 'i>(root: Node<'a, 'i>) -> Check<Node<'a,
             .and_then(|o| o.attribute("returnType"))
             .map(str::trim)
             == Some("LeafClassWithRepositoryItem"),
-        "R-EDM-REQ-C024",
+        Rule::ReqC024,
         || "query:ResponseOption/@returnType must be 'LeafClassWithRepositoryItem'".into(),
     )?;
     let query = xml::child(root, NS_QUERY, "Query");
@@ -523,10 +604,10 @@ pub(crate) fn check_query_envelope<'a, 'i>(root: Node<'a, 'i>) -> Check<Node<'a,
             .and_then(|q| q.attribute("queryDefinition"))
             .map(str::trim)
             == Some("DocumentQuery"),
-        "R-EDM-REQ-C025",
+        Rule::ReqC025,
         || "query:Query/@queryDefinition must be 'DocumentQuery'".into(),
     )?;
-    query.ok_or_else(|| violation("R-EDM-REQ-C025", "query:Query is missing"))
+    query.ok_or_else(|| violation(Rule::ReqC025, "query:Query is missing"))
 }
 
 /// Content of the query slots.
@@ -546,20 +627,20 @@ pub(crate) fn check_query_slots<'a, 'i>(query: Node<'a, 'i>) -> Check<QuerySlots
     for slot in rim::slots(query) {
         let (type_rule, content_rule, element, natural) = match slot.name {
             "EvidenceRequest" => (
-                "R-EDM-REQ-S033",
-                "R-EDM-REQ-S044",
+                Rule::ReqS033,
+                Rule::ReqS044,
                 "DataServiceEvidenceType",
                 false,
             ),
-            "LegalPerson" => ("R-EDM-REQ-S034", "R-EDM-REQ-S047", "LegalPerson", false),
-            "NaturalPerson" => ("R-EDM-REQ-S035", "R-EDM-REQ-S046", "Person", true),
-            "AuthorizedRepresentative" => ("R-EDM-REQ-S036", "R-EDM-REQ-S048", "Person", true),
+            "LegalPerson" => (Rule::ReqS034, Rule::ReqS047, "LegalPerson", false),
+            "NaturalPerson" => (Rule::ReqS035, Rule::ReqS046, "Person", true),
+            "AuthorizedRepresentative" => (Rule::ReqS036, Rule::ReqS048, "Person", true),
             "AuthorizedRepresentativeLegalPerson" => {
-                ("R-EDM-REQ-S055", "R-EDM-REQ-S056", "LegalPerson", false)
+                (Rule::ReqS055, Rule::ReqS056, "LegalPerson", false)
             }
             other => {
                 return Err(violation(
-                    "R-EDM-REQ-S049",
+                    Rule::ReqS049,
                     format!(
                         "rim:Slot '{}' is not admitted in query:Query",
                         safe_name(other)
@@ -569,12 +650,16 @@ pub(crate) fn check_query_slots<'a, 'i>(query: Node<'a, 'i>) -> Check<QuerySlots
         };
         let value = slot_value(&slot)?;
         expect_type(value, slot.name, &["AnyValueType"], type_rule)?;
+        // Exactly one element: a second sdg:Person must not ride along unread.
         let content = rim::any_content(value)
-            .filter(|c| xml::is(*c, NS_SDG, element))
+            .filter(|c| xml::is(*c, NS_SDG, element) && xml::elements(value).nth(1).is_none())
             .ok_or_else(|| {
                 violation(
                     content_rule,
-                    format!("rim:Slot '{}' must contain sdg:{element}", slot.name),
+                    format!(
+                        "rim:Slot '{}' must contain exactly one sdg:{element}",
+                        slot.name
+                    ),
                 )
             })?;
         match slot.name {
@@ -585,17 +670,17 @@ pub(crate) fn check_query_slots<'a, 'i>(query: Node<'a, 'i>) -> Check<QuerySlots
     }
     let [evidence_request] = evidence.as_slice() else {
         return Err(violation(
-            "R-EDM-REQ-S015",
+            Rule::ReqS015,
             "query:Query must contain exactly one rim:Slot 'EvidenceRequest'",
         ));
     };
     let [subject] = subjects.as_slice() else {
         return Err(violation(
-            "R-EDM-REQ-S016",
+            Rule::ReqS016,
             "query:Query must contain exactly one of rim:Slot 'NaturalPerson' or 'LegalPerson'",
         ));
     };
-    ensure(representatives.len() <= 1, "R-EDM-REQ-S049", || {
+    ensure(representatives.len() <= 1, Rule::ReqS049, || {
         "query:Query must contain at most one authorized representative slot".into()
     })?;
     Ok(QuerySlots {
@@ -615,8 +700,8 @@ pub(crate) fn collection_content<'a, 'i>(
     value: Node<'a, 'i>,
     slot: &str,
     element: &'static str,
-    type_rule: &'static str,
-    content_rule: &'static str,
+    type_rule: Rule,
+    content_rule: Rule,
 ) -> Check<Vec<Node<'a, 'i>>> {
     rim::collection_elements(value)
         .into_iter()
@@ -639,26 +724,48 @@ pub(crate) fn collection_content<'a, 'i>(
 
 /// Requester agents: Identifier+Name (S040), schemeID (C010), Classification (C013) from
 /// the code list and not EP/ERRP (C014), and an `ER` among them.
-pub(crate) fn check_requester_agent(agent: Node<'_, '_>) -> Check {
+pub(crate) fn check_requester_agent(agent: Node<'_, '_>, version: EdmVersion) -> Check {
     let id = xml::child(agent, NS_SDG, "Identifier");
     ensure(
         id.is_some_and(|i| !xml::text(i).is_empty()) && xml::child(agent, NS_SDG, "Name").is_some(),
-        "R-EDM-REQ-S040",
+        Rule::ReqS040,
         || "an EvidenceRequester sdg:Agent must contain sdg:Identifier and sdg:Name".into(),
+    )?;
+    at_most_once(
+        agent,
+        &["Identifier", "Address", "Classification"],
+        Rule::ReqS040,
+        "an EvidenceRequester sdg:Agent",
     )?;
     ensure(
         id.is_some_and(|i| i.attribute("schemeID").is_some()),
-        "R-EDM-REQ-C010",
+        Rule::ReqC010,
         || {
             "the 'schemeID' attribute of the EvidenceRequester sdg:Identifier must be present"
                 .into()
         },
     )?;
+    ensure(
+        id.and_then(|i| i.attribute("schemeID"))
+            .is_some_and(codelist::is_agent_scheme),
+        Rule::ReqC012,
+        || {
+            "the 'schemeID' of the EvidenceRequester sdg:Identifier must be urn:cef.eu:names:identifier:EAS:<code of the EAS code list> or urn:oasis:names:tc:ebcore:partyid-type:unregistered…".into()
+        },
+    )?;
+    if let Some(address) = xml::child(agent, NS_SDG, "Address") {
+        check_country(
+            address,
+            Rule::ReqC015,
+            "EvidenceRequester sdg:Address",
+            version,
+        )?;
+    }
     let class = xml::child_text(agent, NS_SDG, "Classification").unwrap_or_default();
-    ensure(!class.is_empty(), "R-EDM-REQ-C013", || {
+    ensure(!class.is_empty(), Rule::ReqC013, || {
         "the EvidenceRequester sdg:Agent/sdg:Classification must be provided".into()
     })?;
-    ensure(class == "ER" || class == "IP", "R-EDM-REQ-C014", || {
+    ensure(class == "ER" || class == "IP", Rule::ReqC014, || {
         "EvidenceRequester sdg:Classification must be 'ER' or 'IP' (AgentClassification; EP and ERRP not allowed)".into()
     })
 }
@@ -667,7 +774,7 @@ pub(crate) fn check_requester_agent(agent: Node<'_, '_>) -> Check {
 pub(crate) fn check_requester_present(classes: &[Option<String>]) -> Check {
     ensure(
         classes.iter().any(|c| c.as_deref() == Some("ER")),
-        "R-EDM-REQ-C014",
+        Rule::ReqC014,
         || "EvidenceRequester must contain an sdg:Agent classified 'ER'".into(),
     )
 }
@@ -677,15 +784,99 @@ pub(crate) fn check_provider_agent(agent: Node<'_, '_>) -> Check {
     let id = xml::child(agent, NS_SDG, "Identifier");
     ensure(
         id.is_some_and(|i| !xml::text(i).is_empty()) && xml::child(agent, NS_SDG, "Name").is_some(),
-        "R-EDM-REQ-S043",
+        Rule::ReqS043,
         || "the EvidenceProvider sdg:Agent must contain sdg:Identifier and sdg:Name".into(),
+    )?;
+    at_most_once(
+        agent,
+        &["Identifier"],
+        Rule::ReqS043,
+        "the EvidenceProvider sdg:Agent",
     )?;
     ensure(
         id.is_some_and(|i| i.attribute("schemeID").is_some()),
-        "R-EDM-REQ-C017",
+        Rule::ReqC017,
         || "the 'schemeID' attribute of the EvidenceProvider sdg:Identifier must be present".into(),
+    )?;
+    ensure(
+        id.and_then(|i| i.attribute("schemeID"))
+            .is_some_and(codelist::is_agent_scheme),
+        Rule::ReqC018,
+        || {
+            "the 'schemeID' of the EvidenceProvider sdg:Identifier must be urn:cef.eu:names:identifier:EAS:<code of the EAS code list> or urn:oasis:names:tc:ebcore:partyid-type:unregistered…".into()
+        },
     )
 }
+
+/// `AdminUnitLevel1` of an address, when present: a code of the CountryIdentificationCode
+/// list (Greece is `EL`). The Commission's own 1.0 samples write `GR`, so 1.x requests
+/// may; a 2.0 request may not.
+fn check_country(address: Node<'_, '_>, rule: Rule, what: &str, version: EdmVersion) -> Check {
+    match xml::child_text(address, NS_SDG, "AdminUnitLevel1") {
+        Some(code) => ensure(
+            codelist::is_country(&code) || (!version.is_v2() && code == "GR"),
+            rule,
+            || {
+                format!(
+                    "{what}/sdg:AdminUnitLevel1 must be a code of the CountryIdentificationCode list (Greece is EL)"
+                )
+            },
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Each of `elements` at most once (the XSD sequence), under `rule`.
+fn at_most_once(node: Node<'_, '_>, elements: &[&'static str], rule: Rule, parent: &str) -> Check {
+    for &e in elements {
+        ensure(
+            xml::children(node, NS_SDG, e).nth(1).is_none(),
+            rule,
+            || format!("{parent} must not contain sdg:{e} more than once"),
+        )?;
+    }
+    Ok(())
+}
+
+/// Names free of invisible and bidirectional control characters.
+fn check_names(node: Node<'_, '_>, elements: &[&'static str], parent: &str) -> Check {
+    for &e in elements {
+        for n in xml::children(node, NS_SDG, e) {
+            ensure(
+                !xml::text(n).chars().any(is_invisible),
+                Rule::IdentityMatching,
+                || {
+                    format!(
+                        "{parent}/sdg:{e} contains invisible formatting or bidirectional control characters"
+                    )
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+const PERSON_SINGLE: [&str; 12] = [
+    "LevelOfAssurance",
+    "Identifier",
+    "FamilyName",
+    "GivenName",
+    "DateOfBirth",
+    "BirthName",
+    "PlaceOfBirth",
+    "CurrentAddress",
+    "Gender",
+    "Nationality",
+    "CountryOfBirth",
+    "CountryOfResidence",
+];
+
+const LEGAL_PERSON_SINGLE: [&str; 4] = [
+    "LevelOfAssurance",
+    "LegalPersonIdentifier",
+    "LegalName",
+    "RegisteredAddress",
+];
 
 // ---------------------------------------------------------------------------------------
 // Subjects.
@@ -698,7 +889,7 @@ pub(crate) enum Role {
     Representative,
 }
 
-fn check_loa(person: Node<'_, '_>, present_rule: &'static str, value_rule: &'static str) -> Check {
+fn check_loa(person: Node<'_, '_>, present_rule: Rule, value_rule: Rule) -> Check {
     let loa = xml::child_text(person, NS_SDG, "LevelOfAssurance").unwrap_or_default();
     ensure(!loa.is_empty(), present_rule, || {
         "sdg:LevelOfAssurance must be provided".into()
@@ -713,33 +904,81 @@ fn check_loa(person: Node<'_, '_>, present_rule: &'static str, value_rule: &'sta
     )
 }
 
-/// `sdg:Person`: LoA (C036/C037, representative C058/C059), Identifier schemeID
-/// (C041/C062), FamilyName/GivenName (XSD PersonType), DateOfBirth xsd:date (C043/C064).
-pub(crate) fn check_person(person: Node<'_, '_>, role: Role) -> Check {
-    let (loa_present, loa_value, scheme, dob) = match role {
+/// `sdg:Person`: each element once (XSD PersonType), LoA (C036/C037, representative
+/// C058/C059), Identifier schemeID (C041/C062) and format (C039/C040, C061),
+/// FamilyName/GivenName (XSD PersonType) without invisible characters, DateOfBirth
+/// xsd:date (C043/C064), address and (subject) nationality and birth/residence countries
+/// from the country code list (C045/C067, C075–C077).
+pub(crate) fn check_person(person: Node<'_, '_>, role: Role, version: EdmVersion) -> Check {
+    let (loa_present, loa_value, (scheme, eidas), format, dob, address) = match role {
         Role::Subject => (
-            "R-EDM-REQ-C036",
-            "R-EDM-REQ-C037",
-            "R-EDM-REQ-C041",
-            "R-EDM-REQ-C043",
+            Rule::ReqC036,
+            Rule::ReqC037,
+            (Rule::ReqC041, Rule::ReqC042),
+            if version.is_v2() {
+                Rule::ReqC040
+            } else {
+                Rule::ReqC039
+            },
+            Rule::ReqC043,
+            Rule::ReqC045,
         ),
         Role::Representative => (
-            "R-EDM-REQ-C058",
-            "R-EDM-REQ-C059",
-            "R-EDM-REQ-C062",
-            "R-EDM-REQ-C064",
+            Rule::ReqC058,
+            Rule::ReqC059,
+            (Rule::ReqC062, Rule::ReqC063),
+            Rule::ReqC061,
+            Rule::ReqC064,
+            Rule::ReqC067,
         ),
     };
+    at_most_once(person, &PERSON_SINGLE, Rule::SdgXsdPersonType, "sdg:Person")?;
     check_loa(person, loa_present, loa_value)?;
     if let Some(id) = xml::child(person, NS_SDG, "Identifier") {
         ensure(id.attribute("schemeID").is_some(), scheme, || {
             "the 'schemeID' attribute of the person sdg:Identifier must be present".into()
         })?;
+        ensure(
+            id.attribute("schemeID").map(str::trim) == Some("eidas"),
+            eidas,
+            || "the 'schemeID' attribute of the person sdg:Identifier must be 'eidas'".into(),
+        )?;
+        ensure(is_eidas_identifier(&xml::text(id), version), format, || {
+            if version.is_v2() {
+                "the person sdg:Identifier must be <OOTS country>/<OOTS country>/<6 to 256 characters without spaces> (Greece is EL)".into()
+            } else {
+                "the person sdg:Identifier must be <country>/<country>/<identifier without spaces>"
+                    .into()
+            }
+        })?;
+    }
+    check_names(
+        person,
+        &["FamilyName", "GivenName", "BirthName", "PlaceOfBirth"],
+        "sdg:Person",
+    )?;
+    if let Some(a) = xml::child(person, NS_SDG, "CurrentAddress") {
+        check_country(a, address, "sdg:Person/sdg:CurrentAddress", version)?;
+    }
+    if role == Role::Subject {
+        for (element, rule) in [
+            ("Nationality", Rule::ReqC075),
+            ("CountryOfBirth", Rule::ReqC076),
+            ("CountryOfResidence", Rule::ReqC077),
+        ] {
+            if let Some(code) = xml::child_text(person, NS_SDG, element) {
+                ensure(codelist::is_country(&code), rule, || {
+                    format!(
+                        "sdg:{element} must be a code of the CountryIdentificationCode list (Greece is EL)"
+                    )
+                })?;
+            }
+        }
     }
     for field in ["FamilyName", "GivenName"] {
         ensure(
             xml::child_text(person, NS_SDG, field).is_some_and(|t| !t.is_empty()),
-            "SDG-XSD-PersonType",
+            Rule::SdgXsdPersonType,
             || format!("sdg:Person must contain a non-empty sdg:{field}"),
         )?;
     }
@@ -750,22 +989,51 @@ pub(crate) fn check_person(person: Node<'_, '_>, role: Role) -> Check {
     )
 }
 
-/// `sdg:LegalPerson`: LoA (C047/C048), identifier schemeIDs (C052/C054), LegalName (XSD).
-pub(crate) fn check_legal_person(person: Node<'_, '_>) -> Check {
-    check_loa(person, "R-EDM-REQ-C047", "R-EDM-REQ-C048")?;
+/// `sdg:LegalPerson`: each element once (XSD), LoA (C047/C048), identifier schemeIDs
+/// (C052/C054) and format (C050), LegalName (XSD) without invisible characters,
+/// registered address country (C056).
+pub(crate) fn check_legal_person(person: Node<'_, '_>, version: EdmVersion) -> Check {
+    at_most_once(
+        person,
+        &LEGAL_PERSON_SINGLE,
+        Rule::SdgXsdLegalPersonType,
+        "sdg:LegalPerson",
+    )?;
+    check_loa(person, Rule::ReqC047, Rule::ReqC048)?;
     if let Some(id) = xml::child(person, NS_SDG, "LegalPersonIdentifier") {
-        ensure(id.attribute("schemeID").is_some(), "R-EDM-REQ-C052", || {
+        ensure(id.attribute("schemeID").is_some(), Rule::ReqC052, || {
             "the 'schemeID' attribute of sdg:LegalPersonIdentifier must be present".into()
         })?;
+        ensure(
+            id.attribute("schemeID").map(str::trim) == Some("eidas"),
+            Rule::ReqC053,
+            || "the 'schemeID' attribute of sdg:LegalPersonIdentifier must be 'eidas'".into(),
+        )?;
+        ensure(
+            is_eidas_identifier(&xml::text(id), version),
+            Rule::ReqC050,
+            || {
+                "sdg:LegalPersonIdentifier must be <country>/<country>/<identifier without spaces> (Greece is EL)".into()
+            },
+        )?;
+    }
+    check_names(person, &["LegalName"], "sdg:LegalPerson")?;
+    if let Some(a) = xml::child(person, NS_SDG, "RegisteredAddress") {
+        check_country(
+            a,
+            Rule::ReqC056,
+            "sdg:LegalPerson/sdg:RegisteredAddress",
+            version,
+        )?;
     }
     ensure(
         xml::children(person, NS_SDG, "Identifier").all(|i| i.attribute("schemeID").is_some()),
-        "R-EDM-REQ-C054",
+        Rule::ReqC054,
         || "the 'schemeID' attribute of every legal person sdg:Identifier must be present".into(),
     )?;
     ensure(
         xml::child_text(person, NS_SDG, "LegalName").is_some_and(|t| !t.is_empty()),
-        "SDG-XSD-LegalPersonType",
+        Rule::SdgXsdLegalPersonType,
         || "sdg:LegalPerson must contain a non-empty sdg:LegalName".into(),
     )
 }
@@ -792,7 +1060,7 @@ pub(crate) fn check_evidence_type(node: Node<'_, '_>, version: EdmVersion) -> Ch
         ensure(
             c.tag_name().namespace() == Some(NS_SDG)
                 && EVIDENCE_TYPE_CHILDREN.contains(&c.tag_name().name()),
-            "R-EDM-REQ-S045",
+            Rule::ReqS045,
             || {
                 "sdg:DataServiceEvidenceType may only contain sdg:Identifier, sdg:EvidenceTypeClassification, \
                  sdg:Title, sdg:Description and sdg:DistributedAs"
@@ -800,15 +1068,21 @@ pub(crate) fn check_evidence_type(node: Node<'_, '_>, version: EdmVersion) -> Ch
             },
         )?;
     }
+    at_most_once(
+        node,
+        &["Identifier", "EvidenceTypeClassification"],
+        Rule::SdgXsdDataServiceEvidenceType,
+        "sdg:DataServiceEvidenceType",
+    )?;
     ensure(
         xml::child_text(node, NS_SDG, "Identifier").is_some_and(|i| ends_with_uuid(&i)),
-        "R-EDM-REQ-C026",
+        Rule::ReqC026,
         || "the sdg:Identifier of sdg:DataServiceEvidenceType must be a UUID (RFC 4122)".into(),
     )?;
     ensure(
         xml::child_text(node, NS_SDG, "EvidenceTypeClassification")
             .is_some_and(|c| is_https(&c) && normalize_classification(&c).is_some()),
-        "R-EDM-REQ-C027",
+        Rule::ReqC027,
         || {
             "sdg:EvidenceTypeClassification must be https://<Semantic Repository host>/evidencetypeclassifications/<CC>/<UUID>"
                 .into()
@@ -816,7 +1090,7 @@ pub(crate) fn check_evidence_type(node: Node<'_, '_>, version: EdmVersion) -> Ch
     )?;
     ensure(
         xml::child(node, NS_SDG, "Title").is_some(),
-        "R-EDM-REQ-S045",
+        Rule::ReqS045,
         || "sdg:DataServiceEvidenceType must contain at least one sdg:Title".into(),
     )?;
     let distributions: Vec<_> = xml::children(node, NS_SDG, "DistributedAs").collect();
@@ -825,24 +1099,46 @@ pub(crate) fn check_evidence_type(node: Node<'_, '_>, version: EdmVersion) -> Ch
     } else {
         distributions.len() == 1
     };
-    ensure(count_ok, "R-EDM-REQ-C032", || {
+    ensure(count_ok, Rule::ReqC032, || {
         if version.is_v2() {
             "sdg:DataServiceEvidenceType must contain at least one sdg:DistributedAs".into()
         } else {
             "sdg:DataServiceEvidenceType must contain exactly one sdg:DistributedAs".into()
         }
     })?;
+    let admitted: &[&str] = if version.is_v2() {
+        &[
+            "Format",
+            "ConformsTo",
+            "Language",
+            "AssociatedDocumentRequest",
+        ]
+    } else {
+        &["Format", "ConformsTo", "Transformation"]
+    };
     for d in distributions {
         ensure(
+            xml::elements(d).all(|c| {
+                c.tag_name().namespace() == Some(NS_SDG) && admitted.contains(&c.tag_name().name())
+            }),
+            Rule::SdgXsdDistributionType,
+            || {
+                format!(
+                    "sdg:DistributedAs of a {version} request may only contain sdg:{}",
+                    admitted.join(", sdg:")
+                )
+            },
+        )?;
+        ensure(
             xml::child_text(d, NS_SDG, "Format").is_some_and(|f| f.contains('/')),
-            "R-EDM-REQ-C033",
+            Rule::ReqC033,
             || "every sdg:DistributedAs must contain sdg:Format with a media type".into(),
         )?;
         if version.is_v2() {
             ensure(
                 xml::children(d, NS_SDG, "AssociatedDocumentRequest")
                     .all(|a| ASSOCIATED_DOCUMENTS.contains(&xml::text(a).as_str())),
-                "R-EDM-REQ-C119",
+                Rule::ReqC119,
                 || {
                     "sdg:AssociatedDocumentRequest must be Annex, HumanReadableVersion or Translation".into()
                 },

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::rim;
+use super::rule::Rule;
 use super::rules::{self, Role};
 use super::sdg;
 use super::version::EdmVersion;
@@ -66,7 +67,7 @@ fn snippet_fragments_are_read_by_the_element_readers() {
             "Procedure" => assert_eq!(rules::procedure_code(value).unwrap(), "R1"),
             "PreviewLocation" => assert!(rim::simple_value(value).unwrap().starts_with("https://")),
             "PossibilityForPreview" | "ExplicitRequestGiven" => {
-                assert_eq!(rules::boolean(value, slot.name, "R"), Ok(true));
+                assert_eq!(rules::boolean(value, slot.name, Rule::ReqS024), Ok(true));
             }
             "PreviewMethod" => assert_eq!(rim::simple_value(value).as_deref(), Some("GET")),
             "PreviewDescription" => {
@@ -79,9 +80,14 @@ fn snippet_fragments_are_read_by_the_element_readers() {
                 assert!(rules::is_uuid(&rim::simple_value(value).unwrap()))
             }
             "Requirements" => {
-                let reqs =
-                    rules::collection_content(value, "Requirements", "Requirement", "S027", "S037")
-                        .unwrap();
+                let reqs = rules::collection_content(
+                    value,
+                    "Requirements",
+                    "Requirement",
+                    Rule::ReqS027,
+                    Rule::ReqS037,
+                )
+                .unwrap();
                 // This snippet writes Identifier/Name without namespace: strict reading refuses it.
                 assert_eq!(
                     sdg::read_requirement(reqs[0]),
@@ -91,7 +97,7 @@ fn snippet_fragments_are_read_by_the_element_readers() {
             "EvidenceRequester" => {
                 let a = agent_of(value);
                 if xml::xsi_type(value) == Some("CollectionValueType") {
-                    rules::check_requester_agent(a).unwrap();
+                    rules::check_requester_agent(a, EdmVersion::V1_0).unwrap();
                 }
                 assert!(sdg::read_agent(a).unwrap().identifier.scheme_id.is_some());
             }
@@ -111,8 +117,8 @@ fn snippet_fragments_are_read_by_the_element_readers() {
                     value,
                     "EvidenceProviderClassification",
                     "EvidenceProviderClassification",
-                    "S032",
-                    "S041",
+                    Rule::ReqS032,
+                    Rule::ReqS041,
                 )
                 .unwrap();
                 assert_eq!(c.len(), 2);
@@ -126,14 +132,14 @@ fn snippet_fragments_are_read_by_the_element_readers() {
             }
             "NaturalPerson" | "AuthorizedRepresentative" => {
                 let p = content.unwrap();
-                rules::check_person(p, Role::Subject).unwrap();
+                rules::check_person(p, Role::Subject, EdmVersion::V1_0).unwrap();
                 let p = sdg::read_person(p).unwrap();
                 assert_eq!(p.date_of_birth, "1978-09-09");
                 assert_eq!(p.sector_specific_attributes.len(), 2);
             }
             "LegalPerson" => {
                 let p = content.unwrap();
-                rules::check_legal_person(p).unwrap();
+                rules::check_legal_person(p, EdmVersion::V1_0).unwrap();
                 let p = sdg::read_legal_person(p).unwrap();
                 assert_eq!(p.identifiers.len(), 2);
                 assert!(p.registered_address.is_some());

@@ -172,16 +172,46 @@ pub struct Refusal {
     pub detail: String,
 }
 
+/// The longest detail an answer carries, in characters: a backstop, so that no request
+/// value quoted in a detail can make the answer grow with it.
+pub const MAX_DETAIL_CHARS: usize = 512;
+
 impl Refusal {
+    /// A refusal; a detail longer than [`MAX_DETAIL_CHARS`] is cut, marked with `…`.
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self {
-            code,
-            detail: detail.into(),
+        let mut detail = detail.into();
+        if let Some((cut, _)) = detail.char_indices().nth(MAX_DETAIL_CHARS) {
+            detail.truncate(cut);
+            detail.push('…');
         }
+        Self { code, detail }
+    }
+
+    /// A refusal naming the rule the request broke: detail `"<rule id>: <text>"`.
+    pub fn rule(code: ErrorCode, rule: crate::edm::Rule, detail: impl AsRef<str>) -> Self {
+        Self::new(code, format!("{}: {}", rule.id(), detail.as_ref()))
     }
 
     /// `EDM:ERR:0004` with [`NOT_FOUND_DETAIL`]: the subject was not identified.
     pub fn not_found() -> Self {
         Self::new(ErrorCode::ObjectNotFound, NOT_FOUND_DETAIL)
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+
+    #[test]
+    fn details_are_capped_and_name_their_rule() {
+        let r = Refusal::new(ErrorCode::InvalidRequest, "é".repeat(10_000));
+        assert_eq!(r.detail.chars().count(), MAX_DETAIL_CHARS + 1);
+        assert!(r.detail.ends_with('…'));
+        let r = Refusal::rule(
+            ErrorCode::InvalidRequest,
+            crate::edm::Rule::Tdd44,
+            "request identifier already used",
+        );
+        assert_eq!(r.detail, "TDD 4.4: request identifier already used");
     }
 }

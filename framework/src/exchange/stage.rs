@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use super::answer::{self, AuditFacts, ErrorContext};
 use super::{Answer, Exchange, ExchangeError, Refusal};
-use crate::edm::{self, DistributionRequest, EdmVersion, ErrorCode, EvidenceRequest, Subject};
+use crate::edm::{
+    self, DistributionRequest, EdmVersion, ErrorCode, EvidenceRequest, Rule, Subject, echo,
+};
 use crate::gateway::ebms::UserMessage;
 use crate::mapping::{Distribution, Mapping, MappingSet, PreviewPolicy, SubjectKind};
 use crate::matching::{Attribute, Engine, Identity, MatchOutcome, OnAmbiguous, Prepared, retrieve};
@@ -228,10 +230,12 @@ async fn route<'a>(
     if let Some(spec) = envelope.and_then(|h| h.specification_id())
         && spec.trim() != request.version.spec_id()
     {
-        return Ok(Err(Refusal::new(
+        return Ok(Err(Refusal::rule(
             ErrorCode::InvalidRequest,
+            Rule::Ebms038,
             format!(
-                "R-EDM-ebMS-038: ebMS SpecificationId {spec} does not match the body's SpecificationIdentifier {} (TDD 4.7 §2.6.2)",
+                "ebMS SpecificationId {} does not match the body's SpecificationIdentifier {} (TDD 4.7 §2.6.2)",
+                echo(spec),
                 request.version.spec_id()
             ),
         )));
@@ -260,9 +264,10 @@ async fn route<'a>(
         .claim_request_id(&request.id, envelope.map(|e| e.message_id.as_str()), now)
         .await?
     {
-        return Ok(Err(Refusal::new(
+        return Ok(Err(Refusal::rule(
             ErrorCode::InvalidRequest,
-            "TDD 4.4: request identifier already used",
+            Rule::Tdd44,
+            "request identifier already used",
         )));
     }
     Ok(select(ex, set, request, trace))
@@ -284,11 +289,13 @@ fn select<'a>(
         .trim()
         .eq_ignore_ascii_case(ours.identifier.trim())
     {
-        return Err(Refusal::new(
+        return Err(Refusal::rule(
             ErrorCode::InvalidRequest,
+            Rule::Tdd451Provider,
             format!(
-                "R-EDM-REQ-C017: EvidenceProvider {} is not the evidence provider answering here ({})",
-                request.provider.identifier.value, ours.identifier
+                "EvidenceProvider {} is not the evidence provider answering here ({})",
+                echo(&request.provider.identifier.value),
+                ours.identifier
             ),
         ));
     }
@@ -296,7 +303,10 @@ fn select<'a>(
     let Some(mapping) = set.find(classification).cloned() else {
         return Err(Refusal::new(
             ErrorCode::UnsupportedCapability,
-            format!("evidence type {classification} is not provided by this evidence provider"),
+            format!(
+                "evidence type {} is not provided by this evidence provider",
+                echo(classification)
+            ),
         ));
     };
     let wanted = match request.subject {
@@ -304,18 +314,20 @@ fn select<'a>(
         Subject::Legal(_) => SubjectKind::LegalPerson,
     };
     if wanted != mapping.spec.subject {
-        return Err(Refusal::new(
+        return Err(Refusal::rule(
             ErrorCode::InvalidRequest,
-            "R-EDM-REQ-S016: the evidence subject kind (NaturalPerson/LegalPerson) does not fit this evidence type",
+            Rule::Tdd451Subject,
+            "the evidence subject kind (NaturalPerson/LegalPerson) does not fit this evidence type",
         ));
     }
     let Some((distribution, requested)) = mapping.select(&request.evidence_type.distributed_as)
     else {
-        let asked: Vec<&str> = request
+        let asked: Vec<String> = request
             .evidence_type
             .distributed_as
             .iter()
-            .map(|d| d.format.as_str())
+            .take(4)
+            .map(|d| echo(&d.format))
             .collect();
         let offered: Vec<&str> = mapping
             .distributions
@@ -679,17 +691,20 @@ fn refusal_before_lookup(outcome: &MatchOutcome) -> Refusal {
         ),
         // The date's format is an EDM rule; a name that cannot be compared (no letters,
         // several scripts) breaks the evidence type's matching rules, named as such.
-        MatchOutcome::InvalidInput { attribute, reason } => Refusal::new(
+        MatchOutcome::InvalidInput { attribute, reason } => Refusal::rule(
             ErrorCode::InvalidRequest,
             match attribute {
-                Attribute::DateOfBirth => format!("R-EDM-REQ-C043: {attribute} is {reason}"),
-                _ => format!("identity matching: {attribute} is {reason}"),
+                Attribute::DateOfBirth => Rule::ReqC043,
+                _ => Rule::IdentityMatching,
             },
+            format!("{attribute} is {reason}"),
         ),
-        MatchOutcome::InsufficientAssurance { required } => Refusal::new(
+        // Not C036 (the level is present): it is below the evidence type's minimum.
+        MatchOutcome::InsufficientAssurance { required } => Refusal::rule(
             ErrorCode::FailedAuthentication,
+            Rule::Tdd451Subject,
             format!(
-                "R-EDM-REQ-C036: the subject's level of assurance is below {} required for this evidence type",
+                "the subject's level of assurance is below {} required for this evidence type",
                 required.as_str()
             ),
         ),
@@ -930,9 +945,11 @@ async fn follow_up(
         _ => {
             return refuse(
                 trace,
-                Refusal::new(
+                // Not C005 (the link is https): it is not one this provider issued.
+                Refusal::rule(
                     ErrorCode::InvalidRequest,
-                    "R-EDM-REQ-C005: PreviewLocation was not issued by this evidence provider for this request",
+                    Rule::Tdd49Preview,
+                    "PreviewLocation was not issued by this evidence provider for this request",
                 ),
             );
         }
@@ -941,8 +958,9 @@ async fn follow_up(
         // Data already dropped: this link's follow-up was answered before.
         return refuse(
             trace,
-            Refusal::new(
+            Refusal::rule(
                 ErrorCode::InvalidRequest,
+                Rule::Tdd49Preview,
                 "the preview link was already used for an answered request",
             ),
         );
@@ -950,8 +968,9 @@ async fn follow_up(
     if !held.same_subject(&routed.identity) {
         return refuse(
             trace,
-            Refusal::new(
+            Refusal::rule(
                 ErrorCode::InvalidRequest,
+                Rule::Tdd49Preview,
                 "the follow-up request names another subject than the request the preview link was issued for",
             ),
         );
