@@ -425,6 +425,24 @@ pub struct ExchangeConfig {
     /// Messages worked on at once in this process (the others wait, stored).
     #[serde(default = "default_workers")]
     pub workers: u32,
+    /// The provider deadline (TDD 4.4, table 4.4.3, T1 = 5 minutes): seconds after its
+    /// ebMS `Timestamp` a request is still answered; later it gets `EDM:ERR:0005`. A
+    /// preview follow-up has this plus `preview.arrive_seconds` and
+    /// `preview.decide_seconds` (T1 + T2 + T3).
+    #[serde(default = "default_request_deadline_seconds")]
+    pub request_deadline_seconds: u32,
+    /// How far ahead of our clock a sender's ebMS `Timestamp` may be; further ahead it
+    /// would stretch the deadline, and the request is refused (`EDM:ERR:0003`).
+    #[serde(default = "default_clock_skew_seconds")]
+    pub clock_skew_seconds: u32,
+}
+
+fn default_request_deadline_seconds() -> u32 {
+    5 * 60
+}
+
+fn default_clock_skew_seconds() -> u32 {
+    60
 }
 
 fn default_workers() -> u32 {
@@ -438,6 +456,8 @@ impl Default for ExchangeConfig {
             sweep_seconds: default_sweep_seconds(),
             max_backoff_seconds: default_max_backoff_seconds(),
             workers: default_workers(),
+            request_deadline_seconds: default_request_deadline_seconds(),
+            clock_skew_seconds: default_clock_skew_seconds(),
         }
     }
 }

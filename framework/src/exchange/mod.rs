@@ -8,6 +8,7 @@
 
 mod answer;
 mod context;
+mod deadline;
 mod stage;
 
 pub use answer::{Answer, Attachment, AuditFacts, Outcome, Produced};

@@ -235,6 +235,17 @@ async fn route<'a>(
             ),
         )));
     }
+    // Late (or dated ahead to never be late): refused before anything else is done.
+    if let Some(header) = envelope
+        && let Err(refusal) = super::deadline::check(
+            &ex.config,
+            &header.timestamp,
+            request.preview_location.is_some(),
+            now,
+        )
+    {
+        return Ok(Err(refusal));
+    }
     if !ex
         .store
         .claim_request_id(&request.id, envelope.map(|e| e.message_id.as_str()), now)
@@ -279,6 +290,19 @@ fn select<'a>(
             format!("evidence type {classification} is not provided by this evidence provider"),
         ));
     };
+    // Who may have this evidence type, and on what request: before anything else about
+    // it is told (subject kind, formats).
+    let policy = &mapping.spec.policy;
+    if let Err(denied) = crate::mapping::admits(
+        policy.requesters.as_deref(),
+        &policy.explicit_request,
+        request,
+    ) {
+        return Err(Refusal::new(
+            ErrorCode::MissingAuthorization,
+            denied.detail(),
+        ));
+    }
     let wanted = match request.subject {
         Subject::Natural(_) => SubjectKind::NaturalPerson,
         Subject::Legal(_) => SubjectKind::LegalPerson,
@@ -311,7 +335,6 @@ fn select<'a>(
             ),
         ));
     };
-    let policy = mapping.spec.policy;
     if policy.preview == PreviewPolicy::Required && !request.possibility_for_preview {
         return Err(Refusal::new(
             ErrorCode::UnsupportedCapability,
