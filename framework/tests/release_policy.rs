@@ -131,6 +131,13 @@ async fn a_requester_not_on_the_allow_list_is_refused_with_0002() {
     assert_unauthorised(&refused, "policy.requesters");
     let detail = the_exception(&refused).detail.unwrap();
     assert!(detail.contains("00000000000002"), "{detail}");
+
+    // Refused before anything else about the evidence type is told (its formats).
+    let unoffered_format = answer(&config, &set, |r| {
+        r.evidence_type.distributed_as[0].format = "application/msword".into();
+    })
+    .await;
+    assert_unauthorised(&unoffered_format, "policy.requesters");
 }
 
 #[tokio::test]
