@@ -256,3 +256,72 @@ async fn serve_over_domibus_answers_a_late_request_0005_and_a_fresh_one_with_evi
     assert_eq!(fresh.payloads.len(), 2);
     adapter.stop();
 }
+
+/// A clock that reads `start` once, then `later` ever after: the exchange starts in time,
+/// and the registry read takes until `later`.
+#[derive(Debug)]
+struct SlowRegistryClock {
+    start: DateTime<Utc>,
+    later: DateTime<Utc>,
+    read: std::sync::atomic::AtomicBool,
+}
+
+impl oots_framework::clock::Clock for SlowRegistryClock {
+    fn now(&self) -> DateTime<Utc> {
+        if self.read.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            self.later
+        } else {
+            self.start
+        }
+    }
+}
+
+#[tokio::test]
+async fn evidence_ready_only_after_the_deadline_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, set) = quickstart(dir.path(), "").await;
+    let m = set.mappings().first().unwrap().clone();
+    let t: mapping::TestCase = serde_json::from_value(serde_json::json!({
+        "name": "slow",
+        "request": {},
+        "records": [{
+            "register_number": "G 4711/1992", "family_name": "Dupont", "given_name": "Jean",
+            "birth_name": null, "sex": "M", "date_of_birth": "1992-10-22", "place_of_birth": "Berlin",
+            "father_name": "Pierre Dupont", "mother_name": "Claire Dupont",
+            "registration_date": "1992-10-26", "registry_office": "Standesamt Berlin I",
+        }],
+        "expect": {},
+    }))
+    .unwrap();
+    let (exchange, now) = mapping::fixture_exchange(&config, &set, &m, &t)
+        .await
+        .unwrap();
+    // Sent 4 minutes before the exchange starts; the evidence is ready 2 minutes later.
+    let exchange = exchange.with_clock(
+        std::sync::Arc::new(SlowRegistryClock {
+            start: now,
+            later: now + secs(120),
+            read: Default::default(),
+        }),
+        std::sync::Arc::new(SequentialIds::default()),
+    );
+    let sent = now - secs(240);
+    let spec = RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml");
+    let request = requester::build_request(&spec, &SequentialIds::default(), sent);
+    let header = requester::request_header(
+        &request,
+        "m-1@requester.example".into(),
+        "conv-1".into(),
+        "9f7b1c2e-0000-4000-8000-000000000001".into(),
+        "req-1@requester.example",
+        sent,
+    );
+    let answer = exchange
+        .answer(edm::write_request(&request).as_bytes(), Some(&header))
+        .await
+        .unwrap();
+    assert_eq!(answer.code(), Some("EDM:ERR:0005"), "{}", answer.document);
+    assert!(answer.attachments.is_empty());
+    let detail = the_exception(&answer).detail.unwrap_or_default();
+    assert!(detail.contains("TDD 4.4"), "{detail}");
+}

@@ -36,14 +36,14 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Whether a request whose ebMS header says it was sent at `timestamp` may still be
-/// answered at `now`; a follow-up (it carries a `PreviewLocation`) has the whole preview
-/// round (T1 + T2 + T3), a first request T1.
+/// answered at `now`, and until when; a follow-up (it carries a `PreviewLocation`) has
+/// the whole preview round (T1 + T2 + T3), a first request T1.
 pub(super) fn check(
     config: &AdapterConfig,
     timestamp: &str,
     follow_up: bool,
     now: DateTime<Utc>,
-) -> Result<(), Refusal> {
+) -> Result<DateTime<Utc>, Refusal> {
     let Some(sent) = parse_timestamp(timestamp) else {
         return Err(Refusal::new(
             ErrorCode::InvalidRequest,
@@ -73,7 +73,19 @@ pub(super) fn check(
             ),
         ));
     }
-    Ok(())
+    Ok(sent + allowed)
+}
+
+/// `EDM:ERR:0005` for evidence ready only after the deadline `by` (a slow registry):
+/// the requester has stopped waiting.
+pub(super) fn passed(by: DateTime<Utc>) -> Refusal {
+    Refusal::new(
+        ErrorCode::Timeout,
+        format!(
+            "TDD 4.4: the provider deadline ({}) passed before the evidence was ready",
+            edm_timestamp(by)
+        ),
+    )
 }
 
 /// The deadline that applies, and its name in TDD 4.4.

@@ -71,6 +71,8 @@ pub(super) struct Routed<'a> {
     pub distribution: Distribution,
     pub requested: DistributionRequest,
     pub identity: Identity,
+    /// The provider deadline (TDD 4.4), when the request came with an ebMS header.
+    pub answer_by: Option<DateTime<Utc>>,
 }
 
 pub(super) async fn run(
@@ -236,16 +238,18 @@ async fn route<'a>(
         )));
     }
     // Late (or dated ahead to never be late): refused before anything else is done.
-    if let Some(header) = envelope
-        && let Err(refusal) = super::deadline::check(
+    let answer_by = match envelope.map(|header| {
+        super::deadline::check(
             &ex.config,
             &header.timestamp,
             request.preview_location.is_some(),
             now,
         )
-    {
-        return Ok(Err(refusal));
-    }
+    }) {
+        Some(Err(refusal)) => return Ok(Err(refusal)),
+        Some(Ok(by)) => Some(by),
+        None => None,
+    };
     if !ex
         .store
         .claim_request_id(&request.id, envelope.map(|e| e.message_id.as_str()), now)
@@ -256,7 +260,10 @@ async fn route<'a>(
             "TDD 4.4: request identifier already used",
         )));
     }
-    Ok(select(ex, set, request, trace))
+    Ok(select(ex, set, request, trace).map(|routed| Routed {
+        answer_by,
+        ..routed
+    }))
 }
 
 /// Provider, evidence type, subject kind, format and preview policy: the mapping and
@@ -357,6 +364,7 @@ fn select<'a>(
         distribution: distribution.clone(),
         requested: requested.clone(),
         identity: identity_of(&request.subject),
+        answer_by: None,
     })
 }
 
@@ -526,6 +534,14 @@ async fn serve(
         return preview(ex, ctx, &routed, holding, now, trace, why, outcome).await;
     }
 
+    // Matched only after the deadline (a slow registry): nobody waits for the evidence.
+    if let Some(by) = routed.answer_by
+        && ex.clock.now() > by
+    {
+        let refusal = super::deadline::passed(by);
+        trace.push(Stage::Matched, format!("refused: {}", refusal.detail));
+        return Ok(answer::error(ex, ctx, refusal, None, trace, now).with_matching(outcome));
+    }
     Ok(answer::evidence(ex, ctx, &routed, &record, now, trace)
         .await
         .with_matching(outcome))
