@@ -162,6 +162,24 @@ async fn the_deadline_is_configurable() {
     assert_eq!(answer.code(), Some("EDM:ERR:0005"), "{}", answer.document);
     let answer = answer_sent(&config, &set, secs(59), None, None).await;
     assert_eq!(answer.code(), None, "{}", answer.document);
+
+    // A deadline of nothing would refuse every request: refused when loaded.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&workspace().join("examples/quickstart"), dir.path());
+    let path = dir.path().join("adapter.yaml");
+    let mut yaml = std::fs::read_to_string(&path).unwrap();
+    yaml.push_str(
+        "
+exchange:
+  request_deadline_seconds: 0
+",
+    );
+    std::fs::write(&path, yaml).unwrap();
+    let refused = AdapterConfig::load(&path).unwrap_err().to_string();
+    assert!(
+        refused.contains("request_deadline_seconds must be at least 1"),
+        "{refused}"
+    );
 }
 
 #[tokio::test]
