@@ -438,6 +438,19 @@ pub struct ExchangeConfig {
     /// `EvidenceRequester` does not name them.
     #[serde(default)]
     pub intermediaries: Vec<Intermediary>,
+    /// The provider deadline (TDD 4.4, table 4.4.3, T1 = 5 minutes): seconds after its
+    /// ebMS `Timestamp` a request is still answered; later it gets `EDM:ERR:0005`. A
+    /// preview follow-up has this plus `preview.arrive_seconds` and
+    /// `preview.decide_seconds` (T1 + T2 + T3).
+    #[serde(
+        default = "default_request_deadline_seconds",
+        deserialize_with = "positive_seconds"
+    )]
+    pub request_deadline_seconds: u32,
+    /// How far ahead of our clock a sender's ebMS `Timestamp` may be; further ahead it
+    /// would stretch the deadline, and the request is refused (`EDM:ERR:0003`).
+    #[serde(default = "default_clock_skew_seconds")]
+    pub clock_skew_seconds: u32,
 }
 
 /// One intermediary platform's identifier, as `originalSender` carries it.
@@ -447,6 +460,25 @@ pub struct Intermediary {
     /// The identifier scheme (`originalSender/@type`), e.g. an EAS URN.
     pub scheme: String,
     pub identifier: String,
+}
+
+/// A deadline of 0 s would answer every request `EDM:ERR:0005`: refused when loaded.
+fn positive_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let seconds = u32::deserialize(d)?;
+    if seconds == 0 {
+        return Err(serde::de::Error::custom(
+            "exchange.request_deadline_seconds must be at least 1 (TDD 4.4 T1: 300)",
+        ));
+    }
+    Ok(seconds)
+}
+
+fn default_request_deadline_seconds() -> u32 {
+    5 * 60
+}
+
+fn default_clock_skew_seconds() -> u32 {
+    60
 }
 
 fn default_workers() -> u32 {
@@ -461,6 +493,8 @@ impl Default for ExchangeConfig {
             max_backoff_seconds: default_max_backoff_seconds(),
             workers: default_workers(),
             intermediaries: Vec::new(),
+            request_deadline_seconds: default_request_deadline_seconds(),
+            clock_skew_seconds: default_clock_skew_seconds(),
         }
     }
 }

@@ -32,7 +32,8 @@ const oidc = new Provider(issuer, {
     response_types: ['code'],
     grant_types: ['authorization_code'],
   }],
-  claims: { openid: ['sub'], profile: ['family_name', 'given_name', 'birthdate', 'national_id'] },
+  claims: { acr: null, openid: ['sub', 'acr'], profile: ['family_name', 'given_name', 'birthdate', 'national_id'] },
+  acrValues: ['http://eidas.europa.eu/LoA/high'],
   async findAccount(ctx, id) {
     const person = people[id] || people.other;
     return { accountId: id, async claims() { return { sub: id, ...person }; } };
@@ -40,5 +41,13 @@ const oidc = new Provider(issuer, {
   features: { devInteractions: { enabled: true } },
   pkce: { required: () => true },
 });
+// Every sign-in is an eID at eIDAS level High (the `acr` of the ID token): the shipped
+// mappings state a minimum level of assurance, which a sign-in without a level never
+// reaches.
+const finished = oidc.interactionFinished.bind(oidc);
+oidc.interactionFinished = (req, res, result, options) => {
+  if (result.login) result.login.acr = 'http://eidas.europa.eu/LoA/high';
+  return finished(req, res, result, options);
+};
 oidc.proxy = false;
 oidc.listen(Number(port), '127.0.0.1', () => console.log(`ready ${issuer}`));

@@ -122,6 +122,7 @@ async fn exchange(
     header: UserMessage,
     body: Vec<u8>,
 ) -> (UserMessage, Vec<Payload>) {
+    let header = sent_now(header);
     let cid = header.parts[0].content_id().to_owned();
     let id = header.message_id.clone();
     requester
@@ -146,4 +147,11 @@ async fn exchange(
         .await
         .expect("no answer came back");
     (out.header, out.payloads)
+}
+
+/// A sample header as its access point would send it now: the ebMS `Timestamp` is set at
+/// sending, and the samples' own dates are past the provider deadline (TDD 4.4).
+fn sent_now(mut header: UserMessage) -> UserMessage {
+    header.timestamp = oots_framework::clock::edm_timestamp(chrono::Utc::now());
+    header
 }

@@ -95,6 +95,7 @@ async fn exchange(
     header: UserMessage,
     body: Vec<u8>,
 ) -> (UserMessage, Vec<Payload>) {
+    let header = sent_now(header);
     let cid = header.parts[0].content_id().to_owned();
     let id = header.message_id.clone();
     sc.sim.deliver(
@@ -317,7 +318,7 @@ async fn a_message_stored_but_not_answered_before_a_crash_is_answered_on_restart
     let Some(shared) = shared() else { return };
     let dir = shared.join("oots-spec/oots-france/spec/fixtures/reference/messages");
     let header_xml = std::fs::read_to_string(dir.join("requete.entete.xml")).unwrap();
-    let header = UserMessage::from_xml(&header_xml).unwrap();
+    let header = sent_now(UserMessage::from_xml(&header_xml).unwrap());
     let body = std::fs::read(dir.join("requete.xml")).unwrap();
     // The previous run stored the message and acknowledged it to Domibus, then died.
     let state = tempfile::tempdir().unwrap();
@@ -358,4 +359,11 @@ async fn a_message_stored_but_not_answered_before_a_crash_is_answered_on_restart
     );
     sc.shutdown.cancel();
     sc.server.await.unwrap().unwrap();
+}
+
+/// A sample header as its access point would send it now: the ebMS `Timestamp` is set at
+/// sending, and the samples' own dates are past the provider deadline (TDD 4.4).
+fn sent_now(mut header: UserMessage) -> UserMessage {
+    header.timestamp = oots_framework::clock::edm_timestamp(chrono::Utc::now());
+    header
 }

@@ -260,7 +260,12 @@ async fn token(State(p): State<Shared>, Form(form): Form<HashMap<String, String>
         standard,
         EmptyAdditionalClaims {},
     )
-    .set_nonce(Some(Nonce::new(grant.nonce.clone())));
+    .set_nonce(Some(Nonce::new(grant.nonce.clone())))
+    // A demo eID at level High, so a mapping's `policy.min_level_of_assurance` (every
+    // shipped mapping states one) is reached in the demo's preview sign-in.
+    .set_auth_context_ref(Some(openidconnect::AuthenticationContextClass::new(
+        "http://eidas.europa.eu/LoA/high".to_owned(),
+    )));
     let Ok(id_token) = CoreIdToken::new(
         claims,
         &p.key,

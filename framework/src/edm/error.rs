@@ -142,6 +142,17 @@ pub struct EdmException {
 }
 
 impl EdmException {
+    /// `severity` attribute: `PreviewRequired` only for the preview redirect (an
+    /// `EDM:ERR:0002` carrying a `PreviewLocation`, R-EDM-ERR-C022); an `EDM:ERR:0002`
+    /// refusing an unauthorised requester is an `Error` (R-EDM-ERR-C015 leaves it free).
+    pub fn severity(&self) -> &'static str {
+        if self.code == ErrorCode::MissingAuthorization && self.preview_location.is_none() {
+            SEVERITY_ERROR
+        } else {
+            self.code.severity()
+        }
+    }
+
     /// Exception with only code, detail and timestamp.
     pub fn new(code: ErrorCode, detail: Option<String>, timestamp: impl Into<String>) -> Self {
         Self {
@@ -206,7 +217,7 @@ pub fn write_error(err: &ErrorResponse) -> String {
             ("xsi:type", e.code.xsi_type()),
             ("code", e.code.code()),
             ("message", e.code.message()),
-            ("severity", e.code.severity()),
+            ("severity", e.severity()),
         ];
         if let Some(d) = &e.detail {
             attrs.push(("detail", d));

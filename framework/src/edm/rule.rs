@@ -130,6 +130,8 @@ rules! {
     ReqS060 => "R-EDM-REQ-S060",
     ReqS061 => "R-EDM-REQ-S061",
     ReqS062 => "R-EDM-REQ-S062",
+    /// A 2.0 ebMS header carries `ExchangeId` and `SpecificationId` (four properties).
+    Ebms018 => "R-EDM-ebMS-018",
     /// ebMS `SpecificationId` equals the body's `SpecificationIdentifier` (TDD 4.7).
     Ebms038 => "R-EDM-ebMS-038",
     /// `sdg:PersonType` of the SDG XSD: each element at most once, names present.
@@ -140,8 +142,14 @@ rules! {
     SdgXsdDataServiceEvidenceType => "SDG-XSD-DataServiceEvidenceType",
     /// `sdg:DistributedAs` children of the labelled version (1.x `Transformation`; 2.0 `Language`, `AssociatedDocumentRequest`).
     SdgXsdDistributionType => "SDG-XSD-DistributionType",
-    /// A request id is never accepted twice.
+    /// A request id is never accepted twice; a request is answered within the provider deadline (table 4.4.3).
     Tdd44 => "TDD 4.4",
+    /// `eb:MessageInfo/eb:Timestamp` is an xsd:dateTime, not ahead of our clock beyond the tolerated skew.
+    EbmsTimestamp => "ebMS 3 Core eb:MessageInfo",
+    /// The ebMS `originalSender` (C1) is an agent of the `EvidenceRequester` slot or a configured intermediary.
+    FourCorner => "eDelivery four-corner",
+    /// The mapping's `policy.requesters` allow-list names every requester agent.
+    PolicyRequesters => "policy.requesters",
     /// The `EvidenceProvider` slot names the provider the request is for: this one.
     Tdd451Provider => "TDD 4.5.1 §3.3",
     /// The subject slot fits the evidence type (natural or legal person) and its `LevelOfAssurance` reaches the evidence type's minimum.

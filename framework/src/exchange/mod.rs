@@ -8,6 +8,7 @@
 
 mod answer;
 mod context;
+mod deadline;
 mod original_sender;
 mod stage;
 

@@ -73,6 +73,8 @@ pub(super) struct Routed<'a> {
     pub distribution: Distribution,
     pub requested: DistributionRequest,
     pub identity: Identity,
+    /// The provider deadline (TDD 4.4), when the request came with an ebMS header.
+    pub answer_by: Option<DateTime<Utc>>,
 }
 
 pub(super) async fn run(
@@ -240,23 +242,38 @@ async fn route<'a>(
             ),
         )));
     }
+    // Late (or dated ahead to never be late): refused before anything else is done.
+    let answer_by = match envelope.map(|header| {
+        super::deadline::check(
+            &ex.config,
+            &header.timestamp,
+            request.preview_location.is_some(),
+            now,
+        )
+    }) {
+        Some(Err(refusal)) => return Ok(Err(refusal)),
+        Some(Ok(by)) => Some(by),
+        None => None,
+    };
     // A 2.0 exchange is one round trip named by ExchangeId: its header carries both.
     let blank = |v: Option<&str>| v.is_none_or(|v| v.trim().is_empty());
     if let Some(h) = envelope
         && request.version.is_v2()
         && (blank(h.exchange_id()) || blank(h.specification_id()))
     {
-        return Ok(Err(Refusal::new(
+        return Ok(Err(Refusal::rule(
             ErrorCode::InvalidRequest,
-            "R-EDM-ebMS-018: the ebMS header of an oots-edm:v2.0 request carries ExchangeId and SpecificationId",
+            Rule::Ebms018,
+            "the ebMS header of an oots-edm:v2.0 request carries ExchangeId and SpecificationId",
         )));
     }
     if let Some(sender) = envelope.and_then(|h| h.original_sender())
         && !super::original_sender::agrees(sender, request, &ex.config.exchange.intermediaries)
     {
-        return Ok(Err(Refusal::new(
+        return Ok(Err(Refusal::rule(
             ErrorCode::InvalidRequest,
-            "eDelivery four-corner: the ebMS originalSender is neither an agent of the EvidenceRequester slot nor a configured intermediary",
+            Rule::FourCorner,
+            "the ebMS originalSender is neither an agent of the EvidenceRequester slot nor a configured intermediary",
         )));
     }
     if !ex
@@ -270,7 +287,10 @@ async fn route<'a>(
             "request identifier already used",
         )));
     }
-    Ok(select(ex, set, request, trace))
+    Ok(select(ex, set, request, trace).map(|routed| Routed {
+        answer_by,
+        ..routed
+    }))
 }
 
 /// Provider, evidence type, subject kind, format and preview policy: the mapping and
@@ -309,6 +329,20 @@ fn select<'a>(
             ),
         ));
     };
+    // Who may have this evidence type, and on what request: before anything else about
+    // it is told (subject kind, formats).
+    let policy = &mapping.spec.policy;
+    if let Err(denied) = crate::mapping::admits(
+        policy.requesters.as_deref(),
+        &policy.explicit_request,
+        request,
+    ) {
+        return Err(Refusal::rule(
+            ErrorCode::MissingAuthorization,
+            denied.rule(),
+            denied.detail(),
+        ));
+    }
     let wanted = match request.subject {
         Subject::Natural(_) => SubjectKind::NaturalPerson,
         Subject::Legal(_) => SubjectKind::LegalPerson,
@@ -343,7 +377,6 @@ fn select<'a>(
             ),
         ));
     };
-    let policy = mapping.spec.policy;
     if policy.preview == PreviewPolicy::Required && !request.possibility_for_preview {
         return Err(Refusal::new(
             ErrorCode::UnsupportedCapability,
@@ -366,6 +399,7 @@ fn select<'a>(
         distribution: distribution.clone(),
         requested: requested.clone(),
         identity: identity_of(&request.subject),
+        answer_by: None,
     })
 }
 
@@ -535,6 +569,14 @@ async fn serve(
         return preview(ex, ctx, &routed, holding, now, trace, why, outcome).await;
     }
 
+    // Matched only after the deadline (a slow registry): nobody waits for the evidence.
+    if let Some(by) = routed.answer_by
+        && ex.clock.now() > by
+    {
+        let refusal = super::deadline::passed(by);
+        trace.push(Stage::Matched, format!("refused: {}", refusal.detail));
+        return Ok(answer::error(ex, ctx, refusal, None, trace, now).with_matching(outcome));
+    }
     Ok(answer::evidence(ex, ctx, &routed, &record, now, trace)
         .await
         .with_matching(outcome))

@@ -38,7 +38,7 @@ pub struct MappingFile {
 }
 
 /// Rules an evidence type is released under.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// The lowest eIDAS level of assurance of the subject's identification accepted
@@ -47,6 +47,13 @@ pub struct Policy {
     pub min_level_of_assurance: Option<crate::edm::LevelOfAssurance>,
     #[serde(default)]
     pub preview: PreviewPolicy,
+    /// The only evidence requesters this evidence type is released to; absent: any.
+    /// Others get `EDM:ERR:0002` (docs/mapping-files.md, `policy`).
+    #[serde(default, deserialize_with = "super::policy::allow_list")]
+    pub requesters: Option<Vec<super::policy::AllowedRequester>>,
+    /// What a request with `ExplicitRequestGiven=false` gets (`required`: refused).
+    #[serde(default)]
+    pub explicit_request: super::policy::ExplicitRequestPolicy,
 }
 
 /// Whether the user previews the evidence before it is released.

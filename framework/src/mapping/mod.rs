@@ -5,6 +5,7 @@
 mod check;
 mod file;
 mod load;
+mod policy;
 mod testing;
 mod variables;
 
@@ -14,6 +15,7 @@ pub use file::{
     PreviewPolicy, SubjectKind, TestCase, TestExpectation, TestRequest,
 };
 pub use load::load;
+pub use policy::{AllowedRequester, Denied, ExplicitRequestPolicy, admits};
 pub use testing::{TestResult, fixture_exchange, request_spec, run_tests};
 pub use variables::{Known, Unknown, unknown_variables};
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
 use oots_framework::edm::{self, EdmVersion, ErrorCode, QueryResponse, XmlLimits};
 use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
@@ -212,9 +213,24 @@ impl Adapter {
         preview_location: Option<&str>,
         return_location: Option<&str>,
     ) {
+        self.send_request_at(spec, preview_location, return_location, SystemClock.now());
+    }
+
+    /// Sends the request `spec` describes, its ebMS `Timestamp` (and `IssueDateTime`)
+    /// saying it was sent at `sent` (a gateway may hold a message for days).
+    pub fn send_request_sent_at(&mut self, spec: &RequestSpec, sent: DateTime<Utc>) {
+        self.send_request_at(spec, None, None, sent);
+    }
+
+    fn send_request_at(
+        &mut self,
+        spec: &RequestSpec,
+        preview_location: Option<&str>,
+        return_location: Option<&str>,
+        now: DateTime<Utc>,
+    ) {
         self.sent += 1;
         let ids = RandomIds;
-        let now = SystemClock.now();
         let mut request = requester::build_request(spec, &ids, now);
         request.preview_location = preview_location.map(str::to_owned);
         request.return_location = return_location.map(str::to_owned);

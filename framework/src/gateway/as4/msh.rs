@@ -566,15 +566,12 @@ impl Gateway for As4Gateway {
     /// One attempt: the sealed bytes posted once. [`Gateway::resend`] says when the
     /// next is due; the outbox keeps that schedule across restarts and replicas.
     async fn submit(&self, msg: &OutboundMessage) -> Result<String, GatewayError> {
-        let peer = self
-            .pmode
-            .peer(&msg.header.to.party_id)
-            .ok_or_else(|| {
-                GatewayError::Config(format!(
-                    "no peer {} in the AS4 PMode",
-                    msg.header.to.party_id
-                ))
-            })?;
+        let peer = self.pmode.peer(&msg.header.to.party_id).ok_or_else(|| {
+            GatewayError::Config(format!(
+                "no peer {} in the AS4 PMode",
+                msg.header.to.party_id
+            ))
+        })?;
         let sent = self.sealed(msg).await?;
         match self.attempt(peer, &sent).await? {
             s if signal::acknowledges(&s, &msg.header.message_id, &sent.references) => {
