@@ -16,15 +16,14 @@ use std::time::Duration;
 
 use as4_support::{free_port, pki};
 
-use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
+use oots_framework::clock::{Clock, SystemClock};
 use oots_framework::edm::{self, ErrorCode, QueryResponse, XmlLimits};
 use oots_framework::gateway::as4::agreement::{self, AgreementSettings};
 use oots_framework::gateway::as4::msh::As4Gateway;
-use oots_framework::gateway::as4::pmode::{As4Settings, PMode, PeerSettings, RetrySettings};
+use oots_framework::gateway::as4::pmode::{As4Settings, PMode};
 use oots_framework::gateway::ebms::{self, Property, UserMessage};
-use oots_framework::gateway::{Gateway, GatewayError, Notification, OutboundMessage, Payload};
+use oots_framework::gateway::{Gateway, GatewayError, Notification, OutboundMessage};
 use oots_framework::requester::{self, RequestSpec};
-use oots_framework::secret::SecretRef;
 use oots_framework::store::{SqliteStore, Store};
 use tokio::sync::mpsc;
 
@@ -33,36 +32,16 @@ const OOTS_PARTY_TYPE: &str = "urn:oasis:names:tc:ebcore:partyid-type:unregister
 /// The settings of an access point `party` (keys `<party>.key`/`.pem` in `dir`) that
 /// sends to the provider at `provider_port`; it accepts OOTS answers.
 fn settings(dir: &Path, party: &str, key_of: &str, provider_port: u16) -> As4Settings {
-    As4Settings {
-        party_id: party.into(),
-        party_type: OOTS_PARTY_TYPE.into(),
-        private_key: SecretRef::File(dir.join(format!("{key_of}.key"))),
-        certificate: dir.join(format!("{key_of}.pem")),
-        trust_store: dir.join("ca.pem"),
-        encrypt: true,
-        compress: true,
-        peers: ["AP_PROVIDER", "AP_OTHER"]
-            .map(|peer| PeerSettings {
-                party_id: peer.into(),
-                party_type: None,
-                // AP_OTHER: the provider's endpoint and certificate under another name.
-                endpoint: format!("http://127.0.0.1:{provider_port}/as4"),
-                certificate: dir.join("AP_PROVIDER.pem"),
-                retry: None,
-            })
-            .into(),
-        retry: RetrySettings {
-            attempts: 1,
-            initial_ms: 10,
-            max_ms: 10,
-        },
-        timeout_ms: 10_000,
-        tls_roots: None,
-        agreement: AgreementSettings::requester(),
-        trust_crls: Vec::new(),
-        tls_client_certificate: None,
-        tls_client_key: None,
-    }
+    let endpoint = format!("http://127.0.0.1:{provider_port}/as4");
+    // AP_OTHER: the provider's endpoint and certificate under another name.
+    let peers = ["AP_PROVIDER", "AP_OTHER"].map(|party_id| as4_support::KnownPeer {
+        party_id,
+        endpoint: endpoint.clone(),
+        certificate_of: "AP_PROVIDER",
+    });
+    let mut s = as4_support::as4_settings(dir, party, key_of, &peers);
+    s.agreement = AgreementSettings::requester();
+    s
 }
 
 /// A sending access point, fresh (its cache of sealed messages empty).
@@ -114,33 +93,14 @@ fn request(message_id: &str) -> OutboundMessage {
 
 /// [`request`], its EDM body changed by `edit` first.
 fn request_with(message_id: &str, edit: impl FnOnce(&mut edm::EvidenceRequest)) -> OutboundMessage {
-    let ids = RandomIds;
-    let now = SystemClock.now();
-    let mut request = requester::build_request(
+    as4_support::request_message(
+        message_id,
+        "AP_REQUESTER",
+        "AP_PROVIDER",
         &RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml"),
-        &ids,
-        now,
-    );
-    edit(&mut request);
-    let cid = "regrep@requester.example";
-    let mut header = requester::request_header(
-        &request,
-        message_id.into(),
-        "conversation-1".into(),
-        ids.uuid().to_string(),
-        cid,
-        now,
-    );
-    header.from.party_id = "AP_REQUESTER".into();
-    header.to.party_id = "AP_PROVIDER".into();
-    OutboundMessage {
-        header,
-        payloads: vec![Payload {
-            content_id: cid.into(),
-            mime_type: "application/x-ebrs+xml".into(),
-            bytes: edm::write_request(&request).into_bytes(),
-        }],
-    }
+        SystemClock.now(),
+        edit,
+    )
 }
 
 fn set_property(h: &mut UserMessage, name: &str, value: Option<&str>) {

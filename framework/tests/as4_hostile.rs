@@ -15,51 +15,32 @@ use std::time::Duration;
 
 use as4_support::{free_port, pki};
 
-use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
-use oots_framework::edm;
+use oots_framework::clock::{Clock, SystemClock};
 use oots_framework::gateway::as4::keys::{Certificate, Credentials};
 use oots_framework::gateway::as4::mime;
 use oots_framework::gateway::as4::msh::As4Gateway;
-use oots_framework::gateway::as4::pmode::{As4Settings, PMode, PeerSettings, RetrySettings};
+use oots_framework::gateway::as4::pmode::{As4Settings, PMode};
 use oots_framework::gateway::as4::signal::{self, Signal};
 use oots_framework::gateway::as4::wss::{self, Attachment, Seal};
 use oots_framework::gateway::ebms::{self, UserMessage};
-use oots_framework::gateway::{Gateway, Notification, OutboundMessage, Payload};
-use oots_framework::requester::{self, RequestSpec};
-use oots_framework::secret::SecretRef;
+use oots_framework::gateway::{Gateway, Notification, OutboundMessage};
+use oots_framework::requester::RequestSpec;
 use oots_framework::store::{SqliteStore, Store};
 use tokio::sync::mpsc;
 
-const REGREP_CID: &str = "regrep@requester.example";
-
 fn settings(dir: &Path, party: &str, key_of: &str, peer: &str, peer_port: u16) -> As4Settings {
-    As4Settings {
-        party_id: party.into(),
-        party_type: "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots".into(),
-        private_key: SecretRef::File(dir.join(format!("{key_of}.key"))),
-        certificate: dir.join(format!("{key_of}.pem")),
-        trust_store: dir.join("ca.pem"),
-        encrypt: true,
-        compress: false,
-        peers: vec![PeerSettings {
-            party_id: peer.into(),
+    let mut s = as4_support::as4_settings(
+        dir,
+        party,
+        key_of,
+        &[as4_support::KnownPeer {
+            party_id: peer,
             endpoint: format!("http://127.0.0.1:{peer_port}/as4"),
-            certificate: dir.join(format!("{peer}.pem")),
-            retry: None,
-            party_type: None,
+            certificate_of: peer,
         }],
-        agreement: Default::default(),
-        trust_crls: Vec::new(),
-        tls_client_certificate: None,
-        tls_client_key: None,
-        retry: RetrySettings {
-            attempts: 1,
-            initial_ms: 10,
-            max_ms: 10,
-        },
-        timeout_ms: 10_000,
-        tls_roots: None,
-    }
+    );
+    s.compress = false;
+    s
 }
 
 /// An access point on loopback: its gateway, its store, what it announces.
@@ -128,31 +109,14 @@ async fn bench() -> Bench {
 
 /// A well-formed OOTS request from AP_REQUESTER to AP_PROVIDER.
 fn request(message_id: &str, family_name: &str) -> OutboundMessage {
-    let ids = RandomIds;
-    let now = SystemClock.now();
-    let request = requester::build_request(
+    as4_support::request_message(
+        message_id,
+        "AP_REQUESTER",
+        "AP_PROVIDER",
         &RequestSpec::quickstart_birth(family_name, "Jean", "1992-10-22", "application/xml"),
-        &ids,
-        now,
-    );
-    let mut header = requester::request_header(
-        &request,
-        message_id.into(),
-        "conversation-1".into(),
-        ids.uuid().to_string(),
-        REGREP_CID,
-        now,
-    );
-    header.from.party_id = "AP_REQUESTER".into();
-    header.to.party_id = "AP_PROVIDER".into();
-    OutboundMessage {
-        header,
-        payloads: vec![Payload {
-            content_id: REGREP_CID.into(),
-            mime_type: "application/x-ebrs+xml".into(),
-            bytes: edm::write_request(&request).into_bytes(),
-        }],
-    }
+        SystemClock.now(),
+        |_| {},
+    )
 }
 
 /// The message signed with `credentials` and encrypted for the provider: the SOAP

@@ -11,15 +11,13 @@ use std::time::Duration;
 
 use as4_support::{free_port, pki, serve};
 use chrono::{DateTime, Utc};
-use oots_framework::clock::{IdSource, RandomIds};
 use oots_framework::edm::{self, ErrorCode, QueryResponse, XmlLimits};
 use oots_framework::gateway::as4::agreement::AgreementSettings;
 use oots_framework::gateway::as4::msh::As4Gateway;
-use oots_framework::gateway::as4::pmode::{As4Settings, PMode, PeerSettings, RetrySettings};
+use oots_framework::gateway::as4::pmode::{PMode, RetrySettings};
 use oots_framework::gateway::ebms::UserMessage;
-use oots_framework::gateway::{Gateway, Notification, OutboundMessage, Payload};
-use oots_framework::requester::{self, RequestSpec};
-use oots_framework::secret::SecretRef;
+use oots_framework::gateway::{Gateway, Notification, OutboundMessage};
+use oots_framework::requester::RequestSpec;
 use oots_framework::store::{SqliteStore, Store};
 use tokio::sync::mpsc;
 
@@ -33,34 +31,19 @@ async fn requester(
     Arc<SqliteStore>,
     mpsc::Receiver<Notification>,
 ) {
-    let settings = As4Settings {
-        party_id: "AP_REQUESTER".into(),
-        party_type: "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots".into(),
-        private_key: SecretRef::File(dir.join("AP_REQUESTER.key")),
-        certificate: dir.join("AP_REQUESTER.pem"),
-        trust_store: dir.join("ca.pem"),
-        encrypt: true,
-        compress: true,
-        peers: vec![PeerSettings {
-            party_id: "AP_PROVIDER".into(),
-            endpoint: format!("http://127.0.0.1:{provider_port}/as4"),
-            certificate: dir.join("AP_PROVIDER.pem"),
-            party_type: None,
-            retry: None,
-        }],
-        retry: RetrySettings {
-            attempts: 3,
-            initial_ms: 100,
-            max_ms: 1000,
-        },
-        timeout_ms: 10_000,
-        tls_roots: None,
-        // It receives answers.
-        agreement: AgreementSettings::requester(),
-        trust_crls: Vec::new(),
-        tls_client_certificate: None,
-        tls_client_key: None,
+    let mut settings = as4_support::as4_settings_for(
+        dir,
+        "AP_REQUESTER",
+        "AP_PROVIDER",
+        format!("http://127.0.0.1:{provider_port}/as4"),
+    );
+    settings.retry = RetrySettings {
+        attempts: 3,
+        initial_ms: 100,
+        max_ms: 1000,
     };
+    // It receives answers.
+    settings.agreement = AgreementSettings::requester();
     let store = Arc::new(SqliteStore::in_memory().await.unwrap());
     let gateway = Arc::new(
         As4Gateway::new(Arc::new(PMode::load(&settings).unwrap()), store.clone()).unwrap(),
@@ -76,31 +59,14 @@ async fn requester(
 
 /// A request for Jean Dupont's birth certificate, stamped as sent at `sent`.
 fn request(message_id: &str, sent: DateTime<Utc>) -> OutboundMessage {
-    let ids = RandomIds;
-    let request = requester::build_request(
+    as4_support::request_message(
+        message_id,
+        "AP_REQUESTER",
+        "AP_PROVIDER",
         &RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml"),
-        &ids,
         sent,
-    );
-    let cid = "regrep@requester.example";
-    let mut header = requester::request_header(
-        &request,
-        message_id.into(),
-        "conversation-1".into(),
-        ids.uuid().to_string(),
-        cid,
-        sent,
-    );
-    header.from.party_id = "AP_REQUESTER".into();
-    header.to.party_id = "AP_PROVIDER".into();
-    OutboundMessage {
-        header,
-        payloads: vec![Payload {
-            content_id: cid.into(),
-            mime_type: "application/x-ebrs+xml".into(),
-            bytes: edm::write_request(&request).into_bytes(),
-        }],
-    }
+        |_| {},
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

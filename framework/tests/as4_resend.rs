@@ -14,12 +14,9 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
-use oots_framework::edm;
 use oots_framework::gateway::as4::msh::As4Gateway;
 use oots_framework::gateway::as4::pmode::{As4Settings, PMode};
-use oots_framework::gateway::{Gateway, GatewayError, OutboundMessage, Payload};
-use oots_framework::requester::{self, RequestSpec};
+use oots_framework::gateway::{Gateway, GatewayError, OutboundMessage};
 use oots_framework::store::{PostgresStore, SqliteStore, Store};
 
 /// What the peer's endpoint saw, and whether it answers yet.
@@ -37,21 +34,14 @@ impl Peer {
 
 /// The settings of access point `party` with one peer, as `adapter.yaml` would give them.
 fn settings(dir: &Path, party: &str, peer: &str, peer_port: u16) -> As4Settings {
-    let d = dir.display();
-    serde_json::from_value(serde_json::json!({
-        "party_id": party,
-        "private_key": format!("file:{d}/{party}.key"),
-        "certificate": format!("{d}/{party}.pem"),
-        "trust_store": format!("{d}/ca.pem"),
-        "retry": { "attempts": 1, "initial_ms": 10, "max_ms": 10 },
-        "timeout_ms": 5000,
-        "peers": [{
-            "party_id": peer,
-            "endpoint": format!("http://127.0.0.1:{peer_port}/as4"),
-            "certificate": format!("{d}/{peer}.pem"),
-        }],
-    }))
-    .unwrap()
+    let mut s = as4_support::as4_settings_for(
+        dir,
+        party,
+        peer,
+        format!("http://127.0.0.1:{peer_port}/as4"),
+    );
+    s.timeout_ms = 5000;
+    s
 }
 
 /// The requester's access point on a free port: HTTP 503 until `up`, then our AS4
@@ -105,32 +95,7 @@ fn answer(message_id: &str) -> OutboundMessage {
 
 /// An OOTS request (the quickstart birth record) from `from` to `to`.
 fn message(message_id: &str, from: &str, to: &str) -> OutboundMessage {
-    let ids = RandomIds;
-    let now = SystemClock.now();
-    let request = requester::build_request(
-        &RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml"),
-        &ids,
-        now,
-    );
-    let cid = "regrep@provider.example";
-    let mut header = requester::request_header(
-        &request,
-        message_id.into(),
-        "conversation-1".into(),
-        ids.uuid().to_string(),
-        cid,
-        now,
-    );
-    header.from.party_id = from.into();
-    header.to.party_id = to.into();
-    OutboundMessage {
-        header,
-        payloads: vec![Payload {
-            content_id: cid.into(),
-            mime_type: "application/x-ebrs+xml".into(),
-            bytes: edm::write_request(&request).into_bytes(),
-        }],
-    }
+    as4_support::birth_request(message_id, from, to)
 }
 
 fn gateway(dir: &Path, peer_port: u16, store: Arc<dyn Store>) -> As4Gateway {

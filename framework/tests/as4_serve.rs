@@ -15,13 +15,11 @@ use std::time::Duration;
 
 use as4_support::{free_port, pki, serve};
 
-use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
 use oots_framework::edm::{self, QueryResponse, XmlLimits};
 use oots_framework::gateway::as4::agreement::AgreementSettings;
 use oots_framework::gateway::as4::msh::As4Gateway;
-use oots_framework::gateway::as4::pmode::{As4Settings, PMode, PeerSettings, RetrySettings};
+use oots_framework::gateway::as4::pmode::{PMode, RetrySettings};
 use oots_framework::gateway::{Gateway, Notification, OutboundMessage, Payload};
-use oots_framework::requester::{self, RequestSpec};
 use oots_framework::secret::SecretRef;
 use oots_framework::store::{SqliteStore, Store};
 use tokio::sync::mpsc;
@@ -46,34 +44,20 @@ async fn requester_with(dir: &Path, provider_port: u16, port: u16, tls: bool) ->
     } else {
         "http://127.0.0.1"
     };
-    let settings = As4Settings {
-        party_id: "AP_REQUESTER".into(),
-        party_type: "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots".into(),
-        private_key: SecretRef::File(dir.join("AP_REQUESTER.key")),
-        certificate: dir.join("AP_REQUESTER.pem"),
-        trust_store: dir.join("ca.pem"),
-        encrypt: true,
-        compress: true,
-        peers: vec![PeerSettings {
-            party_id: "AP_PROVIDER".into(),
-            party_type: None,
-            endpoint: format!("{scheme}:{provider_port}/as4"),
-            certificate: dir.join("AP_PROVIDER.pem"),
-            retry: None,
-        }],
-        retry: RetrySettings {
-            attempts: 3,
-            initial_ms: 100,
-            max_ms: 1000,
-        },
-        timeout_ms: 10_000,
-        tls_roots: tls.then(|| dir.join("ca.pem")),
-        // It receives answers.
-        agreement: AgreementSettings::requester(),
-        trust_crls: Vec::new(),
-        tls_client_certificate: None,
-        tls_client_key: None,
+    let mut settings = as4_support::as4_settings_for(
+        dir,
+        "AP_REQUESTER",
+        "AP_PROVIDER",
+        format!("{scheme}:{provider_port}/as4"),
+    );
+    settings.retry = RetrySettings {
+        attempts: 3,
+        initial_ms: 100,
+        max_ms: 1000,
     };
+    settings.tls_roots = tls.then(|| dir.join("ca.pem"));
+    // It receives answers.
+    settings.agreement = AgreementSettings::requester();
     let store = Arc::new(SqliteStore::in_memory().await.unwrap());
     let gateway = Arc::new(
         As4Gateway::new(Arc::new(PMode::load(&settings).unwrap()), store.clone()).unwrap(),
@@ -100,32 +84,7 @@ async fn requester_with(dir: &Path, provider_port: u16, port: u16, tls: bool) ->
 }
 
 fn request(message_id: &str) -> OutboundMessage {
-    let ids = RandomIds;
-    let now = SystemClock.now();
-    let request = requester::build_request(
-        &RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml"),
-        &ids,
-        now,
-    );
-    let cid = "regrep@requester.example";
-    let mut header = requester::request_header(
-        &request,
-        message_id.into(),
-        "conversation-1".into(),
-        ids.uuid().to_string(),
-        cid,
-        now,
-    );
-    header.from.party_id = "AP_REQUESTER".into();
-    header.to.party_id = "AP_PROVIDER".into();
-    OutboundMessage {
-        header,
-        payloads: vec![Payload {
-            content_id: cid.into(),
-            mime_type: "application/x-ebrs+xml".into(),
-            bytes: edm::write_request(&request).into_bytes(),
-        }],
-    }
+    as4_support::birth_request(message_id, "AP_REQUESTER", "AP_PROVIDER")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -202,33 +161,16 @@ async fn serve_answers_a_signed_encrypted_request_over_as4() {
 
     // Signed by a certificate the provider trusts but not the one it knows for
     // AP_REQUESTER: refused with EBMS:0101, nothing stored.
-    let stranger_settings = As4Settings {
-        party_id: "AP_REQUESTER".into(),
-        party_type: "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots".into(),
-        private_key: SecretRef::File(dir.path().join("AP_STRANGER.key")),
-        certificate: dir.path().join("AP_STRANGER.pem"),
-        trust_store: dir.path().join("ca.pem"),
-        encrypt: true,
-        compress: true,
-        peers: vec![PeerSettings {
-            party_id: "AP_PROVIDER".into(),
-            party_type: None,
+    let stranger_settings = as4_support::as4_settings(
+        dir.path(),
+        "AP_REQUESTER",
+        "AP_STRANGER",
+        &[as4_support::KnownPeer {
+            party_id: "AP_PROVIDER",
             endpoint: format!("http://127.0.0.1:{port}/as4"),
-            certificate: dir.path().join("AP_PROVIDER.pem"),
-            retry: None,
+            certificate_of: "AP_PROVIDER",
         }],
-        retry: RetrySettings {
-            attempts: 1,
-            initial_ms: 10,
-            max_ms: 10,
-        },
-        timeout_ms: 10_000,
-        tls_roots: None,
-        agreement: AgreementSettings::default(),
-        trust_crls: Vec::new(),
-        tls_client_certificate: None,
-        tls_client_key: None,
-    };
+    );
     let stranger = As4Gateway::new(
         Arc::new(PMode::load(&stranger_settings).unwrap()),
         Arc::new(SqliteStore::in_memory().await.unwrap()),

@@ -4,17 +4,16 @@
 //! refused (`trust_crls` of the AS4 trust store). Real rustls on loopback, real
 //! certificates and CRLs made with rcgen.
 
+mod as4_support;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
-use oots_framework::edm;
 use oots_framework::gateway::as4::msh::As4Gateway;
-use oots_framework::gateway::as4::pmode::{As4Settings, PMode, PeerSettings, RetrySettings};
-use oots_framework::gateway::{Gateway, GatewayError, OutboundMessage, Payload};
-use oots_framework::requester::{self, RequestSpec};
+use oots_framework::gateway::as4::pmode::{As4Settings, PMode, PeerSettings};
+use oots_framework::gateway::{Gateway, GatewayError, OutboundMessage};
 use oots_framework::secret::SecretRef;
 use oots_framework::store::SqliteStore;
 use oots_framework::tls::{ClientAuth, TlsListener, TlsSettings};
@@ -216,33 +215,11 @@ fn a_crl_that_does_not_read_is_refused_naming_the_key() {
 }
 
 fn as4_settings(dir: &Path, party: &str, peer: &str, peer_port: u16, scheme: &str) -> As4Settings {
-    As4Settings {
-        party_id: party.into(),
-        party_type: "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots".into(),
-        private_key: SecretRef::File(dir.join(format!("{party}.key"))),
-        certificate: dir.join(format!("{party}.pem")),
-        trust_store: dir.join("ca.pem"),
-        encrypt: true,
-        compress: true,
-        peers: vec![PeerSettings {
-            party_id: peer.into(),
-            endpoint: format!("{scheme}:{peer_port}/as4"),
-            certificate: dir.join(format!("{peer}.pem")),
-            party_type: None,
-            retry: None,
-        }],
-        agreement: Default::default(),
-        retry: RetrySettings {
-            attempts: 1,
-            initial_ms: 10,
-            max_ms: 10,
-        },
-        timeout_ms: 5_000,
-        tls_roots: Some(dir.join("ca.pem")),
-        trust_crls: Vec::new(),
-        tls_client_certificate: None,
-        tls_client_key: None,
-    }
+    let mut s =
+        as4_support::as4_settings_for(dir, party, peer, format!("{scheme}:{peer_port}/as4"));
+    s.timeout_ms = 5_000;
+    s.tls_roots = Some(dir.join("ca.pem"));
+    s
 }
 
 async fn gateway(settings: &As4Settings) -> Arc<As4Gateway> {
@@ -256,32 +233,7 @@ async fn gateway(settings: &As4Settings) -> Arc<As4Gateway> {
 }
 
 fn request(from: &str, message_id: &str) -> OutboundMessage {
-    let ids = RandomIds;
-    let now = SystemClock.now();
-    let request = requester::build_request(
-        &RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml"),
-        &ids,
-        now,
-    );
-    let cid = "regrep@requester.example";
-    let mut header = requester::request_header(
-        &request,
-        message_id.into(),
-        "conversation-1".into(),
-        ids.uuid().to_string(),
-        cid,
-        now,
-    );
-    header.from.party_id = from.into();
-    header.to.party_id = "AP_PROVIDER".into();
-    OutboundMessage {
-        header,
-        payloads: vec![Payload {
-            content_id: cid.into(),
-            mime_type: "application/x-ebrs+xml".into(),
-            bytes: edm::write_request(&request).into_bytes(),
-        }],
-    }
+    as4_support::birth_request(message_id, from, "AP_PROVIDER")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

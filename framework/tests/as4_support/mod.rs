@@ -159,3 +159,123 @@ pub fn spawn_command(mut cmd: Command, port: u16) -> Served {
         log: Some(log),
     }
 }
+
+/// A peer an access point knows: its PartyId, endpoint, and whose certificate (in the
+/// test PKI) it signs with.
+pub struct KnownPeer<'a> {
+    pub party_id: &'a str,
+    pub endpoint: String,
+    pub certificate_of: &'a str,
+}
+
+/// The AS4 settings of `party`, signing with `key_of`'s key of the test PKI in `dir` and
+/// knowing `peers`; every other key at its default (the OOTS party type and agreement,
+/// encryption and compression on), except one quick attempt per send. Suites change what
+/// they test.
+pub fn as4_settings(
+    dir: &Path,
+    party: &str,
+    key_of: &str,
+    peers: &[KnownPeer<'_>],
+) -> oots_framework::gateway::as4::pmode::As4Settings {
+    let d = dir.display();
+    let peers: Vec<serde_json::Value> = peers
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "party_id": p.party_id,
+                "endpoint": p.endpoint,
+                "certificate": format!("{d}/{}.pem", p.certificate_of),
+            })
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "party_id": party,
+        "private_key": format!("file:{d}/{key_of}.key"),
+        "certificate": format!("{d}/{key_of}.pem"),
+        "trust_store": format!("{d}/ca.pem"),
+        "retry": { "attempts": 1, "initial_ms": 10, "max_ms": 10 },
+        "timeout_ms": 10_000,
+        "peers": peers,
+    }))
+    .unwrap()
+}
+
+/// `party`'s settings knowing one peer at `endpoint`, signing with their own keys.
+pub fn as4_settings_for(
+    dir: &Path,
+    party: &str,
+    peer: &str,
+    endpoint: String,
+) -> oots_framework::gateway::as4::pmode::As4Settings {
+    as4_settings(
+        dir,
+        party,
+        party,
+        &[KnownPeer {
+            party_id: peer,
+            endpoint,
+            certificate_of: peer,
+        }],
+    )
+}
+
+/// The content id of the RegRep part of [`request_message`].
+pub const REGREP_CID: &str = "regrep@requester.example";
+
+/// An OOTS request (2.0, four properties) for `spec` from `from` to `to`, stamped as
+/// sent at `sent`, its EDM body changed by `edit` first.
+pub fn request_message(
+    message_id: &str,
+    from: &str,
+    to: &str,
+    spec: &oots_framework::requester::RequestSpec,
+    sent: chrono::DateTime<chrono::Utc>,
+    edit: impl FnOnce(&mut oots_framework::edm::EvidenceRequest),
+) -> oots_framework::gateway::OutboundMessage {
+    use oots_framework::clock::{IdSource, RandomIds};
+    use oots_framework::requester;
+    let ids = RandomIds;
+    let mut request = requester::build_request(spec, &ids, sent);
+    edit(&mut request);
+    let mut header = requester::request_header(
+        &request,
+        message_id.into(),
+        "conversation-1".into(),
+        ids.uuid().to_string(),
+        REGREP_CID,
+        sent,
+    );
+    header.from.party_id = from.into();
+    header.to.party_id = to.into();
+    oots_framework::gateway::OutboundMessage {
+        header,
+        payloads: vec![oots_framework::gateway::Payload {
+            content_id: REGREP_CID.into(),
+            mime_type: "application/x-ebrs+xml".into(),
+            bytes: oots_framework::edm::write_request(&request).into_bytes(),
+        }],
+    }
+}
+
+/// The quickstart's birth request for Jean Dupont (born 1992-10-22), sent now.
+pub fn birth_request(
+    message_id: &str,
+    from: &str,
+    to: &str,
+) -> oots_framework::gateway::OutboundMessage {
+    use oots_framework::clock::{Clock, SystemClock};
+    request_message(
+        message_id,
+        from,
+        to,
+        &oots_framework::requester::RequestSpec::quickstart_birth(
+            "Dupont",
+            "Jean",
+            "1992-10-22",
+            "application/xml",
+        ),
+        SystemClock.now(),
+        |_| {},
+    )
+}
