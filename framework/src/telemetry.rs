@@ -12,9 +12,8 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{Protocol, SpanExporter, WithExportConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing::{Level, Subscriber};
-use tracing_subscriber::filter::{FilterExt as _, LevelFilter, Targets, filter_fn};
-use tracing_subscriber::layer::Filter;
+use tracing::Subscriber;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
@@ -115,28 +114,61 @@ const SILENCED: &[&str] = &["tiberius", "handlebars"];
 /// The log filter: `OOTS_LOG` if set and valid, else `default_level`, with two limits no
 /// `OOTS_LOG` lifts, because no level may log personal data:
 /// - the crates in [`SILENCED`] are off;
-/// - other crates' events pass at `INFO` and above only. Their debug and trace events
-///   carry what they handle (URLs with query strings, rows, rendered values); ours follow
-///   the rule of identifiers and codes only.
-pub fn log_filter<S>(default_level: &str) -> impl Filter<S> + Send + Sync + 'static
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    let mut env =
-        EnvFilter::try_from_env("OOTS_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
+/// - other crates' events pass at `INFO` and above only (see [`quiet_directives`]). Their
+///   debug and trace events carry what they handle (URLs with query strings, rows,
+///   rendered values); ours follow the rule of identifiers and codes only.
+pub fn log_filter(default_level: &str) -> EnvFilter {
+    let spec = std::env::var("OOTS_LOG")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| default_level.to_owned());
+    let mut filter = EnvFilter::try_new(quiet_directives(&spec))
+        .unwrap_or_else(|_| EnvFilter::new(quiet_directives(default_level)));
     for target in SILENCED {
         if let Ok(d) = format!("{target}=off").parse() {
-            env = env.add_directive(d);
+            filter = filter.add_directive(d);
         }
     }
-    env.and(filter_fn(|meta| own_or_quiet(meta.target(), *meta.level())))
+    filter
 }
 
-/// Whether an event may be logged whatever `OOTS_LOG` says: any level of our own
-/// crates, `INFO` and above of the others.
-fn own_or_quiet(target: &str, level: Level) -> bool {
-    let own = target == "oots_adapter" || target.starts_with("oots_");
-    own || level <= Level::INFO
+/// Our crates' target prefix (`oots_framework`, `oots_connector_sql`, `oots_adapter`…).
+const OWN_TARGETS: &str = "oots_";
+
+/// `OOTS_LOG` directives with every level above `INFO` kept to our own crates: a bare
+/// `debug` becomes `info,oots_=debug`; `sqlx=trace` becomes `sqlx=info`; a span selector
+/// without a target of ours (`[exchange]=trace`) is kept at `info`. One filter, not two
+/// combined, so span context works as `EnvFilter` documents it.
+pub fn quiet_directives(spec: &str) -> String {
+    let mut out = Vec::new();
+    for d in spec.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let (selector, level) = match d.rsplit_once('=') {
+            Some((selector, level)) if !level.contains(']') => (Some(selector), level),
+            _ => (None, d),
+        };
+        let Ok(parsed) = level.parse::<LevelFilter>() else {
+            // Not a level: a bare target (`sqlx` means "sqlx at trace") or a typo.
+            if d.starts_with(OWN_TARGETS) || d.parse::<LevelFilter>().is_ok() {
+                out.push(d.to_owned());
+            } else if !d.contains('=') {
+                out.push(format!("{d}=info"));
+            }
+            continue;
+        };
+        if parsed <= LevelFilter::INFO {
+            out.push(d.to_owned());
+            continue;
+        }
+        match selector {
+            None => {
+                out.push("info".to_owned());
+                out.push(format!("{OWN_TARGETS}={level}"));
+            }
+            Some(sel) if sel.starts_with(OWN_TARGETS) => out.push(d.to_owned()),
+            Some(sel) => out.push(format!("{sel}=info")),
+        }
+    }
+    out.join(",")
 }
 
 /// What traces take: `INFO` and above whatever `OOTS_LOG` says (turning logs down must
@@ -299,21 +331,34 @@ mod tests {
     }
 
     #[test]
-    fn other_crates_are_quiet_below_info_and_the_leaky_ones_silent() {
-        assert!(own_or_quiet("oots_framework::exchange", Level::TRACE));
-        assert!(own_or_quiet("oots_connector_sql::connector", Level::DEBUG));
-        assert!(own_or_quiet("oots_adapter", Level::TRACE));
-        assert!(own_or_quiet("reqwest::connect", Level::INFO));
-        assert!(own_or_quiet("sqlx::query", Level::WARN));
-        assert!(!own_or_quiet("reqwest::connect", Level::DEBUG));
-        assert!(!own_or_quiet("handlebars::render", Level::TRACE));
-        assert!(!own_or_quiet("sqlx::query", Level::DEBUG));
-        assert!(
-            !own_or_quiet("oots", Level::DEBUG),
-            "a prefix, not a crate of ours"
+    fn directives_above_info_are_kept_to_our_crates() {
+        assert_eq!(quiet_directives("trace"), "info,oots_=trace");
+        assert_eq!(
+            quiet_directives("debug,sqlx=trace"),
+            "info,oots_=debug,sqlx=info"
         );
+        assert_eq!(
+            quiet_directives("info,oots_framework=debug"),
+            "info,oots_framework=debug"
+        );
+        assert_eq!(quiet_directives("warn"), "warn");
+        assert_eq!(quiet_directives("[exchange]=trace"), "[exchange]=info");
+        assert_eq!(
+            quiet_directives("oots_connector_sql::connector=trace"),
+            "oots_connector_sql::connector=trace"
+        );
+        assert_eq!(quiet_directives("reqwest"), "reqwest=info");
+        assert_eq!(quiet_directives(" , trace"), "info,oots_=trace");
+        for spec in ["trace", "debug,sqlx=trace,[exchange]=trace", "reqwest"] {
+            assert!(EnvFilter::try_new(quiet_directives(spec)).is_ok(), "{spec}");
+        }
+    }
+
+    #[test]
+    fn the_leaky_crates_are_silent_in_logs_and_traces() {
         assert!(SILENCED.contains(&"handlebars") && SILENCED.contains(&"tiberius"));
-        assert!(!trace_filter().would_enable("handlebars::render", &Level::ERROR));
+        let f = trace_filter();
+        assert!(!f.would_enable("handlebars::render", &tracing::Level::ERROR));
     }
 
     #[test]

@@ -245,24 +245,12 @@ async fn subject_key(config: &AdapterConfig, store: &dyn Store) -> Result<Vec<u8
 /// Logs to stderr; JSON lines for the long-running service, compact text otherwise,
 /// filtered as [`crate::telemetry::log_filter`] says (no level logs personal data).
 fn init_logging(json: bool, default_level: &str) {
-    use tracing_subscriber::Layer as _;
-    use tracing_subscriber::layer::SubscriberExt as _;
-    use tracing_subscriber::util::SubscriberInitExt as _;
-    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
-    let registry = tracing_subscriber::registry();
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(crate::telemetry::log_filter(default_level))
+        .with_writer(std::io::stderr);
     let _ = if json {
-        registry
-            .with(
-                fmt.json()
-                    .with_filter(crate::telemetry::log_filter(default_level)),
-            )
-            .try_init()
+        builder.json().try_init()
     } else {
-        registry
-            .with(
-                fmt.compact()
-                    .with_filter(crate::telemetry::log_filter(default_level)),
-            )
-            .try_init()
+        builder.compact().try_init()
     };
 }
