@@ -240,3 +240,71 @@ impl axum::serve::Listener for TlsListener {
         Ok(self.local)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    use tokio::io::AsyncReadExt as _;
+
+    use super::*;
+
+    fn server_config() -> rustls::ServerConfig {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .and_then(|p| p.self_signed(&key))
+            .unwrap();
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(cert.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+        .unwrap()
+    }
+
+    /// Reads until the server closes; how long that took.
+    async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+        let started = Instant::now();
+        let mut buf = [0u8; 64];
+        loop {
+            match tokio::time::timeout(limit, stream.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => return Some(started.elapsed()),
+                Ok(Ok(_)) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// What docs/deployment.md says of `http.tls`: at most `max_connections` handshakes
+    /// at once (one more is closed at once), each within 10 s.
+    #[tokio::test]
+    async fn handshakes_are_capped_and_timed_out() {
+        let tcp = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let listener = TlsListener::with_max_handshakes(tcp, server_config(), 2).unwrap();
+        let addr = listener.local;
+        // Two clients that never send a ClientHello hold both handshake slots.
+        let mut stalled = Vec::new();
+        for _ in 0..2 {
+            stalled.push(TcpStream::connect(addr).await.unwrap());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let mut third = TcpStream::connect(addr).await.unwrap();
+        assert!(
+            closed_within(&mut third, Duration::from_secs(2))
+                .await
+                .is_some(),
+            "a handshake beyond the cap is closed at once"
+        );
+        let held = closed_within(&mut stalled[0], HANDSHAKE + Duration::from_secs(3))
+            .await
+            .expect("a stalled handshake is cut off");
+        assert!(held >= HANDSHAKE - Duration::from_secs(1), "{held:?}");
+        drop(listener);
+    }
+}
