@@ -142,7 +142,7 @@ pub(crate) fn is_issue_datetime(s: &str) -> bool {
 /// Invisible format characters (Unicode `Cf`: bidi embeddings, overrides and isolates,
 /// zero-width spaces and joiners, the BOM, tags) and controls: in a name they make one
 /// name display as, or compare unlike, another.
-pub(crate) fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(
             u32::from(c),

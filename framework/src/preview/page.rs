@@ -382,7 +382,7 @@ impl Page {
                 sign_in_url,
                 expires_at,
             } => json!({
-                "requester_name": requester_name,
+                "requester_name": shown(requester_name),
                 "evidence_titles": evidence_titles,
                 "sign_in_url": required("sign_in_url", sign_in_url)?,
                 "expires_at": display_time(expires_at),
@@ -418,8 +418,8 @@ impl Page {
                     }));
                 }
                 json!({
-                    "requester_name": requester_name,
-                    "subject_name": subject_name,
+                    "requester_name": shown(requester_name),
+                    "subject_name": shown(subject_name),
                     "evidences": list,
                     "action_url": required("action_url", action_url)?,
                     "csrf_token": csrf_token,
@@ -903,6 +903,21 @@ pub(super) fn read_text(path: &Path) -> Result<String, PageError> {
     })
 }
 
+/// A name from the request as shown to the citizen: bidirectional overrides, zero-width
+/// and other invisible characters become U+FFFD, so the page cannot show one name while
+/// the request carries another.
+fn shown(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if crate::edm::is_invisible(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1027,6 +1042,31 @@ mod tests {
                 assert!(html.contains(&format!("<title>{title} – ")), "{what}");
             }
         }
+    }
+
+    /// A requester's name (or the subject's) with a right-to-left override would show the
+    /// citizen another name than the one sent ("Ministry" spelt backwards is "yrtsiniM").
+    #[test]
+    fn bidi_and_invisible_characters_of_request_names_are_shown_as_replacement_marks() {
+        let ui = ui();
+        let page = Page::SignIn {
+            requester_name: "Bank\u{202E}yrtsiniM\u{200B}".to_owned(),
+            evidence_titles: vec!["Birth certificate".to_owned()],
+            sign_in_url: "/preview/abc123/sign-in".to_owned(),
+            expires_at: "2030-05-06T07:08:09+02:00".to_owned(),
+        };
+        let html = ui.render(&page, &ctx("en")).unwrap();
+        assert!(
+            !html.contains('\u{202E}') && !html.contains('\u{200B}'),
+            "{html}"
+        );
+        assert!(html.contains("Bank\u{FFFD}yrtsiniM\u{FFFD}"), "{html}");
+        let mut review = review();
+        if let Page::Review { subject_name, .. } = &mut review {
+            *subject_name = "Jane\u{2066}Doe".to_owned();
+        }
+        let html = ui.render(&review, &ctx("en")).unwrap();
+        assert!(!html.contains('\u{2066}'), "{html}");
     }
 
     #[test]
