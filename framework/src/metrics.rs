@@ -196,6 +196,10 @@ pub struct Metrics {
     lookups: Capped<Lookups>,
     decision: Histogram,
     answer: Histogram,
+    /// Delivery confirmations held in memory because the store did not take them yet.
+    deliveries_unrecorded: AtomicU64,
+    /// Delivery confirmations dropped because too many were held.
+    deliveries_dropped: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -209,6 +213,31 @@ impl Default for Metrics {
             lookups: Capped::new(MAX_CONNECTIONS),
             decision: Histogram::default(),
             answer: Histogram::default(),
+            deliveries_unrecorded: AtomicU64::new(0),
+            deliveries_dropped: AtomicU64::new(0),
+        }
+    }
+}
+
+/// What a scrape shows of the state store, read by the caller (this registry holds no
+/// state of its own).
+#[derive(Debug, Clone, Copy)]
+pub struct StoreReading<'a> {
+    /// The store answered this scrape's read in time.
+    pub up: bool,
+    /// Exchange counts by state: read now, or the last known ones.
+    pub counts: &'a [(String, i64)],
+    /// Seconds since `counts` were read (0 when read now); `None` if never read.
+    pub age_seconds: Option<f64>,
+}
+
+impl<'a> StoreReading<'a> {
+    /// Counts read just now.
+    pub fn fresh(counts: &'a [(String, i64)]) -> Self {
+        Self {
+            up: true,
+            counts,
+            age_seconds: Some(0.0),
         }
     }
 }
@@ -306,6 +335,18 @@ impl Metrics {
         self.preview[step.index()].fetch_add(1, Ordering::Relaxed);
     }
 
+    /// `n` delivery confirmations are held in memory until the store takes them.
+    pub fn deliveries_unrecorded(&self, n: usize) {
+        self.deliveries_unrecorded
+            .store(n as u64, Ordering::Relaxed);
+    }
+
+    /// `n` delivery confirmations were dropped: more were held than the bound allows.
+    pub fn deliveries_dropped(&self, n: usize) {
+        self.deliveries_dropped
+            .fetch_add(n as u64, Ordering::Relaxed);
+    }
+
     /// One registry lookup of connection `connection` (a name from `adapter.yaml`).
     pub fn lookup(&self, connection: &str, ok: bool, latency: Duration) {
         let series = self.lookups.get(connection);
@@ -317,10 +358,9 @@ impl Metrics {
         series.latency.observe(latency);
     }
 
-    /// The text exposition (format 0.0.4) of every family, plus the gauge
-    /// `oots_exchanges_in_state{state}` from `extra` (exchange counts by state, read from the store
-    /// by the caller, since this registry holds no state of its own).
-    pub fn render(&self, extra: &[(String, i64)]) -> String {
+    /// The text exposition (format 0.0.4) of every family, plus the store's gauges from
+    /// `store`: `oots_store_up`, `oots_exchanges_in_state{state}` and their age.
+    pub fn render(&self, store: StoreReading<'_>) -> String {
         let mut out = String::with_capacity(4096);
 
         let name = "oots_requests_received_total";
@@ -452,9 +492,55 @@ impl Metrics {
             "gauge",
             "Exchanges in the state store, by state.",
         );
-        for (state, n) in extra {
+        for (state, n) in store.counts {
             let _ = writeln!(out, "{name}{{state=\"{}\"}} {n}", escape_label(state));
         }
+
+        let name = "oots_exchanges_in_state_age_seconds";
+        header(
+            &mut out,
+            name,
+            "gauge",
+            "Seconds since oots_exchanges_in_state was read from the state store (0: by this scrape; growing: the last known values, the store does not answer).",
+        );
+        if let Some(age) = store.age_seconds {
+            let _ = writeln!(out, "{name} {age:.3}");
+        }
+
+        let name = "oots_store_up";
+        header(
+            &mut out,
+            name,
+            "gauge",
+            "1 if the state store answered this scrape within its budget, else 0.",
+        );
+        let _ = writeln!(out, "{name} {}", u8::from(store.up));
+
+        let name = "oots_deliveries_unrecorded";
+        header(
+            &mut out,
+            name,
+            "gauge",
+            "Delivery confirmations held in memory until the state store takes them.",
+        );
+        let _ = writeln!(
+            out,
+            "{name} {}",
+            self.deliveries_unrecorded.load(Ordering::Relaxed)
+        );
+
+        let name = "oots_deliveries_dropped_total";
+        header(
+            &mut out,
+            name,
+            "counter",
+            "Delivery confirmations dropped while the state store was away, beyond the number held in memory (their exchanges stay answered).",
+        );
+        let _ = writeln!(
+            out,
+            "{name} {}",
+            self.deliveries_dropped.load(Ordering::Relaxed)
+        );
         out
     }
 }
@@ -592,7 +678,10 @@ mod tests {
         m.preview(PreviewStep::Approved);
         m.lookup("civil-registry", true, Duration::from_micros(900));
         m.lookup("civil-registry", false, Duration::from_secs(11));
-        let text = m.render(&[("received".into(), 2), ("answered".into(), 5)]);
+        let text = m.render(StoreReading::fresh(&[
+            ("received".into(), 2),
+            ("answered".into(), 5),
+        ]));
         let (types, samples) = parse(&text);
 
         let expected = [
@@ -606,6 +695,10 @@ mod tests {
             ("oots_answer_seconds", "histogram"),
             ("oots_registry_lookup_seconds", "histogram"),
             ("oots_exchanges_in_state", "gauge"),
+            ("oots_exchanges_in_state_age_seconds", "gauge"),
+            ("oots_store_up", "gauge"),
+            ("oots_deliveries_unrecorded", "gauge"),
+            ("oots_deliveries_dropped_total", "counter"),
         ];
         for (name, kind) in expected {
             assert_eq!(types.get(name).map(String::as_str), Some(kind), "{name}");
@@ -646,6 +739,58 @@ mod tests {
         assert_eq!((lookups("ok"), lookups("error")), (1.0, 1.0));
         let state = |s| find(&samples, "oots_exchanges_in_state", &[("state", s)]).value;
         assert_eq!((state("received"), state("answered")), (2.0, 5.0));
+        assert_eq!(find(&samples, "oots_store_up", &[]).value, 1.0);
+        assert_eq!(
+            find(&samples, "oots_exchanges_in_state_age_seconds", &[]).value,
+            0.0
+        );
+    }
+
+    #[test]
+    fn a_store_that_does_not_answer_shows_as_down_with_the_last_counts_and_their_age() {
+        let m = Metrics::new();
+        m.deliveries_unrecorded(44);
+        m.deliveries_dropped(3);
+        let counts = [("answered".to_owned(), 7)];
+        let (_, samples) = parse(&m.render(StoreReading {
+            up: false,
+            counts: &counts,
+            age_seconds: Some(12.5),
+        }));
+        assert_eq!(find(&samples, "oots_store_up", &[]).value, 0.0);
+        assert_eq!(
+            find(
+                &samples,
+                "oots_exchanges_in_state",
+                &[("state", "answered")]
+            )
+            .value,
+            7.0
+        );
+        assert_eq!(
+            find(&samples, "oots_exchanges_in_state_age_seconds", &[]).value,
+            12.5
+        );
+        assert_eq!(
+            find(&samples, "oots_deliveries_unrecorded", &[]).value,
+            44.0
+        );
+        assert_eq!(
+            find(&samples, "oots_deliveries_dropped_total", &[]).value,
+            3.0
+        );
+        // Never read: no counts, no age, but still an explicit 0.
+        let (_, samples) = parse(&m.render(StoreReading {
+            up: false,
+            counts: &[],
+            age_seconds: None,
+        }));
+        assert_eq!(find(&samples, "oots_store_up", &[]).value, 0.0);
+        assert!(
+            !samples
+                .iter()
+                .any(|s| s.name == "oots_exchanges_in_state_age_seconds")
+        );
     }
 
     #[test]
@@ -654,7 +799,7 @@ mod tests {
         for ms in [0.5, 1.0, 2.0, 30.0, 30.0, 400.0, 9_000.0, 60_000.0] {
             m.decided("evidence", Duration::from_secs_f64(ms / 1000.0));
         }
-        let (_, samples) = parse(&m.render(&[]));
+        let (_, samples) = parse(&m.render(StoreReading::fresh(&[])));
         let buckets: Vec<(f64, f64)> = samples
             .iter()
             .filter(|s| s.name == "oots_decision_seconds_bucket")
@@ -695,7 +840,7 @@ mod tests {
         let m = Metrics::new();
         let odd = "reg \"a\"\\b\nc";
         m.lookup(odd, true, Duration::from_millis(1));
-        let text = m.render(&[("weird\"state".into(), 1)]);
+        let text = m.render(StoreReading::fresh(&[("weird\"state".into(), 1)]));
         assert!(text.contains(r#"connection="reg \"a\"\\b\nc""#), "{text}");
         let (_, samples) = parse(&text);
         let s = find(
@@ -724,7 +869,7 @@ mod tests {
         for i in 0..(MAX_SEND_CODES + 10) {
             m.send_failed(&format!("CODE_{i}"));
         }
-        let (_, samples) = parse(&m.render(&[]));
+        let (_, samples) = parse(&m.render(StoreReading::fresh(&[])));
         let conns: std::collections::BTreeSet<&str> = samples
             .iter()
             .filter(|s| s.name == "oots_registry_lookups_total")

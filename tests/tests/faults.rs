@@ -4,11 +4,10 @@
 //! that is gone (not ready, nothing acknowledged).
 //!
 //! The registry is the quickstart register copied into PostgreSQL behind a loopback TCP
-//! proxy this test switches between up, down (connections refused) and stalled.
+//! proxy (`oots_e2e::proxy`) this test switches between up, down (connections refused)
+//! and stalled.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::{Adapter, free_port};
@@ -16,6 +15,7 @@ use oots_e2e::load::{
     Deployment, ENV, adapter_yaml, deployment, drop_pg_schema, postgres_registry, request,
     simulator,
 };
+use oots_e2e::proxy::{Mode, Proxy};
 use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 
 fn workspace() -> &'static Path {
@@ -28,67 +28,6 @@ fn pg_url() -> Option<String> {
         println!("SKIPPED: fault suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)");
     }
     url
-}
-
-const UP: u8 = 0;
-const DOWN: u8 = 1;
-const STALLED: u8 = 2;
-
-/// A TCP proxy to PostgreSQL: forwards, refuses (and cuts open connections), or holds
-/// every byte (the registry hangs, also on connections already open).
-async fn proxy(target: &str) -> (u16, Arc<AtomicU8>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mode = Arc::new(AtomicU8::new(UP));
-    let m = mode.clone();
-    let target = target.to_owned();
-    tokio::spawn(async move {
-        loop {
-            let Ok((inbound, _)) = listener.accept().await else {
-                return;
-            };
-            if m.load(Ordering::SeqCst) == DOWN {
-                drop(inbound);
-                continue;
-            }
-            let Ok(out) = tokio::net::TcpStream::connect(&target).await else {
-                continue;
-            };
-            let (ri, wi) = inbound.into_split();
-            let (ro, wo) = out.into_split();
-            tokio::spawn(pump(ri, wo, m.clone()));
-            tokio::spawn(pump(ro, wi, m.clone()));
-        }
-    });
-    (port, mode)
-}
-
-/// Copies one direction, obeying the mode between reads.
-async fn pump(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
-    mode: Arc<AtomicU8>,
-) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        let Ok(n) = from.read(&mut buf).await else {
-            return;
-        };
-        if n == 0 {
-            return;
-        }
-        loop {
-            match mode.load(Ordering::SeqCst) {
-                DOWN => return,
-                STALLED => tokio::time::sleep(Duration::from_millis(20)).await,
-                _ => break,
-            }
-        }
-        if to.write_all(&buf[..n]).await.is_err() {
-            return;
-        }
-    }
 }
 
 /// Sends request `i` and waits for its answer: (action, EDM code if any, seconds taken).
@@ -127,9 +66,8 @@ async fn a_registry_down_or_hanging_gets_0005_within_the_timeout_and_service_res
     let Some(pg) = pg_url() else { return };
     let schema = format!("oots_faults_reg_{}", std::process::id());
     let direct = postgres_registry(&pg, &schema).await;
-    let (proxy_port, mode) = proxy("127.0.0.1:5432").await;
-    let via_proxy = direct.replacen("127.0.0.1:5432", &format!("127.0.0.1:{proxy_port}"), 1);
-    assert_ne!(via_proxy, direct, "PG_URL must name 127.0.0.1:5432");
+    let proxy = Proxy::start("127.0.0.1:5432").await;
+    let via_proxy = proxy.url(&direct);
 
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -150,7 +88,7 @@ async fn a_registry_down_or_hanging_gets_0005_within_the_timeout_and_service_res
     let log = dir.path().join("adapter.log");
 
     // Down when the adapter starts: it starts anyway, and answers 0005.
-    mode.store(DOWN, Ordering::SeqCst);
+    proxy.set(Mode::Down);
     let _adapter = Adapter::start(&config, port, &log, &ENV).await;
     let (action, code, secs) = ask(&sim, 0, "down").await;
     assert_eq!(
@@ -160,13 +98,13 @@ async fn a_registry_down_or_hanging_gets_0005_within_the_timeout_and_service_res
     assert!(secs < 10.0, "answered after {secs:.1}s");
 
     // Back: the connection is opened on use, the same person's evidence goes out.
-    mode.store(UP, Ordering::SeqCst);
+    proxy.set(Mode::Up);
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     let (action, code, _) = ask(&sim, 0, "up").await;
     assert_eq!((action.as_str(), code), ("ExecuteQueryResponse", None));
 
     // Hanging: retried within timeout_ms (2 s), then 0005, not a stuck exchange.
-    mode.store(STALLED, Ordering::SeqCst);
+    proxy.set(Mode::Stalled);
     let (action, code, secs) = ask(&sim, 0, "stalled").await;
     assert_eq!(
         (action.as_str(), code.as_deref()),
@@ -176,7 +114,7 @@ async fn a_registry_down_or_hanging_gets_0005_within_the_timeout_and_service_res
         secs < 8.0,
         "a hanging registry held the exchange {secs:.1}s"
     );
-    mode.store(UP, Ordering::SeqCst);
+    proxy.set(Mode::Up);
     let (action, _, _) = ask(&sim, 0, "again").await;
     assert_eq!(action, "ExecuteQueryResponse");
 

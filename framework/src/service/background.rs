@@ -104,6 +104,7 @@ async fn find_work(
             }
             _ = deadlines.tick() => due(&service).await,
             _ = sweep.tick() => {
+                service.give_back_stranded().await;
                 let mut ids = due(&service).await;
                 ids.extend(pending(&service).await);
                 ids
@@ -145,26 +146,107 @@ async fn pending(service: &Service) -> Vec<String> {
 }
 
 /// Records deliveries, those reported meanwhile together in one store write; ends once
-/// every sender is gone and all are recorded.
+/// every sender is gone and all are recorded (or the store refused them one last time).
+///
+/// A confirmation the store does not take (an outage) is kept in memory, at most
+/// [`MAX_UNRECORDED`], and written again with a growing pause until the store takes it:
+/// the access point reports a delivery once, and without the record the exchange would
+/// stay `answered` for good.
 async fn record_deliveries(service: Service, mut deliveries: mpsc::UnboundedReceiver<String>) {
-    let mut batch = Vec::with_capacity(DELIVERY_BATCH);
-    while deliveries.recv_many(&mut batch, DELIVERY_BATCH).await > 0 {
-        let now = service.exchange.clock.now();
-        match service
-            .exchange
-            .store
-            .acknowledge_answers(&batch, now)
-            .await
-        {
-            Ok(n) => tracing::debug!(reported = batch.len(), recorded = n, "answers delivered"),
-            // The exchanges stay `answered`: only the delivery confirmation is missing.
-            Err(e) => tracing::warn!(
-                code = e.code(),
-                reported = batch.len(),
-                "cannot record deliveries"
-            ),
+    let metrics = service.exchange.metrics.clone();
+    let mut held = Unrecorded::default();
+    let mut pause = RETRY_FIRST;
+    let mut open = true;
+    while open || !held.is_empty() {
+        let mut fresh = Vec::with_capacity(DELIVERY_BATCH);
+        if held.is_empty() {
+            open = deliveries.recv_many(&mut fresh, DELIVERY_BATCH).await > 0;
+        } else if open {
+            // Retry after `pause`, or at once with what is reported meanwhile.
+            tokio::select! {
+                n = deliveries.recv_many(&mut fresh, DELIVERY_BATCH) => open = n > 0,
+                () = tokio::time::sleep(pause) => {}
+            }
         }
-        batch.clear();
+        let now = service.exchange.clock.now();
+        let dropped = held.extend(fresh, now);
+        if dropped > 0 {
+            metrics.deliveries_dropped(dropped);
+            tracing::error!(
+                dropped,
+                held = MAX_UNRECORDED,
+                "delivery confirmations dropped while the state store is away: their exchanges stay answered"
+            );
+        }
+        match held.write(service.exchange.store.as_ref()).await {
+            Ok(()) => pause = RETRY_FIRST,
+            Err(e) => {
+                tracing::warn!(
+                    code = e.code(),
+                    held = held.len(),
+                    retry_in_ms = pause.as_millis() as u64,
+                    "cannot record deliveries; kept to retry"
+                );
+                if !open {
+                    tracing::error!(
+                        held = held.len(),
+                        "stopping with delivery confirmations not recorded: their exchanges stay answered"
+                    );
+                    metrics.deliveries_unrecorded(held.len());
+                    return;
+                }
+                pause = (pause * 2).min(RETRY_LAST);
+            }
+        }
+        metrics.deliveries_unrecorded(held.len());
+    }
+}
+
+/// Most delivery confirmations kept in memory while the store is away (a few MB).
+const MAX_UNRECORDED: usize = 100_000;
+/// First and longest pause between writes of confirmations the store refused.
+const RETRY_FIRST: Duration = Duration::from_millis(500);
+const RETRY_LAST: Duration = Duration::from_secs(15);
+
+/// Delivery confirmations not yet in the store, oldest first, each with when it was
+/// reported.
+#[derive(Debug, Default)]
+struct Unrecorded(std::collections::VecDeque<(String, chrono::DateTime<chrono::Utc>)>);
+
+impl Unrecorded {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Adds `ids` reported at `at`; returns how many of the oldest were dropped to stay
+    /// within [`MAX_UNRECORDED`].
+    fn extend(&mut self, ids: Vec<String>, at: chrono::DateTime<chrono::Utc>) -> usize {
+        self.0.extend(ids.into_iter().map(|id| (id, at)));
+        let over = self.0.len().saturating_sub(MAX_UNRECORDED);
+        self.0.drain(..over);
+        over
+    }
+
+    /// Writes them oldest first, [`DELIVERY_BATCH`] at a time; what the store took is
+    /// removed, the rest stays.
+    async fn write(
+        &mut self,
+        store: &dyn crate::store::Store,
+    ) -> Result<(), crate::store::StoreError> {
+        while !self.0.is_empty() {
+            let n = self.0.len().min(DELIVERY_BATCH);
+            let (ids, at): (Vec<String>, Vec<_>) = self.0.range(..n).cloned().unzip();
+            // Each was delivered by the time the newest of the batch was reported.
+            let at = at.into_iter().max().unwrap_or_else(chrono::Utc::now);
+            let recorded = store.acknowledge_answers(&ids, at).await?;
+            tracing::debug!(reported = n, recorded, "answers delivered");
+            self.0.drain(..n);
+        }
+        Ok(())
     }
 }
 

@@ -19,6 +19,7 @@ use crate::gateway::{Gateway, GatewayError, Notification, OutboundMessage, Paylo
 use crate::store::{Claim, Decision, ExchangeState, OutboxEntry};
 
 mod background;
+mod scrape;
 
 /// What happened to one inbound message (for `demo` and tests; logs carry the same).
 #[derive(Debug, Clone)]
@@ -53,6 +54,10 @@ pub struct Service {
     /// Message ids being processed now: a push and the start-up sweep may name the same
     /// message at once, and only one of them may answer it.
     pub in_flight: Arc<Mutex<HashSet<String>>>,
+    /// Messages this process stopped working on while their lease could not be given
+    /// back (the store was away): the next sweep gives them back, so they are taken up
+    /// again as soon as the store is, not when the lease runs out.
+    stranded: Arc<Mutex<HashSet<String>>>,
     /// This process's name on the leases it takes (unique per start).
     worker: Arc<str>,
     /// Bounds the messages worked on at once (the rest wait, stored).
@@ -71,6 +76,7 @@ impl Service {
             gateway,
             reports,
             in_flight: Arc::default(),
+            stranded: Arc::default(),
             worker: Arc::from(format!(
                 "{}-{}",
                 std::process::id(),
@@ -105,6 +111,11 @@ impl Drop for InFlight {
         let mut s = self.set.lock().unwrap_or_else(|p| p.into_inner());
         s.remove(&self.id);
     }
+}
+
+/// A set of message ids; plain data, so a panic elsewhere cannot leave it half-written.
+fn lock(set: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    set.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Quick in-process resends before the outbox takes over with longer pauses (not for a
@@ -185,11 +196,44 @@ impl Service {
                 tracing::warn!(
                     message_id,
                     code = s.code(),
-                    "cannot give the message back; its lease expires instead"
+                    "cannot give the message back; the next sweep tries again"
                 );
+                lock(&self.stranded).insert(message_id.to_owned());
             }
         }
         result
+    }
+
+    /// Gives back the leases of messages this process stopped working on while the store
+    /// was away ([`Service::process`] could not): due at once, the same sweep takes them
+    /// up. Those worked on again meanwhile are left alone.
+    pub(super) async fn give_back_stranded(&self) {
+        let ids: Vec<String> = {
+            let in_flight = lock(&self.in_flight);
+            lock(&self.stranded)
+                .iter()
+                .filter(|id| !in_flight.contains(*id))
+                .cloned()
+                .collect()
+        };
+        let now = self.exchange.clock.now();
+        for id in ids {
+            match self
+                .exchange
+                .store
+                .defer(&id, &self.worker, now, "STORE_UNAVAILABLE")
+                .await
+            {
+                Ok(()) => {
+                    lock(&self.stranded).remove(&id);
+                    tracing::info!(message_id = %id, "lease given back after the store returned");
+                }
+                Err(e) => {
+                    tracing::debug!(code = e.code(), "stranded leases not given back yet");
+                    return;
+                }
+            }
+        }
     }
 
     /// Fetches a message from the access point, stores it and takes its lease. A
@@ -547,6 +591,7 @@ impl Service {
         let metrics_gens = gens.clone();
         let ready_store = self.exchange.store.clone();
         let metrics_ex = self.exchange.clone();
+        let store_scrape = Arc::new(scrape::StoreScrape::default());
         let app: Router = inbound(tx)
             .route(
                 "/healthz",
@@ -572,13 +617,10 @@ impl Service {
                 get(move || {
                     let g = metrics_gens.clone();
                     let ex = metrics_ex.clone();
+                    let scrape = store_scrape.clone();
                     async move {
-                        let counts = ex.store().exchange_counts().await.unwrap_or_default();
-                        let counts: Vec<(String, i64)> = counts
-                            .into_iter()
-                            .map(|(s, n)| (s.as_str().to_owned(), n))
-                            .collect();
-                        format!("{}{}", g.metrics(), ex.metrics().render(&counts))
+                        let own = scrape.render(ex.store().as_ref(), ex.metrics()).await;
+                        format!("{}{own}", g.metrics())
                     }
                 }),
             );

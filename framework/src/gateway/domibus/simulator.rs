@@ -125,6 +125,8 @@ struct SimState {
     cancel: CancellationToken,
     /// Submissions still to refuse with HTTP 503 (an access point that is down).
     refuse_submits: std::sync::atomic::AtomicUsize,
+    /// While `Some`, delivery reports (`sendSuccess`) are kept here instead of pushed.
+    held_reports: Mutex<Option<Vec<String>>>,
 }
 
 #[derive(Default)]
@@ -174,6 +176,7 @@ impl DomibusSimulator {
             pushes: Arc::new(tokio::sync::Semaphore::new(PUSH_CONCURRENCY)),
             cancel: cancel.clone(),
             refuse_submits: std::sync::atomic::AtomicUsize::new(0),
+            held_reports: Mutex::new(None),
         });
         let app = Router::new()
             .route(WSPLUGIN_PATH, post(handle))
@@ -271,6 +274,37 @@ impl DomibusSimulator {
             .state
             .refuse_submits
             .store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Keeps the delivery reports (`sendSuccess`) of submissions from now on instead of
+    /// pushing them, until [`release_delivery_reports`](Self::release_delivery_reports):
+    /// a receipt that comes late.
+    pub fn hold_delivery_reports(&self) {
+        let mut held = self
+            .handle
+            .state
+            .held_reports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        held.get_or_insert_with(Vec::new);
+    }
+
+    /// Pushes the delivery reports held since
+    /// [`hold_delivery_reports`](Self::hold_delivery_reports); returns how many.
+    pub fn release_delivery_reports(&self) -> usize {
+        let held = self
+            .handle
+            .state
+            .held_reports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or_default();
+        let n = held.len();
+        for id in held {
+            spawn_push(self.handle.state.clone(), "sendSuccess", id);
+        }
+        n
     }
 
     /// Stops serving and pushing.
@@ -582,7 +616,13 @@ fn submit(
     let _ = state
         .submitted_tx
         .send(OutboundMessage { header, payloads });
-    spawn_push(state.clone(), "sendSuccess", id.clone());
+    let held = {
+        let mut held = state.held_reports.lock().unwrap_or_else(|e| e.into_inner());
+        held.as_mut().map(|h| h.push(id.clone())).is_some()
+    };
+    if !held {
+        spawn_push(state.clone(), "sendSuccess", id.clone());
+    }
     ok(soap::envelope_no_header(&format!(
         "{}<messageID>{}</messageID></ns2:submitResponse>",
         body_open("submitResponse"),
