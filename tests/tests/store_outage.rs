@@ -154,12 +154,18 @@ async fn delivery_confirmations_reported_during_a_store_outage_are_recorded_once
     .await;
     proxy.set(Mode::Down);
     assert_eq!(d.sim.release_delivery_reports(), 20);
-    let text = until(d.port, Duration::from_secs(20), |t| {
-        sample(t, "oots_deliveries_unrecorded") == Some(20.0)
-    })
-    .await;
+    let t0 = Instant::now();
+    while !std::fs::read_to_string(&d.log)
+        .unwrap_or_default()
+        .contains("cannot record deliveries")
+    {
+        assert!(t0.elapsed() < Duration::from_secs(30), "the reports were not refused");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (text, _) = scrape(d.port).await;
     assert_eq!(sample(&text, "oots_store_up"), Some(0.0), "{text}");
-    // Longer than one retry pause: the first writes fail.
+    assert_eq!(sample(&text, "oots_deliveries_unrecorded"), Some(20.0), "{text}");
+    // Longer than one retry pause: more writes fail.
     tokio::time::sleep(Duration::from_secs(3)).await;
     proxy.set(Mode::Up);
     let text = until(d.port, Duration::from_secs(40), |t| {
