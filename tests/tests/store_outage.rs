@@ -159,12 +159,19 @@ async fn delivery_confirmations_reported_during_a_store_outage_are_recorded_once
         .unwrap_or_default()
         .contains("cannot record deliveries")
     {
-        assert!(t0.elapsed() < Duration::from_secs(30), "the reports were not refused");
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "the reports were not refused"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let (text, _) = scrape(d.port).await;
     assert_eq!(sample(&text, "oots_store_up"), Some(0.0), "{text}");
-    assert_eq!(sample(&text, "oots_deliveries_unrecorded"), Some(20.0), "{text}");
+    assert_eq!(
+        sample(&text, "oots_deliveries_unrecorded"),
+        Some(20.0),
+        "{text}"
+    );
     // Longer than one retry pause: more writes fail.
     tokio::time::sleep(Duration::from_secs(3)).await;
     proxy.set(Mode::Up);
@@ -224,7 +231,7 @@ async fn work_whose_lease_could_not_be_given_back_resumes_when_the_store_does_no
         d.sim.deliver(h, p);
     }
     let t0 = Instant::now();
-    while d.sim.pending_ids().len() > 0 {
+    while !d.sim.pending_ids().is_empty() {
         assert!(t0.elapsed() < Duration::from_secs(20), "not all stored");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

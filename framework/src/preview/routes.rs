@@ -1046,7 +1046,7 @@ mod tests {
         assert_eq!(loaded.session, stored);
         assert!(
             metrics
-                .render(&[])
+                .render(crate::metrics::StoreReading::fresh(&[]))
                 .contains("oots_preview_total{step=\"visited\"} 1\n")
         );
     }
@@ -1087,7 +1087,7 @@ mod tests {
             },
         );
         count_steps(&m, &reviewing, &SessionState::Declined { at });
-        let text = m.render(&[]);
+        let text = m.render(crate::metrics::StoreReading::fresh(&[]));
         for (step, n) in [
             ("visited", 3),
             ("signed_in", 1),

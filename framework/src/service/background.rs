@@ -288,3 +288,26 @@ async fn purge(service: Service, stop: CancellationToken) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unrecorded_confirmations_are_bounded_dropping_the_oldest() {
+        let at = chrono::Utc::now();
+        let mut held = Unrecorded::default();
+        let ids = |r: std::ops::Range<usize>| r.map(|i| format!("a{i}")).collect::<Vec<_>>();
+        assert_eq!(held.extend(ids(0..MAX_UNRECORDED - 1), at), 0);
+        assert_eq!(
+            held.extend(ids(MAX_UNRECORDED - 1..MAX_UNRECORDED + 2), at),
+            2
+        );
+        assert_eq!(held.len(), MAX_UNRECORDED);
+        assert_eq!(held.0.front().map(|(id, _)| id.as_str()), Some("a2"));
+        assert_eq!(
+            held.0.back().map(|(id, _)| id.clone()),
+            Some(format!("a{}", MAX_UNRECORDED + 1))
+        );
+    }
+}
