@@ -261,3 +261,175 @@ async fn both_access_points_talk_over_tls() {
     assert!(plain.is_err() || !plain.unwrap().status().is_success());
     served.stop();
 }
+
+/// Opens `served`'s state store (beside its config) and reads its journal, once it holds
+/// a record of kind `kind`.
+async fn journal_with(dir: &Path, kind: &str) -> Vec<serde_json::Value> {
+    let t0 = std::time::Instant::now();
+    loop {
+        let store = SqliteStore::open(&dir.join("state/adapter.db"))
+            .await
+            .unwrap();
+        let records: Vec<serde_json::Value> = store
+            .journal(0, 1_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| serde_json::from_str(&e.record).unwrap())
+            .collect();
+        if records.iter().any(|r| r["kind"] == kind) {
+            return records;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "no {kind} record: {records:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Opens a signed signal kept in the journal (base64 of the SOAP envelope) as `me` would:
+/// its signer and the receipt it holds.
+fn open_receipt(
+    dir: &Path,
+    me: &str,
+    peer: &str,
+    b64: &serde_json::Value,
+) -> (
+    oots_framework::gateway::as4::keys::Certificate,
+    oots_framework::gateway::as4::signal::Signal,
+) {
+    use base64::Engine as _;
+    use oots_framework::gateway::as4::{signal, wss};
+    let soap = base64::engine::general_purpose::STANDARD
+        .decode(b64.as_str().unwrap())
+        .unwrap();
+    let settings = as4_support::as4_settings_for(dir, me, peer, "http://127.0.0.1:1/as4".into());
+    let pm = PMode::load(&settings).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let opened = wss::open(
+        std::str::from_utf8(&soap).unwrap(),
+        Vec::new(),
+        &pm.credentials,
+        &pm.trust,
+        &pm.peer_certificates(),
+        wss::Policy {
+            require_signature: true,
+            require_encryption: false,
+        },
+        now,
+    )
+    .unwrap();
+    let doc = roxmltree::Document::parse(&opened.messaging).unwrap();
+    (
+        opened.signer.unwrap(),
+        signal::parse(doc.root_element()).unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_journal_keeps_the_proof_of_what_was_received_and_sent() {
+    use oots_framework::gateway::as4::signal::Signal;
+    use oots_framework::store::proof;
+    let dir = tempfile::tempdir().unwrap();
+    pki(dir.path(), &["AP_PROVIDER", "AP_REQUESTER"]);
+    let (port, requester_port) = (free_port(), free_port());
+    let served = serve(
+        dir.path(),
+        "AP_PROVIDER",
+        port,
+        "AP_REQUESTER",
+        requester_port,
+    );
+    let (gateway, store, mut answers) = requester(dir.path(), port, requester_port).await;
+    let id = "request-proof@requester.example";
+    let msg = request(id);
+    gateway.submit(&msg).await.unwrap();
+    let answer_id = match tokio::time::timeout(Duration::from_secs(20), answers.recv()).await {
+        Ok(Some(Notification::Received(a))) => a,
+        other => panic!("no answer: {other:?}\n{}", served.stop()),
+    };
+    let (_, answer_regrep) = store.unanswered(&answer_id).await.unwrap().unwrap();
+    let journal = journal_with(dir.path(), proof::DELIVERY).await;
+    let text = serde_json::to_string(&journal).unwrap();
+    assert!(
+        !text.contains("Dupont") && !text.contains("1992-10-22"),
+        "{text}"
+    );
+    let one = |kind: &str| {
+        let found: Vec<_> = journal.iter().filter(|r| r["kind"] == kind).collect();
+        assert_eq!(found.len(), 1, "{kind}: {text}");
+        found[0].clone()
+    };
+    let provider_cert = std::fs::read(dir.path().join("AP_PROVIDER.pem")).unwrap();
+    let requester_cert = std::fs::read(dir.path().join("AP_REQUESTER.pem")).unwrap();
+    let is = |c: &oots_framework::gateway::as4::keys::Certificate, pem: &[u8]| {
+        let der = oots_framework::gateway::as4::keys::Certificate::from_pem(pem).unwrap();
+        c.der() == der.der()
+    };
+
+    // The receipt given for the request: signed by the provider, for that MessageId.
+    let given = one(proof::RECEIPT_GIVEN);
+    assert_eq!(given["message_id"], id);
+    let (signer, signal) =
+        open_receipt(dir.path(), "AP_REQUESTER", "AP_PROVIDER", &given["receipt"]);
+    assert!(is(&signer, &provider_cert));
+    match signal {
+        Signal::Receipt {
+            ref_to,
+            acknowledged,
+        } => {
+            assert_eq!(ref_to, id);
+            assert!(!acknowledged.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // The decision: the digests of the request as received and of the answer as sent.
+    let decision = one("decision");
+    let regrep = msg
+        .payloads
+        .iter()
+        .find(|p| p.mime_type == "application/x-ebrs+xml")
+        .unwrap();
+    assert_eq!(decision["request_sha256"], proof::sha256(&regrep.bytes));
+    assert_eq!(decision["answer_id"], answer_id.as_str());
+    let parts = decision["answer_parts"].as_array().unwrap();
+    assert!(
+        parts
+            .iter()
+            .any(|p| p["sha256"] == proof::sha256(&answer_regrep)),
+        "{parts:?}"
+    );
+
+    // The receipt obtained for the answer: signed by the requester, for the answer.
+    let delivery = one(proof::DELIVERY);
+    assert_eq!(
+        (
+            delivery["message_id"].as_str(),
+            delivery["answer_id"].as_str()
+        ),
+        (Some(id), Some(answer_id.as_str()))
+    );
+    let (signer, signal) = open_receipt(
+        dir.path(),
+        "AP_PROVIDER",
+        "AP_REQUESTER",
+        &delivery["receipt"],
+    );
+    assert!(is(&signer, &requester_cert));
+    match signal {
+        Signal::Receipt {
+            ref_to,
+            acknowledged,
+        } => {
+            assert_eq!(ref_to, answer_id);
+            assert!(!acknowledged.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    served.stop();
+}

@@ -218,6 +218,16 @@ pub enum Resend {
     GiveUp,
 }
 
+/// A submission the access point took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    /// The message id the access point uses for it.
+    pub message_id: String,
+    /// The peer's signed receipt for it, the SOAP envelope as received, when the gateway
+    /// itself obtained one (native AS4): the proof of delivery kept in the journal.
+    pub receipt: Option<Vec<u8>>,
+}
+
 /// The access point seen from the backend (corner 4 of the four-corner model).
 #[async_trait]
 pub trait Gateway: Send + Sync + Debug {
@@ -230,6 +240,14 @@ pub trait Gateway: Send + Sync + Debug {
     async fn acknowledge(&self, message_id: &str) -> Result<(), GatewayError>;
     /// Submits a message; returns the message id the access point uses for it.
     async fn submit(&self, msg: &OutboundMessage) -> Result<String, GatewayError>;
+    /// [`Gateway::submit`], with the peer's signed receipt when this gateway obtains one
+    /// (Domibus keeps its receipts itself).
+    async fn submit_confirmed(&self, msg: &OutboundMessage) -> Result<Submitted, GatewayError> {
+        Ok(Submitted {
+            message_id: self.submit(msg).await?,
+            receipt: None,
+        })
+    }
     /// Ids of received messages not yet acknowledged (sweep after missed pushes).
     async fn pending(&self) -> Result<Vec<String>, GatewayError>;
     /// Whether a successful [`Gateway::submit`] already means delivered (the native AS4

@@ -15,8 +15,10 @@ use crate::clock::edm_timestamp;
 use crate::exchange::{Answer, Exchange, ExchangeError, Reply};
 use crate::gateway::domibus::push;
 use crate::gateway::ebms::{PartInfo, Property, UserMessage};
-use crate::gateway::{Gateway, GatewayError, Notification, OutboundMessage, Payload, Resend};
-use crate::store::{Claim, Decision, ExchangeState, OutboxEntry};
+use crate::gateway::{
+    Gateway, GatewayError, Notification, OutboundMessage, Payload, Resend, Submitted,
+};
+use crate::store::{Claim, Decision, ExchangeState, OutboxEntry, proof};
 
 mod background;
 mod scrape;
@@ -328,7 +330,7 @@ impl Service {
             action: answer.action().to_owned(),
             code: answer.code().map(str::to_owned),
             generation: answer.generation.clone(),
-            audit: audit_record(message_id, &header, &answer_id, &answer),
+            audit: audit_record(message_id, &header, regrep, &outbound, &answer),
         };
         let now = self.exchange.clock.now();
         if !self
@@ -381,6 +383,21 @@ impl Service {
         let started = std::time::Instant::now();
         let span = tracing::info_span!("send", answer_id = %entry.answer_id, gateway = self.gateway.name());
         match tracing::Instrument::instrument(self.submit_with_retry(&outbound), span).await {
+            Ok(Submitted {
+                receipt: Some(receipt),
+                ..
+            }) => {
+                // The proof of delivery, before the exchange counts as answered: if it
+                // cannot be kept, the outbox sends the same bytes again and the peer's
+                // next receipt is kept instead.
+                self.exchange
+                    .store
+                    .append_journal(
+                        &proof::delivery(message_id, &entry.answer_id, &receipt),
+                        self.exchange.clock.now(),
+                    )
+                    .await?;
+            }
             Ok(_) => {}
             Err(e) if e.is_duplicate() => {
                 tracing::info!(message_id, answer_id = %entry.answer_id, "the access point already had the answer (sent before a restart)");
@@ -495,7 +512,7 @@ impl Service {
         OutboundMessage { header, payloads }
     }
 
-    async fn submit_with_retry(&self, msg: &OutboundMessage) -> Result<String, GatewayError> {
+    async fn submit_with_retry(&self, msg: &OutboundMessage) -> Result<Submitted, GatewayError> {
         let mut delay = Duration::from_millis(200);
         let mut attempt = 1;
         let quick = if self.gateway.resend(msg, 0) == Resend::Outbox {
@@ -504,8 +521,8 @@ impl Service {
             1
         };
         loop {
-            match self.gateway.submit(msg).await {
-                Ok(id) => return Ok(id),
+            match self.gateway.submit_confirmed(msg).await {
+                Ok(submitted) => return Ok(submitted),
                 Err(e) if attempt < quick && e.is_transient() && !e.is_duplicate() => {
                     tracing::warn!(attempt, code = e.code(), "submit failed, retrying");
                     tokio::time::sleep(delay).await;
@@ -737,12 +754,18 @@ async fn readiness(store: &dyn crate::store::Store) -> (axum::http::StatusCode, 
 /// (hashed) subject, the outcome, the matching explanation or the preview sign-in's
 /// verdict (the reason a neutral refusal does not tell), the mapping generation and the
 /// answer's id.
+///
+/// What proves what was received and sent goes with it: the SHA-256 of the request
+/// document as stored and of every part of the answer as submitted, with both message
+/// ids ([`proof`]).
 fn audit_record(
     message_id: &str,
     header: &UserMessage,
-    answer_id: &str,
+    regrep: &[u8],
+    outbound: &OutboundMessage,
     answer: &Answer,
 ) -> String {
+    let answer_id = outbound.header.message_id.as_str();
     let f = &answer.facts;
     let mut record = serde_json::json!({
         "kind": "decision",
@@ -760,6 +783,8 @@ fn audit_record(
         "generation": answer.generation,
         "matching": &answer.matching,
         "answer_id": answer_id,
+        "request_sha256": proof::sha256(regrep),
+        "answer_parts": proof::parts(&outbound.payloads),
     });
     // Why the preview's sign-in ended the session (attribute names only), when it did.
     if let Some(why) = &answer.sign_in {

@@ -6,6 +6,7 @@
 pub mod exchange;
 pub mod journal;
 mod postgres;
+pub mod proof;
 pub mod sealed;
 mod sqlite;
 

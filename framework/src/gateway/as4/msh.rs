@@ -32,8 +32,9 @@ use crate::clock::edm_timestamp;
 use crate::gateway::ebms::{self, Property};
 use crate::gateway::{
     Gateway, GatewayError, InboundMessage, Notification, OutboundMessage, Payload, Resend,
+    Submitted,
 };
-use crate::store::{Inbound, SealedMessage, Store};
+use crate::store::{Inbound, SealedMessage, Store, proof};
 
 /// Largest payload after decompression.
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024 * 1024;
@@ -344,6 +345,20 @@ impl As4Gateway {
                 ));
             }
         };
+        // The receipt is the proof of what this access point acknowledged: journaled
+        // before it leaves (a resend gets a new receipt, journaled too).
+        self.store
+            .append_journal(
+                &proof::receipt_given(&header.message_id, &receipt),
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| {
+                with_ref(
+                    "EBMS:0202",
+                    format!("cannot journal the receipt ({})", e.code()),
+                )
+            })?;
         if fresh && let Some(inbox) = &self.inbox {
             let _ = inbox.send(inbound.clone());
         }
@@ -466,7 +481,8 @@ impl As4Gateway {
     }
 
     /// One attempt: the peer's signal, verified.
-    async fn attempt(&self, peer: &Peer, sent: &Sent) -> Result<Signal, GatewayError> {
+    /// One post of `sent`; the peer's signal and its SOAP envelope as received.
+    async fn attempt(&self, peer: &Peer, sent: &Sent) -> Result<(Signal, String), GatewayError> {
         let answer = self
             .http
             .post(&peer.endpoint)
@@ -520,8 +536,9 @@ impl As4Gateway {
         // The signal is read from the signed eb:Messaging, not from whatever comes first.
         let doc = crate::gateway::xml::parse(&opened.messaging, usize::MAX)
             .map_err(|e| GatewayError::Malformed(e.to_string()))?;
-        signal::parse(doc.root_element())
-            .ok_or_else(|| GatewayError::Malformed("no ebMS signal in the answer".into()))
+        let signal = signal::parse(doc.root_element())
+            .ok_or_else(|| GatewayError::Malformed("no ebMS signal in the answer".into()))?;
+        Ok((signal, soap))
     }
 }
 
@@ -566,6 +583,11 @@ impl Gateway for As4Gateway {
     /// One attempt: the sealed bytes posted once. [`Gateway::resend`] says when the
     /// next is due; the outbox keeps that schedule across restarts and replicas.
     async fn submit(&self, msg: &OutboundMessage) -> Result<String, GatewayError> {
+        Ok(self.submit_confirmed(msg).await?.message_id)
+    }
+
+    /// [`Gateway::submit`], keeping the signed receipt that acknowledged it.
+    async fn submit_confirmed(&self, msg: &OutboundMessage) -> Result<Submitted, GatewayError> {
         let peer = self.pmode.peer(&msg.header.to.party_id).ok_or_else(|| {
             GatewayError::Config(format!(
                 "no peer {} in the AS4 PMode",
@@ -573,9 +595,13 @@ impl Gateway for As4Gateway {
             ))
         })?;
         let sent = self.sealed(msg).await?;
-        match self.attempt(peer, &sent).await? {
+        let (answer, envelope) = self.attempt(peer, &sent).await?;
+        match answer {
             s if signal::acknowledges(&s, &msg.header.message_id, &sent.references) => {
-                Ok(msg.header.message_id.clone())
+                Ok(Submitted {
+                    message_id: msg.header.message_id.clone(),
+                    receipt: Some(envelope.into_bytes()),
+                })
             }
             Signal::Error { code, detail, .. } => Err(GatewayError::Fault {
                 code,
