@@ -42,6 +42,7 @@ impl Duties {
         tasks.spawn(record_deliveries(service.clone(), deliveries));
         tasks.spawn(chain_journal(service.clone(), stop.clone()));
         tasks.spawn(purge(service.clone(), stop.clone()));
+        tasks.spawn(checkpoints(service.clone(), stop.clone()));
         Self {
             delivered,
             tasks,
@@ -205,4 +206,80 @@ async fn purge(service: Service, stop: CancellationToken) {
             Err(e) => tracing::warn!(code = e.code(), error = %e, "retention purge failed"),
         }
     }
+}
+
+/// How often the checkpoint duty looks at the journal's head.
+const CHECKPOINT_LOOK_EVERY: Duration = Duration::from_secs(5);
+
+/// Signs the journal's head (docs/audit.md) at start, once `audit.checkpoint_every_records`
+/// records were added or `audit.checkpoint_every_seconds` passed with records added, and
+/// at shutdown; each checkpoint goes into the journal and to `audit.checkpoint_dir`.
+async fn checkpoints(service: Service, stop: CancellationToken) {
+    let store = &service.exchange.store;
+    let audit = &service.exchange.config.audit;
+    if !store.seals_journal() {
+        tracing::warn!(
+            code = "OEA-A0013",
+            "the audit journal is not keyed (no audit.key): whoever can write the database can rewrite it undetected, and no checkpoints are signed (docs/audit.md)"
+        );
+        return;
+    }
+    let period = Duration::from_secs(audit.checkpoint_every_seconds.max(1));
+    let mut tick = every(CHECKPOINT_LOOK_EVERY.min(period));
+    // The head the last checkpoint covers (its own record included), and when.
+    let mut last: Option<(i64, tokio::time::Instant)> = None;
+    loop {
+        let stopping = tokio::select! {
+            _ = stop.cancelled() => true,
+            _ = tick.tick() => false,
+        };
+        let head = match store.journal_head().await {
+            Ok(h) => h.unwrap_or(0),
+            Err(e) => {
+                tracing::warn!(code = e.code(), error = %e, "audit checkpoint: journal unreadable");
+                if stopping {
+                    return;
+                }
+                continue;
+            }
+        };
+        let due = match last {
+            None => head > 0,
+            Some((seq, at)) => {
+                head > seq
+                    && (stopping
+                        || (head - seq) as u64 >= audit.checkpoint_every_records.max(1)
+                        || at.elapsed() >= period)
+            }
+        };
+        if due {
+            match store.checkpoint(service.exchange.clock.now()).await {
+                Ok(Some(cp)) => {
+                    last = Some((cp.seq + 1, tokio::time::Instant::now()));
+                    if let Some(dir) = &audit.checkpoint_dir
+                        && let Err(e) = keep(dir, &cp)
+                    {
+                        tracing::warn!(code = "OEA-A0013", error = %e, dir = %dir.display(), "audit checkpoint not written to the checkpoint folder");
+                    }
+                    tracing::info!(seq = cp.seq, head = %cp.head, key_id = %cp.key_id, "audit checkpoint");
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(code = e.code(), error = %e, "audit checkpoint failed"),
+            }
+        } else if last.is_none() {
+            last = Some((head, tokio::time::Instant::now()));
+        }
+        if stopping {
+            return;
+        }
+    }
+}
+
+/// Writes `cp` as `checkpoint-<seq>.json` in `dir`, whole or not at all.
+fn keep(dir: &std::path::Path, cp: &crate::store::Checkpoint) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let name = format!("checkpoint-{:012}.json", cp.seq);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, format!("{}\n", cp.to_json()))?;
+    std::fs::rename(&tmp, dir.join(name))
 }
