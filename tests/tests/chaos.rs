@@ -137,7 +137,7 @@ async fn sigkill_at_random_points_loses_and_doubles_nothing() {
     let audit = verify_audit(&config, &ENV);
     assert_eq!(audit["ok"], true);
     assert_eq!(
-        audit["records"], REQUESTS as u64,
+        audit["kinds"]["decision"], REQUESTS as u64,
         "one decision record per request: {audit}"
     );
     // No personal data reached the log.
@@ -211,7 +211,7 @@ async fn two_replicas_on_postgres_one_killed_lose_and_double_nothing() {
     let audit = verify_audit(&ca, &ENV);
     assert_eq!(audit["ok"], true);
     assert_eq!(
-        audit["records"], REQUESTS as u64,
+        audit["kinds"]["decision"], REQUESTS as u64,
         "one decision record per request: {audit}"
     );
     let lb_text = std::fs::read_to_string(&lb).unwrap_or_default();
