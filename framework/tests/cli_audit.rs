@@ -419,3 +419,65 @@ fn check_refuses_a_postgres_store_without_an_audit_key() {
     let out = adapter(&["check", dir.path().to_str().unwrap()], &[]);
     assert!(out.status.success(), "{}", stdout(&out));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_signs_checkpoints_into_the_checkpoint_folder_while_it_runs() {
+    let (dir, config) = deployment();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "listen: 127.0.0.1:8090",
+        &format!("listen: 127.0.0.1:{port}"),
+    );
+    std::fs::write(
+        &config,
+        format!(
+            "{text}\naudit:\n  checkpoint_dir: kept\n  checkpoint_every_records: 1000\n  checkpoint_every_seconds: 1\n"
+        ),
+    )
+    .unwrap();
+    let key = local_key(dir.path(), &config);
+    decide(dir.path(), key, &["m1"]).await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env("DOMIBUS_PASSWORD", "x")
+        .env("DOMIBUS_PUSH_PASSWORD", "y")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let kept = dir.path().join("kept");
+    let wait_for = |name: &str| {
+        let p = kept.join(name);
+        let started = std::time::Instant::now();
+        while !p.is_file() && started.elapsed() < std::time::Duration::from_secs(60) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        p
+    };
+    // At start: the head (record 1) is signed.
+    let first = wait_for("checkpoint-000000000001.json");
+    // A record added while it runs is signed within the period (checkpoint record 2,
+    // the new record 3).
+    // (A note, not an exchange: serve would race us for a stored one.)
+    SqliteStore::open(&dir.path().join("state/adapter.db"))
+        .await
+        .unwrap()
+        .with_journal_key(Some(Arc::new(local_key(dir.path(), &config))))
+        .append_journal(r#"{"kind":"note"}"#, Utc::now())
+        .await
+        .unwrap();
+    let second = wait_for("checkpoint-000000000003.json");
+    let _ = child.kill();
+    let _ = child.wait();
+    for (file, seq) in [(&first, 1), (&second, 3)] {
+        let cp = Checkpoint::parse(&std::fs::read_to_string(file).unwrap()).unwrap();
+        assert_eq!(cp.seq, seq);
+        let v = verify(&config, Some(file), &[]);
+        assert_eq!(v["checkpoint"], "matched", "{v}");
+    }
+}

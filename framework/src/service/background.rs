@@ -243,15 +243,13 @@ async fn checkpoints(service: Service, stop: CancellationToken) {
                 continue;
             }
         };
-        let due = match last {
-            None => head > 0,
-            Some((seq, at)) => {
-                head > seq
-                    && (stopping
-                        || (head - seq) as u64 >= audit.checkpoint_every_records.max(1)
-                        || at.elapsed() >= period)
-            }
-        };
+        let due = checkpoint_due(
+            last.map(|(seq, at)| (seq, at.elapsed())),
+            head,
+            stopping,
+            audit.checkpoint_every_records,
+            period,
+        );
         if due {
             match store.checkpoint(service.exchange.clock.now()).await {
                 Ok(Some(cp)) => {
@@ -275,6 +273,23 @@ async fn checkpoints(service: Service, stop: CancellationToken) {
     }
 }
 
+/// Whether to sign a checkpoint now: `last` is the head the previous one covered and how
+/// long ago (none yet: at start), `head` the journal's head now.
+fn checkpoint_due(
+    last: Option<(i64, Duration)>,
+    head: i64,
+    stopping: bool,
+    every_records: u64,
+    every: Duration,
+) -> bool {
+    match last {
+        None => head > 0,
+        Some((seq, ago)) => {
+            head > seq && (stopping || (head - seq) as u64 >= every_records.max(1) || ago >= every)
+        }
+    }
+}
+
 /// Writes `cp` as `checkpoint-<seq>.json` in `dir`, whole or not at all.
 fn keep(dir: &std::path::Path, cp: &crate::store::Checkpoint) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -282,4 +297,28 @@ fn keep(dir: &std::path::Path, cp: &crate::store::Checkpoint) -> std::io::Result
     let tmp = dir.join(format!(".{name}.tmp"));
     std::fs::write(&tmp, format!("{}\n", cp.to_json()))?;
     std::fs::rename(&tmp, dir.join(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_is_due_at_start_after_n_records_after_m_seconds_and_at_stop() {
+        let m = Duration::from_secs(60);
+        let s = Duration::from_secs;
+        // At start, if there is anything to sign.
+        assert!(checkpoint_due(None, 5, false, 10, m));
+        assert!(!checkpoint_due(None, 0, false, 10, m));
+        // Nothing added since the last one: never.
+        assert!(!checkpoint_due(Some((5, s(999))), 5, true, 10, m));
+        // Fewer than N records, less than M seconds: not yet.
+        assert!(!checkpoint_due(Some((5, s(1))), 14, false, 10, m));
+        // N records.
+        assert!(checkpoint_due(Some((5, s(1))), 15, false, 10, m));
+        // M seconds with records added.
+        assert!(checkpoint_due(Some((5, s(60))), 6, false, 10, m));
+        // At stop with records added.
+        assert!(checkpoint_due(Some((5, s(1))), 6, true, 10, m));
+    }
 }
