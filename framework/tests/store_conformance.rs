@@ -547,6 +547,8 @@ where
         .unwrap();
     assert_eq!(v.first, Some(6));
     assert_eq!(v.checkpoint, Some(CheckpointOutcome::Matched));
+    // Nothing k1 sealed is left: k1 is no longer needed.
+    assert!(verify_keyed(s2.as_ref(), &[&k2], None).await.is_ok());
     // The first checkpoint's records are gone with the purge: nothing to compare.
     let v = verify_keyed(s2.as_ref(), &[&k1, &k2], Some(cp))
         .await

@@ -482,3 +482,46 @@ async fn purge(config: &Path, days: Option<u32>) -> Result<ExitCode, CliError> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::JournalEntry;
+
+    fn entry(at: &str, record: &str) -> JournalEntry {
+        JournalEntry {
+            seq: 1,
+            at: at.parse().unwrap(),
+            record: record.into(),
+            prev_hash: String::new(),
+            hash: String::new(),
+            seal: None,
+        }
+    }
+
+    #[test]
+    fn a_selection_takes_records_matching_every_criterion_given() {
+        let e = entry(
+            "2026-11-24T10:00:00Z",
+            r#"{"kind":"decision","message_id":"m1","conversation_id":"c1","request_id":"r1"}"#,
+        );
+        let sel = |exchange: Option<&str>, request: Option<&str>, from: Option<&str>| Selection {
+            exchange: exchange.map(str::to_owned),
+            request_id: request.map(str::to_owned),
+            from: from.map(|f| f.parse().unwrap()),
+            to: None,
+        };
+        assert!(sel(Some("m1"), None, None).matches(&e));
+        assert!(sel(Some("c1"), None, None).matches(&e));
+        assert!(sel(None, Some("r1"), None).matches(&e));
+        assert!(sel(Some("m1"), Some("r1"), Some("2026-11-24T09:00:00Z")).matches(&e));
+        assert!(!sel(Some("m1"), Some("r2"), None).matches(&e));
+        assert!(!sel(Some("m1"), None, Some("2026-11-24T11:00:00Z")).matches(&e));
+        assert!(!sel(Some("m2"), None, None).matches(&e));
+        // A time range alone takes every record in it.
+        assert!(
+            sel(None, None, Some("2026-11-24T09:00:00Z"))
+                .matches(&entry("2026-11-24T10:00:00Z", r#"{"kind":"purge"}"#))
+        );
+    }
+}
