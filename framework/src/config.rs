@@ -364,6 +364,35 @@ pub struct AuditConfig {
     /// How often the retention purge runs, in seconds.
     #[serde(default = "default_purge_seconds")]
     pub purge_every_seconds: u64,
+    /// The key journal records are MAC'd with and checkpoints signed with (derived), as a
+    /// reference, at least 32 characters. Without it: SQLite makes one in
+    /// `<state_dir>/audit.key`; PostgreSQL writes unkeyed records (docs/audit.md).
+    #[serde(default)]
+    pub key: Option<SecretRef>,
+    /// The name of `key`, written in every record (a new name for every new key).
+    #[serde(default = "default_key_id")]
+    pub key_id: String,
+    /// Keys used before `key`, so that older records still verify.
+    #[serde(default)]
+    pub retired_keys: Vec<RetiredKey>,
+    /// Where `serve` writes signed checkpoints (default `<state_dir>/audit-checkpoints`):
+    /// copy them somewhere the database's administrators cannot write.
+    #[serde(default)]
+    pub checkpoint_dir: Option<PathBuf>,
+    /// A checkpoint once this many records were added since the last one...
+    #[serde(default = "default_checkpoint_records")]
+    pub checkpoint_every_records: u64,
+    /// ... or this many seconds passed with records added.
+    #[serde(default = "default_checkpoint_seconds")]
+    pub checkpoint_every_seconds: u64,
+}
+
+/// A key records were sealed with before the current one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetiredKey {
+    pub id: String,
+    pub key: SecretRef,
 }
 
 impl Default for AuditConfig {
@@ -372,8 +401,24 @@ impl Default for AuditConfig {
             retention_days: default_retention_days(),
             subject_key: None,
             purge_every_seconds: default_purge_seconds(),
+            key: None,
+            key_id: default_key_id(),
+            retired_keys: Vec::new(),
+            checkpoint_dir: None,
+            checkpoint_every_records: default_checkpoint_records(),
+            checkpoint_every_seconds: default_checkpoint_seconds(),
         }
     }
+}
+
+fn default_key_id() -> String {
+    "k1".into()
+}
+fn default_checkpoint_records() -> u64 {
+    1_000
+}
+fn default_checkpoint_seconds() -> u64 {
+    3_600
 }
 
 fn default_retention_days() -> u32 {
@@ -634,7 +679,7 @@ impl AdapterConfig {
         Ok(Self {
             file: path.to_path_buf(),
             provider: raw.provider,
-            state_dir: base.join(raw.state_dir),
+            state_dir: base.join(&raw.state_dir),
             mappings: base.join(raw.mappings),
             connections,
             gateway,
@@ -671,6 +716,20 @@ impl AdapterConfig {
             exchange: raw.exchange,
             audit: AuditConfig {
                 subject_key: raw.audit.subject_key.map(|s| s.relative_to(&base)),
+                key: raw.audit.key.map(|s| s.relative_to(&base)),
+                retired_keys: raw
+                    .audit
+                    .retired_keys
+                    .into_iter()
+                    .map(|r| RetiredKey {
+                        key: r.key.relative_to(&base),
+                        ..r
+                    })
+                    .collect(),
+                checkpoint_dir: Some(match raw.audit.checkpoint_dir {
+                    Some(d) => base.join(d),
+                    None => base.join(&raw.state_dir).join("audit-checkpoints"),
+                }),
                 ..raw.audit
             },
             telemetry: raw.telemetry,

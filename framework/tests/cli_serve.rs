@@ -139,6 +139,25 @@ async fn serve_answers_through_domibus_and_stops_gracefully_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(exit.success(), "exit status {exit:?}");
+    // The stop signed the journal's head (the decision) into the checkpoint folder, and
+    // the journal verifies against it.
+    let kept = dir
+        .path()
+        .join("state/audit-checkpoints/checkpoint-000000000001.json");
+    assert!(kept.is_file(), "no checkpoint at {}", kept.display());
+    let out = Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+        .args(["audit", "verify", "--json", "--config"])
+        .arg(&config)
+        .arg("--checkpoint")
+        .arg(&kept)
+        .output()
+        .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(v["checkpoint"], "matched", "{v}");
+    assert_eq!(v["kinds"]["decision"], 1, "{v}");
+    assert_eq!(v["kinds"]["checkpoint"], 1, "{v}");
+    assert_eq!(v["head_key_id"], "local", "{v}");
     let log = log.join().unwrap().join("\n");
     // JSON log lines, no personal data, no secrets.
     assert!(log.contains("\"answered\""), "{log}");

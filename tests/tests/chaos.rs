@@ -137,8 +137,12 @@ async fn sigkill_at_random_points_loses_and_doubles_nothing() {
     let audit = verify_audit(&config, &ENV);
     assert_eq!(audit["ok"], true);
     assert_eq!(
-        audit["records"], REQUESTS as u64,
+        audit["kinds"]["decision"], REQUESTS as u64,
         "one decision record per request: {audit}"
+    );
+    assert!(
+        audit["head_key_id"].is_string() && audit["unsealed"] == 0,
+        "every record is sealed: {audit}"
     );
     // No personal data reached the log.
     for pii in ["Dupont", "1992-10-22", "Nobody"] {
@@ -161,8 +165,12 @@ async fn two_replicas_on_postgres_one_killed_lose_and_double_nothing() {
     // pending list and the shared store (as a replica behind a load balancer would for
     // pushes that went to a replica that died).
     let sim = simulator(pa).await;
+    // Both replicas seal the shared journal with one key.
+    let key = dir.path().join("audit.key");
+    std::fs::write(&key, "chaos-0123456789abcdef0123456789abcdef\n").unwrap();
     let store = format!(
-        "store:\n  type: postgres\n  url: {url}\n  schema: {schema}\nexchange:\n  lease_seconds: 3\n  sweep_seconds: 1\n"
+        "store:\n  type: postgres\n  url: {url}\n  schema: {schema}\nexchange:\n  lease_seconds: 3\n  sweep_seconds: 1\naudit:\n  key: file:{key}\n  key_id: chaos\n",
+        key = key.display()
     );
     let (ca, cb) = (dir.path().join("a.yaml"), dir.path().join("b.yaml"));
     std::fs::create_dir_all(dir.path().join("a")).unwrap();
@@ -211,8 +219,12 @@ async fn two_replicas_on_postgres_one_killed_lose_and_double_nothing() {
     let audit = verify_audit(&ca, &ENV);
     assert_eq!(audit["ok"], true);
     assert_eq!(
-        audit["records"], REQUESTS as u64,
+        audit["kinds"]["decision"], REQUESTS as u64,
         "one decision record per request: {audit}"
+    );
+    assert!(
+        audit["head_key_id"].is_string() && audit["unsealed"] == 0,
+        "every record is sealed: {audit}"
     );
     let lb_text = std::fs::read_to_string(&lb).unwrap_or_default();
     assert!(

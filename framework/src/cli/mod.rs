@@ -2,6 +2,7 @@
 //! `match-eval`, `audit`.
 
 mod audit;
+mod audit_keys;
 mod check;
 mod demo;
 mod demo_idp;
@@ -205,11 +206,13 @@ async fn load_exchange(
 /// Opens the state store `adapter.yaml` names (`store:`; SQLite under `state_dir` by
 /// default).
 async fn open_store(config: &AdapterConfig) -> Result<Arc<dyn Store>, CliError> {
+    let key = audit_keys::journal_key(config)?;
     Ok(match &config.store {
         StoreSettings::Sqlite { synchronous } => Arc::new(
             SqliteStore::open_with(&config.state_dir.join("adapter.db"), *synchronous)
                 .await
-                .map_err(CliError::other)?,
+                .map_err(CliError::other)?
+                .with_journal_key(key),
         ),
         StoreSettings::Postgres(p) => {
             let password = match &p.password {
@@ -224,7 +227,8 @@ async fn open_store(config: &AdapterConfig) -> Result<Arc<dyn Store>, CliError> 
                     p.schema.as_deref(),
                 )
                 .await
-                .map_err(|e| CliError::Other(format!("{}: store: {e}", config.file.display())))?,
+                .map_err(|e| CliError::Other(format!("{}: store: {e}", config.file.display())))?
+                .with_journal_key(key),
             )
         }
     })

@@ -40,6 +40,7 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
         }
     };
     diagnostics.extend(inline_credentials(&cfg));
+    diagnostics.extend(audit_key(&cfg));
     if let Some(crate::config::GatewaySettings::As4(a)) = &cfg.gateway {
         diagnostics.extend(as4_gateway(&cfg.file, a, live));
     }
@@ -281,6 +282,32 @@ fn as4_gateway(
                 .hint("see docs/as4.md for the keys an AS4 access point needs")
         })
         .collect()
+}
+
+/// Several replicas cannot share a key the adapter makes up, so a PostgreSQL deployment
+/// without `audit.key` would write a journal anyone with database access can rewrite.
+fn audit_key(cfg: &AdapterConfig) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let pg = matches!(cfg.store, crate::config::StoreSettings::Postgres(_));
+    if pg && cfg.audit.key.is_none() {
+        out.push(
+            Diagnostic::new(
+                &cfg.file,
+                "OEA-A0013",
+                "store: postgres without audit.key: the audit journal would be unkeyed, so whoever can write the database could rewrite it undetected (docs/audit.md)",
+            )
+            .hint("audit: { key: \"env:OOTS_AUDIT_KEY\", key_id: k1 }  (openssl rand -hex 32)"),
+        );
+    }
+    for id in std::iter::once(&cfg.audit.key_id).chain(cfg.audit.retired_keys.iter().map(|r| &r.id))
+    {
+        if let Err(e) =
+            crate::store::JournalKey::new(id, &"-".repeat(crate::store::audit_key::MIN_KEY_BYTES))
+        {
+            out.push(Diagnostic::new(&cfg.file, "OEA-A0010", e.to_string()));
+        }
+    }
+    out
 }
 
 fn inline_credentials(cfg: &AdapterConfig) -> Vec<Diagnostic> {

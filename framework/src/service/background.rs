@@ -42,6 +42,7 @@ impl Duties {
         tasks.spawn(record_deliveries(service.clone(), deliveries));
         tasks.spawn(chain_journal(service.clone(), stop.clone()));
         tasks.spawn(purge(service.clone(), stop.clone()));
+        tasks.spawn(checkpoints(service.clone(), stop.clone()));
         Self {
             delivered,
             tasks,
@@ -289,6 +290,97 @@ async fn purge(service: Service, stop: CancellationToken) {
     }
 }
 
+/// How often the checkpoint duty looks at the journal's head.
+const CHECKPOINT_LOOK_EVERY: Duration = Duration::from_secs(5);
+
+/// Signs the journal's head (docs/audit.md) at start, once `audit.checkpoint_every_records`
+/// records were added or `audit.checkpoint_every_seconds` passed with records added, and
+/// at shutdown; each checkpoint goes into the journal and to `audit.checkpoint_dir`.
+async fn checkpoints(service: Service, stop: CancellationToken) {
+    let store = &service.exchange.store;
+    let audit = &service.exchange.config.audit;
+    if !store.seals_journal() {
+        tracing::warn!(
+            code = "OEA-A0013",
+            "the audit journal is not keyed (no audit.key): whoever can write the database can rewrite it undetected, and no checkpoints are signed (docs/audit.md)"
+        );
+        return;
+    }
+    let period = Duration::from_secs(audit.checkpoint_every_seconds.max(1));
+    let mut tick = every(CHECKPOINT_LOOK_EVERY.min(period));
+    // The head the last checkpoint covers (its own record included), and when.
+    let mut last: Option<(i64, tokio::time::Instant)> = None;
+    loop {
+        let stopping = tokio::select! {
+            _ = stop.cancelled() => true,
+            _ = tick.tick() => false,
+        };
+        let head = match store.journal_head().await {
+            Ok(h) => h.unwrap_or(0),
+            Err(e) => {
+                tracing::warn!(code = e.code(), error = %e, "audit checkpoint: journal unreadable");
+                if stopping {
+                    return;
+                }
+                continue;
+            }
+        };
+        let due = checkpoint_due(
+            last.map(|(seq, at)| (seq, at.elapsed())),
+            head,
+            stopping,
+            audit.checkpoint_every_records,
+            period,
+        );
+        if due {
+            match store.checkpoint(service.exchange.clock.now()).await {
+                Ok(Some(cp)) => {
+                    last = Some((cp.seq + 1, tokio::time::Instant::now()));
+                    if let Some(dir) = &audit.checkpoint_dir
+                        && let Err(e) = keep(dir, &cp)
+                    {
+                        tracing::warn!(code = "OEA-A0013", error = %e, dir = %dir.display(), "audit checkpoint not written to the checkpoint folder");
+                    }
+                    tracing::info!(seq = cp.seq, head = %cp.head, key_id = %cp.key_id, "audit checkpoint");
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(code = e.code(), error = %e, "audit checkpoint failed"),
+            }
+        } else if last.is_none() {
+            last = Some((head, tokio::time::Instant::now()));
+        }
+        if stopping {
+            return;
+        }
+    }
+}
+
+/// Whether to sign a checkpoint now: `last` is the head the previous one covered and how
+/// long ago (none yet: at start), `head` the journal's head now.
+fn checkpoint_due(
+    last: Option<(i64, Duration)>,
+    head: i64,
+    stopping: bool,
+    every_records: u64,
+    every: Duration,
+) -> bool {
+    match last {
+        None => head > 0,
+        Some((seq, ago)) => {
+            head > seq && (stopping || (head - seq) as u64 >= every_records.max(1) || ago >= every)
+        }
+    }
+}
+
+/// Writes `cp` as `checkpoint-<seq>.json` in `dir`, whole or not at all.
+fn keep(dir: &std::path::Path, cp: &crate::store::Checkpoint) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let name = format!("checkpoint-{:012}.json", cp.seq);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, format!("{}\n", cp.to_json()))?;
+    std::fs::rename(&tmp, dir.join(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +401,24 @@ mod tests {
             held.0.back().map(|(id, _)| id.clone()),
             Some(format!("a{}", MAX_UNRECORDED + 1))
         );
+    }
+
+    #[test]
+    fn a_checkpoint_is_due_at_start_after_n_records_after_m_seconds_and_at_stop() {
+        let m = Duration::from_secs(60);
+        let s = Duration::from_secs;
+        // At start, if there is anything to sign.
+        assert!(checkpoint_due(None, 5, false, 10, m));
+        assert!(!checkpoint_due(None, 0, false, 10, m));
+        // Nothing added since the last one: never.
+        assert!(!checkpoint_due(Some((5, s(999))), 5, true, 10, m));
+        // Fewer than N records, less than M seconds: not yet.
+        assert!(!checkpoint_due(Some((5, s(1))), 14, false, 10, m));
+        // N records.
+        assert!(checkpoint_due(Some((5, s(1))), 15, false, 10, m));
+        // M seconds with records added.
+        assert!(checkpoint_due(Some((5, s(60))), 6, false, 10, m));
+        // At stop with records added.
+        assert!(checkpoint_due(Some((5, s(1))), 6, true, 10, m));
     }
 }

@@ -3,6 +3,8 @@
 //! preview links handed out. Behind one trait: SQLite (embedded, one replica) and
 //! PostgreSQL (several replicas sharing the work).
 
+pub mod audit_key;
+pub mod bundle;
 pub mod exchange;
 pub mod journal;
 mod postgres;
@@ -10,8 +12,9 @@ pub mod proof;
 pub mod sealed;
 mod sqlite;
 
+pub use audit_key::{JournalKey, KeyError, KeyRing, PublicKey};
 pub use exchange::{Claim, Decision, ExchangeState, ExchangeSummary, OutboxEntry};
-pub use journal::{JournalEntry, JournalError, PurgeReport};
+pub use journal::{Checkpoint, JournalEntry, JournalError, PurgeReport};
 pub use postgres::PostgresStore;
 pub use sealed::SealedMessage;
 pub use sqlite::{SqliteStore, Synchronous};
@@ -287,6 +290,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Appends one record to the journal (outside a decision: purges, operator events).
     async fn append_journal(&self, record: &str, at: DateTime<Utc>) -> Result<i64, StoreError>;
+
+    /// Whether journal records are sealed with an audit key (and checkpoints can be signed).
+    fn seals_journal(&self) -> bool;
+
+    /// The sequence number of the newest chained journal record.
+    async fn journal_head(&self) -> Result<Option<i64>, StoreError>;
+
+    /// Signs the journal's head with the store's audit key and appends the checkpoint as
+    /// a record; `None` if the journal is empty. Fails without a key.
+    async fn checkpoint(&self, at: DateTime<Utc>) -> Result<Option<Checkpoint>, StoreError>;
 
     /// Deletes journal entries, finished exchanges, used request ids and preview links
     /// older than `before`, and appends a purge record that vouches for the first

@@ -13,7 +13,13 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::journal::{GENESIS, JournalEntry, PurgeRecord, PurgeReport, chain_hash, stamp};
+use std::sync::Arc;
+
+use super::audit_key::JournalKey;
+use super::journal::{
+    Checkpoint, GENESIS, JournalEntry, PurgeRecord, PurgeReport, Seal, key_change_record, link,
+    needs_key_change, stamp,
+};
 use super::{
     Claim, Decision, ExchangeState, ExchangeSummary, Inbound, OutboxEntry, PreviewLink,
     SealedMessage, Store, StoreError,
@@ -71,6 +77,9 @@ CREATE TABLE IF NOT EXISTS audit_journal (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
+ALTER TABLE audit_journal ADD COLUMN IF NOT EXISTS alg TEXT;
+ALTER TABLE audit_journal ADD COLUMN IF NOT EXISTS key_id TEXT;
+ALTER TABLE audit_journal ADD COLUMN IF NOT EXISTS mac TEXT;
 CREATE INDEX IF NOT EXISTS audit_journal_at ON audit_journal (at);
 CREATE TABLE IF NOT EXISTS audit_pending (
     id BIGSERIAL PRIMARY KEY,
@@ -94,6 +103,9 @@ CREATE TABLE IF NOT EXISTS outbound_sealed (
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// The audit key records are sealed with; none: unkeyed records. Every replica must
+    /// have the same one (each change of key is a record).
+    key: Option<Arc<JournalKey>>,
 }
 
 impl PostgresStore {
@@ -140,7 +152,13 @@ impl PostgresStore {
         }
         sqlx::raw_sql(SCHEMA).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Self { pool })
+        Ok(Self { pool, key: None })
+    }
+
+    /// Seals the journal records written from now on with `key` (docs/audit.md).
+    pub fn with_journal_key(mut self, key: Option<Arc<JournalKey>>) -> Self {
+        self.key = key;
+        self
     }
 
     /// The pool (tests drop schemas with it).
@@ -180,81 +198,146 @@ fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(at)
 }
 
+/// The newest journal record: its seq, hash and key id.
+async fn head(
+    tx: &mut sqlx::PgConnection,
+) -> Result<Option<(i64, String, Option<String>)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT seq, hash, key_id FROM audit_journal ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?,
+    )
+}
+
+/// Journal rows about to be inserted together.
+#[derive(Default)]
+struct Rows {
+    seqs: Vec<i64>,
+    ats: Vec<DateTime<Utc>>,
+    records: Vec<String>,
+    prevs: Vec<String>,
+    hashes: Vec<String>,
+    algs: Vec<Option<String>>,
+    key_ids: Vec<Option<String>>,
+    macs: Vec<Option<String>>,
+}
+
+impl Rows {
+    /// Links `record` after `prev` as `seq`; returns its hash.
+    fn push(
+        &mut self,
+        seq: i64,
+        at: DateTime<Utc>,
+        record: String,
+        prev: String,
+        key: Option<&JournalKey>,
+    ) -> String {
+        let (hash, seal) = link(&prev, seq, &stamp(at), &record, key);
+        let (alg, key_id, mac) = Seal::columns(&seal);
+        self.seqs.push(seq);
+        self.ats.push(at);
+        self.records.push(record);
+        self.prevs.push(prev);
+        self.hashes.push(hash.clone());
+        self.algs.push(alg.map(str::to_owned));
+        self.key_ids.push(key_id.map(str::to_owned));
+        self.macs.push(mac.map(str::to_owned));
+        hash
+    }
+
+    /// Starts after the head: a key change record first if the key changed. Returns the
+    /// seq and hash to chain to.
+    fn start(
+        &mut self,
+        head: Option<(i64, String, Option<String>)>,
+        at: DateTime<Utc>,
+        key: Option<&JournalKey>,
+    ) -> (i64, String) {
+        match head {
+            Some((seq, hash, key_id)) => {
+                if needs_key_change(key_id.as_deref(), key, false) {
+                    let record =
+                        key_change_record(key.map(|k| k.id()).unwrap_or(""), key_id.as_deref());
+                    let hash = self.push(seq + 1, at, record, hash, key);
+                    (seq + 1, hash)
+                } else {
+                    (seq, hash)
+                }
+            }
+            None => (0, GENESIS.to_owned()),
+        }
+    }
+
+    async fn insert(self, tx: &mut sqlx::PgConnection) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_journal (seq, at, record, prev_hash, hash, alg, key_id, mac) SELECT * FROM UNNEST($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])",
+        )
+        .bind(&self.seqs)
+        .bind(&self.ats)
+        .bind(&self.records)
+        .bind(&self.prevs)
+        .bind(&self.hashes)
+        .bind(&self.algs)
+        .bind(&self.key_ids)
+        .bind(&self.macs)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Appends the record `make` writes for the head it follows directly to the chain; the
+/// caller holds the journal lock in `tx`.
+async fn append_with(
+    tx: &mut sqlx::PgConnection,
+    make: impl FnOnce(i64, &str) -> String,
+    at: DateTime<Utc>,
+    key: Option<&JournalKey>,
+) -> Result<i64, StoreError> {
+    let at = micros(at);
+    let mut rows = Rows::default();
+    let (seq, prev) = rows.start(head(tx).await?, at, key);
+    let record = make(seq, &prev);
+    rows.push(seq + 1, at, record, prev, key);
+    rows.insert(tx).await?;
+    Ok(seq + 1)
+}
+
 /// Appends one record directly to the chain; the caller holds the journal lock in `tx`.
 async fn append(
     tx: &mut sqlx::PgConnection,
     record: &str,
     at: DateTime<Utc>,
+    key: Option<&JournalKey>,
 ) -> Result<i64, StoreError> {
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_journal ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (seq, prev) = match last {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS.to_owned()),
-    };
-    let at = micros(at);
-    let hash = chain_hash(&prev, seq, &stamp(at), record);
-    sqlx::query(
-        "INSERT INTO audit_journal (seq, at, record, prev_hash, hash) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(record)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?;
-    Ok(seq)
+    append_with(tx, |_, _| record.to_owned(), at, key).await
 }
 
 /// Moves up to `limit` pending records into the chain; the caller holds the journal lock
 /// in `tx`. Returns how many were chained.
-async fn chain(tx: &mut sqlx::PgConnection, limit: i64) -> Result<u64, StoreError> {
+async fn chain(
+    tx: &mut sqlx::PgConnection,
+    limit: i64,
+    key: Option<&JournalKey>,
+) -> Result<u64, StoreError> {
     let pending: Vec<(i64, DateTime<Utc>, String)> =
         sqlx::query_as("SELECT id, at, record FROM audit_pending ORDER BY id LIMIT $1 FOR UPDATE")
             .bind(limit)
             .fetch_all(&mut *tx)
             .await?;
-    if pending.is_empty() {
+    let Some((_, first_at, _)) = pending.first() else {
         return Ok(0);
-    }
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_journal ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (mut seq, mut prev) = last.unwrap_or((0, GENESIS.to_owned()));
+    };
     let n = pending.len();
-    let (mut seqs, mut ats, mut records, mut prevs, mut hashes, mut ids) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
+    let mut rows = Rows::default();
+    let (mut seq, mut prev) = rows.start(head(tx).await?, micros(*first_at), key);
+    let mut ids = Vec::with_capacity(n);
     for (id, at, record) in pending {
         seq += 1;
-        let at = micros(at);
-        let hash = chain_hash(&prev, seq, &stamp(at), &record);
-        seqs.push(seq);
-        ats.push(at);
-        prevs.push(std::mem::replace(&mut prev, hash.clone()));
-        hashes.push(hash);
-        records.push(record);
+        prev = rows.push(seq, micros(at), record, prev, key);
         ids.push(id);
     }
-    sqlx::query(
-        "INSERT INTO audit_journal (seq, at, record, prev_hash, hash) SELECT * FROM UNNEST($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[])",
-    )
-    .bind(&seqs)
-    .bind(&ats)
-    .bind(&records)
-    .bind(&prevs)
-    .bind(&hashes)
-    .execute(&mut *tx)
-    .await?;
+    rows.insert(tx).await?;
     sqlx::query("DELETE FROM audit_pending WHERE id = ANY($1)")
         .bind(&ids)
         .execute(&mut *tx)
@@ -263,14 +346,17 @@ async fn chain(tx: &mut sqlx::PgConnection, limit: i64) -> Result<u64, StoreErro
 }
 
 /// Takes the journal lock in `tx` and chains everything pending.
-async fn chain_all(tx: &mut sqlx::PgConnection) -> Result<u64, StoreError> {
+async fn chain_all(
+    tx: &mut sqlx::PgConnection,
+    key: Option<&JournalKey>,
+) -> Result<u64, StoreError> {
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(JOURNAL_LOCK)
         .execute(&mut *tx)
         .await?;
     let mut total = 0;
     loop {
-        let n = chain(tx, 10_000).await?;
+        let n = chain(tx, 10_000, key).await?;
         total += n;
         if n == 0 {
             return Ok(total);
@@ -290,7 +376,7 @@ impl Store for PostgresStore {
         if !locked {
             return Ok(0);
         }
-        let n = chain(&mut tx, 2_000).await?;
+        let n = chain(&mut tx, 2_000, self.key.as_deref()).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -707,11 +793,21 @@ impl Store for PostgresStore {
         if after == 0 {
             // Whoever reads the journal from the start sees every decision chained.
             let mut tx = self.pool.begin().await?;
-            chain_all(&mut tx).await?;
+            chain_all(&mut tx, self.key.as_deref()).await?;
             tx.commit().await?;
         }
-        let rows: Vec<(i64, DateTime<Utc>, String, String, String)> = sqlx::query_as(
-            "SELECT seq, at, record, prev_hash, hash FROM audit_journal WHERE seq > $1 ORDER BY seq LIMIT $2",
+        type Row = (
+            i64,
+            DateTime<Utc>,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT seq, at, record, prev_hash, hash, alg, key_id, mac FROM audit_journal WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(after)
         .bind(i64::from(limit))
@@ -719,22 +815,64 @@ impl Store for PostgresStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(seq, at, record, prev_hash, hash)| JournalEntry {
-                seq,
-                at,
-                record,
-                prev_hash,
-                hash,
-            })
+            .map(
+                |(seq, at, record, prev_hash, hash, alg, key_id, mac)| JournalEntry {
+                    seq,
+                    at,
+                    record,
+                    prev_hash,
+                    hash,
+                    seal: Seal::from_columns(alg, key_id, mac),
+                },
+            )
             .collect())
     }
 
     async fn append_journal(&self, record: &str, at: DateTime<Utc>) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
-        chain_all(&mut tx).await?;
-        let seq = append(&mut tx, record, at).await?;
+        chain_all(&mut tx, self.key.as_deref()).await?;
+        let seq = append(&mut tx, record, at, self.key.as_deref()).await?;
         tx.commit().await?;
         Ok(seq)
+    }
+
+    fn seals_journal(&self) -> bool {
+        self.key.is_some()
+    }
+
+    async fn journal_head(&self) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT MAX(seq) FROM audit_journal")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn checkpoint(&self, at: DateTime<Utc>) -> Result<Option<Checkpoint>, StoreError> {
+        let Some(key) = self.key.clone() else {
+            return Err(StoreError::Query(
+                "OEA-A0013: no audit key is configured, so no checkpoint can be signed".into(),
+            ));
+        };
+        let mut tx = self.pool.begin().await?;
+        chain_all(&mut tx, Some(&key)).await?;
+        if head(&mut tx).await?.is_none() {
+            return Ok(None);
+        }
+        let at = micros(at);
+        let mut signed = None;
+        append_with(
+            &mut tx,
+            |seq, hash| {
+                let cp = Checkpoint::sign(&key, seq, hash, at);
+                let json = cp.to_json();
+                signed = Some(cp);
+                json
+            },
+            at,
+            Some(&key),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(signed)
     }
 
     async fn purge(
@@ -744,7 +882,7 @@ impl Store for PostgresStore {
     ) -> Result<PurgeReport, StoreError> {
         let mut report = PurgeReport::default();
         let mut tx = self.pool.begin().await?;
-        chain_all(&mut tx).await?;
+        chain_all(&mut tx, self.key.as_deref()).await?;
         let last: Option<(i64, String)> = sqlx::query_as(
             "SELECT seq, hash FROM audit_journal WHERE at < $1 ORDER BY seq DESC LIMIT 1",
         )
@@ -758,7 +896,7 @@ impl Store for PostgresStore {
                 .await?
                 .rows_affected();
             let record = PurgeRecord::new(through, hash, before).to_json();
-            report.purge_record = Some(append(&mut tx, &record, now).await?);
+            report.purge_record = Some(append(&mut tx, &record, now, self.key.as_deref()).await?);
         }
         report.exchanges = sqlx::query(
             "DELETE FROM inbound_message WHERE state IN ('answered', 'acknowledged', 'failed') AND COALESCE(answered_at, received_at) < $1",

@@ -7,13 +7,17 @@
 //! once its operation is durable.
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::journal::{GENESIS, JournalEntry, PurgeRecord, PurgeReport, chain_hash, stamp};
+use super::audit_key::JournalKey;
+use super::journal::{
+    Checkpoint, GENESIS, JournalEntry, PurgeRecord, PurgeReport, Seal, key_change_record, link,
+    needs_key_change, stamp,
+};
 use super::{
     Claim, Decision, ExchangeState, ExchangeSummary, Inbound, OutboxEntry, PreviewLink,
     SealedMessage, Store, StoreError,
@@ -51,7 +55,10 @@ CREATE TABLE IF NOT EXISTS audit_journal (
     at TEXT NOT NULL,
     record TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
+    hash TEXT NOT NULL,
+    alg TEXT,
+    key_id TEXT,
+    mac TEXT
 );
 CREATE TABLE IF NOT EXISTS adapter_meta (
     key TEXT PRIMARY KEY,
@@ -68,7 +75,7 @@ CREATE TABLE IF NOT EXISTS outbound_sealed (
 
 /// Columns added after a table first shipped: files written by an earlier version gain
 /// them on open; nothing else changes.
-const ADDED_COLUMNS: [(&str, &str, &str); 17] = [
+const ADDED_COLUMNS: [(&str, &str, &str); 20] = [
     ("inbound_message", "audit", "TEXT"),
     ("seen_request", "message_id", "TEXT"),
     (
@@ -94,6 +101,9 @@ const ADDED_COLUMNS: [(&str, &str, &str); 17] = [
     ("inbound_message", "acknowledged_at", "TEXT"),
     ("inbound_message", "conversation_id", "TEXT"),
     ("inbound_message", "content_digest", "TEXT"),
+    ("audit_journal", "alg", "TEXT"),
+    ("audit_journal", "key_id", "TEXT"),
+    ("audit_journal", "mac", "TEXT"),
 ];
 
 const INDEXES: &str = r#"
@@ -125,6 +135,8 @@ type Job = Box<dyn FnOnce(&Connection) -> (bool, Completion) + Send>;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     jobs: mpsc::Sender<Job>,
+    /// The audit key records are sealed with; none: unkeyed records.
+    key: Option<Arc<JournalKey>>,
 }
 
 fn db_error(e: rusqlite::Error) -> StoreError {
@@ -212,7 +224,13 @@ impl SqliteStore {
         ready_rx
             .await
             .map_err(|_| StoreError::Unavailable("the store thread stopped".into()))??;
-        Ok(Self { jobs })
+        Ok(Self { jobs, key: None })
+    }
+
+    /// Seals the journal records written from now on with `key` (docs/audit.md).
+    pub fn with_journal_key(mut self, key: Option<Arc<JournalKey>>) -> Self {
+        self.key = key;
+        self
     }
 
     /// Runs `f` on the connection; its changes are kept if it returns `Ok` and are
@@ -424,28 +442,71 @@ fn state(s: &str) -> Result<ExchangeState, StoreError> {
         .ok_or_else(|| StoreError::Query(format!("unknown exchange state {s:?}")))
 }
 
-/// Appends `record` to the journal (inside the caller's transaction).
-fn append(conn: &Connection, record: &str, at: DateTime<Utc>) -> Result<i64, StoreError> {
-    let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit_journal ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(db_error)?;
-    let (seq, prev) = match last {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS.to_owned()),
-    };
-    let at = stamp(at);
-    let hash = chain_hash(&prev, seq, &at, record);
+/// The newest journal record: its seq, hash and key id.
+fn head(conn: &Connection) -> Result<Option<(i64, String, Option<String>)>, StoreError> {
+    conn.query_row(
+        "SELECT seq, hash, key_id FROM audit_journal ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+    .map_err(db_error)
+}
+
+fn insert(
+    conn: &Connection,
+    seq: i64,
+    at: &str,
+    record: &str,
+    prev: &str,
+    key: Option<&JournalKey>,
+) -> Result<String, StoreError> {
+    let (hash, seal) = link(prev, seq, at, record, key);
+    let (alg, key_id, mac) = Seal::columns(&seal);
     conn.execute(
-        "INSERT INTO audit_journal (seq, at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?)",
-        params![seq, at, record, prev, hash],
+        "INSERT INTO audit_journal (seq, at, record, prev_hash, hash, alg, key_id, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        params![seq, at, record, prev, hash, alg, key_id, mac],
     )
     .map_err(db_error)?;
-    Ok(seq)
+    Ok(hash)
+}
+
+/// Appends the record `make` writes for the head it follows (seq and hash; a key change
+/// record first if the key changed), inside the caller's transaction.
+fn append_with(
+    conn: &Connection,
+    make: impl FnOnce(i64, &str) -> String,
+    at: DateTime<Utc>,
+    key: Option<&JournalKey>,
+) -> Result<i64, StoreError> {
+    let last = head(conn)?;
+    let at = stamp(at);
+    let (seq, prev) = match &last {
+        Some((seq, hash, key_id)) => {
+            if needs_key_change(key_id.as_deref(), key, false) {
+                let record =
+                    key_change_record(key.map(|k| k.id()).unwrap_or(""), key_id.as_deref());
+                let hash = insert(conn, seq + 1, &at, &record, hash, key)?;
+                (seq + 1, hash)
+            } else {
+                (*seq, hash.clone())
+            }
+        }
+        None => (0, GENESIS.to_owned()),
+    };
+    let record = make(seq, &prev);
+    insert(conn, seq + 1, &at, &record, &prev, key)?;
+    Ok(seq + 1)
+}
+
+/// Appends `record` to the journal (inside the caller's transaction).
+fn append(
+    conn: &Connection,
+    record: &str,
+    at: DateTime<Utc>,
+    key: Option<&JournalKey>,
+) -> Result<i64, StoreError> {
+    append_with(conn, |_, _| record.to_owned(), at, key)
 }
 
 #[async_trait]
@@ -664,6 +725,7 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let (m, w, d) = (message_id.to_owned(), worker.to_owned(), d.clone());
+        let key = self.key.clone();
         self.run(move |c| {
             let n = c
                 .execute(
@@ -674,7 +736,7 @@ impl Store for SqliteStore {
             if n != 1 {
                 return Ok(false);
             }
-            append(c, &d.audit, now)?;
+            append(c, &d.audit, now, key.as_deref())?;
             Ok(true)
         })
         .await
@@ -908,22 +970,24 @@ impl Store for SqliteStore {
         self.run(move |c| {
             let mut stmt = c
                 .prepare_cached(
-                    "SELECT seq, at, record, prev_hash, hash FROM audit_journal WHERE seq > ? ORDER BY seq LIMIT ?",
+                    "SELECT seq, at, record, prev_hash, hash, alg, key_id, mac FROM audit_journal WHERE seq > ? ORDER BY seq LIMIT ?",
                 )
                 .map_err(db_error)?;
+            type Row = (i64, String, String, String, String, Option<String>, Option<String>, Option<String>);
             let rows = stmt
                 .query_map(params![after, i64::from(limit)], |r| r.try_into())
                 .map_err(db_error)?
-                .collect::<Result<Vec<(i64, String, String, String, String)>, _>>()
+                .collect::<Result<Vec<Row>, _>>()
                 .map_err(db_error)?;
             rows.into_iter()
-                .map(|(seq, at, record, prev_hash, hash)| {
+                .map(|(seq, at, record, prev_hash, hash, alg, key_id, mac)| {
                     Ok(JournalEntry {
                         seq,
                         at: parse_ts(&at, "audit_journal")?,
                         record,
                         prev_hash,
                         hash,
+                        seal: Seal::from_columns(alg, key_id, mac),
                     })
                 })
                 .collect()
@@ -933,7 +997,44 @@ impl Store for SqliteStore {
 
     async fn append_journal(&self, record: &str, at: DateTime<Utc>) -> Result<i64, StoreError> {
         let record = record.to_owned();
-        self.run(move |c| append(c, &record, at)).await
+        let key = self.key.clone();
+        self.run(move |c| append(c, &record, at, key.as_deref()))
+            .await
+    }
+
+    fn seals_journal(&self) -> bool {
+        self.key.is_some()
+    }
+
+    async fn journal_head(&self) -> Result<Option<i64>, StoreError> {
+        self.run(|c| Ok(head(c)?.map(|h| h.0))).await
+    }
+
+    async fn checkpoint(&self, at: DateTime<Utc>) -> Result<Option<Checkpoint>, StoreError> {
+        let Some(key) = self.key.clone() else {
+            return Err(StoreError::Query(
+                "OEA-A0013: no audit key is configured, so no checkpoint can be signed".into(),
+            ));
+        };
+        self.run(move |c| {
+            if head(c)?.is_none() {
+                return Ok(None);
+            }
+            let mut signed = None;
+            append_with(
+                c,
+                |seq, hash| {
+                    let cp = Checkpoint::sign(&key, seq, hash, at);
+                    let json = cp.to_json();
+                    signed = Some(cp);
+                    json
+                },
+                at,
+                Some(&key),
+            )?;
+            Ok(signed)
+        })
+        .await
     }
 
     async fn purge(
@@ -941,6 +1042,7 @@ impl Store for SqliteStore {
         before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<PurgeReport, StoreError> {
+        let key = self.key.clone();
         self.run(move |c| {
             let mut report = PurgeReport::default();
             let last: Option<(i64, String)> = c
@@ -956,7 +1058,7 @@ impl Store for SqliteStore {
                     .execute("DELETE FROM audit_journal WHERE seq <= ?", [through])
                     .map_err(db_error)? as u64;
                 let record = PurgeRecord::new(through, hash, before).to_json();
-                report.purge_record = Some(append(c, &record, now)?);
+                report.purge_record = Some(append(c, &record, now, key.as_deref())?);
             }
             let cutoff = ts(before);
             report.exchanges = c
