@@ -135,13 +135,14 @@ impl SqlConnector {
                 })?;
                 let pool =
                     SqliteLookups::open(target, options.max_connections, options.connect_timeout)
+                        .await
                         .map_err(|e| {
-                        ConnectorError::Unavailable(format!(
-                            "cannot open SQLite database {}: {}",
-                            dsn::redact(url),
-                            ctx.scrub(&e.to_string())
-                        ))
-                    })?;
+                            ConnectorError::Unavailable(format!(
+                                "cannot open SQLite database {}: {}",
+                                dsn::redact(url),
+                                ctx.scrub(&e.to_string())
+                            ))
+                        })?;
                 Pools::Sqlite(Arc::new(pool))
             }
             Dialect::Postgres => {
@@ -625,6 +626,106 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    /// The longest time the (single) runtime thread went without running a 5 ms ticker, once
+    /// the returned handle is stopped: a thread blocked inside SQLite shows as a long gap.
+    fn ticker() -> (Arc<Mutex<Duration>>, tokio::task::JoinHandle<()>) {
+        let gap = Arc::new(Mutex::new(Duration::ZERO));
+        let g = Arc::clone(&gap);
+        let task = tokio::spawn(async move {
+            let mut last = Instant::now();
+            loop {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let mut max = lock(&g);
+                *max = (*max).max(last.elapsed());
+                last = Instant::now();
+            }
+        });
+        (gap, task)
+    }
+
+    // A current-thread runtime: were a lookup to wait on this thread, nothing else would run.
+    #[tokio::test]
+    async fn a_locked_registry_is_waited_for_off_the_thread_until_the_deadline() {
+        let (dir, c) = file_connector(2).await;
+        let import = rusqlite::Connection::open(dir.path().join("r.db")).expect("writer");
+        import.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+        let (gap, ticking) = ticker();
+        let started = Instant::now();
+        let err = c
+            .run_query(
+                "SELECT x FROM t",
+                &Params::new(),
+                limits(600),
+                &CancellationToken::new(),
+            )
+            .await
+            .expect_err("locked");
+        let took = started.elapsed();
+        ticking.abort();
+        assert!(matches!(err, ConnectorError::Timeout(_)), "{err:?}");
+        assert!(
+            took >= Duration::from_millis(600) && took < Duration::from_secs(3),
+            "{took:?}"
+        );
+        let gap = *lock(&gap);
+        assert!(
+            gap < Duration::from_millis(150),
+            "the thread stalled {gap:?}"
+        );
+        assert!(
+            (1..=2).contains(&sqlite(&c).idle()),
+            "connections went back to the pool"
+        );
+
+        // A lookup waiting on the lock is served once the writer is done.
+        let c2 = c.clone();
+        let waiting = tokio::spawn(async move {
+            c2.run_query(
+                "SELECT x FROM t",
+                &Params::new(),
+                limits(5_000),
+                &CancellationToken::new(),
+            )
+            .await
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        import.execute_batch("ROLLBACK").expect("unlock");
+        let rows = waiting.await.expect("task").expect("served after the lock");
+        assert_eq!(rows[0].get("x"), Some(&Value::Int(1)));
+    }
+
+    #[tokio::test]
+    async fn a_registry_locked_at_start_is_waited_for_then_reported_unavailable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("r.db").display());
+        crate::run_script(&url, "CREATE TABLE t (x INTEGER);")
+            .await
+            .expect("seed");
+        let import = rusqlite::Connection::open(dir.path().join("r.db")).expect("writer");
+        import.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+        let (gap, ticking) = ticker();
+        let started = Instant::now();
+        let options = SqlOptions {
+            connect_timeout: Duration::from_millis(400),
+            ..SqlOptions::default()
+        };
+        let err = SqlConnector::connect(&url, options.clone())
+            .await
+            .expect_err("locked");
+        ticking.abort();
+        assert!(err.is_transient(), "{err:?}");
+        assert!(started.elapsed() >= Duration::from_millis(400));
+        let gap = *lock(&gap);
+        assert!(
+            gap < Duration::from_millis(150),
+            "the thread stalled {gap:?}"
+        );
+        import.execute_batch("ROLLBACK").expect("unlock");
+        SqlConnector::connect(&url, options)
+            .await
+            .expect("opens once unlocked");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
