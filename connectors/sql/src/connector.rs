@@ -589,6 +589,12 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+        // Past the deadline the lookup gives up at once; the interrupted statement gives
+        // its connection back on its own thread.
+        let back = Instant::now();
+        while sqlite(&c).idle() != 1 && back.elapsed() < Duration::from_secs(2) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         assert_eq!(sqlite(&c).idle(), 1, "the connection went back to the pool");
         let rows = c
             .run_query(
@@ -633,8 +639,9 @@ mod tests {
     fn ticker() -> (Arc<Mutex<Duration>>, tokio::task::JoinHandle<()>) {
         let gap = Arc::new(Mutex::new(Duration::ZERO));
         let g = Arc::clone(&gap);
+        // Counted from now, even if the ticker first runs only after a stall.
+        let mut last = Instant::now();
         let task = tokio::spawn(async move {
-            let mut last = Instant::now();
             loop {
                 tokio::time::sleep(Duration::from_millis(5)).await;
                 let mut max = lock(&g);
@@ -643,6 +650,12 @@ mod tests {
             }
         });
         (gap, task)
+    }
+
+    /// Lets the ticker notice the last gap, then stops it.
+    async fn stop(ticking: tokio::task::JoinHandle<()>) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        ticking.abort();
     }
 
     // A current-thread runtime: were a lookup to wait on this thread, nothing else would run.
@@ -663,7 +676,7 @@ mod tests {
             .await
             .expect_err("locked");
         let took = started.elapsed();
-        ticking.abort();
+        stop(ticking).await;
         assert!(matches!(err, ConnectorError::Timeout(_)), "{err:?}");
         assert!(
             took >= Duration::from_millis(600) && took < Duration::from_secs(3),
@@ -696,6 +709,40 @@ mod tests {
         assert_eq!(rows[0].get("x"), Some(&Value::Int(1)));
     }
 
+    // A current-thread runtime: a statement computing on this thread would stop the ticker.
+    #[tokio::test]
+    async fn a_long_statement_leaves_the_thread_and_still_ends_at_its_deadline() {
+        let (_dir, c) = file_connector(1).await;
+        let (gap, ticking) = ticker();
+        // Far more work than the worker budget, well within the deadline.
+        let rows = c
+            .run_query(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000) \
+                 SELECT count(*) AS n FROM c",
+                &Params::new(),
+                limits(30_000),
+                &CancellationToken::new(),
+            )
+            .await
+            .expect("finished off the thread");
+        assert_eq!(rows[0].get("n"), Some(&Value::Int(1_000_000)));
+        // A runaway one is interrupted at its deadline all the same.
+        let started = Instant::now();
+        let err = c
+            .run_query(SLOW, &Params::new(), limits(600), &CancellationToken::new())
+            .await
+            .expect_err("times out");
+        let took = started.elapsed();
+        stop(ticking).await;
+        assert!(matches!(err, ConnectorError::Timeout(_)), "{err:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+        let gap = *lock(&gap);
+        assert!(
+            gap < Duration::from_millis(150),
+            "the thread stalled {gap:?}"
+        );
+    }
+
     #[tokio::test]
     async fn a_registry_locked_at_start_is_waited_for_then_reported_unavailable() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -714,7 +761,7 @@ mod tests {
         let err = SqlConnector::connect(&url, options.clone())
             .await
             .expect_err("locked");
-        ticking.abort();
+        stop(ticking).await;
         assert!(err.is_transient(), "{err:?}");
         assert!(started.elapsed() >= Duration::from_millis(400));
         let gap = *lock(&gap);

@@ -18,9 +18,11 @@
 //!   lookup tries again after an async pause, until its deadline ([`busy_pause`]);
 //! - connections are opened (file open, pragmas, the schema read of the first one) on the
 //!   blocking pool, so a slow or hung file system holds a blocking thread, never a worker;
-//! - a statement that computes for long is interrupted at the lookup's deadline or on
-//!   cancellation by each connection's progress handler (checked every [`PROGRESS_STEPS`]
-//!   virtual-machine steps). An indexed lookup returns in microseconds.
+//! - each connection's progress handler (checked every [`PROGRESS_STEPS`] virtual-machine
+//!   steps) interrupts a statement at the lookup's deadline or on cancellation, and one
+//!   that has run on the worker for [`WORKER_BUDGET`] (an indexed lookup takes
+//!   microseconds): that statement is run again from the start on the blocking pool, where
+//!   the deadline and the cancellation still bound it.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,6 +47,9 @@ const MMAP_BYTES: i64 = 1 << 30;
 const BUSY_PAUSE: Duration = Duration::from_millis(2);
 /// Longest pause between two attempts on a locked registry.
 const BUSY_PAUSE_MAX: Duration = Duration::from_millis(100);
+/// Longest a statement runs on the calling thread (a runtime worker) before it is moved
+/// to the blocking pool.
+const WORKER_BUDGET: Duration = Duration::from_millis(20);
 /// Prepared statements kept per connection (each blocking pass is one).
 const STATEMENT_CACHE: usize = 64;
 
@@ -102,7 +107,9 @@ impl Target {
 /// Pooled connections for lookups.
 pub(crate) struct SqliteLookups {
     target: Arc<Target>,
-    idle: Mutex<Vec<Conn>>,
+    /// Shared with statements finishing on the blocking pool, which give their
+    /// connection back themselves.
+    idle: Arc<Mutex<Vec<Conn>>>,
     /// One permit per connection that may exist at once (also held by an open still under
     /// way on the blocking pool, so a hung file system cannot pile up opens).
     permits: Arc<Semaphore>,
@@ -119,14 +126,26 @@ struct Conn {
     watch: Arc<Watch>,
 }
 
-/// The deadline and cancellation of the lookup in flight on one connection; none while the
-/// connection is idle, so a statement outside a lookup is never interrupted.
+/// The deadline and cancellation of the lookup in flight on one connection, and until when
+/// it may run on a runtime worker; none while the connection is idle, so a statement
+/// outside a lookup is never interrupted.
 #[derive(Default)]
-struct Watch(Mutex<Option<(Instant, CancellationToken)>>);
+struct Watch(Mutex<Option<Armed>>);
+
+struct Armed {
+    deadline: Instant,
+    cancel: CancellationToken,
+    /// On a runtime worker: the end of its [`WORKER_BUDGET`].
+    on_worker_until: Option<Instant>,
+}
 
 impl Watch {
-    fn arm(&self, deadline: Instant, cancel: &CancellationToken) {
-        *lock(&self.0) = Some((deadline, cancel.clone()));
+    fn arm(&self, deadline: Instant, cancel: &CancellationToken, on_worker_until: Option<Instant>) {
+        *lock(&self.0) = Some(Armed {
+            deadline,
+            cancel: cancel.clone(),
+            on_worker_until,
+        });
     }
 
     fn disarm(&self) {
@@ -136,7 +155,12 @@ impl Watch {
     /// Whether the running statement may go on.
     fn allows(&self) -> bool {
         match &*lock(&self.0) {
-            Some((deadline, cancel)) => Instant::now() < *deadline && !cancel.is_cancelled(),
+            Some(a) => {
+                let now = Instant::now();
+                now < a.deadline
+                    && a.on_worker_until.is_none_or(|until| now < until)
+                    && !a.cancel.is_cancelled()
+            }
             None => true,
         }
     }
@@ -201,7 +225,7 @@ impl SqliteLookups {
         };
         Ok(SqliteLookups {
             target,
-            idle: Mutex::new(vec![first]),
+            idle: Arc::new(Mutex::new(vec![first])),
             permits: Arc::new(Semaphore::new(max_connections as usize)),
             max_connections,
             acquire_timeout,
@@ -259,50 +283,71 @@ impl SqliteLookups {
             }
         };
         let idle = lock(&self.idle).pop();
-        let (conn, _permit) = match idle {
+        let (conn, permit) = match idle {
             Some(c) => (c, permit),
             None => match self.open_conn(permit, deadline, ctx).await? {
                 Some(opened) => opened,
                 None => return Ok(Attempt::Busy),
             },
         };
-        conn.watch.arm(deadline, cancel);
-        let result = self.run(&conn.db, statement);
+        conn.watch
+            .arm(deadline, cancel, Some(Instant::now() + WORKER_BUDGET));
+        let result = run(self.bare, &conn.db, statement);
         conn.watch.disarm();
-        match result {
-            Ok(records) => {
-                lock(&self.idle).push(conn);
-                Ok(Attempt::Done(records))
-            }
-            Err(Failure::TooManyRows) => {
-                lock(&self.idle).push(conn);
-                Err(ConnectorError::TooManyRows(statement.max_rows))
-            }
-            Err(Failure::Decode(e)) => {
-                lock(&self.idle).push(conn);
-                Err(e)
-            }
-            Err(Failure::Sqlite(e)) if is_busy(&e) => {
-                lock(&self.idle).push(conn);
-                Ok(Attempt::Busy)
-            }
-            Err(Failure::Sqlite(e)) => {
-                // A connection whose file broke is dropped rather than risked again; a
-                // statement error (syntax, interrupt) leaves it as good as before.
-                let broken = matches!(
-                    e.sqlite_error_code(),
-                    Some(
-                        rusqlite::ErrorCode::DatabaseCorrupt
-                            | rusqlite::ErrorCode::NotADatabase
-                            | rusqlite::ErrorCode::CannotOpen
-                            | rusqlite::ErrorCode::SystemIoFailure
-                    )
-                );
-                if !broken {
-                    lock(&self.idle).push(conn);
-                }
-                Err(ctx.sqlite_error(e, cancel.is_cancelled()))
-            }
+        if let Err(Failure::Sqlite(e)) = &result
+            && e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted)
+            && !cancel.is_cancelled()
+            && Instant::now() < deadline
+        {
+            return self
+                .off_worker(conn, permit, statement, deadline, cancel, ctx)
+                .await;
+        }
+        give_back(&self.idle, conn, &result);
+        drop(permit);
+        outcome(result, statement.max_rows, cancel, ctx)
+    }
+
+    /// Runs a statement that outlasted [`WORKER_BUDGET`] again on the blocking pool, within
+    /// the same deadline. Past the deadline the lookup gives up; the statement, interrupted
+    /// by then, gives its connection back and releases its permit on its own.
+    async fn off_worker(
+        &self,
+        conn: Conn,
+        permit: OwnedSemaphorePermit,
+        statement: &Statement<'_>,
+        deadline: Instant,
+        cancel: &CancellationToken,
+        ctx: &ErrorContext<'_>,
+    ) -> Result<Attempt, ConnectorError> {
+        let sql = statement.sql.to_owned();
+        let values: Vec<Value> = statement.values.iter().map(|v| (*v).clone()).collect();
+        let fields = statement.fields.clone();
+        let max_rows = statement.max_rows;
+        let bare = self.bare;
+        let idle = Arc::clone(&self.idle);
+        let token = cancel.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            let refs: Vec<&Value> = values.iter().collect();
+            let statement = Statement {
+                sql: &sql,
+                values: &refs,
+                max_rows,
+                fields: &fields,
+            };
+            conn.watch.arm(deadline, &token, None);
+            let result = run(bare, &conn.db, &statement);
+            conn.watch.disarm();
+            give_back(&idle, conn, &result);
+            drop(permit);
+            result
+        });
+        match tokio::time::timeout_at(deadline.into(), task).await {
+            Ok(Ok(result)) => outcome(result, max_rows, cancel, ctx),
+            Ok(Err(_)) => Err(ConnectorError::Unavailable(
+                "the SQLite lookup task failed".into(),
+            )),
+            Err(_) => Err(ConnectorError::Timeout(ctx.timeout)),
         }
     }
 
@@ -326,23 +371,6 @@ impl SqliteLookups {
             )),
             Err(_) => Err(ConnectorError::Timeout(ctx.timeout)),
         }
-    }
-
-    fn run(
-        &self,
-        db: &rusqlite::Connection,
-        statement: &Statement<'_>,
-    ) -> Result<Vec<Record>, Failure> {
-        if self.bare {
-            return select(db, statement);
-        }
-        db.execute_batch("BEGIN")?;
-        let rows = select(db, statement);
-        // A failed rollback of a read-only transaction loses nothing.
-        if db.execute_batch("ROLLBACK").is_err() {
-            tracing::debug!("rollback after a SQLite lookup failed");
-        }
-        rows
     }
 
     /// A cheap statement on a pooled connection.
@@ -379,6 +407,61 @@ impl SqliteLookups {
     #[cfg(test)]
     pub(crate) fn idle(&self) -> usize {
         lock(&self.idle).len()
+    }
+}
+
+/// Runs `statement`: bare on a read-only file, else in a transaction rolled back after.
+fn run(
+    bare: bool,
+    db: &rusqlite::Connection,
+    statement: &Statement<'_>,
+) -> Result<Vec<Record>, Failure> {
+    if bare {
+        return select(db, statement);
+    }
+    db.execute_batch("BEGIN")?;
+    let rows = select(db, statement);
+    // A failed rollback of a read-only transaction loses nothing.
+    if db.execute_batch("ROLLBACK").is_err() {
+        tracing::debug!("rollback after a SQLite lookup failed");
+    }
+    rows
+}
+
+/// Returns a connection to the pool after its statement, unless its file broke: that one is
+/// dropped rather than risked again (a statement error such as a syntax error or an
+/// interrupt leaves a connection as good as before).
+fn give_back(idle: &Mutex<Vec<Conn>>, conn: Conn, result: &Result<Vec<Record>, Failure>) {
+    let broken = matches!(
+        result,
+        Err(Failure::Sqlite(e)) if matches!(
+            e.sqlite_error_code(),
+            Some(
+                rusqlite::ErrorCode::DatabaseCorrupt
+                    | rusqlite::ErrorCode::NotADatabase
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::SystemIoFailure
+            )
+        )
+    );
+    if !broken {
+        lock(idle).push(conn);
+    }
+}
+
+/// What a statement's result means for the lookup.
+fn outcome(
+    result: Result<Vec<Record>, Failure>,
+    max_rows: usize,
+    cancel: &CancellationToken,
+    ctx: &ErrorContext<'_>,
+) -> Result<Attempt, ConnectorError> {
+    match result {
+        Ok(records) => Ok(Attempt::Done(records)),
+        Err(Failure::TooManyRows) => Err(ConnectorError::TooManyRows(max_rows)),
+        Err(Failure::Decode(e)) => Err(e),
+        Err(Failure::Sqlite(e)) if is_busy(&e) => Ok(Attempt::Busy),
+        Err(Failure::Sqlite(e)) => Err(ctx.sqlite_error(e, cancel.is_cancelled())),
     }
 }
 
