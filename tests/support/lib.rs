@@ -3,6 +3,7 @@
 pub mod adapter;
 pub mod domibus_replay;
 pub mod load;
+pub mod probe;
 pub mod proxy;
 
 /// The read-only reference material (`shared/`): `$OOTS_SHARED`, else the folder next to

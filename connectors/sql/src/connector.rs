@@ -135,13 +135,14 @@ impl SqlConnector {
                 })?;
                 let pool =
                     SqliteLookups::open(target, options.max_connections, options.connect_timeout)
+                        .await
                         .map_err(|e| {
-                        ConnectorError::Unavailable(format!(
-                            "cannot open SQLite database {}: {}",
-                            dsn::redact(url),
-                            ctx.scrub(&e.to_string())
-                        ))
-                    })?;
+                            ConnectorError::Unavailable(format!(
+                                "cannot open SQLite database {}: {}",
+                                dsn::redact(url),
+                                ctx.scrub(&e.to_string())
+                            ))
+                        })?;
                 Pools::Sqlite(Arc::new(pool))
             }
             Dialect::Postgres => {
@@ -588,6 +589,12 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+        // Past the deadline the lookup gives up at once; the interrupted statement gives
+        // its connection back on its own thread.
+        let back = Instant::now();
+        while sqlite(&c).idle() != 1 && back.elapsed() < Duration::from_secs(2) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         assert_eq!(sqlite(&c).idle(), 1, "the connection went back to the pool");
         let rows = c
             .run_query(
@@ -625,6 +632,147 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    /// The longest time the (single) runtime thread went without running a 5 ms ticker, once
+    /// the returned handle is stopped: a thread blocked inside SQLite shows as a long gap.
+    fn ticker() -> (Arc<Mutex<Duration>>, tokio::task::JoinHandle<()>) {
+        let gap = Arc::new(Mutex::new(Duration::ZERO));
+        let g = Arc::clone(&gap);
+        // Counted from now, even if the ticker first runs only after a stall.
+        let mut last = Instant::now();
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let mut max = lock(&g);
+                *max = (*max).max(last.elapsed());
+                last = Instant::now();
+            }
+        });
+        (gap, task)
+    }
+
+    /// Lets the ticker notice the last gap, then stops it.
+    async fn stop(ticking: tokio::task::JoinHandle<()>) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        ticking.abort();
+    }
+
+    // A current-thread runtime: were a lookup to wait on this thread, nothing else would run.
+    #[tokio::test]
+    async fn a_locked_registry_is_waited_for_off_the_thread_until_the_deadline() {
+        let (dir, c) = file_connector(2).await;
+        let import = rusqlite::Connection::open(dir.path().join("r.db")).expect("writer");
+        import.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+        let (gap, ticking) = ticker();
+        let started = Instant::now();
+        let err = c
+            .run_query(
+                "SELECT x FROM t",
+                &Params::new(),
+                limits(600),
+                &CancellationToken::new(),
+            )
+            .await
+            .expect_err("locked");
+        let took = started.elapsed();
+        stop(ticking).await;
+        assert!(matches!(err, ConnectorError::Timeout(_)), "{err:?}");
+        assert!(
+            took >= Duration::from_millis(600) && took < Duration::from_secs(3),
+            "{took:?}"
+        );
+        let gap = *lock(&gap);
+        assert!(
+            gap < Duration::from_millis(150),
+            "the thread stalled {gap:?}"
+        );
+        assert!(
+            (1..=2).contains(&sqlite(&c).idle()),
+            "connections went back to the pool"
+        );
+
+        // A lookup waiting on the lock is served once the writer is done.
+        let c2 = c.clone();
+        let waiting = tokio::spawn(async move {
+            c2.run_query(
+                "SELECT x FROM t",
+                &Params::new(),
+                limits(5_000),
+                &CancellationToken::new(),
+            )
+            .await
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        import.execute_batch("ROLLBACK").expect("unlock");
+        let rows = waiting.await.expect("task").expect("served after the lock");
+        assert_eq!(rows[0].get("x"), Some(&Value::Int(1)));
+    }
+
+    // A current-thread runtime: a statement computing on this thread would stop the ticker.
+    #[tokio::test]
+    async fn a_long_statement_leaves_the_thread_and_still_ends_at_its_deadline() {
+        let (_dir, c) = file_connector(1).await;
+        let (gap, ticking) = ticker();
+        // Far more work than the worker budget, well within the deadline.
+        let rows = c
+            .run_query(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000) \
+                 SELECT count(*) AS n FROM c",
+                &Params::new(),
+                limits(30_000),
+                &CancellationToken::new(),
+            )
+            .await
+            .expect("finished off the thread");
+        assert_eq!(rows[0].get("n"), Some(&Value::Int(1_000_000)));
+        // A runaway one is interrupted at its deadline all the same.
+        let started = Instant::now();
+        let err = c
+            .run_query(SLOW, &Params::new(), limits(600), &CancellationToken::new())
+            .await
+            .expect_err("times out");
+        let took = started.elapsed();
+        stop(ticking).await;
+        assert!(matches!(err, ConnectorError::Timeout(_)), "{err:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+        let gap = *lock(&gap);
+        assert!(
+            gap < Duration::from_millis(150),
+            "the thread stalled {gap:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_registry_locked_at_start_is_waited_for_then_reported_unavailable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("r.db").display());
+        crate::run_script(&url, "CREATE TABLE t (x INTEGER);")
+            .await
+            .expect("seed");
+        let import = rusqlite::Connection::open(dir.path().join("r.db")).expect("writer");
+        import.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+        let (gap, ticking) = ticker();
+        let started = Instant::now();
+        let options = SqlOptions {
+            connect_timeout: Duration::from_millis(400),
+            ..SqlOptions::default()
+        };
+        let err = SqlConnector::connect(&url, options.clone())
+            .await
+            .expect_err("locked");
+        stop(ticking).await;
+        assert!(err.is_transient(), "{err:?}");
+        assert!(started.elapsed() >= Duration::from_millis(400));
+        let gap = *lock(&gap);
+        assert!(
+            gap < Duration::from_millis(150),
+            "the thread stalled {gap:?}"
+        );
+        import.execute_batch("ROLLBACK").expect("unlock");
+        SqlConnector::connect(&url, options)
+            .await
+            .expect("opens once unlocked");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
