@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use oots_e2e::adapter::Adapter;
 use oots_e2e::load::{Deployment, ENV, deployment, request};
 use oots_e2e::probe::{Probe, Prober, stalled, violations};
+use oots_e2e::proxy::{Mode, Proxy};
 use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -421,49 +422,6 @@ async fn a_hanging_rest_registry_gets_0005_at_its_timeout_and_never_stalls_the_l
     assert_served("after", &after, true);
 }
 
-/// Forwards to `target` while `stalled` is 0; otherwise holds every byte in both
-/// directions, on connections open already and new ones (a server that stops answering).
-async fn stalling_proxy(target: u16) -> (u16, Arc<AtomicU8>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let stalled = Arc::new(AtomicU8::new(0));
-    let s = stalled.clone();
-    tokio::spawn(async move {
-        while let Ok((inbound, _)) = listener.accept().await {
-            let Ok(out) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else {
-                continue;
-            };
-            let (ri, wi) = inbound.into_split();
-            let (ro, wo) = out.into_split();
-            tokio::spawn(pump(ri, wo, s.clone()));
-            tokio::spawn(pump(ro, wi, s.clone()));
-        }
-    });
-    (port, stalled)
-}
-
-async fn pump(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
-    stalled: Arc<AtomicU8>,
-) {
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        let Ok(n) = from.read(&mut buf).await else {
-            return;
-        };
-        if n == 0 {
-            return;
-        }
-        while stalled.load(Ordering::SeqCst) != 0 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        if to.write_all(&buf[..n]).await.is_err() {
-            return;
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_sql_server_gets_0005_at_its_timeout_and_never_stalls_the_listener() {
     let _serial = SERIAL.lock().await;
@@ -472,7 +430,9 @@ async fn a_hanging_sql_server_gets_0005_at_its_timeout_and_never_stalls_the_list
     // Nobody is registered: an answering server gives EDM:ERR:0004.
     let columns: Vec<(&'static str, Ty)> = FIELDS.iter().map(|f| (*f, Ty::NVarChar)).collect();
     peer.on("FROM birth_register", Reply::Rows(columns, Vec::new()));
-    let (proxy, stalled) = stalling_proxy(peer.port).await;
+    // A server that stops answering: every byte held, on open and new connections.
+    let server = Proxy::start(&format!("127.0.0.1:{}", peer.port)).await;
+    let proxy = server.port;
     let d = deployment(WORKERS).await;
     rewire(
         &d,
@@ -494,9 +454,9 @@ async fn a_hanging_sql_server_gets_0005_at_its_timeout_and_never_stalls_the_list
     tokio::time::sleep(Duration::from_millis(300)).await;
     let started = Instant::now();
     // After login: pooled connections stop passing bytes, new ones hang in the handshake.
-    stalled.store(1, Ordering::SeqCst);
+    server.set(Mode::Stalled);
     let during = burst(&d.sim, "stalled", 0..BURST).await;
-    stalled.store(0, Ordering::SeqCst);
+    server.set(Mode::Up);
     let covered = started.elapsed();
     let after = burst(&d.sim, "after", BURST..BURST + 20).await;
     let probes = prober.finish();
