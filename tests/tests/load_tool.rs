@@ -339,6 +339,42 @@ fn load_says_why_it_cannot_start() {
     );
     drop(taken);
 
+    // An endpoint that is not plain http, or not the WS plugin's path.
+    for (from, to) in [
+        ("endpoint: http://", "endpoint: https://"),
+        ("/domibus/services/wsplugin", "/ws"),
+    ] {
+        std::fs::write(&config, yaml.replace(from, to)).unwrap();
+        let e = refused(&mut load_command(&config, &["--wait", "1"]));
+        assert!(
+            e.contains("OEA-L0003") && e.contains("gateway.endpoint"),
+            "{e}"
+        );
+    }
+    std::fs::write(&config, &yaml).unwrap();
+
+    // Native AS4 without the requester's key, or with a key that does not read.
+    let as4 = tempfile::tempdir().unwrap();
+    let (as4_config, _) = quickstart_as4(as4.path());
+    let cert = as4.path().join("keys/AP_FR_01.pem").display().to_string();
+    let e = refused(&mut load_command(
+        &as4_config,
+        &["--wait", "1", "--as4-certificate", &cert],
+    ));
+    assert!(e.contains("OEA-L0005") && e.contains("--as4-key"), "{e}");
+    let e = refused(&mut load_command(
+        &as4_config,
+        &[
+            "--wait",
+            "1",
+            "--as4-certificate",
+            &cert,
+            "--as4-key",
+            "file:/nonexistent/ap.key",
+        ],
+    ));
+    assert!(e.contains("OEA-L0005"), "{e}");
+
     // Mapping files without tests.
     let mapping = dir.path().join("mappings/birth-certificate.yaml");
     let text = std::fs::read_to_string(&mapping).unwrap();
