@@ -163,9 +163,35 @@ async fn load_gets_every_right_answer_from_serve_as_an_as4_access_point() {
     assert_eq!(json["mode"], "as4");
     assert_eq!(code, Some(0), "{json}");
 
+    // Receipts that do not verify (the adapter's certificate does not chain to the
+    // `--as4-trust` given): every send fails after its retries, and the run with it.
+    let other = tempfile::tempdir().unwrap();
+    oots_framework::gateway::as4::loopback::write_pki(other.path()).unwrap();
+    let other_ca = other.path().join("ca.pem").display().to_string();
+    let (code, json) = load(
+        &config,
+        &[
+            "--requests",
+            "3",
+            "--as4-key",
+            &key,
+            "--as4-certificate",
+            &cert,
+            "--as4-trust",
+            &other_ca,
+            "--timeout",
+            "2",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(code, Some(1), "{json}");
+    assert_eq!(json["send_failed"], 3, "{json}");
+    assert_eq!(json["errors"]["send_failed"], 3, "{json}");
+    assert_eq!(json["correct"], 0, "{json}");
+
     // A certificate the deployment does not know as a peer is refused before sending.
-    let stranger = tempfile::tempdir().unwrap();
-    oots_framework::gateway::as4::loopback::write_pki(stranger.path()).unwrap();
+    let stranger = other;
     let out = load_command(
         &config,
         &[

@@ -235,11 +235,7 @@ fn round(v: f64) -> f64 {
 pub fn progress(requests: usize, tally: &Tally, started: Instant) -> String {
     const WIDTH: usize = 30;
     let answered = tally.answered();
-    let done = if requests == 0 {
-        WIDTH
-    } else {
-        answered * WIDTH / requests
-    };
+    let done = (answered * WIDTH).checked_div(requests).unwrap_or(WIDTH);
     format!(
         "\r[{}{}] sent {}/{requests}, answered {answered}, {:.1} s ",
         "#".repeat(done.min(WIDTH)),

@@ -33,12 +33,17 @@ fn a_run_passes_only_with_one_right_answer_per_request() {
     };
     tally.sent.insert("a".into(), sent(0, t0, Some(Ok(())), 0));
     tally.sent.insert("b".into(), sent(1, t0, Some(Ok(())), 0));
+    // An answer to a request of another run is counted, and does not fail this one.
+    tally.unknown = 1;
     let ok = Summary::new("domibus", 2, &tally, &titles);
     assert!(ok.passed());
+    assert_eq!(ok.json()["unknown_answers"], 1);
     assert_eq!((ok.correct, ok.missing), (2, 0));
 
     // A duplicate, a wrong outcome, a missing answer and a request never sent.
-    tally.sent.get_mut("a").map(|s| s.extra = 1);
+    if let Some(s) = tally.sent.get_mut("a") {
+        s.extra = 1;
+    }
     tally.sent.insert(
         "c".into(),
         sent(
@@ -61,5 +66,20 @@ fn a_run_passes_only_with_one_right_answer_per_request() {
     assert!(
         bad.text()
             .contains("1 × m › nobody: expected EDM:ERR:0004, got evidence")
+    );
+}
+
+#[test]
+fn the_progress_line_redraws_itself() {
+    let t0 = Instant::now();
+    let mut tally = Tally::default();
+    tally.sent.insert("a".into(), sent(0, t0, Some(Ok(())), 0));
+    tally.sent.insert("b".into(), sent(0, t0, None, 0));
+    let line = super::report::progress(4, &tally, t0);
+    assert!(line.starts_with('\r'), "{line:?}");
+    assert!(line.contains("sent 2/4, answered 1"), "{line:?}");
+    assert!(
+        line.contains(&format!("[{}{}]", "#".repeat(7), "-".repeat(23))),
+        "{line:?}"
     );
 }
