@@ -132,8 +132,21 @@ async fn load_gets_every_right_answer_from_serve_behind_domibus() {
     assert_eq!(json["mode"], "domibus");
     assert_eq!(code, Some(0), "{json}");
 
-    // At a fixed rate too.
-    let (code, json) = load(&config, &["--requests", "20", "--rate", "20/s", "--json"]).await;
+    // At a fixed rate too, with serve's address given.
+    let adapter = format!("http://127.0.0.1:{port}/");
+    let (code, json) = load(
+        &config,
+        &[
+            "--requests",
+            "20",
+            "--rate",
+            "20/s",
+            "--adapter",
+            &adapter,
+            "--json",
+        ],
+    )
+    .await;
     assert_all_correct(&json, 20);
     assert_eq!(code, Some(0), "{json}");
 }
