@@ -1,11 +1,12 @@
 //! The `oots-adapter` command line: `serve`, `respond`, `demo`, `check`, `test`, `preview`,
-//! `match-eval`, `audit`.
+//! `match-eval`, `audit`, `load`.
 
 mod audit;
 mod audit_keys;
 mod check;
 mod demo;
 mod demo_idp;
+mod load;
 mod match_eval;
 mod match_keys;
 mod preview;
@@ -96,6 +97,10 @@ enum Command {
     /// Check the audit journal's hash chain, or purge it to the retention period.
     #[command(subcommand)]
     Audit(audit::Options),
+    /// Drive a running `serve` from outside with its mapping tests' requests, as its
+    /// gateway would (Domibus WS plugin, or a requester's AS4 access point), and check
+    /// every answer: throughput, latency, errors by kind.
+    Load(load::Options),
     /// Show a complete exchange: the quickstart adapter behind a simulated Domibus, and an
     /// evidence requester sending it requests.
     Demo {
@@ -146,6 +151,7 @@ pub fn main() -> ExitCode {
                 auto_approve,
             } => demo::run(&config, &out, auto_approve).await,
             Command::MatchEval(o) => match_eval::run(&o).await,
+            Command::Load(o) => load::run(&o).await,
             Command::Audit(o) => audit::run(&o).await,
             Command::MatchKeys(o) => match_keys::run(&o).await,
             Command::Preview(o) => preview::run(&o).await,

@@ -101,11 +101,22 @@ fn pmode(
     })
 }
 
+/// Writes a throwaway PKI to `dir` (`ca.pem`, and `AP_DE_01.pem`/`.key`,
+/// `AP_FR_01.pem`/`.key` for [`PROVIDER`] and [`REQUESTER`]), for test deployments of
+/// `serve` as an AS4 access point and the load tool's requester access point.
+pub fn write_pki(dir: &Path) -> Result<(), String> {
+    pki(dir).map(drop)
+}
+
 /// The requester's access point.
 pub struct Requester {
     gateway: Arc<As4Gateway>,
     inbox: Mutex<mpsc::UnboundedReceiver<InboundMessage>>,
     pub endpoint: String,
+    /// Our PartyId and its type, written as `From` of what we send.
+    party: (String, String),
+    /// The adapter's PartyId and its type, written as `To`.
+    peer: (String, String),
 }
 
 /// Starts both access points: the adapter's gateway (its routes go on the adapter's
@@ -137,25 +148,43 @@ pub async fn start(
     )?;
     let provider_gateway =
         As4Gateway::new(Arc::new(provider_mode), store).map_err(|e| e.to_string())?;
-    let requester_store = SqliteStore::in_memory().await.map_err(|e| e.to_string())?;
-    let (inbox_tx, inbox) = mpsc::unbounded_channel();
-    let requester_gateway = Arc::new(
-        As4Gateway::new(Arc::new(requester_mode), Arc::new(requester_store))
-            .map_err(|e| e.to_string())?
-            .with_inbox(inbox_tx),
-    );
-    let (notify, mut ignored) = mpsc::channel(64);
-    let app = requester_gateway.router(notify);
-    tokio::spawn(async move { while ignored.recv().await.is_some() {} });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok((
-        Arc::new(provider_gateway),
-        Requester {
-            gateway: requester_gateway,
+    let requester = Requester::serve(requester_mode, listener, endpoint).await?;
+    Ok((Arc::new(provider_gateway), requester))
+}
+
+impl Requester {
+    /// A requester's access point with `mode` (its first peer is the adapter), receiving
+    /// answers on `listener` (reachable as `endpoint`). Its own state lives in memory.
+    pub async fn serve(
+        mode: PMode,
+        listener: tokio::net::TcpListener,
+        endpoint: String,
+    ) -> Result<Requester, String> {
+        let party = (mode.party_id.clone(), mode.party_type.clone());
+        let peer = mode
+            .peers
+            .first()
+            .map(|p| (p.party_id.clone(), p.party_type.clone()))
+            .ok_or_else(|| "the requester's PMode names no peer".to_owned())?;
+        let store = SqliteStore::in_memory().await.map_err(|e| e.to_string())?;
+        let (inbox_tx, inbox) = mpsc::unbounded_channel();
+        let gateway = Arc::new(
+            As4Gateway::new(Arc::new(mode), Arc::new(store))
+                .map_err(|e| e.to_string())?
+                .with_inbox(inbox_tx),
+        );
+        let (notify, mut ignored) = mpsc::channel(64);
+        let app = gateway.router(notify);
+        tokio::spawn(async move { while ignored.recv().await.is_some() {} });
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Ok(Requester {
+            gateway,
             inbox: Mutex::new(inbox),
             endpoint,
-        },
-    ))
+            party,
+            peer,
+        })
+    }
 }
 
 impl Requester {
@@ -167,10 +196,10 @@ impl Requester {
         payloads: Vec<Payload>,
     ) -> Result<(), String> {
         // The access points' own PartyIds, of the type their agreement names.
-        header.from.party_id = REQUESTER.to_owned();
-        header.from.party_id_type = Some(PARTY_TYPE.to_owned());
-        header.to.party_id = PROVIDER.to_owned();
-        header.to.party_id_type = Some(PARTY_TYPE.to_owned());
+        header.from.party_id = self.party.0.clone();
+        header.from.party_id_type = Some(self.party.1.clone());
+        header.to.party_id = self.peer.0.clone();
+        header.to.party_id_type = Some(self.peer.1.clone());
         let msg = OutboundMessage { header, payloads };
         // No outbox here: the PMode's schedule is kept in process.
         let mut failed = 0;

@@ -71,7 +71,7 @@ impl fmt::Debug for SimulatorConfig {
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SimulatorError {
-    #[error("cannot bind the simulator on loopback: {0}")]
+    #[error("cannot bind the simulator: {0}")]
     Bind(#[source] std::io::Error),
     #[error("cannot build the push client: {0}")]
     Client(String),
@@ -157,7 +157,16 @@ impl DomibusSimulator {
     /// Binds `127.0.0.1:0` and serves the WS plugin; returns the simulator and the
     /// plugin's base URL (`http://127.0.0.1:PORT/domibus/services/wsplugin`).
     pub async fn start(cfg: SimulatorConfig) -> Result<(Self, String), SimulatorError> {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), cfg).await
+    }
+
+    /// Like [`start`](Self::start), on a given address: `oots-adapter load` plays the
+    /// Domibus a deployment's `gateway.endpoint` names.
+    pub async fn start_on(
+        addr: SocketAddr,
+        cfg: SimulatorConfig,
+    ) -> Result<(Self, String), SimulatorError> {
+        let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(SimulatorError::Bind)?;
         let addr = listener.local_addr().map_err(SimulatorError::Bind)?;
