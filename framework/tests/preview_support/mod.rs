@@ -105,6 +105,24 @@ impl Adapter {
         authentication: &str,
         public_url: &str,
     ) -> Adapter {
+        // The free port can be taken by a parallel test between our look and serve's
+        // bind: start again on another one.
+        let mut last = String::new();
+        for _ in 0..3 {
+            match Self::try_start(deployment, decide_seconds, authentication, public_url).await {
+                Ok(adapter) => return adapter,
+                Err(log) => last = log,
+            }
+        }
+        panic!("serve could not listen three times:\n{last}");
+    }
+
+    async fn try_start(
+        deployment: &Deployment,
+        decide_seconds: u32,
+        authentication: &str,
+        public_url: &str,
+    ) -> Result<Adapter, String> {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let (sim, sim_url) = DomibusSimulator::start(SimulatorConfig {
@@ -162,13 +180,21 @@ impl Adapter {
             {
                 break;
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "serve did not come up"
-            );
+            // An exited serve (a port taken meanwhile) or one still silent after a
+            // generous wait (a loaded machine) says why.
+            let exited = child.try_wait().ok().flatten();
+            if exited.is_some() || started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                let _ = child.wait();
+                let lines = log.join().unwrap_or_default().join("\n");
+                if exited.is_some() && lines.contains("cannot listen on") {
+                    return Err(lines);
+                }
+                panic!("serve did not come up ({exited:?}):\n{lines}");
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Adapter {
+        Ok(Adapter {
             child,
             sim,
             port,
@@ -176,7 +202,7 @@ impl Adapter {
             dir: Some(dir),
             sent: 0,
             public_url: public_url.to_owned(),
-        }
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
