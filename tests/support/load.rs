@@ -100,7 +100,7 @@ pub async fn deployment(extra: &str) -> Deployment {
     let config = dir.path().join("adapter.yaml");
     std::fs::write(
         &config,
-        adapter_yaml(&workspace(), dir.path(), sim.base_url(), port, extra),
+        adapter_yaml(crate::workspace(), dir.path(), sim.base_url(), port, extra),
     )
     .expect("adapter.yaml written");
     let log = dir.path().join("adapter.log");
@@ -135,7 +135,8 @@ pub async fn drop_pg_schema(pg: &str, schema: &str) {
 pub async fn postgres_registry(pg: &str, schema: &str) -> String {
     use sqlx::{Connection, Executor, Row};
     let seed =
-        std::fs::read_to_string(workspace().join("examples/quickstart/registry/seed.sql")).unwrap();
+        std::fs::read_to_string(crate::workspace().join("examples/quickstart/registry/seed.sql"))
+            .unwrap();
     let mut lite = sqlx::SqliteConnection::connect("sqlite::memory:")
         .await
         .unwrap();
@@ -170,8 +171,4 @@ pub async fn postgres_registry(pg: &str, schema: &str) -> String {
         q.execute(&mut pgc).await.unwrap();
     }
     format!("{pg}?options=-c%20search_path%3D{schema}")
-}
-
-fn workspace() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }

@@ -1,7 +1,7 @@
 //! Hot reload in the running sidecar: a broken mapping edit is refused and the previous
 //! generation keeps answering; a good edit becomes the new generation atomically.
 
-use std::path::{Path, PathBuf};
+use oots_e2e::{copy_dir, workspace};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,25 +18,6 @@ use oots_framework::requester::{self, RequestSpec};
 use oots_framework::service::Service;
 use oots_framework::store::SqliteStore;
 use tokio_util::sync::CancellationToken;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.file_name().is_some_and(|n| n == "state") {
-            continue;
-        }
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 async fn ask(sim: &DomibusSimulator, n: u32) -> String {
     let ids = RandomIds;

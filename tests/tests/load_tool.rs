@@ -5,6 +5,7 @@
 //! whose test expects another outcome, and a `serve` stopped during the run, make the
 //! tool fail with the counts of wrong and missing answers.
 
+use oots_e2e::{copy_dir, workspace};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -15,23 +16,6 @@ const ENV: [(&str, &str); 2] = [
     ("DOMIBUS_PASSWORD", "plugin-pw"),
     ("DOMIBUS_PUSH_PASSWORD", "push-pw"),
 ];
-
-fn workspace() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// A copy of examples/quickstart in `dir`, listening on a free port, its Domibus on
 /// another; the adapter.yaml path and the listening port.

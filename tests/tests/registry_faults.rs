@@ -9,6 +9,7 @@
 //! SQL Server (the scripted TDS peer of the mssql connector's tests) whose connections stop
 //! passing bytes after login.
 
+use oots_e2e::{copy_dir, workspace};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -41,10 +42,6 @@ const WORKERS: &str = "exchange:\n  workers: 256\n";
 /// One fault test at a time: three adapters answering bursts at once on a small machine
 /// would time each other's probes.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// One answer: its action, its EDM error code if any, and the time since delivery.
 #[derive(Debug)]
@@ -334,19 +331,6 @@ fn mappings_with(dir: &Path, connector: &str) -> PathBuf {
     let yaml = format!("{}{connector}\n{}", &yaml[..start], &yaml[end..tests]);
     std::fs::write(&file, yaml).unwrap();
     to
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// Field name → column, as both the REST and the SQL Server mapping read them.

@@ -4,17 +4,13 @@
 //! the store is back, and messages whose lease could not be given back are taken up
 //! again as soon as the store returns, not when their lease runs out.
 
-use std::path::Path;
+use oots_e2e::workspace;
 use std::time::{Duration, Instant};
 
 use oots_e2e::adapter::Adapter;
 use oots_e2e::load::{Deployment, ENV, deployment, drop_pg_schema, postgres_registry, request};
 use oots_e2e::proxy::{Mode, Proxy};
 use oots_framework::gateway::domibus::simulator::DomibusSimulator;
-
-fn workspace() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
 
 fn pg_url() -> Option<String> {
     let url = std::env::var("PG_URL").ok().filter(|u| !u.is_empty());
