@@ -7,6 +7,15 @@
 # needed: the C parts (aws-lc-sys, ring, the bundled SQLite, psm) are built by the `cc`
 # crate with the image's gcc; aws-lc-sys uses its pregenerated bindings, so neither
 # cmake, clang/libclang, perl, Go nor NASM is required on x86_64 or aarch64 Linux.
+# 0. The workspace's manifests alone (every Cargo.toml, at any depth, and Cargo.lock), so
+#    that the dependency layer below is rebuilt only when one of them changes. A new
+#    workspace member needs no line here.
+FROM rust:1.95-slim-bookworm AS manifests
+WORKDIR /src
+COPY . .
+RUN find . -type f ! -name Cargo.toml ! -name Cargo.lock -delete \
+ && find . -depth -type d -empty -delete
+
 FROM rust:1.95-slim-bookworm AS builder
 WORKDIR /src
 
@@ -15,16 +24,8 @@ WORKDIR /src
 #    the manifests declare): this layer is rebuilt only when a manifest or the lock file
 #    changes, not on every source edit. The stand-ins and what was compiled from them
 #    (the workspace crates are all named oots-*) are removed at the end, so the real
-#    sources below are always compiled. A new workspace member needs its Cargo.toml
-#    copied here too.
-COPY Cargo.toml Cargo.lock ./
-COPY framework/Cargo.toml framework/
-COPY connectors/core/Cargo.toml connectors/core/
-COPY connectors/sql/Cargo.toml connectors/sql/
-COPY connectors/rest/Cargo.toml connectors/rest/
-COPY connectors/filedrop/Cargo.toml connectors/filedrop/
-COPY connectors/mssql/Cargo.toml connectors/mssql/
-COPY tests/Cargo.toml tests/
+#    sources below are always compiled.
+COPY --from=manifests /src ./
 COPY deploy/docker/stub-workspace.sh /usr/local/bin/stub-workspace
 RUN set -eu; \
     sh /usr/local/bin/stub-workspace > /tmp/stubs; \
@@ -33,13 +34,11 @@ RUN set -eu; \
     rm -rf /tmp/stubs target/release/.fingerprint/oots-* target/release/deps/oots_* \
         target/release/deps/liboots_* target/release/oots-adapter*
 
-# 2. The workspace itself. The preview templates, stylesheet and translations in
-#    preview-ui/ are compiled into the binary (include_str!), so the runtime image needs
-#    no copy of them; `preview.ui_dir` can still point at an override folder.
-COPY framework framework
-COPY connectors connectors
-COPY tests tests
-COPY preview-ui preview-ui
+# 2. The workspace itself (the build context, less what .dockerignore keeps out). The
+#    preview templates, stylesheet and translations in preview-ui/ are compiled into the
+#    binary (include_str!), so the runtime image needs no copy of them; `preview.ui_dir`
+#    can still point at an override folder.
+COPY . .
 RUN cargo build --release --locked --bin oots-adapter \
  && install -D -m 0755 target/release/oots-adapter /out/usr/local/bin/oots-adapter \
  && mkdir -p /out/var/lib/oots

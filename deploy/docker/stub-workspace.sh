@@ -5,8 +5,8 @@
 # `cargo build` can compile the dependencies before the real sources are copied in.
 # Prints the files it wrote, so they can be removed afterwards.
 set -eu
-for manifest in */Cargo.toml */*/Cargo.toml; do
-    [ -f "$manifest" ] || continue
+find . -name Cargo.toml ! -path "./target/*" | sed 's|^\./||' | sort | while read -r manifest; do
+    [ "$manifest" = Cargo.toml ] && continue
     dir=${manifest%/Cargo.toml}
     awk -v dir="$dir" '
         function flush() {
