@@ -6,7 +6,7 @@
 //! never turn a request's content into a new series. No personal data is ever a label.
 //!
 //! Family names are all `oots_*` and none starts with `oots_mapping_`, which is
-//! [`crate::reload::Generations::metrics`]'s namespace: both texts are concatenated on
+//! [`crate::mapping::Generations::metrics`]'s namespace: both texts are concatenated on
 //! `/metrics`.
 
 use std::collections::BTreeMap;

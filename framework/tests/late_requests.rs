@@ -23,6 +23,7 @@ use oots_framework::exchange::Answer;
 use oots_framework::gateway::ebms::UserMessage;
 use oots_framework::mapping::{self, MappingSet};
 use oots_framework::requester::{self, RequestSpec};
+use oots_framework::verify;
 use preview_support::{Adapter, Deployment, exception, workspace};
 
 /// The quickstart deployment copied to `dir`, with `exchange_yaml` (lines under
@@ -35,7 +36,7 @@ async fn quickstart(dir: &Path, exchange_yaml: &str) -> (AdapterConfig, MappingS
         yaml.push_str(&format!("\nexchange:\n{exchange_yaml}"));
         std::fs::write(&config_path, yaml).unwrap();
     }
-    let outcome = mapping::check(&config_path, false).await;
+    let outcome = verify::check(&config_path, false).await;
     assert!(outcome.ok(), "{}", outcome.diagnostics);
     (
         AdapterConfig::load(&config_path).unwrap(),
@@ -65,9 +66,7 @@ async fn answer_sent(
         "expect": {},
     }))
     .unwrap();
-    let (exchange, now) = mapping::fixture_exchange(config, set, &m, &t)
-        .await
-        .unwrap();
+    let (exchange, now) = verify::fixture_exchange(config, set, &m, &t).await.unwrap();
     let sent: DateTime<Utc> = now - age;
     let ids = SequentialIds::default();
     let spec = RequestSpec {
@@ -109,7 +108,7 @@ async fn fixture_now(config: &AdapterConfig, set: &MappingSet) -> DateTime<Utc> 
     let t: mapping::TestCase =
         serde_json::from_value(serde_json::json!({ "name": "n", "request": {}, "expect": {} }))
             .unwrap();
-    mapping::fixture_exchange(config, set, &m, &t)
+    verify::fixture_exchange(config, set, &m, &t)
         .await
         .unwrap()
         .1
@@ -311,7 +310,7 @@ async fn evidence_ready_only_after_the_deadline_is_not_sent() {
         "expect": {},
     }))
     .unwrap();
-    let (exchange, now) = mapping::fixture_exchange(&config, &set, &m, &t)
+    let (exchange, now) = verify::fixture_exchange(&config, &set, &m, &t)
         .await
         .unwrap();
     // Sent 4 minutes before the exchange starts; the evidence is ready 2 minutes later.

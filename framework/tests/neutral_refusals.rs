@@ -21,6 +21,7 @@ use oots_framework::edm::{self, ErrorCode};
 use oots_framework::mapping;
 use oots_framework::requester::{self, RequestSpec};
 use oots_framework::store::{SqliteStore, Store};
+use oots_framework::verify;
 use preview_support::{Adapter, Deployment, NOT_FOUND, assert_neutral_not_found, workspace};
 
 /// The quickstart's birth register with `max_candidates: 3`, and four more people born on
@@ -199,10 +200,8 @@ async fn answer_with_registry(
         "expect": {},
     }))
     .unwrap();
-    let (exchange, now) = mapping::fixture_exchange(config, set, &m, &t)
-        .await
-        .unwrap();
-    let spec = mapping::request_spec(config, &m, &t).unwrap();
+    let (exchange, now) = verify::fixture_exchange(config, set, &m, &t).await.unwrap();
+    let spec = verify::request_spec(config, &m, &t).unwrap();
     let request = requester::build_request(&spec, &SequentialIds::default(), now);
     let answer = exchange
         .answer(edm::write_request(&request).as_bytes(), None)
@@ -226,7 +225,7 @@ async fn a_missing_required_attribute_is_answered_alike_whether_or_not_the_regis
     assert!(yaml.contains("PlaceOfBirth]"));
     std::fs::write(&file, yaml).unwrap();
     let config_path = dir.path().join("adapter.yaml");
-    let outcome = mapping::check(&config_path, false).await;
+    let outcome = verify::check(&config_path, false).await;
     assert!(outcome.ok(), "{}", outcome.diagnostics);
     let set = outcome.set.unwrap();
     let config = AdapterConfig::load(&config_path).unwrap();

@@ -14,8 +14,8 @@ use oots_framework::config::AdapterConfig;
 use oots_framework::connector::OpenMode;
 use oots_framework::exchange::Exchange;
 use oots_framework::mapping;
-use oots_framework::operator;
 use oots_framework::store::SqliteStore;
+use oots_framework::web::operator;
 
 const TOKEN: &str = "op-token-9f2c";
 /// A message id with characters HTML must escape.

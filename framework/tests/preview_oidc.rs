@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::http::{StatusCode, header};
 use oidc_support::*;
-use oots_framework::preview::auth::{
+use oots_framework::web::preview::auth::{
     AuthError, AuthenticatedPerson, Authenticator, ClaimMapping, OidcAuthenticator, OidcSettings,
     PendingSignIn,
 };

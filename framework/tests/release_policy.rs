@@ -23,6 +23,7 @@ use oots_framework::edm::{
 use oots_framework::exchange::Answer;
 use oots_framework::mapping::{self, MappingSet};
 use oots_framework::requester::{self, RequestSpec};
+use oots_framework::verify;
 
 fn workspace() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -41,7 +42,7 @@ async fn quickstart(dir: &Path, policy: &str) -> (AdapterConfig, MappingSet) {
     )
     .unwrap();
     let config_path = dir.join("adapter.yaml");
-    let outcome = mapping::check(&config_path, false).await;
+    let outcome = verify::check(&config_path, false).await;
     assert!(outcome.ok(), "{}", outcome.diagnostics);
     (
         AdapterConfig::load(&config_path).unwrap(),
@@ -68,9 +69,7 @@ async fn answer(
         "expect": {},
     }))
     .unwrap();
-    let (exchange, now) = mapping::fixture_exchange(config, set, &m, &t)
-        .await
-        .unwrap();
+    let (exchange, now) = verify::fixture_exchange(config, set, &m, &t).await.unwrap();
     let spec = RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml");
     let mut request = requester::build_request(&spec, &SequentialIds::default(), now);
     edit(&mut request);
@@ -288,7 +287,7 @@ async fn policy_keys_are_checked() {
             yaml.replacen("\ntests:\n", &format!("\npolicy:\n{policy}\ntests:\n"), 1),
         )
         .unwrap();
-        let outcome = mapping::check(&dir.path().join("adapter.yaml"), false).await;
+        let outcome = verify::check(&dir.path().join("adapter.yaml"), false).await;
         assert!(!outcome.ok(), "{policy} accepted");
         let shown = outcome.diagnostics.to_string();
         assert!(shown.contains(complaint), "{policy}: {shown}");
@@ -306,7 +305,7 @@ async fn every_shipped_mapping_states_its_min_level_of_assurance() {
         if !config.is_file() {
             continue;
         }
-        let outcome = mapping::check(&config, false).await;
+        let outcome = verify::check(&config, false).await;
         assert!(outcome.ok(), "{}", outcome.diagnostics);
         for m in outcome.set.unwrap().mappings() {
             seen += 1;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::{CliError, init_logging};
-use crate::mapping;
+use crate::verify;
 
 /// The `adapter.yaml` files under `path` (the file itself, the folder's own, or every one
 /// found in its subfolders).
@@ -68,7 +68,7 @@ pub(super) async fn run(
     let mut failed = false;
     let mut reports = Vec::new();
     for config in &configs {
-        let outcome = mapping::check(config, live).await;
+        let outcome = verify::check(config, live).await;
         failed |= !outcome.ok();
         if json_out {
             reports.push(json!({

@@ -15,14 +15,15 @@ use tokio_util::sync::CancellationToken;
 use super::{CliError, demo_idp, init_logging, load_exchange};
 use crate::clock::{IdSource, RandomIds};
 use crate::config::{AdapterConfig, AuthenticationSetting};
+use crate::config::{ClaimMapping, OidcSettings};
 use crate::edm::{self, QueryResponse, XmlLimits};
 use crate::gateway::Payload;
 use crate::gateway::as4::loopback::{self as demo_as4, Requester};
 use crate::loopback_tls::TlsFront;
-use crate::mapping::{self, MappingSet};
-use crate::preview::auth::{ClaimMapping, OidcSettings};
+use crate::mapping::MappingSet;
 use crate::requester::{self, RequestSpec};
 use crate::service::{Report, Service};
+use crate::verify;
 
 struct Scenario {
     title: String,
@@ -34,7 +35,7 @@ fn scenarios(cfg: &AdapterConfig, set: &MappingSet) -> Result<Vec<Scenario>, Cli
     let mut out = Vec::new();
     for m in set.mappings() {
         for t in &m.spec.tests {
-            let spec = mapping::request_spec(cfg, m, t).map_err(CliError::Other)?;
+            let spec = verify::request_spec(cfg, m, t).map_err(CliError::Other)?;
             out.push(Scenario {
                 title: format!("{} › {}", m.name, t.name),
                 spec,

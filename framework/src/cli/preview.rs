@@ -17,13 +17,14 @@ use crate::clock::SequentialIds;
 use crate::config::AdapterConfig;
 use crate::edm::{self, ErrorCode, QueryResponse, XmlLimits};
 use crate::exchange::{Answer, Attachment, Outcome};
-use crate::mapping::{self, Mapping, MappingSet, PreviewPolicy, TestCase};
+use crate::mapping::{Mapping, MappingSet, PreviewPolicy, TestCase};
 use crate::preview::held::Held;
 use crate::preview::i18n::Lang;
-use crate::preview::page::{LOGO_PATH, PageContext, PreviewUi, STYLESHEET_PATH};
-use crate::preview::routes::base_path;
 use crate::preview::session::Session;
 use crate::requester;
+use crate::verify;
+use crate::web::preview::page::{LOGO_PATH, PageContext, PreviewUi, STYLESHEET_PATH};
+use crate::web::preview::routes::base_path;
 
 /// The anti-forgery token written into the offline page's decision form (the live page
 /// carries a random one per session).
@@ -65,7 +66,7 @@ pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
         None => find_deployment(&o.mapping)?,
     };
     // As for `oots-adapter test`: only a deployment that checks clean is run.
-    let outcome = mapping::check(&config_path, false).await;
+    let outcome = verify::check(&config_path, false).await;
     let (Some(set), true) = (outcome.set.as_ref(), outcome.ok()) else {
         return Err(CliError::Other(format!(
             "{} does not pass `check`:\n{}",
@@ -77,10 +78,10 @@ pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
     let m = find_mapping(set, &o.mapping, &config_path)?;
     let t = find_test(m, &o.fixture)?;
 
-    let (exchange, now) = mapping::fixture_exchange(&config, set, m, t)
+    let (exchange, now) = verify::fixture_exchange(&config, set, m, t)
         .await
         .map_err(CliError::Other)?;
-    let mut spec = mapping::request_spec(&config, m, t).map_err(CliError::Other)?;
+    let mut spec = verify::request_spec(&config, m, t).map_err(CliError::Other)?;
     spec.preview = true;
     let request = requester::build_request(&spec, &SequentialIds::default(), now);
     let xml = edm::write_request(&request);
@@ -130,7 +131,7 @@ pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
         .deadline(&timeouts)
         .map(|d| d.format("%H:%M UTC").to_string())
         .unwrap_or_default();
-    let page = crate::preview::routes::review_page(
+    let page = crate::web::preview::routes::review_page(
         &held,
         lang.as_str(),
         &base,

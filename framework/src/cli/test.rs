@@ -8,7 +8,7 @@ use serde_json::json;
 use super::check::all_deployments;
 use super::{CliError, init_logging};
 use crate::config::AdapterConfig;
-use crate::mapping;
+use crate::verify;
 
 pub(super) async fn run(
     paths: &[PathBuf],
@@ -22,7 +22,7 @@ pub(super) async fn run(
     let mut all = Vec::new();
     for config in &configs {
         // Tests only run on a deployment that checks clean.
-        let outcome = mapping::check(config, false).await;
+        let outcome = verify::check(config, false).await;
         let (Some(set), true) = (outcome.set.as_ref(), outcome.ok()) else {
             failed += 1;
             if json_out {
@@ -37,7 +37,7 @@ pub(super) async fn run(
             continue;
         };
         let cfg = AdapterConfig::load(config)?;
-        let results = mapping::run_tests(&cfg, set, update).await;
+        let results = verify::run_tests(&cfg, set, update).await;
         if !json_out {
             println!("{}", config.display());
         }

@@ -307,6 +307,14 @@ pub(crate) fn read_error_response(
     })
 }
 
+/// The `detail` of every `EDM:ERR:0004` that identity matching leads to: nobody fits,
+/// several could, too many candidates, the preview's sign-in did not single out one
+/// record, or was not the request's subject or the record's person. One text for all, so a
+/// requester cannot probe whether someone of a given name and birth date is registered.
+/// The reason goes to the journal (the matching explanation), the logs (without personal
+/// data) and `oots-adapter test --explain`, never to the requester.
+pub const NOT_FOUND_DETAIL: &str = "No evidence could be found for the evidence subject";
+
 #[cfg(test)]
 mod tests {
     use super::*;

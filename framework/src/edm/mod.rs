@@ -26,8 +26,8 @@ mod xml;
 mod tests;
 
 pub use error::{
-    EdmException, ErrorCode, ErrorResponse, SEVERITY_ERROR, SEVERITY_PREVIEW_REQUIRED,
-    STATUS_FAILURE, write_error,
+    EdmException, ErrorCode, ErrorResponse, NOT_FOUND_DETAIL, SEVERITY_ERROR,
+    SEVERITY_PREVIEW_REQUIRED, STATUS_FAILURE, write_error,
 };
 pub use model::*;
 pub use parse_error::{EdmError, RequestError, RequestErrorKind};

@@ -227,34 +227,7 @@ fn requester_echo(a: &Agent) -> Agent {
     }
 }
 
-/// A rendered (or passed-through) evidence document, before it becomes an answer: held
-/// in a preview session until the user decides, or sent at once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Produced {
-    /// `Evidence/Identifier`, also inside the rendered document.
-    pub evidence_id: String,
-    pub media_type: String,
-    #[serde(with = "base64_bytes")]
-    pub bytes: Vec<u8>,
-    pub issuing_date: Option<String>,
-}
-
-mod base64_bytes {
-    use base64::Engine;
-    use base64::engine::general_purpose::STANDARD;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&STANDARD.encode(b))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let text = String::deserialize(d)?;
-        STANDARD
-            .decode(text.as_bytes())
-            .map_err(serde::de::Error::custom)
-    }
-}
+pub use crate::preview::held::Produced;
 
 /// Renders the evidence of `record` (or fetches the stored document), or says why not
 /// with a stable code.

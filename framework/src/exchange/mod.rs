@@ -21,8 +21,8 @@ use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
 use crate::config::AdapterConfig;
 use crate::edm::{ErrorCode, XmlLimits};
 use crate::gateway::ebms::UserMessage;
+use crate::mapping::Generations;
 use crate::mapping::MappingSet;
-use crate::reload::Generations;
 use crate::store::{Store, StoreError};
 
 /// A failure that must not be answered: nothing may be acknowledged to the gateway.
@@ -158,13 +158,7 @@ impl Exchange {
     }
 }
 
-/// The `detail` of every `EDM:ERR:0004` that identity matching leads to: nobody fits,
-/// several could, too many candidates, the preview's sign-in did not single out one
-/// record, or was not the request's subject or the record's person. One text for all, so a
-/// requester cannot probe whether someone of a given name and birth date is registered.
-/// The reason goes to the journal (the matching explanation), the logs (without personal
-/// data) and `oots-adapter test --explain`, never to the requester.
-pub const NOT_FOUND_DETAIL: &str = "No evidence could be found for the evidence subject";
+pub use crate::edm::NOT_FOUND_DETAIL;
 
 /// The EDM error a failed stage ends in, with a detail free of personal data.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,21 +2,19 @@
 //! the registry records come from, which fields identify the subject and how a record
 //! becomes evidence. A deployment's files are loaded together as one *generation*.
 
-mod check;
 mod file;
+mod generations;
 mod load;
 mod policy;
-mod testing;
 mod variables;
 
-pub use check::{CheckOutcome, check};
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, Policy,
     PreviewPolicy, SubjectKind, TestCase, TestExpectation, TestRequest,
 };
+pub use generations::{Generations, ReloadStatus};
 pub use load::load;
 pub use policy::{AllowedRequester, Denied, ExplicitRequestPolicy, admits};
-pub use testing::{TestResult, fixture_exchange, request_spec, run_tests};
 pub use variables::{Known, Unknown, unknown_variables};
 
 use std::collections::BTreeMap;

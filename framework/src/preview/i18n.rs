@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
-use super::page::{PageError, override_files, read_text};
+use super::ui_files::{PageError, override_files, read_text};
 
 /// The shipped translations, English first.
 const EMBEDDED: [(&str, &str); 7] = [

@@ -10,7 +10,7 @@
 //!
 //! A sign-in that is not the request's subject, or not the person of the record, ends the
 //! session like a record that could not be determined: the follow-up gets the same
-//! `EDM:ERR:0004` as any subject not found (`exchange::NOT_FOUND_DETAIL`), so the answer
+//! `EDM:ERR:0004` as any subject not found (`edm::NOT_FOUND_DETAIL`), so the answer
 //! tells the requester nothing about the registry. Why it ended stays with the session
 //! and goes to the journal with the answer.
 
@@ -21,7 +21,7 @@ use subtle::ConstantTimeEq;
 use super::identity;
 use super::return_address::ReturnAddress;
 use crate::edm::ErrorCode;
-use crate::exchange::NOT_FOUND_DETAIL;
+use crate::edm::NOT_FOUND_DETAIL;
 
 /// T2 and T3 (TDD 4.4, table 4.4.3), configurable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

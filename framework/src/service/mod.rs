@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -21,7 +20,6 @@ use crate::gateway::{
 use crate::store::{Claim, Decision, ExchangeState, OutboxEntry, proof};
 
 mod background;
-mod scrape;
 
 /// What happened to one inbound message (for `demo` and tests; logs carry the same).
 #[derive(Debug, Clone)]
@@ -604,81 +602,10 @@ impl Service {
             tracing::error!(code = e.code(), error = %e, "the state store cannot be prepared");
         }
         let gens = self.exchange.generations().clone();
-        let health_gens = gens.clone();
-        let metrics_gens = gens.clone();
-        let ready_store = self.exchange.store.clone();
-        let metrics_ex = self.exchange.clone();
-        let store_scrape = Arc::new(scrape::StoreScrape::default());
-        let app: Router = inbound(tx)
-            .route(
-                "/healthz",
-                get(move || {
-                    let g = health_gens.clone();
-                    async move {
-                        axum::Json(serde_json::json!({
-                            "status": "ok",
-                            "mappings": g.status(),
-                        }))
-                    }
-                }),
-            )
-            .route(
-                "/readyz",
-                get(move || {
-                    let store = ready_store.clone();
-                    async move { readiness(store.as_ref()).await }
-                }),
-            )
-            .route(
-                "/metrics",
-                get(move || {
-                    let g = metrics_gens.clone();
-                    let ex = metrics_ex.clone();
-                    let scrape = store_scrape.clone();
-                    async move {
-                        let own = scrape.render(ex.store().as_ref(), ex.metrics()).await;
-                        format!("{}{own}", g.metrics())
-                    }
-                }),
-            );
-        let app = if self.exchange.config.operator.enabled {
-            match self
-                .exchange
-                .config
-                .operator
-                .token
-                .as_ref()
-                .map(|t| t.resolve())
-                .transpose()
-            {
-                Ok(token) => app.merge(crate::operator::router(
-                    self.exchange.clone(),
-                    token.map(|t| t.expose().to_owned()),
-                )),
-                Err(e) => {
-                    tracing::error!(error = %e, "operator.token cannot be read: the operator page is not served");
-                    app
-                }
-            }
-        } else {
-            app
-        };
-        // The preview space: its decisions (and a periodic look for passed deadlines)
-        // bring held follow-up requests back.
+        // The preview space's decisions (and a periodic look for passed deadlines) bring
+        // held follow-up requests back.
         let (decided_tx, decided_rx) = mpsc::unbounded_channel::<()>();
-        let app = match crate::preview::space(&self.exchange, decided_tx).await {
-            Ok(Some(preview)) => app.merge(preview),
-            Ok(None) => {
-                tracing::warn!(
-                    "preview.authentication is not configured: preview pages are not served"
-                );
-                app
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "the preview space cannot start: preview pages are not served");
-                app
-            }
-        };
+        let app: Router = inbound(tx).merge(crate::web::router(&self.exchange, decided_tx).await);
         let reload_cfg = self.exchange.config.reload.clone();
         if reload_cfg.enabled {
             tokio::spawn(crate::reload::watch(
@@ -727,26 +654,6 @@ impl Service {
             Ok(r) => r,
             Err(e) => Err(std::io::Error::other(e)),
         }
-    }
-}
-
-/// `/readyz`: 200 while the state store takes writes; 503 otherwise, so a load balancer
-/// sends nothing here and nothing is acknowledged.
-async fn readiness(store: &dyn crate::store::Store) -> (axum::http::StatusCode, String) {
-    use axum::http::StatusCode;
-    match tokio::time::timeout(Duration::from_secs(2), store.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, "ready".to_owned()),
-        Ok(Err(e)) => {
-            tracing::warn!(code = e.code(), error = %e, "not ready: the state store refuses writes");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("not ready: {}", e.code()),
-            )
-        }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: STORE_TIMEOUT".to_owned(),
-        ),
     }
 }
 

@@ -21,9 +21,9 @@ use crate::clock::{IdSource, RandomIds};
 use crate::config::{AdapterConfig, GatewaySettings};
 use crate::edm;
 use crate::gateway::Payload;
-use crate::mapping;
 use crate::requester;
 use crate::secret::SecretRef;
+use crate::verify;
 
 use driver::{As4Identity, Driver};
 use report::{Sent, Summary, Tally};
@@ -126,7 +126,7 @@ impl From<LoadError> for CliError {
 pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
     init_logging(false, "error");
     let cfg = AdapterConfig::load(&o.config)?;
-    let outcome = mapping::check(&o.config, false).await;
+    let outcome = verify::check(&o.config, false).await;
     let (Some(set), true) = (outcome.set.as_ref(), outcome.ok()) else {
         return Err(LoadError::Deployment(format!(
             "{} does not pass `check`:\n{}",

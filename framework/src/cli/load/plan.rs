@@ -5,8 +5,9 @@ use crate::config::AdapterConfig;
 use crate::edm::{self, QueryResponse, XmlLimits};
 use crate::gateway::OutboundMessage;
 use crate::gateway::ebms;
-use crate::mapping::{self, MappingSet};
+use crate::mapping::MappingSet;
 use crate::requester::RequestSpec;
+use crate::verify;
 
 /// The media type of the RegRep part of a request or an answer.
 pub const REGREP: &str = "application/x-ebrs+xml";
@@ -36,7 +37,7 @@ pub fn cases(cfg: &AdapterConfig, set: &MappingSet) -> Result<Vec<Case>, String>
     let mut out = Vec::new();
     for m in set.mappings() {
         for t in &m.spec.tests {
-            let spec = mapping::request_spec(cfg, m, t)?;
+            let spec = verify::request_spec(cfg, m, t)?;
             let e = &t.expect;
             // As `oots-adapter test` reads it: an error code, or an error action, means an
             // error answer; otherwise evidence.

@@ -10,12 +10,12 @@ use chrono::{TimeZone, Utc};
 use oots_connector::{Record, Value};
 use serde::Serialize;
 
-use super::{Mapping, MappingSet, TestCase};
 use crate::clock::{FixedClock, SequentialIds};
 use crate::config::AdapterConfig;
 use crate::connector::Fixture;
 use crate::edm::{self, EdmVersion, QueryResponse, XmlLimits};
 use crate::exchange::{Answer, Exchange};
+use crate::mapping::{Mapping, MappingSet, TestCase};
 use crate::requester::{self, RequestSpec};
 use crate::store::SqliteStore;
 

@@ -3,11 +3,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::variables::{Known, unknown_variables};
-use super::{MappingSet, load};
 use crate::config::AdapterConfig;
 use crate::connector::OpenMode;
 use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::mapping::{Known, MappingSet, load, unknown_variables};
 
 /// The result of checking one deployment folder.
 #[derive(Debug)]
@@ -176,8 +175,8 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
         }
         let known = Known { record };
         for d in &m.distributions {
-            let super::Source::Template { file, .. } = &d.source else {
-                if let (super::Source::Document { field }, Some(record)) =
+            let crate::mapping::Source::Template { file, .. } = &d.source else {
+                if let (crate::mapping::Source::Document { field }, Some(record)) =
                     (&d.source, &known.record)
                     && !record.contains(field)
                 {

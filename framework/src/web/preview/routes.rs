@@ -28,16 +28,16 @@ use axum::routing::{get, post};
 use tokio::sync::mpsc;
 
 use super::auth::{Authenticator, PendingSignIn};
-use super::held::{Content, Held};
-use super::identity::{self, Claimed, Mismatch};
 use super::page::{DocumentLink, EvidenceView, Page, PageContext, PreviewUi};
-use super::return_address::{ReturnAddress, ReturnChannel};
-use super::session::{
-    BrowserKey, Session, SignedIn, State as SessionState, StepError, secret_token,
-};
 use crate::exchange::{Exchange, Resolution};
 use crate::matching::Attribute;
 use crate::metrics::{Metrics, PreviewStep};
+use crate::preview::held::{Content, Held};
+use crate::preview::identity::{self, Claimed, Mismatch};
+use crate::preview::return_address::{ReturnAddress, ReturnChannel};
+use crate::preview::session::{
+    BrowserKey, Session, SignedIn, State as SessionState, StepError, secret_token,
+};
 use crate::store::{Store, StoreError};
 
 /// The cookie binding a preview link to the browser that first opened it. `__Host-`:
@@ -622,7 +622,7 @@ struct Visit<'a> {
     browser: String,
     loaded: Loaded,
     now: chrono::DateTime<chrono::Utc>,
-    timeouts: super::session::Timeouts,
+    timeouts: crate::preview::session::Timeouts,
 }
 
 /// Loads the session behind `token` for a request that must carry the browser cookie;
@@ -672,7 +672,7 @@ impl Visit<'_> {
             &mut Session,
             &str,
             chrono::DateTime<chrono::Utc>,
-            &super::session::Timeouts,
+            &crate::preview::session::Timeouts,
         ) -> Result<T, StepError>,
     ) -> Result<T, Response> {
         let (browser, now, timeouts) = (&self.browser, self.now, &self.timeouts);
@@ -982,7 +982,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_step_is_applied_again_to_a_session_moved_meanwhile() {
-        use super::super::session::Timeouts;
+        use crate::preview::session::Timeouts;
         use crate::store::{PreviewLink, SqliteStore};
         let store = SqliteStore::in_memory().await.unwrap();
         let now = chrono::Utc::now();

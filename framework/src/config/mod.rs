@@ -1,6 +1,10 @@
 //! `adapter.yaml`: one file per deployment (who we are, where the mapping files and the
 //! registry connections are, which gateway carries the messages).
 
+pub mod oidc;
+
+pub use oidc::{ClaimMapping, OidcSettings};
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -176,7 +180,7 @@ pub enum AuthenticationSetting {
     /// enough. Only where the authority decided so.
     None,
     /// OpenID Connect, authorisation code with PKCE.
-    Oidc(Box<crate::preview::auth::OidcSettings>),
+    Oidc(Box<oidc::OidcSettings>),
 }
 
 fn default_arrive_seconds() -> u32 {
