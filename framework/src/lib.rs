@@ -3,6 +3,7 @@
 //! One request travels `gateway → exchange → mapping → connector → matching → render →
 //! exchange → gateway` (see `docs/architecture.md`). Each stage is a module named after
 //! its concept; only gateways and connectors talk to the outside.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cli;
 pub mod clock;

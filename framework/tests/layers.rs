@@ -82,11 +82,10 @@ fn code_only(src: &str) -> String {
 /// `'x'`, `'\n'`, `'\''` and the like, not a lifetime (`'a`).
 fn is_char_literal(rest: &str) -> bool {
     let mut chars = rest.chars().skip(1);
-    match (chars.next(), chars.next()) {
-        (Some('\\'), _) => true,
-        (Some(_), Some('\'')) => true,
-        _ => false,
-    }
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('\\'), _) | (Some(_), Some('\''))
+    )
 }
 
 /// The index just past the item starting at `from`: up to its `;` or its balanced `{…}`.
@@ -363,4 +362,18 @@ fn the_checker_sees_what_it_must() {
     );
     assert_eq!(named_after(&code, "crate::"), ["a", "c", "i"]);
     assert_eq!(named_after(&code, "super::"), ["g"]);
+}
+
+/// No `unwrap`/`expect` outside tests (the workspace's lints forbid `unsafe`; this one is
+/// set per crate root so that integration tests and benches may still unwrap).
+#[test]
+fn every_crate_root_denies_unwrap_and_expect_outside_tests() {
+    let line = "#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]";
+    let mut roots: Vec<PathBuf> = library_roots().iter().map(|r| r.join("lib.rs")).collect();
+    roots.push(workspace().join("framework/src/main.rs"));
+    let missing: Vec<_> = roots
+        .iter()
+        .filter(|r| !std::fs::read_to_string(r).unwrap().contains(line))
+        .collect();
+    assert!(missing.is_empty(), "without `{line}`: {missing:?}");
 }

@@ -5,6 +5,7 @@
 //! connector a query written in the mapping file plus named, typed parameters taken from
 //! the evidence request, and gets back typed [`Record`]s. Every value from a request is a
 //! *bound parameter*, never spliced into query text.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use std::collections::BTreeMap;
 use std::fmt;

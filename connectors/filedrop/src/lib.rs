@@ -9,6 +9,7 @@
 //! the connection degraded in [`health`](oots_connector::Connector::health).
 //!
 //! Queries are `field = :param [and field = :param]...`; see `docs/connector-filedrop.md`.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod connector;
 mod index;

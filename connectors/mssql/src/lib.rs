@@ -4,6 +4,7 @@
 //! `@P1…` and sent as RPC parameters of `sp_executesql`, so request values are never part
 //! of the SQL text. Lookups are read-only by construction (single SELECT/WITH, rolled-back
 //! transaction) and by grant (the login must only have SELECT permission).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod connector;
 mod decode;

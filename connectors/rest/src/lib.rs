@@ -7,6 +7,7 @@
 //! is the first node its JSONPath selects in a record. Every lookup is bounded (time,
 //! rows, pages, bytes), cancellable and retried only on transient failures. See
 //! `docs/connector-rest.md`.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod connector;
 mod jsonpath;

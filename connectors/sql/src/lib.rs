@@ -18,6 +18,7 @@
 //! (`:p IS NULL` alone) the query needs a cast (`:p::text IS NULL`).
 //!
 //! [`Value`]: oots_connector::Value
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod bind;
 mod connector;

@@ -8,6 +8,7 @@
 //! persons, and the true links, so that a configuration can be tuned on one seed and
 //! judged on another. Same seed, same bytes; nothing here depends on a crate that could
 //! change them.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod csv;
 pub mod date;

@@ -6,6 +6,7 @@
 //!
 //! The arguments are parsed by hand: the crate has no dependencies, so that a seed's
 //! output never changes with an upgrade.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -24,29 +24,22 @@ pub fn connections(wanted: usize) -> usize {
     }
 }
 
-/// The open-file limit after raising the soft limit to the hard one.
+/// The open-file limit after raising the soft limit to the hard one (`None` in rustix's
+/// answer is "unlimited").
 #[cfg(unix)]
 fn open_files_allowed() -> Option<u64> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes into the struct it is given, which lives on this stack.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-        return None;
-    }
-    if limit.rlim_cur < limit.rlim_max {
-        let raised = libc::rlimit {
-            rlim_cur: limit.rlim_max,
-            rlim_max: limit.rlim_max,
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current.is_some() && limit.current != limit.maximum {
+        let raised = rustix::process::Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
         };
-        // SAFETY: setrlimit only reads the struct it is given.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
-            limit.rlim_cur = limit.rlim_max;
+        if setrlimit(Resource::Nofile, raised).is_ok() {
+            limit.current = limit.maximum;
         }
     }
-    #[allow(clippy::unnecessary_cast)]
-    Some(limit.rlim_cur as u64)
+    Some(limit.current.unwrap_or(u64::MAX))
 }
 
 #[cfg(not(unix))]
