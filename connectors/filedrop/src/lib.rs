@@ -11,6 +11,7 @@
 //! Queries are `field = :param [and field = :param]...`; see `docs/connector-filedrop.md`.
 
 mod connector;
+mod factory;
 mod index;
 mod parse;
 mod path;
@@ -19,4 +20,5 @@ mod scan;
 mod settings;
 
 pub use connector::FiledropConnector;
+pub use factory::FiledropFactory;
 pub use settings::{CsvOptions, FileFormat, FiledropSettings};

@@ -9,10 +9,12 @@
 //! `docs/connector-rest.md`.
 
 mod connector;
+mod factory;
 mod jsonpath;
 mod records;
 mod settings;
 mod template;
 
 pub use connector::RestConnector;
+pub use factory::RestFactory;
 pub use settings::{AuthSettings, Pagination, RestSettings};
