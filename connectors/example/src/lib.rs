@@ -74,12 +74,14 @@ impl Connector for ExampleConnector {
             .get(param)
             .ok_or_else(|| ConnectorError::UnboundParameter(param.to_owned()))?
             .as_text();
+        let text = |v: &str| Value::Text(v.to_owned());
         let found: Vec<Record> = (self.0.records.iter())
             .filter(|r| r.get(field).is_some_and(|v| Some(v) == wanted.as_ref()))
             .map(|r| match lookup.fields.is_empty() {
-                true => (r.iter().map(|(k, v)| (k.clone(), Value::Text(v.clone())))).collect(),
+                // No fields named: every field under its own name.
+                true => r.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
                 false => (lookup.fields.iter())
-                    .map(|(out, src)| (out.clone(), r.get(src).map_or(Value::Null, text)))
+                    .map(|(out, src)| (out.clone(), r.get(src).map_or(Value::Null, |v| text(v))))
                     .collect(),
             })
             .collect();
@@ -92,8 +94,4 @@ impl Connector for ExampleConnector {
     async fn probe(&self) -> Result<(), ConnectorError> {
         Ok(())
     }
-}
-
-fn text(v: &String) -> Value {
-    Value::Text(v.clone())
 }
