@@ -1,27 +1,138 @@
-//! Opening registry connections by their `type:` name.
+//! The connector kinds this build knows, and opening registry connections by their
+//! `type:` name.
+//!
+//! Every kind is one line of [`connectors!`]: its `type:` name, the variant of
+//! [`ConnectionConfig`] and the crate's [`ConnectorFactory`]. Everything else that depends
+//! on the kind (reading its settings from `adapter.yaml` with file:line:col errors, the
+//! list of known kinds, limits, opening, offline analysis) comes from that list.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use oots_connector::{Connector, ConnectorError};
-use oots_connector_sql::{SqlConnector, SqlOptions};
+use oots_connector::{Connector, ConnectorError, ConnectorFactory};
+use serde::Deserialize;
 
-use crate::config::{ConnectionConfig, SqlConnection};
+pub use oots_connector::{CancellationToken, Detached, Limits, OpenMode, Params, Record, Value};
 
-pub use oots_connector::{CancellationToken, Limits, Params, Record, Value};
+/// Builds, from one list of factories, the `type:`-tagged settings enum and everything
+/// that dispatches on it. The `type:` name is written as a literal (serde needs one) and
+/// checked against the factory's `KIND` at compile time.
+macro_rules! connectors {
+    ($(
+        $(#[doc = $doc:literal])*
+        $(#[cfg($cfg:meta)])?
+        $kind:literal => $variant:ident($factory:path),
+    )*) => {
+        /// A registry connection shared by mapping files (`connection: name`), by
+        /// connector type.
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(tag = "type")]
+        pub enum ConnectionConfig {
+            $(
+                $(#[doc = $doc])*
+                $(#[cfg($cfg)])?
+                #[serde(rename = $kind)]
+                $variant(<$factory as ConnectorFactory>::Settings),
+            )*
+        }
 
-/// The connector kinds this build knows.
-pub const KINDS: &[&str] = &["sql", "mssql", "rest", "filedrop"];
+        $(
+            $(#[cfg($cfg)])?
+            const _: () = assert!(
+                same_kind($kind, <$factory as ConnectorFactory>::KIND),
+                concat!("the factory registered as `", $kind, "` has another KIND"),
+            );
+        )*
 
-/// Whether connections are really opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpenMode {
-    /// Connect to the registry (serve, respond, `check --live`).
-    Live,
-    /// Describe the connection without contacting a registry server (`check`, `test`):
-    /// queries and paths can be analysed, lookups are refused.
-    Offline,
+        /// The connector kinds this build knows.
+        pub const KINDS: &[&str] = &[$( $(#[cfg($cfg)])? $kind, )*];
+
+        impl ConnectionConfig {
+            /// The `type:` name.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $( $(#[cfg($cfg)])? Self::$variant(_) => <$factory as ConnectorFactory>::KIND, )*
+                }
+            }
+
+            /// The time and row budget of one lookup on this connection.
+            pub fn limits(&self) -> Limits {
+                match self {
+                    $( $(#[cfg($cfg)])? Self::$variant(s) => <$factory as ConnectorFactory>::limits(s), )*
+                }
+            }
+
+            /// Makes relative paths in the settings relative to `base_dir` (the
+            /// adapter.yaml folder).
+            pub fn resolve_paths(&mut self, base_dir: &Path) {
+                match self {
+                    $( $(#[cfg($cfg)])? Self::$variant(s) => <$factory as ConnectorFactory>::resolve_paths(s, base_dir), )*
+                }
+            }
+
+            /// The parameter names `query` uses, without connecting.
+            pub fn parameters(&self, query: &str) -> Result<Vec<String>, ConnectorError> {
+                match self {
+                    $( $(#[cfg($cfg)])? Self::$variant(s) => <$factory as ConnectorFactory>::parameters(s, query), )*
+                }
+            }
+
+            /// Where the registry is (a URL without credentials), if the settings say so.
+            pub fn location(&self) -> Option<String> {
+                match self {
+                    $( $(#[cfg($cfg)])? Self::$variant(s) => <$factory as ConnectorFactory>::location(s), )*
+                }
+            }
+
+            /// Whether the settings hold a password in clear instead of a reference.
+            pub fn has_inline_password(&self) -> bool {
+                match self {
+                    $( $(#[cfg($cfg)])? Self::$variant(s) => <$factory as ConnectorFactory>::has_inline_password(s), )*
+                }
+            }
+        }
+
+        async fn open_now(
+            cfg: &ConnectionConfig,
+            base_dir: &Path,
+            mode: OpenMode,
+        ) -> Result<Arc<dyn Connector>, ConnectorError> {
+            match cfg {
+                $( $(#[cfg($cfg)])? ConnectionConfig::$variant(s) => <$factory as ConnectorFactory>::open_in(s, base_dir, mode).await, )*
+            }
+        }
+    };
+}
+
+connectors! {
+    /// SQLite, PostgreSQL, MySQL/MariaDB.
+    "sql" => Sql(oots_connector_sql::SqlFactory),
+    /// SQL Server.
+    "mssql" => Mssql(oots_connector_mssql::MssqlFactory),
+    /// A REST/JSON registry API.
+    "rest" => Rest(oots_connector_rest::RestFactory),
+    /// Files (CSV, JSON, XML) dropped into a folder.
+    "filedrop" => Filedrop(oots_connector_filedrop::FiledropFactory),
+    /// A toy connector serving records from its settings (docs, tests): not in release builds.
+    #[cfg(feature = "example-connector")]
+    "example" => Example(oots_connector_example::ExampleFactory),
+}
+
+/// Whether two `type:` names are the same (usable in a constant).
+const fn same_kind(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Opens the connection described by `cfg` (or, offline, only describes it). Relative
@@ -46,162 +157,6 @@ pub async fn open(
     }
 }
 
-async fn open_now(
-    cfg: &ConnectionConfig,
-    base_dir: &Path,
-    mode: OpenMode,
-) -> Result<Arc<dyn Connector>, ConnectorError> {
-    match (cfg, mode) {
-        (ConnectionConfig::Sql(c), OpenMode::Live) => {
-            let url = with_password(c)?;
-            if let Some(init) = &c.init {
-                seed_sqlite_once(&url, init).await?;
-            }
-            let options = SqlOptions {
-                max_connections: c.max_connections,
-                connect_timeout: Duration::from_millis(c.timeout_ms),
-                read_only: true,
-            };
-            Ok(Arc::new(SqlConnector::connect(&url, options).await?))
-        }
-        (ConnectionConfig::Mssql(c), OpenMode::Live) => Ok(Arc::new(
-            oots_connector_mssql::MssqlConnector::connect(c).await?,
-        )),
-        // Building a REST connector sends nothing: the same object serves both modes.
-        (ConnectionConfig::Rest(c), _) => Ok(Arc::new(
-            oots_connector_rest::RestConnector::connect(c, base_dir)?,
-        )),
-        // A file drop is local: offline checks read the same folder.
-        (ConnectionConfig::Filedrop(c), _) => Ok(Arc::new(
-            oots_connector_filedrop::FiledropConnector::open(c, base_dir).await?,
-        )),
-        (cfg, OpenMode::Offline) => Ok(Arc::new(Detached::new(cfg))),
-    }
-}
-
-/// Inserts the resolved password into the URL (`user@host` → `user:pw@host`).
-fn with_password(cfg: &SqlConnection) -> Result<String, ConnectorError> {
-    let Some(r) = &cfg.password else {
-        return Ok(cfg.url.clone());
-    };
-    let pw = r
-        .resolve()
-        .map_err(|e| ConnectorError::Config(e.to_string()))?;
-    let Some((scheme, rest)) = cfg.url.split_once("://") else {
-        return Err(ConnectorError::Config(
-            "a password needs a URL of the form scheme://user@host/db".to_owned(),
-        ));
-    };
-    let Some((user, host)) = rest.split_once('@') else {
-        return Err(ConnectorError::Config(
-            "a password needs a user name in the URL (scheme://user@host/db)".to_owned(),
-        ));
-    };
-    Ok(format!(
-        "{scheme}://{user}:{}@{host}",
-        percent_encode(pw.expose())
-    ))
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Creates the SQLite file from `init` if it does not exist yet. Only for embedded demo
-/// registries: a real registry is never written to.
-async fn seed_sqlite_once(url: &str, init: &std::path::Path) -> Result<(), ConnectorError> {
-    let Some(path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    else {
-        return Err(ConnectorError::Config(
-            "`init` is only supported for sqlite connections".to_owned(),
-        ));
-    };
-    let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
-    if path.exists() {
-        return Ok(());
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| ConnectorError::Config(format!("cannot create {}: {e}", dir.display())))?;
-    }
-    let script = std::fs::read_to_string(init).map_err(|e| {
-        ConnectorError::Config(format!("cannot read init script {}: {e}", init.display()))
-    })?;
-    // Build into a temporary file and rename, so a crash mid-seed never leaves a
-    // half-filled registry that would be taken as complete on the next start.
-    // Unique per process and call: two adapters starting at once must not share it.
-    let tmp = path.with_extension(format!(
-        "seeding-{}-{:016x}",
-        std::process::id(),
-        rand::random::<u64>()
-    ));
-    oots_connector_sql::run_script(&format!("sqlite://{}?mode=rwc", tmp.display()), &script)
-        .await?;
-    // If another process finished first, keep its file: both were seeded identically.
-    if path.exists() {
-        let _ = std::fs::remove_file(&tmp);
-        return Ok(());
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        ConnectorError::Config(format!("cannot move seeded registry into place: {e}"))
-    })?;
-    Ok(())
-}
-
-/// A connection described but not opened: it analyses queries and paths like the real
-/// connector would, and refuses lookups.
-#[derive(Debug)]
-pub struct Detached {
-    cfg: ConnectionConfig,
-}
-
-impl Detached {
-    pub fn new(cfg: &ConnectionConfig) -> Self {
-        Self { cfg: cfg.clone() }
-    }
-}
-
-#[async_trait::async_trait]
-impl Connector for Detached {
-    fn kind(&self) -> &'static str {
-        self.cfg.kind()
-    }
-
-    fn parameters(&self, query: &str) -> Result<Vec<String>, ConnectorError> {
-        match &self.cfg {
-            ConnectionConfig::Sql(c) => oots_connector_sql::query_parameters(&c.url, query),
-            ConnectionConfig::Mssql(_) => oots_connector_mssql::query_parameters(query),
-            ConnectionConfig::Rest(_) | ConnectionConfig::Filedrop(_) => Ok(Vec::new()),
-        }
-    }
-
-    async fn lookup(
-        &self,
-        _lookup: &oots_connector::Lookup<'_>,
-        _cancel: &CancellationToken,
-    ) -> Result<Vec<Record>, ConnectorError> {
-        Err(ConnectorError::Unavailable(
-            "connection not opened (offline check)".to_owned(),
-        ))
-    }
-
-    async fn probe(&self) -> Result<(), ConnectorError> {
-        Err(ConnectorError::Unavailable(
-            "connection not opened (offline check)".to_owned(),
-        ))
-    }
-}
-
 /// The opened connector, or when the last attempt failed and why.
 type Attempt = (
     Option<Arc<dyn Connector>>,
@@ -213,7 +168,7 @@ type Attempt = (
 /// to open it (at most once a second), and once open it is the real connector.
 #[derive(Debug)]
 pub struct Reopening {
-    detached: Detached,
+    cfg: ConnectionConfig,
     base_dir: std::path::PathBuf,
     opened: tokio::sync::Mutex<Attempt>,
 }
@@ -221,7 +176,7 @@ pub struct Reopening {
 impl Reopening {
     fn new(cfg: &ConnectionConfig, base_dir: &Path, first: ConnectorError) -> Self {
         Self {
-            detached: Detached::new(cfg),
+            cfg: cfg.clone(),
             base_dir: base_dir.to_path_buf(),
             opened: tokio::sync::Mutex::new((
                 None,
@@ -239,10 +194,10 @@ impl Reopening {
         if g.1.is_some_and(|at| at.elapsed() < Duration::from_secs(1)) {
             return Err(ConnectorError::Unavailable(g.2.clone()));
         }
-        match open_now(&self.detached.cfg, &self.base_dir, OpenMode::Live).await {
+        match open_now(&self.cfg, &self.base_dir, OpenMode::Live).await {
             Ok(c) => {
                 tracing::info!(
-                    kind = self.detached.kind(),
+                    kind = self.cfg.kind(),
                     "registry reachable again: connection opened"
                 );
                 g.0 = Some(c.clone());
@@ -260,11 +215,11 @@ impl Reopening {
 #[async_trait::async_trait]
 impl Connector for Reopening {
     fn kind(&self) -> &'static str {
-        self.detached.kind()
+        self.cfg.kind()
     }
 
     fn parameters(&self, query: &str) -> Result<Vec<String>, ConnectorError> {
-        self.detached.parameters(query)
+        self.cfg.parameters(query)
     }
 
     async fn lookup(

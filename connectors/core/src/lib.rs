@@ -5,6 +5,67 @@
 //! connector a query written in the mapping file plus named, typed parameters taken from
 //! the evidence request, and gets back typed [`Record`]s. Every value from a request is a
 //! *bound parameter*, never spliced into query text.
+//!
+//! A connector crate implements [`Connector`] for its connection and [`ConnectorFactory`]
+//! for its `type:` name; the framework lists the factory once. The smallest connector,
+//! returning fixed records for every lookup:
+//!
+//! ```rust
+//! use oots_connector::{
+//!     CancellationToken, Connector, ConnectorError, FieldPaths, Limits, Lookup, Params,
+//!     Record, Value,
+//! };
+//!
+//! #[derive(Debug)]
+//! struct Fixed(Vec<Record>);
+//!
+//! #[async_trait::async_trait]
+//! impl Connector for Fixed {
+//!     fn kind(&self) -> &'static str {
+//!         "fixed"
+//!     }
+//!
+//!     // This registry has no query language, so a query names no parameters.
+//!     fn parameters(&self, _query: &str) -> Result<Vec<String>, ConnectorError> {
+//!         Ok(Vec::new())
+//!     }
+//!
+//!     async fn lookup(
+//!         &self,
+//!         lookup: &Lookup<'_>,
+//!         _cancel: &CancellationToken,
+//!     ) -> Result<Vec<Record>, ConnectorError> {
+//!         if self.0.len() > lookup.limits.max_rows {
+//!             return Err(ConnectorError::TooManyRows(lookup.limits.max_rows));
+//!         }
+//!         Ok(self.0.clone())
+//!     }
+//!
+//!     async fn probe(&self) -> Result<(), ConnectorError> {
+//!         Ok(())
+//!     }
+//! }
+//!
+//! let mut record = Record::new();
+//! record.push("family_name", Value::Text("Muster".to_owned()));
+//! let connector = Fixed(vec![record]);
+//!
+//! let (params, fields) = (Params::new(), FieldPaths::new());
+//! let lookup = Lookup {
+//!     query: "",
+//!     params: &params,
+//!     fields: &fields,
+//!     limits: Limits::default(),
+//! };
+//! let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+//! let found = runtime
+//!     .block_on(connector.lookup(&lookup, &CancellationToken::new()))
+//!     .unwrap();
+//! assert_eq!(
+//!     found[0].get("family_name"),
+//!     Some(&Value::Text("Muster".to_owned()))
+//! );
+//! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use std::collections::BTreeMap;
@@ -14,8 +75,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 pub use tokio_util::sync::CancellationToken;
 
+pub mod factory;
 pub mod secret;
 mod value;
+pub use factory::{ConnectorFactory, Detached, OpenMode};
 pub use value::{Record, Value};
 
 /// Named parameters for one lookup (`:date_of_birth` → `Value::Date(..)`).

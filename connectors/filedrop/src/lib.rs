@@ -12,6 +12,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod connector;
+mod factory;
 mod index;
 mod parse;
 mod path;
@@ -20,4 +21,5 @@ mod scan;
 mod settings;
 
 pub use connector::FiledropConnector;
+pub use factory::FiledropFactory;
 pub use settings::{CsvOptions, FileFormat, FiledropSettings};

@@ -9,11 +9,13 @@
 mod connector;
 mod decode;
 mod errors;
+mod factory;
 mod pool;
 mod settings;
 mod tsql;
 
 pub use connector::MssqlConnector;
+pub use factory::MssqlFactory;
 pub use settings::{Encrypt, MssqlSettings};
 
 /// The named parameters of a mapping query, without connecting (for offline checks).

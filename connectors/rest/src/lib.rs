@@ -10,10 +10,12 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod connector;
+mod factory;
 mod jsonpath;
 mod records;
 mod settings;
 mod template;
 
 pub use connector::RestConnector;
+pub use factory::RestFactory;
 pub use settings::{AuthSettings, Pagination, RestSettings};

@@ -25,13 +25,17 @@ mod connector;
 mod decode;
 mod dsn;
 mod errors;
+mod factory;
 mod params;
 mod script;
+mod settings;
 mod sqlite;
 
 pub use connector::{SqlConnector, SqlOptions};
 pub use dsn::{Dialect, redact};
+pub use factory::SqlFactory;
 pub use script::run_script;
+pub use settings::SqlSettings;
 
 /// The named parameters of `query` for a connection URL's dialect, without connecting:
 /// lets `oots-adapter check` find unbound parameters offline.

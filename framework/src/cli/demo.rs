@@ -124,10 +124,7 @@ pub(super) async fn run(
         exchange.mappings().generation()
     );
     for (name, c) in &cfg.connections {
-        let what = match c {
-            crate::config::ConnectionConfig::Sql(s) => s.url.clone(),
-            other => format!("type {}", other.kind()),
-        };
+        let what = c.location().unwrap_or_else(|| format!("type {}", c.kind()));
         println!("  registry    `{name}`: {what}");
     }
     println!(

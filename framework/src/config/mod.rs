@@ -8,7 +8,6 @@ pub use oidc::{ClaimMapping, OidcSettings};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -39,77 +38,8 @@ fn default_domain() -> String {
     "oots-adapter.local".to_owned()
 }
 
-/// A registry connection shared by mapping files (`connection: name`), by connector type.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum ConnectionConfig {
-    /// SQLite, PostgreSQL, MySQL/MariaDB.
-    Sql(SqlConnection),
-    /// SQL Server.
-    Mssql(oots_connector_mssql::MssqlSettings),
-    /// A REST/JSON registry API.
-    Rest(oots_connector_rest::RestSettings),
-    /// Files (CSV, JSON, XML) dropped into a folder.
-    Filedrop(oots_connector_filedrop::FiledropSettings),
-}
-
-impl ConnectionConfig {
-    /// The `type:` name.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ConnectionConfig::Sql(_) => "sql",
-            ConnectionConfig::Mssql(_) => "mssql",
-            ConnectionConfig::Rest(_) => "rest",
-            ConnectionConfig::Filedrop(_) => "filedrop",
-        }
-    }
-
-    /// The time and row budget of one lookup on this connection.
-    pub fn limits(&self) -> oots_connector::Limits {
-        let (timeout_ms, max_rows) = match self {
-            ConnectionConfig::Sql(c) => (c.timeout_ms, c.max_rows),
-            ConnectionConfig::Mssql(c) => (c.timeout_ms, default_max_rows()),
-            ConnectionConfig::Rest(c) => (c.timeout_ms, default_max_rows()),
-            ConnectionConfig::Filedrop(_) => (default_timeout_ms(), default_max_rows()),
-        };
-        oots_connector::Limits {
-            timeout: Duration::from_millis(timeout_ms),
-            max_rows,
-        }
-    }
-}
-
-/// An sqlx connection (`type: sql`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SqlConnection {
-    /// Connection URL without credentials (`sqlite://births.db`, `postgres://user@host/db`).
-    pub url: String,
-    /// Password, as a secret reference; inserted into the URL when connecting.
-    #[serde(default)]
-    pub password: Option<SecretRef>,
-    /// SQL script creating and seeding an embedded SQLite registry the first time (demo only).
-    #[serde(default)]
-    pub init: Option<PathBuf>,
-    #[serde(default = "default_max_connections")]
-    pub max_connections: u32,
-    /// Time budget of one lookup in milliseconds.
-    #[serde(default = "default_timeout_ms")]
-    pub timeout_ms: u64,
-    /// Maximum rows one lookup may return.
-    #[serde(default = "default_max_rows")]
-    pub max_rows: usize,
-}
-
-fn default_max_connections() -> u32 {
-    4
-}
-fn default_timeout_ms() -> u64 {
-    10_000
-}
-fn default_max_rows() -> usize {
-    1_000
-}
+/// A registry connection, by connector type: generated from the list of connector kinds.
+pub use crate::connector::ConnectionConfig;
 
 /// Domibus WS-plugin gateway settings.
 #[derive(Debug, Clone, Deserialize)]
@@ -659,15 +589,7 @@ impl AdapterConfig {
         }
         let mut connections = raw.connections;
         for c in connections.values_mut() {
-            if let ConnectionConfig::Sql(c) = c {
-                c.url = resolve_sqlite_url(&base, &c.url);
-                if let Some(init) = c.init.take() {
-                    c.init = Some(base.join(init));
-                }
-                if let Some(p) = c.password.take() {
-                    c.password = Some(p.relative_to(&base));
-                }
-            }
+            c.resolve_paths(&base);
         }
         let gateway = raw.gateway.map(|g| match g {
             GatewaySettings::Domibus(mut d) => {
@@ -749,21 +671,6 @@ impl AdapterConfig {
     pub fn base_dir(&self) -> &Path {
         self.file.parent().unwrap_or(Path::new("."))
     }
-}
-
-/// Makes a relative SQLite file path relative to the config folder, so the adapter
-/// behaves the same whatever directory it is started from.
-fn resolve_sqlite_url(base: &Path, url: &str) -> String {
-    let Some(rest) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    else {
-        return url.to_owned();
-    };
-    if rest.starts_with(':') || rest.starts_with('/') {
-        return url.to_owned();
-    }
-    format!("sqlite://{}", base.join(rest).display())
 }
 
 #[cfg(test)]

@@ -312,15 +312,7 @@ fn audit_key(cfg: &AdapterConfig) -> Vec<Diagnostic> {
 fn inline_credentials(cfg: &AdapterConfig) -> Vec<Diagnostic> {
     cfg.connections
         .iter()
-        .filter_map(|(name, c)| match c {
-            crate::config::ConnectionConfig::Sql(c) => Some((name, &c.url)),
-            _ => None,
-        })
-        .filter(|(_, url)| {
-            url.split_once("://")
-                .and_then(|(_, rest)| rest.split_once('@'))
-                .is_some_and(|(userinfo, _)| userinfo.contains(':'))
-        })
+        .filter(|(_, c)| c.has_inline_password())
         .map(|(name, _)| {
             Diagnostic::new(
                 &cfg.file,
