@@ -20,7 +20,7 @@ pub mod metrics;
 pub mod operator;
 pub mod preview;
 pub mod reload;
-pub mod render;
+pub use oots_render as render;
 pub mod requester;
 pub mod secret;
 pub mod service;

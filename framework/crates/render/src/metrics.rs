@@ -148,10 +148,10 @@ mod tests {
         assert_eq!(Face::Regular.width(0xE9), 556); // eacute
         assert_eq!(Face::Regular.width(0x80), 556); // Euro
         assert_eq!(Face::Regular.width(10), 0);
-        let lslash = crate::render::encoding::encode("ł").glyphs[0];
+        let lslash = crate::encoding::encode("ł").glyphs[0];
         assert_eq!(Face::Regular.glyph_width(lslash), 222);
         assert_eq!(Face::Bold.glyph_width(lslash), 278);
-        let w = Face::Regular.text_width(&crate::render::encoding::encode("Hello").glyphs, 10.0);
+        let w = Face::Regular.text_width(&crate::encoding::encode("Hello").glyphs, 10.0);
         assert!((w - 22.78).abs() < 0.001, "{w}");
     }
 }

@@ -5,6 +5,9 @@
 //! valid JSON), and the PDF rendition is laid out from a small line markup ([`pdf`],
 //! documented in `docs/pdf-markup.md`).
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 mod encoding;
 mod error;
 mod metrics;
