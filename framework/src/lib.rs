@@ -24,6 +24,6 @@ pub use oots_render as render;
 pub mod requester;
 pub mod secret;
 pub mod service;
-pub mod store;
+pub use oots_store as store;
 pub mod telemetry;
 pub mod tls;

@@ -34,6 +34,19 @@ impl Debug for Payload {
     }
 }
 
+// The journal records digests of the parts exchanged (`store::proof::parts`).
+impl crate::store::proof::Part for Payload {
+    fn content_id(&self) -> &str {
+        &self.content_id
+    }
+    fn mime_type(&self) -> &str {
+        &self.mime_type
+    }
+    fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 /// A message received from the network, as fetched from the access point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundMessage {

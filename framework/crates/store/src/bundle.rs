@@ -23,7 +23,9 @@ pub const FORMAT: &str = "oots-audit-bundle/1";
 /// One journal record as a bundle carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
+    /// The record's sequence number in the journal.
     pub seq: i64,
+    /// The record's timestamp, as it enters the hash.
     pub at: String,
     /// Whether the record belongs to the selection.
     pub selected: bool,
@@ -56,11 +58,13 @@ impl Link {
 /// A self-contained, verifiable extract of the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bundle {
+    /// The bundle format ([`FORMAT`]).
     pub format: String,
     /// What was asked for (exchange, request id, time range), for the reader.
     pub selection: serde_json::Value,
     /// The hash of the record before the first link.
     pub prev_hash: String,
+    /// The records from the first selected one to the checkpoint, in order.
     pub links: Vec<Link>,
     /// Signs the hash of the last link.
     pub checkpoint: Checkpoint,
@@ -69,21 +73,32 @@ pub struct Bundle {
 /// Why a bundle does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BundleError {
+    /// The checkpoint's signature does not verify.
     #[error("OEA-A0014: the bundle's checkpoint is not signed by this public key")]
     ForgedCheckpoint,
+    /// A record's text does not match its digest.
     #[error(
         "OEA-A0015: record {seq} in the bundle was changed: its text does not match its digest"
     )]
-    Altered { seq: i64 },
+    Altered {
+        /// The record changed.
+        seq: i64,
+    },
+    /// The chain of links does not lead to the checkpoint.
     #[error(
         "OEA-A0016: the bundle's records do not lead to the signed checkpoint (at record {seq}): a record was changed, removed or inserted"
     )]
-    Unconnected { seq: i64 },
+    Unconnected {
+        /// The link where the chain breaks.
+        seq: i64,
+    },
+    /// Not a readable bundle of this format.
     #[error("OEA-A0017: not an audit bundle: {0}")]
     Malformed(String),
 }
 
 impl BundleError {
+    /// The stable error code, for operators and logs.
     pub fn code(&self) -> &'static str {
         match self {
             BundleError::ForgedCheckpoint => "OEA-A0014",
@@ -99,12 +114,16 @@ impl BundleError {
 pub struct Verified {
     /// The selected records, in order.
     pub records: Vec<(i64, String)>,
+    /// How many links were checked.
     pub links: usize,
+    /// The record the checkpoint signed.
     pub checkpoint_seq: i64,
+    /// When the checkpoint was signed.
     pub checkpoint_at: String,
 }
 
 impl Bundle {
+    /// Reads a bundle from its JSON text, refusing other formats.
     pub fn parse(text: &str) -> Result<Self, BundleError> {
         let b: Self =
             serde_json::from_str(text).map_err(|e| BundleError::Malformed(e.to_string()))?;

@@ -32,11 +32,15 @@ pub const ALG_HMAC: &str = "hmac-sha256/2";
 /// One journal record as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JournalEntry {
+    /// The record's sequence number (1 for the first record ever written).
     pub seq: i64,
+    /// When the record was appended.
     pub at: DateTime<Utc>,
     /// The record itself: JSON without personal data.
     pub record: String,
+    /// The hash of the record before it ([`GENESIS`] for the first).
     pub prev_hash: String,
+    /// This record's link hash (hex).
     pub hash: String,
     /// The MAC; `None` for records written unkeyed (before keys, or without one).
     pub seal: Option<Seal>,
@@ -45,8 +49,11 @@ pub struct JournalEntry {
 /// A record's MAC and what it was made with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seal {
+    /// The sealing algorithm ([`ALG_HMAC`]).
     pub alg: String,
+    /// The id of the audit key that sealed the record.
     pub key_id: String,
+    /// The MAC of the record's hash (hex).
     pub mac: String,
 }
 
@@ -117,9 +124,13 @@ pub fn needs_key_change(head_key_id: Option<&str>, key: Option<&JournalKey>, emp
 /// What a purge removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PurgeReport {
+    /// Journal records removed.
     pub journal_entries: u64,
+    /// Exchanges removed.
     pub exchanges: u64,
+    /// Used request ids removed.
     pub request_ids: u64,
+    /// Preview links removed.
     pub preview_links: u64,
     /// Sequence number of the purge record appended, if anything was removed from the
     /// journal.
@@ -170,9 +181,13 @@ pub fn expected_hash(e: &JournalEntry) -> String {
 /// A signed head: the journal up to record `seq` is the chain ending in `head`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
+    /// Always [`Checkpoint::KIND`].
     pub kind: String,
+    /// The last record covered.
     pub seq: i64,
+    /// The hash of that record.
     pub head: String,
+    /// When it was signed.
     pub at: String,
     /// The audit key whose derived Ed25519 key signed.
     pub key_id: String,
@@ -181,6 +196,7 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// The `kind` of a checkpoint.
     pub const KIND: &'static str = "checkpoint";
 
     /// Signs head `head` at `seq`.
@@ -220,6 +236,7 @@ impl Checkpoint {
         self.kind == Self::KIND && key.verify(&self.message(), &self.sig)
     }
 
+    /// The checkpoint as JSON (a file, a journal record).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -235,17 +252,21 @@ impl Checkpoint {
 /// The body of a purge record.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PurgeRecord {
+    /// Always [`PurgeRecord::KIND`].
     pub kind: String,
     /// The last sequence number removed.
     pub through_seq: i64,
     /// Its hash: the `prev_hash` of the first record kept.
     pub last_hash: String,
+    /// The cut-off: records older than this were removed.
     pub before: String,
 }
 
 impl PurgeRecord {
+    /// The `kind` of a purge record.
     pub const KIND: &'static str = "purge";
 
+    /// The purge record for records through `through_seq` older than `before`.
     pub fn new(through_seq: i64, last_hash: String, before: DateTime<Utc>) -> Self {
         Self {
             kind: Self::KIND.to_owned(),
@@ -255,6 +276,7 @@ impl PurgeRecord {
         }
     }
 
+    /// The record as JSON, as the journal stores it.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -263,45 +285,96 @@ impl PurgeRecord {
 /// Why the chain does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JournalError {
+    /// A record's hash does not match its content.
     #[error("OEA-A0001: record {seq} was changed: its hash does not match its content")]
-    Altered { seq: i64 },
+    Altered {
+        /// The record changed.
+        seq: i64,
+    },
+    /// A record does not chain to the one before it.
     #[error(
         "OEA-A0002: record {seq} does not follow record {prev}: a record was removed or inserted"
     )]
-    Broken { seq: i64, prev: i64 },
+    Broken {
+        /// The record that does not follow.
+        seq: i64,
+        /// The record before it.
+        prev: i64,
+    },
+    /// The journal starts after record 1 without a purge record for the gap.
     #[error(
         "OEA-A0003: the journal starts at record {first}, and no purge record vouches for the records before it"
     )]
-    Unanchored { first: i64 },
+    Unanchored {
+        /// The first record present.
+        first: i64,
+    },
+    /// A record is not JSON.
     #[error("OEA-A0004: record {seq} is not JSON: {reason}")]
-    Unreadable { seq: i64, reason: String },
+    Unreadable {
+        /// The record.
+        seq: i64,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// A record's MAC does not match under its key.
     #[error(
         "OEA-A0005: record {seq}'s MAC does not match: it was changed (and the chain recomputed) by someone without the audit key"
     )]
-    BadMac { seq: i64 },
+    BadMac {
+        /// The record.
+        seq: i64,
+    },
+    /// A record is sealed with a key that is not configured.
     #[error(
         "OEA-A0006: record {seq} is sealed with audit key {key_id:?}, which is not configured (add it to audit.retired_keys)"
     )]
-    UnknownKey { seq: i64, key_id: String },
+    UnknownKey {
+        /// The record.
+        seq: i64,
+        /// The key it names.
+        key_id: String,
+    },
+    /// An unsealed record follows a sealed one.
     #[error(
         "OEA-A0007: record {seq} is not sealed although record {sealed} before it is: records were rewritten without the key"
     )]
-    Downgraded { seq: i64, sealed: i64 },
+    Downgraded {
+        /// The unsealed record.
+        seq: i64,
+        /// The sealed record before it.
+        sealed: i64,
+    },
+    /// The record a checkpoint signed was changed.
     #[error(
         "OEA-A0008: record {seq} is not the one the checkpoint signed: the journal was changed up to the checkpoint"
     )]
-    CheckpointMismatch { seq: i64 },
+    CheckpointMismatch {
+        /// The record the checkpoint signed.
+        seq: i64,
+    },
+    /// The journal ends before the record the checkpoint covers.
     #[error(
         "OEA-A0009: the journal ends at record {last}, but the checkpoint covers record {checkpoint}: the newest records were removed"
     )]
-    Truncated { last: i64, checkpoint: i64 },
+    Truncated {
+        /// The last record present.
+        last: i64,
+        /// The record the checkpoint covers.
+        checkpoint: i64,
+    },
+    /// A checkpoint's signature does not verify.
     #[error(
         "OEA-A0012: checkpoint {what}: its signature does not verify with the audit key's public key"
     )]
-    BadCheckpoint { what: String },
+    BadCheckpoint {
+        /// Which checkpoint (where it came from).
+        what: String,
+    },
 }
 
 impl JournalError {
+    /// The stable error code, for operators and logs.
     pub fn code(&self) -> &'static str {
         match self {
             JournalError::Altered { .. } => "OEA-A0001",
@@ -338,13 +411,17 @@ pub struct Verifier {
     /// The first sealed record seen: no unsealed one may follow.
     sealed_since: Option<i64>,
     expect: Option<Checkpoint>,
+    /// What the expected checkpoint showed, if one was given.
     pub checkpoint: Option<CheckpointOutcome>,
+    /// Records checked.
     pub records: u64,
     /// Records written unkeyed.
     pub unsealed: u64,
     /// Records by `kind`.
     pub kinds: BTreeMap<String, u64>,
+    /// The first record seen.
     pub first: Option<i64>,
+    /// The hash of the newest record seen.
     pub head: Option<String>,
     /// The key the newest record is sealed with.
     pub head_key: Option<String>,

@@ -8,8 +8,6 @@ use aws_lc_rs::digest;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::gateway::Payload;
-
 /// Kind of the record of a receipt this access point gave for a received message.
 pub const RECEIPT_GIVEN: &str = "receipt_given";
 /// Kind of the record of the receipt obtained for an answer delivered.
@@ -20,17 +18,28 @@ pub fn sha256(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(digest::digest(&digest::SHA256, bytes))
 }
 
+/// A part of an exchanged message, as the journal records it. The gateway's message
+/// parts implement it, so the store needs not know the gateway (which depends on it).
+pub trait Part {
+    /// The part's content id, without the `cid:` scheme.
+    fn content_id(&self) -> &str;
+    /// The part's media type.
+    fn mime_type(&self) -> &str;
+    /// The part's bytes, as exchanged.
+    fn bytes(&self) -> &[u8];
+}
+
 /// Each part of a message: its content id, media type, size and SHA-256.
-pub fn parts(payloads: &[Payload]) -> Value {
+pub fn parts<P: Part>(payloads: &[P]) -> Value {
     Value::Array(
         payloads
             .iter()
             .map(|p| {
                 json!({
-                    "content_id": p.content_id,
-                    "mime_type": p.mime_type,
-                    "bytes": p.bytes.len(),
-                    "sha256": sha256(&p.bytes),
+                    "content_id": p.content_id(),
+                    "mime_type": p.mime_type(),
+                    "bytes": p.bytes().len(),
+                    "sha256": sha256(p.bytes()),
                 })
             })
             .collect(),
@@ -62,6 +71,25 @@ pub fn delivery(message_id: &str, answer_id: &str, receipt: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A message part as the gateway has it.
+    struct Payload {
+        content_id: String,
+        mime_type: String,
+        bytes: Vec<u8>,
+    }
+
+    impl Part for Payload {
+        fn content_id(&self) -> &str {
+            &self.content_id
+        }
+        fn mime_type(&self) -> &str {
+            &self.mime_type
+        }
+        fn bytes(&self) -> &[u8] {
+            &self.bytes
+        }
+    }
 
     #[test]
     fn digests_are_sha256_in_base64() {

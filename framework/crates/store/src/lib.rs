@@ -3,6 +3,9 @@
 //! preview links handed out. Behind one trait: SQLite (embedded, one replica) and
 //! PostgreSQL (several replicas sharing the work).
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 pub mod audit_key;
 pub mod bundle;
 pub mod exchange;
@@ -26,13 +29,16 @@ use chrono::{DateTime, Utc};
 /// acknowledged, so nothing is lost.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The store cannot be reached (connection, pool, I/O).
     #[error("state store unavailable: {0}")]
     Unavailable(String),
+    /// The store refused a statement.
     #[error("state store query failed: {0}")]
     Query(String),
 }
 
 impl StoreError {
+    /// The stable error code, for operators and logs.
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::Unavailable(_) => "STORE_UNAVAILABLE",
@@ -55,10 +61,15 @@ impl From<sqlx::Error> for StoreError {
 pub struct PreviewLink {
     /// Unguessable token (the last path segment of the PreviewLocation).
     pub token: String,
+    /// The full PreviewLocation URL handed out.
     pub location: String,
+    /// The request the link answers.
     pub request_id: String,
+    /// The evidence type requested.
     pub evidence_type: String,
+    /// The requester the link is bound to.
     pub requester_id: String,
+    /// When the link was issued.
     pub created_at: DateTime<Utc>,
     /// What the preview needs until the follow-up is answered (the subject as requested,
     /// the evidence held for the user's decision), as JSON. Personal data: it is dropped
@@ -318,8 +329,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// that is full fails here, and nothing is acknowledged while it does.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Keeps a preview link issued (see [`PreviewLink`]).
     async fn save_preview(&self, link: &PreviewLink) -> Result<(), StoreError>;
 
+    /// The preview link with this token, if it was issued and not purged.
     async fn find_preview(&self, token: &str) -> Result<Option<PreviewLink>, StoreError>;
 
     /// The preview session's state (JSON, see `preview::session::State`) and its version.

@@ -16,17 +16,30 @@ pub const MIN_KEY_BYTES: usize = 32;
 /// Why a key cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
+    /// Key material shorter than [`MIN_KEY_BYTES`].
     #[error(
         "OEA-A0010: audit key {id:?} is too short: at least {MIN_KEY_BYTES} characters (e.g. `openssl rand -hex 32`)"
     )]
-    TooShort { id: String },
+    TooShort {
+        /// The key id.
+        id: String,
+    },
+    /// A key id outside the allowed alphabet or length.
     #[error("OEA-A0010: audit key id {id:?} must be 1-64 letters, digits, '-', '_' or '.'")]
-    BadId { id: String },
+    BadId {
+        /// The id given.
+        id: String,
+    },
+    /// Not a usable Ed25519 public key (`why` says what is wrong).
     #[error("OEA-A0011: not an Ed25519 public key in PEM: {why}")]
-    BadPublicKey { why: String },
+    BadPublicKey {
+        /// What is wrong with it.
+        why: String,
+    },
 }
 
 impl KeyError {
+    /// The stable error code, for operators and logs.
     pub fn code(&self) -> &'static str {
         match self {
             KeyError::TooShort { .. } | KeyError::BadId { .. } => "OEA-A0010",
@@ -81,6 +94,7 @@ impl JournalKey {
         })
     }
 
+    /// The key's id, recorded with every record it seals.
     pub fn id(&self) -> &str {
         &self.id
     }
@@ -138,18 +152,22 @@ impl std::fmt::Debug for KeyRing {
 }
 
 impl KeyRing {
+    /// An empty ring.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds `key` (current or retired), replacing one with the same id.
     pub fn add(&mut self, key: &JournalKey) {
         self.keys.insert(key.id.clone(), key.verifying());
     }
 
+    /// Whether no key is known.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 
+    /// The ids known, in order.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.keys.keys().map(String::as_str)
     }
@@ -238,6 +256,7 @@ impl PublicKey {
     }
 }
 
+/// Lower-case hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

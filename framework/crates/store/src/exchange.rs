@@ -26,6 +26,7 @@ pub enum ExchangeState {
 }
 
 impl ExchangeState {
+    /// Every state, in the order an exchange goes through them.
     pub const ALL: [ExchangeState; 6] = [
         ExchangeState::Received,
         ExchangeState::AwaitingPreview,
@@ -69,8 +70,11 @@ pub enum Claim {
     Answered(String),
     /// Decide the answer to this request (its ebMS header XML and RegRep document).
     Decide {
+        /// The ebMS header, as XML.
         header: String,
+        /// The RegRep query document.
         regrep: Vec<u8>,
+        /// The state the message is in.
         state: ExchangeState,
     },
     /// The answer is decided: send what the outbox holds.
@@ -83,6 +87,7 @@ pub enum Claim {
 /// An answer decided and not yet submitted.
 #[derive(Clone, PartialEq, Eq)]
 pub struct OutboxEntry {
+    /// The MessageId of the answer.
     pub answer_id: String,
     /// The outbound message, serialised (see `service::outbox`).
     pub message: Vec<u8>,
@@ -104,12 +109,15 @@ impl std::fmt::Debug for OutboxEntry {
 /// A decided answer and its audit record, written together.
 #[derive(Clone)]
 pub struct Decision {
+    /// The MessageId of the answer.
     pub answer_id: String,
+    /// The outbound message, serialised.
     pub message: Vec<u8>,
     /// `ExecuteQueryResponse` or `ExceptionResponse`.
     pub action: String,
     /// The EDM error code, when the answer is an error.
     pub code: Option<String>,
+    /// The generation of the configuration that decided it.
     pub generation: String,
     /// The journal record (JSON without personal data).
     pub audit: String,
@@ -129,13 +137,22 @@ impl std::fmt::Debug for Decision {
 /// One exchange as the operator page shows it: identifiers and outcome, no personal data.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExchangeSummary {
+    /// The MessageId of the request received.
     pub message_id: String,
+    /// Where the exchange stands.
     pub state: ExchangeState,
+    /// When the request was stored.
     pub received_at: DateTime<Utc>,
+    /// When the answer left, if it did.
     pub answered_at: Option<DateTime<Utc>>,
+    /// `ExecuteQueryResponse` or `ExceptionResponse`, once decided.
     pub action: Option<String>,
+    /// The EDM error code, when the answer is an error.
     pub code: Option<String>,
+    /// The generation of the configuration that decided the answer.
     pub generation: Option<String>,
+    /// Send attempts that failed so far.
     pub attempts: u32,
+    /// The last send error (a code, no personal data).
     pub last_error: Option<String>,
 }
