@@ -19,6 +19,7 @@ WORKDIR /src
 #    copied here too.
 COPY Cargo.toml Cargo.lock ./
 COPY framework/Cargo.toml framework/
+COPY framework/crates/edm/Cargo.toml framework/crates/edm/
 COPY connectors/core/Cargo.toml connectors/core/
 COPY connectors/sql/Cargo.toml connectors/sql/
 COPY connectors/rest/Cargo.toml connectors/rest/

@@ -5,7 +5,7 @@
 # `cargo build` can compile the dependencies before the real sources are copied in.
 # Prints the files it wrote, so they can be removed afterwards.
 set -eu
-for manifest in */Cargo.toml */*/Cargo.toml; do
+for manifest in */Cargo.toml */*/Cargo.toml */*/*/Cargo.toml; do
     [ -f "$manifest" ] || continue
     dir=${manifest%/Cargo.toml}
     awk -v dir="$dir" '

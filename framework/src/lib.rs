@@ -5,11 +5,11 @@
 //! its concept; only gateways and connectors talk to the outside.
 
 pub mod cli;
-pub mod clock;
+pub use oots_edm::clock;
 pub mod config;
 pub mod connector;
 pub mod diag;
-pub mod edm;
+pub use oots_edm as edm;
 pub mod exchange;
 pub mod gateway;
 pub mod listener;

@@ -7,9 +7,19 @@
 //!   (prefixes `query rim rs sdg xsi xlink`) in the message's version.
 //!
 //! Facts and rule ids: `shared/docs/oots-edm.md`.
+//!
+//! Layers: the typed model (modules `model`, `error`, `version`) imports nothing of the XML
+//! code, so it can be used without it; the codec (`xml`, `rim`, `sdg`, `rules`, `request`,
+//! `response`, `error_xml`) reads and writes it. [`clock`] gives messages their times and
+//! identifiers.
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod clock;
 mod codelist;
 mod error;
+mod error_xml;
 mod model;
 mod parse_error;
 mod request;
@@ -27,8 +37,9 @@ mod tests;
 
 pub use error::{
     EdmException, ErrorCode, ErrorResponse, SEVERITY_ERROR, SEVERITY_PREVIEW_REQUIRED,
-    STATUS_FAILURE, write_error,
+    STATUS_FAILURE,
 };
+pub use error_xml::write_error;
 pub use model::*;
 pub use parse_error::{EdmError, RequestError, RequestErrorKind};
 pub use request::{parse_request, write_request};

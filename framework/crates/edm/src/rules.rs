@@ -10,11 +10,11 @@
 
 use roxmltree::Node;
 
-use super::codelist;
-use super::rim::{self, Slot};
-use super::rule::Rule;
-use super::version::EdmVersion;
-use super::xml::{self, NS_QUERY, NS_SDG, NS_XML};
+use crate::codelist;
+use crate::rim::{self, Slot};
+use crate::rule::Rule;
+use crate::version::EdmVersion;
+use crate::xml::{self, NS_QUERY, NS_SDG, NS_XML};
 
 /// A failed rule: id plus a value-free explanation.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,10 +1,10 @@
 //! Typed failures of the EDM readers.
 
-use super::error::ErrorCode;
-use super::model::Agent;
-use super::rule::Rule;
-use super::version::EdmVersion;
-use super::xml::XmlError;
+use crate::error::ErrorCode;
+use crate::model::Agent;
+use crate::rule::Rule;
+use crate::version::EdmVersion;
+use crate::xml::XmlError;
 
 /// Why a request was refused, without any value taken from the request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -12,7 +12,10 @@ pub enum RequestErrorKind {
     /// A hardening limit was hit: `max_bytes`, `max_depth`, `max_attributes`, `max_nodes`,
     /// `dtd` (any DOCTYPE/ENTITY declaration) or `entities`.
     #[error("XML rejected by hardening limit '{limit}'")]
-    Hostile { limit: &'static str },
+    Hostile {
+        /// Name of the limit hit: a fixed label, never request content.
+        limit: &'static str,
+    },
     /// Not well-formed XML (position and a fixed label only).
     #[error("{0}")]
     Malformed(String),
@@ -37,6 +40,7 @@ pub struct RequestError {
     pub version: Option<EdmVersion>,
     /// The evidence requester agent when it could be read (to echo in the error).
     pub requester: Option<Agent>,
+    /// Why the request was refused.
     pub kind: RequestErrorKind,
 }
 
@@ -83,7 +87,10 @@ impl RequestError {
 pub enum EdmError {
     /// A hardening limit was hit (see [`RequestErrorKind::Hostile`]).
     #[error("XML rejected by hardening limit '{limit}'")]
-    Hostile { limit: &'static str },
+    Hostile {
+        /// Name of the limit hit: a fixed label, never request content.
+        limit: &'static str,
+    },
     /// Not well-formed XML.
     #[error("{0}")]
     Malformed(String),

@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::error::ErrorResponse;
-use super::version::EdmVersion;
+use crate::error::ErrorResponse;
+use crate::version::EdmVersion;
 
 /// A multilingual `sdg:Name`/`sdg:Title`/`sdg:Description` value (`lang` attribute, may be empty).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -49,10 +49,15 @@ impl Identifier {
 /// `sdg:AddressType` (element order of the SDG XSD).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Address {
+    /// Whole address as one line, when the sender gives it so.
     pub full_address: Option<String>,
+    /// House number or similar locator.
     pub locator_designator: Option<String>,
+    /// Postal code.
     pub post_code: Option<String>,
+    /// City (post name).
     pub post_city_name: Option<String>,
+    /// Street.
     pub thoroughfare: Option<String>,
     /// Country code (ISO 3166-1 alpha-2); required by the XSD.
     pub admin_unit_level1: Option<String>,
@@ -63,8 +68,11 @@ pub struct Address {
 /// `sdg:Agent`: evidence requester, intermediary platform, evidence or error provider.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Agent {
+    /// The agent's identifier (EAS scheme for requesters and providers).
     pub identifier: Identifier,
+    /// Names by language.
     pub names: Vec<LocalizedText>,
+    /// Postal address, when the agent gives one.
     pub address: Option<Address>,
     /// `ER`, `IP`, `EP` or `ERRP` (AgentClassification code list).
     pub classification: Option<String>,
@@ -91,8 +99,11 @@ impl Agent {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
 )]
 pub enum LevelOfAssurance {
+    /// eIDAS "low".
     Low,
+    /// eIDAS "substantial".
     Substantial,
+    /// eIDAS "high".
     High,
 }
 
@@ -120,24 +131,34 @@ impl LevelOfAssurance {
 /// `sdg:SectorSpecificAttribute` (eIDAS-style key/value pair).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct SectorSpecificAttribute {
+    /// Attribute name.
     pub name: String,
+    /// URI naming the attribute.
     pub uri: String,
+    /// Attribute value as received.
     pub value: String,
 }
 
 /// `sdg:Person` in a request, `sdg:NaturalPerson` in a response's `IsAbout`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct NaturalPerson {
+    /// Level of assurance of the authentication the requester asserts.
     pub level_of_assurance: Option<LevelOfAssurance>,
     /// eIDAS person identifier (`schemeID="eidas"`, `XX/YY/…`).
     pub identifier: Option<Identifier>,
+    /// Current family name, as received.
     pub family_name: String,
+    /// Current given name(s), as received.
     pub given_name: String,
     /// `YYYY-MM-DD`; validated (R-EDM-REQ-C043) when a request is parsed.
     pub date_of_birth: String,
+    /// Family name at birth.
     pub birth_name: Option<String>,
+    /// Place of birth (free text).
     pub place_of_birth: Option<String>,
+    /// Current address.
     pub current_address: Option<Address>,
+    /// Gender code as received.
     pub gender: Option<String>,
     /// 2.0 only.
     pub nationality: Option<String>,
@@ -145,26 +166,33 @@ pub struct NaturalPerson {
     pub country_of_birth: Option<String>,
     /// 2.0 only.
     pub country_of_residence: Option<String>,
+    /// Further eIDAS-style attributes some sectors add.
     pub sector_specific_attributes: Vec<SectorSpecificAttribute>,
 }
 
 /// `sdg:LegalPerson`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct LegalPerson {
+    /// Level of assurance of the authentication the requester asserts.
     pub level_of_assurance: Option<LevelOfAssurance>,
     /// `sdg:Identifier` elements (`VAT`, `TAX`, `LEI`… schemes).
     pub identifiers: Vec<Identifier>,
     /// eIDAS legal person identifier (`schemeID="eidas"`).
     pub legal_person_identifier: Option<Identifier>,
+    /// Registered name of the company or organisation.
     pub legal_name: String,
+    /// Registered office address.
     pub registered_address: Option<Address>,
+    /// Further eIDAS-style attributes some sectors add.
     pub sector_specific_attributes: Vec<SectorSpecificAttribute>,
 }
 
 /// The subject of a request (or of an evidence): a natural or a legal person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Subject {
+    /// A natural person (`sdg:Person`/`sdg:NaturalPerson`).
     Natural(NaturalPerson),
+    /// A legal person (`sdg:LegalPerson`).
     Legal(LegalPerson),
 }
 
@@ -181,7 +209,9 @@ impl Subject {
 /// `sdg:Requirement` (Semantic Repository requirement the evidence proves).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Requirement {
+    /// Semantic Repository URI of the requirement.
     pub identifier: String,
+    /// Names by language.
     pub names: Vec<LocalizedText>,
     /// Written for 2.0 only (the 1.0 XSD has no Description on requirements).
     pub descriptions: Vec<LocalizedText>,
@@ -209,8 +239,11 @@ pub struct EvidenceTypeRequest {
     pub identifier: String,
     /// `https://sr…/evidencetypeclassifications/<CC>/<uuid>`.
     pub classification: String,
+    /// Titles by language.
     pub titles: Vec<LocalizedText>,
+    /// Descriptions by language.
     pub descriptions: Vec<LocalizedText>,
+    /// Distributions the requester accepts.
     pub distributed_as: Vec<DistributionRequest>,
 }
 
@@ -219,24 +252,33 @@ pub struct EvidenceTypeRequest {
 pub struct EvidenceRequest {
     /// `urn:uuid:…` exactly as received (the response's `requestId` echoes it).
     pub id: String,
+    /// EDM version of the request (the response is written in the same one).
     pub version: EdmVersion,
+    /// `IssueDateTime` slot (xsd:dateTime) as received.
     pub issue_date_time: String,
     /// Procedure code (`T3`, `R1`, `00` for a system check…).
     pub procedure: Option<String>,
     /// Present in the second request after a preview.
     pub preview_location: Option<String>,
+    /// `PossibilityForPreview`: whether the requester can show a preview.
     pub possibility_for_preview: bool,
+    /// `ExplicitRequestGiven`: whether the user explicitly asked for the evidence.
     pub explicit_request_given: bool,
+    /// Requirements the evidence is to prove.
     pub requirements: Vec<Requirement>,
     /// The `EvidenceRequester` agents (ER, optionally IP).
     pub requesters: Vec<Agent>,
+    /// The evidence provider the request is addressed to.
     pub provider: Agent,
     /// 2.0 only: where the preview space sends the user back.
     pub return_location: Option<String>,
     /// 1.x only: `xml:lang` preferred language on the root.
     pub lang: Option<String>,
+    /// Whom the evidence is about.
     pub subject: Subject,
+    /// Who acts for the subject, when someone does.
     pub representative: Option<Subject>,
+    /// The evidence type asked for.
     pub evidence_type: EvidenceTypeRequest,
 }
 
@@ -270,7 +312,9 @@ impl EvidenceRequest {
 pub struct EvidenceDistribution {
     /// Media type; equals the MIME type of the AS4 payload part.
     pub format: String,
+    /// Language of the document, when it has one.
     pub language: Option<String>,
+    /// Data-model URI for structured formats.
     pub conforms_to: Option<String>,
 }
 
@@ -282,13 +326,17 @@ pub struct Evidence {
     /// Only Identifier/FamilyName/GivenName/DateOfBirth/PlaceOfBirth (natural) or
     /// LegalPersonIdentifier/LegalName (legal) are written (R-EDM-RESP-S041/S042).
     pub is_about: Subject,
+    /// The authority that issued the evidence.
     pub issuing_authority: Agent,
     /// `EvidenceTypeClassification` inside `IsConformantTo`.
     pub classification: String,
+    /// Titles by language.
     pub titles: Vec<LocalizedText>,
+    /// Descriptions by language.
     pub descriptions: Vec<LocalizedText>,
     /// xsd:date.
     pub issuing_date: Option<String>,
+    /// Format of the content.
     pub distribution: EvidenceDistribution,
     /// `(StartDate, EndDate)`, xsd:date each.
     pub validity: Option<(String, String)>,
@@ -301,6 +349,7 @@ pub struct EvidenceItem {
     pub object_id: String,
     /// `urn:uuid:…` id of the 2.0 `rim:Classification` (ignored for 1.x).
     pub classification_id: String,
+    /// Metadata of the evidence.
     pub evidence: Evidence,
     /// Content-ID of the payload part, without the `cid:` prefix.
     pub content_id: String,
@@ -311,11 +360,13 @@ pub struct EvidenceItem {
 /// A successful evidence response (`status=…:Success`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceResponse {
+    /// EDM version of the request answered (decides the XML shape).
     pub version: EdmVersion,
     /// The request's `@id` (`urn:uuid:…`).
     pub request_id: String,
     /// `EvidenceResponseIdentifier` (plain UUID).
     pub response_id: String,
+    /// `IssueDateTime` slot (xsd:dateTime).
     pub issue_date_time: String,
     /// 2.0 only: `urn:uuid:…` id of the `rim:RegistryPackageType` wrapping the items.
     pub package_id: String,
@@ -323,12 +374,15 @@ pub struct EvidenceResponse {
     pub provider: Agent,
     /// Written with Identifier and Name only.
     pub requester: Agent,
+    /// The evidences returned, one per payload part.
     pub items: Vec<EvidenceItem>,
 }
 
 /// Any `query:QueryResponse`: evidence or error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum QueryResponse {
+    /// Evidence returned (`status=…:Success`).
     Evidence(EvidenceResponse),
+    /// Refusal or preview redirect (`status=…:Failure`).
     Error(ErrorResponse),
 }

@@ -6,13 +6,13 @@
 
 use roxmltree::Node;
 
-use super::model::{
+use crate::model::{
     Address, Agent, DistributionRequest, Evidence, EvidenceDistribution, EvidenceTypeRequest,
     Identifier, LegalPerson, LevelOfAssurance, LocalizedText, NaturalPerson, Requirement,
     SectorSpecificAttribute, Subject,
 };
-use super::version::EdmVersion;
-use super::xml::{self, NS_SDG, XmlWriter};
+use crate::version::EdmVersion;
+use crate::xml::{self, NS_SDG, XmlWriter};
 
 /// A required element is absent (names the element, never a value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,12 +1,12 @@
-//! The code lists requests are checked against (`framework/codelists/README.md`): read
+//! The code lists requests are checked against (`codelists/README.md` of this crate): read
 //! once from the Genericode files embedded at build time.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-const PROCEDURES: &str = include_str!("../../codelists/Procedures-CodeList.gc");
-const EAS: &str = include_str!("../../codelists/EAS.gc");
-const COUNTRIES: &str = include_str!("../../codelists/CountryIdentificationCode-2.3.gc");
+const PROCEDURES: &str = include_str!("../codelists/Procedures-CodeList.gc");
+const EAS: &str = include_str!("../codelists/EAS.gc");
+const COUNTRIES: &str = include_str!("../codelists/CountryIdentificationCode-2.3.gc");
 
 /// `urn:cef.eu:names:identifier:EAS:` — the EAS-coded identifier scheme prefix.
 const EAS_PREFIX: &str = "urn:cef.eu:names:identifier:EAS:";

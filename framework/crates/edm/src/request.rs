@@ -2,14 +2,14 @@
 
 use roxmltree::Node;
 
-use super::model::{Agent, EvidenceRequest, Subject};
-use super::parse_error::{RequestError, RequestErrorKind};
-use super::rim;
-use super::rule::Rule;
-use super::rules::{self, Role, Violation, violation};
-use super::sdg::{self, AgentShape, PersonShape};
-use super::version::EdmVersion;
-use super::xml::{self, NS_SDG, ROOT_NAMESPACES, XmlLimits, XmlWriter};
+use crate::model::{Agent, EvidenceRequest, Subject};
+use crate::parse_error::{RequestError, RequestErrorKind};
+use crate::rim;
+use crate::rule::Rule;
+use crate::rules::{self, Role, Violation, violation};
+use crate::sdg::{self, AgentShape, PersonShape};
+use crate::version::EdmVersion;
+use crate::xml::{self, NS_SDG, ROOT_NAMESPACES, XmlLimits, XmlWriter};
 
 /// Parses and rule-checks an evidence request.
 ///
@@ -245,7 +245,7 @@ pub fn write_request(req: &EvidenceRequest) -> String {
             rim::write_intl(
                 &mut w,
                 "Procedure",
-                &[super::model::LocalizedText::new("EN", p.clone())],
+                &[crate::model::LocalizedText::new("EN", p.clone())],
             );
         }
     }

@@ -1,14 +1,10 @@
-//! EDM error responses (`query:QueryResponse status=…:Failure`) and the eight error codes.
+//! EDM error responses (`query:QueryResponse status=…:Failure`) and the eight error codes:
+//! the typed model only; reading and writing them is `error_xml`.
 
-use roxmltree::Node;
 use serde::Serialize;
 
-use super::model::{Agent, LocalizedText};
-use super::parse_error::EdmError;
-use super::rim;
-use super::sdg::{self, AgentShape};
-use super::version::EdmVersion;
-use super::xml::{self, NS_RS, ROOT_NAMESPACES, XmlWriter};
+use crate::model::{Agent, LocalizedText};
+use crate::version::EdmVersion;
 
 /// Severity of every exception except the preview redirect.
 pub const SEVERITY_ERROR: &str = "urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error";
@@ -129,6 +125,7 @@ impl std::fmt::Display for ErrorCode {
 /// One `rs:Exception`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EdmException {
+    /// Which of the eight EDM error codes.
     pub code: ErrorCode,
     /// Free text (`detail` attribute); never personal data.
     pub detail: Option<String>,
@@ -136,6 +133,7 @@ pub struct EdmException {
     pub timestamp: String,
     /// `EDM:ERR:0002`: where the user previews the evidence (https).
     pub preview_location: Option<String>,
+    /// Text shown with the preview link (`PreviewDescription` slot).
     pub preview_description: Vec<LocalizedText>,
     /// 1.x only: `GET`/`POST`/`PUT`.
     pub preview_method: Option<String>,
@@ -169,6 +167,7 @@ impl EdmException {
 /// An EDM error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorResponse {
+    /// Version of the request answered (decides the XML shape).
     pub version: EdmVersion,
     /// The request's `@id`; may be absent when the request could not be read.
     pub request_id: Option<String>,
@@ -178,133 +177,8 @@ pub struct ErrorResponse {
     pub error_provider: Agent,
     /// Written with Identifier and Name only.
     pub requester: Option<Agent>,
+    /// The reasons of the failure; at least one.
     pub exceptions: Vec<EdmException>,
-}
-
-/// Serialises an error response (only the four top-level slots of R-EDM-ERR-S017a).
-pub fn write_error(err: &ErrorResponse) -> String {
-    let mut w = XmlWriter::new();
-    let mut attrs: Vec<(&str, &str)> = ROOT_NAMESPACES.to_vec();
-    if let Some(id) = &err.request_id {
-        attrs.push(("requestId", id));
-    }
-    attrs.push(("status", STATUS_FAILURE));
-    w.open("query:QueryResponse", &attrs);
-    rim::write_string(&mut w, "SpecificationIdentifier", err.version.spec_id());
-    rim::write_string(&mut w, "EvidenceResponseIdentifier", &err.response_id);
-    rim::write_any(&mut w, "ErrorProvider", |w| {
-        sdg::write_agent(
-            w,
-            "sdg:Agent",
-            &err.error_provider,
-            AgentShape::Full,
-            Some(Agent::ERROR_PROVIDER),
-        );
-    });
-    if let Some(requester) = &err.requester {
-        rim::write_any(&mut w, "EvidenceRequester", |w| {
-            sdg::write_agent(
-                w,
-                "sdg:Agent",
-                requester,
-                AgentShape::IdentifierAndName,
-                None,
-            );
-        });
-    }
-    for e in &err.exceptions {
-        let mut attrs = vec![
-            ("xsi:type", e.code.xsi_type()),
-            ("code", e.code.code()),
-            ("message", e.code.message()),
-            ("severity", e.severity()),
-        ];
-        if let Some(d) = &e.detail {
-            attrs.push(("detail", d));
-        }
-        w.open("rs:Exception", &attrs);
-        rim::write_datetime(&mut w, "Timestamp", &e.timestamp);
-        if let Some(l) = &e.preview_location {
-            rim::write_string(&mut w, "PreviewLocation", l);
-        }
-        if !e.preview_description.is_empty() {
-            rim::write_intl(&mut w, "PreviewDescription", &e.preview_description);
-        }
-        if !err.version.is_v2()
-            && let Some(m) = &e.preview_method
-        {
-            rim::write_string(&mut w, "PreviewMethod", m);
-        }
-        w.close("rs:Exception");
-    }
-    w.close("query:QueryResponse");
-    w.finish()
-}
-
-fn read_exception(node: Node<'_, '_>) -> Result<EdmException, EdmError> {
-    let code = node
-        .attribute("code")
-        .and_then(ErrorCode::from_code)
-        .or_else(|| xml::xsi_type(node).and_then(ErrorCode::from_xsi_type))
-        .ok_or_else(|| {
-            EdmError::Invalid("rs:Exception has neither a known @code nor a known xsi:type".into())
-        })?;
-    let simple = |name: &str| {
-        rim::find_slot(node, name)
-            .and_then(|s| s.value())
-            .and_then(rim::simple_value)
-            .filter(|v| !v.is_empty())
-    };
-    Ok(EdmException {
-        code,
-        detail: node.attribute("detail").map(str::to_string),
-        timestamp: simple("Timestamp").unwrap_or_default(),
-        preview_location: simple("PreviewLocation"),
-        preview_description: rim::find_slot(node, "PreviewDescription")
-            .and_then(|s| s.value())
-            .map(rim::intl_values)
-            .unwrap_or_default(),
-        preview_method: simple("PreviewMethod"),
-    })
-}
-
-/// Reads an error response; lenient about absent top-level slots (seen in hand-written
-/// peers' preview errors): a missing provider becomes an empty agent, a missing response
-/// identifier an empty string.
-pub(crate) fn read_error_response(
-    root: Node<'_, '_>,
-    version: EdmVersion,
-) -> Result<ErrorResponse, EdmError> {
-    let any_agent = |name: &str| -> Result<Option<Agent>, EdmError> {
-        let Some(node) = rim::find_slot(root, name)
-            .and_then(|s| s.value())
-            .and_then(|v| rim::agents_or_any(v).into_iter().next())
-        else {
-            return Ok(None);
-        };
-        sdg::read_agent(node)
-            .map(Some)
-            .map_err(|m| EdmError::Invalid(format!("{name} agent lacks {}", m.0)))
-    };
-    let exceptions = xml::children(root, NS_RS, "Exception")
-        .map(read_exception)
-        .collect::<Result<Vec<_>, _>>()?;
-    if exceptions.is_empty() {
-        return Err(EdmError::Invalid(
-            "error response without rs:Exception".into(),
-        ));
-    }
-    Ok(ErrorResponse {
-        version,
-        request_id: root.attribute("requestId").map(|s| s.trim().to_string()),
-        response_id: rim::find_slot(root, "EvidenceResponseIdentifier")
-            .and_then(|s| s.value())
-            .and_then(rim::simple_value)
-            .unwrap_or_default(),
-        error_provider: any_agent("ErrorProvider")?.unwrap_or_default(),
-        requester: any_agent("EvidenceRequester")?,
-        exceptions,
-    })
 }
 
 #[cfg(test)]

@@ -2,13 +2,14 @@
 
 use roxmltree::Node;
 
-use super::error::{STATUS_FAILURE, read_error_response};
-use super::model::{Agent, EvidenceItem, EvidenceResponse, QueryResponse};
-use super::parse_error::EdmError;
-use super::rim;
-use super::sdg::{self, AgentShape};
-use super::version::EdmVersion;
-use super::xml::{
+use crate::error::STATUS_FAILURE;
+use crate::error_xml::read_error_response;
+use crate::model::{Agent, EvidenceItem, EvidenceResponse, QueryResponse};
+use crate::parse_error::EdmError;
+use crate::rim;
+use crate::sdg::{self, AgentShape};
+use crate::version::EdmVersion;
+use crate::xml::{
     self, NS_QUERY, NS_RIM, NS_RS, NS_SDG, NS_XLINK, ROOT_NAMESPACES, XmlLimits, XmlWriter,
 };
 

@@ -8,11 +8,13 @@ use uuid::Uuid;
 
 /// Source of the current time.
 pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// The current instant (UTC).
     fn now(&self) -> DateTime<Utc>;
 }
 
 /// Source of fresh UUIDs.
 pub trait IdSource: Send + Sync + std::fmt::Debug {
+    /// A fresh UUID, unique within this source.
     fn uuid(&self) -> Uuid;
 }
 

@@ -4,16 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-use super::rim;
-use super::rule::Rule;
-use super::rules::{self, Role};
-use super::sdg;
-use super::version::EdmVersion;
-use super::xml::{self, NS_RIM, NS_SDG, XmlLimits};
+use crate::rim;
+use crate::rule::Rule;
+use crate::rules::{self, Role};
+use crate::sdg;
+use crate::version::EdmVersion;
+use crate::xml::{self, NS_RIM, NS_SDG, XmlLimits};
 
 fn snippets_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../../shared/oots-spec/tdd-edm-2023-04/OOTS-EDM/xml/Request-Response Samples/Snippets",
+        "../../../../shared/oots-spec/tdd-edm-2023-04/OOTS-EDM/xml/Request-Response Samples/Snippets",
     );
     if dir.is_dir() {
         Some(dir)

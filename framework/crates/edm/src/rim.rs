@@ -2,8 +2,8 @@
 
 use roxmltree::Node;
 
-use super::model::LocalizedText;
-use super::xml::{self, NS_RIM, NS_XML, XmlWriter};
+use crate::model::LocalizedText;
+use crate::xml::{self, NS_RIM, NS_XML, XmlWriter};
 
 /// `collectionType` of every OOTS collection slot value.
 pub(crate) const COLLECTION_SET: &str = "urn:oasis:names:tc:ebxml-regrep:CollectionType:Set";
