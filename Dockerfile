@@ -20,6 +20,9 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY framework/Cargo.toml framework/
 COPY framework/crates/edm/Cargo.toml framework/crates/edm/
+COPY framework/crates/render/Cargo.toml framework/crates/render/
+COPY framework/crates/store/Cargo.toml framework/crates/store/
+COPY framework/crates/as4/Cargo.toml framework/crates/as4/
 COPY connectors/core/Cargo.toml connectors/core/
 COPY connectors/sql/Cargo.toml connectors/sql/
 COPY connectors/rest/Cargo.toml connectors/rest/

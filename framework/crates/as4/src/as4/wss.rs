@@ -26,16 +26,23 @@ use subtle::ConstantTimeEq;
 
 use super::c14n;
 use super::keys::{self, Certificate, Credentials, TrustStore};
-use crate::gateway::xml;
+use crate::xml;
 
+/// SOAP 1.2 envelope namespace.
 pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
+/// WS-Security 1.0 `wsse:` namespace.
 pub const WSSE_NS: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+/// WS-Security 1.1 `wsse11:` namespace.
 pub const WSSE11_NS: &str = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd";
+/// WS-Security utility `wsu:` namespace.
 pub const WSU_NS: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+/// XML Signature `ds:` namespace.
 pub const DS_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+/// XML Encryption `xenc:` namespace.
 pub const XENC_NS: &str = "http://www.w3.org/2001/04/xmlenc#";
+/// XML Encryption 1.1 `xenc11:` namespace.
 pub const XENC11_NS: &str = "http://www.w3.org/2009/xmlenc11#";
 const EC_NS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 
@@ -84,6 +91,7 @@ pub enum WssError {
 }
 
 impl WssError {
+    /// The stable error code, for logs.
     pub fn code(&self) -> &'static str {
         match self {
             WssError::InvalidHeader(_) => "AS4_INVALID_HEADER",
@@ -110,8 +118,11 @@ impl WssError {
 /// the bytes as signed (compressed if the PMode compresses); after opening, decrypted.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Attachment {
+    /// Content id, without `cid:`.
     pub content_id: String,
+    /// MIME type.
     pub content_type: String,
+    /// The bytes (see above: as signed, or decrypted).
     pub bytes: Vec<u8>,
 }
 
@@ -129,16 +140,22 @@ impl std::fmt::Debug for Attachment {
 /// the element itself (namespace-complete, ready to copy into a receipt).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedReference {
+    /// The reference URI (`cid:…` or `#id`).
     pub uri: String,
+    /// The digest value (SHA-256).
     pub digest: Vec<u8>,
+    /// The `ds:Reference` element as XML.
     pub xml: String,
 }
 
 /// A sealed message: the envelope and the MIME parts to send.
 #[derive(Debug, Clone)]
 pub struct Sealed {
+    /// The SOAP envelope with its security header.
     pub envelope: Vec<u8>,
+    /// The attachments, encrypted if asked.
     pub parts: Vec<Attachment>,
+    /// The references signed, for the receipt check.
     pub references: Vec<SignedReference>,
 }
 
@@ -146,7 +163,9 @@ pub struct Sealed {
 /// carry: `wsu:Id` and `S12:mustUnderstand`), the attachments, our credentials and, to
 /// encrypt, the recipient's certificate.
 pub struct Seal<'a> {
+    /// Our key and certificate, to sign.
     pub credentials: &'a Credentials,
+    /// The recipient's certificate, to encrypt for; `None` sends in clear.
     pub encrypt_for: Option<&'a Certificate>,
 }
 
@@ -423,15 +442,20 @@ fn encrypt(
 /// What the receiver requires (the PMode's security section).
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
+    /// Refuse an unsigned message.
     pub require_signature: bool,
+    /// Refuse a message whose attachments are not encrypted.
     pub require_encryption: bool,
 }
 
 /// An opened message: the decrypted parts, the signer and what the signature covered.
 #[derive(Debug, Clone)]
 pub struct Opened {
+    /// The attachments, decrypted.
     pub parts: Vec<Attachment>,
+    /// The certificate that signed, if signed.
     pub signer: Option<Certificate>,
+    /// The references the signature covers.
     pub references: Vec<SignedReference>,
     /// The `eb:Messaging` element the signature references, exactly as its digest was
     /// computed (exclusive C14N, namespace-complete). The header is read from this and
@@ -962,7 +986,7 @@ fn decrypt(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::as4::keys::tests::pki;
+    use crate::as4::keys::tests::pki;
 
     fn messaging(attrs: &str) -> String {
         format!(

@@ -25,17 +25,22 @@ use serde::Deserialize;
 
 use super::agreement::AgreementSettings;
 use super::keys::{Certificate, Credentials, KeyError, TrustStore};
-use crate::secret::SecretRef;
+use oots_connector::secret::SecretRef;
 
 /// The `gateway:` section for `type: as4`, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct As4Settings {
+    /// Our PartyId.
     pub party_id: String,
+    /// The type of our PartyId.
     #[serde(default = "default_party_type")]
     pub party_type: String,
+    /// Our signing and decryption key (PEM), a secret reference.
     pub private_key: SecretRef,
+    /// Our certificate (PEM).
     pub certificate: PathBuf,
+    /// The CA certificates peers' signing certificates must chain to (PEM).
     pub trust_store: PathBuf,
     /// Encrypt what we send, and refuse unencrypted messages (eDelivery: yes).
     #[serde(default = "yes")]
@@ -43,10 +48,13 @@ pub struct As4Settings {
     /// Compress payloads we send (gzip). Received payloads are decompressed either way.
     #[serde(default = "yes")]
     pub compress: bool,
+    /// The access points we exchange with.
     #[serde(default)]
     pub peers: Vec<PeerSettings>,
+    /// The default retry schedule of what we send.
     #[serde(default)]
     pub retry: RetrySettings,
+    /// Timeout of one HTTP send, in milliseconds.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
     /// Extra root certificates for the peers' https endpoints (a private PKI).
@@ -72,11 +80,14 @@ pub struct As4Settings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PeerSettings {
+    /// Its PartyId.
     pub party_id: String,
     /// Its PartyId's type; by default our own `party_type`.
     #[serde(default)]
     pub party_type: Option<String>,
+    /// Its `/as4` endpoint URL (http or https).
     pub endpoint: String,
+    /// Its certificate (PEM): what it signs with and what we encrypt for.
     pub certificate: PathBuf,
     /// This peer's own retry schedule (its PMode's reception awareness); the
     /// gateway's `retry` when absent.
@@ -92,10 +103,13 @@ pub struct PeerSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetrySettings {
+    /// Sends in all, the first one included.
     #[serde(default = "default_attempts")]
     pub attempts: u32,
+    /// The pause after the first failed send, in milliseconds.
     #[serde(default = "default_initial_ms")]
     pub initial_ms: u64,
+    /// The longest pause, in milliseconds.
     #[serde(default = "default_max_ms")]
     pub max_ms: u64,
 }
@@ -193,18 +207,30 @@ impl As4Settings {
 /// Why the PMode cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PModeError {
+    /// A file of the PMode cannot be read.
     #[error("{path}: {reason}")]
-    File { path: PathBuf, reason: String },
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why it cannot be read.
+        reason: String,
+    },
+    /// The private key's secret reference cannot be resolved.
     #[error("private_key: {0}")]
     Secret(String),
+    /// A key or certificate cannot be used.
     #[error("{0}")]
     Key(#[from] KeyError),
+    /// A peer's endpoint is not an http(s) URL.
     #[error("peer {0}: the endpoint must be an http(s) URL")]
     Endpoint(String),
+    /// A retry schedule is not usable.
     #[error("retry of {0}")]
     Retry(String),
+    /// The agreement section is not usable.
     #[error("agreement: {0}")]
     Agreement(String),
+    /// Half of the TLS client identity is given.
     #[error("tls_client_certificate and tls_client_key go together: {0} is missing")]
     ClientIdentity(&'static str),
 }
@@ -212,10 +238,13 @@ pub enum PModeError {
 /// A peer, ready to use.
 #[derive(Debug, Clone)]
 pub struct Peer {
+    /// Its PartyId.
     pub party_id: String,
     /// The type its PartyId must carry.
     pub party_type: String,
+    /// Its `/as4` endpoint URL.
     pub endpoint: String,
+    /// Its certificate: what it signs with and what we encrypt for.
     pub certificate: Certificate,
     /// Its retry schedule (its own, or the gateway's).
     pub retry: RetrySettings,
@@ -224,19 +253,30 @@ pub struct Peer {
 /// The loaded PMode: keys read, certificates parsed.
 #[derive(Debug)]
 pub struct PMode {
+    /// Our PartyId.
     pub party_id: String,
+    /// The type of our PartyId.
     pub party_type: String,
+    /// Our key and certificate.
     pub credentials: Credentials,
+    /// The CAs peers' certificates must chain to, with their revocation lists.
     pub trust: TrustStore,
+    /// Encrypt what we send, and refuse unencrypted messages.
     pub encrypt: bool,
+    /// Compress the payloads we send.
     pub compress: bool,
+    /// The access points we exchange with.
     pub peers: Vec<Peer>,
+    /// The default retry schedule of what we send.
     pub retry: RetrySettings,
+    /// Timeout of one HTTP send, in milliseconds.
     pub timeout_ms: u64,
+    /// Extra root certificates (PEM) for the peers' https endpoints.
     pub tls_roots: Option<Vec<u8>>,
+    /// What received user messages are held to.
     pub agreement: AgreementSettings,
     /// The TLS client certificate chain and key, PEM (for `reqwest::Identity`).
-    pub tls_identity: Option<crate::secret::Secret>,
+    pub tls_identity: Option<oots_connector::secret::Secret>,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, PModeError> {
@@ -247,6 +287,7 @@ fn read(path: &Path) -> Result<Vec<u8>, PModeError> {
 }
 
 impl PMode {
+    /// Reads the keys, certificates and revocation lists `s` names and checks the peers.
     pub fn load(s: &As4Settings) -> Result<PMode, PModeError> {
         let key = s
             .private_key
@@ -277,7 +318,7 @@ impl PMode {
                     path: cert.clone(),
                     reason: "not a PEM text".into(),
                 })?;
-                Some(crate::secret::Secret::new(format!(
+                Some(oots_connector::secret::Secret::new(format!(
                     "{}\n{cert}",
                     key.expose()
                 )))
@@ -327,7 +368,7 @@ impl PMode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::as4::keys::tests::pki;
+    use crate::as4::keys::tests::pki;
     use std::time::Duration;
 
     /// Settings with two peers, AP_A with its own schedule (when `a_retry`), AP_B without.

@@ -59,6 +59,7 @@ pub struct Packaged {
     /// The SOAP envelope bytes, as received (a UTF-8 BOM, if any, is left for the XML
     /// layer).
     pub soap: Vec<u8>,
+    /// The other parts, in the order sent.
     pub parts: Vec<Part>,
 }
 
@@ -110,10 +111,18 @@ pub enum MimeError {
     NoSoapPart,
     /// The body or a part's header block exceeds its limit.
     #[error("{what} exceeds {limit} bytes")]
-    TooLarge { what: &'static str, limit: usize },
+    TooLarge {
+        /// What is too large (body, header block).
+        what: &'static str,
+        /// Its limit, in bytes.
+        limit: usize,
+    },
     /// More parts than the limit.
     #[error("more than {limit} MIME parts")]
-    TooManyParts { limit: usize },
+    TooManyParts {
+        /// The most parts accepted.
+        limit: usize,
+    },
     /// The multipart structure or a part's headers cannot be read.
     #[error("malformed multipart message: {0}")]
     Malformed(&'static str),
@@ -123,7 +132,10 @@ pub enum MimeError {
     DuplicateContentId(String),
     /// A part declared `Content-Transfer-Encoding: base64` but its body is not base64.
     #[error("part <{content_id}> is not valid base64")]
-    BadBase64 { content_id: String },
+    BadBase64 {
+        /// The part concerned.
+        content_id: String,
+    },
 }
 
 impl MimeError {

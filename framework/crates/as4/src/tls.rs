@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-use crate::secret::SecretRef;
+use oots_connector::secret::SecretRef;
 
 /// How long a client may take to complete the TLS handshake.
 const HANDSHAKE: Duration = Duration::from_secs(10);
@@ -85,6 +85,7 @@ pub fn read_crls(
 }
 
 impl TlsSettings {
+    /// Resolves relative paths against `base` (the configuration's directory).
     pub fn relative_to(mut self, base: &std::path::Path) -> Self {
         self.certificate = base.join(&self.certificate);
         self.private_key = self.private_key.relative_to(base);
@@ -177,6 +178,7 @@ pub struct TlsListener {
 }
 
 impl TlsListener {
+    /// A listener serving `config` on `tcp`, with the default cap on handshakes in flight.
     pub fn new(tcp: TcpListener, config: rustls::ServerConfig) -> std::io::Result<Self> {
         Self::with_max_handshakes(tcp, config, MAX_HANDSHAKES)
     }

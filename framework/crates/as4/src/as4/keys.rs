@@ -28,6 +28,7 @@ pub enum KeyError {
 }
 
 impl KeyError {
+    /// The stable error code, for logs.
     pub fn code(&self) -> &'static str {
         match self {
             KeyError::Unreadable(_) => "AS4_KEY_UNREADABLE",
@@ -62,6 +63,7 @@ impl std::fmt::Debug for Certificate {
 }
 
 impl Certificate {
+    /// Parses a DER certificate and keeps what signing and encryption need of it.
     pub fn from_der(der: Vec<u8>) -> Result<Certificate, KeyError> {
         let (_, cert) = x509_parser::parse_x509_certificate(&der)
             .map_err(|e| KeyError::Unreadable(format!("not an X.509 certificate: {e}")))?;
@@ -101,14 +103,17 @@ impl Certificate {
         Certificate::from_der(der.as_ref().to_vec())
     }
 
+    /// The certificate as DER, as sent in `wsse:BinarySecurityToken`.
     pub fn der(&self) -> &[u8] {
         &self.der
     }
 
+    /// The subject's common name (empty if none), for logs and messages.
     pub fn common_name(&self) -> &str {
         &self.common_name
     }
 
+    /// The DER SubjectPublicKeyInfo: the key encryption for this certificate uses.
     pub fn spki(&self) -> &[u8] {
         &self.spki
     }
@@ -198,6 +203,7 @@ impl Credentials {
         })
     }
 
+    /// Our certificate, sent with what we sign.
     pub fn certificate(&self) -> &Certificate {
         &self.certificate
     }

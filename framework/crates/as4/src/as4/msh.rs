@@ -28,13 +28,13 @@ use super::pmode::{PMode, Peer};
 use super::signal::{self, Signal};
 use super::wss::{self, Attachment, Policy, Seal, SignedReference};
 use super::{compress, mime};
-use crate::clock::edm_timestamp;
-use crate::gateway::ebms::{self, Property};
-use crate::gateway::{
+use crate::ebms::{self, Property};
+use crate::{
     Gateway, GatewayError, InboundMessage, Notification, OutboundMessage, Payload, Resend,
     Submitted,
 };
-use crate::store::{Inbound, SealedMessage, Store, proof};
+use oots_edm::clock::edm_timestamp;
+use oots_store::{Inbound, SealedMessage, Store, proof};
 
 /// Largest payload after decompression.
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024 * 1024;
@@ -93,7 +93,7 @@ impl Sent {
 
 /// A state store failure while keeping or reading the sealed bytes: nothing is sent
 /// (bytes that might differ from a first attempt's must not go out).
-fn store_failed(e: &crate::store::StoreError) -> GatewayError {
+fn store_failed(e: &oots_store::StoreError) -> GatewayError {
     GatewayError::Fault {
         code: e.code().to_owned(),
         message: "the sealed message cannot be kept in the state store".into(),
@@ -165,6 +165,7 @@ impl Refused {
 }
 
 impl As4Gateway {
+    /// A gateway for `pmode` that keeps its state (received ids, sealed messages) in `store`.
     pub fn new(pmode: Arc<PMode>, store: Arc<dyn Store>) -> Result<Self, GatewayError> {
         let mut builder = reqwest::Client::builder()
             .timeout(Duration::from_millis(pmode.timeout_ms))
@@ -534,7 +535,7 @@ impl As4Gateway {
             )));
         }
         // The signal is read from the signed eb:Messaging, not from whatever comes first.
-        let doc = crate::gateway::xml::parse(&opened.messaging, usize::MAX)
+        let doc = crate::xml::parse(&opened.messaging, usize::MAX)
             .map_err(|e| GatewayError::Malformed(e.to_string()))?;
         let signal = signal::parse(doc.root_element())
             .ok_or_else(|| GatewayError::Malformed("no ebMS signal in the answer".into()))?;

@@ -6,16 +6,20 @@
 use roxmltree::Node;
 
 use super::wss::{DS_NS, SignedReference};
-use crate::gateway::ebms::EBMS_NS;
-use crate::gateway::xml;
+use crate::ebms::EBMS_NS;
+use crate::xml;
 
+/// The namespace of `ebbp:NonRepudiationInformation` in receipts.
 pub const EBBP_NS: &str = "http://docs.oasis-open.org/ebxml-bp/ebbp-signals-2.0";
 
 /// An ebMS error, as the ebMS 3 core specification §6.7 and AS4 §3.6 define them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EbmsErrorKind {
+    /// The error code (`EBMS:0101`).
     pub code: &'static str,
+    /// Its short description (`FailedAuthentication`).
     pub short: &'static str,
+    /// Its category (`Processing`, `Communication`, ...).
     pub category: &'static str,
 }
 
@@ -157,14 +161,20 @@ pub fn error(
 pub enum Signal {
     /// A receipt: the acknowledged message and the digests it acknowledges, by URI.
     Receipt {
+        /// The MessageId of the message acknowledged.
         ref_to: String,
+        /// The digests it acknowledges, by reference URI.
         acknowledged: Vec<(String, Vec<u8>)>,
     },
     /// An error signal.
     Error {
+        /// The MessageId of the message in error, if given.
         ref_to: Option<String>,
+        /// The error code (`EBMS:0004`).
         code: String,
+        /// Its short description.
         short: String,
+        /// What went wrong, as the sender says it.
         detail: String,
     },
 }

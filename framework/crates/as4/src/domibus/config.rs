@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-pub use crate::secret::Secret;
+pub use oots_connector::secret::Secret;
 
 /// Default timeout of one call to the WS plugin.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -10,7 +10,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 128 * 1024 * 1024;
 
 /// How to reach the Domibus WS plugin, and what Domibus must present when it pushes.
-/// Built from `adapter.yaml` (`crate::config::DomibusSettings`) once the secret references
+/// Built from `adapter.yaml` (the framework's `config::DomibusSettings`) once the secret references
 /// are resolved, so this type never reads an inline password.
 #[derive(Debug, Clone)]
 pub struct DomibusConfig {
@@ -19,12 +19,14 @@ pub struct DomibusConfig {
     pub endpoint: String,
     /// Domibus plugin user.
     pub username: String,
+    /// Domibus plugin user's password.
     pub password: Secret,
     /// Timeout of one call.
     pub timeout: Duration,
     /// Credentials Domibus uses on `POST /domibus/notifications`
     /// (`wsplugin.push.auth.username/password`).
     pub push_username: String,
+    /// Password of `push_username`.
     pub push_password: Secret,
     /// Largest answer accepted from the plugin, in bytes.
     pub max_response_bytes: usize,
@@ -61,7 +63,9 @@ impl DomibusConfig {
 /// refuse every call (fail closed).
 #[derive(Debug, Clone)]
 pub struct PushAuth {
+    /// User name Domibus presents.
     pub username: String,
+    /// Its password.
     pub password: Secret,
 }
 

@@ -22,7 +22,10 @@ const CHUNK: usize = 64 * 1024;
 pub enum DecompressionError {
     /// The payload inflates past the ceiling (possibly a gzip bomb).
     #[error("decompressed payload exceeds {limit} bytes")]
-    TooLarge { limit: usize },
+    TooLarge {
+        /// The ceiling, in bytes.
+        limit: usize,
+    },
     /// The payload is not valid gzip (bad header, corrupt data, CRC or size mismatch,
     /// truncation, trailing garbage).
     #[error("payload is not valid gzip: {0}")]

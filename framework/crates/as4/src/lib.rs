@@ -4,10 +4,19 @@
 //! it once stored, and submits answers. What to answer is the exchange's business. The
 //! first implementation is the Domibus WS plugin ([`domibus::DomibusWsPlugin`]), with an
 //! in-process fake of it ([`domibus::simulator::DomibusSimulator`]) for demos and tests.
+//! The native AS4 access point is [`as4`]; [`tls`] is the adapter's own https listener
+//! and the certificate revocation lists the AS4 trust store reads.
+//!
+//! The framework re-exports this crate as `oots_framework::gateway` (and [`tls`] as
+//! `oots_framework::tls`).
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod as4;
 pub mod domibus;
 pub mod ebms;
+pub mod tls;
 mod xml;
 
 use std::fmt::Debug;
@@ -19,7 +28,9 @@ use async_trait::async_trait;
 pub struct Payload {
     /// Content id without the `cid:` scheme, as referenced by `eb:PartInfo/@href`.
     pub content_id: String,
+    /// Its media type (`Content-Type`).
     pub mime_type: String,
+    /// Its bytes, decompressed and decrypted.
     pub bytes: Vec<u8>,
 }
 
@@ -35,7 +46,7 @@ impl Debug for Payload {
 }
 
 // The journal records digests of the parts exchanged (`store::proof::parts`).
-impl crate::store::proof::Part for Payload {
+impl oots_store::proof::Part for Payload {
     fn content_id(&self) -> &str {
         &self.content_id
     }
@@ -50,7 +61,9 @@ impl crate::store::proof::Part for Payload {
 /// A message received from the network, as fetched from the access point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundMessage {
+    /// The ebMS header.
     pub header: ebms::UserMessage,
+    /// The payloads, in the order received.
     pub payloads: Vec<Payload>,
 }
 
@@ -89,7 +102,9 @@ fn is_ebrs(mime: &str) -> bool {
 /// A message to send to the network.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundMessage {
+    /// The ebMS header.
     pub header: ebms::UserMessage,
+    /// The payloads, in the order to send.
     pub payloads: Vec<Payload>,
 }
 
@@ -155,7 +170,12 @@ pub enum Notification {
     /// A message we submitted could not be delivered.
     SendFailure(String),
     /// A message changed status (e.g. `WAITING_FOR_RETRY`, `SEND_FAILURE`).
-    StatusChange { message_id: String, status: String },
+    StatusChange {
+        /// The message concerned.
+        message_id: String,
+        /// Its new status.
+        status: String,
+    },
     /// Any other notification; carries the operation name (e.g. `receiveFailure`).
     Other(String),
 }
@@ -168,10 +188,18 @@ pub enum GatewayError {
     Unreachable(String),
     /// The access point answered with an unexpected HTTP status and no SOAP fault.
     #[error("access point answered HTTP {status}")]
-    Http { status: u16 },
+    Http {
+        /// The HTTP status.
+        status: u16,
+    },
     /// The access point refused the call with a SOAP fault (e.g. `WS_PLUGIN:0009`).
     #[error("access point fault {code}: {message}")]
-    Fault { code: String, message: String },
+    Fault {
+        /// The fault code.
+        code: String,
+        /// The fault reason.
+        message: String,
+    },
     /// The access point's answer could not be read.
     #[error("malformed answer from the access point: {0}")]
     Malformed(String),

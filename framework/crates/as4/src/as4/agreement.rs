@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::keys::Certificate;
 use super::pmode::PMode;
-use crate::gateway::ebms::{self, UserMessage};
+use crate::ebms::{self, UserMessage};
 
 /// The ebMS core test service: accepted with its test action, never delivered.
 pub const TEST_SERVICE: &str =
@@ -31,8 +31,10 @@ const SPEC_V2: &str = "oots-edm:v2.0";
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgreementSettings {
+    /// The `eb:Service` expected (default: the OOTS `QueryManager`).
     #[serde(default = "default_service")]
     pub service: String,
+    /// The `type` of that service.
     #[serde(default = "default_service_type")]
     pub service_type: String,
     /// The actions a peer may send us.
@@ -117,34 +119,55 @@ fn default_required_properties() -> Vec<String> {
 /// Why a received user message is outside the agreement.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Mismatch {
+    /// The sender's PartyId is not a peer of the agreement.
     #[error("no agreement with a sender {0}")]
     UnknownSender(String),
+    /// The message is signed with another peer's certificate.
     #[error("the sender {0} is signed for by another certificate than its own")]
     NotTheSigner(String),
+    /// The message carries no signature.
     #[error("the message is not signed")]
     Unsigned,
+    /// The sender's PartyId carries another type than agreed.
     #[error("the sender {party} is known under the party-id type {expected}")]
-    SenderType { party: String, expected: String },
+    SenderType {
+        /// The sender PartyId.
+        party: String,
+        /// The type agreed for it.
+        expected: String,
+    },
+    /// The message is addressed to another party.
     #[error("addressed to {0}, not to this access point")]
     NotUs(String),
+    /// Our PartyId is written with another type than ours.
     #[error("addressed under another party-id type than {0}")]
     RecipientType(String),
+    /// A party's role is not the agreed one.
     #[error("{side} role is not {expected}")]
     Role {
+        /// Which party (`From` or `To`).
         side: &'static str,
+        /// The role agreed.
         expected: String,
     },
+    /// The service is not the agreed one.
     #[error("the service is not {expected} of type {expected_type}")]
     Service {
+        /// The service agreed.
         expected: String,
+        /// Its type.
         expected_type: String,
     },
+    /// The action is not agreed.
     #[error("the action {0} is not in the agreement")]
     Action(String),
+    /// The message is on another MPC than the default one.
     #[error("the MPC is not {0}")]
     Mpc(String),
+    /// A required message property is missing or empty.
     #[error("the message property {0} is missing or empty")]
     MissingProperty(String),
+    /// A message property appears twice.
     #[error("the message property {0} appears more than once")]
     RepeatedProperty(String),
 }

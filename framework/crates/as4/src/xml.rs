@@ -90,7 +90,7 @@ pub fn text(node: Node<'_, '_>) -> Option<String> {
 
 // One XML escaper for the whole crate: the EDM writer's (it also drops characters XML
 // cannot carry).
-pub use crate::edm::{escape_attr, escape_text};
+pub use oots_edm::{escape_attr, escape_text};
 
 #[cfg(test)]
 mod tests {

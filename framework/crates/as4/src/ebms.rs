@@ -61,8 +61,11 @@ impl EbmsError {
 /// One `eb:Property` (message or part property); `type` is optional.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Property {
+    /// Its `name`.
     pub name: String,
+    /// Its value.
     pub value: String,
+    /// Its optional `type`.
     pub property_type: Option<String>,
 }
 
@@ -93,15 +96,20 @@ impl Property {
 /// One access point of the exchange (`From` or `To`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Party {
+    /// Its `eb:PartyId`.
     pub party_id: String,
+    /// The PartyId's optional `type`.
     pub party_id_type: Option<String>,
+    /// Its `eb:Role`.
     pub role: String,
 }
 
 /// `eb:Service` with its optional `type`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
+    /// The service name.
     pub value: String,
+    /// Its optional `type`.
     pub service_type: Option<String>,
 }
 
@@ -118,7 +126,9 @@ impl Service {
 /// `eb:PartInfo`: a reference (`cid:…`) to a payload and its part properties.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartInfo {
+    /// The payload reference (`cid:…`).
     pub href: String,
+    /// Its part properties (`MimeType`, …).
     pub properties: Vec<Property>,
 }
 
@@ -156,16 +166,27 @@ pub fn strip_cid(href: &str) -> &str {
 /// The ebMS 3 `UserMessage` header of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserMessage {
+    /// The message partition channel; `None` is the default one.
     pub mpc: Option<String>,
+    /// The ebMS MessageId.
     pub message_id: String,
+    /// When it was sent (`eb:Timestamp`, as written).
     pub timestamp: String,
+    /// The MessageId this message answers, if any.
     pub ref_to_message_id: Option<String>,
+    /// The sending party.
     pub from: Party,
+    /// The receiving party.
     pub to: Party,
+    /// The business service.
     pub service: Service,
+    /// The business action.
     pub action: String,
+    /// The conversation it belongs to.
     pub conversation_id: String,
+    /// The message properties (`originalSender`, `finalRecipient`).
     pub properties: Vec<Property>,
+    /// The payload references.
     pub parts: Vec<PartInfo>,
 }
 

@@ -15,9 +15,9 @@ use super::agreement::AgreementSettings;
 use super::keys::{Certificate, Credentials, TrustStore};
 use super::msh::As4Gateway;
 use super::pmode::{PMode, Peer, RetrySettings};
-use crate::gateway::ebms::UserMessage;
-use crate::gateway::{Gateway, InboundMessage, OutboundMessage, Payload, Resend};
-use crate::store::{SqliteStore, Store};
+use crate::ebms::UserMessage;
+use crate::{Gateway, InboundMessage, OutboundMessage, Payload, Resend};
+use oots_store::{SqliteStore, Store};
 
 /// The adapter's access point.
 pub const PROVIDER: &str = "AP_DE_01";
@@ -112,6 +112,7 @@ pub fn write_pki(dir: &Path) -> Result<(), String> {
 pub struct Requester {
     gateway: Arc<As4Gateway>,
     inbox: Mutex<mpsc::UnboundedReceiver<InboundMessage>>,
+    /// The requester's `/as4` URL, where the adapter sends answers.
     pub endpoint: String,
     /// Our PartyId and its type, written as `From` of what we send.
     party: (String, String),

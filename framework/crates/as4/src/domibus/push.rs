@@ -22,8 +22,8 @@ use tokio::sync::mpsc::error::TrySendError;
 
 use super::config::PushAuth;
 use super::soap;
-use crate::gateway::Notification;
-use crate::gateway::xml;
+use crate::Notification;
+use crate::xml;
 
 /// Path Domibus is configured to push to.
 pub const PUSH_PATH: &str = "/domibus/notifications";

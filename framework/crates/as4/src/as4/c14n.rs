@@ -36,6 +36,7 @@ pub enum C14nError {
 }
 
 impl C14nError {
+    /// The stable error code, for logs.
     pub fn code(&self) -> &'static str {
         match self {
             C14nError::NotAnElement => "C14N_NOT_ELEMENT",

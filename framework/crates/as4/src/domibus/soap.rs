@@ -2,7 +2,7 @@
 
 use roxmltree::{Document, Node};
 
-use crate::gateway::xml::{self, XmlError};
+use crate::xml::{self, XmlError};
 
 /// SOAP 1.2 envelope namespace (what Domibus speaks).
 pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
@@ -46,10 +46,13 @@ pub fn envelope_no_header(body: &str) -> String {
 /// Why a SOAP message could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SoapError {
+    /// Not well-formed or refused XML.
     #[error(transparent)]
     Xml(#[from] XmlError),
+    /// The root is not a SOAP envelope.
     #[error("not a SOAP envelope")]
     NotEnvelope,
+    /// The SOAP body has no element.
     #[error("SOAP body is empty")]
     EmptyBody,
 }
@@ -132,7 +135,9 @@ pub fn fault(doc: &Document<'_>) -> Option<Fault> {
 /// Who is at fault, as SOAP 1.2 says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultSide {
+    /// The caller (`env:Sender`).
     Sender,
+    /// The service (`env:Receiver`).
     Receiver,
 }
 
@@ -151,7 +156,7 @@ pub fn fault_envelope(side: FaultSide, reason: &str, code: &str, message: &str) 
         reason = xml::escape_text(reason),
         code = xml::escape_text(code),
         message = xml::escape_text(message),
-        ebms = crate::gateway::ebms::EBMS_NS,
+        ebms = crate::ebms::EBMS_NS,
     )
 }
 

@@ -8,9 +8,9 @@ use roxmltree::Node;
 
 use super::config::DomibusConfig;
 use super::soap::{self, SoapError};
-use crate::gateway::ebms::{self, EBMS_NS, UserMessage};
-use crate::gateway::xml;
-use crate::gateway::{Gateway, GatewayError, InboundMessage, OutboundMessage, Payload};
+use crate::ebms::{self, EBMS_NS, UserMessage};
+use crate::xml;
+use crate::{Gateway, GatewayError, InboundMessage, OutboundMessage, Payload};
 
 /// Fault code Domibus uses for authentication/authorisation failures.
 pub const FAULT_AUTH: &str = "WS_PLUGIN:0002";

@@ -28,9 +28,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::client::{decode_base64, read_payloads};
 use super::soap::{self, FaultSide};
-use crate::gateway::ebms::{self, EBMS_NS, UserMessage};
-use crate::gateway::xml;
-use crate::gateway::{OutboundMessage, Payload};
+use crate::ebms::{self, EBMS_NS, UserMessage};
+use crate::xml;
+use crate::{OutboundMessage, Payload};
 
 /// Path of the WS plugin under the simulator's address (as on a real Domibus).
 pub const WSPLUGIN_PATH: &str = "/domibus/services/wsplugin";
@@ -47,12 +47,14 @@ const PUSH_CONCURRENCY: usize = 32;
 pub struct SimulatorConfig {
     /// Plugin user the backend must present.
     pub username: String,
+    /// Its password.
     pub password: String,
     /// Where to push notifications (e.g. `http://127.0.0.1:8080/domibus/notifications`);
     /// `None` disables pushes (the backend must poll `listPendingMessages`).
     pub push_endpoint: Option<String>,
     /// Basic credentials presented on pushes; no `Authorization` header when empty.
     pub push_username: String,
+    /// Password of `push_username`.
     pub push_password: String,
 }
 
@@ -71,8 +73,10 @@ impl fmt::Debug for SimulatorConfig {
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SimulatorError {
+    /// The listening socket cannot be bound.
     #[error("cannot bind the simulator: {0}")]
     Bind(#[source] std::io::Error),
+    /// The HTTP client for pushes cannot be built.
     #[error("cannot build the push client: {0}")]
     Client(String),
 }
