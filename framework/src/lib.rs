@@ -6,13 +6,13 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cli;
-pub mod clock;
+pub use oots_edm::clock;
 pub mod config;
 pub mod connector;
 pub mod diag;
-pub mod edm;
+pub use oots_edm as edm;
 pub mod exchange;
-pub mod gateway;
+pub use oots_as4 as gateway;
 pub mod listener;
 pub mod loopback_tls;
 pub mod mapping;
@@ -20,12 +20,12 @@ pub mod matching;
 pub mod metrics;
 pub mod preview;
 pub mod reload;
-pub mod render;
+pub use oots_render as render;
 pub mod requester;
 pub mod secret;
 pub mod service;
-pub mod store;
+pub use oots_store as store;
 pub mod telemetry;
-pub mod tls;
+pub use oots_as4::tls;
 pub mod verify;
 pub mod web;

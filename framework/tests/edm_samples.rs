@@ -234,7 +234,7 @@ fn tdd_2023_full_documents_among_snippets() {
         let bytes = std::fs::read(&path).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         // Only whole documents (with an XML declaration) are messages; the rest are fragments
-        // (covered by the unit tests in src/edm/tests.rs).
+        // (covered by the unit tests in crates/edm/src/tests.rs).
         if !text.trim_start().starts_with("<?xml") {
             continue;
         }

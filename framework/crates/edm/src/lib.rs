@@ -1,0 +1,56 @@
+//! Evidence Exchange Data Model (EDM): typed messages, hardened XML reader, writer, rule checks.
+//!
+//! - [`parse_request`] reads an inbound `query:QueryRequest` under [`XmlLimits`] and checks
+//!   the EDM request rules; failures carry the rule id and what could be recovered.
+//! - [`parse_response`] reads evidence and error responses (the demo requester's side).
+//! - [`write_request`], [`write_response`], [`write_error`] produce canonical XML
+//!   (prefixes `query rim rs sdg xsi xlink`) in the message's version.
+//!
+//! Facts and rule ids: `shared/docs/oots-edm.md`.
+//!
+//! Layers: the typed model (modules `model`, `error`, `version`) imports nothing of the XML
+//! code, so it can be used without it; the codec (`xml`, `rim`, `sdg`, `rules`, `request`,
+//! `response`, `error_xml`) reads and writes it. [`clock`] gives messages their times and
+//! identifiers.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod clock;
+mod codelist;
+mod error;
+mod error_xml;
+mod model;
+mod parse_error;
+mod request;
+mod response;
+mod rim;
+mod rule;
+mod rules;
+pub mod samples;
+mod sdg;
+mod version;
+mod xml;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::{
+    EdmException, ErrorCode, ErrorResponse, NOT_FOUND_DETAIL, SEVERITY_ERROR, SEVERITY_PREVIEW_REQUIRED,
+    STATUS_FAILURE,
+};
+pub use error_xml::write_error;
+pub use model::*;
+pub use parse_error::{EdmError, RequestError, RequestErrorKind};
+pub use request::{parse_request, write_request};
+pub use response::{
+    EDM_CLASSIFICATION_SCHEME, MAIN_EVIDENCE, STATUS_SUCCESS, STATUS_UNAVAILABLE, parse_response,
+    write_response,
+};
+pub use rule::{ECHO_CHARS, Rule, echo};
+pub use rules::{is_invisible, is_urn_uuid, is_xsd_date, normalize_classification};
+pub use version::EdmVersion;
+pub use xml::{
+    NS_QUERY, NS_RIM, NS_RS, NS_SDG, NS_XLINK, NS_XML, NS_XSI, XmlLimits, escape_attr, escape_text,
+};

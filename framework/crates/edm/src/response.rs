@@ -1,0 +1,270 @@
+//! Evidence responses (`query:QueryResponse`): reader for both outcomes, writer for success.
+
+use roxmltree::Node;
+
+use crate::error::STATUS_FAILURE;
+use crate::error_xml::read_error_response;
+use crate::model::{Agent, EvidenceItem, EvidenceResponse, QueryResponse};
+use crate::parse_error::EdmError;
+use crate::rim;
+use crate::sdg::{self, AgentShape};
+use crate::version::EdmVersion;
+use crate::xml::{
+    self, NS_QUERY, NS_RIM, NS_RS, NS_SDG, NS_XLINK, ROOT_NAMESPACES, XmlLimits, XmlWriter,
+};
+
+/// `status` of a successful response.
+pub const STATUS_SUCCESS: &str = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success";
+/// `status` of a deferred response (evidence available later; not supported here).
+pub const STATUS_UNAVAILABLE: &str =
+    "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Unavailable";
+/// EDM classification scheme of 2.0 evidence objects.
+pub const EDM_CLASSIFICATION_SCHEME: &str = "urn:fdc:oots:classification:edm";
+/// Classification node of the main evidence (2.0).
+pub const MAIN_EVIDENCE: &str = "MainEvidence";
+
+/// Parses an evidence response or an error response (same hardening as requests).
+///
+/// Lenient on peers' shapes: 1.x flat and 2.0 packaged object lists, `EvidenceProvider` as
+/// collection or bare agent, missing `SpecificationIdentifier` (taken as 2.0, whose header
+/// carries the version) and exceptions without `@code` (derived from `xsi:type`). 2.0
+/// supplementary objects (Annex, Translation…) and associations are skipped.
+pub fn parse_response(xml: &[u8], limits: &XmlLimits) -> Result<QueryResponse, EdmError> {
+    let text = xml::decode(xml, limits)?;
+    let doc = xml::parse(text, limits)?;
+    let root = doc.root_element();
+    if !xml::is(root, NS_QUERY, "QueryResponse") {
+        return Err(EdmError::Invalid(
+            "the root element must be query:QueryResponse".into(),
+        ));
+    }
+    let version = match rim::find_slot(root, "SpecificationIdentifier")
+        .and_then(|s| s.value())
+        .and_then(rim::simple_value)
+    {
+        Some(v) => EdmVersion::from_spec_id(&v)
+            .ok_or_else(|| EdmError::Invalid("unknown SpecificationIdentifier".into()))?,
+        None => EdmVersion::V2_0,
+    };
+    let status = root.attribute("status").map(str::trim).unwrap_or("");
+    if status == STATUS_FAILURE || xml::child(root, NS_RS, "Exception").is_some() {
+        return read_error_response(root, version).map(QueryResponse::Error);
+    }
+    if status == STATUS_UNAVAILABLE {
+        return Err(EdmError::Invalid(
+            "deferred responses (status Unavailable) are not supported".into(),
+        ));
+    }
+    if status != STATUS_SUCCESS {
+        return Err(EdmError::Invalid(
+            "QueryResponse/@status is not a known ResponseStatusType".into(),
+        ));
+    }
+    read_evidence_response(root, version).map(QueryResponse::Evidence)
+}
+
+fn slot_text(root: Node<'_, '_>, name: &str) -> Option<String> {
+    rim::find_slot(root, name)
+        .and_then(|s| s.value())
+        .and_then(rim::simple_value)
+        .filter(|v| !v.is_empty())
+}
+
+fn slot_agent(root: Node<'_, '_>, name: &str) -> Result<Agent, EdmError> {
+    let node = rim::find_slot(root, name)
+        .and_then(|s| s.value())
+        .and_then(|v| {
+            rim::agents_or_any(v)
+                .into_iter()
+                .find(|a| xml::is(*a, NS_SDG, "Agent"))
+        })
+        .ok_or_else(|| {
+            EdmError::Invalid(format!("rim:Slot '{name}' with an sdg:Agent is missing"))
+        })?;
+    sdg::read_agent(node).map_err(|m| EdmError::Invalid(format!("{name} agent lacks {}", m.0)))
+}
+
+fn registry_objects<'a, 'i>(list: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
+    xml::children(list, NS_RIM, "RegistryObject")
+}
+
+fn read_item(object: Node<'_, '_>) -> Result<EvidenceItem, EdmError> {
+    let object_id = object
+        .attribute("id")
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
+    let evidence = rim::find_slot(object, "EvidenceMetadata")
+        .and_then(|s| s.value())
+        .and_then(rim::any_content)
+        .filter(|e| xml::is(*e, NS_SDG, "Evidence"))
+        .ok_or_else(|| {
+            EdmError::Invalid("evidence object without EvidenceMetadata/sdg:Evidence".into())
+        })?;
+    let evidence = sdg::read_evidence(evidence)
+        .map_err(|m| EdmError::Invalid(format!("sdg:Evidence lacks {}", m.0)))?;
+    let reference = xml::child(object, NS_RIM, "RepositoryItemRef");
+    let href = reference
+        .and_then(|r| r.attribute((NS_XLINK, "href")))
+        .map(str::trim)
+        .unwrap_or("");
+    Ok(EvidenceItem {
+        object_id,
+        classification_id: xml::child(object, NS_RIM, "Classification")
+            .and_then(|c| c.attribute("id"))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+        evidence,
+        content_id: href.strip_prefix("cid:").unwrap_or(href).to_string(),
+        title: reference
+            .and_then(|r| r.attribute((NS_XLINK, "title")))
+            .unwrap_or("")
+            .to_string(),
+    })
+}
+
+fn is_main_evidence(object: Node<'_, '_>) -> bool {
+    let classifications: Vec<_> = xml::children(object, NS_RIM, "Classification").collect();
+    classifications.is_empty()
+        || classifications
+            .iter()
+            .any(|c| c.attribute("classificationNode").map(str::trim) == Some(MAIN_EVIDENCE))
+}
+
+fn read_evidence_response(
+    root: Node<'_, '_>,
+    version: EdmVersion,
+) -> Result<EvidenceResponse, EdmError> {
+    let mut package_id = String::new();
+    let mut items = Vec::new();
+    if let Some(list) = xml::child(root, NS_RIM, "RegistryObjectList") {
+        for object in registry_objects(list) {
+            match xml::xsi_type(object) {
+                Some("RegistryPackageType") => {
+                    if package_id.is_empty() {
+                        package_id = object
+                            .attribute("id")
+                            .map(str::trim)
+                            .unwrap_or("")
+                            .to_string();
+                    }
+                    let inner = xml::child(object, NS_RIM, "RegistryObjectList")
+                        .into_iter()
+                        .flat_map(registry_objects);
+                    for o in inner {
+                        if xml::xsi_type(o) == Some("ExtrinsicObjectType") && is_main_evidence(o) {
+                            items.push(read_item(o)?);
+                        }
+                    }
+                }
+                Some("ExtrinsicObjectType") => items.push(read_item(object)?),
+                _ => {}
+            }
+        }
+    }
+    Ok(EvidenceResponse {
+        version,
+        request_id: root
+            .attribute("requestId")
+            .map(|s| s.trim().to_string())
+            .ok_or_else(|| EdmError::Invalid("QueryResponse/@requestId is missing".into()))?,
+        response_id: slot_text(root, "EvidenceResponseIdentifier").ok_or_else(|| {
+            EdmError::Invalid("rim:Slot 'EvidenceResponseIdentifier' is missing".into())
+        })?,
+        issue_date_time: slot_text(root, "IssueDateTime")
+            .ok_or_else(|| EdmError::Invalid("rim:Slot 'IssueDateTime' is missing".into()))?,
+        package_id,
+        provider: slot_agent(root, "EvidenceProvider")?,
+        requester: slot_agent(root, "EvidenceRequester")?,
+        items,
+    })
+}
+
+fn write_object(w: &mut XmlWriter, item: &EvidenceItem, version: EdmVersion) {
+    w.open(
+        "rim:RegistryObject",
+        &[
+            ("xsi:type", "rim:ExtrinsicObjectType"),
+            ("id", &item.object_id),
+        ],
+    );
+    rim::write_any(w, "EvidenceMetadata", |w| {
+        sdg::write_evidence(w, &item.evidence, version)
+    });
+    if version.is_v2() {
+        w.empty(
+            "rim:Classification",
+            &[
+                ("id", &item.classification_id),
+                ("classificationScheme", EDM_CLASSIFICATION_SCHEME),
+                ("classificationNode", MAIN_EVIDENCE),
+            ],
+        );
+    }
+    let href = format!("cid:{}", item.content_id);
+    w.empty(
+        "rim:RepositoryItemRef",
+        &[("xlink:href", &href), ("xlink:title", &item.title)],
+    );
+    w.close("rim:RegistryObject");
+}
+
+/// Serialises a successful response: 1.x flat `ExtrinsicObjectType` list; 2.0 one
+/// `RegistryPackageType` wrapping the items, each classified `MainEvidence`.
+pub fn write_response(resp: &EvidenceResponse) -> String {
+    let v = resp.version;
+    let mut w = XmlWriter::new();
+    let mut attrs: Vec<(&str, &str)> = ROOT_NAMESPACES.to_vec();
+    attrs.push(("requestId", &resp.request_id));
+    attrs.push(("status", STATUS_SUCCESS));
+    w.open("query:QueryResponse", &attrs);
+    rim::write_string(&mut w, "SpecificationIdentifier", v.spec_id());
+    rim::write_string(&mut w, "EvidenceResponseIdentifier", &resp.response_id);
+    rim::write_datetime(&mut w, "IssueDateTime", &resp.issue_date_time);
+    rim::write_collection(
+        &mut w,
+        "EvidenceProvider",
+        std::slice::from_ref(&resp.provider),
+        |w, a| {
+            sdg::write_agent(
+                w,
+                "sdg:Agent",
+                a,
+                AgentShape::Full,
+                Some(Agent::EVIDENCE_PROVIDER),
+            );
+        },
+    );
+    rim::write_any(&mut w, "EvidenceRequester", |w| {
+        sdg::write_agent(
+            w,
+            "sdg:Agent",
+            &resp.requester,
+            AgentShape::IdentifierAndName,
+            None,
+        );
+    });
+    w.open("rim:RegistryObjectList", &[]);
+    if v.is_v2() {
+        w.open(
+            "rim:RegistryObject",
+            &[
+                ("xsi:type", "rim:RegistryPackageType"),
+                ("id", &resp.package_id),
+            ],
+        );
+        w.open("rim:RegistryObjectList", &[]);
+        for item in &resp.items {
+            write_object(&mut w, item, v);
+        }
+        w.close("rim:RegistryObjectList");
+        w.close("rim:RegistryObject");
+    } else {
+        for item in &resp.items {
+            write_object(&mut w, item, v);
+        }
+    }
+    w.close("rim:RegistryObjectList");
+    w.close("query:QueryResponse");
+    w.finish()
+}
