@@ -20,6 +20,7 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY framework/Cargo.toml framework/
 COPY framework/crates/edm/Cargo.toml framework/crates/edm/
+COPY framework/crates/matching/Cargo.toml framework/crates/matching/
 COPY connectors/core/Cargo.toml connectors/core/
 COPY connectors/sql/Cargo.toml connectors/sql/
 COPY connectors/rest/Cargo.toml connectors/rest/

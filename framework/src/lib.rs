@@ -15,7 +15,7 @@ pub mod gateway;
 pub mod listener;
 pub mod loopback_tls;
 pub mod mapping;
-pub mod matching;
+pub use oots_matching as matching;
 pub mod metrics;
 pub mod operator;
 pub mod preview;

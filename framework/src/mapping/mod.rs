@@ -9,10 +9,12 @@ mod policy;
 mod testing;
 mod variables;
 
+/// Re-exported from matching (its home: who is matched), so mapping's API is unchanged.
+pub use crate::matching::SubjectKind;
 pub use check::{CheckOutcome, check};
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, Policy,
-    PreviewPolicy, SubjectKind, TestCase, TestExpectation, TestRequest,
+    PreviewPolicy, TestCase, TestExpectation, TestRequest,
 };
 pub use load::load;
 pub use policy::{AllowedRequester, Denied, ExplicitRequestPolicy, admits};
