@@ -16,7 +16,7 @@ pub use oots_as4 as gateway;
 pub mod listener;
 pub mod loopback_tls;
 pub mod mapping;
-pub mod matching;
+pub use oots_matching as matching;
 pub mod metrics;
 pub mod preview;
 pub mod reload;

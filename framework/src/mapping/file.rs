@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::matching::{Attribute, MatchingSpec, OneOrMany};
+use crate::matching::{Attribute, MatchingSpec, OneOrMany, SubjectKind};
 
 /// One mapping file: how one evidence type is read from the registry and rendered.
 #[derive(Debug, Clone, Deserialize)]
@@ -174,14 +174,6 @@ pub struct EvidenceTypeSpec {
     pub title: BTreeMap<String, String>,
     #[serde(default)]
     pub description: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubjectKind {
-    #[default]
-    NaturalPerson,
-    LegalPerson,
 }
 
 /// Where candidate records come from.

@@ -8,9 +8,11 @@ mod load;
 mod policy;
 mod variables;
 
+/// Re-exported from matching (its home: who is matched), so mapping's API is unchanged.
+pub use crate::matching::SubjectKind;
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, Policy,
-    PreviewPolicy, SubjectKind, TestCase, TestExpectation, TestRequest,
+    PreviewPolicy, TestCase, TestExpectation, TestRequest,
 };
 pub use generations::{Generations, ReloadStatus};
 pub use load::load;

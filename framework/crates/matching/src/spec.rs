@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::Attribute;
-use super::compare::Level;
+use crate::Attribute;
+use crate::compare::Level;
 
 /// How the registry record of the subject is found and decided on.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -52,6 +52,7 @@ pub struct MatchingSpec {
     #[serde(default)]
     pub swapped_names: Option<f64>,
     #[serde(default)]
+    /// Thresholds and what ambiguity becomes.
     pub decision: DecisionSpec,
     /// What may vouch for a name or date of birth that is not exactly the record's: per
     /// attribute (`FamilyName`, `GivenName`, `DateOfBirth`), attributes that must then
@@ -224,11 +225,14 @@ pub struct RuleSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany<T> {
+    /// A single value.
     One(T),
+    /// A list.
     Many(Vec<T>),
 }
 
 impl<T: Clone> OneOrMany<T> {
+    /// The value(s) as a list.
     pub fn to_vec(&self) -> Vec<T> {
         match self {
             OneOrMany::One(t) => vec![t.clone()],
@@ -243,9 +247,12 @@ impl<T: Clone> OneOrMany<T> {
 #[derive(Debug, Clone, Deserialize)]
 pub struct MatchingConfig {
     #[serde(default)]
-    pub subject: crate::mapping::SubjectKind,
+    /// Natural or legal person.
+    pub subject: crate::SubjectKind,
+    /// Registry field(s) holding each request attribute.
     pub identity: BTreeMap<Attribute, OneOrMany<String>>,
     #[serde(default)]
+    /// The `matching:` section.
     pub matching: MatchingSpec,
 }
 

@@ -8,17 +8,20 @@ use oots_connector::{
     CancellationToken, Connector, ConnectorError, FieldPaths, Limits, Lookup, Params, Record, Value,
 };
 
-use super::blocking::prepared_pass_parameters;
-use super::{Attribute, Candidates, Engine, NameFrequencies, Prepared};
+use crate::blocking::prepared_pass_parameters;
+use crate::{Attribute, Candidates, Engine, NameFrequencies, Prepared};
 
 /// What a look-up needs from the mapping besides the engine.
 pub struct Source<'a> {
+    /// The registry connection.
     pub connector: &'a dyn Connector,
     /// The connector's query, used by passes without their own.
     pub query: &'a str,
     /// Parameters of that query when there is no blocking (`date_of_birth: DateOfBirth`).
     pub parameters: &'a BTreeMap<String, Attribute>,
+    /// Where each registry field is read from.
     pub fields: &'a FieldPaths,
+    /// Bounds of each look-up.
     pub limits: Limits,
 }
 

@@ -11,8 +11,11 @@ use std::collections::BTreeSet;
 /// The script of a letter, as far as matching tells them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Script {
+    /// Latin letters.
     Latin,
+    /// Greek letters.
     Greek,
+    /// Cyrillic letters.
     Cyrillic,
     /// Any other script (each counted as one: mixing two of them is not checked).
     Other,

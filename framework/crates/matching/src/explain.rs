@@ -5,15 +5,17 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Attribute;
-use super::compare::Level;
+use crate::Attribute;
+use crate::compare::Level;
 
 /// The explanation of one decision, stored with the exchange and shown by `oots-adapter test`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Explanation {
+    /// Which decision procedure decided.
     pub matcher: &'static str,
     /// Candidates compared (the union of the blocking passes).
     pub candidates: usize,
+    /// The attributes the request stated and the engine compared.
     pub compared: Vec<Attribute>,
     /// Candidates accepted by a rule or the accept threshold.
     pub matching_candidates: usize,
@@ -25,8 +27,11 @@ pub struct Explanation {
     pub top: Vec<CandidateExplanation>,
     /// Best minus runner-up weight, when a runner-up was at least possible.
     pub margin: Option<f64>,
+    /// The accept threshold decided with.
     pub accept: f64,
+    /// The "possible" threshold decided with.
     pub possible: f64,
+    /// The margin required over the runner-up.
     pub required_margin: f64,
     /// Candidates found by each blocking pass.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -41,7 +46,9 @@ pub struct Explanation {
 pub struct CandidateExplanation {
     /// The registry record id (masked), when the mapping names the id field.
     pub record: Option<String>,
+    /// The comparison level of each attribute.
     pub levels: BTreeMap<Attribute, Level>,
+    /// Its Fellegi–Sunter weight.
     pub weight: f64,
     /// The deterministic rule that accepted it.
     pub rule: Option<String>,
@@ -50,6 +57,7 @@ pub struct CandidateExplanation {
     /// The guard that kept it from being accepted (`sibling`, `date_uncorroborated`…).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guard: Option<&'static str>,
+    /// Whether it agreed only with family and given name swapped.
     pub swapped_names: bool,
 }
 

@@ -24,8 +24,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Attribute;
-use super::compare::Level;
+use crate::Attribute;
+use crate::compare::Level;
 
 /// Why a candidate cannot be accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,6 +56,7 @@ pub enum Guard {
 }
 
 impl Guard {
+    /// The name shown in explanations and metrics (`sibling`…).
     pub fn name(self) -> &'static str {
         match self {
             Guard::Sibling => "sibling",
@@ -86,7 +87,9 @@ impl Guard {
 /// (`matching.partial_given_names: corroborate`).
 #[derive(Debug, Clone)]
 pub struct Corroboration {
+    /// Per attribute, the attributes that must agree exactly to vouch for it.
     pub by: BTreeMap<Attribute, Vec<Attribute>>,
+    /// Whether the first of the record's given names alone needs vouching for.
     pub partial_given_names: bool,
 }
 

@@ -8,42 +8,48 @@ use std::sync::Arc;
 
 use oots_connector::{Record, Value};
 
-use super::blocking::KeySpec;
-use super::cache::{DEFAULT_CAPACITY, NameCache};
-use super::compare::{
+use crate::SubjectKind;
+use crate::blocking::KeySpec;
+use crate::cache::{DEFAULT_CAPACITY, NameCache};
+use crate::compare::{
     Kind, Level, NameKeys, NameRole, compare_codes, compare_date, compare_gender,
 };
-use super::date::DateParts;
-use super::explain::{CandidateExplanation, Explanation, mask};
-use super::frequency::{FrequencyCell, NameFrequencies};
-use super::guard::{self, Corroboration, Guard, RequestFacts};
-use super::keys::DEFAULT_PARTICLES;
-use super::script::scripts;
-use super::spec::{DecisionSpec, FrequencySpec, MatchingSpec, OnAmbiguous, PartialGivenNames};
-use super::{Attribute, FieldMap, Identity, MatchOutcome};
-use crate::edm::LevelOfAssurance;
-use crate::mapping::SubjectKind;
+use crate::date::DateParts;
+use crate::explain::{CandidateExplanation, Explanation, mask};
+use crate::frequency::{FrequencyCell, NameFrequencies};
+use crate::guard::{self, Corroboration, Guard, RequestFacts};
+use crate::keys::DEFAULT_PARTICLES;
+use crate::script::scripts;
+use crate::spec::{DecisionSpec, FrequencySpec, MatchingSpec, OnAmbiguous, PartialGivenNames};
+use crate::{Attribute, FieldMap, Identity, MatchOutcome};
+use oots_edm::LevelOfAssurance;
 
 /// A problem in the `matching:` section, with the YAML location when known.
 #[derive(Debug, Clone)]
 pub struct SpecProblem {
+    /// What is wrong, for the mapping author.
     pub message: String,
+    /// Where in the YAML, when known.
     pub location: Option<serde_saphyr::Location>,
 }
 
 /// One blocking pass, compiled.
 #[derive(Debug, Clone)]
 pub struct Pass {
+    /// The pass name (for explanations and metrics).
     pub name: String,
     /// `None`: the connector's query.
     pub query: Option<String>,
+    /// Query parameters and the request key bound to each.
     pub parameters: Vec<(String, KeySpec)>,
 }
 
 /// Candidate retrieval, compiled.
 #[derive(Debug, Clone)]
 pub struct Blocking {
+    /// More candidates than this from all passes: the request is too unspecific.
     pub max_candidates: usize,
+    /// The passes, run in order.
     pub passes: Vec<Pass>,
 }
 
@@ -594,22 +600,27 @@ impl Engine {
         })
     }
 
+    /// Candidate retrieval, when the mapping declares blocking passes.
     pub fn blocking(&self) -> Option<&Blocking> {
         self.blocking.as_ref()
     }
 
+    /// The `date_format` registry dates are read with, when not ISO.
     pub fn date_format(&self) -> Option<&str> {
         self.date_format.as_deref()
     }
 
+    /// The registry field holding a record's id, when the mapping names one.
     pub fn record_id(&self) -> Option<&str> {
         self.record_id.as_deref()
     }
 
+    /// Which registry fields hold each request attribute.
     pub fn fields(&self) -> &FieldMap {
         &self.fields
     }
 
+    /// Registry columns holding precomputed keys, with the key each holds.
     pub fn key_columns(&self) -> &[(String, KeySpec)] {
         &self.keys
     }
@@ -662,6 +673,7 @@ impl Engine {
         self.particles()
     }
 
+    /// What an ambiguous result becomes when the requester allows a preview.
     pub fn on_ambiguous(&self) -> OnAmbiguous {
         self.decision.on_ambiguous.value
     }

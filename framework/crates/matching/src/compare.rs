@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::date::{DateParts, compare_dates};
-use super::keys::{name_keys, tokens};
-use super::phonetic::{cologne, double_metaphone, jaro_winkler};
+use crate::date::{DateParts, compare_dates};
+use crate::keys::{name_keys, tokens};
+use crate::phonetic::{cologne, double_metaphone, jaro_winkler};
 
 /// How well two values agree, strongest first within each kind of attribute.
 ///
@@ -53,6 +53,7 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, in declaration order (for parsing and listings).
     pub const ALL: [Level; 13] = [
         Level::Exact,
         Level::Token,
@@ -69,6 +70,7 @@ impl Level {
         Level::Missing,
     ];
 
+    /// The name used in mapping files and explanations (`jw92`, `missing`…).
     pub fn name(self) -> &'static str {
         match self {
             Level::Exact => "exact",
@@ -87,6 +89,7 @@ impl Level {
         }
     }
 
+    /// The level of a name, if it is one.
     pub fn parse(s: &str) -> Option<Level> {
         Level::ALL.into_iter().find(|l| l.name() == s)
     }
@@ -105,16 +108,20 @@ impl Level {
 /// How an attribute's values are compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// Personal or company names: spelling, phonetic and token comparison.
     Name,
+    /// Dates of birth: parts, swaps and typos.
     Date,
     /// Identifiers, post codes, house numbers: letters and digits only, case-insensitive.
     Code,
+    /// Sex/gender codes, compared by [`gender_key`].
     Gender,
 }
 
 /// A name prepared once for many comparisons.
 #[derive(Debug, Clone)]
 pub struct NameKeys {
+    /// The normalised spellings of the name.
     pub keys: Vec<String>,
     /// Which keys exist only with name particles left out (`berg` of `van der Berg`).
     particle_free: Vec<bool>,
@@ -149,6 +156,7 @@ const JW_KEYS: usize = 4;
 const NEAR_JW_FLOOR: f64 = 0.78;
 
 impl NameKeys {
+    /// Prepares `value`, with `particles` the name particles to also leave out.
     pub fn new(value: &str, particles: &[&str]) -> Self {
         let keys = name_keys(value, particles);
         // Keys without particles exist only where a particle is written.
@@ -208,6 +216,7 @@ impl NameKeys {
         })
     }
 
+    /// True when the value gave no key (nothing to compare).
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -490,6 +499,8 @@ pub fn gender_key(s: &str) -> Option<char> {
     }
 }
 
+/// Level of two sex/gender values: `Exact` when their codes agree, `Else` when they differ,
+/// `Missing` when either is unknown.
 pub fn compare_gender(a: &str, b: &str) -> Level {
     match (gender_key(a), gender_key(b)) {
         (Some(x), Some(y)) if x == y => Level::Exact,

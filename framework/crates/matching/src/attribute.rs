@@ -8,14 +8,23 @@ use serde::{Deserialize, Serialize};
 /// A request attribute, named as in the EDM (`sdg:FamilyName` → `FamilyName`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Attribute {
+    /// `sdg:FamilyName`.
     FamilyName,
+    /// `sdg:GivenName`.
     GivenName,
+    /// `sdg:DateOfBirth`.
     DateOfBirth,
+    /// `sdg:BirthName`.
     BirthName,
+    /// `sdg:PlaceOfBirth`.
     PlaceOfBirth,
+    /// `sdg:Gender`.
     Gender,
+    /// `sdg:Identifier` of a natural person (eIDAS).
     PersonIdentifier,
+    /// `sdg:LegalName`.
     LegalName,
+    /// `sdg:LegalPersonIdentifier` (eIDAS).
     LegalPersonIdentifier,
     /// `sdg:CurrentAddress/sdg:FullAddress`.
     #[serde(rename = "CurrentAddress")]
@@ -35,6 +44,7 @@ pub enum Attribute {
 }
 
 impl Attribute {
+    /// Every attribute, in declaration order (for parsing and listings).
     pub const ALL: [Attribute; 14] = [
         Attribute::FamilyName,
         Attribute::GivenName,
@@ -57,6 +67,7 @@ impl Attribute {
         Attribute::ALL.into_iter().find(|a| a.name() == name)
     }
 
+    /// The name as written in mapping files and reports.
     pub fn name(self) -> &'static str {
         match self {
             Attribute::FamilyName => "FamilyName",
@@ -101,16 +112,19 @@ impl fmt::Display for Attribute {
 /// The attributes a request states about its subject.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {
+    /// The stated values, trimmed; empty values are left out.
     pub attributes: BTreeMap<Attribute, String>,
     /// How strongly the subject was identified (eIDAS level of assurance), when stated.
-    pub level_of_assurance: Option<crate::edm::LevelOfAssurance>,
+    pub level_of_assurance: Option<oots_edm::LevelOfAssurance>,
 }
 
 impl Identity {
+    /// The value stated for `a`, if any.
     pub fn get(&self, a: Attribute) -> Option<&str> {
         self.attributes.get(&a).map(String::as_str)
     }
 
+    /// Records `value` for `a` unless it is absent or blank.
     pub fn set(&mut self, a: Attribute, value: Option<&str>) {
         if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
             self.attributes.insert(a, v.to_owned());

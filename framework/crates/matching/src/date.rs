@@ -4,19 +4,24 @@
 use chrono::{Datelike, NaiveDate};
 use oots_connector::Value;
 
-use super::compare::{Level, one_edit};
+use crate::compare::{Level, one_edit};
 
 /// A date split into parts; an unknown part is `None`. `digits` keeps the eight digits
 /// as written (`YYYYMMDD`), for typo comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DateParts {
+    /// Year, when known.
     pub year: Option<u32>,
+    /// Month, when known.
     pub month: Option<u32>,
+    /// Day, when known.
     pub day: Option<u32>,
+    /// The digits as written (`YYYYMMDD`), for typo comparison.
     pub digits: String,
 }
 
 impl DateParts {
+    /// The parts of a calendar date (all known).
     pub fn from_date(d: NaiveDate) -> Self {
         let (y, m, dd) = (d.year().max(0) as u32, d.month(), d.day());
         Self {

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::compare::NameKeys;
+use crate::compare::NameKeys;
 
 /// Shards keep concurrent decisions from queueing on one lock.
 const SHARDS: usize = 16;

@@ -5,7 +5,7 @@
 //! names: `Jean-Pierre` / `Jean Pierre` / `Jeanpierre`, `O'Neill` / `ONeill`, and
 //! `van der Berg` filed as `Berg`.
 
-use super::translit::transliterations;
+use crate::translit::transliterations;
 
 /// Most keys returned for one name field.
 pub const MAX_KEYS: usize = 32;
@@ -256,7 +256,7 @@ mod tests {
     #[test]
     #[ignore]
     fn prepare_names_timing() {
-        use crate::matching::compare::NameKeys;
+        use crate::compare::NameKeys;
         const LATIN: &str = "Müller Schröder Köhler Weiß Groß Jäger Günther Dvořák Černý Procházka \
             Růžička Wiśniewski Wójcik Dąbrowski Kozłowski Łukaszewicz Żak García Martínez \
             Fernández Núñez Gonçalves Conceição Lefèvre Bérubé Côté Åström Sørensen Ødegaard \

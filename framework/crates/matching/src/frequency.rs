@@ -18,10 +18,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use super::Attribute;
-use super::compare::NameKeys;
-use super::keys::name_keys;
-use super::translit::has_greek_or_cyrillic;
+use crate::Attribute;
+use crate::compare::NameKeys;
+use crate::keys::name_keys;
+use crate::translit::has_greek_or_cyrillic;
 
 /// Persons per name key and per name token, for family names and given names.
 #[derive(Debug, Default, Clone)]

@@ -22,11 +22,11 @@ use std::collections::{BTreeSet, HashSet};
 
 use oots_connector::{Params, Record, Value};
 
-use super::date::DateParts;
-use super::keys::name_keys;
-use super::phonetic::{cologne, double_metaphone};
-use super::translit::{has_greek_or_cyrillic, native_plain_folds};
-use super::{Attribute, Engine, Identity, Pass, Prepared};
+use crate::date::DateParts;
+use crate::keys::name_keys;
+use crate::phonetic::{cologne, double_metaphone};
+use crate::translit::{has_greek_or_cyrillic, native_plain_folds};
+use crate::{Attribute, Engine, Identity, Pass, Prepared};
 
 /// Key functions a blocking parameter or key column may apply to an attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,9 @@ pub enum KeyFn {
 /// A key of one attribute (`FamilyName.cologne`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeySpec {
+    /// The request attribute the key is made from.
     pub attribute: Attribute,
+    /// How the key is made from it.
     pub function: KeyFn,
 }
 
@@ -467,6 +469,7 @@ pub struct Candidates<'a> {
 }
 
 impl<'a> Candidates<'a> {
+    /// An empty union for the passes of `engine`.
     pub fn new(engine: &'a Engine) -> Self {
         Self {
             engine,
@@ -475,6 +478,8 @@ impl<'a> Candidates<'a> {
         }
     }
 
+    /// Adds the records of one pass, skipping those already held (by record id when the
+    /// mapping names one).
     pub fn extend(&mut self, records: Vec<Record>) {
         for r in records {
             let fresh = match self.engine.record_key(&r) {
@@ -487,14 +492,17 @@ impl<'a> Candidates<'a> {
         }
     }
 
+    /// Number of distinct records so far.
     pub fn len(&self) -> usize {
         self.records.len()
     }
 
+    /// True when no pass has found a record.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
     }
 
+    /// The distinct records, in the order first found.
     pub fn into_records(self) -> Vec<Record> {
         self.records
     }
@@ -525,7 +533,7 @@ mod tests {
     #[test]
     fn prepared_requests_give_the_same_parameters() {
         let yaml = "identity: { FamilyName: s, GivenName: g, DateOfBirth: d }\nmatching:\n  blocking:\n    passes:\n      - name: p\n        query: q\n        parameters: { a: FamilyName.cologne, b: GivenName.initial, c: FamilyName.key, y: DateOfBirth.year }\n";
-        let cfg: crate::matching::MatchingConfig = serde_saphyr::from_str(yaml).unwrap();
+        let cfg: crate::MatchingConfig = serde_saphyr::from_str(yaml).unwrap();
         let engine = cfg.compile().unwrap();
         let pass = &engine.blocking().unwrap().passes[0];
         for (family, given) in [
@@ -550,8 +558,8 @@ mod tests {
         }
     }
 
-    use crate::matching::compare::{Level, NameKeys};
-    use crate::matching::keys::DEFAULT_PARTICLES;
+    use crate::compare::{Level, NameKeys};
+    use crate::keys::DEFAULT_PARTICLES;
 
     /// A registry name in its own script and a Latin spelling an eID or an older document
     /// of the same person carries, one row per transliteration convention.
@@ -753,8 +761,8 @@ mod tests {
 
     #[test]
     fn the_engine_finds_native_script_records_from_any_convention() {
-        use crate::mapping::SubjectKind;
-        use crate::matching::{FieldMap, MatchOutcome, MatchingSpec};
+        use crate::SubjectKind;
+        use crate::{FieldMap, MatchOutcome, MatchingSpec};
         let fields: FieldMap = [
             (Attribute::FamilyName, vec!["family_name".to_owned()]),
             (Attribute::GivenName, vec!["given_name".to_owned()]),
@@ -914,12 +922,12 @@ mod tests {
     /// Look-ups per request with the passes of `examples/febrl` and
     /// `examples/large-registry`, for the FEBRL duplicates (Latin names), as the request's
     /// own spellings alone gave them and as they are now, and the time `pass_parameters`
-    /// takes: `OOTS_SHARED=../shared cargo test --release -p oots-framework --lib
+    /// takes: `OOTS_SHARED=../shared cargo test --release -p oots-matching --lib
     /// febrl_lookups -- --ignored --nocapture`.
     #[test]
     #[ignore]
     fn febrl_lookups() {
-        let shared = std::env::var("OOTS_SHARED").unwrap_or_else(|_| "../../shared".into());
+        let shared = std::env::var("OOTS_SHARED").unwrap_or_else(|_| "../../../../shared".into());
         let febrl = [
             vec![("dob", "DateOfBirth")],
             vec![("dob", "DateOfBirth.swapped")],

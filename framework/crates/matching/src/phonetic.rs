@@ -7,7 +7,7 @@
 
 use rphonetic::{Cologne, DoubleMetaphone, Encoder};
 
-use super::translit::transliterations;
+use crate::translit::transliterations;
 
 /// Kölner Phonetik of a key; spaces and anything but ASCII letters are ignored, so
 /// `van der berg` and `vanderberg` get the same code. Empty for empty input.

@@ -11,6 +11,10 @@
 //! (comparison levels, the [`guard`]s that no weight overrides, rule ladder,
 //! Fellegi–Sunter weights with vetoes and the registry's own name [`frequency`],
 //! uniqueness and margin) → an [`Explanation`] free of personal data.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod attribute;
 pub mod blocking;
@@ -27,6 +31,7 @@ pub mod phonetic;
 pub mod retrieve;
 pub mod script;
 mod spec;
+mod subject;
 pub mod translit;
 
 pub use attribute::{Attribute, Identity};
@@ -38,10 +43,11 @@ pub use frequency::NameFrequencies;
 pub use guard::Guard;
 pub use normalize::normalize_name;
 pub use spec::{DecisionSpec, FrequencySpec, MatchingConfig, MatchingSpec, OnAmbiguous, OneOrMany};
+pub use subject::SubjectKind;
 
 use serde::Serialize;
 
-use crate::edm::LevelOfAssurance;
+use oots_edm::LevelOfAssurance;
 
 /// Which registry fields hold each request attribute (`FamilyName → [family_name,
 /// birth_name]`); a request value agreeing with any of them counts.
@@ -53,25 +59,41 @@ pub type FieldMap = std::collections::BTreeMap<Attribute, Vec<String>>;
 pub enum MatchOutcome {
     /// Exactly one candidate is the subject.
     Match {
+        /// Position of the matching record in the candidate list.
         index: usize,
+        /// Why, without personal data.
         explanation: Explanation,
     },
     /// No candidate is the subject.
-    NoMatch { explanation: Explanation },
+    NoMatch {
+        /// Why, without personal data.
+        explanation: Explanation,
+    },
     /// More than one candidate fits, or the best is not clearly the subject: releasing
     /// any of them could hand out a stranger's data.
-    Ambiguous { explanation: Explanation },
+    Ambiguous {
+        /// Why, without personal data.
+        explanation: Explanation,
+    },
     /// The request lacks an attribute the mapping needs to decide, or is so unspecific
     /// that too many records are candidates.
-    NeedsMoreAttributes { missing: Vec<Attribute> },
+    NeedsMoreAttributes {
+        /// The attributes to ask for (empty when the request was too unspecific).
+        missing: Vec<Attribute>,
+    },
     /// An attribute in the request cannot be compared (e.g. a date that is not a date).
     InvalidInput {
+        /// The attribute that cannot be compared.
         attribute: Attribute,
+        /// What is wrong with it (no value from the request).
         reason: String,
     },
     /// The subject was identified with a lower eIDAS level of assurance than the
     /// evidence type requires.
-    InsufficientAssurance { required: LevelOfAssurance },
+    InsufficientAssurance {
+        /// The level the evidence type requires.
+        required: LevelOfAssurance,
+    },
 }
 
 impl MatchOutcome {
@@ -87,6 +109,7 @@ impl MatchOutcome {
         }
     }
 
+    /// The explanation, for the outcomes that compared candidates.
     pub fn explanation(&self) -> Option<&Explanation> {
         match self {
             MatchOutcome::Match { explanation, .. }
