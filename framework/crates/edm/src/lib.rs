@@ -13,7 +13,6 @@
 //! `response`, `error_xml`) reads and writes it. [`clock`] gives messages their times and
 //! identifiers.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
-
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -21,8 +20,10 @@ pub mod clock;
 mod codelist;
 mod error;
 mod error_xml;
+mod lexical;
 mod model;
 mod parse_error;
+mod query_response;
 mod request;
 mod response;
 mod rim;
@@ -37,19 +38,21 @@ mod xml;
 mod tests;
 
 pub use error::{
-    EdmException, ErrorCode, ErrorResponse, NOT_FOUND_DETAIL, SEVERITY_ERROR, SEVERITY_PREVIEW_REQUIRED,
-    STATUS_FAILURE,
+    EdmException, ErrorCode, ErrorResponse, NOT_FOUND_DETAIL, SEVERITY_ERROR,
+    SEVERITY_PREVIEW_REQUIRED, STATUS_FAILURE,
 };
 pub use error_xml::write_error;
+pub use lexical::{is_invisible, is_urn_uuid};
 pub use model::*;
 pub use parse_error::{EdmError, RequestError, RequestErrorKind};
+pub use query_response::QueryResponse;
 pub use request::{parse_request, write_request};
 pub use response::{
     EDM_CLASSIFICATION_SCHEME, MAIN_EVIDENCE, STATUS_SUCCESS, STATUS_UNAVAILABLE, parse_response,
     write_response,
 };
 pub use rule::{ECHO_CHARS, Rule, echo};
-pub use rules::{is_invisible, is_urn_uuid, is_xsd_date, normalize_classification};
+pub use rules::{is_xsd_date, normalize_classification};
 pub use version::EdmVersion;
 pub use xml::{
     NS_QUERY, NS_RIM, NS_RS, NS_SDG, NS_XLINK, NS_XML, NS_XSI, XmlLimits, escape_attr, escape_text,

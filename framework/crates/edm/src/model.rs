@@ -5,7 +5,6 @@
 
 use serde::Serialize;
 
-use crate::error::ErrorResponse;
 use crate::version::EdmVersion;
 
 /// A multilingual `sdg:Name`/`sdg:Title`/`sdg:Description` value (`lang` attribute, may be empty).
@@ -376,13 +375,4 @@ pub struct EvidenceResponse {
     pub requester: Agent,
     /// The evidences returned, one per payload part.
     pub items: Vec<EvidenceItem>,
-}
-
-/// Any `query:QueryResponse`: evidence or error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum QueryResponse {
-    /// Evidence returned (`status=…:Success`).
-    Evidence(EvidenceResponse),
-    /// Refusal or preview redirect (`status=…:Failure`).
-    Error(ErrorResponse),
 }

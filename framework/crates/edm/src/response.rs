@@ -4,8 +4,9 @@ use roxmltree::Node;
 
 use crate::error::STATUS_FAILURE;
 use crate::error_xml::read_error_response;
-use crate::model::{Agent, EvidenceItem, EvidenceResponse, QueryResponse};
+use crate::model::{Agent, EvidenceItem, EvidenceResponse};
 use crate::parse_error::EdmError;
+use crate::query_response::QueryResponse;
 use crate::rim;
 use crate::sdg::{self, AgentShape};
 use crate::version::EdmVersion;

@@ -179,7 +179,7 @@ pub fn echo(value: &str) -> String {
         .chars()
         .take(ECHO_CHARS)
         .map(|c| {
-            if crate::rules::is_invisible(c) {
+            if crate::lexical::is_invisible(c) {
                 '?'
             } else {
                 c

@@ -77,7 +77,7 @@ fn snippet_fragments_are_read_by_the_element_readers() {
                 assert_eq!(texts[2].text, "Please select your diploma.");
             }
             "EvidenceResponseIdentifier" => {
-                assert!(rules::is_uuid(&rim::simple_value(value).unwrap()))
+                assert!(crate::lexical::is_uuid(&rim::simple_value(value).unwrap()))
             }
             "Requirements" => {
                 let reqs = rules::collection_content(

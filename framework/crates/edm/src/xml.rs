@@ -229,7 +229,7 @@ pub(crate) fn sniff_request_id(text: &str) -> Option<String> {
                 if quote == '"' || quote == '\'' {
                     let value = after[1..].split(quote).next()?;
                     let value = value.trim();
-                    return crate::rules::is_urn_uuid(value).then(|| value.to_string());
+                    return crate::lexical::is_urn_uuid(value).then(|| value.to_string());
                 }
             }
             search = after;

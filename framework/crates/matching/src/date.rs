@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use oots_connector::Value;
 
-use crate::compare::{Level, one_edit};
+use crate::level::{Level, one_edit};
 
 /// A date split into parts; an unknown part is `None`. `digits` keeps the eight digits
 /// as written (`YYYYMMDD`), for typo comparison.

@@ -12,7 +12,6 @@
 //! Fellegi–Sunter weights with vetoes and the registry's own name [`frequency`],
 //! uniqueness and margin) → an [`Explanation`] free of personal data.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
-
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -26,6 +25,7 @@ mod explain;
 pub mod frequency;
 pub mod guard;
 pub mod keys;
+pub mod level;
 mod normalize;
 pub mod phonetic;
 pub mod retrieve;
