@@ -38,6 +38,7 @@ use crate::preview::return_address::{ReturnAddress, ReturnChannel};
 use crate::preview::session::{
     BrowserKey, Session, SignedIn, State as SessionState, StepError, secret_token,
 };
+use crate::preview::store::{Policy, Reread, SessionStore, Updated};
 use crate::store::{Store, StoreError};
 
 /// The cookie binding a preview link to the browser that first opened it. `__Host-`:
@@ -215,9 +216,10 @@ async fn load(space: &PreviewSpace, token: &str) -> Result<Loaded, Stop> {
     let Some(link) = store.find_preview(token).await? else {
         return Err(Stop::Invalid);
     };
-    let (json, version) = store.preview_state(token).await?.ok_or(Stop::Invalid)?;
-    let session =
-        serde_json::from_str::<Session>(&json).unwrap_or_else(|_| Session::new(link.created_at));
+    let (session, version) = SessionStore::new(store.as_ref())
+        .load(token, link.created_at)
+        .await?
+        .ok_or(Stop::Invalid)?;
     let Ok(held) = serde_json::from_str::<Held>(&link.data) else {
         // Already answered: its data is gone.
         return Err(Stop::Ended(session));
@@ -235,12 +237,12 @@ async fn load(space: &PreviewSpace, token: &str) -> Result<Loaded, Stop> {
 /// request arriving, another replica) moved between its read and its save.
 const SETTLE_ATTEMPTS: usize = 8;
 
-/// Applies `step` to the session and saves it if it changed, with compare-and-set: when
-/// something else moved the session meanwhile, the session is read again and the step
-/// applied to what is there now. The step's own result is returned either way (a step
-/// that fails may still have moved the session, e.g. to expired, and that is saved).
-/// The funnel steps the saved move took are counted here, where exactly one request
-/// wins each move.
+/// Applies `step` to the session and saves it if it changed, with the session store's
+/// compare-and-set: when something else moved the session meanwhile, the session is read
+/// again and the step applied to what is there now. The step's own result is returned
+/// either way (a step that fails may still have moved the session, e.g. to expired, and
+/// that is saved). The funnel steps the saved move took are counted here, where exactly
+/// one request wins each move.
 async fn settle<T>(
     metrics: &Metrics,
     store: &dyn Store,
@@ -248,27 +250,29 @@ async fn settle<T>(
     loaded: &mut Loaded,
     step: impl Fn(&mut Session) -> T,
 ) -> Result<T, Stop> {
-    let mut attempt = 1;
-    loop {
-        let before = loaded.session.clone();
-        let result = step(&mut loaded.session);
-        if loaded.session == before {
-            return Ok(result);
+    let policy = Policy {
+        attempts: SETTLE_ATTEMPTS,
+        reread: Reread::Strict,
+    };
+    let held = loaded.held_changed.then_some(&loaded.held);
+    let updated = SessionStore::new(store)
+        .update(
+            token,
+            &mut loaded.session,
+            &mut loaded.version,
+            held,
+            policy,
+            step,
+        )
+        .await?;
+    match updated {
+        Updated::Unchanged(result) => Ok(result),
+        Updated::Saved { result, before } => {
+            count_steps(metrics, &before.state, &loaded.session.state);
+            Ok(result)
         }
-        match save(store, token, loaded).await {
-            Err(Stop::Step(StepError::OutOfOrder(_))) if attempt < SETTLE_ATTEMPTS => {
-                attempt += 1;
-                let (json, version) = store.preview_state(token).await?.ok_or(Stop::Invalid)?;
-                loaded.session = serde_json::from_str::<Session>(&json)
-                    .unwrap_or_else(|_| Session::new(before.created_at));
-                loaded.version = version;
-            }
-            Err(stop) => return Err(stop),
-            Ok(()) => {
-                count_steps(metrics, &before.state, &loaded.session.state);
-                return Ok(result);
-            }
-        }
+        Updated::Lost(_) => Err(Stop::Step(StepError::OutOfOrder("changed meanwhile"))),
+        Updated::Gone => Err(Stop::Invalid),
     }
 }
 
@@ -293,28 +297,6 @@ fn count_steps(metrics: &Metrics, before: &SessionState, after: &SessionState) {
     };
     if let Some(step) = step {
         metrics.preview(step);
-    }
-}
-
-/// Saves the moved session; another step that moved it first wins.
-async fn save(store: &dyn Store, token: &str, loaded: &Loaded) -> Result<(), Stop> {
-    let json = serde_json::to_string(&loaded.session)
-        .map_err(|e| Stop::Store(StoreError::Query(e.to_string())))?;
-    let saved = if loaded.held_changed {
-        let data = serde_json::to_string(&loaded.held)
-            .map_err(|e| Stop::Store(StoreError::Query(e.to_string())))?;
-        store
-            .update_preview_state_and_data(token, &json, &data, loaded.version)
-            .await?
-    } else {
-        store
-            .update_preview_state(token, &json, loaded.version)
-            .await?
-    };
-    if saved {
-        Ok(())
-    } else {
-        Err(Stop::Step(StepError::OutOfOrder("changed meanwhile")))
     }
 }
 
