@@ -21,6 +21,7 @@ pub mod preview;
 pub mod reload;
 pub mod render;
 pub mod requester;
+pub mod retry;
 pub mod secret;
 pub mod service;
 pub mod store;

@@ -5,6 +5,8 @@
 //! (`super::resolve`) and by `oots-adapter match-eval`. It only uses the
 //! [`Engine`]'s public API; it belongs in the matching crate once that is cut out.
 
+use std::time::Duration;
+
 use oots_connector::{ConnectorError, Record};
 
 use super::route::Routed;
@@ -14,6 +16,7 @@ use super::{Exchange, Refusal};
 use crate::edm::{ErrorCode, Rule};
 use crate::mapping::PreviewPolicy;
 use crate::matching::{Attribute, Engine, Identity, MatchOutcome, OnAmbiguous, Prepared, retrieve};
+use crate::retry::{Attempt, with_backoff};
 
 /// What the matching operation ends in.
 #[derive(Debug)]
@@ -210,11 +213,10 @@ pub(super) async fn lookup(
     retrieve::refresh_frequencies(&routed.mapping.engine, &routed.mapping.connector);
     let spec = &routed.mapping.spec.connector;
     let limits = routed.mapping.limits;
-    let started = std::time::Instant::now();
-    let mut pause = std::time::Duration::from_millis(50);
-    loop {
-        let attempt = std::time::Instant::now();
-        let remaining = limits.timeout.saturating_sub(started.elapsed());
+    let attempt_once = |attempt: Attempt| async move {
+        let remaining = limits
+            .timeout
+            .saturating_sub(attempt.first_started.elapsed());
         let source = retrieve::Source {
             connector: routed.mapping.connector.as_ref(),
             query: &spec.query.value,
@@ -229,21 +231,26 @@ pub(super) async fn lookup(
         let result =
             tracing::Instrument::instrument(retrieve::candidates(engine, &source, prepared), span)
                 .await;
-        ex.metrics
-            .lookup(&spec.connection.value, result.is_ok(), attempt.elapsed());
-        match result {
-            Err(e)
-                if e.is_transient()
-                    && started.elapsed() + pause + attempt.elapsed().min(limits.timeout / 2)
-                        < limits.timeout =>
-            {
-                tracing::info!(code = e.code(), "registry lookup failed, retrying");
-                tokio::time::sleep(pause).await;
-                pause *= 2;
-            }
-            other => return other,
+        ex.metrics.lookup(
+            &spec.connection.value,
+            result.is_ok(),
+            attempt.started.elapsed(),
+        );
+        result
+    };
+    // Another full attempt must fit in what is left of the budget.
+    let again = |e: &ConnectorError, attempt: &Attempt| {
+        let again = e.is_transient()
+            && attempt.first_started.elapsed()
+                + attempt.pause
+                + attempt.started.elapsed().min(limits.timeout / 2)
+                < limits.timeout;
+        if again {
+            tracing::info!(code = e.code(), "registry lookup failed, retrying");
         }
-    }
+        again
+    };
+    with_backoff(Duration::from_millis(50), attempt_once, again).await
 }
 
 /// The EDM answer for a request refused before any registry was read
