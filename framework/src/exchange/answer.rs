@@ -250,19 +250,7 @@ fn deliver(run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer {
     let content_id = format!("{}@{}", ex.ids.uuid(), ex.config.provider.domain);
     let titles = localized(&mapping.spec.evidence_type.title);
     let descriptions = localized(&mapping.spec.evidence_type.description);
-    let structured = matches!(
-        routed.distribution.format.as_str(),
-        "application/xml" | "application/json"
-    );
-    let conforms_to = if structured {
-        routed
-            .requested
-            .conforms_to
-            .clone()
-            .or_else(|| routed.distribution.conforms_to.first().cloned())
-    } else {
-        None
-    };
+    let conforms_to = conforms_to(routed);
     let provider = provider_agent_of(ex, "EP");
     let issuing_authority = Agent {
         identifier: provider.identifier.clone(),
@@ -270,17 +258,7 @@ fn deliver(run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer {
         address: None,
         classification: None,
     };
-    let is_about = match &request.subject {
-        // Only the minimum data set that was matched (R-EDM-RESP-S041).
-        Subject::Natural(p) => Subject::Natural(NaturalPerson {
-            identifier: p.identifier.clone(),
-            family_name: p.family_name.clone(),
-            given_name: p.given_name.clone(),
-            date_of_birth: p.date_of_birth.clone(),
-            ..NaturalPerson::default()
-        }),
-        Subject::Legal(l) => Subject::Legal(l.clone()),
-    };
+    let is_about = is_about(&request.subject);
     let response = EvidenceResponse {
         version: ctx.version,
         request_id: request.id.clone(),
@@ -334,6 +312,38 @@ fn deliver(run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer {
         matching: None,
         sign_in: None,
         facts,
+    }
+}
+
+/// The specification a structured evidence conforms to: the one asked for, or the
+/// distribution's first.
+fn conforms_to(routed: &Routed<'_>) -> Option<String> {
+    let structured = matches!(
+        routed.distribution.format.as_str(),
+        "application/xml" | "application/json"
+    );
+    if !structured {
+        return None;
+    }
+    routed
+        .requested
+        .conforms_to
+        .clone()
+        .or_else(|| routed.distribution.conforms_to.first().cloned())
+}
+
+/// Whom the evidence is about: only the minimum data set that was matched
+/// (R-EDM-RESP-S041).
+fn is_about(subject: &Subject) -> Subject {
+    match subject {
+        Subject::Natural(p) => Subject::Natural(NaturalPerson {
+            identifier: p.identifier.clone(),
+            family_name: p.family_name.clone(),
+            given_name: p.given_name.clone(),
+            date_of_birth: p.date_of_birth.clone(),
+            ..NaturalPerson::default()
+        }),
+        Subject::Legal(l) => Subject::Legal(l.clone()),
     }
 }
 

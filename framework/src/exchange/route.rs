@@ -176,6 +176,39 @@ pub(super) fn select<'a>(
             "the evidence subject kind (NaturalPerson/LegalPerson) does not fit this evidence type",
         ));
     }
+    let (distribution, requested) = distribution(&mapping, request)?;
+    if policy.preview == PreviewPolicy::Required && !request.possibility_for_preview {
+        return Err(Refusal::new(
+            ErrorCode::UnsupportedCapability,
+            "this evidence type is only released after the user previewed it, and the request does not allow a preview",
+        ));
+    }
+    trace.push(
+        Stage::Routed,
+        format!(
+            "evidence type served by mapping `{}` (generation {}), distribution {}",
+            mapping.name,
+            set.generation(),
+            distribution.format
+        ),
+    );
+    Ok(Routed {
+        request,
+        set: set.clone(),
+        mapping: mapping.clone(),
+        distribution,
+        requested,
+        identity: identity_of(&request.subject),
+        answer_by: None,
+        _sealed: (),
+    })
+}
+
+/// The distribution of `mapping` the request asks for, and how it asks for it.
+fn distribution(
+    mapping: &Mapping,
+    request: &EvidenceRequest,
+) -> Result<(Distribution, DistributionRequest), Refusal> {
     let Some((distribution, requested)) = mapping.select(&request.evidence_type.distributed_as)
     else {
         let asked: Vec<String> = request
@@ -199,31 +232,7 @@ pub(super) fn select<'a>(
             ),
         ));
     };
-    if policy.preview == PreviewPolicy::Required && !request.possibility_for_preview {
-        return Err(Refusal::new(
-            ErrorCode::UnsupportedCapability,
-            "this evidence type is only released after the user previewed it, and the request does not allow a preview",
-        ));
-    }
-    trace.push(
-        Stage::Routed,
-        format!(
-            "evidence type served by mapping `{}` (generation {}), distribution {}",
-            mapping.name,
-            set.generation(),
-            distribution.format
-        ),
-    );
-    Ok(Routed {
-        request,
-        set: set.clone(),
-        mapping: mapping.clone(),
-        distribution: distribution.clone(),
-        requested: requested.clone(),
-        identity: identity_of(&request.subject),
-        answer_by: None,
-        _sealed: (),
-    })
+    Ok((distribution.clone(), requested.clone()))
 }
 
 /// The request's statements about its subject, as matching attributes.
