@@ -82,11 +82,10 @@ fn code_only(src: &str) -> String {
 /// `'x'`, `'\n'`, `'\''` and the like, not a lifetime (`'a`).
 fn is_char_literal(rest: &str) -> bool {
     let mut chars = rest.chars().skip(1);
-    match (chars.next(), chars.next()) {
-        (Some('\\'), _) => true,
-        (Some(_), Some('\'')) => true,
-        _ => false,
-    }
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('\\'), _) | (Some(_), Some('\''))
+    )
 }
 
 /// The index just past the item starting at `from`: up to its `;` or its balanced `{…}`.
