@@ -22,6 +22,7 @@ pub mod preview;
 pub mod reload;
 pub use oots_render as render;
 pub mod requester;
+pub mod retry;
 pub mod secret;
 pub mod service;
 pub use oots_store as store;

@@ -1,20 +1,19 @@
 //! Building the EDM answer (evidence response or error response) and its attachments.
 
-use chrono::{DateTime, Utc};
-use oots_connector::{Record, Value};
 use serde::Serialize;
 
-use super::context::template_data;
-use super::stage::{Routed, Stage, Trace};
+use super::route::Routed;
+use super::run::{AuditFacts, ErrorContext, Run};
+use super::trace::{Stage, Trace};
 use super::{Exchange, Refusal};
 use crate::clock::edm_timestamp;
 use crate::edm::{
-    self, Address, Agent, EdmException, EdmVersion, ErrorCode, ErrorResponse, Evidence,
-    EvidenceDistribution, EvidenceItem, EvidenceResponse, Identifier, LocalizedText, NaturalPerson,
-    Subject,
+    self, Address, Agent, EdmException, EdmVersion, ErrorResponse, Evidence, EvidenceDistribution,
+    EvidenceItem, EvidenceResponse, Identifier, LocalizedText, NaturalPerson, Subject,
 };
-use crate::mapping::Source;
 use crate::matching::MatchOutcome;
+
+pub use crate::preview::held::Produced;
 
 /// A document delivered with the answer (the evidence itself).
 #[derive(Debug, Clone, PartialEq)]
@@ -81,20 +80,6 @@ pub struct Answer {
     pub facts: AuditFacts,
 }
 
-/// What the audit journal records of a request besides the outcome: no personal data,
-/// the subject only as a keyed hash.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct AuditFacts {
-    pub request_id: Option<String>,
-    /// The evidence requester's identifier (`scheme:value`).
-    pub requester: Option<String>,
-    /// The requested evidence type's classification.
-    pub evidence_type: Option<String>,
-    /// HMAC-SHA256 of the subject's identity attributes (lower-cased, trimmed), hex.
-    pub subject: Option<String>,
-    pub procedure: Option<String>,
-}
-
 impl Answer {
     /// The same answer with the matching decision that led to it.
     pub fn with_matching(mut self, outcome: MatchOutcome) -> Self {
@@ -137,16 +122,7 @@ impl Answer {
     }
 }
 
-/// What an error answer can echo from a request that may not have parsed.
-pub(super) struct ErrorContext {
-    pub version: EdmVersion,
-    pub request_id: Option<String>,
-    pub requester: Option<Agent>,
-    /// Languages the request asked for (for texts such as `PreviewDescription`).
-    pub languages: Vec<String>,
-}
-
-fn provider_agent(ex: &Exchange, classification: &str) -> Agent {
+fn provider_agent_of(ex: &Exchange, classification: &str) -> Agent {
     let p = &ex.config.provider;
     Agent {
         identifier: Identifier {
@@ -163,17 +139,36 @@ fn provider_agent(ex: &Exchange, classification: &str) -> Agent {
     }
 }
 
+impl Run<'_> {
+    /// Answers with an error response for `refusal`.
+    pub fn refuse(self, refusal: Refusal) -> Answer {
+        error(self, refusal, None)
+    }
+
+    /// Answers `EDM:ERR:0002` with the preview link the user is to visit.
+    pub fn offer_preview(self, refusal: Refusal, location: String) -> Answer {
+        error(self, refusal, Some(location))
+    }
+
+    /// Answers with the evidence response for a produced document (at once, or after the
+    /// user approved it in the preview).
+    pub fn deliver(self, routed: &Routed<'_>, produced: Produced) -> Answer {
+        deliver(self, routed, produced)
+    }
+}
+
 /// An error response for `refusal` (and, for `EDM:ERR:0002`, the preview link).
-pub(super) fn error(
-    ex: &Exchange,
-    ctx: &ErrorContext,
-    refusal: Refusal,
-    preview_location: Option<String>,
-    mut trace: Trace,
-    now: DateTime<Utc>,
-) -> Answer {
+fn error(run: Run<'_>, refusal: Refusal, preview_location: Option<String>) -> Answer {
+    let Run {
+        ex,
+        set,
+        now,
+        mut trace,
+        echo: ctx,
+        facts,
+    } = run;
     let preview_description = match &preview_location {
-        Some(_) => preview_description(ex, ctx),
+        Some(_) => preview_description(ex, &ctx),
         None => Vec::new(),
     };
     let preview_method = match (&preview_location, ctx.version) {
@@ -184,7 +179,7 @@ pub(super) fn error(
         version: ctx.version,
         request_id: ctx.request_id.clone(),
         response_id: ex.ids.uuid().to_string(),
-        error_provider: provider_agent(ex, "ERRP"),
+        error_provider: provider_agent_of(ex, "ERRP"),
         requester: ctx.requester.as_ref().map(requester_echo),
         exceptions: vec![EdmException {
             code: refusal.code,
@@ -210,10 +205,10 @@ pub(super) fn error(
         document,
         attachments: Vec::new(),
         trace,
-        generation: String::new(),
+        generation: set.generation().to_owned(),
         matching: None,
         sign_in: None,
-        facts: AuditFacts::default(),
+        facts,
     }
 }
 
@@ -227,118 +222,17 @@ fn requester_echo(a: &Agent) -> Agent {
     }
 }
 
-pub use crate::preview::held::Produced;
-
-/// Renders the evidence of `record` (or fetches the stored document), or says why not
-/// with a stable code.
-pub(super) async fn produce(
-    ex: &Exchange,
-    routed: &Routed<'_>,
-    record: &Record,
-    now: DateTime<Utc>,
-) -> Result<Produced, &'static str> {
-    use tracing::Instrument as _;
-    let span = tracing::info_span!("render", mapping = %routed.mapping.name);
-    produce_in_span(ex, routed, record, now)
-        .instrument(span)
-        .await
-}
-
-async fn produce_in_span(
-    ex: &Exchange,
-    routed: &Routed<'_>,
-    record: &Record,
-    now: DateTime<Utc>,
-) -> Result<Produced, &'static str> {
-    let request = routed.request;
-    let mapping = &routed.mapping;
-    let evidence_id = ex.ids.uuid().to_string();
-    let issuing_date = mapping
-        .spec
-        .evidence
-        .issuing_date
-        .as_ref()
-        .and_then(|f| record.get(f))
-        .and_then(|v| v.as_date())
-        .map(|d| d.format("%Y-%m-%d").to_string());
-    let language = evidence_language(routed);
-    let data = template_data(
-        ex,
-        request,
-        mapping,
-        record,
-        &evidence_id,
-        issuing_date.as_deref(),
-        language.as_deref(),
-        now,
-    );
-    let (media_type, bytes) = match &routed.distribution.source {
-        Source::Template { name, .. } => routed
-            .set
-            .renderer()
-            .render(name, &data)
-            .map(|r| (r.media_type.to_owned(), r.bytes))
-            .map_err(|e| {
-                tracing::error!(code = e.code(), mapping = %mapping.name, error = %e, "rendering the evidence failed");
-                e.code()
-            }),
-        Source::Document { field } => passthrough(routed, record, field).await,
-    }?;
-    Ok(Produced {
-        evidence_id,
-        media_type,
-        bytes,
-        issuing_date,
-    })
-}
-
-fn evidence_language(routed: &Routed<'_>) -> Option<String> {
-    routed
-        .distribution
-        .language
-        .clone()
-        .or_else(|| routed.requested.languages.first().cloned())
-}
-
-/// An evidence response carrying the rendered (or passed-through) document, or an error
-/// if it cannot be produced.
-pub(super) async fn evidence(
-    ex: &Exchange,
-    ctx: &ErrorContext,
-    routed: &Routed<'_>,
-    record: &Record,
-    now: DateTime<Utc>,
-    mut trace: Trace,
-) -> Answer {
-    match produce(ex, routed, record, now).await {
-        Ok(produced) => deliver(ex, ctx, routed, produced, now, trace),
-        Err(code) => {
-            trace.push(Stage::Rendered, format!("failed: {code}"));
-            error(
-                ex,
-                ctx,
-                Refusal::new(
-                    ErrorCode::InvalidQuery,
-                    format!("the evidence could not be produced ({code})"),
-                ),
-                None,
-                trace,
-                now,
-            )
-        }
-    }
-}
-
 /// The evidence response for a produced document (at once, or after the user approved
 /// it in the preview).
-pub(super) fn deliver(
-    ex: &Exchange,
-    ctx: &ErrorContext,
-    routed: &Routed<'_>,
-    produced: Produced,
-    now: DateTime<Utc>,
-    mut trace: Trace,
-) -> Answer {
+fn deliver(run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer {
+    let Run {
+        ex,
+        set,
+        now,
+        mut trace,
+        echo: ctx,
+        facts,
+    } = run;
     let request = routed.request;
     let mapping = &routed.mapping;
     let Produced {
@@ -347,7 +241,7 @@ pub(super) fn deliver(
         bytes,
         issuing_date,
     } = produced;
-    let language = evidence_language(routed);
+    let language = routed.evidence_language();
     trace.push(
         Stage::Rendered,
         format!("{} ({} bytes)", routed.distribution.format, bytes.len()),
@@ -356,37 +250,15 @@ pub(super) fn deliver(
     let content_id = format!("{}@{}", ex.ids.uuid(), ex.config.provider.domain);
     let titles = localized(&mapping.spec.evidence_type.title);
     let descriptions = localized(&mapping.spec.evidence_type.description);
-    let structured = matches!(
-        routed.distribution.format.as_str(),
-        "application/xml" | "application/json"
-    );
-    let conforms_to = if structured {
-        routed
-            .requested
-            .conforms_to
-            .clone()
-            .or_else(|| routed.distribution.conforms_to.first().cloned())
-    } else {
-        None
-    };
-    let provider = provider_agent(ex, "EP");
+    let conforms_to = conforms_to(routed);
+    let provider = provider_agent_of(ex, "EP");
     let issuing_authority = Agent {
         identifier: provider.identifier.clone(),
         names: provider.names.clone(),
         address: None,
         classification: None,
     };
-    let is_about = match &request.subject {
-        // Only the minimum data set that was matched (R-EDM-RESP-S041).
-        Subject::Natural(p) => Subject::Natural(NaturalPerson {
-            identifier: p.identifier.clone(),
-            family_name: p.family_name.clone(),
-            given_name: p.given_name.clone(),
-            date_of_birth: p.date_of_birth.clone(),
-            ..NaturalPerson::default()
-        }),
-        Subject::Legal(l) => Subject::Legal(l.clone()),
-    };
+    let is_about = is_about(&request.subject);
     let response = EvidenceResponse {
         version: ctx.version,
         request_id: request.id.clone(),
@@ -436,10 +308,42 @@ pub(super) fn deliver(
             bytes,
         }],
         trace,
-        generation: String::new(),
+        generation: set.generation().to_owned(),
         matching: None,
         sign_in: None,
-        facts: AuditFacts::default(),
+        facts,
+    }
+}
+
+/// The specification a structured evidence conforms to: the one asked for, or the
+/// distribution's first.
+fn conforms_to(routed: &Routed<'_>) -> Option<String> {
+    let structured = matches!(
+        routed.distribution.format.as_str(),
+        "application/xml" | "application/json"
+    );
+    if !structured {
+        return None;
+    }
+    routed
+        .requested
+        .conforms_to
+        .clone()
+        .or_else(|| routed.distribution.conforms_to.first().cloned())
+}
+
+/// Whom the evidence is about: only the minimum data set that was matched
+/// (R-EDM-RESP-S041).
+fn is_about(subject: &Subject) -> Subject {
+    match subject {
+        Subject::Natural(p) => Subject::Natural(NaturalPerson {
+            identifier: p.identifier.clone(),
+            family_name: p.family_name.clone(),
+            given_name: p.given_name.clone(),
+            date_of_birth: p.date_of_birth.clone(),
+            ..NaturalPerson::default()
+        }),
+        Subject::Legal(l) => Subject::Legal(l.clone()),
     }
 }
 
@@ -484,34 +388,4 @@ fn localized(texts: &std::collections::BTreeMap<String, String>) -> Vec<Localize
             text: text.clone(),
         })
         .collect()
-}
-
-/// A stored document: the bytes in the record field, or fetched by the connector from the
-/// reference the field holds. It is sent under the distribution's declared format.
-async fn passthrough(
-    routed: &Routed<'_>,
-    record: &Record,
-    field: &str,
-) -> Result<(String, Vec<u8>), &'static str> {
-    let format = routed.distribution.format.clone();
-    match record.get(field) {
-        Some(Value::Bytes(b)) if !b.is_empty() => Ok((format, b.clone())),
-        Some(Value::Text(reference)) if !reference.trim().is_empty() => {
-            let cancel = oots_connector::CancellationToken::new();
-            let doc = routed
-                .mapping
-                .connector
-                .fetch_document(reference.trim(), routed.mapping.limits, &cancel)
-                .await
-                .map_err(|e| {
-                    tracing::error!(code = e.code(), mapping = %routed.mapping.name, error = %e, "fetching the stored evidence failed");
-                    e.code()
-                })?;
-            if !doc.media_type.starts_with(&format) {
-                tracing::warn!(declared = %format, fetched = %doc.media_type, "stored document has another media type than the distribution declares");
-            }
-            Ok((format, doc.bytes))
-        }
-        _ => Err("RENDER_NO_DOCUMENT"),
-    }
 }

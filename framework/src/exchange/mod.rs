@@ -9,11 +9,21 @@
 mod answer;
 mod context;
 mod deadline;
+pub(crate) mod find;
 mod original_sender;
-mod stage;
+mod parse;
+mod pipeline;
+mod preview;
+mod produce;
+mod resolve;
+mod route;
+mod run;
+mod trace;
 
-pub use answer::{Answer, Attachment, AuditFacts, Outcome, Produced};
-pub use stage::{Reply, Resolution, Stage, Trace};
+pub use answer::{Answer, Attachment, Outcome, Produced};
+pub use resolve::Resolution;
+pub use run::AuditFacts;
+pub use trace::{Stage, Trace};
 
 use std::sync::Arc;
 
@@ -132,14 +142,14 @@ impl Exchange {
         regrep: &[u8],
         envelope: Option<&UserMessage>,
     ) -> Result<Reply, ExchangeError> {
-        stage::run(self, regrep, envelope).await
+        pipeline::run(self, regrep, envelope).await
     }
 
     /// Looks for the subject's record again with the identifier the person signed in with
     /// in the preview space: the first request (`request`, as it arrived) fitted several
     /// records and the mapping left it to the sign-in (`on_ambiguous: preview`).
     pub async fn resolve(&self, request: &str, person_identifier: &str) -> Resolution {
-        stage::resolve(self, request, person_identifier).await
+        resolve::resolve(self, request, person_identifier).await
     }
 
     /// The state store (the preview space reads and moves its sessions there).
@@ -155,6 +165,22 @@ impl Exchange {
     /// The clock (fixed in tests).
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+}
+
+/// What an exchange ends in: an answer to send now, or a follow-up held until the user
+/// decides in the preview space (or the deadline passes).
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Answer(Box<Answer>),
+    Held {
+        until: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+impl From<Answer> for Reply {
+    fn from(a: Answer) -> Self {
+        Reply::Answer(Box::new(a))
     }
 }
 

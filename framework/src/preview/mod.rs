@@ -7,6 +7,8 @@
 //! - [`held`]: what a session keeps until its follow-up is answered;
 //! - [`identity`]: the re-authentication checks against the request and the record;
 //! - [`return_address`]: where the user is sent back, and from which source;
+//! - [`store`]: links and sessions in the state store, and the one compare-and-set that
+//!   moves a session;
 //! - [`i18n`]: the texts of the pages and of refusals, in every language (`preview-ui/i18n`);
 //! - [`ui_files`]: reading the authority's override folder (`preview.ui_dir`).
 
@@ -15,4 +17,5 @@ pub mod i18n;
 pub mod identity;
 pub mod return_address;
 pub mod session;
+pub mod store;
 pub mod ui_files;

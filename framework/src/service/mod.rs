@@ -511,25 +511,28 @@ impl Service {
     }
 
     async fn submit_with_retry(&self, msg: &OutboundMessage) -> Result<Submitted, GatewayError> {
-        let mut delay = Duration::from_millis(200);
-        let mut attempt = 1;
         let quick = if self.gateway.resend(msg, 0) == Resend::Outbox {
             SUBMIT_ATTEMPTS
         } else {
             1
         };
-        loop {
-            match self.gateway.submit_confirmed(msg).await {
-                Ok(submitted) => return Ok(submitted),
-                Err(e) if attempt < quick && e.is_transient() && !e.is_duplicate() => {
-                    tracing::warn!(attempt, code = e.code(), "submit failed, retrying");
-                    tokio::time::sleep(delay).await;
-                    delay *= 2;
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
+        let again = |e: &GatewayError, attempt: &crate::retry::Attempt| {
+            let again = attempt.number < quick && e.is_transient() && !e.is_duplicate();
+            if again {
+                tracing::warn!(
+                    attempt = attempt.number,
+                    code = e.code(),
+                    "submit failed, retrying"
+                );
             }
-        }
+            again
+        };
+        crate::retry::with_backoff(
+            Duration::from_millis(200),
+            |_: crate::retry::Attempt| self.gateway.submit_confirmed(msg),
+            again,
+        )
+        .await
     }
 
     async fn handle(&self, message_id: String, pushed: bool) {

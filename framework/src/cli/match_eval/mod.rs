@@ -28,8 +28,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 use super::CliError;
 use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::exchange::find::{Matching, matching};
 use crate::matching::date::DateParts;
-use crate::matching::{Attribute, Engine, Identity, MatchOutcome, MatchingConfig, retrieve};
+use crate::matching::{
+    Attribute, Engine, Identity, MatchOutcome, MatchingConfig, Prepared, retrieve,
+};
 use adversarial::{Generator, Safety};
 use population::Population;
 
@@ -564,19 +567,21 @@ async fn decide_one(
     identity: &Identity,
     id_column: &str,
 ) -> Result<Decided, CliError> {
-    let prepared = match engine.prepare(identity) {
-        Err(outcome) => {
+    // The same operation as `serve`: prepare, the blocking passes, the candidate cap,
+    // decide (without the exchange's retry of a registry that is down).
+    let looked_up =
+        async |prepared: &Prepared| retrieve::candidates(engine, source, prepared).await;
+    let (outcome, records) = match matching(engine, identity, None, looked_up).await {
+        Matching::Refused(outcome) => {
             return Ok(Decided {
-                outcome: *outcome,
+                outcome,
                 ids: Vec::new(),
                 candidates: None,
             });
         }
-        Ok(p) => p,
+        Matching::Failed(e) => return Err(CliError::other(e)),
+        Matching::Decided { outcome, records } => (outcome, records),
     };
-    let (records, _) = retrieve::candidates(engine, source, &prepared)
-        .await
-        .map_err(CliError::other)?;
     let ids: Vec<String> = records
         .iter()
         .map(|r| {
@@ -585,16 +590,6 @@ async fn decide_one(
                 .unwrap_or_default()
         })
         .collect();
-    let too_many = engine
-        .blocking()
-        .is_some_and(|b| records.len() > b.max_candidates);
-    let outcome = if too_many {
-        MatchOutcome::NeedsMoreAttributes {
-            missing: Vec::new(),
-        }
-    } else {
-        engine.decide(&prepared, &records)
-    };
     Ok(Decided {
         outcome,
         ids,

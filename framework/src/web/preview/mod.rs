@@ -4,11 +4,18 @@
 //!
 //! - [`auth`]: the sign-in ([`auth::Authenticator`], OpenID Connect);
 //! - [`page`]: the pages and their templates (`preview-ui/`);
-//! - [`routes`]: the HTTP routes that tie them to the sessions.
+//! - [`routes`]: the HTTP routes that tie them to the sessions: the space they serve
+//!   (`space`), the session a route loads and settles (`loaded`), the browser and its
+//!   visit (`visit`), the sign-in (`sign_in`) and the pages' rendering (`render`).
 
 pub mod auth;
+mod loaded;
 pub mod page;
+mod render;
 pub mod routes;
+mod sign_in;
+mod space;
+mod visit;
 
 use std::sync::Arc;
 

@@ -1,0 +1,104 @@
+//! Stage four: the matched record's evidence is [`Produced`]: rendered from the
+//! mapping's template, or passed through from the registry, under a stable code if not.
+
+use chrono::{DateTime, Utc};
+use oots_connector::{Record, Value};
+
+use super::Exchange;
+use super::context::template_data;
+use super::route::Routed;
+use crate::mapping::Source;
+use crate::preview::held::Produced;
+
+/// Renders the evidence of `record` (or fetches the stored document), or says why not
+/// with a stable code.
+pub(super) async fn produce(
+    ex: &Exchange,
+    routed: &Routed<'_>,
+    record: &Record,
+    now: DateTime<Utc>,
+) -> Result<Produced, &'static str> {
+    use tracing::Instrument as _;
+    let span = tracing::info_span!("render", mapping = %routed.mapping.name);
+    produce_in_span(ex, routed, record, now)
+        .instrument(span)
+        .await
+}
+
+async fn produce_in_span(
+    ex: &Exchange,
+    routed: &Routed<'_>,
+    record: &Record,
+    now: DateTime<Utc>,
+) -> Result<Produced, &'static str> {
+    let request = routed.request;
+    let mapping = &routed.mapping;
+    let evidence_id = ex.ids.uuid().to_string();
+    let issuing_date = mapping
+        .spec
+        .evidence
+        .issuing_date
+        .as_ref()
+        .and_then(|f| record.get(f))
+        .and_then(|v| v.as_date())
+        .map(|d| d.format("%Y-%m-%d").to_string());
+    let language = routed.evidence_language();
+    let data = template_data(
+        ex,
+        request,
+        mapping,
+        record,
+        &evidence_id,
+        issuing_date.as_deref(),
+        language.as_deref(),
+        now,
+    );
+    let (media_type, bytes) = match &routed.distribution.source {
+        Source::Template { name, .. } => routed
+            .set
+            .renderer()
+            .render(name, &data)
+            .map(|r| (r.media_type.to_owned(), r.bytes))
+            .map_err(|e| {
+                tracing::error!(code = e.code(), mapping = %mapping.name, error = %e, "rendering the evidence failed");
+                e.code()
+            }),
+        Source::Document { field } => passthrough(routed, record, field).await,
+    }?;
+    Ok(Produced {
+        evidence_id,
+        media_type,
+        bytes,
+        issuing_date,
+    })
+}
+
+/// A stored document: the bytes in the record field, or fetched by the connector from the
+/// reference the field holds. It is sent under the distribution's declared format.
+async fn passthrough(
+    routed: &Routed<'_>,
+    record: &Record,
+    field: &str,
+) -> Result<(String, Vec<u8>), &'static str> {
+    let format = routed.distribution.format.clone();
+    match record.get(field) {
+        Some(Value::Bytes(b)) if !b.is_empty() => Ok((format, b.clone())),
+        Some(Value::Text(reference)) if !reference.trim().is_empty() => {
+            let cancel = oots_connector::CancellationToken::new();
+            let doc = routed
+                .mapping
+                .connector
+                .fetch_document(reference.trim(), routed.mapping.limits, &cancel)
+                .await
+                .map_err(|e| {
+                    tracing::error!(code = e.code(), mapping = %routed.mapping.name, error = %e, "fetching the stored evidence failed");
+                    e.code()
+                })?;
+            if !doc.media_type.starts_with(&format) {
+                tracing::warn!(declared = %format, fetched = %doc.media_type, "stored document has another media type than the distribution declares");
+            }
+            Ok((format, doc.bytes))
+        }
+        _ => Err("RENDER_NO_DOCUMENT"),
+    }
+}

@@ -1,0 +1,178 @@
+//! A route's answer: the page in the negotiated language, and the refusal page a
+//! [`Stop`] ends in (outcome pages only to the browser the link is bound to).
+
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::loaded::Stop;
+use super::page::{DocumentLink, EvidenceView, Page, PageContext};
+use super::space::PreviewSpace;
+use crate::matching::Attribute;
+use crate::preview::held::Held;
+use crate::preview::session::{Session, State as SessionState, StepError, secret_token};
+
+/// Renders pages for one request.
+pub(super) struct Render<'a> {
+    pub(super) space: &'a PreviewSpace,
+    pub(super) headers: &'a HeaderMap,
+    /// The browser key the client holds: its cookie, or the key this response gives it.
+    /// Outcome pages and the return address are shown only to the bound browser.
+    pub(super) presented: Option<String>,
+    pub(super) explicit_lang: Option<&'a str>,
+    pub(super) languages: &'a [String],
+    pub(super) path: String,
+}
+
+impl Render<'_> {
+    pub(super) fn context(&self) -> PageContext {
+        let catalog = self.space.ui.catalog();
+        let accept = self
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        let lang = catalog.negotiate(self.explicit_lang, accept, self.languages);
+        let authority_name = Held::pick(&self.space.exchange.config().provider.name, &lang.0)
+            .unwrap_or_default()
+            .to_owned();
+        PageContext {
+            lang,
+            base_path: self.space.base_path(),
+            current_path: self.path.clone(),
+            authority_name,
+        }
+    }
+
+    pub(super) fn page(&self, status: StatusCode, page: &Page) -> Response {
+        match self.space.ui.render(page, &self.context()) {
+            Ok(html) => (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                html,
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "preview page cannot be rendered");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "preview page unavailable",
+                )
+                    .into_response()
+            }
+        }
+    }
+
+    pub(super) fn stop(&self, stop: Stop, session: Option<&Session>) -> Response {
+        if let Stop::Ended(ended) = stop {
+            return self.stop(Stop::Step(StepError::Finished("answered")), Some(&ended));
+        }
+        let presented = self.presented.as_deref();
+        let back = session
+            .and_then(|s| s.return_url_for(presented))
+            .map(|a| a.to_string());
+        // A link opened in another browser: its outcome is that browser's alone.
+        let not_yours = session.is_some_and(|s| s.was_opened() && !s.is_bound_to(presented));
+        match stop {
+            Stop::Step(StepError::Expired | StepError::Finished(_)) if not_yours => {
+                self.page(StatusCode::NOT_FOUND, &Page::Invalid)
+            }
+            Stop::Ended(_) => self.page(StatusCode::NOT_FOUND, &Page::Invalid),
+            Stop::Invalid | Stop::Step(StepError::WrongBrowser | StepError::BadCsrf) => {
+                self.page(StatusCode::NOT_FOUND, &Page::Invalid)
+            }
+            Stop::Step(StepError::Expired) => {
+                self.page(StatusCode::GONE, &Page::Expired { return_url: back })
+            }
+            Stop::Step(StepError::Finished(_)) => match session.map(|s| &s.state) {
+                Some(SessionState::Approved { .. }) => self.page(
+                    StatusCode::OK,
+                    &Page::Decided {
+                        approved: true,
+                        return_url: back,
+                    },
+                ),
+                Some(SessionState::Declined { .. }) => self.page(
+                    StatusCode::OK,
+                    &Page::Decided {
+                        approved: false,
+                        return_url: back,
+                    },
+                ),
+                Some(SessionState::Mismatch { .. }) => self.page(
+                    StatusCode::FORBIDDEN,
+                    &Page::IdentityMismatch { return_url: back },
+                ),
+                Some(SessionState::Unresolved { .. }) => {
+                    self.page(StatusCode::OK, &Page::Unresolved { return_url: back })
+                }
+                Some(SessionState::Expired { .. }) => {
+                    self.page(StatusCode::GONE, &Page::Expired { return_url: back })
+                }
+                _ => self.page(StatusCode::NOT_FOUND, &Page::Invalid),
+            },
+            Stop::Step(e @ StepError::OutOfOrder(_)) => {
+                tracing::info!(code = e.code(), "preview step out of order");
+                self.failed(e.code())
+            }
+            Stop::Store(e) => {
+                tracing::error!(code = e.code(), error = %e, "preview state store failed");
+                self.failed(e.code())
+            }
+            Stop::Failed(code) => self.failed(code),
+        }
+    }
+
+    pub(super) fn failed(&self, code: &str) -> Response {
+        let reference = format!("{code}-{}", &secret_token()[..8]);
+        tracing::warn!(reference = %reference, "preview refused with an incident reference");
+        self.page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &Page::Failed { reference },
+        )
+    }
+}
+
+/// The review page for a session's held data: the subject, the labelled fields in
+/// `lang`, the document link and the decision form (also rendered offline by
+/// `oots-adapter preview`).
+pub fn review_page(
+    held: &Held,
+    lang: &str,
+    base: &str,
+    token: &str,
+    csrf: &str,
+    expires_at: &str,
+) -> Page {
+    let subject_name = [Attribute::GivenName, Attribute::FamilyName]
+        .iter()
+        .filter_map(|a| held.subject.get(a).map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let title = Held::pick(&held.title, lang).unwrap_or("").to_owned();
+    let fields = held
+        .fields()
+        .iter()
+        .map(|f| {
+            (
+                Held::pick(&f.label, lang).unwrap_or("").to_owned(),
+                f.value.clone(),
+            )
+        })
+        .collect();
+    let document = held.evidence().map(|e| DocumentLink {
+        url: format!("{base}/{token}/document"),
+        media_type: e.media_type.clone(),
+        label: title.clone(),
+    });
+    Page::Review {
+        requester_name: held.requester.clone(),
+        subject_name,
+        evidences: vec![EvidenceView {
+            title,
+            fields,
+            document,
+        }],
+        action_url: format!("{base}/{token}/decision"),
+        csrf_token: csrf.to_owned(),
+        expires_at: expires_at.to_owned(),
+    }
+}
