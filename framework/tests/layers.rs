@@ -1,10 +1,10 @@
 //! Imports run one way (docs/development.md, "Layers").
 //!
 //! Cargo already refuses a cycle between crates. This test refuses one inside a crate:
-//! for every library crate of the workspace it reads the sources, builds the graph of
-//! which top-level module names which (`crate::x`, `super::x`, `use crate::{x, …}`,
-//! outside comments, strings and `#[cfg(test)]` code) and fails on any cycle, naming the
-//! files that make it. For the `framework` crate it also checks the declared order of
+//! for every library crate of the workspace, and inside it for every module folder, it
+//! reads the sources, builds the graph of which child module names which (`crate::x`,
+//! `crate::dir::x`, `super::x`, `use crate::{x, …}`, outside comments, strings and
+//! `#[cfg(test)]` code) and fails on any cycle, naming the files that make it. For the `framework` crate it also checks the declared order of
 //! [`FRAMEWORK_LAYERS`]: a module may only name modules of a lower layer, so a new
 //! upward import fails here even before it closes a cycle.
 
@@ -177,11 +177,19 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The module graph of the crate whose root folder is `src`.
 fn graph(src: &Path) -> Graph {
+    graph_in(src, Path::new(""))
+}
+
+/// The graph between the child modules of the module whose folder is `src/dir` (the
+/// crate root for an empty `dir`): they name each other as `crate::<dir>::x`, or as
+/// `super::x` from a file right in that folder (`x.rs`, `x/mod.rs`).
+fn graph_in(src: &Path, dir: &Path) -> Graph {
+    let base = src.join(dir);
     let mut files = Vec::new();
-    rust_files(src, &mut files);
+    rust_files(&base, &mut files);
     let mut modules: BTreeSet<String> = BTreeSet::new();
     for f in &files {
-        let rel = f.strip_prefix(src).unwrap();
+        let rel = f.strip_prefix(&base).unwrap();
         let first = rel
             .components()
             .next()
@@ -189,13 +197,17 @@ fn graph(src: &Path) -> Graph {
             .as_os_str()
             .to_string_lossy();
         let name = first.trim_end_matches(".rs").to_owned();
-        if !["lib", "main"].contains(&name.as_str()) {
+        if !["lib", "main", "mod"].contains(&name.as_str()) {
             modules.insert(name);
         }
     }
+    let mut prefix = String::from("crate::");
+    for c in dir.components() {
+        prefix += &format!("{}::", c.as_os_str().to_string_lossy());
+    }
     let mut g = Graph::new();
     for f in &files {
-        let rel = f.strip_prefix(src).unwrap();
+        let rel = f.strip_prefix(&base).unwrap();
         let parts: Vec<String> = rel
             .components()
             .map(|c| {
@@ -210,8 +222,8 @@ fn graph(src: &Path) -> Graph {
             continue;
         }
         let code = code_only(&std::fs::read_to_string(f).unwrap());
-        let mut named = named_after(&code, "crate::");
-        // `super::x` in a file right under the root (`a.rs`, `a/mod.rs`) names the
+        let mut named = named_after(&code, &prefix);
+        // `super::x` in a file right in the folder (`a.rs`, `a/mod.rs`) names the
         // sibling `x`; deeper, it stays inside the owner.
         let at_top = parts.len() == 1 || (parts.len() == 2 && parts[1] == "mod");
         if at_top {
@@ -223,12 +235,27 @@ fn graph(src: &Path) -> Graph {
                     .or_default()
                     .entry(n)
                     .or_default()
-                    .insert(rel.to_path_buf());
+                    .insert(dir.join(rel));
             }
         }
         g.entry(owner).or_default();
     }
     g
+}
+
+/// Every module folder under `src` (relative to it), the root first.
+fn module_dirs(src: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+    out.push(rel.to_path_buf());
+    let mut subs: Vec<PathBuf> = std::fs::read_dir(src.join(rel))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir() && e.file_name() != "tests")
+        .map(|e| rel.join(e.file_name()))
+        .collect();
+    subs.sort();
+    for d in subs {
+        module_dirs(src, &d, out);
+    }
 }
 
 /// The strongly connected components with more than one module (Tarjan).
@@ -318,12 +345,20 @@ fn library_roots() -> Vec<PathBuf> {
 }
 
 #[test]
-fn no_crate_has_an_import_cycle_between_its_modules() {
+fn no_module_has_an_import_cycle_between_its_children() {
     let mut problems = Vec::new();
     for root in library_roots() {
-        let g = graph(&root);
-        for comp in cycles(&g) {
-            problems.push(format!("{}: {}", root.display(), describe(&g, &comp)));
+        let mut dirs = Vec::new();
+        module_dirs(&root, Path::new(""), &mut dirs);
+        for dir in dirs {
+            let g = graph_in(&root, &dir);
+            for comp in cycles(&g) {
+                problems.push(format!(
+                    "{}: {}",
+                    root.join(&dir).display(),
+                    describe(&g, &comp)
+                ));
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

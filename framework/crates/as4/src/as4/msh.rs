@@ -272,7 +272,7 @@ impl As4Gateway {
             ref_to: Some(header.message_id.clone()),
         };
         // Only a configured peer, signing with its own certificate, within the agreement.
-        super::agreement::check(pm, &header, opened.signer.as_ref())
+        pm.check_agreement(&header, opened.signer.as_ref())
             .map_err(|e| with_ref(e.ebms_code(), e.to_string()))?;
         let mut payloads = Vec::new();
         for part in opened.parts {

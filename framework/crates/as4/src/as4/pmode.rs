@@ -23,8 +23,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::agreement::AgreementSettings;
+use super::agreement::{AgreementSettings, Mismatch, TEST_ACTION, TEST_SERVICE};
 use super::keys::{Certificate, Credentials, KeyError, TrustStore};
+use crate::ebms::{self, UserMessage};
+
+/// The `SpecificationId` of OOTS 2.0, whose messages carry `ExchangeId` too.
+const SPEC_V2: &str = "oots-edm:v2.0";
 use oots_connector::secret::SecretRef;
 
 /// The `gateway:` section for `type: as4`, as written.
@@ -362,6 +366,104 @@ impl PMode {
     /// The peers' certificates (for key references by subject key identifier).
     pub fn peer_certificates(&self) -> Vec<Certificate> {
         self.peers.iter().map(|p| p.certificate.clone()).collect()
+    }
+}
+
+impl PMode {
+    /// Holds a received user message to this P-Mode's agreement; `signer` is the certificate
+    /// whose signature was verified. Checked in the order a receiving Domibus matches a
+    /// leg: parties, roles, collaboration, MPC, then the property set.
+    pub fn check_agreement(
+        &self,
+        header: &UserMessage,
+        signer: Option<&Certificate>,
+    ) -> Result<(), Mismatch> {
+        let pm = self;
+        let agreed = &pm.agreement;
+        let from = &header.from;
+        let peer = pm
+            .peer(&from.party_id)
+            .ok_or_else(|| Mismatch::UnknownSender(from.party_id.clone()))?;
+        // A trusted certificate is not enough: it must be this peer's own.
+        match signer {
+            None => return Err(Mismatch::Unsigned),
+            Some(s) if s.der() != peer.certificate.der() => {
+                return Err(Mismatch::NotTheSigner(peer.party_id.clone()));
+            }
+            Some(_) => {}
+        }
+        if from.party_id_type.as_deref() != Some(peer.party_type.as_str()) {
+            return Err(Mismatch::SenderType {
+                party: peer.party_id.clone(),
+                expected: peer.party_type.clone(),
+            });
+        }
+        if header.to.party_id != pm.party_id {
+            return Err(Mismatch::NotUs(header.to.party_id.clone()));
+        }
+        if header.to.party_id_type.as_deref() != Some(pm.party_type.as_str()) {
+            return Err(Mismatch::RecipientType(pm.party_type.clone()));
+        }
+        for (side, role) in [("From", &from.role), ("To", &header.to.role)] {
+            if *role != agreed.role {
+                return Err(Mismatch::Role {
+                    side,
+                    expected: agreed.role.clone(),
+                });
+            }
+        }
+        let test = header.service.value == TEST_SERVICE && header.action == TEST_ACTION;
+        if !test {
+            if header.service.value != agreed.service
+                || header.service.service_type.as_deref() != Some(agreed.service_type.as_str())
+            {
+                return Err(Mismatch::Service {
+                    expected: agreed.service.clone(),
+                    expected_type: agreed.service_type.clone(),
+                });
+            }
+            if !agreed.actions.contains(&header.action) {
+                return Err(Mismatch::Action(header.action.clone()));
+            }
+        }
+        // No `@mpc` means the default MPC (ebMS 3 §5.2.2).
+        let mpc = header.mpc.as_deref().unwrap_or(ebms::DEFAULT_MPC);
+        if mpc != agreed.mpc {
+            return Err(Mismatch::Mpc(agreed.mpc.clone()));
+        }
+        if test {
+            return Ok(());
+        }
+        // The four OOTS properties are read by name, first one wins elsewhere: never twice.
+        for name in [
+            ebms::PROP_ORIGINAL_SENDER,
+            ebms::PROP_FINAL_RECIPIENT,
+            ebms::PROP_EXCHANGE_ID,
+            ebms::PROP_SPECIFICATION_ID,
+        ]
+        .into_iter()
+        .chain(agreed.required_properties.iter().map(String::as_str))
+        {
+            if header.properties.iter().filter(|p| p.name == name).count() > 1 {
+                return Err(Mismatch::RepeatedProperty(name.to_owned()));
+            }
+        }
+        let v2 = header.specification_id().map(str::trim) == Some(SPEC_V2);
+        let v2_required = [ebms::PROP_EXCHANGE_ID, ebms::PROP_SPECIFICATION_ID];
+        let required = agreed
+            .required_properties
+            .iter()
+            .map(String::as_str)
+            .chain(v2_required.into_iter().filter(|_| v2));
+        for name in required {
+            if header
+                .property(name)
+                .is_none_or(|p| p.value.trim().is_empty())
+            {
+                return Err(Mismatch::MissingProperty(name.to_owned()));
+            }
+        }
+        Ok(())
     }
 }
 
