@@ -21,11 +21,10 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::config::AdapterConfig;
-use crate::config::StoreSettings;
 use crate::diag::Diagnostics;
 use crate::exchange::Exchange;
 use crate::mapping;
-use crate::store::{PostgresStore, SqliteStore, Store};
+use crate::store::Store;
 
 /// Evidence-provider adapter for the EU Once-Only Technical System.
 #[derive(Debug, Parser)]
@@ -213,31 +212,14 @@ async fn load_exchange(
 /// default).
 async fn open_store(config: &AdapterConfig) -> Result<Arc<dyn Store>, CliError> {
     let key = audit_keys::journal_key(config)?;
-    Ok(match &config.store {
-        StoreSettings::Sqlite { synchronous } => Arc::new(
-            SqliteStore::open_with(&config.state_dir.join("adapter.db"), *synchronous)
-                .await
-                .map_err(CliError::other)?
-                .with_journal_key(key),
-        ),
-        StoreSettings::Postgres(p) => {
-            let password = match &p.password {
-                Some(r) => Some(r.resolve().map_err(CliError::other)?),
-                None => None,
-            };
-            Arc::new(
-                PostgresStore::connect(
-                    &p.url,
-                    password.as_ref().map(|s| s.expose()),
-                    p.max_connections,
-                    p.schema.as_deref(),
-                )
-                .await
-                .map_err(|e| CliError::Other(format!("{}: store: {e}", config.file.display())))?
-                .with_journal_key(key),
-            )
-        }
-    })
+    crate::store::open(&config.store, &config.state_dir, key)
+        .await
+        .map_err(|e| match e {
+            crate::store::OpenError::Postgres(_) => {
+                CliError::Other(format!("{}: {e}", config.file.display()))
+            }
+            other => CliError::other(other),
+        })
 }
 
 /// The key the journal hashes subjects with: `audit.subject_key`, or one made once and

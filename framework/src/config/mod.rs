@@ -241,48 +241,7 @@ struct RawConfig {
     operator: OperatorConfig,
 }
 
-/// Where the adapter keeps its state (docs/deployment.md).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
-pub enum StoreSettings {
-    /// One SQLite file, `<state_dir>/adapter.db`: one replica.
-    Sqlite {
-        /// `full` (default: every commit on disk) or `normal` (survives a crash of the
-        /// adapter, not a power cut; faster).
-        #[serde(default)]
-        synchronous: crate::store::Synchronous,
-    },
-    /// PostgreSQL: several replicas share the work.
-    Postgres(PostgresSettings),
-}
-
-impl Default for StoreSettings {
-    fn default() -> Self {
-        StoreSettings::Sqlite {
-            synchronous: crate::store::Synchronous::Full,
-        }
-    }
-}
-
-/// The PostgreSQL state store.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PostgresSettings {
-    /// `postgres://user@host:5432/db`, without the password.
-    pub url: String,
-    /// The password, as a reference (`env:NAME`, `file:path`).
-    #[serde(default)]
-    pub password: Option<SecretRef>,
-    #[serde(default = "default_pg_connections")]
-    pub max_connections: u32,
-    /// The schema the adapter's tables live in (created if missing); default `public`.
-    #[serde(default)]
-    pub schema: Option<String>,
-}
-
-fn default_pg_connections() -> u32 {
-    8
-}
+pub use crate::store::{PostgresSettings, StoreSettings};
 
 /// The audit journal.
 #[derive(Debug, Clone, Deserialize)]
