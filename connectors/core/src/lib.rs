@@ -68,6 +68,11 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+/// The developer guide (`docs/development.md`), so its examples run as doctests here.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/development.md")]
+pub struct DevelopmentGuide;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
