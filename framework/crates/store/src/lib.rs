@@ -9,6 +9,8 @@
 
 pub mod audit_key;
 pub mod bundle;
+#[cfg(feature = "test-support")]
+pub mod conformance;
 pub mod exchange;
 pub mod journal;
 mod open;
