@@ -7,12 +7,12 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
 use crate::journal::{CheckpointOutcome, Verifier};
 use crate::{
     Checkpoint, Claim, Decision, ExchangeState, Inbound, JournalError, JournalKey, KeyRing,
     SealedMessage, Store,
 };
+use chrono::{DateTime, Duration, Utc};
 
 fn t(s: i64) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
