@@ -4,20 +4,45 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use oots_connector::Connector;
+use oots_connector::{Connector, Limits};
+use serde_saphyr::Spanned;
 
 use super::{Distribution, Mapping, MappingFile, MappingSet, Source, SubjectKind};
 use crate::config::AdapterConfig;
 use crate::connector::OpenMode;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::edm::normalize_classification;
-use crate::matching::{Attribute, Engine};
+use crate::matching::{Attribute, Engine, FieldMap};
 use crate::render::{DocumentKind, Renderer};
 
 /// Loads every `*.yaml`/`*.yml` file of the mapping folder, opens the connections they
 /// use and compiles their templates. All problems are reported together.
 pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, Diagnostics> {
     let dir = &config.mappings;
+    let files = mapping_files(dir)?;
+    let mut loader = Loader {
+        config,
+        mode,
+        connectors: BTreeMap::new(),
+        renderer: Renderer::new(),
+        hasher: Fnv::new(),
+        problems: Vec::new(),
+        seen_keys: BTreeMap::new(),
+    };
+    let parsed = loader.parse(&files);
+    loader.register_partials(dir);
+    let mut mappings = Vec::new();
+    for (path, spec) in parsed {
+        if let Some(mapping) = loader.build(path, spec).await {
+            mappings.push(Arc::new(mapping));
+        }
+    }
+    loader.finish(mappings)
+}
+
+/// The mapping files of the folder, sorted so that diagnostics and the generation id do
+/// not depend on the order the file system lists them in.
+fn mapping_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| {
             Diagnostic::new(
@@ -37,34 +62,57 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
                 .into(),
         );
     }
+    Ok(files)
+}
 
-    let mut problems = Vec::new();
-    let mut hasher = Fnv::new();
-    let mut parsed = Vec::new();
-    for path in &files {
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                hasher.write(path.to_string_lossy().as_bytes());
-                hasher.write(text.as_bytes());
-                match serde_saphyr::from_str::<MappingFile>(&text) {
-                    Ok(m) => parsed.push((path.clone(), m)),
-                    Err(e) => problems.push(Diagnostic::from_yaml(path, &e)),
+/// What loading one generation accumulates across files: the connections opened so far
+/// (shared by the mappings that name them), the renderer, the content hash and every
+/// problem found, so that all problems are reported together.
+struct Loader<'a> {
+    config: &'a AdapterConfig,
+    mode: OpenMode,
+    connectors: BTreeMap<String, Arc<dyn Connector>>,
+    renderer: Renderer,
+    hasher: Fnv,
+    problems: Vec<Diagnostic>,
+    /// Classification key → the file that serves it, to refuse a second one.
+    seen_keys: BTreeMap<String, PathBuf>,
+}
+
+/// An opened connection with the limits its settings give.
+type Opened = (Arc<dyn Connector>, Limits);
+
+impl Loader<'_> {
+    /// Reads and parses each mapping file; files that cannot be read or parsed are
+    /// reported and left out, so the others are still checked.
+    fn parse(&mut self, files: &[PathBuf]) -> Vec<(PathBuf, MappingFile)> {
+        let mut parsed = Vec::new();
+        for path in files {
+            match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    self.hasher.write(path.to_string_lossy().as_bytes());
+                    self.hasher.write(text.as_bytes());
+                    match serde_saphyr::from_str::<MappingFile>(&text) {
+                        Ok(m) => parsed.push((path.clone(), m)),
+                        Err(e) => self.problems.push(Diagnostic::from_yaml(path, &e)),
+                    }
                 }
+                Err(e) => self.problems.push(Diagnostic::new(
+                    path,
+                    codes::FILE_UNREADABLE,
+                    format!("cannot read file: {}", e.kind()),
+                )),
             }
-            Err(e) => problems.push(Diagnostic::new(
-                path,
-                codes::FILE_UNREADABLE,
-                format!("cannot read file: {}", e.kind()),
-            )),
         }
+        parsed
     }
 
-    let mut connectors: BTreeMap<String, Arc<dyn Connector>> = BTreeMap::new();
-    let mut renderer = Renderer::new();
-    // Shared partials: every `partials/*.hbs` of the mapping folder, usable from any
-    // template as `{{> name}}`.
-    let partials_dir = dir.join("partials");
-    if let Ok(entries) = std::fs::read_dir(&partials_dir) {
+    /// Shared partials: every `partials/*.hbs` of the mapping folder, usable from any
+    /// template as `{{> name}}`. Registered before the templates that use them.
+    fn register_partials(&mut self, dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir.join("partials")) else {
+            return;
+        };
         let mut partials: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
@@ -78,14 +126,17 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
                 .unwrap_or_default();
             match std::fs::read_to_string(&p) {
                 Ok(src) => {
-                    hasher.write(p.to_string_lossy().as_bytes());
-                    hasher.write(src.as_bytes());
-                    if let Err(e) = renderer.register_partial(&name, &src, &p.display().to_string())
+                    self.hasher.write(p.to_string_lossy().as_bytes());
+                    self.hasher.write(src.as_bytes());
+                    if let Err(e) =
+                        self.renderer
+                            .register_partial(&name, &src, &p.display().to_string())
                     {
-                        problems.push(Diagnostic::new(&p, codes::TEMPLATE, e.to_string()));
+                        self.problems
+                            .push(Diagnostic::new(&p, codes::TEMPLATE, e.to_string()));
                     }
                 }
-                Err(e) => problems.push(Diagnostic::new(
+                Err(e) => self.problems.push(Diagnostic::new(
                     &p,
                     codes::FILE_UNREADABLE,
                     format!("cannot read partial: {}", e.kind()),
@@ -93,38 +144,87 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
             }
         }
     }
-    let mut mappings = Vec::new();
-    let mut seen_keys: BTreeMap<String, PathBuf> = BTreeMap::new();
 
-    for (path, spec) in parsed {
-        let before = problems.len();
+    /// Checks one parsed mapping file and builds its `Mapping`; `None` when the file has
+    /// problems (they are recorded, in the order the sections are checked).
+    async fn build(&mut self, path: PathBuf, spec: MappingFile) -> Option<Mapping> {
+        let before = self.problems.len();
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let keys = self.classification_keys(&path, &spec);
+        self.check_identity(&path, &spec);
+        let fields: FieldMap = spec
+            .identity
+            .iter()
+            .map(|(a, f)| (*a, f.to_vec()))
+            .collect();
+        let engine = self.compile_engine(&path, &spec, &fields);
+        let connector = self.open_connection(&path, &spec).await;
+        if let Some((c, _)) = &connector {
+            self.check_query(c.as_ref(), &path, &spec);
+            self.check_blocking(c.as_ref(), &path, &spec);
+            self.check_frequencies(c.as_ref(), &path, &spec);
+            self.check_field_paths(c.as_ref(), &path, &spec);
+        }
+        let distributions = self.distributions(&path, &name, &spec);
+        if self.problems.len() == before
+            && let Some((connector, limits)) = connector
+            && let Some(engine) = engine
+        {
+            Some(Mapping {
+                name,
+                file: path,
+                fields,
+                engine,
+                spec,
+                classification_keys: keys,
+                distributions,
+                connector,
+                limits,
+            })
+        } else {
+            None
+        }
+    }
 
-        // Evidence type classifications.
+    /// The generation, or every problem found in any file.
+    fn finish(self, mappings: Vec<Arc<Mapping>>) -> Result<MappingSet, Diagnostics> {
+        if !self.problems.is_empty() {
+            return Err(Diagnostics(self.problems));
+        }
+        Ok(MappingSet {
+            mappings,
+            renderer: Arc::new(self.renderer),
+            generation: format!("{:016x}", self.hasher.finish()),
+        })
+    }
+
+    /// The evidence type's classification keys; each key may be served by one file only,
+    /// or requests for it would be ambiguous.
+    fn classification_keys(&mut self, path: &Path, spec: &MappingFile) -> Vec<String> {
         let mut keys = Vec::new();
         for c in &spec.evidence_type.classifications {
             match normalize_classification(&c.value) {
                 Some(k) => {
-                    if let Some(other) = seen_keys.get(&k) {
-                        problems.push(
+                    if let Some(other) = self.seen_keys.get(&k) {
+                        self.problems.push(
                             Diagnostic::new(
-                                &path,
+                                path,
                                 codes::DUPLICATE_CLASSIFICATION,
                                 format!("evidence type is already served by {}", other.display()),
                             )
                             .at_location(c.referenced),
                         );
                     } else {
-                        seen_keys.insert(k.clone(), path.clone());
+                        self.seen_keys.insert(k.clone(), path.to_path_buf());
                     }
                     keys.push(k);
                 }
-                None => problems.push(
+                None => self.problems.push(
                     Diagnostic::new(
-                        &path,
+                        path,
                         codes::BAD_CLASSIFICATION,
                         "not an evidence type classification URI",
                     )
@@ -136,17 +236,20 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
             }
         }
         if spec.evidence_type.classifications.is_empty() {
-            problems.push(
+            self.problems.push(
                 Diagnostic::new(
-                    &path,
+                    path,
                     codes::BAD_CLASSIFICATION,
                     "evidence_type.classifications is empty",
                 )
                 .hint("list at least one evidence type classification URI"),
             );
         }
+        keys
+    }
 
-        // Identity fields the matcher needs.
+    /// Identity fields the matcher needs for the subject kind.
+    fn check_identity(&mut self, path: &Path, spec: &MappingFile) {
         let needed: &[Attribute] = match spec.subject {
             SubjectKind::NaturalPerson => &[
                 Attribute::FamilyName,
@@ -157,9 +260,9 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
         };
         for a in needed {
             if !spec.identity.contains_key(a) {
-                problems.push(
+                self.problems.push(
                     Diagnostic::new(
-                        &path,
+                        path,
                         codes::MISSING_IDENTITY,
                         format!("identity has no registry field for {a}"),
                     )
@@ -173,197 +276,209 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
                 .contains_key(&Attribute::LegalPersonIdentifier)
             && !spec.identity.contains_key(&Attribute::LegalName)
         {
-            problems.push(
+            self.problems.push(
                 Diagnostic::new(
-                    &path,
+                    path,
                     codes::MISSING_IDENTITY,
                     "identity needs LegalPersonIdentifier or LegalName for a legal person",
                 )
                 .hint("identity:\n  LegalPersonIdentifier: <registry column>"),
             );
         }
+    }
 
-        // The matching engine over the identity fields.
-        let fields: crate::matching::FieldMap = spec
-            .identity
-            .iter()
-            .map(|(a, f)| (*a, f.to_vec()))
-            .collect();
-        let engine = match Engine::compile(
+    /// The matching engine over the identity fields.
+    fn compile_engine(
+        &mut self,
+        path: &Path,
+        spec: &MappingFile,
+        fields: &FieldMap,
+    ) -> Option<Arc<Engine>> {
+        match Engine::compile(
             &spec.matching,
-            &fields,
+            fields,
             spec.subject,
             spec.policy.min_level_of_assurance,
         ) {
             Ok(e) => Some(Arc::new(e)),
             Err(found) => {
                 for p in found {
-                    let mut d = Diagnostic::new(&path, codes::MATCHING, p.message)
+                    let mut d = Diagnostic::new(path, codes::MATCHING, p.message)
                         .hint("see docs/matching.md for the `matching:` section");
                     if let Some(loc) = p.location {
                         d = d.at_location(loc);
                     }
-                    problems.push(d);
+                    self.problems.push(d);
                 }
                 None
             }
-        };
+        }
+    }
 
-        // Connection and query parameters.
+    /// The mapping's connection: opened on first use and shared by every mapping that
+    /// names it, so a registry gets one pool per generation.
+    async fn open_connection(&mut self, path: &Path, spec: &MappingFile) -> Option<Opened> {
+        let config = self.config;
         let conn_name = &spec.connector.connection.value;
-        let connector = match config.connections.get(conn_name) {
-            None => {
-                problems.push(
+        let Some(cfg) = config.connections.get(conn_name) else {
+            self.problems.push(
+                Diagnostic::new(
+                    path,
+                    codes::UNKNOWN_CONNECTION,
+                    format!(
+                        "connection `{conn_name}` is not declared in {}",
+                        config.file.display()
+                    ),
+                )
+                .at_location(spec.connector.connection.referenced)
+                .hint(format!(
+                    "declare it under `connections:` in adapter.yaml, or use one of: {}",
+                    config
+                        .connections
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+            return None;
+        };
+        if let Some(c) = self.connectors.get(conn_name) {
+            return Some((c.clone(), cfg.limits()));
+        }
+        match crate::connector::open(cfg, config.base_dir(), self.mode).await {
+            Ok(c) => {
+                self.connectors.insert(conn_name.clone(), c.clone());
+                Some((c, cfg.limits()))
+            }
+            Err(e) => {
+                self.problems.push(
                     Diagnostic::new(
-                        &path,
-                        codes::UNKNOWN_CONNECTION,
-                        format!(
-                            "connection `{conn_name}` is not declared in {}",
-                            config.file.display()
-                        ),
+                        path,
+                        codes::CONNECTOR,
+                        format!("connection `{conn_name}` cannot be opened: {e}"),
                     )
-                    .at_location(spec.connector.connection.referenced)
-                    .hint(format!(
-                        "declare it under `connections:` in adapter.yaml, or use one of: {}",
-                        config
-                            .connections
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
+                    .at_location(spec.connector.connection.referenced),
                 );
                 None
             }
-            Some(cfg) => match connectors.get(conn_name) {
-                Some(c) => Some((c.clone(), cfg.limits())),
-                None => match crate::connector::open(cfg, config.base_dir(), mode).await {
-                    Ok(c) => {
-                        connectors.insert(conn_name.clone(), c.clone());
-                        Some((c, cfg.limits()))
-                    }
-                    Err(e) => {
-                        problems.push(
+        }
+    }
+
+    /// Every parameter of the query must be bound to a request attribute.
+    fn check_query(&mut self, c: &dyn Connector, path: &Path, spec: &MappingFile) {
+        match c.parameters(&spec.connector.query.value) {
+            Ok(params) => {
+                for p in params {
+                    if !spec.connector.parameters.contains_key(&p) {
+                        self.problems.push(
                             Diagnostic::new(
-                                &path,
-                                codes::CONNECTOR,
-                                format!("connection `{conn_name}` cannot be opened: {e}"),
+                                path,
+                                codes::UNBOUND_PARAMETER,
+                                format!("query parameter :{p} is not bound to a request attribute"),
                             )
-                            .at_location(spec.connector.connection.referenced),
+                            .at_location(spec.connector.query.referenced)
+                            .hint(format!("connector:\n  parameters:\n    {p}: DateOfBirth")),
                         );
-                        None
                     }
-                },
-            },
+                }
+            }
+            Err(e) => self.problems.push(
+                Diagnostic::new(path, codes::CONNECTOR, e.to_string())
+                    .at_location(spec.connector.query.referenced),
+            ),
+        }
+    }
+
+    /// Blocking passes: every parameter of each pass's query must be bound.
+    fn check_blocking(&mut self, c: &dyn Connector, path: &Path, spec: &MappingFile) {
+        let Some(blocking) = &spec.matching.blocking else {
+            return;
         };
-        if let Some((c, _)) = &connector {
-            match c.parameters(&spec.connector.query.value) {
+        for pass in &blocking.passes {
+            let (query, location) = match &pass.query {
+                Some(q) => (&q.value, q.referenced),
+                None => (&spec.connector.query.value, spec.connector.query.referenced),
+            };
+            match c.parameters(query) {
                 Ok(params) => {
                     for p in params {
-                        if !spec.connector.parameters.contains_key(&p) {
-                            problems.push(
+                        if !pass.parameters.contains_key(&p) {
+                            self.problems.push(
                                 Diagnostic::new(
-                                    &path,
+                                    path,
                                     codes::UNBOUND_PARAMETER,
                                     format!(
-                                        "query parameter :{p} is not bound to a request attribute"
+                                        "blocking pass `{}`: query parameter :{p} is not bound to a request key",
+                                        pass.name
                                     ),
                                 )
-                                .at_location(spec.connector.query.referenced)
-                                .hint(format!("connector:\n  parameters:\n    {p}: DateOfBirth")),
+                                .at_location(location)
+                                .hint(format!("parameters:\n  {p}: FamilyName.cologne")),
                             );
                         }
                     }
                 }
-                Err(e) => problems.push(
-                    Diagnostic::new(&path, codes::CONNECTOR, e.to_string())
-                        .at_location(spec.connector.query.referenced),
+                Err(e) => self.problems.push(
+                    Diagnostic::new(path, codes::CONNECTOR, e.to_string()).at_location(location),
                 ),
             }
         }
-        // Blocking passes: every parameter of each pass's query must be bound.
-        if let (Some((c, _)), Some(blocking)) = (&connector, &spec.matching.blocking) {
-            for pass in &blocking.passes {
-                let (query, location) = match &pass.query {
-                    Some(q) => (&q.value, q.referenced),
-                    None => (&spec.connector.query.value, spec.connector.query.referenced),
-                };
-                match c.parameters(query) {
-                    Ok(params) => {
-                        for p in params {
-                            if !pass.parameters.contains_key(&p) {
-                                problems.push(
-                                    Diagnostic::new(
-                                        &path,
-                                        codes::UNBOUND_PARAMETER,
-                                        format!(
-                                            "blocking pass `{}`: query parameter :{p} is not bound to a request key",
-                                            pass.name
-                                        ),
-                                    )
-                                    .at_location(location)
-                                    .hint(format!("parameters:\n  {p}: FamilyName.cologne")),
-                                );
-                            }
-                        }
-                    }
-                    Err(e) => problems.push(
-                        Diagnostic::new(&path, codes::CONNECTOR, e.to_string())
-                            .at_location(location),
-                    ),
-                }
-            }
-        }
-        // Name-frequency queries count the whole registry: they take no parameters.
-        if let (Some((c, _)), Some(freq)) = (&connector, &spec.matching.frequencies) {
-            let queries = freq
-                .queries
-                .iter()
-                .map(|(a, q)| (a.name(), q))
-                .chain(freq.population.iter().map(|q| ("the population", q)));
-            for (attribute, query) in queries {
-                match c.parameters(&query.value) {
-                    Ok(params) if params.is_empty() => {}
-                    Ok(params) => problems.push(
-                        Diagnostic::new(
-                            &path,
-                            codes::UNBOUND_PARAMETER,
-                            format!(
-                                "frequencies of {attribute}: the query takes no parameters (it counts the whole registry), found :{}",
-                                params.join(", :")
-                            ),
-                        )
-                        .at_location(query.referenced)
-                        .hint("SELECT surname AS name, COUNT(*) AS n FROM people GROUP BY surname"),
-                    ),
-                    Err(e) => problems.push(
-                        Diagnostic::new(&path, codes::CONNECTOR, e.to_string())
-                            .at_location(query.referenced),
-                    ),
-                }
-            }
-        }
-        if let Some((c, _)) = &connector {
-            for (field, fpath) in &spec.connector.fields {
-                if let Err(e) = c.check_path(fpath) {
-                    problems.push(
-                        Diagnostic::new(
-                            &path,
-                            codes::BAD_PATH,
-                            format!("field `{field}`: {e}"),
-                        )
-                        .hint("a column name (sql), a JSONPath like $.person.name (rest), or a dotted path (files)"),
-                    );
-                }
-            }
-        }
+    }
 
-        // Distributions and their templates.
+    /// Name-frequency queries count the whole registry: they take no parameters.
+    fn check_frequencies(&mut self, c: &dyn Connector, path: &Path, spec: &MappingFile) {
+        let Some(freq) = &spec.matching.frequencies else {
+            return;
+        };
+        let queries = freq
+            .queries
+            .iter()
+            .map(|(a, q)| (a.name(), q))
+            .chain(freq.population.iter().map(|q| ("the population", q)));
+        for (attribute, query) in queries {
+            match c.parameters(&query.value) {
+                Ok(params) if params.is_empty() => {}
+                Ok(params) => self.problems.push(
+                    Diagnostic::new(
+                        path,
+                        codes::UNBOUND_PARAMETER,
+                        format!(
+                            "frequencies of {attribute}: the query takes no parameters (it counts the whole registry), found :{}",
+                            params.join(", :")
+                        ),
+                    )
+                    .at_location(query.referenced)
+                    .hint("SELECT surname AS name, COUNT(*) AS n FROM people GROUP BY surname"),
+                ),
+                Err(e) => self.problems.push(
+                    Diagnostic::new(path, codes::CONNECTOR, e.to_string())
+                        .at_location(query.referenced),
+                ),
+            }
+        }
+    }
+
+    /// Each record field's path must be one the connector can follow.
+    fn check_field_paths(&mut self, c: &dyn Connector, path: &Path, spec: &MappingFile) {
+        for (field, fpath) in &spec.connector.fields {
+            if let Err(e) = c.check_path(fpath) {
+                self.problems.push(
+                    Diagnostic::new(path, codes::BAD_PATH, format!("field `{field}`: {e}"))
+                        .hint("a column name (sql), a JSONPath like $.person.name (rest), or a dotted path (files)"),
+                );
+            }
+        }
+    }
+
+    /// Distributions: each is rendered from a template (compiled now, so template errors
+    /// show at load time) or passed through from a record field.
+    fn distributions(&mut self, path: &Path, name: &str, spec: &MappingFile) -> Vec<Distribution> {
         let base = path.parent().unwrap_or(Path::new("."));
         let mut distributions = Vec::new();
         if spec.evidence.distributions.is_empty() {
-            problems.push(
-                Diagnostic::new(&path, codes::NO_DISTRIBUTION, "evidence.distributions is empty")
+            self.problems.push(
+                Diagnostic::new(path, codes::NO_DISTRIBUTION, "evidence.distributions is empty")
                     .hint("distributions:\n  - format: application/pdf\n    template: templates/x.pdf.hbs"),
             );
         }
@@ -372,9 +487,9 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
             let source = match (&d.template, &d.document) {
                 (Some(t), None) => {
                     let Some(kind) = DocumentKind::from_media_type(&format) else {
-                        problems.push(
+                        self.problems.push(
                             Diagnostic::new(
-                                &path,
+                                path,
                                 codes::BAD_FORMAT,
                                 format!("format `{format}` cannot be rendered from a template"),
                             )
@@ -383,47 +498,14 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
                         );
                         continue;
                     };
-                    let tpath = base.join(&t.value);
                     let template_name = format!("{name}#{i}");
-                    match std::fs::read_to_string(&tpath) {
-                        Ok(src) => {
-                            hasher.write(src.as_bytes());
-                            if let Err(e) = renderer.register(
-                                &template_name,
-                                kind,
-                                &src,
-                                &tpath.display().to_string(),
-                            ) {
-                                problems.push(
-                                    Diagnostic::new(&path, codes::TEMPLATE, e.to_string())
-                                        .at_location(t.referenced),
-                                );
-                            }
-                        }
-                        Err(e) => problems.push(
-                            Diagnostic::new(
-                                &path,
-                                codes::TEMPLATE,
-                                format!(
-                                    "template {} cannot be read: {}",
-                                    tpath.display(),
-                                    e.kind()
-                                ),
-                            )
-                            .at_location(t.referenced),
-                        ),
-                    }
-                    Source::Template {
-                        kind,
-                        name: template_name,
-                        file: tpath,
-                    }
+                    self.template(path, base, t, kind, template_name)
                 }
                 (None, Some(field)) => {
                     if !OOTS_MEDIA_TYPES.contains(&format.as_str()) {
-                        problems.push(
+                        self.problems.push(
                             Diagnostic::new(
-                                &path,
+                                path,
                                 codes::BAD_FORMAT,
                                 format!("format `{format}` is not an OOTS media type"),
                             )
@@ -436,9 +518,9 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
                     }
                 }
                 _ => {
-                    problems.push(
+                    self.problems.push(
                         Diagnostic::new(
-                            &path,
+                            path,
                             codes::NO_DISTRIBUTION,
                             "a distribution needs exactly one of `template` and `document`",
                         )
@@ -455,33 +537,48 @@ pub async fn load(config: &AdapterConfig, mode: OpenMode) -> Result<MappingSet, 
                 source,
             });
         }
+        distributions
+    }
 
-        if problems.len() == before
-            && let Some((connector, limits)) = connector
-            && let Some(engine) = engine
-        {
-            mappings.push(Arc::new(Mapping {
-                name,
-                file: path.clone(),
-                fields,
-                engine,
-                spec,
-                classification_keys: keys,
-                distributions,
-                connector,
-                limits,
-            }));
+    /// Reads and registers one distribution's template (its path relative to the mapping
+    /// file); a template that cannot be read or compiled is reported, not fatal here.
+    fn template(
+        &mut self,
+        path: &Path,
+        base: &Path,
+        t: &Spanned<String>,
+        kind: DocumentKind,
+        template_name: String,
+    ) -> Source {
+        let tpath = base.join(&t.value);
+        match std::fs::read_to_string(&tpath) {
+            Ok(src) => {
+                self.hasher.write(src.as_bytes());
+                if let Err(e) =
+                    self.renderer
+                        .register(&template_name, kind, &src, &tpath.display().to_string())
+                {
+                    self.problems.push(
+                        Diagnostic::new(path, codes::TEMPLATE, e.to_string())
+                            .at_location(t.referenced),
+                    );
+                }
+            }
+            Err(e) => self.problems.push(
+                Diagnostic::new(
+                    path,
+                    codes::TEMPLATE,
+                    format!("template {} cannot be read: {}", tpath.display(), e.kind()),
+                )
+                .at_location(t.referenced),
+            ),
+        }
+        Source::Template {
+            kind,
+            name: template_name,
+            file: tpath,
         }
     }
-
-    if !problems.is_empty() {
-        return Err(Diagnostics(problems));
-    }
-    Ok(MappingSet {
-        mappings,
-        renderer: Arc::new(renderer),
-        generation: format!("{:016x}", hasher.finish()),
-    })
 }
 
 /// FNV-1a: a stable content hash for the generation id (not for security).
