@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::config::AdapterConfig;
 use crate::connector::OpenMode;
 use crate::diag::{Diagnostic, Diagnostics, codes};
-use crate::mapping::{Known, MappingSet, load, unknown_variables};
+use crate::mapping::{Known, Mapping, MappingSet, Source, load, unknown_variables};
 
 /// The result of checking one deployment folder.
 #[derive(Debug)]
@@ -60,165 +60,7 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
         }
     };
     for m in set.mappings() {
-        if m.engine.on_ambiguous() == crate::matching::OnAmbiguous::Preview
-            && !cfg.preview.signs_in_with_identifier()
-        {
-            diagnostics.push(
-                Diagnostic::new(
-                    &m.file,
-                    codes::MATCHING,
-                    "decision.on_ambiguous: preview leaves homonyms to the sign-in's person identifier, but preview.authentication gives none, so they would be answered EDM:ERR:0004",
-                )
-                .at_location(m.engine.on_ambiguous_location())
-                .hint("map the identifier claim under preview.authentication.oidc.claims.person_identifier, or set on_ambiguous: error"),
-            );
-        }
-        let fields = &m.spec.connector.fields;
-        let record: Option<BTreeSet<String>> =
-            (!fields.is_empty()).then(|| fields.keys().cloned().collect());
-        if let Some(record) = &record {
-            for (attr, field) in m
-                .fields
-                .iter()
-                .flat_map(|(a, fs)| fs.iter().map(move |f| (a, f)))
-            {
-                if !record.contains(field) {
-                    diagnostics.push(
-                        Diagnostic::new(
-                            &m.file,
-                            codes::UNKNOWN_FIELD,
-                            format!("identity {attr} uses `{field}`, which is not among the connector's fields"),
-                        )
-                        .hint(format!("add `{field}: <path>` under connector.fields")),
-                    );
-                }
-            }
-            if let Some(f) = m.engine.record_id()
-                && !record.contains(f)
-            {
-                diagnostics.push(
-                    Diagnostic::new(
-                        &m.file,
-                        codes::UNKNOWN_FIELD,
-                        format!("matching.record_id uses `{f}`, which is not among the connector's fields"),
-                    )
-                    .hint(format!("add `{f}: <path>` under connector.fields")),
-                );
-            }
-            if let Some(f) = &m.spec.evidence.issuing_date
-                && !record.contains(f)
-            {
-                diagnostics.push(
-                    Diagnostic::new(
-                        &m.file,
-                        codes::UNKNOWN_FIELD,
-                        format!("evidence.issuing_date uses `{f}`, which is not among the connector's fields"),
-                    )
-                    .hint(format!("add `{f}: <path>` under connector.fields")),
-                );
-            }
-        }
-        if let Some(record) = &record {
-            for field in m.spec.labels.keys() {
-                if !record.contains(field) {
-                    diagnostics.push(
-                        Diagnostic::new(
-                            &m.file,
-                            codes::UNKNOWN_FIELD,
-                            format!(
-                                "labels name `{field}`, which is not among the connector's fields"
-                            ),
-                        )
-                        .hint("label the fields listed under connector.fields"),
-                    );
-                }
-            }
-        }
-        // Field paths that match nothing in any recorded response (a typo in a JSONPath
-        // would otherwise only show as empty values in live answers).
-        let responses: Vec<&serde_json::Value> = m
-            .spec
-            .tests
-            .iter()
-            .flat_map(|t| t.responses.iter())
-            .collect();
-        if !responses.is_empty() {
-            let mut decoded = Vec::new();
-            for r in responses {
-                match m.connector.decode_fixture(r, fields) {
-                    Ok(records) => decoded.extend(records),
-                    Err(e) => diagnostics.push(Diagnostic::new(
-                        &m.file,
-                        codes::BAD_PATH,
-                        format!("a recorded response cannot be decoded: {e}"),
-                    )),
-                }
-            }
-            if !decoded.is_empty() {
-                for (field, fpath) in fields {
-                    let matched = decoded.iter().any(|r| {
-                        r.get(field)
-                            .is_some_and(|v| !matches!(v, oots_connector::Value::Null))
-                    });
-                    if !matched {
-                        diagnostics.push(
-                            Diagnostic::new(
-                                &m.file,
-                                codes::PATH_MATCHES_NOTHING,
-                                format!("field `{field}`: `{fpath}` matches nothing in any recorded response"),
-                            )
-                            .hint("check the path against the responses under tests, or add a response where the field is present"),
-                        );
-                    }
-                }
-            }
-        }
-        let known = Known { record };
-        for d in &m.distributions {
-            let crate::mapping::Source::Template { file, .. } = &d.source else {
-                if let (crate::mapping::Source::Document { field }, Some(record)) =
-                    (&d.source, &known.record)
-                    && !record.contains(field)
-                {
-                    diagnostics.push(
-                        Diagnostic::new(
-                            &m.file,
-                            codes::UNKNOWN_FIELD,
-                            format!("distribution {} passes through `{field}`, which is not among the connector's fields", d.format),
-                        )
-                        .hint(format!("add `{field}: <path>` under connector.fields")),
-                    );
-                }
-                continue;
-            };
-            let Ok(source) = std::fs::read_to_string(file) else {
-                continue;
-            };
-            for u in unknown_variables(&source, &known) {
-                diagnostics.push(
-                    Diagnostic::new(
-                        file,
-                        codes::UNKNOWN_VARIABLE,
-                        format!(
-                            "template uses `{}`, which the mapping does not provide",
-                            u.path
-                        ),
-                    )
-                    .at(u.line, u.column)
-                    .hint(u.hint),
-                );
-            }
-        }
-        if live && let Err(e) = m.connector.probe().await {
-            diagnostics.push(Diagnostic::new(
-                &m.file,
-                codes::CONNECTOR,
-                format!(
-                    "connection `{}` does not answer a probe: {e}",
-                    m.spec.connector.connection.value
-                ),
-            ));
-        }
+        check_mapping(&cfg, m, live, &mut diagnostics).await;
     }
     CheckOutcome {
         config: config.to_path_buf(),
@@ -227,7 +69,190 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
     }
 }
 
-/// Credentials written into URLs (`scheme://user:password@host`) instead of a reference.
+/// What loading one mapping cannot see: how it fits the rest of the configuration, the
+/// record fields it names, its recorded responses, its templates' variables and, when
+/// `live`, its connection.
+async fn check_mapping(cfg: &AdapterConfig, m: &Mapping, live: bool, out: &mut Vec<Diagnostic>) {
+    if m.engine.on_ambiguous() == crate::matching::OnAmbiguous::Preview
+        && !cfg.preview.signs_in_with_identifier()
+    {
+        out.push(
+            Diagnostic::new(
+                &m.file,
+                codes::MATCHING,
+                "decision.on_ambiguous: preview leaves homonyms to the sign-in's person identifier, but preview.authentication gives none, so they would be answered EDM:ERR:0004",
+            )
+            .at_location(m.engine.on_ambiguous_location())
+            .hint("map the identifier claim under preview.authentication.oidc.claims.person_identifier, or set on_ambiguous: error"),
+        );
+    }
+    let fields = &m.spec.connector.fields;
+    let record: Option<BTreeSet<String>> =
+        (!fields.is_empty()).then(|| fields.keys().cloned().collect());
+    if let Some(record) = &record {
+        record_fields(m, record, out);
+    }
+    recorded_responses(m, out);
+    templates(m, &Known { record }, out);
+    if live && let Err(e) = m.connector.probe().await {
+        out.push(Diagnostic::new(
+            &m.file,
+            codes::CONNECTOR,
+            format!(
+                "connection `{}` does not answer a probe: {e}",
+                m.spec.connector.connection.value
+            ),
+        ));
+    }
+}
+
+/// Every record field the mapping names elsewhere (identity, `matching.record_id`,
+/// `evidence.issuing_date`, labels) must be one of the connector's fields, or it would
+/// only ever be empty.
+fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnostic>) {
+    for (attr, field) in m
+        .fields
+        .iter()
+        .flat_map(|(a, fs)| fs.iter().map(move |f| (a, f)))
+    {
+        if !record.contains(field) {
+            out.push(
+                Diagnostic::new(
+                    &m.file,
+                    codes::UNKNOWN_FIELD,
+                    format!(
+                        "identity {attr} uses `{field}`, which is not among the connector's fields"
+                    ),
+                )
+                .hint(format!("add `{field}: <path>` under connector.fields")),
+            );
+        }
+    }
+    if let Some(f) = m.engine.record_id()
+        && !record.contains(f)
+    {
+        out.push(
+            Diagnostic::new(
+                &m.file,
+                codes::UNKNOWN_FIELD,
+                format!("matching.record_id uses `{f}`, which is not among the connector's fields"),
+            )
+            .hint(format!("add `{f}: <path>` under connector.fields")),
+        );
+    }
+    if let Some(f) = &m.spec.evidence.issuing_date
+        && !record.contains(f)
+    {
+        out.push(
+            Diagnostic::new(
+                &m.file,
+                codes::UNKNOWN_FIELD,
+                format!(
+                    "evidence.issuing_date uses `{f}`, which is not among the connector's fields"
+                ),
+            )
+            .hint(format!("add `{f}: <path>` under connector.fields")),
+        );
+    }
+    for field in m.spec.labels.keys() {
+        if !record.contains(field) {
+            out.push(
+                Diagnostic::new(
+                    &m.file,
+                    codes::UNKNOWN_FIELD,
+                    format!("labels name `{field}`, which is not among the connector's fields"),
+                )
+                .hint("label the fields listed under connector.fields"),
+            );
+        }
+    }
+}
+
+/// Field paths that match nothing in any recorded response (a typo in a JSONPath
+/// would otherwise only show as empty values in live answers).
+fn recorded_responses(m: &Mapping, out: &mut Vec<Diagnostic>) {
+    let fields = &m.spec.connector.fields;
+    let responses: Vec<&serde_json::Value> = m
+        .spec
+        .tests
+        .iter()
+        .flat_map(|t| t.responses.iter())
+        .collect();
+    if responses.is_empty() {
+        return;
+    }
+    let mut decoded = Vec::new();
+    for r in responses {
+        match m.connector.decode_fixture(r, fields) {
+            Ok(records) => decoded.extend(records),
+            Err(e) => out.push(Diagnostic::new(
+                &m.file,
+                codes::BAD_PATH,
+                format!("a recorded response cannot be decoded: {e}"),
+            )),
+        }
+    }
+    if decoded.is_empty() {
+        return;
+    }
+    for (field, fpath) in fields {
+        let matched = decoded.iter().any(|r| {
+            r.get(field)
+                .is_some_and(|v| !matches!(v, oots_connector::Value::Null))
+        });
+        if !matched {
+            out.push(
+                Diagnostic::new(
+                    &m.file,
+                    codes::PATH_MATCHES_NOTHING,
+                    format!("field `{field}`: `{fpath}` matches nothing in any recorded response"),
+                )
+                .hint("check the path against the responses under tests, or add a response where the field is present"),
+            );
+        }
+    }
+}
+
+/// The variables each template uses must be ones the mapping provides, and a passed-through
+/// document must come from one of the connector's fields: otherwise the evidence would
+/// silently lack them.
+fn templates(m: &Mapping, known: &Known, out: &mut Vec<Diagnostic>) {
+    for d in &m.distributions {
+        let Source::Template { file, .. } = &d.source else {
+            if let (Source::Document { field }, Some(record)) = (&d.source, &known.record)
+                && !record.contains(field)
+            {
+                out.push(
+                    Diagnostic::new(
+                        &m.file,
+                        codes::UNKNOWN_FIELD,
+                        format!("distribution {} passes through `{field}`, which is not among the connector's fields", d.format),
+                    )
+                    .hint(format!("add `{field}: <path>` under connector.fields")),
+                );
+            }
+            continue;
+        };
+        let Ok(source) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        for u in unknown_variables(&source, known) {
+            out.push(
+                Diagnostic::new(
+                    file,
+                    codes::UNKNOWN_VARIABLE,
+                    format!(
+                        "template uses `{}`, which the mapping does not provide",
+                        u.path
+                    ),
+                )
+                .at(u.line, u.column)
+                .hint(u.hint),
+            );
+        }
+    }
+}
+
 /// The AS4 PMode's certificates and trust store (and, when `live`, the private key with
 /// its certificate): a wrong file shows before the first message is refused.
 fn as4_gateway(
@@ -309,6 +334,7 @@ fn audit_key(cfg: &AdapterConfig) -> Vec<Diagnostic> {
     out
 }
 
+/// Credentials written into URLs (`scheme://user:password@host`) instead of a reference.
 fn inline_credentials(cfg: &AdapterConfig) -> Vec<Diagnostic> {
     cfg.connections
         .iter()
