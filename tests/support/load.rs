@@ -119,14 +119,22 @@ pub const ENV: [(&str, &str); 2] = [
     ("TEST_DOMIBUS_PUSH_PW", "push-pw"),
 ];
 
-/// Drops a PostgreSQL schema and everything in it (a test's store or registry).
+/// Drops a PostgreSQL schema and everything in it (a test's store or registry). An
+/// adapter still running on it (a test's `serve` lives until the test ends) can make
+/// PostgreSQL pick the drop as a deadlock victim: then it is tried again.
 pub async fn drop_pg_schema(pg: &str, schema: &str) {
-    oots_framework::store::PostgresStore::connect(pg, None, 2, None)
-        .await
-        .unwrap()
-        .drop_schema(schema)
+    let admin = oots_framework::store::PostgresStore::connect(pg, None, 2, None)
         .await
         .unwrap();
+    for attempt in 1.. {
+        match admin.drop_schema(schema).await {
+            Ok(()) => return,
+            Err(e) if attempt < 10 && e.to_string().contains("deadlock detected") => {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("DROP SCHEMA {schema}: {e}"),
+        }
+    }
 }
 
 /// Copies the quickstart register (seeded into SQLite by its script) into PostgreSQL, with
