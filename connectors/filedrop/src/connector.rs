@@ -77,9 +77,13 @@ impl FiledropConnector {
         // The initial scan reads files: keep it off the async executor's threads.
         // A file dropped just before start-up gets one settle period to complete, so a
         // fresh start answers with it at once.
+        // Only files that settle within that period are waited for: one still being
+        // written is left to the background loop.
+        let waited = cfg.settle + std::time::Duration::from_millis(50);
         let (scanner, wake) = tokio::task::spawn_blocking(move || {
+            let until = std::time::Instant::now() + waited;
             let mut wake = scanner.scan();
-            if let Some(due) = wake {
+            while let Some(due) = wake.filter(|due| *due <= until) {
                 std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
                 wake = scanner.scan();
             }

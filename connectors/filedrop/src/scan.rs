@@ -14,6 +14,10 @@ use crate::parse::{FileError, Layout};
 use crate::path::FieldPath;
 use crate::settings::{Resolved, glob_match, is_ignored_name};
 
+/// Added to a settling file's due time: the monotonic and the wall clock are read one
+/// after the other, never at the same instant.
+const CLOCK_SLACK: Duration = Duration::from_millis(1);
+
 /// State shared between the connector and its background thread.
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
@@ -118,7 +122,11 @@ impl Scanner {
         };
         let mut changed = false;
         let mut wake: Option<Instant> = None;
+        // Ages are measured against one wall-clock reading taken with `now`: a later
+        // reading would make the computed due time early by the delay in between, and
+        // the rescan at that time would find the file still too young.
         let now = Instant::now();
+        let wall_now = SystemTime::now();
         let settle = self.cfg.settle;
         for (name, path) in &entries {
             let Some(stamp) = stamp_of(path) else {
@@ -132,9 +140,7 @@ impl Scanner {
             if self.errors.get(name).is_some_and(|(s, _)| *s == stamp) {
                 continue;
             }
-            let age = stamp
-                .mtime
-                .and_then(|m| SystemTime::now().duration_since(m).ok());
+            let age = stamp.mtime.and_then(|m| wall_now.duration_since(m).ok());
             let old_enough = age.is_some_and(|a| a >= settle);
             let settled = self
                 .pending
@@ -150,7 +156,9 @@ impl Scanner {
                 };
                 let mut due = since + settle;
                 if let Some(a) = age {
-                    due = due.min(now + settle.saturating_sub(a));
+                    // The two clocks are read one after the other: a millisecond more
+                    // makes sure the file is old enough when the rescan comes.
+                    due = due.min(now + settle.saturating_sub(a) + CLOCK_SLACK);
                 }
                 wake = Some(wake.map_or(due, |w| w.min(due)));
                 continue;
