@@ -298,3 +298,21 @@ impl Connector for Fixture {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::KINDS;
+
+    /// An authority learns the `type:` names from docs/mapping-files.md: every kind of a
+    /// release build is named there.
+    #[test]
+    fn every_release_kind_is_documented() {
+        let docs = include_str!("../../docs/mapping-files.md");
+        for kind in KINDS.iter().filter(|k| **k != "example") {
+            assert!(
+                docs.contains(&format!("`{kind}`")),
+                "docs/mapping-files.md does not name the connector kind `{kind}`"
+            );
+        }
+    }
+}

@@ -51,22 +51,14 @@ async fn serve(config: &Path) -> Result<ExitCode, CliError> {
     let mut dc = DomibusConfig::new(d.endpoint.clone(), d.username.clone(), password.expose());
     dc.timeout = Duration::from_millis(d.timeout_ms);
     let gateway = DomibusWsPlugin::new(dc).map_err(CliError::other)?;
-    let listener = tokio::net::TcpListener::bind(cfg.http.listen)
-        .await
-        .map_err(|e| CliError::Other(format!("cannot listen on {}: {e}", cfg.http.listen)))?;
+    let listener = bind(&cfg).await?;
     tracing::info!(
         listen = %cfg.http.listen,
         generation = exchange.mappings().generation(),
         mappings = exchange.mappings().mappings().len(),
         "oots-adapter serving"
     );
-    let shutdown = CancellationToken::new();
-    let trigger = shutdown.clone();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("shutting down: finishing messages in flight");
-        trigger.cancel();
-    });
+    let shutdown = shutdown_on_signal();
     let service = Service::new(exchange, Arc::new(gateway), None);
     let push = PushAuth::new(d.push_username.clone(), push_password.expose());
     run_service(
@@ -119,22 +111,14 @@ async fn serve_as4(
     let gateway = Arc::new(
         As4Gateway::new(Arc::new(pmode), exchange.store().clone()).map_err(CliError::other)?,
     );
-    let listener = tokio::net::TcpListener::bind(cfg.http.listen)
-        .await
-        .map_err(|e| CliError::Other(format!("cannot listen on {}: {e}", cfg.http.listen)))?;
+    let listener = bind(cfg).await?;
     tracing::info!(
         listen = %cfg.http.listen,
         party = %settings.party_id,
         generation = exchange.mappings().generation(),
         "oots-adapter serving as an AS4 access point (POST /as4)"
     );
-    let shutdown = CancellationToken::new();
-    let trigger = shutdown.clone();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("shutting down: finishing messages in flight");
-        trigger.cancel();
-    });
+    let shutdown = shutdown_on_signal();
     let inbound = gateway.clone();
     let service = Service::new(exchange, gateway, None);
     run_service(
@@ -145,6 +129,26 @@ async fn serve_as4(
         shutdown,
     )
     .await
+}
+
+/// Binds `http.listen`.
+async fn bind(cfg: &crate::config::AdapterConfig) -> Result<tokio::net::TcpListener, CliError> {
+    tokio::net::TcpListener::bind(cfg.http.listen)
+        .await
+        .map_err(|e| CliError::Other(format!("cannot listen on {}: {e}", cfg.http.listen)))
+}
+
+/// A token cancelled by SIGTERM or Ctrl-C: the service then finishes the messages in
+/// flight and stops.
+fn shutdown_on_signal() -> CancellationToken {
+    let shutdown = CancellationToken::new();
+    let trigger = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing messages in flight");
+        trigger.cancel();
+    });
+    shutdown
 }
 
 async fn wait_for_signal() {

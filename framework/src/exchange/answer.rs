@@ -159,16 +159,9 @@ impl Run<'_> {
 
 /// An error response for `refusal` (and, for `EDM:ERR:0002`, the preview link).
 fn error(run: Run<'_>, refusal: Refusal, preview_location: Option<String>) -> Answer {
-    let Run {
-        ex,
-        set,
-        now,
-        mut trace,
-        echo: ctx,
-        facts,
-    } = run;
+    let (ex, now, ctx) = (run.ex, run.now, &run.echo);
     let preview_description = match &preview_location {
-        Some(_) => preview_description(ex, &ctx),
+        Some(_) => preview_description(ex, ctx),
         None => Vec::new(),
     };
     let preview_method = match (&preview_location, ctx.version) {
@@ -191,19 +184,44 @@ fn error(run: Run<'_>, refusal: Refusal, preview_location: Option<String>) -> An
         }],
     };
     let document = edm::write_error(&response);
-    trace.push(
-        Stage::Answered,
+    let request_id = ctx.request_id.clone();
+    answered(
+        run,
         format!("ExceptionResponse {}", refusal.code.code()),
-    );
-    Answer {
-        version: ctx.version,
-        request_id: ctx.request_id.clone(),
-        outcome: Outcome::Error {
+        request_id,
+        Outcome::Error {
             code: refusal.code.code(),
             detail: refusal.detail,
         },
         document,
-        attachments: Vec::new(),
+        Vec::new(),
+    )
+}
+
+/// The answer a run ends in: the trace's last line, and the run's generation, trace and
+/// audit facts carried over.
+fn answered(
+    run: Run<'_>,
+    last_step: String,
+    request_id: Option<String>,
+    outcome: Outcome,
+    document: String,
+    attachments: Vec<Attachment>,
+) -> Answer {
+    let Run {
+        set,
+        mut trace,
+        echo,
+        facts,
+        ..
+    } = run;
+    trace.push(Stage::Answered, last_step);
+    Answer {
+        version: echo.version,
+        request_id,
+        outcome,
+        document,
+        attachments,
         trace,
         generation: set.generation().to_owned(),
         matching: None,
@@ -224,15 +242,8 @@ fn requester_echo(a: &Agent) -> Agent {
 
 /// The evidence response for a produced document (at once, or after the user approved
 /// it in the preview).
-fn deliver(run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer {
-    let Run {
-        ex,
-        set,
-        now,
-        mut trace,
-        echo: ctx,
-        facts,
-    } = run;
+fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer {
+    let (ex, now) = (run.ex, run.now);
     let request = routed.request;
     let mapping = &routed.mapping;
     let Produced {
@@ -242,7 +253,7 @@ fn deliver(run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer {
         issuing_date,
     } = produced;
     let language = routed.evidence_language();
-    trace.push(
+    run.trace.push(
         Stage::Rendered,
         format!("{} ({} bytes)", routed.distribution.format, bytes.len()),
     );
@@ -260,7 +271,7 @@ fn deliver(run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer {
     };
     let is_about = is_about(&request.subject);
     let response = EvidenceResponse {
-        version: ctx.version,
+        version: run.echo.version,
         request_id: request.id.clone(),
         response_id: ex.ids.uuid().to_string(),
         issue_date_time: edm_timestamp(now),
@@ -290,29 +301,21 @@ fn deliver(run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer {
         }],
     };
     let document = edm::write_response(&response);
-    trace.push(
-        Stage::Answered,
+    answered(
+        run,
         "ExecuteQueryResponse with 1 evidence".to_owned(),
-    );
-    Answer {
-        version: ctx.version,
-        request_id: Some(request.id.clone()),
-        outcome: Outcome::Evidence {
+        Some(request.id.clone()),
+        Outcome::Evidence {
             mapping: mapping.name.clone(),
             format: routed.distribution.format.clone(),
         },
         document,
-        attachments: vec![Attachment {
+        vec![Attachment {
             content_id,
             mime_type: media_type,
             bytes,
         }],
-        trace,
-        generation: set.generation().to_owned(),
-        matching: None,
-        sign_in: None,
-        facts,
-    }
+    )
 }
 
 /// The specification a structured evidence conforms to: the one asked for, or the

@@ -1,9 +1,6 @@
-//! Stage three: the subject's record is [`Found`] in the registry, or not.
-//!
-//! [`matching`] is the one matching operation, prepare → look up → cap → decide, used by
-//! the exchange ([`find`]), by the preview's second look after the sign-in
-//! (`super::resolve`) and by `oots-adapter match-eval`. It only uses the
-//! [`Engine`]'s public API; it belongs in the matching crate once that is cut out.
+//! Stage three: the subject's record is [`Found`] in the registry, or not, by the one
+//! matching operation ([`matching`]) the preview's second look (`super::resolve`) and
+//! `oots-adapter match-eval` use too.
 
 use std::time::Duration;
 
@@ -15,58 +12,10 @@ use super::trace::Stage;
 use super::{Exchange, Refusal};
 use crate::edm::{ErrorCode, Rule};
 use crate::mapping::PreviewPolicy;
-use crate::matching::{Attribute, Engine, Identity, MatchOutcome, OnAmbiguous, Prepared, retrieve};
+use crate::matching::{
+    Attribute, Engine, MatchOutcome, Matching, OnAmbiguous, Prepared, matching, retrieve,
+};
 use crate::retry::{Attempt, with_backoff};
-
-/// What the matching operation ends in.
-#[derive(Debug)]
-pub enum Matching {
-    /// Refused before the registry was read ([`Engine::prepare`]).
-    Refused(MatchOutcome),
-    /// The registry could not be read.
-    Failed(ConnectorError),
-    /// Decided over the candidates, with the blocking passes' counts in the explanation.
-    Decided {
-        outcome: MatchOutcome,
-        records: Vec<Record>,
-    },
-}
-
-/// Prepares `identity`, looks up the candidates with `lookup`, and decides over them;
-/// more candidates than blocking's `max_candidates` need more attributes. With `exact`,
-/// only a candidate equal to the request in that attribute can match
-/// ([`Engine::decide_requiring_exact`]).
-pub async fn matching(
-    engine: &Engine,
-    identity: &Identity,
-    exact: Option<Attribute>,
-    lookup: impl AsyncFnOnce(&Prepared) -> Result<retrieve::Retrieved, ConnectorError>,
-) -> Matching {
-    let prepared = match engine.prepare(identity) {
-        Ok(p) => p,
-        Err(outcome) => return Matching::Refused(*outcome),
-    };
-    let (records, passes) = match lookup(&prepared).await {
-        Ok(r) => r,
-        Err(e) => return Matching::Failed(e),
-    };
-    let mut outcome = match engine.blocking() {
-        Some(b) if records.len() > b.max_candidates => MatchOutcome::NeedsMoreAttributes {
-            missing: Vec::new(),
-        },
-        _ => match exact {
-            None => engine.decide(&prepared, &records),
-            Some(attribute) => engine.decide_requiring_exact(&prepared, &records, attribute),
-        },
-    };
-    if let MatchOutcome::Match { explanation, .. }
-    | MatchOutcome::NoMatch { explanation }
-    | MatchOutcome::Ambiguous { explanation } = &mut outcome
-    {
-        explanation.passes = passes;
-    }
-    Matching::Decided { outcome, records }
-}
 
 /// The record that is the subject, and the decision that says so; only [`find`] makes one.
 pub(super) struct Found {

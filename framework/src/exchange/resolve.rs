@@ -3,13 +3,13 @@
 //! operation as the exchange.
 
 use super::Exchange;
-use super::find::{Matching, lookup, matching, unidentified};
+use super::find::{lookup, unidentified};
 use super::preview::{record_identity, shown_fields};
 use super::produce::produce;
 use super::route::select;
 use super::trace::Trace;
 use crate::edm;
-use crate::matching::{Attribute, MatchOutcome, Prepared};
+use crate::matching::{Attribute, MatchOutcome, Matching, Prepared, matching};
 use crate::preview::held::Content;
 
 /// What looking again with the signed-in person's identifier found.

@@ -30,6 +30,7 @@ mod normalize;
 pub mod phonetic;
 pub mod retrieve;
 pub mod script;
+mod search;
 mod spec;
 mod subject;
 pub mod translit;
@@ -42,6 +43,7 @@ pub use explain::{CandidateExplanation, Explanation, mask};
 pub use frequency::NameFrequencies;
 pub use guard::Guard;
 pub use normalize::normalize_name;
+pub use search::{Matching, matching};
 pub use spec::{DecisionSpec, FrequencySpec, MatchingConfig, MatchingSpec, OnAmbiguous, OneOrMany};
 pub use subject::SubjectKind;
 

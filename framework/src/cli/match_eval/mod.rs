@@ -28,10 +28,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 use super::CliError;
 use crate::diag::{Diagnostic, Diagnostics, codes};
-use crate::exchange::find::{Matching, matching};
 use crate::matching::date::DateParts;
 use crate::matching::{
-    Attribute, Engine, Identity, MatchOutcome, MatchingConfig, Prepared, retrieve,
+    Attribute, Engine, Identity, MatchOutcome, Matching, MatchingConfig, Prepared, matching,
+    retrieve,
 };
 use adversarial::{Generator, Safety};
 use population::Population;
