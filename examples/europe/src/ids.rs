@@ -43,141 +43,190 @@ fn yy(d: Date) -> String {
 
 /// One identifier for a person (the caller retries on a collision).
 pub fn national_id(scheme: IdScheme, dob: Date, male: bool, rng: &mut Rng) -> String {
-    let (mm, dd) = (d2(dob.m), d2(dob.d));
     match scheme {
-        IdScheme::Amka => {
-            let body = format!("{dd}{mm}{}{}", yy(dob), digits(rng.below(10_000) as u64, 4));
-            format!("{body}{}", luhn_check(&body))
-        }
-        IdScheme::Egn => {
-            let m = if dob.y >= 2000 { dob.m + 40 } else { dob.m };
-            let serial = rng.below(500) as u32 * 2 + u32::from(!male);
-            let body = format!("{}{}{dd}{}", yy(dob), d2(m), digits(u64::from(serial), 3));
-            let c = weighted(&body, &[2, 4, 8, 5, 10, 9, 7, 3, 6]) % 11 % 10;
-            format!("{body}{c}")
-        }
-        IdScheme::Pesel => {
-            let m = if dob.y >= 2000 { dob.m + 20 } else { dob.m };
-            let serial = rng.below(500) as u32 * 2 + u32::from(male);
-            let body = format!("{}{}{dd}{}", yy(dob), d2(m), digits(u64::from(serial), 4));
-            let c = (10 - weighted(&body, &[1, 3, 7, 9, 1, 3, 7, 9, 1, 3]) % 10) % 10;
-            format!("{body}{c}")
-        }
-        IdScheme::RodneCislo => {
-            let m = if male { dob.m } else { dob.m + 50 };
-            let head = format!("{}{}{dd}", yy(dob), d2(m));
-            loop {
-                let serial = rng.below(1000) as u64;
-                let nine: u64 = format!("{head}{}", digits(serial, 3)).parse().unwrap_or(0);
-                let c = nine % 11;
-                if c < 10 {
-                    break format!("{head}{}{c}", digits(serial, 3));
-                }
-            }
-        }
-        IdScheme::Personnummer => {
-            let serial = rng.below(500) as u32 * 2 + u32::from(male);
-            let body = format!("{}{mm}{dd}{}", yy(dob), digits(u64::from(serial), 3));
-            format!("{}{body}{}", dob.y / 100, luhn_check(&body))
-        }
-        IdScheme::Hetu => {
-            let serial = 2 + rng.below(449) as u32 * 2 + u32::from(male);
-            let n: u64 = format!("{dd}{mm}{}{}", yy(dob), digits(u64::from(serial), 3))
-                .parse()
-                .unwrap_or(0);
-            let table = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
-            let sign = if dob.y >= 2000 { 'A' } else { '-' };
-            format!(
-                "{dd}{mm}{}{sign}{}{}",
-                yy(dob),
-                digits(u64::from(serial), 3),
-                table[(n % 31) as usize] as char
-            )
-        }
-        IdScheme::AsmensKodas => {
-            let g = match (dob.y >= 2000, male) {
-                (false, true) => 3,
-                (false, false) => 4,
-                (true, true) => 5,
-                (true, false) => 6,
-            };
-            let body = format!(
-                "{g}{}{mm}{dd}{}",
-                yy(dob),
-                digits(rng.below(1000) as u64, 3)
-            );
-            let mut c = weighted(&body, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 1]) % 11;
-            if c == 10 {
-                c = weighted(&body, &[3, 4, 5, 6, 7, 8, 9, 1, 2, 3]) % 11;
-                if c == 10 {
-                    c = 0;
-                }
-            }
-            format!("{body}{c}")
-        }
-        IdScheme::Cnp => {
-            let s = match (dob.y >= 2000, male) {
-                (false, true) => 1,
-                (false, false) => 2,
-                (true, true) => 5,
-                (true, false) => 6,
-            };
-            let county = 1 + rng.below(46);
-            let body = format!(
-                "{s}{}{mm}{dd}{}{}",
-                yy(dob),
-                digits(county as u64, 2),
-                digits(1 + rng.below(999) as u64, 3)
-            );
-            let c = weighted(&body, &[2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9]) % 11;
-            format!("{body}{}", if c == 10 { 1 } else { c })
-        }
-        IdScheme::Dni => {
-            let n = 10_000_000 + rng.below(70_000_000) as u64;
-            let letters = b"TRWAGMYFPDXBNJZSQVHLCKE";
-            format!("{n:08}{}", letters[(n % 23) as usize] as char)
-        }
-        IdScheme::Nic => {
-            let body = digits(1_000_000 + rng.below(29_000_000) as u64, 8);
-            let c = (11 - weighted(&body, &[9, 8, 7, 6, 5, 4, 3, 2]) % 11) % 11 % 10;
-            format!("{body}{c}")
-        }
-        IdScheme::Bsn => loop {
-            let body = digits(100_000_000 + rng.below(899_999_999) as u64, 9);
-            // The eleven-test: 9·d1 + 8·d2 + … + 2·d8 − d9 divisible by 11.
-            let s = weighted(&body[..8], &[9, 8, 7, 6, 5, 4, 3, 2]) as i64
-                - i64::from(body.as_bytes()[8] - b'0');
-            if s % 11 == 0 {
-                break body;
-            }
-        },
-        IdScheme::HuPersonal => {
-            let s = match (dob.y >= 2000, male) {
-                (false, true) => 1,
-                (false, false) => 2,
-                (true, true) => 3,
-                (true, false) => 4,
-            };
-            loop {
-                let body = format!(
-                    "{s}{}{mm}{dd}{}",
-                    yy(dob),
-                    digits(rng.below(1000) as u64, 3)
-                );
-                let c = weighted(&body, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) % 11;
-                if c < 10 {
-                    break format!("{body}{c}");
-                }
-            }
-        }
-        IdScheme::CodiceFiscale => {
-            // The codice fiscale proper needs the names; `codice_fiscale` fills them in.
-            String::new()
-        }
-        IdScheme::Pseudonym => (0..32)
-            .map(|_| b"0123456789ABCDEF"[rng.below(16)] as char)
-            .collect(),
+        IdScheme::Amka => amka(dob, rng),
+        IdScheme::Egn => egn(dob, male, rng),
+        IdScheme::Pesel => pesel(dob, male, rng),
+        IdScheme::RodneCislo => rodne_cislo(dob, male, rng),
+        IdScheme::Personnummer => personnummer(dob, male, rng),
+        IdScheme::Hetu => hetu(dob, male, rng),
+        IdScheme::AsmensKodas => asmens_kodas(dob, male, rng),
+        IdScheme::Cnp => cnp(dob, male, rng),
+        IdScheme::Dni => dni(rng),
+        IdScheme::Nic => nic(rng),
+        IdScheme::Bsn => bsn(rng),
+        IdScheme::HuPersonal => hu_personal(dob, male, rng),
+        // The codice fiscale proper needs the names; `codice_fiscale` fills them in.
+        IdScheme::CodiceFiscale => String::new(),
+        IdScheme::Pseudonym => pseudonym(rng),
     }
+}
+
+/// Greek AMKA: birth date (DDMMYY), a serial, the Luhn check digit.
+fn amka(dob: Date, rng: &mut Rng) -> String {
+    let (mm, dd) = (d2(dob.m), d2(dob.d));
+    let body = format!("{dd}{mm}{}{}", yy(dob), digits(rng.below(10_000) as u64, 4));
+    format!("{body}{}", luhn_check(&body))
+}
+
+/// Bulgarian ЕГН: YYMMDD (month + 40 from 2000), a serial even for men, a weighted check.
+fn egn(dob: Date, male: bool, rng: &mut Rng) -> String {
+    let dd = d2(dob.d);
+    let m = if dob.y >= 2000 { dob.m + 40 } else { dob.m };
+    let serial = rng.below(500) as u32 * 2 + u32::from(!male);
+    let body = format!("{}{}{dd}{}", yy(dob), d2(m), digits(u64::from(serial), 3));
+    let c = weighted(&body, &[2, 4, 8, 5, 10, 9, 7, 3, 6]) % 11 % 10;
+    format!("{body}{c}")
+}
+
+/// Polish PESEL: YYMMDD (month + 20 from 2000), a serial odd for men, a weighted check.
+fn pesel(dob: Date, male: bool, rng: &mut Rng) -> String {
+    let dd = d2(dob.d);
+    let m = if dob.y >= 2000 { dob.m + 20 } else { dob.m };
+    let serial = rng.below(500) as u32 * 2 + u32::from(male);
+    let body = format!("{}{}{dd}{}", yy(dob), d2(m), digits(u64::from(serial), 4));
+    let c = (10 - weighted(&body, &[1, 3, 7, 9, 1, 3, 7, 9, 1, 3]) % 10) % 10;
+    format!("{body}{c}")
+}
+
+/// Czech rodné číslo: YYMMDD (month + 50 for women), a serial, the whole divisible by 11.
+fn rodne_cislo(dob: Date, male: bool, rng: &mut Rng) -> String {
+    let dd = d2(dob.d);
+    let m = if male { dob.m } else { dob.m + 50 };
+    let head = format!("{}{}{dd}", yy(dob), d2(m));
+    loop {
+        let serial = rng.below(1000) as u64;
+        let nine: u64 = format!("{head}{}", digits(serial, 3)).parse().unwrap_or(0);
+        let c = nine % 11;
+        if c < 10 {
+            break format!("{head}{}{c}", digits(serial, 3));
+        }
+    }
+}
+
+/// Swedish personnummer (twelve digits): century, YYMMDD, a serial odd for men, Luhn.
+fn personnummer(dob: Date, male: bool, rng: &mut Rng) -> String {
+    let (mm, dd) = (d2(dob.m), d2(dob.d));
+    let serial = rng.below(500) as u32 * 2 + u32::from(male);
+    let body = format!("{}{mm}{dd}{}", yy(dob), digits(u64::from(serial), 3));
+    format!("{}{body}{}", dob.y / 100, luhn_check(&body))
+}
+
+/// Finnish henkilötunnus: DDMMYY, the century sign, a serial odd for men, a check character.
+fn hetu(dob: Date, male: bool, rng: &mut Rng) -> String {
+    let (mm, dd) = (d2(dob.m), d2(dob.d));
+    let serial = 2 + rng.below(449) as u32 * 2 + u32::from(male);
+    let n: u64 = format!("{dd}{mm}{}{}", yy(dob), digits(u64::from(serial), 3))
+        .parse()
+        .unwrap_or(0);
+    let table = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
+    let sign = if dob.y >= 2000 { 'A' } else { '-' };
+    format!(
+        "{dd}{mm}{}{sign}{}{}",
+        yy(dob),
+        digits(u64::from(serial), 3),
+        table[(n % 31) as usize] as char
+    )
+}
+
+/// Lithuanian asmens kodas: a century-and-sex digit, YYMMDD, a serial, a two-pass check.
+fn asmens_kodas(dob: Date, male: bool, rng: &mut Rng) -> String {
+    let (mm, dd) = (d2(dob.m), d2(dob.d));
+    let g = match (dob.y >= 2000, male) {
+        (false, true) => 3,
+        (false, false) => 4,
+        (true, true) => 5,
+        (true, false) => 6,
+    };
+    let body = format!(
+        "{g}{}{mm}{dd}{}",
+        yy(dob),
+        digits(rng.below(1000) as u64, 3)
+    );
+    let mut c = weighted(&body, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 1]) % 11;
+    if c == 10 {
+        c = weighted(&body, &[3, 4, 5, 6, 7, 8, 9, 1, 2, 3]) % 11;
+        if c == 10 {
+            c = 0;
+        }
+    }
+    format!("{body}{c}")
+}
+
+/// Romanian CNP: a century-and-sex digit, YYMMDD, the county, a serial, a weighted check.
+fn cnp(dob: Date, male: bool, rng: &mut Rng) -> String {
+    let (mm, dd) = (d2(dob.m), d2(dob.d));
+    let s = match (dob.y >= 2000, male) {
+        (false, true) => 1,
+        (false, false) => 2,
+        (true, true) => 5,
+        (true, false) => 6,
+    };
+    let county = 1 + rng.below(46);
+    let body = format!(
+        "{s}{}{mm}{dd}{}{}",
+        yy(dob),
+        digits(county as u64, 2),
+        digits(1 + rng.below(999) as u64, 3)
+    );
+    let c = weighted(&body, &[2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9]) % 11;
+    format!("{body}{}", if c == 10 { 1 } else { c })
+}
+
+/// Spanish DNI: eight digits and the check letter (the number modulo 23).
+fn dni(rng: &mut Rng) -> String {
+    let n = 10_000_000 + rng.below(70_000_000) as u64;
+    let letters = b"TRWAGMYFPDXBNJZSQVHLCKE";
+    format!("{n:08}{}", letters[(n % 23) as usize] as char)
+}
+
+/// Portuguese civil number: eight digits and a weighted check digit.
+fn nic(rng: &mut Rng) -> String {
+    let body = digits(1_000_000 + rng.below(29_000_000) as u64, 8);
+    let c = (11 - weighted(&body, &[9, 8, 7, 6, 5, 4, 3, 2]) % 11) % 11 % 10;
+    format!("{body}{c}")
+}
+
+/// Dutch BSN: nine digits passing the eleven-test.
+fn bsn(rng: &mut Rng) -> String {
+    loop {
+        let body = digits(100_000_000 + rng.below(899_999_999) as u64, 9);
+        // The eleven-test: 9·d1 + 8·d2 + … + 2·d8 − d9 divisible by 11.
+        let s = weighted(&body[..8], &[9, 8, 7, 6, 5, 4, 3, 2]) as i64
+            - i64::from(body.as_bytes()[8] - b'0');
+        if s % 11 == 0 {
+            break body;
+        }
+    }
+}
+
+/// Hungarian personal number: a century-and-sex digit, YYMMDD, a serial, a weighted check.
+fn hu_personal(dob: Date, male: bool, rng: &mut Rng) -> String {
+    let (mm, dd) = (d2(dob.m), d2(dob.d));
+    let s = match (dob.y >= 2000, male) {
+        (false, true) => 1,
+        (false, false) => 2,
+        (true, true) => 3,
+        (true, false) => 4,
+    };
+    loop {
+        let body = format!(
+            "{s}{}{mm}{dd}{}",
+            yy(dob),
+            digits(rng.below(1000) as u64, 3)
+        );
+        let c = weighted(&body, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) % 11;
+        if c < 10 {
+            break format!("{body}{c}");
+        }
+    }
+}
+
+/// A pseudonym (DE, FR): 32 hexadecimal digits, saying nothing about the person.
+fn pseudonym(rng: &mut Rng) -> String {
+    (0..32)
+        .map(|_| b"0123456789ABCDEF"[rng.below(16)] as char)
+        .collect()
 }
 
 fn d2(n: u32) -> String {

@@ -81,32 +81,15 @@ pub struct Dataset {
     pub registry_index: Vec<usize>,
 }
 
+/// Generates the data set of `o.seed`: the population, its registry rows (shuffled), the
+/// requests about a sample of it, the true links and the summary.
 pub fn generate(o: &Options) -> Result<Dataset, Error> {
     if o.persons == 0 {
         return Err(Error::Usage("--persons must be at least 1".into()));
     }
-    let known = names::all();
-    let selected: Vec<&'static names::CountryData> = if o.countries.is_empty() {
-        known.to_vec()
-    } else {
-        o.countries
-            .iter()
-            .map(|code| {
-                let code = code.trim().to_uppercase();
-                known
-                    .iter()
-                    .copied()
-                    .find(|d| d.code == code)
-                    .ok_or_else(|| {
-                        let all: Vec<&str> = known.iter().map(|d| d.code).collect();
-                        Error::Usage(format!(
-                            "unknown country `{code}` (known: {})",
-                            all.join(",")
-                        ))
-                    })
-            })
-            .collect::<Result<_, _>>()?
-    };
+    let selected = select_countries(&o.countries)?;
+    // One stream per stage, forked in this order, so that a stage's draws never shift
+    // another's.
     let mut rng = Rng::new(o.seed);
     let mut list_rng = rng.fork(0x1157);
     let countries: Vec<Country> = selected
@@ -117,10 +100,57 @@ pub fn generate(o: &Options) -> Result<Dataset, Error> {
     let population = Population::generate(countries, o.persons, &mut pop_rng);
     let mut noise_rng = rng.fork(0x7777);
     let built = noise::build(&population, o.requests, &mut noise_rng);
+    let (registry, registry_index) = shuffle_registry(&built.registry, &mut rng.fork(0x5417));
+    let (requests, truth, request_person) =
+        number_requests(built.requests, &registry, &registry_index);
+    let summary = summarize(
+        o.seed,
+        &population,
+        &built.counts,
+        &registry,
+        &requests,
+        &request_person,
+    );
+    Ok(Dataset {
+        registry,
+        requests,
+        truth,
+        summary,
+        population,
+        request_person,
+        registry_index,
+    })
+}
 
-    // Registry order shuffled, so that a record id says nothing about the family.
-    let mut order: Vec<usize> = (0..built.registry.len()).collect();
-    let mut shuffle = rng.fork(0x5417);
+/// The countries asked for, in the order given (every known one when none is).
+fn select_countries(codes: &[String]) -> Result<Vec<&'static names::CountryData>, Error> {
+    let known = names::all();
+    if codes.is_empty() {
+        return Ok(known.to_vec());
+    }
+    codes
+        .iter()
+        .map(|code| {
+            let code = code.trim().to_uppercase();
+            known
+                .iter()
+                .copied()
+                .find(|d| d.code == code)
+                .ok_or_else(|| {
+                    let all: Vec<&str> = known.iter().map(|d| d.code).collect();
+                    Error::Usage(format!(
+                        "unknown country `{code}` (known: {})",
+                        all.join(",")
+                    ))
+                })
+        })
+        .collect()
+}
+
+/// The registry rows in shuffled order, numbered `p-<n>`, so that a record id says
+/// nothing about the family; with each person's position in it.
+fn shuffle_registry(rows: &[Row], shuffle: &mut Rng) -> (Vec<Row>, Vec<usize>) {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
     for i in (1..order.len()).rev() {
         let j = shuffle.below(i + 1);
         order.swap(i, j);
@@ -128,15 +158,24 @@ pub fn generate(o: &Options) -> Result<Dataset, Error> {
     let mut registry_index = vec![0; order.len()];
     let mut registry = Vec::with_capacity(order.len());
     for (pos, &pi) in order.iter().enumerate() {
-        let mut row = built.registry[pi].clone();
+        let mut row = rows[pi].clone();
         row.rec_id = format!("p-{}", pos + 1);
         registry_index[pi] = pos;
         registry.push(row);
     }
-    let mut requests = Vec::with_capacity(built.requests.len());
-    let mut truth = Vec::with_capacity(built.requests.len());
-    let mut request_person = Vec::with_capacity(built.requests.len());
-    for (k, (pi, mut row)) in built.requests.into_iter().enumerate() {
+    (registry, registry_index)
+}
+
+/// The requests numbered `q-<n>`, with the true link of each and the person it is about.
+fn number_requests(
+    built: Vec<(usize, Row)>,
+    registry: &[Row],
+    registry_index: &[usize],
+) -> (Vec<Row>, Vec<(String, String)>, Vec<usize>) {
+    let mut requests = Vec::with_capacity(built.len());
+    let mut truth = Vec::with_capacity(built.len());
+    let mut request_person = Vec::with_capacity(built.len());
+    for (k, (pi, mut row)) in built.into_iter().enumerate() {
         row.rec_id = format!("q-{}", k + 1);
         truth.push((
             row.rec_id.clone(),
@@ -145,7 +184,19 @@ pub fn generate(o: &Options) -> Result<Dataset, Error> {
         request_person.push(pi);
         requests.push(row);
     }
+    (requests, truth, request_person)
+}
 
+/// `summary.json`: sizes, persons and requests per country, family structure, registry
+/// habits, request spellings and attributes, and every noise kind's rates.
+fn summarize(
+    seed: u64,
+    population: &Population,
+    counts: &noise::Counts,
+    registry: &[Row],
+    requests: &[Row],
+    request_person: &[usize],
+) -> Json {
     let per_country = Json::obj(population.countries.iter().enumerate().map(|(ci, c)| {
         let persons = population
             .persons
@@ -164,30 +215,21 @@ pub fn generate(o: &Options) -> Result<Dataset, Error> {
             ]),
         )
     }));
-    let summary = Json::obj([
+    Json::obj([
         ("generator", Json::Str("oots-europe-data".into())),
-        ("seed", Json::Int(o.seed)),
+        ("seed", Json::Int(seed)),
         ("persons", Json::Int(registry.len() as u64)),
         ("requests", Json::Int(requests.len() as u64)),
         ("countries", per_country),
-        ("structure", summary::structure(&population)),
-        ("registry", summary::counts(&built.counts.registry)),
-        ("request_spelling", summary::counts(&built.counts.spelling)),
+        ("structure", summary::structure(population)),
+        ("registry", summary::counts(&counts.registry)),
+        ("request_spelling", summary::counts(&counts.spelling)),
         (
             "request_attributes_present",
-            summary::counts(&built.counts.presence),
+            summary::counts(&counts.presence),
         ),
-        ("noise", summary::noise(&built.counts)),
-    ]);
-    Ok(Dataset {
-        registry,
-        requests,
-        truth,
-        summary,
-        population,
-        request_person,
-        registry_index,
-    })
+        ("noise", summary::noise(counts)),
+    ])
 }
 
 impl Dataset {

@@ -84,130 +84,183 @@ fn is_greek_vowel(c: char) -> bool {
 
 /// Transliterates one lower-case Greek word.
 fn greek_word(word: &str, scheme: GreekScheme) -> String {
-    let p = match scheme {
-        GreekScheme::Elot743 => GreekPopular::default(),
-        GreekScheme::Popular(p) => p,
-    };
-    let w: Vec<(char, bool)> = word.chars().map(greek_base).collect();
-    let at = |i: usize| w.get(i).map(|x| x.0);
-    let plain = |i: usize| w.get(i).map(|x| !x.1).unwrap_or(false);
+    let word = GreekWord::new(word, scheme);
     let mut out = String::new();
     let mut i = 0;
-    while i < w.len() {
-        let c = w[i].0;
-        let next = at(i + 1);
-        let mut step = 1;
-        let s: String = match c {
-            'α' | 'ε' | 'η' if next == Some('υ') && plain(i + 1) => {
-                step = 2;
-                let base = match c {
-                    'α' => "a",
-                    'ε' => "e",
-                    _ if p.eta_e => "e",
-                    _ => "i",
-                };
-                let voiced = at(i + 2).is_some_and(|a| {
-                    is_greek_vowel(a) || matches!(a, 'β' | 'γ' | 'δ' | 'ζ' | 'λ' | 'μ' | 'ν' | 'ρ')
-                });
-                format!("{base}{}", if voiced { "v" } else { "f" })
-            }
-            'α' if next == Some('ι') && plain(i + 1) => {
-                step = 2;
-                "ai".into()
-            }
-            'ε' if next == Some('ι') && plain(i + 1) => {
-                step = 2;
-                "ei".into()
-            }
-            'ο' if next == Some('ι') && plain(i + 1) => {
-                step = 2;
-                "oi".into()
-            }
-            'ο' if next == Some('υ') && plain(i + 1) => {
-                step = 2;
-                if p.ou_u { "u" } else { "ou" }.into()
-            }
-            'α' => "a".into(),
-            'ε' => "e".into(),
-            'η' => if p.eta_e { "e" } else { "i" }.into(),
-            'ι' => "i".into(),
-            'ο' | 'ω' => "o".into(),
-            'υ' => if p.upsilon_i { "i" } else { "y" }.into(),
-            'β' => if p.beta_b { "b" } else { "v" }.into(),
-            'γ' => match next {
-                Some('γ') => {
-                    step = 2;
-                    "ng".into()
-                }
-                Some('κ') => {
-                    step = 2;
-                    match (p.voiced, i == 0) {
-                        (true, true) => "g",
-                        (true, false) => "ng",
-                        _ => "gk",
-                    }
-                    .into()
-                }
-                Some('ξ') => {
-                    step = 2;
-                    if p.xi_ks { "nks" } else { "nx" }.into()
-                }
-                Some('χ') => {
-                    step = 2;
-                    if p.chi_h { "nh" } else { "nch" }.into()
-                }
-                Some('ι') if p.gamma_y > 0 && at(i + 2).is_some_and(is_greek_vowel) => {
-                    if p.gamma_y == 2 {
-                        step = 2;
-                        "y".into()
-                    } else {
-                        "y".into()
-                    }
-                }
-                _ => "g".into(),
-            },
-            'δ' => "d".into(),
-            'ζ' => "z".into(),
-            'θ' => "th".into(),
-            'κ' => {
-                let hard = matches!(next, Some('α' | 'ο' | 'ω' | 'λ' | 'ρ'));
-                if p.kappa_c && hard { "c" } else { "k" }.into()
-            }
-            'λ' => "l".into(),
-            'μ' if next == Some('π') => {
-                step = 2;
-                match (p.voiced, i == 0) {
-                    (true, true) => "b",
-                    (true, false) => "mb",
-                    _ => "mp",
-                }
-                .into()
-            }
-            'μ' => "m".into(),
-            'ν' if next == Some('τ') => {
-                step = 2;
-                match (p.voiced, i == 0) {
-                    (true, true) => "d",
-                    (true, false) => "nd",
-                    _ => "nt",
-                }
-                .into()
-            }
-            'ν' => "n".into(),
-            'ξ' => if p.xi_ks { "ks" } else { "x" }.into(),
-            'π' => "p".into(),
-            'ρ' => "r".into(),
-            'σ' => "s".into(),
-            'τ' => "t".into(),
-            'φ' => if p.phi_ph { "ph" } else { "f" }.into(),
-            'χ' => if p.chi_h { "h" } else { "ch" }.into(),
-            'ψ' => "ps".into(),
-            other => other.to_string(),
-        };
+    while i < word.letters.len() {
+        let (s, step) = word
+            .diphthong(i)
+            .or_else(|| word.cluster(i))
+            .unwrap_or_else(|| (word.letter(i), 1));
         out.push_str(&s);
         i += step;
     }
     out
+}
+
+/// A Greek word being transliterated: its letters without accents (each with whether
+/// it had a diaeresis) and the spelling rules in force.
+struct GreekWord {
+    letters: Vec<(char, bool)>,
+    p: GreekPopular,
+}
+
+impl GreekWord {
+    fn new(word: &str, scheme: GreekScheme) -> GreekWord {
+        let p = match scheme {
+            GreekScheme::Elot743 => GreekPopular::default(),
+            GreekScheme::Popular(p) => p,
+        };
+        GreekWord {
+            letters: word.chars().map(greek_base).collect(),
+            p,
+        }
+    }
+
+    fn at(&self, i: usize) -> Option<char> {
+        self.letters.get(i).map(|x| x.0)
+    }
+
+    /// Whether the letter at `i` has no diaeresis (so it joins the letter before it).
+    fn plain(&self, i: usize) -> bool {
+        self.letters.get(i).map(|x| !x.1).unwrap_or(false)
+    }
+
+    /// Two vowels written as one sound (αυ, ευ, ηυ, αι, ει, οι, ου): the Latin text and
+    /// the two letters consumed. A diaeresis on the second vowel keeps them apart.
+    fn diphthong(&self, i: usize) -> Option<(String, usize)> {
+        if !self.plain(i + 1) {
+            return None;
+        }
+        let s = match (self.at(i)?, self.at(i + 1)?) {
+            (c @ ('α' | 'ε' | 'η'), 'υ') => return Some((self.vowel_upsilon(i, c), 2)),
+            ('α', 'ι') => "ai",
+            ('ε', 'ι') => "ei",
+            ('ο', 'ι') => "oi",
+            ('ο', 'υ') => {
+                if self.p.ou_u {
+                    "u"
+                } else {
+                    "ou"
+                }
+            }
+            _ => return None,
+        };
+        Some((s.into(), 2))
+    }
+
+    /// αυ, ευ, ηυ: v before a vowel or a voiced consonant, f otherwise.
+    fn vowel_upsilon(&self, i: usize, c: char) -> String {
+        let base = match c {
+            'α' => "a",
+            'ε' => "e",
+            _ if self.p.eta_e => "e",
+            _ => "i",
+        };
+        let voiced = self.at(i + 2).is_some_and(|a| {
+            is_greek_vowel(a) || matches!(a, 'β' | 'γ' | 'δ' | 'ζ' | 'λ' | 'μ' | 'ν' | 'ρ')
+        });
+        format!("{base}{}", if voiced { "v" } else { "f" })
+    }
+
+    /// Consonant clusters written otherwise than letter by letter (γγ, γκ, γξ, γχ, γι
+    /// before a vowel, μπ, ντ): the Latin text and the letters consumed.
+    fn cluster(&self, i: usize) -> Option<(String, usize)> {
+        let p = &self.p;
+        let voiced = |initial: &'static str, inner: &'static str, plain: &'static str| match (
+            p.voiced,
+            i == 0,
+        ) {
+            (true, true) => initial,
+            (true, false) => inner,
+            _ => plain,
+        };
+        let (s, step) = match (self.at(i)?, self.at(i + 1)?) {
+            ('γ', 'γ') => ("ng", 2),
+            ('γ', 'κ') => (voiced("g", "ng", "gk"), 2),
+            ('γ', 'ξ') => (if p.xi_ks { "nks" } else { "nx" }, 2),
+            ('γ', 'χ') => (if p.chi_h { "nh" } else { "nch" }, 2),
+            ('γ', 'ι') if p.gamma_y > 0 && self.at(i + 2).is_some_and(is_greek_vowel) => {
+                ("y", if p.gamma_y == 2 { 2 } else { 1 })
+            }
+            ('μ', 'π') => (voiced("b", "mb", "mp"), 2),
+            ('ν', 'τ') => (voiced("d", "nd", "nt"), 2),
+            _ => return None,
+        };
+        Some((s.into(), step))
+    }
+
+    /// One letter on its own.
+    fn letter(&self, i: usize) -> String {
+        let p = &self.p;
+        let next = self.at(i + 1);
+        match self.letters[i].0 {
+            'α' => "a",
+            'ε' => "e",
+            'η' => {
+                if p.eta_e {
+                    "e"
+                } else {
+                    "i"
+                }
+            }
+            'ι' => "i",
+            'ο' | 'ω' => "o",
+            'υ' => {
+                if p.upsilon_i {
+                    "i"
+                } else {
+                    "y"
+                }
+            }
+            'β' => {
+                if p.beta_b {
+                    "b"
+                } else {
+                    "v"
+                }
+            }
+            'γ' => "g",
+            'δ' => "d",
+            'ζ' => "z",
+            'θ' => "th",
+            'κ' => {
+                let hard = matches!(next, Some('α' | 'ο' | 'ω' | 'λ' | 'ρ'));
+                if p.kappa_c && hard { "c" } else { "k" }
+            }
+            'λ' => "l",
+            'μ' => "m",
+            'ν' => "n",
+            'ξ' => {
+                if p.xi_ks {
+                    "ks"
+                } else {
+                    "x"
+                }
+            }
+            'π' => "p",
+            'ρ' => "r",
+            'σ' => "s",
+            'τ' => "t",
+            'φ' => {
+                if p.phi_ph {
+                    "ph"
+                } else {
+                    "f"
+                }
+            }
+            'χ' => {
+                if p.chi_h {
+                    "h"
+                } else {
+                    "ch"
+                }
+            }
+            'ψ' => "ps",
+            other => return other.to_string(),
+        }
+        .into()
+    }
 }
 
 /// Transliterates one lower-case Bulgarian word.
