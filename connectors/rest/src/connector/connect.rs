@@ -11,10 +11,12 @@ use oots_connector::secret::{Secret, SecretRef};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use super::http::MAX_REDIRECTS;
 use super::{HealthState, RestConnector, config, join};
 use crate::jsonpath::JsonPath;
 use crate::settings::{AuthSettings, Pagination, RestSettings};
+
+/// Redirects followed per request (same origin only).
+const MAX_REDIRECTS: usize = 5;
 
 /// Credentials, resolved at connect time.
 pub(super) enum Auth {

@@ -14,13 +14,11 @@ use super::RestConnector;
 use super::connect::Auth;
 
 /// First retry delay; doubled on each further attempt.
-pub(super) const BACKOFF_BASE: Duration = Duration::from_millis(200);
+const BACKOFF_BASE: Duration = Duration::from_millis(200);
 /// Longest computed backoff between two attempts.
 pub(super) const BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// Longest `Retry-After` honoured; a registry asking for more is treated as down.
-pub(super) const RETRY_AFTER_MAX: Duration = Duration::from_secs(30);
-/// Redirects followed per request (same origin only).
-pub(super) const MAX_REDIRECTS: usize = 5;
+const RETRY_AFTER_MAX: Duration = Duration::from_secs(30);
 
 /// One HTTP exchange, after retries.
 pub(super) struct Fetched {
@@ -165,7 +163,7 @@ fn is_retryable(s: StatusCode) -> bool {
 }
 
 /// The delay before retry `attempt` (0-based): doubled each time, capped.
-pub(super) fn backoff(attempt: u32) -> Duration {
+fn backoff(attempt: u32) -> Duration {
     BACKOFF_BASE
         .saturating_mul(2u32.saturating_pow(attempt))
         .min(BACKOFF_MAX)
