@@ -14,6 +14,9 @@
 //! Every refusal maps to `EBMS:0007` (MimeInconsistency) with a stable code for logs.
 //! Input is hostile: sizes and part counts are capped by [`MimeLimits`], boundary search
 //! is a single forward scan, and nothing here can panic.
+//!
+//! This file holds the types and `parse`; writing is in `write`, header values in
+//! `content_type`, cutting the body at its delimiters in `split`, reading one part in `part`.
 
 mod content_type;
 mod part;

@@ -9,6 +9,9 @@
 //! Received messages are already in the state store when the service hears of them, so
 //! `retrieve` has nothing to fetch and `acknowledge` nothing to confirm: AS4 has no
 //! access-point inbox to empty.
+//!
+//! This file holds the gateway, its endpoint and its [`Gateway`] face; receiving (verify,
+//! store, answer) is in `receive`, sending (seal once, keep, post) in `send`.
 
 use std::sync::Arc;
 use std::time::Duration;
