@@ -83,7 +83,7 @@ pub(super) struct Watch(Mutex<Option<Armed>>);
 struct Armed {
     deadline: Instant,
     cancel: CancellationToken,
-    /// On a runtime worker: the end of its [`WORKER_BUDGET`].
+    /// On a runtime worker: the end of its [`WORKER_BUDGET`](super::WORKER_BUDGET).
     on_worker_until: Option<Instant>,
 }
 
