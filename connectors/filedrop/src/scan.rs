@@ -110,13 +110,7 @@ impl Scanner {
         let entries = match list(&self.cfg.folder, &self.cfg.pattern) {
             Ok(e) => e,
             Err(kind) => {
-                tracing::warn!(folder = %self.cfg.folder.display(), error = %kind, "filedrop folder unreadable; serving the last index");
-                let mut st = self
-                    .shared
-                    .status
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                st.folder_error = Some(format!("folder unreadable ({kind})"));
+                self.folder_unreadable(kind);
                 return None;
             }
         };
@@ -127,86 +121,138 @@ impl Scanner {
         // the rescan at that time would find the file still too young.
         let now = Instant::now();
         let wall_now = SystemTime::now();
-        let settle = self.cfg.settle;
         for (name, path) in &entries {
-            let Some(stamp) = stamp_of(path) else {
-                continue;
-            };
-            if self.ingested.get(name).is_some_and(|i| i.stamp == stamp) {
-                self.pending.remove(name);
-                self.errors.remove(name);
-                continue;
-            }
-            if self.errors.get(name).is_some_and(|(s, _)| *s == stamp) {
-                continue;
-            }
-            let age = stamp.mtime.and_then(|m| wall_now.duration_since(m).ok());
-            let old_enough = age.is_some_and(|a| a >= settle);
-            let settled = self
-                .pending
-                .get(name)
-                .is_some_and(|(s, since)| *s == stamp && now.duration_since(*since) >= settle);
-            if !(old_enough || settled || settle.is_zero()) {
-                let since = match self.pending.get(name) {
-                    Some((s, since)) if *s == stamp => *since,
-                    _ => {
-                        self.pending.insert(name.clone(), (stamp, now));
-                        now
-                    }
-                };
-                let mut due = since + settle;
-                if let Some(a) = age {
-                    // The two clocks are read one after the other: a millisecond more
-                    // makes sure the file is old enough when the rescan comes.
-                    due = due.min(now + settle.saturating_sub(a) + CLOCK_SLACK);
-                }
-                wake = Some(wake.map_or(due, |w| w.min(due)));
-                continue;
-            }
-            self.pending.remove(name);
-            match std::fs::read(path) {
-                Ok(bytes) => {
-                    // Changed while we read it: not complete after all.
-                    if stamp_of(path).as_ref() != Some(&stamp) {
-                        self.pending.insert(name.clone(), (stamp, now));
-                        let due = now + settle;
-                        wake = Some(wake.map_or(due, |w| w.min(due)));
-                        continue;
-                    }
-                    match self.layout.parse(&bytes) {
-                        Ok(records) => {
-                            self.errors.remove(name);
-                            self.ingested.insert(
-                                name.clone(),
-                                Ingested {
-                                    stamp,
-                                    records: Arc::new(records),
-                                },
-                            );
-                            changed = true;
-                        }
-                        Err(e) => {
-                            tracing::warn!(file = %name, error = %e, "filedrop file rejected; keeping its last good data");
-                            self.errors.insert(name.clone(), (stamp, e));
-                        }
-                    }
-                }
-                Err(e) => {
-                    let e = FileError {
-                        line: None,
-                        what: format!("cannot read ({})", e.kind()),
-                    };
-                    tracing::warn!(file = %name, error = %e, "filedrop file unreadable; keeping its last good data");
-                    self.errors.insert(name.clone(), (stamp, e));
-                }
+            match self.visit(name, path, now, wall_now) {
+                Visit::Skipped => {}
+                Visit::Ingested => changed = true,
+                Visit::Due(due) => wake = Some(wake.map_or(due, |w| w.min(due))),
             }
         }
+        changed |= self.forget_removed(&entries);
+        self.publish(changed);
+        wake
+    }
+
+    /// The folder cannot be listed: the last index stays served, the status says why.
+    fn folder_unreadable(&self, kind: std::io::ErrorKind) {
+        tracing::warn!(folder = %self.cfg.folder.display(), error = %kind, "filedrop folder unreadable; serving the last index");
+        let mut st = self
+            .shared
+            .status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        st.folder_error = Some(format!("folder unreadable ({kind})"));
+    }
+
+    /// One listed file: skipped if this version is known (ingested or rejected), left to
+    /// settle while it may still be written, else read and parsed.
+    fn visit(&mut self, name: &str, path: &Path, now: Instant, wall_now: SystemTime) -> Visit {
+        let Some(stamp) = stamp_of(path) else {
+            return Visit::Skipped;
+        };
+        if self.ingested.get(name).is_some_and(|i| i.stamp == stamp) {
+            self.pending.remove(name);
+            self.errors.remove(name);
+            return Visit::Skipped;
+        }
+        if self.errors.get(name).is_some_and(|(s, _)| *s == stamp) {
+            return Visit::Skipped;
+        }
+        if let Some(due) = self.settling(name, &stamp, now, wall_now) {
+            return Visit::Due(due);
+        }
+        self.pending.remove(name);
+        self.ingest(name, path, stamp, now)
+    }
+
+    /// When a file is not complete yet (neither old enough by its mtime nor unchanged
+    /// for the settle time since first seen), the time it will be: it is then pending.
+    fn settling(
+        &mut self,
+        name: &str,
+        stamp: &Stamp,
+        now: Instant,
+        wall_now: SystemTime,
+    ) -> Option<Instant> {
+        let settle = self.cfg.settle;
+        let age = stamp.mtime.and_then(|m| wall_now.duration_since(m).ok());
+        let old_enough = age.is_some_and(|a| a >= settle);
+        let settled = self
+            .pending
+            .get(name)
+            .is_some_and(|(s, since)| s == stamp && now.duration_since(*since) >= settle);
+        if old_enough || settled || settle.is_zero() {
+            return None;
+        }
+        let since = match self.pending.get(name) {
+            Some((s, since)) if s == stamp => *since,
+            _ => {
+                self.pending.insert(name.to_owned(), (stamp.clone(), now));
+                now
+            }
+        };
+        let mut due = since + settle;
+        if let Some(a) = age {
+            // The two clocks are read one after the other: a millisecond more
+            // makes sure the file is old enough when the rescan comes.
+            due = due.min(now + settle.saturating_sub(a) + CLOCK_SLACK);
+        }
+        Some(due)
+    }
+
+    /// Reads and parses a complete file: its records replace the file's previous ones;
+    /// a file that fails keeps its last good data and is reported.
+    fn ingest(&mut self, name: &str, path: &Path, stamp: Stamp, now: Instant) -> Visit {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                // Changed while we read it: not complete after all.
+                if stamp_of(path).as_ref() != Some(&stamp) {
+                    self.pending.insert(name.to_owned(), (stamp, now));
+                    return Visit::Due(now + self.cfg.settle);
+                }
+                match self.layout.parse(&bytes) {
+                    Ok(records) => {
+                        self.errors.remove(name);
+                        self.ingested.insert(
+                            name.to_owned(),
+                            Ingested {
+                                stamp,
+                                records: Arc::new(records),
+                            },
+                        );
+                        return Visit::Ingested;
+                    }
+                    Err(e) => {
+                        tracing::warn!(file = %name, error = %e, "filedrop file rejected; keeping its last good data");
+                        self.errors.insert(name.to_owned(), (stamp, e));
+                    }
+                }
+            }
+            Err(e) => {
+                let e = FileError {
+                    line: None,
+                    what: format!("cannot read ({})", e.kind()),
+                };
+                tracing::warn!(file = %name, error = %e, "filedrop file unreadable; keeping its last good data");
+                self.errors.insert(name.to_owned(), (stamp, e));
+            }
+        }
+        Visit::Skipped
+    }
+
+    /// Drops what is known of files no longer in the folder; whether indexed data went.
+    fn forget_removed(&mut self, entries: &BTreeMap<String, PathBuf>) -> bool {
         let before = self.ingested.len();
         self.ingested.retain(|n, _| entries.contains_key(n));
-        changed |= self.ingested.len() != before;
+        let changed = self.ingested.len() != before;
         self.pending.retain(|n, _| entries.contains_key(n));
         self.errors.retain(|n, _| entries.contains_key(n));
+        changed
+    }
 
+    /// Swaps in a new index if anything changed (or on the first scan) and updates the
+    /// status `health()` and `probe()` report.
+    fn publish(&self, changed: bool) {
         let first = !self
             .shared
             .status
@@ -240,8 +286,17 @@ impl Scanner {
             .iter()
             .map(|(n, (_, e))| (n.clone(), e.to_string()))
             .collect();
-        wake
     }
+}
+
+/// What one scan did with one file.
+enum Visit {
+    /// Nothing new to index (known version, gone, or rejected).
+    Skipped,
+    /// Its new records were indexed.
+    Ingested,
+    /// Still settling: rescan at this time.
+    Due(Instant),
 }
 
 /// Data files of the folder (name → path), hidden and temporary names excluded.

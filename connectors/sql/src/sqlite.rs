@@ -23,19 +23,25 @@
 //!   that has run on the worker for [`WORKER_BUDGET`] (an indexed lookup takes
 //!   microseconds): that statement is run again from the start on the blocking pool, where
 //!   the deadline and the cancellation still bound it.
+//!
+//! This file holds the pool and the lookup's attempts; opening a connection is in
+//! `connection`, running one statement and decoding its rows in `statement`.
 
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use oots_connector::{CancellationToken, ConnectorError, FieldPaths, Record, Value};
-use rusqlite::types::ValueRef;
-use rusqlite::{OpenFlags, ToSql};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::bind::{SQLITE_DATE, SQLITE_DATETIME};
 use crate::errors::ErrorContext;
+use connection::{Conn, connect};
+use statement::{Failure, run};
+
+mod connection;
+mod statement;
+
+pub(crate) use connection::Target;
+pub(crate) use statement::Statement;
 
 /// Virtual-machine steps between two checks of the deadline and the cancellation token.
 const PROGRESS_STEPS: i32 = 1_000;
@@ -53,57 +59,6 @@ const WORKER_BUDGET: Duration = Duration::from_millis(20);
 /// Prepared statements kept per connection (each blocking pass is one).
 const STATEMENT_CACHE: usize = 64;
 
-/// Distinguishes the in-memory databases of several connectors in one process.
-static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
-
-/// Where and how connections are opened.
-#[derive(Debug, Clone)]
-pub(crate) struct Target {
-    /// A file path, or a shared-cache in-memory URI.
-    name: String,
-    flags: OpenFlags,
-    read_only: bool,
-    in_memory: bool,
-}
-
-impl Target {
-    /// The target of a `sqlite:` URL as sqlx parses it (`sqlite:path.db`,
-    /// `sqlite:///abs.db`, `sqlite::memory:`, `?mode=memory`). A file must exist: a
-    /// registry is never created by a lookup.
-    pub(crate) fn from_url(url: &str, read_only: bool) -> Result<Target, String> {
-        use std::str::FromStr;
-        let options =
-            sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| e.to_string())?;
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let base = OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if in_memory {
-            // All connections of one connector share one in-memory database.
-            let n = MEMORY_DATABASES.fetch_add(1, Ordering::Relaxed);
-            return Ok(Target {
-                name: format!(
-                    "file:oots-registry-{}-{n}?mode=memory&cache=shared",
-                    std::process::id()
-                ),
-                flags: base | OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_URI,
-                read_only,
-                in_memory,
-            });
-        }
-        let path: &Path = options.get_filename();
-        let access = if read_only {
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-        };
-        Ok(Target {
-            name: path.to_string_lossy().into_owned(),
-            flags: base | access,
-            read_only,
-            in_memory,
-        })
-    }
-}
-
 /// Pooled connections for lookups.
 pub(crate) struct SqliteLookups {
     target: Arc<Target>,
@@ -120,64 +75,9 @@ pub(crate) struct SqliteLookups {
     pub(crate) bare: bool,
 }
 
-/// A connection and the watch its progress handler enforces.
-struct Conn {
-    db: rusqlite::Connection,
-    watch: Arc<Watch>,
-}
-
-/// The deadline and cancellation of the lookup in flight on one connection, and until when
-/// it may run on a runtime worker; none while the connection is idle, so a statement
-/// outside a lookup is never interrupted.
-#[derive(Default)]
-struct Watch(Mutex<Option<Armed>>);
-
-struct Armed {
-    deadline: Instant,
-    cancel: CancellationToken,
-    /// On a runtime worker: the end of its [`WORKER_BUDGET`].
-    on_worker_until: Option<Instant>,
-}
-
-impl Watch {
-    fn arm(&self, deadline: Instant, cancel: &CancellationToken, on_worker_until: Option<Instant>) {
-        *lock(&self.0) = Some(Armed {
-            deadline,
-            cancel: cancel.clone(),
-            on_worker_until,
-        });
-    }
-
-    fn disarm(&self) {
-        *lock(&self.0) = None;
-    }
-
-    /// Whether the running statement may go on.
-    fn allows(&self) -> bool {
-        match &*lock(&self.0) {
-            Some(a) => {
-                let now = Instant::now();
-                now < a.deadline
-                    && a.on_worker_until.is_none_or(|until| now < until)
-                    && !a.cancel.is_cancelled()
-            }
-            None => true,
-        }
-    }
-}
-
 /// A poisoned lock holds plain data that is still consistent.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// One statement to run: SQL with positional parameters, and what to return.
-pub(crate) struct Statement<'a> {
-    pub sql: &'a str,
-    pub values: &'a [&'a Value],
-    pub max_rows: usize,
-    /// Field name → column; empty: every column under its own name.
-    pub fields: &'a FieldPaths,
 }
 
 /// What one attempt at a lookup came to.
@@ -410,24 +310,6 @@ impl SqliteLookups {
     }
 }
 
-/// Runs `statement`: bare on a read-only file, else in a transaction rolled back after.
-fn run(
-    bare: bool,
-    db: &rusqlite::Connection,
-    statement: &Statement<'_>,
-) -> Result<Vec<Record>, Failure> {
-    if bare {
-        return select(db, statement);
-    }
-    db.execute_batch("BEGIN")?;
-    let rows = select(db, statement);
-    // A failed rollback of a read-only transaction loses nothing.
-    if db.execute_batch("ROLLBACK").is_err() {
-        tracing::debug!("rollback after a SQLite lookup failed");
-    }
-    rows
-}
-
 /// Returns a connection to the pool after its statement, unless its file broke: that one is
 /// dropped rather than risked again (a statement error such as a syntax error or an
 /// interrupt leaves a connection as good as before).
@@ -465,30 +347,6 @@ fn outcome(
     }
 }
 
-/// Opens one connection to `target` (blocking: call it on the blocking pool).
-fn connect(target: &Target) -> Result<Conn, rusqlite::Error> {
-    let db = rusqlite::Connection::open_with_flags(&target.name, target.flags)?;
-    db.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    // Never wait for a lock inside SQLite: its busy handler sleeps on the calling thread
-    // (a runtime worker) and no deadline interrupts it. A locked registry fails the
-    // statement at once and the lookup waits asynchronously ([`busy_pause`]).
-    db.busy_timeout(Duration::ZERO)?;
-    if target.read_only {
-        // Also covers in-memory databases, which cannot be opened read-only.
-        db.pragma_update(None, "query_only", "ON")?;
-    }
-    if !target.in_memory {
-        // Pages are read through a memory map rather than one read() per page:
-        // candidate rows lie scattered over the file, and a blocking lookup touches
-        // dozens of them (address space, not memory: the OS shares the file's pages).
-        db.pragma_update(None, "mmap_size", MMAP_BYTES)?;
-    }
-    let watch = Arc::new(Watch::default());
-    let enforced = Arc::clone(&watch);
-    db.progress_handler(PROGRESS_STEPS, Some(move || !enforced.allows()))?;
-    Ok(Conn { db, watch })
-}
-
 /// Whether SQLite refused because another connection holds a lock (a writer's
 /// transaction), which passes by itself.
 fn is_busy(e: &rusqlite::Error) -> bool {
@@ -517,98 +375,4 @@ fn refused(why: &str) -> rusqlite::Error {
         rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
         Some(why.to_owned()),
     )
-}
-
-/// Why a statement failed.
-enum Failure {
-    Sqlite(rusqlite::Error),
-    TooManyRows,
-    Decode(ConnectorError),
-}
-
-impl From<rusqlite::Error> for Failure {
-    fn from(e: rusqlite::Error) -> Self {
-        Failure::Sqlite(e)
-    }
-}
-
-/// Binds, steps and decodes at most `max_rows` rows (one more is an error).
-fn select(db: &rusqlite::Connection, s: &Statement<'_>) -> Result<Vec<Record>, Failure> {
-    let mut stmt = db.prepare_cached(s.sql)?;
-    let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
-    // Which column each returned field reads (`None`: a field the query does not select).
-    // Each name is allocated once per statement and shared by every row's record.
-    let picks: Vec<(Arc<str>, Option<usize>)> = if s.fields.is_empty() {
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (Arc::from(n.as_str()), Some(i)))
-            .collect()
-    } else {
-        s.fields
-            .iter()
-            .map(|(field, column)| {
-                let i = names.iter().position(|n| n.eq_ignore_ascii_case(column));
-                (Arc::from(field.as_str()), i)
-            })
-            .collect()
-    };
-    let params: Vec<Bound<'_>> = s.values.iter().map(|v| Bound(v)).collect();
-    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-    let mut records = Vec::new();
-    while let Some(row) = rows.next()? {
-        if records.len() == s.max_rows {
-            return Err(Failure::TooManyRows);
-        }
-        let mut record = Record::new();
-        for (field, index) in &picks {
-            let value = match index {
-                Some(i) => decode(row.get_ref(*i)?, &names[*i])?,
-                None => Value::Null,
-            };
-            record.push(Arc::clone(field), value);
-        }
-        records.push(record);
-    }
-    Ok(records)
-}
-
-/// A value by its storage class (SQLite is dynamically typed: a column declared `DATE`
-/// holds text, which `Value::as_date` converts).
-fn decode(v: ValueRef<'_>, column: &str) -> Result<Value, Failure> {
-    Ok(match v {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) => Value::Int(i),
-        ValueRef::Real(f) => Value::Float(f),
-        ValueRef::Text(t) => match std::str::from_utf8(t) {
-            Ok(s) => Value::Text(s.to_owned()),
-            Err(_) => {
-                return Err(Failure::Decode(ConnectorError::Query(format!(
-                    "cannot decode column `{column}` of type TEXT (not UTF-8)"
-                ))));
-            }
-        },
-        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
-    })
-}
-
-/// A parameter bound as SQLite compares it: dates and date-times as ISO text.
-struct Bound<'a>(&'a Value);
-
-impl ToSql for Bound<'_> {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, Value as Owned};
-        Ok(match self.0 {
-            Value::Null => ToSqlOutput::Owned(Owned::Null),
-            Value::Bool(b) => ToSqlOutput::Owned(Owned::Integer(i64::from(*b))),
-            Value::Int(i) => ToSqlOutput::Owned(Owned::Integer(*i)),
-            Value::Float(f) => ToSqlOutput::Owned(Owned::Real(*f)),
-            Value::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
-            Value::Date(d) => ToSqlOutput::Owned(Owned::Text(d.format(SQLITE_DATE).to_string())),
-            Value::DateTime(d) => {
-                ToSqlOutput::Owned(Owned::Text(d.format(SQLITE_DATETIME).to_string()))
-            }
-            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
-        })
-    }
 }
