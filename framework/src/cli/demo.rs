@@ -1,7 +1,7 @@
 //! `oots-adapter demo`: the quickstart adapter as an eDelivery AS4 access point, and an
 //! evidence requester's access point sending it the requests of the mapping tests.
 //! Everything runs in this process on loopback; every message is real AS4: signed,
-//! encrypted, compressed, acknowledged with a signed receipt (`gateway::as4::loopback`).
+//! encrypted, compressed, acknowledged with a signed receipt (`oots_devkit::loopback`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -9,17 +9,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use oots_devkit::demo_idp;
+use oots_devkit::loopback::{self as demo_as4, Requester};
+use oots_devkit::loopback_tls::TlsFront;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{CliError, demo_idp, init_logging, load_exchange};
+use super::{CliError, init_logging, load_exchange};
 use crate::clock::{IdSource, RandomIds};
 use crate::config::{AdapterConfig, AuthenticationSetting};
 use crate::config::{ClaimMapping, OidcSettings};
 use crate::edm::{self, QueryResponse, XmlLimits};
 use crate::gateway::Payload;
-use crate::gateway::as4::loopback::{self as demo_as4, Requester};
-use crate::loopback_tls::TlsFront;
 use crate::mapping::MappingSet;
 use crate::requester::{self, RequestSpec};
 use crate::service::{Report, Service};
