@@ -14,7 +14,6 @@ pub use oots_edm as edm;
 pub mod exchange;
 pub use oots_as4 as gateway;
 pub mod listener;
-pub mod loopback_tls;
 pub mod mapping;
 pub use oots_matching as matching;
 pub mod metrics;

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use oots_devkit::simulator::{DomibusSimulator, SimulatorConfig};
 use oots_framework::clock::{Clock, RandomIds, SystemClock};
 use oots_framework::edm;
 use oots_framework::gateway::Payload;
-use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
 use oots_framework::requester::{self, RequestSpec};
 
 fn workspace() -> PathBuf {

@@ -2,9 +2,10 @@
 
 use std::time::{Duration, Instant};
 
+use oots_devkit::samples;
 use oots_framework::edm::{
     EdmError, EdmVersion, RequestError, RequestErrorKind, XmlLimits, parse_request, parse_response,
-    samples, write_request,
+    write_request,
 };
 
 const QUICK: Duration = Duration::from_secs(3);

@@ -1,8 +1,9 @@
 //! Every message we write re-parses to an equal model.
 
+use oots_devkit::samples;
 use oots_framework::edm::{
     EdmVersion, ErrorCode, QueryResponse, Subject, XmlLimits, parse_request, parse_response,
-    samples, write_error, write_request, write_response,
+    write_error, write_request, write_response,
 };
 
 const VERSIONS: [EdmVersion; 4] = [

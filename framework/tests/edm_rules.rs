@@ -3,8 +3,9 @@
 
 mod common;
 
+use oots_devkit::samples;
 use oots_framework::edm::{
-    EdmVersion, ErrorCode, RequestError, RequestErrorKind, Rule, XmlLimits, parse_request, samples,
+    EdmVersion, ErrorCode, RequestError, RequestErrorKind, Rule, XmlLimits, parse_request,
     write_request,
 };
 

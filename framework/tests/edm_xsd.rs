@@ -13,9 +13,8 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use oots_framework::edm::{
-    EdmVersion, ErrorCode, samples, write_error, write_request, write_response,
-};
+use oots_devkit::samples;
+use oots_framework::edm::{EdmVersion, ErrorCode, write_error, write_request, write_response};
 
 fn xmllint() -> Option<String> {
     match std::env::var("XMLLINT") {

@@ -273,7 +273,8 @@ fn seed_name(prefix: &str, path: &Path) -> String {
 #[ignore = "maintenance: writes seed files into framework/fuzz/corpus"]
 fn fuzz_seeds() {
     use base64::Engine as _;
-    use oots_framework::edm::{self, EdmVersion, ErrorCode, samples};
+    use oots_devkit::samples;
+    use oots_framework::edm::{self, EdmVersion, ErrorCode};
     use oots_framework::gateway::as4::mime;
     use oots_framework::gateway::as4::wss::{self, Attachment, Seal};
 

@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use oots_devkit::loopback_tls::TlsFront;
 use oots_framework::edm::ErrorCode;
-use oots_framework::loopback_tls::TlsFront;
 use oots_framework::requester::{OptionalAttributes, RequestSpec};
 use preview_support::{
     Adapter, Deployment, assert_neutral_not_found, exception, free_port, lukas_wimmer,

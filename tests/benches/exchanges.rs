@@ -15,9 +15,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use oots_devkit::simulator::DomibusSimulator;
 use oots_e2e::adapter::{Adapter, free_port};
 use oots_e2e::load::{ENV, adapter_yaml, drop_pg_schema, postgres_registry, request, simulator};
-use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 
 const BURST: usize = 5_000;
 const RATE: u64 = 300;

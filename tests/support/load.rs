@@ -64,10 +64,8 @@ pub fn adapter_yaml(workspace: &Path, dir: &Path, domibus: &str, port: u16, stor
 
 /// A Domibus WS-plugin simulator with the credentials [`adapter_yaml`] uses, pushing to
 /// an adapter on `push_port`.
-pub async fn simulator(
-    push_port: u16,
-) -> oots_framework::gateway::domibus::simulator::DomibusSimulator {
-    use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
+pub async fn simulator(push_port: u16) -> oots_devkit::simulator::DomibusSimulator {
+    use oots_devkit::simulator::{DomibusSimulator, SimulatorConfig};
     DomibusSimulator::start(SimulatorConfig {
         username: "backend".into(),
         password: "plugin-pw".into(),
@@ -87,7 +85,7 @@ pub async fn simulator(
 pub struct Deployment {
     pub dir: tempfile::TempDir,
     pub port: u16,
-    pub sim: oots_framework::gateway::domibus::simulator::DomibusSimulator,
+    pub sim: oots_devkit::simulator::DomibusSimulator,
     pub config: std::path::PathBuf,
     pub log: std::path::PathBuf,
 }

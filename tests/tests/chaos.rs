@@ -11,11 +11,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use oots_devkit::simulator::DomibusSimulator;
 use oots_e2e::adapter::{Adapter, adapter_bin, free_port};
 use oots_e2e::load::{
     Deployment, ENV, adapter_yaml, deployment, drop_pg_schema, request, simulator,
 };
-use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 use rand::Rng;
 
 const REQUESTS: usize = 1_000;

@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use oots_devkit::{DomibusSimulator, SimulatorConfig};
 use oots_e2e::domibus_replay::{
     EBMS, ReplayServer, SOAP12, WSPLUGIN, capture_message_id, capture_payloads, real_capture,
 };
-use oots_framework::gateway::domibus::{
-    DomibusConfig, DomibusSimulator, DomibusWsPlugin, PushAuth, SimulatorConfig, push,
-};
+use oots_framework::gateway::domibus::{DomibusConfig, DomibusWsPlugin, PushAuth, push};
 use oots_framework::gateway::ebms::{self, PartInfo, UserMessage};
 use oots_framework::gateway::{Gateway, GatewayError, Notification, OutboundMessage, Payload};
 use tokio::sync::mpsc;

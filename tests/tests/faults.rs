@@ -10,13 +10,13 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use oots_devkit::simulator::DomibusSimulator;
 use oots_e2e::adapter::{Adapter, free_port};
 use oots_e2e::load::{
     Deployment, ENV, adapter_yaml, deployment, drop_pg_schema, postgres_registry, request,
     simulator,
 };
 use oots_e2e::proxy::{Mode, Proxy};
-use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 
 fn workspace() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))

@@ -5,13 +5,13 @@ use oots_e2e::{copy_dir, workspace};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use oots_devkit::simulator::{DomibusSimulator, SimulatorConfig};
 use oots_framework::clock::{Clock, RandomIds, SystemClock};
 use oots_framework::config::AdapterConfig;
 use oots_framework::connector::OpenMode;
 use oots_framework::edm;
 use oots_framework::exchange::Exchange;
 use oots_framework::gateway::Payload;
-use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
 use oots_framework::gateway::domibus::{DomibusConfig, DomibusWsPlugin, PushAuth};
 use oots_framework::mapping;
 use oots_framework::requester::{self, RequestSpec};

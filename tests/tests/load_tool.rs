@@ -40,7 +40,7 @@ fn quickstart(dir: &Path) -> (PathBuf, u16) {
 /// one peer, answered on a free port; keys in `dir/keys`.
 fn quickstart_as4(dir: &Path) -> (PathBuf, u16) {
     let (config, port) = quickstart(dir);
-    oots_framework::gateway::as4::loopback::write_pki(&dir.join("keys")).unwrap();
+    oots_devkit::loopback::write_pki(&dir.join("keys")).unwrap();
     let yaml = std::fs::read_to_string(&config).unwrap();
     let start = yaml.find("\ngateway:").unwrap();
     let end = yaml.find("\npreview:").unwrap();
@@ -163,7 +163,7 @@ async fn load_gets_every_right_answer_from_serve_as_an_as4_access_point() {
     // Receipts that do not verify (the adapter's certificate does not chain to the
     // `--as4-trust` given): every send fails after its retries, and the run with it.
     let other = tempfile::tempdir().unwrap();
-    oots_framework::gateway::as4::loopback::write_pki(other.path()).unwrap();
+    oots_devkit::loopback::write_pki(other.path()).unwrap();
     let other_ca = other.path().join("ca.pem").display().to_string();
     let (code, json) = load(
         &config,

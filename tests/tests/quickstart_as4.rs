@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use oots_devkit::loopback::{self, Requester};
 use oots_framework::config::AdapterConfig;
 use oots_framework::edm::{self, QueryResponse, XmlLimits};
 use oots_framework::exchange::Exchange;
 use oots_framework::gateway::Payload;
-use oots_framework::gateway::as4::loopback::{self, Requester};
 use oots_framework::gateway::ebms::UserMessage;
 use oots_framework::mapping;
 use oots_framework::service::{Report, Service};

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use oots_devkit::simulator::{DomibusSimulator, SimulatorConfig};
 use oots_framework::config::AdapterConfig;
 use oots_framework::edm::{self, QueryResponse, XmlLimits};
 use oots_framework::exchange::Exchange;
 use oots_framework::gateway::Payload;
-use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
 use oots_framework::gateway::domibus::{DomibusConfig, DomibusWsPlugin, PushAuth};
 use oots_framework::gateway::ebms::UserMessage;
 use oots_framework::mapping;

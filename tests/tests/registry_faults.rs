@@ -16,11 +16,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
+use oots_devkit::simulator::DomibusSimulator;
 use oots_e2e::adapter::Adapter;
 use oots_e2e::load::{Deployment, ENV, deployment, request};
 use oots_e2e::probe::{Probe, Prober, stalled, violations};
 use oots_e2e::proxy::{Mode, Proxy};
-use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[path = "../../connectors/mssql/tests/tds_peer/mod.rs"]

@@ -7,10 +7,10 @@
 use oots_e2e::workspace;
 use std::time::{Duration, Instant};
 
+use oots_devkit::simulator::DomibusSimulator;
 use oots_e2e::adapter::Adapter;
 use oots_e2e::load::{Deployment, ENV, deployment, drop_pg_schema, postgres_registry, request};
 use oots_e2e::proxy::{Mode, Proxy};
-use oots_framework::gateway::domibus::simulator::DomibusSimulator;
 
 fn pg_url() -> Option<String> {
     let url = std::env::var("PG_URL").ok().filter(|u| !u.is_empty());

@@ -1,29 +1,35 @@
 //! `oots-adapter demo`: the quickstart adapter as an eDelivery AS4 access point, and an
 //! evidence requester's access point sending it the requests of the mapping tests.
 //! Everything runs in this process on loopback; every message is real AS4: signed,
-//! encrypted, compressed, acknowledged with a signed receipt (`gateway::as4::loopback`).
+//! encrypted, compressed, acknowledged with a signed receipt (`oots_devkit::loopback`).
 
-use std::path::Path;
+mod browser;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use oots_devkit::demo_idp;
+use oots_devkit::loopback::{self as demo_as4, Requester};
+use oots_devkit::loopback_tls::TlsFront;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{CliError, demo_idp, init_logging, load_exchange};
+use super::{CliError, init_logging, load_exchange};
 use crate::clock::{IdSource, RandomIds};
 use crate::config::{AdapterConfig, AuthenticationSetting};
 use crate::config::{ClaimMapping, OidcSettings};
 use crate::edm::{self, QueryResponse, XmlLimits};
+use crate::exchange::Exchange;
 use crate::gateway::Payload;
-use crate::gateway::as4::loopback::{self as demo_as4, Requester};
-use crate::loopback_tls::TlsFront;
 use crate::mapping::MappingSet;
 use crate::requester::{self, RequestSpec};
 use crate::service::{Report, Service};
 use crate::verify;
+use browser::approve;
 
 struct Scenario {
     title: String,
@@ -57,15 +63,7 @@ pub(super) async fn run(
     auto_approve: bool,
 ) -> Result<ExitCode, CliError> {
     init_logging(false, "warn");
-    if !config.exists() {
-        return Err(CliError::Other(format!(
-            "{} not found: run the demo from the repository root, or pass --config <adapter.yaml>",
-            config.display()
-        )));
-    }
-    let run_dir = out.join(Utc::now().format("%Y%m%dT%H%M%SZ").to_string());
-    std::fs::create_dir_all(&run_dir).map_err(CliError::other)?;
-    let (cfg, mut exchange) = load_exchange(config, Some(&run_dir.join("state"))).await?;
+    let (run_dir, cfg, mut exchange) = open_run(config, out).await?;
     let exchange_set = exchange.mappings();
     let scenarios = scenarios(&cfg, &exchange_set)?;
 
@@ -74,26 +72,100 @@ pub(super) async fn run(
         .await
         .map_err(CliError::other)?;
     let adapter_addr = listener.local_addr().map_err(CliError::other)?;
-    // The preview space on this listener, behind an https front with a self-signed
-    // certificate for localhost (a PreviewLocation must be https), and its sign-in at the
-    // demo's own identity provider.
+    let preview = preview_space(&mut exchange, adapter_addr.port(), &scenarios).await?;
+    let keys = run_dir.join("keys");
+    let (gateway, requester) = demo_as4::start(exchange.store().clone(), adapter_addr, &keys)
+        .await
+        .map_err(CliError::Other)?;
+    print_setup(&Setup {
+        config,
+        cfg: &cfg,
+        exchange: &exchange,
+        adapter_addr,
+        requester: &requester,
+        keys: &keys,
+        preview: &preview,
+        run_dir: &run_dir,
+    });
+
+    let (tx, mut reports) = mpsc::unbounded_channel::<Report>();
+    let inbound = gateway.clone();
+    let service = Service::new(exchange, gateway, Some(tx));
+    let shutdown = CancellationToken::new();
+    let server =
+        tokio::spawn(service.run_with(listener, move |tx| inbound.router(tx), shutdown.clone()));
+
+    let browser = Browser {
+        auto_approve,
+        trust: &preview.front.certificate_der,
+    };
+    let wait = Duration::from_secs(u64::from(preview.decide_seconds) + 60);
+    let failures = play_all(
+        scenarios,
+        &requester,
+        &mut reports,
+        &browser,
+        wait,
+        &run_dir,
+    )
+    .await?;
+
+    shutdown.cancel();
+    let _ = server.await;
+    println!();
+    println!(
+        "All messages, evidence and the adapter state are in {}",
+        run_dir.display()
+    );
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The run's own folder under `out` (named after the time), and the deployment loaded
+/// with its state there.
+async fn open_run(
+    config: &Path,
+    out: &Path,
+) -> Result<(PathBuf, Arc<AdapterConfig>, Exchange), CliError> {
+    if !config.exists() {
+        return Err(CliError::Other(format!(
+            "{} not found: run the demo from the repository root, or pass --config <adapter.yaml>",
+            config.display()
+        )));
+    }
+    let run_dir = out.join(Utc::now().format("%Y%m%dT%H%M%SZ").to_string());
+    std::fs::create_dir_all(&run_dir).map_err(CliError::other)?;
+    let (cfg, exchange) = load_exchange(config, Some(&run_dir.join("state"))).await?;
+    Ok((run_dir, cfg, exchange))
+}
+
+/// The preview space as the demo serves it.
+struct PreviewSpace {
+    /// The https front before the adapter's listener.
+    front: TlsFront,
+    /// The preview's public URL (`https://localhost:PORT/preview`).
+    public: String,
+    /// The demo identity provider's issuer URL.
+    issuer: String,
+    /// How long a citizen has to decide.
+    decide_seconds: u32,
+}
+
+/// The preview space on the adapter's listener (`port`), behind an https front with a
+/// self-signed certificate for localhost (a PreviewLocation must be https), and its
+/// sign-in at the demo's own identity provider; the exchange is configured to use them.
+async fn preview_space(
+    exchange: &mut Exchange,
+    port: u16,
+    scenarios: &[Scenario],
+) -> Result<PreviewSpace, CliError> {
     let front = TlsFront::start().await.map_err(CliError::other)?;
-    front.set_backend(adapter_addr.port());
+    front.set_backend(port);
     let public = format!("{}/preview", front.origin());
-    let person = scenarios
-        .iter()
-        .find(|s| s.spec.preview)
-        .map(|s| demo_idp::Person {
-            family_name: s.spec.family_name.clone(),
-            given_name: s.spec.given_name.clone(),
-            birthdate: s.spec.date_of_birth.clone(),
-        })
-        .unwrap_or(demo_idp::Person {
-            family_name: "Dupont".to_owned(),
-            given_name: "Jean".to_owned(),
-            birthdate: "1992-10-22".to_owned(),
-        });
-    let issuer = demo_idp::start(format!("{public}/callback"), person)
+    let issuer = demo_idp::start(format!("{public}/callback"), signing_person(scenarios))
         .await
         .map_err(CliError::Other)?;
     let mut with_preview = (*exchange.config).clone();
@@ -111,58 +183,100 @@ pub(super) async fn run(
         })));
     let decide_seconds = with_preview.preview.decide_seconds;
     exchange.config = Arc::new(with_preview);
-    let keys = run_dir.join("keys");
-    let (gateway, requester) = demo_as4::start(exchange.store().clone(), adapter_addr, &keys)
-        .await
-        .map_err(CliError::Other)?;
+    Ok(PreviewSpace {
+        front,
+        public,
+        issuer,
+        decide_seconds,
+    })
+}
 
+/// Who the identity provider's sign-in page offers: the subject of the first scenario
+/// with a preview.
+fn signing_person(scenarios: &[Scenario]) -> demo_idp::Person {
+    scenarios
+        .iter()
+        .find(|s| s.spec.preview)
+        .map(|s| demo_idp::Person {
+            family_name: s.spec.family_name.clone(),
+            given_name: s.spec.given_name.clone(),
+            birthdate: s.spec.date_of_birth.clone(),
+        })
+        .unwrap_or(demo_idp::Person {
+            family_name: "Dupont".to_owned(),
+            given_name: "Jean".to_owned(),
+            birthdate: "1992-10-22".to_owned(),
+        })
+}
+
+/// What the demo prints about its setup before the first exchange.
+struct Setup<'a> {
+    config: &'a Path,
+    cfg: &'a AdapterConfig,
+    exchange: &'a Exchange,
+    adapter_addr: SocketAddr,
+    requester: &'a Requester,
+    keys: &'a Path,
+    preview: &'a PreviewSpace,
+    run_dir: &'a Path,
+}
+
+/// Prints the adapter, its registries, both access points, the preview space and the
+/// output folder.
+fn print_setup(s: &Setup<'_>) {
     println!("OOTS evidence exchange demo");
     println!(
         "  adapter     {} ({} mapping file(s), generation {})",
-        config.display(),
-        exchange.mappings().mappings().len(),
-        exchange.mappings().generation()
+        s.config.display(),
+        s.exchange.mappings().mappings().len(),
+        s.exchange.mappings().generation()
     );
-    for (name, c) in &cfg.connections {
+    for (name, c) in &s.cfg.connections {
         let what = c.location().unwrap_or_else(|| format!("type {}", c.kind()));
         println!("  registry    `{name}`: {what}");
     }
     println!(
-        "  gateway     native AS4: the adapter is access point {} at http://{adapter_addr}/as4",
-        demo_as4::PROVIDER
+        "  gateway     native AS4: the adapter is access point {} at http://{}/as4",
+        demo_as4::PROVIDER,
+        s.adapter_addr
     );
     println!(
         "              the requester's access point {} at {}",
         demo_as4::REQUESTER,
-        requester.endpoint
+        s.requester.endpoint
     );
     println!(
         "              RSA-SHA256 signatures, AES-128-GCM + RSA-OAEP encryption, gzip; demo PKI in {}",
-        keys.display()
+        s.keys.display()
     );
-    println!("  preview     {public} (self-signed certificate for localhost)");
-    println!("              sign-in at the demo identity provider {issuer}");
-    println!("  output      {}", run_dir.display());
+    println!(
+        "  preview     {} (self-signed certificate for localhost)",
+        s.preview.public
+    );
+    println!(
+        "              sign-in at the demo identity provider {}",
+        s.preview.issuer
+    );
+    println!("  output      {}", s.run_dir.display());
+}
 
-    let (tx, mut reports) = mpsc::unbounded_channel::<Report>();
-    let inbound = gateway.clone();
-    let service = Service::new(exchange, gateway, Some(tx));
-    let shutdown = CancellationToken::new();
-    let server =
-        tokio::spawn(service.run_with(listener, move |tx| inbound.router(tx), shutdown.clone()));
-
+/// Plays every scenario in turn, each in its own folder of `run_dir`, with its preview
+/// round when the answer offers one; the number that failed.
+async fn play_all(
+    scenarios: Vec<Scenario>,
+    requester: &Requester,
+    reports: &mut mpsc::UnboundedReceiver<Report>,
+    browser: &Browser<'_>,
+    wait: Duration,
+    run_dir: &Path,
+) -> Result<usize, CliError> {
     let mut failures = 0;
     for (n, sc) in scenarios.into_iter().enumerate() {
         let dir = run_dir.join(format!("{}-{}", n + 1, slug(&sc.title)));
         std::fs::create_dir_all(&dir).map_err(CliError::other)?;
-        let played = match play(&requester, &mut reports, &sc, n + 1, &dir).await {
+        let played = match play(requester, reports, &sc, n + 1, &dir).await {
             Ok(Some(link)) => {
-                let wait = Duration::from_secs(u64::from(decide_seconds) + 60);
-                let browser = Browser {
-                    auto_approve,
-                    trust: &front.certificate_der,
-                };
-                preview_round(&requester, &mut reports, &sc, &link, &browser, wait, &dir).await
+                preview_round(requester, reports, &sc, &link, browser, wait, &dir).await
             }
             other => other.map(drop),
         };
@@ -171,19 +285,7 @@ pub(super) async fn run(
             println!("    !! {e}");
         }
     }
-
-    shutdown.cancel();
-    let _ = server.await;
-    println!();
-    println!(
-        "All messages, evidence and the adapter state are in {}",
-        run_dir.display()
-    );
-    Ok(if failures == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(failures)
 }
 
 fn slug(s: &str) -> String {
@@ -433,122 +535,4 @@ async fn preview_round(
     // The adapter's report of that answer.
     let _ = tokio::time::timeout(Duration::from_secs(5), reports.recv()).await;
     show_answer(&submitted, dir).map(drop)
-}
-
-/// The user's visit, driven over HTTP as a browser would: the link, the sign-in at the
-/// demo identity provider, the evidence page, "Use this evidence".
-async fn approve(link: &str, spec: &RequestSpec, trust: &[u8]) -> Result<(), String> {
-    let certificate = reqwest::Certificate::from_der(trust).map_err(|e| e.to_string())?;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .add_root_certificate(certificate)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let mut cookies: Vec<(String, String)> = Vec::new();
-    let err = |e: reqwest::Error| e.to_string();
-    let keep = |cookies: &mut Vec<(String, String)>, r: &reqwest::Response| {
-        for v in r.headers().get_all(reqwest::header::SET_COOKIE) {
-            if let Some((name, value)) = v
-                .to_str()
-                .ok()
-                .and_then(|v| v.split(';').next())
-                .and_then(|c| c.split_once('='))
-            {
-                cookies.retain(|(n, _)| n != name);
-                cookies.push((name.to_owned(), value.to_owned()));
-            }
-        }
-    };
-    let jar = |cookies: &Vec<(String, String)>| {
-        cookies
-            .iter()
-            .map(|(n, v)| format!("{n}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    let location = |r: &reqwest::Response| {
-        r.headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .ok_or_else(|| format!("expected a redirect, got {}", r.status()))
-    };
-    let base = link.split('?').next().unwrap_or(link);
-
-    let page = http.get(link).send().await.map_err(err)?;
-    keep(&mut cookies, &page);
-    let sign_in = http
-        .get(format!("{base}/sign-in"))
-        .header("cookie", jar(&cookies))
-        .send()
-        .await
-        .map_err(err)?;
-    keep(&mut cookies, &sign_in);
-    let authorize =
-        openidconnect::url::Url::parse(&location(&sign_in)?).map_err(|e| e.to_string())?;
-    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
-    form.push(("family_name".to_owned(), spec.family_name.clone()));
-    form.push(("given_name".to_owned(), spec.given_name.clone()));
-    form.push(("birthdate".to_owned(), spec.date_of_birth.clone()));
-    let body = openidconnect::url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&form)
-        .finish();
-    let mut idp = authorize.clone();
-    idp.set_query(None);
-    let signed = http
-        .post(idp.as_str())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .map_err(err)?;
-    let callback = http
-        .get(location(&signed)?)
-        .header("cookie", jar(&cookies))
-        .send()
-        .await
-        .map_err(err)?;
-    // The sign-in rotates the browser cookie.
-    keep(&mut cookies, &callback);
-    let review = http
-        .get(format!("{}{}", origin(base), location(&callback)?))
-        .header("cookie", jar(&cookies))
-        .send()
-        .await
-        .map_err(err)?;
-    let html = review.text().await.map_err(err)?;
-    let Some(csrf) = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-    else {
-        return Err(
-            "the evidence page shows no decision form (was the sign-in refused?)".to_owned(),
-        );
-    };
-    println!(
-        "    browser     signed in; the page shows the evidence; choosing \"Use this evidence\""
-    );
-    let decided = http
-        .post(format!("{base}/decision"))
-        .header("cookie", jar(&cookies))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={csrf}&decision=approve"))
-        .send()
-        .await
-        .map_err(err)?;
-    println!(
-        "    browser     back to the requester: {}",
-        location(&decided).unwrap_or_else(|e| e)
-    );
-    Ok(())
-}
-
-/// `scheme://host:port` of a URL.
-fn origin(url: &str) -> &str {
-    let after = url.find("://").map(|i| i + 3).unwrap_or(0);
-    match url[after..].find('/') {
-        Some(i) => &url[..after + i],
-        None => url,
-    }
 }

@@ -4,8 +4,9 @@
 mod audit;
 mod audit_keys;
 mod check;
+#[cfg(feature = "devkit")]
 mod demo;
-mod demo_idp;
+#[cfg(feature = "devkit")]
 mod load;
 mod match_eval;
 mod match_keys;
@@ -13,6 +14,10 @@ mod preview;
 mod respond;
 mod serve;
 mod test;
+#[cfg(not(feature = "devkit"))]
+mod without_devkit;
+#[cfg(not(feature = "devkit"))]
+use without_devkit::{demo, load};
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

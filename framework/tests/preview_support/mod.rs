@@ -8,9 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use oots_devkit::simulator::{DomibusSimulator, SimulatorConfig};
 use oots_framework::clock::{Clock, IdSource, RandomIds, SystemClock};
 use oots_framework::edm::{self, EdmVersion, ErrorCode, QueryResponse, XmlLimits};
-use oots_framework::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig};
 use oots_framework::gateway::{OutboundMessage as Submitted, Payload};
 use oots_framework::requester::{self, RequestSpec};
 

@@ -2,8 +2,8 @@
 //!
 //! A [`Gateway`] only moves messages: it fetches what the access point received, confirms
 //! it once stored, and submits answers. What to answer is the exchange's business. The
-//! first implementation is the Domibus WS plugin ([`domibus::DomibusWsPlugin`]), with an
-//! in-process fake of it ([`domibus::simulator::DomibusSimulator`]) for demos and tests.
+//! first implementation is the Domibus WS plugin ([`domibus::DomibusWsPlugin`]); an
+//! in-process fake of it, for demos and tests, is in the `oots-devkit` crate.
 //! The native AS4 access point is [`as4`]; [`tls`] is the adapter's own https listener
 //! and the certificate revocation lists the AS4 trust store reads.
 //!

@@ -29,7 +29,6 @@ mod response;
 mod rim;
 mod rule;
 mod rules;
-pub mod samples;
 mod sdg;
 mod version;
 mod xml;

@@ -11,14 +11,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use oots_devkit::loopback::Requester;
+use oots_devkit::simulator::{DomibusSimulator, SimulatorConfig, WSPLUGIN_PATH};
+
 use super::LoadError;
 use crate::config::DomibusSettings;
 use crate::gateway::as4::agreement::AgreementSettings;
 use crate::gateway::as4::keys::Certificate;
-use crate::gateway::as4::loopback::Requester;
 use crate::gateway::as4::pmode::{As4Settings, PMode, PeerSettings, RetrySettings};
 use crate::gateway::domibus::push::PUSH_PATH;
-use crate::gateway::domibus::simulator::{DomibusSimulator, SimulatorConfig, WSPLUGIN_PATH};
 use crate::gateway::ebms::UserMessage;
 use crate::gateway::{OutboundMessage, Payload};
 use crate::secret::SecretRef;

@@ -4,7 +4,6 @@ pub mod c14n;
 pub mod compress;
 pub mod dn;
 pub mod keys;
-pub mod loopback;
 pub mod mime;
 pub mod msh;
 pub mod pmode;

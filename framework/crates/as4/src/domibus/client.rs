@@ -8,9 +8,10 @@ use roxmltree::Node;
 
 use super::config::DomibusConfig;
 use super::soap::{self, SoapError};
-use crate::ebms::{self, EBMS_NS, UserMessage};
+use super::wire::read_payloads;
+use crate::ebms::{self, EBMS_NS};
 use crate::xml;
-use crate::{Gateway, GatewayError, InboundMessage, OutboundMessage, Payload};
+use crate::{Gateway, GatewayError, InboundMessage, OutboundMessage};
 
 /// Fault code Domibus uses for authentication/authorisation failures.
 pub const FAULT_AUTH: &str = "WS_PLUGIN:0002";
@@ -174,59 +175,6 @@ fn message_ids(el: Node<'_, '_>) -> Vec<String> {
         .collect()
 }
 
-/// Decodes `xs:base64Binary` leniently (XML whitespace allowed, as the schema permits).
-pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    BASE64.decode(compact)
-}
-
-/// Reads `payload` elements (`payloadId`, `contentType`, `<value>` base64) of a
-/// `retrieveMessageResponse` or `submitRequest`; a part's MIME type falls back to its
-/// `PartInfo` `MimeType`, then to `application/octet-stream`.
-pub(crate) fn read_payloads(
-    el: Node<'_, '_>,
-    header: &UserMessage,
-) -> Result<Vec<Payload>, String> {
-    let mut out = Vec::new();
-    for p in xml::unqualified_children(el, "payload") {
-        let href = p
-            .attribute("payloadId")
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .ok_or("payload without payloadId")?;
-        let content_id = ebms::strip_cid(href).to_string();
-        let declared = header
-            .parts
-            .iter()
-            .find(|part| part.content_id().eq_ignore_ascii_case(&content_id))
-            .and_then(|part| part.mime_type());
-        let mime_type = p
-            .attribute("contentType")
-            .or_else(|| p.attribute("mimeType"))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .or(declared)
-            .unwrap_or("application/octet-stream")
-            .to_string();
-        let value = xml::unqualified_child(p, "value")
-            .map(|v| {
-                v.descendants()
-                    .filter(|d| d.is_text())
-                    .filter_map(|d| d.text())
-                    .collect::<String>()
-            })
-            .unwrap_or_default();
-        let bytes = decode_base64(&value)
-            .map_err(|_| format!("payload {content_id} is not valid base64"))?;
-        out.push(Payload {
-            content_id,
-            mime_type,
-            bytes,
-        });
-    }
-    Ok(out)
-}
-
 /// The `submitRequest` envelope: `eb:Messaging` in the header, payloads as strict base64.
 pub fn submit_envelope(msg: &OutboundMessage) -> String {
     let mut body = String::with_capacity(
@@ -354,11 +302,5 @@ mod tests {
             c.url("retrieveMessage").as_str(),
             "http://127.0.0.1:9/domibus/services/wsplugin/retrieveMessage"
         );
-    }
-
-    #[test]
-    fn lenient_base64_accepts_line_breaks() {
-        assert_eq!(decode_base64("JVBE\r\nRi0=").unwrap(), b"%PDF-");
-        assert!(decode_base64("***").is_err());
     }
 }

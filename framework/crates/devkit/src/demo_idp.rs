@@ -27,8 +27,7 @@ use openidconnect::{
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::edm::escape_attr;
-use crate::preview::session::secret_token;
+use oots_edm::escape_attr;
 
 /// A demo-only signing key: it proves nothing outside the demo.
 const SIGNING_KEY: &str = include_str!("demo-idp-key.pem");
@@ -38,7 +37,9 @@ pub const CLIENT_ID: &str = "oots-demo";
 /// Who signs in.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Person {
+    /// Family name, as the ID token's `family_name` claim.
     pub family_name: String,
+    /// Given name, as the ID token's `given_name` claim.
     pub given_name: String,
     /// `YYYY-MM-DD`.
     pub birthdate: String,
@@ -63,6 +64,13 @@ type Shared = Arc<Provider>;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// 32 random bytes in hex: authorization codes, access tokens and subjects that
+/// cannot be guessed (as the adapter's own preview tokens).
+fn secret_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Starts the provider on loopback; `callback` is the only redirect URI it accepts.

@@ -3,13 +3,13 @@
 //! Each builder returns a message that passes our own rule checks and round-trips through
 //! the writer and reader unchanged for the given version.
 
-use crate::error::{EdmException, ErrorCode, ErrorResponse};
-use crate::model::{
+use oots_edm::EdmVersion;
+use oots_edm::{
     Address, Agent, DistributionRequest, Evidence, EvidenceDistribution, EvidenceItem,
     EvidenceRequest, EvidenceResponse, EvidenceTypeRequest, Identifier, LegalPerson,
     LevelOfAssurance, LocalizedText, NaturalPerson, Requirement, SectorSpecificAttribute, Subject,
 };
-use crate::version::EdmVersion;
+use oots_edm::{EdmException, ErrorCode, ErrorResponse};
 
 const CLASSIFICATION: &str = "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e";
 

@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use tokio::sync::{Mutex, mpsc};
 
-use super::agreement::AgreementSettings;
-use super::keys::{Certificate, Credentials, TrustStore};
-use super::msh::As4Gateway;
-use super::pmode::{PMode, Peer, RetrySettings};
-use crate::ebms::UserMessage;
-use crate::{Gateway, InboundMessage, OutboundMessage, Payload, Resend};
+use oots_as4::as4::agreement::AgreementSettings;
+use oots_as4::as4::keys::{Certificate, Credentials, KeyError, TrustStore};
+use oots_as4::as4::msh::As4Gateway;
+use oots_as4::as4::pmode::{PMode, Peer, RetrySettings};
+use oots_as4::ebms::UserMessage;
+use oots_as4::{Gateway, InboundMessage, OutboundMessage, Payload, Resend};
 use oots_store::{SqliteStore, Store};
 
 /// The adapter's access point.
@@ -73,7 +73,7 @@ fn pmode(
     peer: (&str, &Leaf, String),
     agreement: AgreementSettings,
 ) -> Result<PMode, String> {
-    let e = |e: super::keys::KeyError| e.to_string();
+    let e = |e: KeyError| e.to_string();
     let retry = RetrySettings {
         attempts: 3,
         initial_ms: 200,
