@@ -8,6 +8,7 @@
 mod contract;
 mod exchanges;
 mod journal;
+mod preview;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use exchanges::{
     store_and_claim_and_deliveries,
 };
 use journal::{concurrent_journal, keyed_journal};
+use preview::preview_sessions;
 
 /// `s` seconds after a fixed instant.
 fn t(s: i64) -> DateTime<Utc> {
@@ -56,5 +58,6 @@ where
     store_and_claim_and_deliveries(open("d", None).await).await;
     sealed_and_failed(open("e", None).await).await;
     inbound_content_is_kept_once(open("f", None).await).await;
+    preview_sessions(open("g", None).await.as_ref()).await;
     keyed_journal(|key| open("k", key)).await;
 }
