@@ -3,10 +3,13 @@
 //! replicas pick disjoint messages).
 //!
 //! A decision's audit record is written in the same statement as the decision, to
-//! `audit_pending`; [`Journal::chain_journal`] (run every 200 ms by `serve`, and before the
-//! journal is read) moves pending records into the hash chain in batches, under a
-//! transaction advisory lock so the chain stays one line. Decisions never wait for each
-//! other on the chain.
+//! `audit_pending`; [`crate::Journal::chain_journal`] (run every 200 ms by `serve`, and
+//! before the journal is read) moves pending records into the hash chain in batches,
+//! under a transaction advisory lock so the chain stays one line. Decisions never wait
+//! for each other on the chain.
+//!
+//! One file per part of the store: `ids`, `exchanges`, `journal`, `preview`,
+//! `lifecycle`; the schema in `schema`.
 
 mod exchanges;
 mod ids;

@@ -5,6 +5,9 @@
 //! queue up while it works are committed together (group commit, each in its own
 //! savepoint): under load one `fsync` covers many exchanges, and a caller hears back only
 //! once its operation is durable.
+//!
+//! One file per part of the store: `ids`, `exchanges`, `journal`, `preview`,
+//! `lifecycle`; the schema and its migration in `schema`.
 
 mod exchanges;
 mod ids;
