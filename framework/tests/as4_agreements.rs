@@ -24,7 +24,7 @@ use oots_framework::gateway::as4::pmode::{As4Settings, PMode};
 use oots_framework::gateway::ebms::{self, Property, UserMessage};
 use oots_framework::gateway::{Gateway, GatewayError, Notification, OutboundMessage};
 use oots_framework::requester::{self, RequestSpec};
-use oots_framework::store::{SqliteStore, Store};
+use oots_framework::store::{Exchanges, SqliteStore};
 use tokio::sync::mpsc;
 
 const OOTS_PARTY_TYPE: &str = "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots";

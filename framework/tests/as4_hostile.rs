@@ -25,7 +25,7 @@ use oots_framework::gateway::as4::wss::{self, Attachment, Seal};
 use oots_framework::gateway::ebms::{self, UserMessage};
 use oots_framework::gateway::{Gateway, Notification, OutboundMessage};
 use oots_framework::requester::RequestSpec;
-use oots_framework::store::{SqliteStore, Store};
+use oots_framework::store::{Exchanges, SqliteStore};
 use tokio::sync::mpsc;
 
 fn settings(dir: &Path, party: &str, key_of: &str, peer: &str, peer_port: u16) -> As4Settings {

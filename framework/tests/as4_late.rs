@@ -18,7 +18,7 @@ use oots_framework::gateway::as4::pmode::{PMode, RetrySettings};
 use oots_framework::gateway::ebms::UserMessage;
 use oots_framework::gateway::{Gateway, Notification, OutboundMessage};
 use oots_framework::requester::RequestSpec;
-use oots_framework::store::{SqliteStore, Store};
+use oots_framework::store::{Exchanges, SqliteStore};
 use tokio::sync::mpsc;
 
 /// The requester's access point: our AS4 stack, its own store and endpoint.

@@ -21,7 +21,7 @@ use oots_framework::gateway::as4::msh::As4Gateway;
 use oots_framework::gateway::as4::pmode::{PMode, RetrySettings};
 use oots_framework::gateway::{Gateway, Notification, OutboundMessage, Payload};
 use oots_framework::secret::SecretRef;
-use oots_framework::store::{SqliteStore, Store};
+use oots_framework::store::{Exchanges, Journal, SqliteStore};
 use tokio::sync::mpsc;
 
 /// The AS4 side of a requester's access point: our stack, its own store and endpoint.

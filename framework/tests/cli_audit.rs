@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use oots_framework::store::journal::{Checkpoint, link_hash, record_digest};
-use oots_framework::store::{Claim, Decision, JournalKey, SqliteStore, Store};
+use oots_framework::store::{Claim, Decision, Exchanges, Journal, JournalKey, SqliteStore};
 use rusqlite::params;
 
 fn workspace() -> PathBuf {

@@ -20,7 +20,7 @@ use oots_framework::config::AdapterConfig;
 use oots_framework::edm::{self, ErrorCode};
 use oots_framework::mapping;
 use oots_framework::requester::{self, RequestSpec};
-use oots_framework::store::{SqliteStore, Store};
+use oots_framework::store::{Journal, SqliteStore};
 use oots_framework::verify;
 use preview_support::{Adapter, Deployment, NOT_FOUND, assert_neutral_not_found, workspace};
 

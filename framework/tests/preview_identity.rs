@@ -19,7 +19,7 @@ use std::time::Duration;
 use oidc_support::Provider;
 use oots_framework::edm::ErrorCode;
 use oots_framework::requester::{OptionalAttributes, RequestSpec};
-use oots_framework::store::{SqliteStore, Store};
+use oots_framework::store::{Journal, SqliteStore};
 use preview_support::{
     Adapter, Deployment, SignedInVisit, assert_neutral_not_found, client, csrf, decide,
     open_and_sign_in, preview_link_for,

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use oots_store::conformance;
-use oots_store::{Claim, PostgresStore, SqliteStore, Store};
+use oots_store::{Claim, Exchanges, Lifecycle, PostgresStore, SqliteStore, Store};
 
 fn t(s: i64) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")

@@ -163,7 +163,7 @@ async fn official_requests_are_answered_through_domibus() {
     assert!(payloads[1].bytes.starts_with(b"%PDF-"));
     // The decision is kept with the answer, explained, without personal data.
     {
-        use oots_framework::store::Store;
+        use oots_framework::store::Exchanges;
         let store = SqliteStore::open(&sc._state.path().join("adapter.db"))
             .await
             .unwrap();
@@ -323,7 +323,7 @@ async fn a_message_stored_but_not_answered_before_a_crash_is_answered_on_restart
     // The previous run stored the message and acknowledged it to Domibus, then died.
     let state = tempfile::tempdir().unwrap();
     {
-        use oots_framework::store::Store;
+        use oots_framework::store::Exchanges;
         let store = SqliteStore::open(&state.path().join("adapter.db"))
             .await
             .unwrap();

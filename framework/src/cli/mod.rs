@@ -29,7 +29,7 @@ use crate::config::AdapterConfig;
 use crate::diag::Diagnostics;
 use crate::exchange::Exchange;
 use crate::mapping;
-use crate::store::Store;
+use crate::store::{Journal, Store};
 
 /// Evidence-provider adapter for the EU Once-Only Technical System.
 #[derive(Debug, Parser)]
@@ -229,7 +229,7 @@ async fn open_store(config: &AdapterConfig) -> Result<Arc<dyn Store>, CliError> 
 
 /// The key the journal hashes subjects with: `audit.subject_key`, or one made once and
 /// kept in the store.
-async fn subject_key(config: &AdapterConfig, store: &dyn Store) -> Result<Vec<u8>, CliError> {
+async fn subject_key(config: &AdapterConfig, store: &dyn Journal) -> Result<Vec<u8>, CliError> {
     if let Some(r) = &config.audit.subject_key {
         let secret = r.resolve().map_err(CliError::other)?;
         return Ok(secret.expose().as_bytes().to_vec());

@@ -108,7 +108,9 @@ pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
         .await
         .map_err(CliError::other)?
         .ok_or_else(|| CliError::other("the preview link of the answer is not in the store"))?;
-    let held: Held = serde_json::from_str(&link.data)
+    let held: Held = link
+        .data
+        .decode()
         .map_err(|e| CliError::other(format!("the held preview data does not read: {e}")))?;
     let Some(evidence) = held.evidence() else {
         eprintln!(

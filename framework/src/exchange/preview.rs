@@ -16,7 +16,7 @@ use crate::preview::identity::RecordIdentity;
 use crate::preview::return_address::{ReturnAddress, ReturnChannel};
 use crate::preview::session::{FollowUp, Session, State};
 use crate::preview::store::{Binding, Policy, Reread, SessionStore, Updated};
-use crate::store::{PreviewLink, StoreError};
+use crate::store::{PreviewLink, Revision, StoreError};
 
 /// What a preview link is issued for.
 pub(super) enum Holding<'r> {
@@ -193,7 +193,7 @@ async fn followed_link<'l>(
             )));
         }
     };
-    let Ok(held) = serde_json::from_str::<Held>(&link.data) else {
+    let Ok(held) = link.data.decode::<Held>() else {
         // Data already dropped: this link's follow-up was answered before.
         return Ok(Err(Refusal::rule(
             ErrorCode::InvalidRequest,
@@ -297,10 +297,10 @@ async fn decide(
     let timeouts = ex.config.preview.timeouts();
     let return_address = follow_up_return_address(ex, held, request, &link.requester_id);
     let sessions = SessionStore::new(ex.store.as_ref());
-    let (mut session, mut version) = sessions
+    let (mut session, mut revision) = sessions
         .load(token, link.created_at)
         .await?
-        .unwrap_or_else(|| (Session::new(link.created_at), 0));
+        .unwrap_or_else(|| (Session::new(link.created_at), Revision::ISSUED));
     // The user's steps may move the session between the read and the save (the
     // follow-up typically arrives as the user opens the link): then it is read again and
     // the follow-up applied to what is there, so the return address is never lost.
@@ -317,7 +317,7 @@ async fn decide(
         (decision, expired)
     };
     match sessions
-        .update(token, &mut session, &mut version, None, policy, step)
+        .update(token, &mut session, &mut revision, None, policy, step)
         .await?
     {
         Updated::Unchanged(decided)

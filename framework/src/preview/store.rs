@@ -1,5 +1,6 @@
-//! The typed session store: preview links and their sessions as the state store keeps
-//! them (JSON with a version). It issues links, loads sessions and moves them with the
+//! The typed session store: preview links and their sessions as the state store's
+//! preview part keeps them (documents at a revision). It issues links, loads sessions and
+//! moves them with the
 //! one compare-and-set that both the follow-up request ([`crate::exchange`]) and the
 //! pages ([`crate::web::preview`]) use, so a step another writer overtook is applied
 //! again to what is there now, never saved over it.
@@ -8,12 +9,14 @@ use chrono::{DateTime, Utc};
 
 use super::held::Held;
 use super::session::{Session, secret_token};
-use crate::store::{PreviewLink, Store, StoreError};
+use crate::store::{
+    PreviewDoc, PreviewDocs, PreviewLink, PreviewSessions, Revision, StoreError, Swap,
+};
 
 /// Preview links and sessions over the state store.
 #[derive(Clone, Copy)]
 pub struct SessionStore<'s> {
-    store: &'s dyn Store,
+    store: &'s dyn PreviewSessions,
 }
 
 impl std::fmt::Debug for SessionStore<'_> {
@@ -63,7 +66,7 @@ pub enum Updated<T> {
 }
 
 impl<'s> SessionStore<'s> {
-    pub fn new(store: &'s dyn Store) -> Self {
+    pub fn new(store: &'s dyn PreviewSessions) -> Self {
         Self { store }
     }
 
@@ -77,7 +80,7 @@ impl<'s> SessionStore<'s> {
     ) -> Result<PreviewLink, StoreError> {
         let token = secret_token();
         let base = public_url.trim_end_matches('/');
-        let data = serde_json::to_string(held)
+        let data = PreviewDoc::encode(held)
             .map_err(|e| StoreError::Query(format!("preview data cannot be serialised: {e}")))?;
         let link = PreviewLink {
             location: format!("{base}/{token}"),
@@ -92,27 +95,28 @@ impl<'s> SessionStore<'s> {
         Ok(link)
     }
 
-    /// The session of `token` and the version it was read at; a state that cannot be
+    /// The session of `token` and the revision it was read at; a state that cannot be
     /// read is a fresh session issued at `created_at`.
     pub async fn load(
         &self,
         token: &str,
         created_at: DateTime<Utc>,
-    ) -> Result<Option<(Session, i64)>, StoreError> {
+    ) -> Result<Option<(Session, Revision)>, StoreError> {
         Ok(self
             .store
-            .preview_state(token)
+            .load_state::<Session>(token)
             .await?
-            .map(|(json, version)| {
-                let session = serde_json::from_str::<Session>(&json)
-                    .unwrap_or_else(|_| Session::new(created_at));
-                (session, version)
+            .map(|(session, revision)| {
+                (
+                    session.unwrap_or_else(|| Session::new(created_at)),
+                    revision,
+                )
             }))
     }
 
-    /// Applies `step` to `session` (read at `version`) and saves it, with `held` when
+    /// Applies `step` to `session` (read at `revision`) and saves it, with `held` when
     /// given, if it changed: compare-and-set. When another writer moved the session
-    /// meanwhile, it is read again (into `session` and `version`) and the step applied to
+    /// meanwhile, it is read again (into `session` and `revision`) and the step applied to
     /// what is there now, up to `policy.attempts` saves. The step's own result is
     /// returned either way: a step that fails may still have moved the session (to
     /// expired), and that is saved.
@@ -120,7 +124,7 @@ impl<'s> SessionStore<'s> {
         &self,
         token: &str,
         session: &mut Session,
-        version: &mut i64,
+        revision: &mut Revision,
         held: Option<&Held>,
         policy: Policy,
         mut step: impl FnMut(&mut Session) -> T,
@@ -132,7 +136,12 @@ impl<'s> SessionStore<'s> {
             if *session == before {
                 return Ok(Updated::Unchanged(result));
             }
-            if self.save(token, session, *version, held).await? {
+            if self
+                .store
+                .save_state(token, session, held, *revision)
+                .await?
+                == Swap::Saved
+            {
                 return Ok(Updated::Saved { result, before });
             }
             if attempt >= policy.attempts {
@@ -143,38 +152,15 @@ impl<'s> SessionStore<'s> {
                 Reread::FreshFrom(created_at) => Some(
                     self.load(token, created_at)
                         .await?
-                        .unwrap_or_else(|| (Session::new(created_at), 0)),
+                        .unwrap_or_else(|| (Session::new(created_at), Revision::ISSUED)),
                 ),
                 Reread::Strict => self.load(token, before.created_at).await?,
             };
-            let Some((now_stored, now_version)) = reread else {
+            let Some((now_stored, now_revision)) = reread else {
                 return Ok(Updated::Gone);
             };
             *session = now_stored;
-            *version = now_version;
-        }
-    }
-
-    /// Saves `session` (and `held`) if the stored state is still at `version`.
-    async fn save(
-        &self,
-        token: &str,
-        session: &Session,
-        version: i64,
-        held: Option<&Held>,
-    ) -> Result<bool, StoreError> {
-        let json = serde_json::to_string(session)
-            .map_err(|e| StoreError::Query(format!("preview state cannot be serialised: {e}")))?;
-        match held {
-            Some(held) => {
-                let data = serde_json::to_string(held).map_err(|e| {
-                    StoreError::Query(format!("preview data cannot be serialised: {e}"))
-                })?;
-                self.store
-                    .update_preview_state_and_data(token, &json, &data, version)
-                    .await
-            }
-            None => self.store.update_preview_state(token, &json, version).await,
+            *revision = now_revision;
         }
     }
 }

@@ -12,7 +12,7 @@ use axum::routing::get;
 
 use super::scrape::StoreScrape;
 use crate::exchange::Exchange;
-use crate::store::Store;
+use crate::store::Lifecycle;
 
 /// The three probe routes of `exchange`.
 pub fn router(exchange: &Exchange) -> Router {
@@ -57,7 +57,7 @@ pub fn router(exchange: &Exchange) -> Router {
 
 /// `/readyz`: 200 while the state store takes writes; 503 otherwise, so a load balancer
 /// sends nothing here and nothing is acknowledged.
-async fn readiness(store: &dyn Store) -> (StatusCode, String) {
+async fn readiness(store: &dyn Lifecycle) -> (StatusCode, String) {
     match tokio::time::timeout(Duration::from_secs(2), store.ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ready".to_owned()),
         Ok(Err(e)) => {

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::metrics::{Metrics, StoreReading};
-use crate::store::Store;
+use crate::store::Exchanges;
 
 /// How long a scrape waits for the store's counts.
 pub(super) const STORE_BUDGET: Duration = Duration::from_millis(1_000);
@@ -30,7 +30,7 @@ pub(super) struct StoreScrape {
 
 impl StoreScrape {
     /// The text of one scrape: `metrics` with the store's gauges.
-    pub(super) async fn render(&self, store: &dyn Store, metrics: &Metrics) -> String {
+    pub(super) async fn render(&self, store: &dyn Exchanges, metrics: &Metrics) -> String {
         if let Ok(_reading) = self.reading.try_lock() {
             let read = tokio::time::timeout(STORE_BUDGET, store.exchange_counts()).await;
             let mut known = self.known();

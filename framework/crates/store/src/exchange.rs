@@ -1,7 +1,11 @@
-//! The persisted shape of one exchange: its state, its lease and its outbox.
+//! The persisted shape of one exchange (its state, its lease and its outbox) and the
+//! exchange part of the store ([`Exchanges`]): the lease and outbox state machine.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+use crate::{SealedMessage, StoreError};
 
 /// Where an inbound message stands. Only these points are durable: a crash anywhere
 /// between two of them repeats the work from the earlier one, which is safe because
@@ -155,4 +159,187 @@ pub struct ExchangeSummary {
     pub attempts: u32,
     /// The last send error (a code, no personal data).
     pub last_error: Option<String>,
+}
+
+/// What [`Exchanges::store_inbound_once`] did with a received message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inbound {
+    /// Stored now: new work.
+    Stored,
+    /// Stored before with the same content: a resend, acknowledged again.
+    Resent,
+    /// Stored before with another content under the same MessageId: refused, the stored
+    /// message stays as it was.
+    Conflict,
+}
+
+/// Guards every inbound message's way through its states, and its outbox.
+///
+/// Every inbound message moves `Received → (AwaitingPreview) → Decided → Answered →
+/// Acknowledged` ([`ExchangeState`]). A worker (one task of one replica) works on a
+/// message only while it holds its lease ([`Exchanges::claim`]); a replica that dies
+/// simply lets its leases run out. The answer is written to the outbox together with the
+/// audit record ([`Exchanges::decide`]) before it is submitted, so a crash between
+/// "decided" and "sent" re-sends the same message (same MessageId, which the access point
+/// deduplicates) instead of losing or re-deciding it.
+#[async_trait]
+pub trait Exchanges: Send + Sync {
+    /// Stores a received gateway message (its ebMS header XML and RegRep document) before
+    /// it is acknowledged, in state `Received`; `false` if it was already stored (a
+    /// redelivery).
+    async fn store_inbound(
+        &self,
+        message_id: &str,
+        header: &str,
+        regrep: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a message received over AS4 as [`Exchanges::store_inbound`] does, with
+    /// `content`, a digest of its header and payloads, so that a later message with the
+    /// same MessageId is told apart: the same content is a resend ([`Inbound::Resent`]),
+    /// another content is [`Inbound::Conflict`] and changes nothing. A message stored
+    /// without a digest (before this existed) takes the first one it is resent with.
+    async fn store_inbound_once(
+        &self,
+        message_id: &str,
+        content: &str,
+        header: &str,
+        regrep: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<Inbound, StoreError>;
+
+    /// Stores a message just fetched from the access point (as [`Exchanges::store_inbound`])
+    /// with its lease already taken by `worker`, and says what is to be done with it (as
+    /// [`Exchanges::claim`]): one write where the two would take two.
+    async fn store_and_claim(
+        &self,
+        message_id: &str,
+        header: &str,
+        regrep: &[u8],
+        worker: &str,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        self.store_inbound(message_id, header, regrep, now).await?;
+        self.claim(message_id, worker, lease_until, now).await
+    }
+
+    /// Takes the lease on a message for `worker` until `lease_until` and says what is to
+    /// be done with it. A lease held by another worker and not expired gives
+    /// [`Claim::Busy`]; the same worker may claim again (renewal).
+    async fn claim(
+        &self,
+        message_id: &str,
+        worker: &str,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError>;
+
+    /// Leases up to `limit` messages that need work now, oldest first, for `worker`:
+    /// received or held messages whose lease ran out, and decided ones whose next send
+    /// attempt is due. Replicas calling this at once get disjoint sets (PostgreSQL
+    /// `FOR UPDATE SKIP LOCKED`).
+    async fn due(
+        &self,
+        worker: &str,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// The message is a preview follow-up whose user has not decided: it waits in
+    /// `AwaitingPreview`, its lease given up.
+    async fn hold(&self, message_id: &str, worker: &str) -> Result<(), StoreError>;
+
+    /// Writes the decided answer to the outbox and appends `decision.audit` to the
+    /// journal, in one transaction; `false` (nothing written) if `worker` lost the
+    /// lease meanwhile, so two workers never both decide.
+    async fn decide(
+        &self,
+        message_id: &str,
+        worker: &str,
+        decision: &Decision,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// A send attempt failed: the lease is given up and the next attempt is due at
+    /// `next_attempt` (the outbox keeps the message).
+    async fn defer(
+        &self,
+        message_id: &str,
+        worker: &str,
+        next_attempt: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The answer in the outbox was submitted (`Answered`), or submitted and already
+    /// acknowledged by a receipt (`Acknowledged`). The request and the answer's contents
+    /// are dropped: only identifiers and the audit record stay.
+    async fn mark_answered(
+        &self,
+        message_id: &str,
+        acknowledged: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The answer in the outbox could not be delivered for good (its retry schedule ran
+    /// out; `error` is the code, e.g. `EBMS:0301`): `Failed`, the lease given up, never
+    /// due again. The outbox and the sealed bytes stay (nothing is lost) until the purge.
+    async fn fail(&self, message_id: &str, worker: &str, error: &str) -> Result<(), StoreError>;
+
+    /// Keeps the sealed bytes of outgoing message `message_id` unless bytes are kept for
+    /// it already, and returns the bytes kept: whoever seals first (a replica, a run
+    /// before a restart) fixes what every attempt sends. Dropped once the exchange that
+    /// sent it is answered ([`Exchanges::mark_answered`]) or by the purge.
+    async fn keep_sealed(
+        &self,
+        message_id: &str,
+        sealed: &SealedMessage,
+        at: DateTime<Utc>,
+    ) -> Result<SealedMessage, StoreError>;
+
+    /// The sealed bytes kept for outgoing message `message_id`.
+    async fn sealed(&self, message_id: &str) -> Result<Option<SealedMessage>, StoreError>;
+
+    /// The access point reports the answer `answer_id` delivered (Domibus
+    /// `sendSuccess`); `false` if no exchange sent it.
+    async fn acknowledge_answer(
+        &self,
+        answer_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// [`Exchanges::acknowledge_answer`] for several answers in one write; returns how many
+    /// exchanges it moved to `Acknowledged`.
+    async fn acknowledge_answers(
+        &self,
+        answer_ids: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut n = 0;
+        for id in answer_ids {
+            n += u64::from(self.acknowledge_answer(id, at).await?);
+        }
+        Ok(n)
+    }
+
+    /// A stored message not answered yet: its header XML and RegRep document.
+    async fn unanswered(&self, message_id: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+
+    /// The id of the answer decided for an inbound message, if any.
+    async fn answer_of(&self, message_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// Where an exchange stands.
+    async fn state_of(&self, message_id: &str) -> Result<Option<ExchangeState>, StoreError>;
+
+    /// The audit record kept with the answer to `message_id` (JSON free of personal
+    /// data: outcome, generation, the matching decision and its explanation).
+    async fn audit_of(&self, message_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// The most recent exchanges, newest first, without personal data (operator page).
+    async fn recent_exchanges(&self, limit: u32) -> Result<Vec<ExchangeSummary>, StoreError>;
+
+    /// How many exchanges are in each state (metrics).
+    async fn exchange_counts(&self) -> Result<Vec<(ExchangeState, i64)>, StoreError>;
 }

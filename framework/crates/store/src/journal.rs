@@ -15,6 +15,8 @@
 //! Retention purges old records and leaves a purge record in the chain that vouches for
 //! the first record kept.
 
+mod store;
+
 use std::collections::BTreeMap;
 
 use aws_lc_rs::digest;
@@ -22,6 +24,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::audit_key::{JournalKey, KeyRing, PublicKey};
+
+pub use store::Journal;
 
 /// The hash before the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -6,15 +6,15 @@ use crate::metrics::{Metrics, PreviewStep};
 use crate::preview::held::Held;
 use crate::preview::session::{Session, State as SessionState, StepError};
 use crate::preview::store::{Policy, Reread, SessionStore, Updated};
-use crate::store::{Store, StoreError};
+use crate::store::{Revision, Store, StoreError};
 
-/// A loaded session, with the store version it was read at.
+/// A loaded session, with the store revision it was read at.
 pub(super) struct Loaded {
     pub(super) held: Held,
     /// The requester the link was issued to (its identifier).
     pub(super) requester: String,
     pub(super) session: Session,
-    pub(super) version: i64,
+    pub(super) revision: Revision,
     /// `held` changed (the sign-in singled out the record) and is saved with the state.
     pub(super) held_changed: bool,
 }
@@ -52,11 +52,11 @@ pub(super) async fn load(space: &PreviewSpace, token: &str) -> Result<Loaded, St
     let Some(link) = store.find_preview(token).await? else {
         return Err(Stop::Invalid);
     };
-    let (session, version) = SessionStore::new(store.as_ref())
+    let (session, revision) = SessionStore::new(store.as_ref())
         .load(token, link.created_at)
         .await?
         .ok_or(Stop::Invalid)?;
-    let Ok(held) = serde_json::from_str::<Held>(&link.data) else {
+    let Ok(held) = link.data.decode::<Held>() else {
         // Already answered: its data is gone.
         return Err(Stop::Ended(session));
     };
@@ -64,7 +64,7 @@ pub(super) async fn load(space: &PreviewSpace, token: &str) -> Result<Loaded, St
         held,
         requester: link.requester_id,
         session,
-        version,
+        revision,
         held_changed: false,
     })
 }
@@ -95,7 +95,7 @@ pub(super) async fn settle<T>(
         .update(
             token,
             &mut loaded.session,
-            &mut loaded.version,
+            &mut loaded.revision,
             held,
             policy,
             step,
@@ -145,7 +145,9 @@ mod tests {
     #[tokio::test]
     async fn a_step_is_applied_again_to_a_session_moved_meanwhile() {
         use crate::preview::session::Timeouts;
-        use crate::store::{PreviewLink, SqliteStore};
+        use crate::store::{
+            PreviewDoc, PreviewDocs, PreviewLink, PreviewSessions, SqliteStore, Swap,
+        };
         let store = SqliteStore::in_memory().await.unwrap();
         let now = chrono::Utc::now();
         store
@@ -156,21 +158,19 @@ mod tests {
                 evidence_type: "e".into(),
                 requester_id: "q".into(),
                 created_at: now,
-                data: "{}".into(),
+                data: PreviewDoc::forgotten(),
             })
             .await
             .unwrap();
         let read = |store: &SqliteStore| {
             let store = store.clone();
             async move {
-                let (json, version) = store.preview_state("t").await.unwrap().unwrap();
+                let (session, revision) = store.load_state::<Session>("t").await.unwrap().unwrap();
                 // A fresh link stores only `{"state":"issued"}`; `load` reads it so too.
-                let session =
-                    serde_json::from_str::<Session>(&json).unwrap_or_else(|_| Session::new(now));
-                (session, version)
+                (session.unwrap_or_else(|| Session::new(now)), revision)
             }
         };
-        let (session, version) = read(&store).await;
+        let (session, revision) = read(&store).await;
         let mut loaded = Loaded {
             requester: "q".into(),
             held: serde_json::from_str(
@@ -178,7 +178,7 @@ mod tests {
             )
             .unwrap(),
             session,
-            version,
+            revision,
             held_changed: false,
         };
         // The follow-up request records the return address after the page read the session.
@@ -187,8 +187,13 @@ mod tests {
             ReturnAddress::parse("https://requester.example/back", "q", &Default::default())
                 .unwrap(),
         );
-        let json = serde_json::to_string(&moved).unwrap();
-        assert!(store.update_preview_state("t", &json, 0).await.unwrap());
+        assert_eq!(
+            store
+                .save_state("t", &moved, None::<&Held>, Revision::ISSUED)
+                .await
+                .unwrap(),
+            Swap::Saved
+        );
 
         let t = Timeouts::default();
         let metrics = Metrics::new();
@@ -197,8 +202,8 @@ mod tests {
             .ok()
             .unwrap();
         assert_eq!(opened, Ok(()));
-        let (stored, version) = read(&store).await;
-        assert_eq!(version, 2);
+        let (stored, revision) = read(&store).await;
+        assert_eq!(revision, Revision::from_stored(2));
         assert_eq!(stored.state.name(), "opened");
         assert_eq!(
             stored.return_url.as_deref(),
