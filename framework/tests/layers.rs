@@ -412,3 +412,80 @@ fn every_crate_root_denies_unwrap_and_expect_outside_tests() {
         .collect();
     assert!(missing.is_empty(), "without `{line}`: {missing:?}");
 }
+
+/// The backticked names of a table cell, leaving out what parentheses explain.
+fn named(cell: &str) -> Vec<String> {
+    let mut depth = 0usize;
+    let mut outside = String::new();
+    for c in cell.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => outside.push(c),
+            _ => {}
+        }
+    }
+    outside
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn guide() -> String {
+    std::fs::read_to_string(workspace().join("docs/development.md")).unwrap()
+}
+
+/// The guide's "Layers inside the framework" table is the list this test enforces.
+#[test]
+fn the_guide_shows_the_layers_enforced_here() {
+    let shown: Vec<Vec<String>> = guide()
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells.len() == 4 && cells[1].parse::<u32>().is_ok()).then(|| named(cells[2]))
+        })
+        .collect();
+    let enforced: Vec<Vec<String>> = FRAMEWORK_LAYERS
+        .iter()
+        .map(|l| l.iter().map(|m| (*m).to_owned()).collect())
+        .collect();
+    assert_eq!(shown, enforced, "docs/development.md's layer table");
+}
+
+/// Each crate row of the guide's table names exactly the workspace crates its
+/// `Cargo.toml` depends on (dev-dependencies aside).
+#[test]
+fn the_guide_names_each_crates_dependencies() {
+    let mut rows = 0;
+    for line in guide().lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() != 6 || !cells[1].starts_with("`oots-") {
+            continue;
+        }
+        let folder = cells[2].trim_matches('`');
+        if folder.contains('<') || cells[4].contains("all of the above") {
+            continue;
+        }
+        let manifest = std::fs::read_to_string(workspace().join(folder).join("Cargo.toml"))
+            .unwrap_or_else(|e| panic!("{folder}/Cargo.toml: {e}"));
+        let section = manifest
+            .split("\n[")
+            .find(|s| s.starts_with("dependencies]"))
+            .unwrap_or("");
+        let actual: BTreeSet<String> = section
+            .lines()
+            .filter_map(|l| l.split(['.', ' ', '=']).next())
+            .filter(|name| name.starts_with("oots-"))
+            .map(str::to_owned)
+            .collect();
+        let shown: BTreeSet<String> = named(cells[4]).into_iter().collect();
+        assert_eq!(shown, actual, "docs/development.md, row of {}", cells[1]);
+        rows += 1;
+    }
+    assert!(
+        rows >= 6,
+        "only {rows} crate rows read from docs/development.md"
+    );
+}
