@@ -36,7 +36,7 @@ pub(crate) use slot_content::{
 };
 #[cfg(test)]
 pub(crate) use slots::slot_value;
-pub(crate) use slots::{check_request_slots, check_version};
+pub(crate) use slots::{RequestSlots, check_request_slots, check_version};
 pub(crate) use subjects::{Role, check_legal_person, check_person};
 pub use values::{is_xsd_date, normalize_classification};
 
