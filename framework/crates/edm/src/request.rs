@@ -69,10 +69,12 @@ fn recover(root: Node<'_, '_>) -> (Option<String>, Option<EdmVersion>, Option<Ag
     (request_id, version, requester)
 }
 
+/// Maps a missing element found while reading to a violation of `rule`.
 fn missing(rule: Rule) -> impl Fn(sdg::Missing) -> Violation {
     move |m| violation(rule, format!("{} is missing", m.0))
 }
 
+/// Checks and reads a subject or representative: a person or a legal person.
 fn read_subject(
     node: Node<'_, '_>,
     natural: bool,

@@ -186,10 +186,12 @@ impl Engine {
         self.decision.on_ambiguous.referenced
     }
 
+    /// The name particles, borrowed.
     fn particles(&self) -> Vec<&str> {
         self.particles.iter().map(String::as_str).collect()
     }
 
+    /// The resolved weight of level `l` of attribute `a` (see `weight_table`).
     fn weight(&self, a: Attribute, l: Level) -> f64 {
         self.weight_table[a as usize * Level::ALL.len() + l as usize]
     }

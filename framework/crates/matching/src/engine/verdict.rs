@@ -32,6 +32,8 @@ impl Engine {
         self.decide_with(prepared, candidates, Some(key))
     }
 
+    /// Scores every candidate, rules out those an `exact` key or another's identifier
+    /// excludes, and accepts a unique candidate clearly ahead of every competitor.
     fn decide_with(
         &self,
         prepared: &Prepared,
@@ -128,6 +130,7 @@ impl Engine {
         }
     }
 
+    /// The explanation of a decision: masked request keys and the five best candidates.
     fn explain(
         &self,
         prepared: &Prepared,
