@@ -2,11 +2,11 @@
 
 use roxmltree::Node;
 
-use crate::model::{Agent, EvidenceRequest, Subject};
+use crate::model::{Agent, EvidenceRequest, EvidenceTypeRequest, Requirement, Subject};
 use crate::parse_error::{RequestError, RequestErrorKind};
 use crate::rim;
 use crate::rule::Rule;
-use crate::rules::{self, Role, Violation, violation};
+use crate::rules::{self, RequestSlots, Role, Violation, violation};
 use crate::sdg::{self, AgentShape, PersonShape};
 use crate::version::EdmVersion;
 use crate::xml::{self, NS_SDG, ROOT_NAMESPACES, XmlLimits, XmlWriter};
@@ -69,10 +69,12 @@ fn recover(root: Node<'_, '_>) -> (Option<String>, Option<EdmVersion>, Option<Ag
     (request_id, version, requester)
 }
 
+/// Maps a missing element found while reading to a violation of `rule`.
 fn missing(rule: Rule) -> impl Fn(sdg::Missing) -> Violation {
     move |m| violation(rule, format!("{} is missing", m.0))
 }
 
+/// Checks and reads a subject or representative: a person or a legal person.
 fn read_subject(
     node: Node<'_, '_>,
     natural: bool,
@@ -92,32 +94,78 @@ fn read_subject(
     }
 }
 
+/// Reads a request, checking each rule before the value it governs is read; the first
+/// violation ends the read, in the order the rules were always checked.
 fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
     rules::check_root(root)?;
     let version = rules::check_version(root)?;
     let id = rules::check_request_id(root)?;
     let lang = rules::check_root_lang(root, version)?;
     let slots = rules::check_request_slots(root, version)?;
-    let required = |name: &str, rule: Rule| {
-        slots.get(name).ok_or_else(|| {
-            violation(
-                rule,
-                format!("rim:Slot '{name}' must be present in the QueryRequest"),
-            )
-        })
-    };
+    let header = read_header(&slots, version)?;
+    let requirements = read_requirements(&slots)?;
+    let requesters = read_requesters(&slots, version)?;
+    let provider = read_provider(&slots)?;
+    let query = read_query(root, version)?;
+    Ok(EvidenceRequest {
+        id,
+        version,
+        issue_date_time: header.issue_date_time,
+        procedure: Some(header.procedure),
+        preview_location: header.preview_location,
+        possibility_for_preview: header.possibility_for_preview,
+        explicit_request_given: header.explicit_request_given,
+        requirements,
+        requesters,
+        provider,
+        return_location: header.return_location,
+        lang,
+        subject: query.subject,
+        representative: query.representative,
+        evidence_type: query.evidence_type,
+    })
+}
 
-    let issue_date_time =
-        rules::simple_text(required("IssueDateTime", Rule::ReqS006)?, "IssueDateTime")?;
+/// The value of a top-level slot the request must carry.
+fn required<'a, 'i>(
+    slots: &RequestSlots<'a, 'i>,
+    name: &str,
+    rule: Rule,
+) -> Result<Node<'a, 'i>, Violation> {
+    slots.get(name).ok_or_else(|| {
+        violation(
+            rule,
+            format!("rim:Slot '{name}' must be present in the QueryRequest"),
+        )
+    })
+}
+
+/// The request's simple slots: when and under which procedure it was issued, and what it
+/// says about a preview.
+struct Header {
+    issue_date_time: String,
+    procedure: String,
+    possibility_for_preview: bool,
+    explicit_request_given: bool,
+    preview_location: Option<String>,
+    return_location: Option<String>,
+}
+
+/// Reads and checks the simple slots (C002, C003, S024/S025, C005/C120/S062).
+fn read_header(slots: &RequestSlots<'_, '_>, version: EdmVersion) -> Result<Header, Violation> {
+    let issue_date_time = rules::simple_text(
+        required(slots, "IssueDateTime", Rule::ReqS006)?,
+        "IssueDateTime",
+    )?;
     rules::check_issue_date_time(&issue_date_time)?;
-    let procedure = rules::procedure_code(required("Procedure", Rule::ReqS007)?)?;
+    let procedure = rules::procedure_code(required(slots, "Procedure", Rule::ReqS007)?)?;
     let possibility_for_preview = rules::boolean(
-        required("PossibilityForPreview", Rule::ReqS009)?,
+        required(slots, "PossibilityForPreview", Rule::ReqS009)?,
         "PossibilityForPreview",
         Rule::ReqS024,
     )?;
     let explicit_request_given = rules::boolean(
-        required("ExplicitRequestGiven", Rule::ReqS010)?,
+        required(slots, "ExplicitRequestGiven", Rule::ReqS010)?,
         "ExplicitRequestGiven",
         Rule::ReqS025,
     )?;
@@ -134,8 +182,19 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
         return_location.as_deref(),
         version,
     )?;
+    Ok(Header {
+        issue_date_time,
+        procedure,
+        possibility_for_preview,
+        explicit_request_given,
+        preview_location,
+        return_location,
+    })
+}
 
-    let requirements = match slots.get("Requirements") {
+/// The requirements the evidence is to prove, when the request names any (S027, S037).
+fn read_requirements(slots: &RequestSlots<'_, '_>) -> Result<Vec<Requirement>, Violation> {
+    Ok(match slots.get("Requirements") {
         Some(v) => rules::collection_content(
             v,
             "Requirements",
@@ -147,10 +206,16 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
         .map(|r| sdg::read_requirement(r).map_err(missing(Rule::ReqS038)))
         .collect::<Result<Vec<_>, _>>()?,
         None => Vec::new(),
-    };
+    })
+}
 
+/// The requester agents, each checked, with an `ER` among them (S029, S039, C014).
+fn read_requesters(
+    slots: &RequestSlots<'_, '_>,
+    version: EdmVersion,
+) -> Result<Vec<Agent>, Violation> {
     let requester_nodes = rules::collection_content(
-        required("EvidenceRequester", Rule::ReqS012)?,
+        required(slots, "EvidenceRequester", Rule::ReqS012)?,
         "EvidenceRequester",
         "Agent",
         Rule::ReqS029,
@@ -166,8 +231,13 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
         .map(|a| a.classification.clone())
         .collect();
     rules::check_requester_present(&classes)?;
+    Ok(requesters)
+}
 
-    let provider_value = required("EvidenceProvider", Rule::ReqS013)?;
+/// The one provider agent (S042, S043) and the provider classification's shape (S032,
+/// S041).
+fn read_provider(slots: &RequestSlots<'_, '_>) -> Result<Agent, Violation> {
+    let provider_value = required(slots, "EvidenceProvider", Rule::ReqS013)?;
     // Exactly one agent: a second one must not ride along unread.
     let provider_node = rim::any_content(provider_value)
         .filter(|a| xml::is(*a, NS_SDG, "Agent") && xml::elements(provider_value).nth(1).is_none())
@@ -179,7 +249,6 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
         })?;
     rules::check_provider_agent(provider_node)?;
     let provider = sdg::read_agent(provider_node).map_err(missing(Rule::ReqS043))?;
-
     if let Some(v) = slots.get("EvidenceProviderClassification") {
         rules::collection_content(
             v,
@@ -189,7 +258,19 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
             Rule::ReqS041,
         )?;
     }
+    Ok(provider)
+}
 
+/// What the query asks: about whom, for whom acting, and which evidence type.
+struct Query {
+    subject: Subject,
+    representative: Option<Subject>,
+    evidence_type: EvidenceTypeRequest,
+}
+
+/// Reads and checks the query envelope and its slots: subject, representative, evidence
+/// type.
+fn read_query(root: Node<'_, '_>, version: EdmVersion) -> Result<Query, Violation> {
     let query = rules::check_query_envelope(root)?;
     let q = rules::check_query_slots(query)?;
     let (subject_node, natural) = q.subject;
@@ -201,20 +282,7 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
     rules::check_evidence_type(q.evidence_request, version)?;
     let evidence_type =
         sdg::read_evidence_type(q.evidence_request).map_err(missing(Rule::ReqS045))?;
-
-    Ok(EvidenceRequest {
-        id,
-        version,
-        issue_date_time,
-        procedure: Some(procedure),
-        preview_location,
-        possibility_for_preview,
-        explicit_request_given,
-        requirements,
-        requesters,
-        provider,
-        return_location,
-        lang,
+    Ok(Query {
         subject,
         representative,
         evidence_type,
