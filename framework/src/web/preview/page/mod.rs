@@ -13,8 +13,8 @@
 //! `key` in the page language with its `{name}` placeholders filled (escaped as a whole).
 
 //!
-//! The files: [`view`] holds what a page shows, [`text`] the `t` helper, [`values`] how
-//! request values and links are shown, and [`logo`] the override logo.
+//! The files: `view` holds what a page shows, `text` the `t` helper, `values` how
+//! request values and links are shown, and `logo` the override logo.
 
 mod logo;
 #[cfg(test)]

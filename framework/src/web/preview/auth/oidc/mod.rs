@@ -7,8 +7,8 @@
 //! minute) when an ID token is signed with a key the adapter does not know yet, so a key
 //! rotation at the provider needs no restart.
 //!
-//! The checks discovery makes are in [`checks`], reading claims in [`claims`], and the
-//! mapping of the library's errors in [`errors`].
+//! The checks discovery makes are in `checks`, reading claims in `claims`, and the
+//! mapping of the library's errors in `errors`.
 
 mod checks;
 mod claims;
