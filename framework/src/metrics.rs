@@ -362,10 +362,21 @@ impl Metrics {
     /// `store`: `oots_store_up`, `oots_exchanges_in_state{state}` and their age.
     pub fn render(&self, store: StoreReading<'_>) -> String {
         let mut out = String::with_capacity(4096);
+        self.render_exchanges(&mut out);
+        self.render_preview(&mut out);
+        let lookups = self.lookups.snapshot();
+        render_lookup_counts(&mut out, &lookups);
+        self.render_latencies(&mut out, &lookups);
+        render_store(&mut out, store);
+        self.render_deliveries(&mut out);
+        out
+    }
 
+    /// Requests received, answers by outcome, failed and given-up sends.
+    fn render_exchanges(&self, out: &mut String) {
         let name = "oots_requests_received_total";
         header(
-            &mut out,
+            out,
             name,
             "counter",
             "Request messages stored, before their acknowledgement.",
@@ -374,7 +385,7 @@ impl Metrics {
 
         let name = "oots_exchanges_total";
         header(
-            &mut out,
+            out,
             name,
             "counter",
             "Answers decided, by outcome (evidence or the EDM error code).",
@@ -390,7 +401,7 @@ impl Metrics {
 
         let name = "oots_send_failures_total";
         header(
-            &mut out,
+            out,
             name,
             "counter",
             "Failed attempts to submit an answer, by error code (the outbox retries).",
@@ -406,7 +417,7 @@ impl Metrics {
 
         let name = "oots_sends_given_up_total";
         header(
-            &mut out,
+            out,
             name,
             "counter",
             "Answers not sent again after every attempt of the retry schedule failed, by ebMS code.",
@@ -419,10 +430,13 @@ impl Metrics {
                 c.load(Ordering::Relaxed)
             );
         }
+    }
 
+    /// The preview funnel.
+    fn render_preview(&self, out: &mut String) {
         let name = "oots_preview_total";
         header(
-            &mut out,
+            out,
             name,
             "counter",
             "Preview sessions reaching each step of the funnel.",
@@ -435,90 +449,46 @@ impl Metrics {
                 self.preview[step.index()].load(Ordering::Relaxed)
             );
         }
+    }
 
-        let lookups = self.lookups.snapshot();
-        let name = "oots_registry_lookups_total";
-        header(
-            &mut out,
-            name,
-            "counter",
-            "Registry lookups, by connection and result.",
-        );
-        for (conn, s) in &lookups {
-            let conn = escape_label(conn);
-            for (result, c) in [("ok", &s.ok), ("error", &s.error)] {
-                let _ = writeln!(
-                    out,
-                    "{name}{{connection=\"{conn}\",result=\"{result}\"}} {}",
-                    c.load(Ordering::Relaxed)
-                );
-            }
-        }
-
+    /// Decision, answer and registry lookup durations.
+    fn render_latencies(&self, out: &mut String, lookups: &[(String, Arc<Lookups>)]) {
         let name = "oots_decision_seconds";
         header(
-            &mut out,
+            out,
             name,
             "histogram",
             "Time from storing a request to deciding its answer.",
         );
-        self.decision.render(&mut out, name, "");
+        self.decision.render(out, name, "");
 
         let name = "oots_answer_seconds";
         header(
-            &mut out,
+            out,
             name,
             "histogram",
             "Time from storing a request to submitting its answer.",
         );
-        self.answer.render(&mut out, name, "");
+        self.answer.render(out, name, "");
 
         let name = "oots_registry_lookup_seconds";
         header(
-            &mut out,
+            out,
             name,
             "histogram",
             "Duration of registry lookups, by connection.",
         );
-        for (conn, s) in &lookups {
+        for (conn, s) in lookups {
             let labels = format!("connection=\"{}\"", escape_label(conn));
-            s.latency.render(&mut out, name, &labels);
+            s.latency.render(out, name, &labels);
         }
+    }
 
-        let name = "oots_exchanges_in_state";
-        header(
-            &mut out,
-            name,
-            "gauge",
-            "Exchanges in the state store, by state.",
-        );
-        for (state, n) in store.counts {
-            let _ = writeln!(out, "{name}{{state=\"{}\"}} {n}", escape_label(state));
-        }
-
-        let name = "oots_exchanges_in_state_age_seconds";
-        header(
-            &mut out,
-            name,
-            "gauge",
-            "Seconds since oots_exchanges_in_state was read from the state store (0: by this scrape; growing: the last known values, the store does not answer).",
-        );
-        if let Some(age) = store.age_seconds {
-            let _ = writeln!(out, "{name} {age:.3}");
-        }
-
-        let name = "oots_store_up";
-        header(
-            &mut out,
-            name,
-            "gauge",
-            "1 if the state store answered this scrape within its budget, else 0.",
-        );
-        let _ = writeln!(out, "{name} {}", u8::from(store.up));
-
+    /// Delivery confirmations held and dropped while the store was away.
+    fn render_deliveries(&self, out: &mut String) {
         let name = "oots_deliveries_unrecorded";
         header(
-            &mut out,
+            out,
             name,
             "gauge",
             "Delivery confirmations held in memory until the state store takes them.",
@@ -531,7 +501,7 @@ impl Metrics {
 
         let name = "oots_deliveries_dropped_total";
         header(
-            &mut out,
+            out,
             name,
             "counter",
             "Delivery confirmations dropped while the state store was away, beyond the number held in memory (their exchanges stay answered).",
@@ -541,8 +511,62 @@ impl Metrics {
             "{name} {}",
             self.deliveries_dropped.load(Ordering::Relaxed)
         );
-        out
     }
+}
+
+/// Registry lookups by connection and result.
+fn render_lookup_counts(out: &mut String, lookups: &[(String, Arc<Lookups>)]) {
+    let name = "oots_registry_lookups_total";
+    header(
+        out,
+        name,
+        "counter",
+        "Registry lookups, by connection and result.",
+    );
+    for (conn, s) in lookups {
+        let conn = escape_label(conn);
+        for (result, c) in [("ok", &s.ok), ("error", &s.error)] {
+            let _ = writeln!(
+                out,
+                "{name}{{connection=\"{conn}\",result=\"{result}\"}} {}",
+                c.load(Ordering::Relaxed)
+            );
+        }
+    }
+}
+
+/// The state store's gauges, as read by the caller.
+fn render_store(out: &mut String, store: StoreReading<'_>) {
+    let name = "oots_exchanges_in_state";
+    header(
+        out,
+        name,
+        "gauge",
+        "Exchanges in the state store, by state.",
+    );
+    for (state, n) in store.counts {
+        let _ = writeln!(out, "{name}{{state=\"{}\"}} {n}", escape_label(state));
+    }
+
+    let name = "oots_exchanges_in_state_age_seconds";
+    header(
+        out,
+        name,
+        "gauge",
+        "Seconds since oots_exchanges_in_state was read from the state store (0: by this scrape; growing: the last known values, the store does not answer).",
+    );
+    if let Some(age) = store.age_seconds {
+        let _ = writeln!(out, "{name} {age:.3}");
+    }
+
+    let name = "oots_store_up";
+    header(
+        out,
+        name,
+        "gauge",
+        "1 if the state store answered this scrape within its budget, else 0.",
+    );
+    let _ = writeln!(out, "{name} {}", u8::from(store.up));
 }
 
 #[cfg(test)]

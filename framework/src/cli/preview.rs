@@ -16,9 +16,9 @@ use super::{CliError, init_logging};
 use crate::clock::SequentialIds;
 use crate::config::AdapterConfig;
 use crate::edm::{self, ErrorCode, QueryResponse, XmlLimits};
-use crate::exchange::{Answer, Attachment, Outcome};
+use crate::exchange::{Answer, Attachment, Exchange, Outcome};
 use crate::mapping::{Mapping, MappingSet, PreviewPolicy, TestCase};
-use crate::preview::held::Held;
+use crate::preview::held::{Held, Produced};
 use crate::preview::i18n::Lang;
 use crate::preview::session::Session;
 use crate::requester;
@@ -77,102 +77,22 @@ pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
     let config = AdapterConfig::load(&config_path)?;
     let m = find_mapping(set, &o.mapping, &config_path)?;
     let t = find_test(m, &o.fixture)?;
-
-    let (exchange, now) = verify::fixture_exchange(&config, set, m, t)
-        .await
-        .map_err(CliError::Other)?;
-    let mut spec = verify::request_spec(&config, m, t).map_err(CliError::Other)?;
-    spec.preview = true;
-    let request = requester::build_request(&spec, &SequentialIds::default(), now);
-    let xml = edm::write_request(&request);
-    let answer = exchange
-        .answer(xml.as_bytes(), None)
-        .await
-        .map_err(CliError::other)?;
-    let Some(location) = preview_location(&answer) else {
-        eprintln!(
-            "no preview page for test `{}`: {}",
-            t.name,
-            no_preview_reason(m, &answer)
-        );
+    let Some(preview) = held_preview(&config, set, m, t).await? else {
         return Ok(ExitCode::FAILURE);
     };
-    let token = location
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or_default();
-    let link = exchange
-        .store()
-        .find_preview(token)
-        .await
-        .map_err(CliError::other)?
-        .ok_or_else(|| CliError::other("the preview link of the answer is not in the store"))?;
-    let held: Held = link
-        .data
-        .decode()
-        .map_err(|e| CliError::other(format!("the held preview data does not read: {e}")))?;
-    let Some(evidence) = held.evidence() else {
+    let Some(evidence) = preview.held.evidence() else {
         eprintln!(
             "no preview page for test `{}`: its request fits several records (on_ambiguous: preview), and the page shows the one the person's sign-in singles out; choose a test whose request matches one record",
             t.name
         );
         return Ok(ExitCode::FAILURE);
     };
-
-    let ui =
-        PreviewUi::with_overrides(config.preview.ui_dir.as_deref()).map_err(CliError::other)?;
-    let lang = page_language(&ui, o.lang.as_deref(), &held.languages)?;
-    let base = base_path(&config.preview.public_url);
-    let timeouts = config.preview.timeouts();
-    let mut session = Session::new(link.created_at);
-    session
-        .open(OFFLINE_BROWSER, exchange.now(), &timeouts)
-        .map_err(|e| CliError::other(format!("the preview session does not open: {e:?}")))?;
-    let expires_at = session
-        .deadline(&timeouts)
-        .map(|d| d.format("%H:%M UTC").to_string())
-        .unwrap_or_default();
-    let page = crate::web::preview::routes::review_page(
-        &held,
-        lang.as_str(),
-        &base,
-        token,
-        CSRF_PLACEHOLDER,
-        &expires_at,
-    );
-    let context = PageContext {
-        lang: lang.clone(),
-        base_path: base.clone(),
-        current_path: format!("{base}/{token}"),
-        authority_name: Held::pick(&config.provider.name, lang.as_str())
-            .unwrap_or_default()
-            .to_owned(),
-    };
-    let mut html = ui.render(&page, &context).map_err(CliError::other)?;
-
-    if let Some(dir) = o.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| CliError::other(format!("{}: {e}", dir.display())))?;
-    }
-    let name = evidence_file_name(&o.out, &evidence.media_type);
-    let evidence_path = o.out.with_file_name(&name);
-    std::fs::write(&evidence_path, &evidence.bytes)
-        .map_err(|e| CliError::other(format!("{}: {e}", evidence_path.display())))?;
-    html = replace_attribute(
-        &html,
-        "href",
-        &format!("{base}/{token}/document"),
-        &handlebars::html_escape(&name),
-    );
-    let html = inline_assets(&html, &base, &ui);
-    std::fs::write(&o.out, html)
-        .map_err(|e| CliError::other(format!("{}: {e}", o.out.display())))?;
-
+    let page = render_review(o, &config, &preview)?;
+    let evidence_path = write_files(o, &page, &preview.token, evidence)?;
     println!(
         "wrote {} (language {}; test `{}` of {})",
         o.out.display(),
-        lang,
+        page.lang,
         t.name,
         m.file.display()
     );
@@ -189,6 +109,153 @@ pub(super) async fn run(o: &Options) -> Result<ExitCode, CliError> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The preview a test's request leads to, as the store holds it.
+struct HeldPreview {
+    /// The test's exchange (its clock opens the session).
+    exchange: Exchange,
+    /// The token of the preview link.
+    token: String,
+    /// When the link was made.
+    created_at: chrono::DateTime<chrono::Utc>,
+    held: Held,
+}
+
+/// Answers the test's request with `preview` set, through the test's exchange, and reads
+/// back the preview the answer points to; `None` (said on stderr) when the answer is no
+/// preview.
+async fn held_preview(
+    config: &AdapterConfig,
+    set: &MappingSet,
+    m: &Arc<Mapping>,
+    t: &TestCase,
+) -> Result<Option<HeldPreview>, CliError> {
+    let (exchange, now) = verify::fixture_exchange(config, set, m, t)
+        .await
+        .map_err(CliError::Other)?;
+    let mut spec = verify::request_spec(config, m, t).map_err(CliError::Other)?;
+    spec.preview = true;
+    let request = requester::build_request(&spec, &SequentialIds::default(), now);
+    let xml = edm::write_request(&request);
+    let answer = exchange
+        .answer(xml.as_bytes(), None)
+        .await
+        .map_err(CliError::other)?;
+    let Some(location) = preview_location(&answer) else {
+        eprintln!(
+            "no preview page for test `{}`: {}",
+            t.name,
+            no_preview_reason(m, &answer)
+        );
+        return Ok(None);
+    };
+    let token = location
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let link = exchange
+        .store()
+        .find_preview(&token)
+        .await
+        .map_err(CliError::other)?
+        .ok_or_else(|| CliError::other("the preview link of the answer is not in the store"))?;
+    let held: Held = link
+        .data
+        .decode()
+        .map_err(|e| CliError::other(format!("the held preview data does not read: {e}")))?;
+    Ok(Some(HeldPreview {
+        exchange,
+        token,
+        created_at: link.created_at,
+        held,
+    }))
+}
+
+/// A rendered review page.
+struct ReviewPage {
+    ui: PreviewUi,
+    lang: Lang,
+    /// The base path of the preview routes.
+    base: String,
+    html: String,
+}
+
+/// Renders the review page as `serve` would show it right after sign-in, in the
+/// language asked for or the request's.
+fn render_review(
+    o: &Options,
+    config: &AdapterConfig,
+    p: &HeldPreview,
+) -> Result<ReviewPage, CliError> {
+    let ui =
+        PreviewUi::with_overrides(config.preview.ui_dir.as_deref()).map_err(CliError::other)?;
+    let lang = page_language(&ui, o.lang.as_deref(), &p.held.languages)?;
+    let base = base_path(&config.preview.public_url);
+    let timeouts = config.preview.timeouts();
+    let mut session = Session::new(p.created_at);
+    session
+        .open(OFFLINE_BROWSER, p.exchange.now(), &timeouts)
+        .map_err(|e| CliError::other(format!("the preview session does not open: {e:?}")))?;
+    let expires_at = session
+        .deadline(&timeouts)
+        .map(|d| d.format("%H:%M UTC").to_string())
+        .unwrap_or_default();
+    let page = crate::web::preview::routes::review_page(
+        &p.held,
+        lang.as_str(),
+        &base,
+        &p.token,
+        CSRF_PLACEHOLDER,
+        &expires_at,
+    );
+    let context = PageContext {
+        lang: lang.clone(),
+        base_path: base.clone(),
+        current_path: format!("{base}/{}", p.token),
+        authority_name: Held::pick(&config.provider.name, lang.as_str())
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    let html = ui.render(&page, &context).map_err(CliError::other)?;
+    Ok(ReviewPage {
+        ui,
+        lang,
+        base,
+        html,
+    })
+}
+
+/// Writes the evidence document next to `--out` and the page, with its document link
+/// pointing to that file and its assets inlined; returns the document's path.
+fn write_files(
+    o: &Options,
+    page: &ReviewPage,
+    token: &str,
+    evidence: &Produced,
+) -> Result<PathBuf, CliError> {
+    if let Some(dir) = o.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::other(format!("{}: {e}", dir.display())))?;
+    }
+    let name = evidence_file_name(&o.out, &evidence.media_type);
+    let evidence_path = o.out.with_file_name(&name);
+    std::fs::write(&evidence_path, &evidence.bytes)
+        .map_err(|e| CliError::other(format!("{}: {e}", evidence_path.display())))?;
+    let base = &page.base;
+    let html = replace_attribute(
+        &page.html,
+        "href",
+        &format!("{base}/{token}/document"),
+        &handlebars::html_escape(&name),
+    );
+    let html = inline_assets(&html, base, &page.ui);
+    std::fs::write(&o.out, html)
+        .map_err(|e| CliError::other(format!("{}: {e}", o.out.display())))?;
+    Ok(evidence_path)
+}
+
 /// The `adapter.yaml` of the deployment `mapping` belongs to: the nearest one in its
 /// folder or a folder above.
 fn find_deployment(mapping: &Path) -> Result<PathBuf, CliError> {

@@ -414,6 +414,17 @@ fn opt(s: Option<&str>) -> String {
 /// The page. Every value from outside this module goes through [`escape_html`].
 pub fn render_html(o: &Overview) -> String {
     let mut h = String::with_capacity(16 * 1024);
+    render_head(&mut h, o);
+    render_mappings(&mut h, &o.mappings);
+    render_connections(&mut h, o);
+    render_exchange_counts(&mut h, o);
+    render_recent_exchanges(&mut h, o);
+    h.push_str("</main>\n</body>\n</html>\n");
+    h
+}
+
+/// The document head and the page's title.
+fn render_head(h: &mut String, o: &Overview) {
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -422,9 +433,10 @@ pub fn render_html(o: &Overview) -> String {
          <h1>OOTS adapter</h1>\n<p>State at {}. Reload the page to refresh.</p>\n",
         time(Some(o.generated_at))
     );
+}
 
-    // Mappings.
-    let m = &o.mappings;
+/// The mapping generation and its evidence types.
+fn render_mappings(h: &mut String, m: &MappingsView) {
     let _ = write!(
         h,
         "<h2 id=\"mappings\">Mapping generation</h2>\n<dl>\n\
@@ -467,8 +479,10 @@ pub fn render_html(o: &Overview) -> String {
         );
     }
     h.push_str("</tbody>\n</table>\n");
+}
 
-    // Connections.
+/// Each registry connection's probe.
+fn render_connections(h: &mut String, o: &Overview) {
     h.push_str(
         "<h2 id=\"connections\">Registry connections</h2>\n<table>\n\
          <caption>Each connection's probe</caption>\n<thead><tr>\
@@ -506,8 +520,10 @@ pub fn render_html(o: &Overview) -> String {
         );
     }
     h.push_str("</tbody>\n</table>\n");
+}
 
-    // Exchanges.
+/// The state store's exchanges by state (or why it could not be read).
+fn render_exchange_counts(h: &mut String, o: &Overview) {
     h.push_str("<h2 id=\"exchanges\">Exchanges</h2>\n");
     if let Some(code) = &o.store_error {
         let _ = writeln!(
@@ -529,6 +545,10 @@ pub fn render_html(o: &Overview) -> String {
         );
     }
     h.push_str("</tbody>\n</table>\n");
+}
+
+/// The most recent exchanges.
+fn render_recent_exchanges(h: &mut String, o: &Overview) {
     let _ = write!(
         h,
         "<table>\n<caption>The {RECENT} most recent exchanges, newest first</caption>\n<thead><tr>\
@@ -558,8 +578,7 @@ pub fn render_html(o: &Overview) -> String {
             opt(e.last_error.as_deref())
         );
     }
-    h.push_str("</tbody>\n</table>\n</main>\n</body>\n</html>\n");
-    h
+    h.push_str("</tbody>\n</table>\n");
 }
 
 /// The first 12 characters of a generation hash (the table stays narrow; the full one

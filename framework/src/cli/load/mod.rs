@@ -252,24 +252,54 @@ async fn drive(
     concurrency: usize,
     timeout: Duration,
 ) -> Summary {
-    let tally = Arc::new(Mutex::new(Tally::default()));
-    let expected: Arc<Vec<plan::Expected>> =
-        Arc::new(cases.iter().map(|c| c.expect.clone()).collect());
-    let slots = Arc::new(Semaphore::new(concurrency));
-    let permits: Arc<Mutex<std::collections::HashMap<String, tokio::sync::OwnedSemaphorePermit>>> =
-        Arc::default();
+    let run = Shared {
+        driver,
+        tally: Arc::default(),
+        permits: Arc::default(),
+        stop: tokio_util::sync::CancellationToken::new(),
+    };
     let started = Instant::now();
+    let collector = run.collect_answers(cases.iter().map(|c| c.expect.clone()).collect());
+    let progress = std::io::stderr()
+        .is_terminal()
+        .then(|| run.show_progress(requests, started));
+    run.send_all(cases, requests, rate, concurrency, timeout)
+        .await;
+    run.await_last_answers(timeout).await;
+    run.stop.cancel();
+    let _ = collector.await;
+    if let Some(p) = progress {
+        let _ = p.await;
+    }
+    run.driver.stop();
+    let titles: Vec<String> = cases.iter().map(|c| c.title.clone()).collect();
+    let t = lock(&run.tally);
+    Summary::new(run.driver.mode(), requests, &t, &titles)
+}
 
-    // Answers, as they arrive.
-    let stop = tokio_util::sync::CancellationToken::new();
-    let collector = {
-        let (driver, tally, expected, permits, stop) = (
-            driver.clone(),
-            tally.clone(),
-            expected.clone(),
-            permits.clone(),
-            stop.clone(),
-        );
+/// A concurrency slot held by each request awaiting its answer, by message id.
+type Permits = Arc<Mutex<std::collections::HashMap<String, tokio::sync::OwnedSemaphorePermit>>>;
+
+/// What the sending loop and the answer collector share.
+#[derive(Clone)]
+struct Shared {
+    driver: Arc<Driver>,
+    tally: Arc<Mutex<Tally>>,
+    permits: Permits,
+    /// Stops the collector and the progress line.
+    stop: tokio_util::sync::CancellationToken,
+}
+
+impl Shared {
+    /// Collects the answers as they arrive, each checked against its case's expectation,
+    /// freeing the request's slot.
+    fn collect_answers(&self, expected: Vec<plan::Expected>) -> tokio::task::JoinHandle<()> {
+        let Shared {
+            driver,
+            tally,
+            permits,
+            stop,
+        } = self.clone();
         tokio::spawn(async move {
             while !stop.is_cancelled() {
                 let Some(answer) = driver.next_answer(Duration::from_millis(100)).await else {
@@ -295,11 +325,11 @@ async fn drive(
                 lock(&permits).remove(&to);
             }
         })
-    };
+    }
 
-    // Progress on a terminal.
-    let progress = std::io::stderr().is_terminal().then(|| {
-        let (tally, stop) = (tally.clone(), stop.clone());
+    /// A progress line on a terminal, until stopped.
+    fn show_progress(&self, requests: usize, started: Instant) -> tokio::task::JoinHandle<()> {
+        let (tally, stop) = (self.tally.clone(), self.stop.clone());
         tokio::spawn(async move {
             while !stop.is_cancelled() {
                 let line = report::progress(requests, &lock(&tally), started);
@@ -310,70 +340,82 @@ async fn drive(
             }
             eprintln!();
         })
-    });
+    }
 
-    let mut ticks = rate.map(|r| {
-        let mut i = tokio::time::interval(Duration::from_secs_f64(1.0 / r));
-        i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-        i
-    });
-    let mut sends = tokio::task::JoinSet::new();
-    for n in 0..requests {
-        if let Some(i) = ticks.as_mut() {
-            i.tick().await;
-        }
-        // No slot freed within the timeout: the adapter stopped answering; the requests
-        // not sent count as missing.
-        let Ok(Ok(permit)) = tokio::time::timeout(timeout, slots.clone().acquire_owned()).await
-        else {
-            break;
-        };
-        let case = n % cases.len();
-        let (header, payloads) = message(&cases[case].spec);
-        let id = header.message_id.clone();
-        let now = Instant::now();
-        {
-            let mut t = lock(&tally);
-            t.first_send.get_or_insert(now);
-            t.sent.insert(
-                id.clone(),
-                Sent {
-                    case,
-                    at: now,
-                    answered: None,
-                    extra: 0,
-                    send_failed: None,
-                },
-            );
-        }
-        lock(&permits).insert(id.clone(), permit);
-        let (driver, tally, permits) = (driver.clone(), tally.clone(), permits.clone());
-        sends.spawn(async move {
-            if let Err(e) = driver.send(header, payloads).await {
-                if let Some(s) = lock(&tally).sent.get_mut(&id) {
-                    s.send_failed = Some(e);
-                }
-                lock(&permits).remove(&id);
-            }
+    /// Sends the requests, the cases in turn, each once a slot is free (and a tick has
+    /// come, with a rate); returns when every send is done.
+    async fn send_all(
+        &self,
+        cases: &[plan::Case],
+        requests: usize,
+        rate: Option<f64>,
+        concurrency: usize,
+        timeout: Duration,
+    ) {
+        let slots = Arc::new(Semaphore::new(concurrency));
+        let mut ticks = rate.map(|r| {
+            let mut i = tokio::time::interval(Duration::from_secs_f64(1.0 / r));
+            i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            i
         });
+        let mut sends = tokio::task::JoinSet::new();
+        for n in 0..requests {
+            if let Some(i) = ticks.as_mut() {
+                i.tick().await;
+            }
+            // No slot freed within the timeout: the adapter stopped answering; the
+            // requests not sent count as missing.
+            let Ok(Ok(permit)) = tokio::time::timeout(timeout, slots.clone().acquire_owned()).await
+            else {
+                break;
+            };
+            let case = n % cases.len();
+            let (header, payloads) = message(&cases[case].spec);
+            let id = header.message_id.clone();
+            self.record_send(&id, case);
+            lock(&self.permits).insert(id.clone(), permit);
+            let (driver, tally, permits) = (
+                self.driver.clone(),
+                self.tally.clone(),
+                self.permits.clone(),
+            );
+            sends.spawn(async move {
+                if let Err(e) = driver.send(header, payloads).await {
+                    if let Some(s) = lock(&tally).sent.get_mut(&id) {
+                        s.send_failed = Some(e);
+                    }
+                    lock(&permits).remove(&id);
+                }
+            });
+        }
+        while sends.join_next().await.is_some() {}
     }
-    while sends.join_next().await.is_some() {}
 
-    // The last answers: all in, or the timeout; then a short grace for late duplicates.
-    let deadline = Instant::now() + timeout;
-    while lock(&tally).outstanding() > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    /// Counts a request as sent now.
+    fn record_send(&self, id: &str, case: usize) {
+        let now = Instant::now();
+        let mut t = lock(&self.tally);
+        t.first_send.get_or_insert(now);
+        t.sent.insert(
+            id.to_owned(),
+            Sent {
+                case,
+                at: now,
+                answered: None,
+                extra: 0,
+                send_failed: None,
+            },
+        );
     }
-    tokio::time::sleep(GRACE).await;
-    stop.cancel();
-    let _ = collector.await;
-    if let Some(p) = progress {
-        let _ = p.await;
+
+    /// The last answers: all in, or the timeout; then a short grace for late duplicates.
+    async fn await_last_answers(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while lock(&self.tally).outstanding() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(GRACE).await;
     }
-    driver.stop();
-    let titles: Vec<String> = cases.iter().map(|c| c.title.clone()).collect();
-    let t = lock(&tally);
-    Summary::new(driver.mode(), requests, &t, &titles)
 }
 
 /// One request of a mapping test, with its own ids, as the requester's access point

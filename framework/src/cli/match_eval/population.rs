@@ -53,6 +53,7 @@ pub(super) struct Name {
 type Who = (String, String, NaiveDate);
 
 /// The registry in memory.
+#[derive(Default)]
 pub(super) struct Population {
     pub(super) persons: Vec<Person>,
     /// Every record under every combination of the fields mapped to FamilyName,
@@ -95,149 +96,15 @@ impl Population {
         fields: &FieldMap,
         date_format: Option<&str>,
     ) -> Population {
-        let columns = |a: Attribute| -> Vec<usize> {
-            fields
-                .get(&a)
-                .into_iter()
-                .flatten()
-                .filter_map(|f| csv.column(f))
-                .collect()
-        };
-        let date = |raw: &str| {
-            DateParts::from_value(&Value::Text(raw.to_owned()), date_format)
-                .and_then(|d| d.to_date())
-        };
-        let (family_cols, given_cols, birth_cols) = (
-            columns(Attribute::FamilyName),
-            columns(Attribute::GivenName),
-            columns(Attribute::DateOfBirth),
-        );
-        let mut pop = Population {
-            persons: Vec::new(),
-            holders: HashMap::new(),
-            identified: HashMap::new(),
-            surnames: Vec::new(),
-            given_names: Vec::new(),
-            given_by_gender: HashMap::new(),
-            by_cologne: HashMap::new(),
-            by_metaphone: HashMap::new(),
-            by_family: HashMap::new(),
-        };
-        let mut surname_index: HashMap<String, usize> = HashMap::new();
-        let mut given_index: HashMap<String, usize> = HashMap::new();
-        let mut gender_sets: HashMap<String, BTreeSet<usize>> = HashMap::new();
+        let reader = Reader::new(csv, fields, date_format);
+        let mut build = Build::default();
         for row in &csv.rows {
             if !keep(&row[id_col]) {
                 continue;
             }
-            let mut values = BTreeMap::new();
-            for (a, names) in fields {
-                let Some(raw) = names
-                    .first()
-                    .and_then(|f| csv.column(f))
-                    .map(|c| row[c].trim())
-                    .filter(|v| !v.is_empty())
-                else {
-                    continue;
-                };
-                let v = if *a == Attribute::DateOfBirth {
-                    date(raw)
-                        .map(|d| d.format("%Y-%m-%d").to_string())
-                        .unwrap_or_else(|| raw.to_owned())
-                } else {
-                    raw.to_owned()
-                };
-                values.insert(*a, v);
-            }
-            let norm = |a: Attribute| values.get(&a).map(|v| fold_name(v)).unwrap_or_default();
-            let person = Person {
-                id: row[id_col].clone(),
-                family: norm(Attribute::FamilyName),
-                given: norm(Attribute::GivenName),
-                birth: values
-                    .get(&Attribute::DateOfBirth)
-                    .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()),
-                gender: norm(Attribute::Gender),
-                identifier: values
-                    .get(&Attribute::PersonIdentifier)
-                    .map(|v| normalize_identifier(v))
-                    .unwrap_or_default(),
-                values,
-            };
-            let index = pop.persons.len();
-            // Every spelling of every field counts for the absence check.
-            let all = |cols: &[usize]| -> Vec<String> {
-                cols.iter()
-                    .map(|c| same_name_key(&row[*c]))
-                    .filter(|v| !v.is_empty())
-                    .collect()
-            };
-            let births: Vec<NaiveDate> = birth_cols
-                .iter()
-                .filter_map(|c| date(row[*c].trim()))
-                .collect();
-            for f in all(&family_cols) {
-                for g in all(&given_cols) {
-                    for b in &births {
-                        for who in [(f.clone(), g.clone(), *b), (g.clone(), f.clone(), *b)] {
-                            let h = pop.holders.entry(who).or_default();
-                            if h.last() != Some(&index) {
-                                h.push(index);
-                            }
-                        }
-                    }
-                }
-            }
-            if !person.identifier.is_empty() {
-                pop.identified
-                    .entry(person.identifier.clone())
-                    .or_default()
-                    .push(index);
-            }
-            if !person.family.is_empty() {
-                pop.by_family
-                    .entry(person.family.clone())
-                    .or_default()
-                    .push(index);
-                if !surname_index.contains_key(&person.family) {
-                    let s = pop.surnames.len();
-                    surname_index.insert(person.family.clone(), s);
-                    pop.surnames.push(Name {
-                        key: person.family.clone(),
-                        spelling: spelling(Attribute::FamilyName, &person),
-                    });
-                    pop.by_cologne
-                        .entry(cologne(&person.family))
-                        .or_default()
-                        .push(s);
-                    let (primary, alternate) = double_metaphone(&person.family);
-                    for code in BTreeSet::from([primary, alternate]) {
-                        pop.by_metaphone.entry(code).or_default().push(s);
-                    }
-                }
-            }
-            if !person.given.is_empty() {
-                let g = *given_index.entry(person.given.clone()).or_insert_with(|| {
-                    pop.given_names.push(Name {
-                        key: person.given.clone(),
-                        spelling: spelling(Attribute::GivenName, &person),
-                    });
-                    pop.given_names.len() - 1
-                });
-                gender_sets
-                    .entry(person.gender.clone())
-                    .or_default()
-                    .insert(g);
-            }
-            pop.persons.push(person);
+            build.add(reader.person(row, id_col), &reader.everyone(row));
         }
-        pop.given_by_gender = gender_sets
-            .into_iter()
-            .map(|(g, s)| (g, s.into_iter().collect()))
-            .collect();
-        pop.by_cologne.remove("");
-        pop.by_metaphone.remove("");
-        pop
+        build.finish()
     }
 
     /// The records holding exactly these names (either order) and date of birth.
@@ -308,4 +175,204 @@ pub(super) fn fold_name(s: &str) -> String {
         .chars()
         .map(|c| if c == 'ς' { 'σ' } else { c })
         .collect()
+}
+
+/// Reads registry rows: the mapped columns of each attribute, dates in the registry's
+/// format.
+struct Reader<'a> {
+    csv: &'a Csv,
+    fields: &'a FieldMap,
+    date_format: Option<&'a str>,
+    family: Vec<usize>,
+    given: Vec<usize>,
+    birth: Vec<usize>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(csv: &'a Csv, fields: &'a FieldMap, date_format: Option<&'a str>) -> Self {
+        let columns = |a: Attribute| -> Vec<usize> {
+            fields
+                .get(&a)
+                .into_iter()
+                .flatten()
+                .filter_map(|f| csv.column(f))
+                .collect()
+        };
+        Reader {
+            csv,
+            fields,
+            date_format,
+            family: columns(Attribute::FamilyName),
+            given: columns(Attribute::GivenName),
+            birth: columns(Attribute::DateOfBirth),
+        }
+    }
+
+    /// A date of birth as the registry writes it, when it is a full calendar date.
+    fn date(&self, raw: &str) -> Option<NaiveDate> {
+        DateParts::from_value(&Value::Text(raw.to_owned()), self.date_format)
+            .and_then(|d| d.to_date())
+    }
+
+    /// The record of a row: the first field of each mapped attribute, normalised.
+    fn person(&self, row: &[String], id_col: usize) -> Person {
+        let mut values = BTreeMap::new();
+        for (a, names) in self.fields {
+            let Some(raw) = names
+                .first()
+                .and_then(|f| self.csv.column(f))
+                .map(|c| row[c].trim())
+                .filter(|v| !v.is_empty())
+            else {
+                continue;
+            };
+            let v = if *a == Attribute::DateOfBirth {
+                self.date(raw)
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| raw.to_owned())
+            } else {
+                raw.to_owned()
+            };
+            values.insert(*a, v);
+        }
+        let norm = |a: Attribute| values.get(&a).map(|v| fold_name(v)).unwrap_or_default();
+        Person {
+            id: row[id_col].clone(),
+            family: norm(Attribute::FamilyName),
+            given: norm(Attribute::GivenName),
+            birth: values
+                .get(&Attribute::DateOfBirth)
+                .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()),
+            gender: norm(Attribute::Gender),
+            identifier: values
+                .get(&Attribute::PersonIdentifier)
+                .map(|v| normalize_identifier(v))
+                .unwrap_or_default(),
+            values,
+        }
+    }
+
+    /// Everyone a row names for the absence check: every spelling of every name and
+    /// date field, in both name orders.
+    fn everyone(&self, row: &[String]) -> Vec<Who> {
+        let all = |cols: &[usize]| -> Vec<String> {
+            cols.iter()
+                .map(|c| same_name_key(&row[*c]))
+                .filter(|v| !v.is_empty())
+                .collect()
+        };
+        let births: Vec<NaiveDate> = self
+            .birth
+            .iter()
+            .filter_map(|c| self.date(row[*c].trim()))
+            .collect();
+        let mut who = Vec::new();
+        for f in all(&self.family) {
+            for g in all(&self.given) {
+                for b in &births {
+                    who.push((f.clone(), g.clone(), *b));
+                    who.push((g.clone(), f.clone(), *b));
+                }
+            }
+        }
+        who
+    }
+}
+
+/// A population being built, with the indexes that only building needs.
+#[derive(Default)]
+struct Build {
+    pop: Population,
+    /// Normalised surname → index in `pop.surnames`.
+    surname_index: HashMap<String, usize>,
+    /// Normalised given name → index in `pop.given_names`.
+    given_index: HashMap<String, usize>,
+    /// Gender → given names borne, ordered.
+    gender_sets: HashMap<String, BTreeSet<usize>>,
+}
+
+impl Build {
+    /// Adds a record, held by everyone it names (`who`).
+    fn add(&mut self, person: Person, who: &[Who]) {
+        let index = self.pop.persons.len();
+        for who in who {
+            let h = self.pop.holders.entry(who.clone()).or_default();
+            if h.last() != Some(&index) {
+                h.push(index);
+            }
+        }
+        if !person.identifier.is_empty() {
+            self.pop
+                .identified
+                .entry(person.identifier.clone())
+                .or_default()
+                .push(index);
+        }
+        if !person.family.is_empty() {
+            self.pop
+                .by_family
+                .entry(person.family.clone())
+                .or_default()
+                .push(index);
+            self.surname(&person);
+        }
+        if !person.given.is_empty() {
+            self.given_name(&person);
+        }
+        self.pop.persons.push(person);
+    }
+
+    /// Indexes a surname not seen before, with its sound codes.
+    fn surname(&mut self, person: &Person) {
+        if self.surname_index.contains_key(&person.family) {
+            return;
+        }
+        let pop = &mut self.pop;
+        let s = pop.surnames.len();
+        self.surname_index.insert(person.family.clone(), s);
+        pop.surnames.push(Name {
+            key: person.family.clone(),
+            spelling: spelling(Attribute::FamilyName, person),
+        });
+        pop.by_cologne
+            .entry(cologne(&person.family))
+            .or_default()
+            .push(s);
+        let (primary, alternate) = double_metaphone(&person.family);
+        for code in BTreeSet::from([primary, alternate]) {
+            pop.by_metaphone.entry(code).or_default().push(s);
+        }
+    }
+
+    /// Indexes a given name (once) and the gender of its bearer.
+    fn given_name(&mut self, person: &Person) {
+        let given_names = &mut self.pop.given_names;
+        let g = *self
+            .given_index
+            .entry(person.given.clone())
+            .or_insert_with(|| {
+                given_names.push(Name {
+                    key: person.given.clone(),
+                    spelling: spelling(Attribute::GivenName, person),
+                });
+                given_names.len() - 1
+            });
+        self.gender_sets
+            .entry(person.gender.clone())
+            .or_default()
+            .insert(g);
+    }
+
+    /// The population, its per-gender name lists ordered and empty sound codes left out.
+    fn finish(self) -> Population {
+        let mut pop = self.pop;
+        pop.given_by_gender = self
+            .gender_sets
+            .into_iter()
+            .map(|(g, s)| (g, s.into_iter().collect()))
+            .collect();
+        pop.by_cologne.remove("");
+        pop.by_metaphone.remove("");
+        pop
+    }
 }

@@ -6,6 +6,13 @@
 //! the adapter starts. Its signing keys are fetched then, and again (at most once a
 //! minute) when an ID token is signed with a key the adapter does not know yet, so a key
 //! rotation at the provider needs no restart.
+//!
+//! The checks discovery makes are in `checks`, reading claims in `claims`, and the
+//! mapping of the library's errors in `errors`.
+
+mod checks;
+mod claims;
+mod errors;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -19,25 +26,25 @@ use openidconnect::core::{
     CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreRevocableToken, CoreRevocationErrorResponse,
     CoreTokenIntrospectionResponse, CoreTokenType,
 };
-use openidconnect::url::Url;
 use openidconnect::{
     AccessToken, AccessTokenHash, AdditionalClaims, AuthType, AuthenticationContextClass,
     AuthorizationCode, ClaimsVerificationError, Client, ClientId, ClientSecret, CsrfToken,
-    DiscoveryError, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    IdTokenClaims, IdTokenFields, IssuerUrl, JsonWebKeySet, LanguageTag, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError,
-    Scope, SignatureVerificationError, StandardClaims, StandardErrorResponse,
-    StandardTokenResponse, TokenResponse, UserInfoClaims, UserInfoError,
+    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenClaims,
+    IdTokenFields, IssuerUrl, JsonWebKeySet, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError, StandardErrorResponse,
+    StandardTokenResponse, TokenResponse, UserInfoClaims,
 };
 use serde::{Deserialize, Serialize};
 
-use super::http::{DEFAULT_TIMEOUT, HttpClient, HttpError};
+use super::http::{DEFAULT_TIMEOUT, HttpClient};
 use super::{
     AuthError, AuthenticatedPerson, Authenticator, PendingSignIn, SignIn, level_of_assurance,
     normalise_date_of_birth, sanitise_error_code,
 };
 pub use crate::config::oidc::{ClaimMapping, OidcSettings};
-use crate::secret::SecretRef;
+use checks::{check_provider, check_url, client_secret, mapped_claims};
+use claims::{check_claim_name, claim, id_standard};
+use errors::{discovery_error, id_token_error, token_error, userinfo_error};
 
 /// The shortest interval between two fetches of the provider's key set triggered by an
 /// unknown signing key (a forged token must not make the adapter hammer the provider).
@@ -128,18 +135,7 @@ impl OidcAuthenticator {
         if settings.client_id.trim().is_empty() {
             return Err(AuthError::Config("client_id is empty".into()));
         }
-        let client_secret = match &settings.client_secret {
-            None => None,
-            Some(reference) => {
-                let secret = SecretRef::parse(reference)
-                    .and_then(|r| r.resolve())
-                    .map_err(|e| AuthError::Config(format!("client_secret: {e}")))?;
-                if secret.is_empty() {
-                    return Err(AuthError::Config("client_secret is empty".into()));
-                }
-                Some(ClientSecret::new(secret.expose().to_owned()))
-            }
-        };
+        let client_secret = client_secret(settings)?;
         for name in mapped_claims(&settings.claims) {
             check_claim_name(name)?;
         }
@@ -165,42 +161,7 @@ impl OidcAuthenticator {
             .await
             .map_err(discovery_error)?;
 
-        let allow_http = settings.allow_http_issuer;
-        check_url(
-            "authorization_endpoint",
-            provider.authorization_endpoint().as_str(),
-            allow_http,
-        )?;
-        check_url("jwks_uri", provider.jwks_uri().as_str(), allow_http)?;
-        match provider.token_endpoint() {
-            Some(url) => check_url("token_endpoint", url.as_str(), allow_http)?,
-            None => {
-                return Err(AuthError::Discovery(
-                    "the provider has no token_endpoint".into(),
-                ));
-            }
-        }
-        if settings.userinfo {
-            match provider.userinfo_endpoint() {
-                Some(url) => check_url("userinfo_endpoint", url.as_str(), allow_http)?,
-                None => {
-                    return Err(AuthError::Config(
-                        "the provider has no userinfo_endpoint; set `userinfo: false`".into(),
-                    ));
-                }
-            }
-        }
-        let allowed_algs: Vec<CoreJwsSigningAlgorithm> = provider
-            .id_token_signing_alg_values_supported()
-            .iter()
-            .filter(|a| **a != CoreJwsSigningAlgorithm::None)
-            .cloned()
-            .collect();
-        if allowed_algs.is_empty() {
-            return Err(AuthError::Discovery(
-                "the provider signs ID tokens with no usable algorithm".into(),
-            ));
-        }
+        let allowed_algs = check_provider(&provider, settings)?;
         let auth_type = client_auth_type(provider.token_endpoint_auth_methods_supported());
 
         let client_id = ClientId::new(settings.client_id.clone());
@@ -480,255 +441,4 @@ fn client_auth_type(supported: Option<&Vec<CoreClientAuthMethod>>) -> AuthType {
         }
         _ => AuthType::BasicAuth,
     }
-}
-
-/// A provider URL must be absolute, and https unless `allow_http`.
-fn check_url(what: &str, value: &str, allow_http: bool) -> Result<(), AuthError> {
-    let url = Url::parse(value).map_err(|e| AuthError::Config(format!("{what}: {e}")))?;
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if allow_http => {
-            tracing::warn!(
-                what,
-                "identity provider reached over plain http (allow_http_issuer)"
-            );
-            Ok(())
-        }
-        "http" => Err(AuthError::Config(format!(
-            "{what} must be https (allow_http_issuer is for local tests only)"
-        ))),
-        other => Err(AuthError::Config(format!(
-            "{what}: unsupported scheme `{other}`"
-        ))),
-    }
-}
-
-fn mapped_claims(mapping: &ClaimMapping) -> impl Iterator<Item = &str> {
-    [
-        Some(mapping.family_name.as_str()),
-        Some(mapping.given_name.as_str()),
-        Some(mapping.date_of_birth.as_str()),
-        mapping.person_identifier.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-}
-
-/// Standard claims that may carry a language tag (`family_name#de`).
-const LOCALISED: &[&str] = &[
-    "name",
-    "given_name",
-    "family_name",
-    "middle_name",
-    "nickname",
-];
-/// Standard claims the mapping can read (besides [`LOCALISED`]).
-const PLAIN: &[&str] = &[
-    "sub",
-    "preferred_username",
-    "email",
-    "birthdate",
-    "phone_number",
-];
-/// Standard claims the library types as something else than text: they cannot be mapped.
-const UNMAPPABLE: &[&str] = &[
-    "profile",
-    "picture",
-    "website",
-    "email_verified",
-    "gender",
-    "birthday",
-    "zoneinfo",
-    "locale",
-    "phone_number_verified",
-    "address",
-    "updated_at",
-];
-
-fn check_claim_name(name: &str) -> Result<(), AuthError> {
-    if name.trim().is_empty() {
-        return Err(AuthError::Config("a claim mapping is empty".into()));
-    }
-    if UNMAPPABLE.contains(&split_tag(name).0) {
-        return Err(AuthError::Config(format!(
-            "claim `{name}` cannot be mapped to a text attribute"
-        )));
-    }
-    Ok(())
-}
-
-fn split_tag(name: &str) -> (&str, Option<&str>) {
-    match name.split_once('#') {
-        Some((base, tag)) => (base, Some(tag)),
-        None => (name, None),
-    }
-}
-
-/// The standard claims of an ID token, as the view userinfo also offers.
-fn id_standard(claims: &OidcIdTokenClaims) -> StandardClaimsView<'_> {
-    StandardClaimsView::IdToken(claims)
-}
-
-/// One source's standard claims: the ID token's or the userinfo answer's.
-enum StandardClaimsView<'a> {
-    IdToken(&'a OidcIdTokenClaims),
-    UserInfo(&'a StandardClaims<CoreGenderClaim>),
-}
-
-impl<'a> From<&'a StandardClaims<CoreGenderClaim>> for StandardClaimsView<'a> {
-    fn from(claims: &'a StandardClaims<CoreGenderClaim>) -> Self {
-        StandardClaimsView::UserInfo(claims)
-    }
-}
-
-macro_rules! standard_claim {
-    ($claims:expr, $base:expr, $tag:expr) => {{
-        let c = $claims;
-        match $base {
-            "name" => c
-                .name()
-                .and_then(|l| l.get($tag))
-                .map(|v| v.as_str().to_owned()),
-            "given_name" => c
-                .given_name()
-                .and_then(|l| l.get($tag))
-                .map(|v| v.as_str().to_owned()),
-            "family_name" => c
-                .family_name()
-                .and_then(|l| l.get($tag))
-                .map(|v| v.as_str().to_owned()),
-            "middle_name" => c
-                .middle_name()
-                .and_then(|l| l.get($tag))
-                .map(|v| v.as_str().to_owned()),
-            "nickname" => c
-                .nickname()
-                .and_then(|l| l.get($tag))
-                .map(|v| v.as_str().to_owned()),
-            "sub" => Some(c.subject().as_str().to_owned()),
-            "preferred_username" => c.preferred_username().map(|v| v.as_str().to_owned()),
-            "email" => c.email().map(|v| v.as_str().to_owned()),
-            "birthdate" => c.birthdate().map(|v| v.as_str().to_owned()),
-            "phone_number" => c.phone_number().map(|v| v.as_str().to_owned()),
-            _ => None,
-        }
-    }};
-}
-
-impl StandardClaimsView<'_> {
-    fn get(&self, base: &str, tag: Option<&LanguageTag>) -> Option<String> {
-        match self {
-            StandardClaimsView::IdToken(c) => standard_claim!(c, base, tag),
-            StandardClaimsView::UserInfo(c) => standard_claim!(c, base, tag),
-        }
-    }
-}
-
-/// Reads the claim `name` from one source: typed for standard claims, as a JSON value
-/// (string or number) for others. `Ok(None)` when absent or empty.
-fn claim<'a>(
-    standard: impl Into<StandardClaimsView<'a>>,
-    extra: &ExtraClaims,
-    name: &str,
-) -> Result<Option<String>, AuthError> {
-    let (base, tag) = split_tag(name);
-    let value = if LOCALISED.contains(&base) || (tag.is_none() && PLAIN.contains(&base)) {
-        let tag = tag.map(|t| LanguageTag::new(t.to_owned()));
-        standard.into().get(base, tag.as_ref())
-    } else {
-        match extra.values.get(name) {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            Some(_) => {
-                return Err(AuthError::Claims(format!(
-                    "claim `{name}` is neither text nor a number"
-                )));
-            }
-        }
-    };
-    Ok(value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()))
-}
-
-fn discovery_error(e: DiscoveryError<HttpError>) -> AuthError {
-    match e {
-        DiscoveryError::Request(e) => AuthError::Http(e.to_string()),
-        DiscoveryError::Response(_, _, msg) => AuthError::Discovery(msg),
-        DiscoveryError::Parse(e) => {
-            AuthError::Discovery(format!("document malformed at `{}`", e.path()))
-        }
-        DiscoveryError::UrlParse(e) => AuthError::Config(format!("issuer: {e}")),
-        DiscoveryError::Validation(msg) | DiscoveryError::Other(msg) => AuthError::Discovery(msg),
-        other => AuthError::Discovery(other.to_string()),
-    }
-}
-
-fn token_error(
-    e: RequestTokenError<HttpError, StandardErrorResponse<CoreErrorResponseType>>,
-) -> AuthError {
-    match e {
-        RequestTokenError::ServerResponse(r) => {
-            let description: String = r
-                .error_description()
-                .map(|d| d.chars().take(200).collect())
-                .unwrap_or_default();
-            AuthError::Token(format!(
-                "the provider answered `{}`{}{}",
-                sanitise_error_code(r.error().as_ref()),
-                if description.is_empty() { "" } else { ": " },
-                description
-            ))
-        }
-        RequestTokenError::Request(e) => AuthError::Http(e.to_string()),
-        RequestTokenError::Parse(e, _) => {
-            AuthError::Token(format!("the answer is malformed at `{}`", e.path()))
-        }
-        RequestTokenError::Other(msg) => AuthError::Token(msg),
-    }
-}
-
-fn userinfo_error(e: UserInfoError<HttpError>) -> AuthError {
-    match e {
-        UserInfoError::ClaimsVerification(e) => id_token_error(e),
-        UserInfoError::Parse(e) => {
-            AuthError::Claims(format!("userinfo answer malformed at `{}`", e.path()))
-        }
-        UserInfoError::Request(e) => AuthError::Http(e.to_string()),
-        UserInfoError::Response(status, _, msg) => {
-            AuthError::Token(format!("userinfo endpoint: {msg} ({status})"))
-        }
-        UserInfoError::Other(msg) => AuthError::Token(format!("userinfo: {msg}")),
-        other => AuthError::Token(format!("userinfo: {other}")),
-    }
-}
-
-/// Names what failed without echoing claim values (the library's messages for subject
-/// and audience mismatches quote them).
-fn id_token_error(e: ClaimsVerificationError) -> AuthError {
-    let what = match &e {
-        ClaimsVerificationError::Expired(_) => "expired".to_owned(),
-        ClaimsVerificationError::InvalidAudience(_) => "not issued to this client".to_owned(),
-        ClaimsVerificationError::InvalidAuthContext(_) => "acr refused".to_owned(),
-        ClaimsVerificationError::InvalidAuthTime(_) => "auth_time refused".to_owned(),
-        ClaimsVerificationError::InvalidIssuer(_) => "wrong issuer".to_owned(),
-        ClaimsVerificationError::InvalidNonce(_) => "nonce does not match".to_owned(),
-        ClaimsVerificationError::InvalidSubject(_) => {
-            "the userinfo subject differs from the ID token's".to_owned()
-        }
-        ClaimsVerificationError::SignatureVerification(s) => match s {
-            SignatureVerificationError::NoMatchingKey => {
-                "signed with a key the provider does not publish".to_owned()
-            }
-            SignatureVerificationError::NoSignature => "unsigned".to_owned(),
-            SignatureVerificationError::DisallowedAlg(a)
-            | SignatureVerificationError::UnsupportedAlg(a) => {
-                format!("signature algorithm `{a}` not accepted")
-            }
-            _ => "invalid signature".to_owned(),
-        },
-        ClaimsVerificationError::Unsupported(m) => format!("unsupported: {m}"),
-        ClaimsVerificationError::Other(m) => m.clone(),
-        _ => "verification failed".to_owned(),
-    };
-    AuthError::IdToken(what)
 }
