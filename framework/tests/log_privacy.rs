@@ -152,7 +152,7 @@ fn the_demo_at_trace_logs_none_of_its_people() {
     );
     let log = String::from_utf8_lossy(&out.stderr).to_lowercase();
     assert!(
-        log.contains("oots_framework::service: answered"),
+        log.contains("oots_framework::service::send: answered"),
         "the demo logs its exchanges' outcomes inside their spans: {log}"
     );
     let leaked: Vec<&String> = values
