@@ -55,8 +55,19 @@ impl Attachment {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    Evidence { mapping: String, format: String },
-    Error { code: &'static str, detail: String },
+    Evidence {
+        mapping: String,
+        format: String,
+    },
+    /// The user declined in the preview: a successful response without evidence
+    /// (TDD 2.0.1 4.9 §1), not an error.
+    Declined {
+        mapping: String,
+    },
+    Error {
+        code: &'static str,
+        detail: String,
+    },
 }
 
 /// The answer to one request: the RegRep document, its attachments and how it was reached.
@@ -105,10 +116,13 @@ impl Answer {
         .to_string()
     }
 
-    /// The ebMS action the answer travels under.
+    /// The ebMS action the answer travels under: a declined preview is a response, not
+    /// an exception.
     pub fn action(&self) -> &'static str {
         match self.outcome {
-            Outcome::Evidence { .. } => crate::gateway::ebms::ACTION_EXECUTE_QUERY_RESPONSE,
+            Outcome::Evidence { .. } | Outcome::Declined { .. } => {
+                crate::gateway::ebms::ACTION_EXECUTE_QUERY_RESPONSE
+            }
             Outcome::Error { .. } => crate::gateway::ebms::ACTION_EXCEPTION_RESPONSE,
         }
     }
@@ -117,7 +131,17 @@ impl Answer {
     pub fn code(&self) -> Option<&'static str> {
         match &self.outcome {
             Outcome::Error { code, .. } => Some(code),
-            Outcome::Evidence { .. } => None,
+            Outcome::Evidence { .. } | Outcome::Declined { .. } => None,
+        }
+    }
+
+    /// The outcome for logs and the `outcome` metric label: `evidence`, `declined` or the
+    /// EDM error code.
+    pub fn outcome_label(&self) -> &'static str {
+        match &self.outcome {
+            Outcome::Evidence { .. } => "evidence",
+            Outcome::Declined { .. } => "declined",
+            Outcome::Error { code, .. } => code,
         }
     }
 }
@@ -155,6 +179,40 @@ impl Run<'_> {
     pub fn deliver(self, routed: &Routed<'_>, produced: Produced) -> Answer {
         deliver(self, routed, produced)
     }
+
+    /// Answers a follow-up whose user declined in the preview: an evidence response with
+    /// an empty object list and nothing attached (TDD 2.0.1 4.9 §1).
+    pub fn decline(self, routed: &Routed<'_>) -> Answer {
+        decline(self, routed)
+    }
+}
+
+/// The evidence response without evidence: the user declined, so nothing is released.
+fn decline(run: Run<'_>, routed: &Routed<'_>) -> Answer {
+    let (ex, now) = (run.ex, run.now);
+    let request = routed.request;
+    let response = EvidenceResponse {
+        version: run.echo.version,
+        request_id: request.id.clone(),
+        response_id: ex.ids.uuid().to_string(),
+        issue_date_time: edm_timestamp(now),
+        // No package: the object list stays empty (2.0 too).
+        package_id: String::new(),
+        provider: provider_agent_of(ex, "EP"),
+        requester: requester_echo(request.requester()),
+        items: Vec::new(),
+    };
+    let document = edm::write_response(&response);
+    answered(
+        run,
+        "ExecuteQueryResponse without evidence (declined)".to_owned(),
+        Some(request.id.clone()),
+        Outcome::Declined {
+            mapping: routed.mapping.name.clone(),
+        },
+        document,
+        Vec::new(),
+    )
 }
 
 /// An error response for `refusal` (and, for `EDM:ERR:0002`, the preview link).
