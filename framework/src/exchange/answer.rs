@@ -450,3 +450,52 @@ fn localized(texts: &std::collections::BTreeMap<String, String>) -> Vec<Localize
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(outcome: Outcome) -> Answer {
+        Answer {
+            version: EdmVersion::V2_0,
+            request_id: Some("urn:uuid:r".to_owned()),
+            outcome,
+            document: String::new(),
+            attachments: Vec::new(),
+            trace: Trace::default(),
+            generation: "g".to_owned(),
+            matching: None,
+            sign_in: None,
+            facts: AuditFacts::default(),
+        }
+    }
+
+    #[test]
+    fn a_declined_preview_travels_as_a_response_without_a_code() {
+        let declined = answer(Outcome::Declined {
+            mapping: "birth".to_owned(),
+        });
+        // The gateway (Domibus WS plugin and native AS4 alike) sends the header's action.
+        assert_eq!(declined.action(), "ExecuteQueryResponse");
+        assert_eq!(declined.code(), None);
+        assert_eq!(declined.outcome_label(), "declined");
+        let audit: serde_json::Value = serde_json::from_str(&declined.audit_json()).unwrap();
+        assert_eq!(
+            audit["outcome"],
+            serde_json::json!({"outcome": "declined", "mapping": "birth"})
+        );
+
+        let refused = answer(Outcome::Error {
+            code: "EDM:ERR:0004",
+            detail: "d".to_owned(),
+        });
+        assert_eq!(refused.action(), "ExceptionResponse");
+        assert_eq!(refused.outcome_label(), "EDM:ERR:0004");
+        let evidence = answer(Outcome::Evidence {
+            mapping: "birth".to_owned(),
+            format: "application/pdf".to_owned(),
+        });
+        assert_eq!(evidence.action(), "ExecuteQueryResponse");
+        assert_eq!(evidence.outcome_label(), "evidence");
+    }
+}
