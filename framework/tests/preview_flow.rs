@@ -165,14 +165,21 @@ async fn decline_and_try_again(adapter: &mut Adapter, version: EdmVersion) -> St
     assert_declined(&answer);
     assert_eq!(answer.header.action, "ExecuteQueryResponse", "{version}");
 
-    // The held document is gone, and a second follow-up finds the link used.
+    // The held document is gone (the browser gets the outcome page, never the PDF), and
+    // a second follow-up finds the link used.
     let doc = http
         .get(format!("{page_url}/document"))
         .header("cookie", &cookie)
         .send()
         .await
         .unwrap();
-    assert_ne!(doc.status(), 200, "{version}");
+    assert_ne!(
+        doc.headers()["content-type"],
+        "application/pdf",
+        "{version}"
+    );
+    let shown = doc.bytes().await.unwrap();
+    assert!(!shown.starts_with(b"%PDF"), "{version}");
     adapter.send_as(version, Some(&location), back);
     let again = adapter
         .answer(Duration::from_secs(10))
