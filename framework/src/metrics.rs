@@ -187,8 +187,9 @@ impl<T: Default> Capped<T> {
 #[derive(Debug)]
 pub struct Metrics {
     received: AtomicU64,
-    /// `evidence`, then the EDM codes in [`ErrorCode::ALL`] order, then `other`.
-    outcomes: [AtomicU64; ErrorCode::ALL.len() + 2],
+    /// `evidence`, then the EDM codes in [`ErrorCode::ALL`] order, then `declined`, then
+    /// `other`.
+    outcomes: [AtomicU64; ErrorCode::ALL.len() + 3],
     send_failures: Capped<AtomicU64>,
     /// Answers given up, by ebMS code (`EBMS:0301`).
     given_up: Capped<AtomicU64>,
@@ -246,19 +247,27 @@ impl<'a> StoreReading<'a> {
 fn outcome_label(i: usize) -> &'static str {
     match i {
         0 => "evidence",
+        i if i == DECLINED_INDEX => DECLINED,
         i => ErrorCode::ALL.get(i - 1).map(|c| c.code()).unwrap_or(OTHER),
     }
 }
 
+/// The outcome of a follow-up whose user declined in the preview (an evidence response
+/// without evidence, not an error).
+const DECLINED: &str = "declined";
+/// Where `declined` counts: after the EDM codes, before `other`.
+const DECLINED_INDEX: usize = ErrorCode::ALL.len() + 1;
+
 fn outcome_index(outcome: &str) -> usize {
-    if outcome == "evidence" {
-        return 0;
+    match outcome {
+        "evidence" => 0,
+        DECLINED => DECLINED_INDEX,
+        _ => ErrorCode::ALL
+            .iter()
+            .position(|c| c.code() == outcome)
+            .map(|i| i + 1)
+            .unwrap_or(DECLINED_INDEX + 1),
     }
-    ErrorCode::ALL
-        .iter()
-        .position(|c| c.code() == outcome)
-        .map(|i| i + 1)
-        .unwrap_or(ErrorCode::ALL.len() + 1)
 }
 
 /// A `code` label value as given when it looks like a stable code (`GATEWAY_TIMEOUT`,
@@ -302,7 +311,7 @@ impl Metrics {
         self.received.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// An answer was decided: `outcome` is `evidence` or the EDM error code; `latency`
+    /// An answer was decided: `outcome` is `evidence`, `declined` or the EDM error code; `latency`
     /// runs from storing the request to the decision. Anything else counts as `other`.
     pub fn decided(&self, outcome: &str, latency: Duration) {
         self.outcomes[outcome_index(outcome)].fetch_add(1, Ordering::Relaxed);
@@ -388,7 +397,7 @@ impl Metrics {
             out,
             name,
             "counter",
-            "Answers decided, by outcome (evidence or the EDM error code).",
+            "Answers decided, by outcome (evidence, declined or the EDM error code).",
         );
         for (i, c) in self.outcomes.iter().enumerate() {
             let _ = writeln!(
@@ -693,6 +702,7 @@ mod tests {
         m.received();
         m.decided("evidence", Duration::from_millis(3));
         m.decided("EDM:ERR:0004", Duration::from_millis(40));
+        m.decided("declined", Duration::from_millis(50));
         m.decided("Dupont Jean 1990-01-01", Duration::from_secs(20));
         m.sent(Duration::from_millis(700));
         m.send_failed("GATEWAY_UNAVAILABLE");
@@ -739,6 +749,8 @@ mod tests {
         assert_eq!(outcome("evidence"), 1.0);
         assert_eq!(outcome("EDM:ERR:0004"), 1.0);
         assert_eq!(outcome("EDM:ERR:0001"), 0.0);
+        // A declined preview is neither evidence nor an error.
+        assert_eq!(outcome("declined"), 1.0);
         // Free text never becomes a label value.
         assert_eq!(outcome("other"), 1.0);
         assert!(!text.contains("Dupont"));

@@ -111,6 +111,41 @@ fn responses_round_trip_flat_and_packaged() {
     }
 }
 
+/// The user declined in the preview (TDD 2.0.1 4.9 §1): a successful response with an
+/// empty object list, in 1.x and 2.0 alike: no package, no evidence, no reference.
+#[test]
+fn a_declined_response_has_an_empty_object_list_in_every_version() {
+    for v in VERSIONS {
+        let mut resp = samples::evidence_response(v);
+        resp.items.clear();
+        resp.package_id = String::new();
+        let xml = write_response(&resp);
+        assert_canonical(&xml);
+        assert!(
+            xml.contains("status=\"urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success\""),
+            "{v}: {xml}"
+        );
+        assert!(xml.contains("<rim:RegistryObjectList/>"), "{v}: {xml}");
+        for absent in [
+            "<rim:RegistryObject ",
+            "RegistryPackageType",
+            "EvidenceMetadata",
+            "RepositoryItemRef",
+            "cid:",
+            "sdg:Evidence>",
+        ] {
+            assert!(!xml.contains(absent), "{v}: {absent} in {xml}");
+        }
+        match parse_response(xml.as_bytes(), &XmlLimits::default()).expect("re-parse") {
+            QueryResponse::Evidence(back) => {
+                assert!(back.items.is_empty(), "{v}");
+                assert_eq!(back, resp, "{v}");
+            }
+            other => panic!("{v}: {other:?}"),
+        }
+    }
+}
+
 #[test]
 fn errors_round_trip_for_every_code() {
     for v in VERSIONS {

@@ -2,8 +2,9 @@
 //!
 //! Schemas: RegRep 4 (`xsd/regrep4`) plus the SDG profile v1.0.0 through the OOTS driver
 //! (`oots_driver_v1.0.0.xsd`), copied into a temp dir with local `schemaLocation`s.
-//! Coverage: every 1.x message (requests, responses, all error codes) and the 2.0
-//! responses and errors validate against RegRep + SDG 1.0.0; 2.0 requests carry 2.0-only
+//! Coverage: every 1.x message (requests, responses, the declined preview's response
+//! with an empty object list, all error codes) and the 2.0 responses (declined too) and
+//! errors validate against RegRep + SDG 1.0.0; 2.0 requests carry 2.0-only
 //! SDG elements (Requirement/Description, DistributedAs/Language, Nationality…) that the
 //! 1.0.0 profile lacks, so they are validated against the RegRep layer only
 //! (`query.xsd`; `rim:AnyValueType` content is lax).
@@ -122,6 +123,15 @@ fn written_messages_validate_against_the_schemas() {
             format!("{tag}-response"),
             write_response(&samples::evidence_response(v)),
         );
+        // The user declined in the preview: Success with an empty object list.
+        let mut declined = samples::evidence_response(v);
+        declined.items.clear();
+        declined.package_id = String::new();
+        check(
+            &full,
+            format!("{tag}-declined-response"),
+            write_response(&declined),
+        );
         for code in ErrorCode::ALL {
             check(
                 &full,
@@ -136,7 +146,7 @@ fn written_messages_validate_against_the_schemas() {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(validated, 33);
+    assert_eq!(validated, 36);
 }
 
 #[test]

@@ -19,8 +19,8 @@ use oots_devkit::loopback_tls::TlsFront;
 use oots_framework::edm::ErrorCode;
 use oots_framework::requester::{OptionalAttributes, RequestSpec};
 use preview_support::{
-    Adapter, Deployment, assert_neutral_not_found, exception, free_port, lukas_wimmer,
-    preview_link, preview_link_for, workspace,
+    Adapter, Deployment, assert_declined, assert_neutral_not_found, exception, free_port,
+    lukas_wimmer, preview_link, preview_link_for, workspace,
 };
 
 /// The preview space's public origin in this suite: the adapter behind an https front on
@@ -263,7 +263,8 @@ async fn the_citizen_signs_in_sees_the_evidence_and_decides_in_a_real_browser() 
         .answer(Duration::from_secs(10))
         .await
         .expect("answered");
-    assert_eq!(exception(&answer).code, ErrorCode::ObjectNotFound);
+    // TDD 2.0.1 4.9 §1: a successful response with an empty object list, nothing sent.
+    assert_declined(&answer);
 
     // A hostile browser: the cookies set beforehand to a chosen value (fixation), and
     // `returnurl` to another site on a 2.0 link. The adapter makes its own cookie at the

@@ -10,7 +10,10 @@ mod preview_support;
 use std::time::Duration;
 
 use oots_framework::edm::{EdmVersion, ErrorCode};
-use preview_support::{Adapter, browser_cookie, client, csrf, decide, exception, preview_link};
+use oots_framework::store::{Journal, SqliteStore};
+use preview_support::{
+    Adapter, assert_declined, browser_cookie, client, csrf, decide, exception, preview_link,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approving_in_the_preview_answers_the_held_follow_up_with_the_evidence() {
@@ -117,26 +120,133 @@ async fn approving_in_the_preview_answers_the_held_follow_up_with_the_evidence()
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn declining_or_not_deciding_in_time_answers_with_an_error() {
-    let mut adapter = Adapter::start(3).await;
-    let http = client();
+/// Declines in the preview of a fresh `version` request, its follow-up held meanwhile,
+/// and checks that nothing is ever released: the follow-up gets the empty evidence
+/// response, an approval after the decline and a second follow-up get nothing more.
+async fn decline_and_try_again(adapter: &mut Adapter, version: EdmVersion) -> String {
+    const BACK: &str = "https://requester.example/back";
+    let back = version.is_v2().then_some(BACK);
+    adapter.send_as(version, None, None);
+    let first = adapter
+        .answer(Duration::from_secs(20))
+        .await
+        .expect("answered");
+    let location = exception(&first).preview_location.expect("PreviewLocation");
+    let token = location.rsplit('/').next().unwrap().to_owned();
+    adapter.send_as(version, Some(&location), back);
+    assert!(
+        adapter.answer(Duration::from_millis(800)).await.is_none(),
+        "{version}: held until the user decides"
+    );
 
-    // Declined.
-    let (location, token) = preview_link(&mut adapter).await;
+    let http = client();
     let page_url = adapter.url(&format!("/preview/{token}"));
     let r = http.get(&page_url).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{version}");
     let cookie = browser_cookie(&r);
     let form_token = csrf(&r.text().await.unwrap());
     let decided = decide(&http, &page_url, &cookie, form_token.as_str(), "decline").await;
-    // No return address known yet (the follow-up comes later): the page says so.
-    assert_eq!(decided.status(), 200);
-    adapter.send(Some(&location), Some("https://requester.example/back"));
+    // 2.0: back to the follow-up's ReturnLocation; 1.x without `returnurl`: the page.
+    let expected = if version.is_v2() { 303 } else { 200 };
+    assert_eq!(decided.status(), expected, "{version}");
+    // Changing one's mind afterwards releases nothing: the page still says declined.
+    let approve = decide(&http, &page_url, &cookie, form_token.as_str(), "approve").await;
+    assert_ne!(approve.status(), 303, "{version}");
+    let page = approve.text().await.unwrap();
+    assert!(
+        page.contains("Your evidence will not be sent"),
+        "{version}: {page}"
+    );
+
     let answer = adapter
         .answer(Duration::from_secs(10))
         .await
+        .expect("the held follow-up is answered at once");
+    assert_declined(&answer);
+    assert_eq!(answer.header.action, "ExecuteQueryResponse", "{version}");
+
+    // The held document is gone (the browser gets the outcome page, never the PDF), and
+    // a second follow-up finds the link used.
+    let doc = http
+        .get(format!("{page_url}/document"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        doc.headers()["content-type"],
+        "application/pdf",
+        "{version}"
+    );
+    let shown = doc.bytes().await.unwrap();
+    assert!(!shown.starts_with(b"%PDF"), "{version}");
+    adapter.send_as(version, Some(&location), back);
+    let again = adapter
+        .answer(Duration::from_secs(10))
+        .await
         .expect("answered");
-    assert_eq!(exception(&answer).code, ErrorCode::ObjectNotFound);
+    assert_eq!(again.header.action, "ExceptionResponse", "{version}");
+    let e = exception(&again);
+    assert_eq!(e.code, ErrorCode::InvalidRequest, "{version}: {e:?}");
+    assert!(
+        e.detail.as_deref().unwrap_or("").contains("already used"),
+        "{version}: {e:?}"
+    );
+    assert!(
+        again.payloads.iter().all(|p| !p.bytes.starts_with(b"%PDF")),
+        "{version}"
+    );
+    token
+}
+
+/// TDD 2.0.1 4.9 §1: "if the user decides not to use any piece of evidence, the evidence
+/// response shall contain an empty registry object list"; the same answer on 1.x
+/// (docs/preview.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declining_answers_with_an_empty_evidence_response_and_releases_nothing() {
+    let mut adapter = Adapter::start(2400).await;
+    let mut tokens = Vec::new();
+    for version in [EdmVersion::V2_0, EdmVersion::V1_2] {
+        tokens.push(decline_and_try_again(&mut adapter, version).await);
+    }
+    let (log, state) = adapter.stop_keeping_state();
+    for personal in ["Dupont", "1992-10-22"]
+        .into_iter()
+        .chain(tokens.iter().map(String::as_str))
+    {
+        assert!(!log.contains(personal), "{personal} in the log:\n{log}");
+    }
+    // The journal records both follow-ups as declined, on the response action, without
+    // personal data.
+    let store = SqliteStore::open(&state.path().join("state/adapter.db"))
+        .await
+        .unwrap();
+    let declined: Vec<serde_json::Value> = store
+        .journal(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| serde_json::from_str::<serde_json::Value>(&e.record).unwrap())
+        .filter(|r| r["outcome"]["outcome"] == "declined")
+        .collect();
+    assert_eq!(declined.len(), 2, "{declined:?}");
+    for r in &declined {
+        assert_eq!(r["action"], "ExecuteQueryResponse", "{r}");
+        assert!(r["code"].is_null(), "{r}");
+        let text = r.to_string();
+        for personal in ["Dupont", "1992-10-22"] {
+            assert!(
+                !text.contains(personal),
+                "{personal} in the journal: {text}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_deciding_in_time_answers_with_an_error() {
+    let mut adapter = Adapter::start(3).await;
+    let http = client();
 
     // Opened but not decided within T3 (3 s here): the held follow-up gets EDM:ERR:0005.
     let (location, token) = preview_link(&mut adapter).await;

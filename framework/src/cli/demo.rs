@@ -420,6 +420,10 @@ fn show_answer(
     match edm::parse_response(&regrep.bytes, &XmlLimits::default()) {
         Ok(QueryResponse::Evidence(resp)) => {
             std::fs::write(dir.join("response.xml"), &regrep.bytes).map_err(|e| e.to_string())?;
+            if resp.items.is_empty() {
+                // The user declined in the preview: a response that releases nothing.
+                println!("    evidence    none (the user declined in the preview)");
+            }
             for item in &resp.items {
                 let ev = &item.evidence;
                 let title = ev

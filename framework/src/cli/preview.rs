@@ -348,6 +348,11 @@ fn no_preview_reason(m: &Mapping, answer: &Answer) -> String {
                 "the evidence was answered directly, without a preview".to_owned()
             }
         }
+        // Only a follow-up whose user declined is answered so; a first request never is.
+        Outcome::Declined { .. } => {
+            "the user declined in the preview: the answer is an evidence response without evidence"
+                .to_owned()
+        }
         // The detail of a subject not found is the same for every reason; the matching
         // outcome tells the authority which it was.
         Outcome::Error { code, detail } => match &answer.matching {

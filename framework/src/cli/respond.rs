@@ -58,7 +58,10 @@ pub(super) async fn run(
     }
     let detail = match &answer.outcome {
         crate::exchange::Outcome::Error { detail, .. } => Some(detail.clone()),
-        crate::exchange::Outcome::Evidence { .. } => None,
+        // A declined preview's empty evidence response is not an error either.
+        crate::exchange::Outcome::Evidence { .. } | crate::exchange::Outcome::Declined { .. } => {
+            None
+        }
     };
     println!(
         "{}",

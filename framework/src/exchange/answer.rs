@@ -55,8 +55,19 @@ impl Attachment {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    Evidence { mapping: String, format: String },
-    Error { code: &'static str, detail: String },
+    Evidence {
+        mapping: String,
+        format: String,
+    },
+    /// The user declined in the preview: a successful response without evidence
+    /// (TDD 2.0.1 4.9 §1), not an error.
+    Declined {
+        mapping: String,
+    },
+    Error {
+        code: &'static str,
+        detail: String,
+    },
 }
 
 /// The answer to one request: the RegRep document, its attachments and how it was reached.
@@ -105,10 +116,13 @@ impl Answer {
         .to_string()
     }
 
-    /// The ebMS action the answer travels under.
+    /// The ebMS action the answer travels under: a declined preview is a response, not
+    /// an exception.
     pub fn action(&self) -> &'static str {
         match self.outcome {
-            Outcome::Evidence { .. } => crate::gateway::ebms::ACTION_EXECUTE_QUERY_RESPONSE,
+            Outcome::Evidence { .. } | Outcome::Declined { .. } => {
+                crate::gateway::ebms::ACTION_EXECUTE_QUERY_RESPONSE
+            }
             Outcome::Error { .. } => crate::gateway::ebms::ACTION_EXCEPTION_RESPONSE,
         }
     }
@@ -117,7 +131,17 @@ impl Answer {
     pub fn code(&self) -> Option<&'static str> {
         match &self.outcome {
             Outcome::Error { code, .. } => Some(code),
-            Outcome::Evidence { .. } => None,
+            Outcome::Evidence { .. } | Outcome::Declined { .. } => None,
+        }
+    }
+
+    /// The outcome for logs and the `outcome` metric label: `evidence`, `declined` or the
+    /// EDM error code.
+    pub fn outcome_label(&self) -> &'static str {
+        match &self.outcome {
+            Outcome::Evidence { .. } => "evidence",
+            Outcome::Declined { .. } => "declined",
+            Outcome::Error { code, .. } => code,
         }
     }
 }
@@ -155,6 +179,40 @@ impl Run<'_> {
     pub fn deliver(self, routed: &Routed<'_>, produced: Produced) -> Answer {
         deliver(self, routed, produced)
     }
+
+    /// Answers a follow-up whose user declined in the preview: an evidence response with
+    /// an empty object list and nothing attached (TDD 2.0.1 4.9 §1).
+    pub fn decline(self, routed: &Routed<'_>) -> Answer {
+        decline(self, routed)
+    }
+}
+
+/// The evidence response without evidence: the user declined, so nothing is released.
+fn decline(run: Run<'_>, routed: &Routed<'_>) -> Answer {
+    let (ex, now) = (run.ex, run.now);
+    let request = routed.request;
+    let response = EvidenceResponse {
+        version: run.echo.version,
+        request_id: request.id.clone(),
+        response_id: ex.ids.uuid().to_string(),
+        issue_date_time: edm_timestamp(now),
+        // No package: the object list stays empty (2.0 too).
+        package_id: String::new(),
+        provider: provider_agent_of(ex, "EP"),
+        requester: requester_echo(request.requester()),
+        items: Vec::new(),
+    };
+    let document = edm::write_response(&response);
+    answered(
+        run,
+        "ExecuteQueryResponse without evidence (declined)".to_owned(),
+        Some(request.id.clone()),
+        Outcome::Declined {
+            mapping: routed.mapping.name.clone(),
+        },
+        document,
+        Vec::new(),
+    )
 }
 
 /// An error response for `refusal` (and, for `EDM:ERR:0002`, the preview link).
@@ -391,4 +449,53 @@ fn localized(texts: &std::collections::BTreeMap<String, String>) -> Vec<Localize
             text: text.clone(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(outcome: Outcome) -> Answer {
+        Answer {
+            version: EdmVersion::V2_0,
+            request_id: Some("urn:uuid:r".to_owned()),
+            outcome,
+            document: String::new(),
+            attachments: Vec::new(),
+            trace: Trace::default(),
+            generation: "g".to_owned(),
+            matching: None,
+            sign_in: None,
+            facts: AuditFacts::default(),
+        }
+    }
+
+    #[test]
+    fn a_declined_preview_travels_as_a_response_without_a_code() {
+        let declined = answer(Outcome::Declined {
+            mapping: "birth".to_owned(),
+        });
+        // The gateway (Domibus WS plugin and native AS4 alike) sends the header's action.
+        assert_eq!(declined.action(), "ExecuteQueryResponse");
+        assert_eq!(declined.code(), None);
+        assert_eq!(declined.outcome_label(), "declined");
+        let audit: serde_json::Value = serde_json::from_str(&declined.audit_json()).unwrap();
+        assert_eq!(
+            audit["outcome"],
+            serde_json::json!({"outcome": "declined", "mapping": "birth"})
+        );
+
+        let refused = answer(Outcome::Error {
+            code: "EDM:ERR:0004",
+            detail: "d".to_owned(),
+        });
+        assert_eq!(refused.action(), "ExceptionResponse");
+        assert_eq!(refused.outcome_label(), "EDM:ERR:0004");
+        let evidence = answer(Outcome::Evidence {
+            mapping: "birth".to_owned(),
+            format: "application/pdf".to_owned(),
+        });
+        assert_eq!(evidence.action(), "ExecuteQueryResponse");
+        assert_eq!(evidence.outcome_label(), "evidence");
+    }
 }

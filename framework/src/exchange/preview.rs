@@ -205,8 +205,9 @@ async fn followed_link<'l>(
 }
 
 /// A follow-up request carrying a `PreviewLocation`: the evidence if the user approved it,
-/// an error if they declined, were someone else or ran out of time, and nothing yet
-/// (held) while they are still deciding.
+/// an evidence response without evidence if they declined (TDD 2.0.1 4.9 §1), an error if
+/// they were someone else or ran out of time, and nothing yet (held) while they are still
+/// deciding.
 pub(super) async fn follow_up(
     mut run: Run<'_>,
     routed: &Routed<'_>,
@@ -258,6 +259,13 @@ pub(super) async fn follow_up(
                 );
             }
             refuse(run, Refusal::new(code, detail)).map(|reply| with_sign_in(reply, sign_in))
+        }
+        FollowUp::Declined => {
+            // The held evidence is dropped unsent; a later follow-up finds the link used.
+            ex.store.forget_preview_data(token).await?;
+            run.trace
+                .push(Stage::Preview, "declined by the user".to_owned());
+            Ok(run.decline(routed).into())
         }
         FollowUp::Release => {
             ex.store.forget_preview_data(token).await?;

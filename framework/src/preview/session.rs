@@ -78,7 +78,8 @@ pub enum State {
     },
     /// The user approved: the follow-up request gets the evidence.
     Approved { at: DateTime<Utc> },
-    /// The user declined: the follow-up request gets an error.
+    /// The user declined: the follow-up request gets an evidence response without
+    /// evidence (TDD 2.0.1 4.9 §1).
     Declined { at: DateTime<Utc> },
     /// The signed-in person is not the one the request names, or not the person of the
     /// record (or signed in below the required level of assurance): nothing is released.
@@ -184,6 +185,9 @@ impl StepError {
 pub enum FollowUp {
     /// The user approved: the evidence.
     Release,
+    /// The user declined: a successful evidence response with an empty object list and
+    /// nothing attached (TDD 2.0.1 4.9 §1), for 1.x and 2.0 alike (docs/preview.md).
+    Declined,
     /// An EDM error, with a detail free of personal data.
     Refuse {
         code: ErrorCode,
@@ -550,11 +554,7 @@ impl Session {
         self.expire_if_due(now, t);
         match &self.state {
             State::Approved { .. } => FollowUp::Release,
-            State::Declined { .. } => FollowUp::Refuse {
-                code: ErrorCode::ObjectNotFound,
-                detail: "The user did not approve the use of the evidence",
-                sign_in: None,
-            },
+            State::Declined { .. } => FollowUp::Declined,
             // The level of assurance is the sign-in's own, whatever the registry holds.
             State::Mismatch {
                 why: Some(identity::Mismatch::Assurance),
@@ -647,13 +647,29 @@ mod tests {
             Err(StepError::WrongBrowser)
         );
         s.decide("b1", &csrf, false, t0(), &t).unwrap();
-        assert!(matches!(
-            s.follow_up(t0(), &t),
-            FollowUp::Refuse {
-                code: ErrorCode::ObjectNotFound,
-                ..
-            }
-        ));
+        assert_eq!(s.follow_up(t0(), &t), FollowUp::Declined);
+    }
+
+    #[test]
+    fn a_declined_session_never_releases_the_evidence() {
+        let t = Timeouts::default();
+        let mut s = Session::new(t0());
+        s.open("b1", t0(), &t).unwrap();
+        let csrf = s.review_without_sign_in("b1", t0(), &t).unwrap();
+        s.decide("b1", &csrf, false, t0() + mins(1), &t).unwrap();
+        // Neither an approval after the decline nor another browser moves it.
+        assert_eq!(
+            s.decide("b1", &csrf, true, t0() + mins(2), &t),
+            Err(StepError::Finished("declined"))
+        );
+        assert_eq!(
+            s.decide("b2", &csrf, true, t0() + mins(2), &t),
+            Err(StepError::Finished("declined"))
+        );
+        // Declined stays declined, also past every deadline: never a release, never a hold.
+        for later in [mins(3), mins(60), mins(60 * 24)] {
+            assert_eq!(s.follow_up(t0() + later, &t), FollowUp::Declined);
+        }
     }
 
     #[test]

@@ -309,10 +309,10 @@ impl Service {
         }
         let span = tracing::Span::current();
         span.record("request_id", answer.request_id.as_deref().unwrap_or("-"));
-        span.record("outcome", answer.code().unwrap_or("evidence"));
+        span.record("outcome", answer.outcome_label());
         self.exchange
             .metrics
-            .decided(answer.code().unwrap_or("evidence"), started.elapsed());
+            .decided(answer.outcome_label(), started.elapsed());
         let entry = OutboxEntry {
             answer_id,
             message: decision.message,

@@ -324,6 +324,49 @@ pub fn exception(answer: &Submitted) -> edm::EdmException {
     }
 }
 
+/// Asserts `answer` is what a follow-up gets after the user declined in the preview (TDD
+/// 2.0.1 4.9 §1; docs/preview.md): on the response action, a successful
+/// `QueryResponse` with an empty `<rim:RegistryObjectList/>`, no attachment, and nothing
+/// of the evidence or its subject anywhere in it.
+pub fn assert_declined(answer: &Submitted) {
+    assert_eq!(
+        answer.header.action, "ExecuteQueryResponse",
+        "the response leg"
+    );
+    assert_eq!(
+        answer.payloads.len(),
+        1,
+        "no attachment: {:?}",
+        answer.payloads
+    );
+    let doc = &answer.payloads[0];
+    assert_eq!(doc.mime_type, "application/x-ebrs+xml");
+    let xml = String::from_utf8_lossy(&doc.bytes);
+    assert!(
+        xml.contains("status=\"urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success\""),
+        "{xml}"
+    );
+    assert!(xml.contains("<rim:RegistryObjectList/>"), "{xml}");
+    for absent in [
+        "%PDF",
+        "Dupont",
+        "1992-10-22",
+        "rs:Exception",
+        "RepositoryItemRef",
+        "EvidenceMetadata",
+        "RegistryPackageType",
+    ] {
+        assert!(
+            !xml.contains(absent),
+            "{absent} in the declined answer: {xml}"
+        );
+    }
+    match regrep(answer) {
+        QueryResponse::Evidence(r) => assert!(r.items.is_empty(), "{r:?}"),
+        QueryResponse::Error(e) => panic!("a declined preview is no error: {e:?}"),
+    }
+}
+
 /// The one `detail` every `EDM:ERR:0004` from identity matching carries (no match, several
 /// candidates, too many, a preview sign-in that is not the subject or not the record):
 /// a requester cannot tell from it whether the registry holds someone of that name.

@@ -211,7 +211,9 @@ fn write_object(w: &mut XmlWriter, item: &EvidenceItem, version: EdmVersion) {
 }
 
 /// Serialises a successful response: 1.x flat `ExtrinsicObjectType` list; 2.0 one
-/// `RegistryPackageType` wrapping the items, each classified `MainEvidence`.
+/// `RegistryPackageType` wrapping the items, each classified `MainEvidence`. Without items
+/// (the user declined in the preview, TDD 2.0.1 4.9 §1) both write an empty
+/// `<rim:RegistryObjectList/>`, with no package.
 pub fn write_response(resp: &EvidenceResponse) -> String {
     let v = resp.version;
     let mut w = XmlWriter::new();
@@ -245,6 +247,18 @@ pub fn write_response(resp: &EvidenceResponse) -> String {
             None,
         );
     });
+    if resp.items.is_empty() {
+        w.empty("rim:RegistryObjectList", &[]);
+    } else {
+        write_objects(&mut w, resp);
+    }
+    w.close("query:QueryResponse");
+    w.finish()
+}
+
+/// The top-level `rim:RegistryObjectList` of a response with at least one item.
+fn write_objects(w: &mut XmlWriter, resp: &EvidenceResponse) {
+    let v = resp.version;
     w.open("rim:RegistryObjectList", &[]);
     if v.is_v2() {
         w.open(
@@ -256,16 +270,14 @@ pub fn write_response(resp: &EvidenceResponse) -> String {
         );
         w.open("rim:RegistryObjectList", &[]);
         for item in &resp.items {
-            write_object(&mut w, item, v);
+            write_object(w, item, v);
         }
         w.close("rim:RegistryObjectList");
         w.close("rim:RegistryObject");
     } else {
         for item in &resp.items {
-            write_object(&mut w, item, v);
+            write_object(w, item, v);
         }
     }
     w.close("rim:RegistryObjectList");
-    w.close("query:QueryResponse");
-    w.finish()
 }
