@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
+import multiprocessing
 import os
 import shutil
 import sys
@@ -275,11 +277,33 @@ def answer_files(args: list[str]) -> list[Path]:
     return files
 
 
+CHECKER: Checker | None = None
+
+
+def check_one(path: Path) -> tuple[list[Finding], Stats]:
+    """One file in a worker (forked after the checker was compiled: nothing is rebuilt)."""
+    assert CHECKER is not None
+    CHECKER.stats = Stats()
+    findings = CHECKER.check(path)
+    return findings, CHECKER.stats
+
+
+def merge(into: Stats, part: Stats) -> None:
+    into.files += part.files
+    into.not_fatal += part.not_fatal
+    for total, counts in ((into.drift_used, part.drift_used), (into.structure_used, part.structure_used)):
+        for key, n in counts.items():
+            total[key] = total.get(key, 0) + n
+
+
 def main() -> int:
+    global CHECKER
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=os.environ.get("OOTS_SHARED"), help="the shared/ folder")
     parser.add_argument("--drift", default=str(Path(__file__).with_name("drift.toml")))
     parser.add_argument("--show-warnings", action="store_true", help="print warning/info findings too")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("--summary-json", help="also write the summary as JSON to this file")
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
     if not args.shared:
@@ -287,26 +311,46 @@ def main() -> int:
     sys.path.insert(0, str(Path(__file__).parent))
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        checker = Checker(Path(args.shared) / "oots-spec", Path(args.drift), Path(tmp))
+        CHECKER = Checker(Path(args.shared) / "oots-spec", Path(args.drift), Path(tmp))
         compiled = time.monotonic()
         files = answer_files(args.paths)
-        errors = 0
-        for f in files:
-            for finding in checker.check(f):
-                if finding.fatal:
-                    errors += 1
-                    print(f"{finding.file}:{finding.rule}:{finding.message}")
-                elif args.show_warnings:
-                    print(f"{finding.file}:{finding.rule}:(not fatal) {finding.message}")
+        if args.jobs > 1 and len(files) > 1:
+            with multiprocessing.get_context("fork").Pool(min(args.jobs, len(files))) as pool:
+                results = pool.map(check_one, files, chunksize=1)
+        else:
+            results = [check_one(f) for f in files]
     done = time.monotonic()
-    checked = checker.stats.files
-    rate = checked / (done - compiled) if done > compiled else 0.0
+    stats = Stats()
+    errors = 0
+    for findings, part in results:
+        merge(stats, part)
+        for finding in findings:
+            if finding.fatal:
+                errors += 1
+                print(f"{finding.file}:{finding.rule}:{finding.message}")
+            elif args.show_warnings:
+                print(f"{finding.file}:{finding.rule}:(not fatal) {finding.message}")
+    rate = stats.files / (done - compiled) if done > compiled else 0.0
     print(
-        f"conformance: {checked} files, {errors} errors, {checker.stats.not_fatal} warnings/info (not fatal), "
-        f"drift applied {sum(checker.stats.drift_used.values())} times over {len(checker.stats.drift_used)} rules "
-        f"{sorted(checker.stats.drift_used)}, structure rows used {sorted(checker.stats.structure_used)}; "
-        f"setup {compiled - started:.2f}s, checks {done - compiled:.2f}s, {rate:.2f} files/s"
+        f"conformance: {stats.files} files, {errors} errors, {stats.not_fatal} warnings/info (not fatal), "
+        f"drift applied {sum(stats.drift_used.values())} times over {len(stats.drift_used)} rules "
+        f"{sorted(stats.drift_used)}, structure rows used {len(stats.structure_used)} of {len(CHECKER.structure)}; "
+        f"setup {compiled - started:.2f}s, checks {done - compiled:.2f}s, {rate:.2f} files/s, {args.jobs} jobs"
     )
+    if args.summary_json:
+        summary = {
+            "files": stats.files,
+            "errors": errors,
+            "not_fatal": stats.not_fatal,
+            "drift_used": sorted(stats.drift_used),
+            "drift_unused": sorted(set(CHECKER.drift) - set(stats.drift_used)),
+            "structure_unused": sorted({f"{r['path']} {r['kind']}" for r in CHECKER.structure} - set(stats.structure_used)),
+            "setup_seconds": round(compiled - started, 3),
+            "check_seconds": round(done - compiled, 3),
+            "files_per_second": round(rate, 3),
+            "jobs": args.jobs,
+        }
+        Path(args.summary_json).write_text(json.dumps(summary, indent=1), encoding="utf-8")
     return 1 if errors else 0
 
 

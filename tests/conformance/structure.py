@@ -4,13 +4,16 @@ France's reference messages (oots-france spec/fixtures/reference/messages, valid
 its CI against the TDD 2.0.1 Schematron) stand in for the 2.0.1 artefacts we lack.
 Compared: element paths (slots by name, registry objects by xsi:type), the attribute
 names on each path, and the order of the children both have. Values are not compared.
-A difference is an error unless a `[[structure]]` row of drift.toml lists it.
+A difference is an error unless a `[[structure]]` row of drift.toml lists it
+(kinds: missing, extra, attribute — path ending `/@name` —, order).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import elementpath
+from elementpath.xpath31 import XPath31Parser
 from lxml import etree
 
 NS_PREFIX = {
@@ -21,6 +24,7 @@ NS_PREFIX = {
     "http://www.w3.org/2001/XMLSchema-instance": "xsi",
     "http://www.w3.org/1999/xlink": "xlink",
 }
+NAMESPACES = {p: uri for uri, p in NS_PREFIX.items()}
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 RS = "urn:oasis:names:tc:ebxml-regrep:xsd:rs:4.0"
 
@@ -72,11 +76,18 @@ def reference_for(root: etree._Element, kind: str, fr_dir: Path, names: dict[str
     return fr_dir / names.get(code.get("code", "") if code is not None else "", names["error"])
 
 
-def allowed(rows: list[dict], kind: str, path: str, stats) -> bool:
+def allowed(rows: list[dict], kind: str, path: str, root, stats) -> bool:
+    """Whether a row lists this difference: same kind, its path or below, and its
+    optional `when` (XPath 3.1 on the answer's root) holds."""
     for row in rows:
-        if row["kind"] == kind and (path == row["path"] or path.startswith(row["path"] + "/")):
-            stats.structure_used[row["path"]] = stats.structure_used.get(row["path"], 0) + 1
-            return True
+        if row["kind"] != kind or not (path == row["path"] or path.startswith(row["path"] + "/")):
+            continue
+        when = row.get("when")
+        if when and not elementpath.select(root, f"boolean({when})", namespaces=NAMESPACES, parser=XPath31Parser):
+            continue
+        key = f"{row['path']} {row['kind']}"
+        stats.structure_used[key] = stats.structure_used.get(key, 0) + 1
+        return True
     return False
 
 
@@ -90,7 +101,7 @@ def compare(name: str, root, kind: str, fr_dir: Path, names: dict[str, str], row
     out = []
 
     def differ(what: str, path: str, message: str) -> None:
-        if not allowed(rows, what, path, stats):
+        if not allowed(rows, what, path, root, stats):
             out.append(Finding(name, "STRUCT", f"{what} {path}: {message} (France's {ref})"))
 
     def under_reported(path: str, reported: list[str]) -> bool:
@@ -107,10 +118,10 @@ def compare(name: str, root, kind: str, fr_dir: Path, names: dict[str, str], row
             reported.append(path)
             differ("extra", path, "in ours, not in the reference")
     for path in ours:
-        if path in their_attrs and our_attrs[path] != their_attrs[path]:
-            only_ours = sorted(our_attrs[path] - their_attrs[path])
-            only_theirs = sorted(their_attrs[path] - our_attrs[path])
-            differ("attributes", path, f"only ours {only_ours}, only the reference {only_theirs}")
+        if path in their_attrs:
+            for attribute in sorted(our_attrs[path] ^ their_attrs[path]):
+                side = "ours" if attribute in our_attrs[path] else "the reference"
+                differ("attribute", f"{path}/@{attribute}", f"only in {side}")
         if path in their_children:
             common_ours = [c for c in our_children[path] if c in their_attrs]
             common_theirs = [c for c in their_children[path] if c in our_attrs]
