@@ -281,7 +281,7 @@ fn deliberately_broken_answers_are_reported_with_their_rule() {
     let v2 = std::fs::read_to_string(workspace().join(V2_GOLDEN)).unwrap();
     let error = write_error(&samples::error_response(
         EdmVersion::V1_2,
-        ErrorCode::ALL[3],
+        ErrorCode::ObjectNotFound,
     ));
     let ecgi = "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/";
     // (file, broken answer, what the checker must name)
@@ -415,4 +415,38 @@ fn frances_references_fail_only_the_draft_rules_of_the_drift_table() {
         "{}",
         without.stdout
     );
+}
+
+/// docs/conformance.md's drift table names every rule row of drift.toml, and its limit
+/// about R-EDM-ERR-C022 holds: the rule selects the draft's severity URN, which our
+/// preview offer does not use.
+#[test]
+fn the_docs_name_every_drift_row_and_the_c022_limit_holds() {
+    let drift = std::fs::read_to_string(workspace().join("tests/conformance/drift.toml")).unwrap();
+    let docs = std::fs::read_to_string(workspace().join("docs/conformance.md")).unwrap();
+    let ids: Vec<&str> = drift
+        .lines()
+        .filter_map(|l| l.strip_prefix("id = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .collect();
+    assert!(ids.len() >= 6, "{ids:?}");
+    for id in ids {
+        assert!(docs.contains(id), "docs/conformance.md does not name {id}");
+    }
+    let Some(spec) = common::spec_dir() else {
+        return;
+    };
+    let sch =
+        std::fs::read_to_string(spec.join("tdd-edm-2023-04/OOTS-EDM/sch/EDM-ERR-C.sch")).unwrap();
+    let c022 = sch.split("id=\"R-EDM-ERR-C022\"").next().unwrap();
+    let context = c022.rsplit("<sch:rule context=").next().unwrap();
+    let draft_urn =
+        "urn:sr.oots.tech.europa.eu:codes:ErrorSeverity:EDMErrorResponse:PreviewRequired";
+    assert!(context.contains(draft_urn), "{context}");
+    let offer = write_error(&samples::error_response(
+        EdmVersion::V2_0,
+        ErrorCode::MissingAuthorization,
+    ));
+    assert!(offer.contains("EDM:ERR:0002"));
+    assert!(!offer.contains(draft_urn));
 }

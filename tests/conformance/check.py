@@ -308,6 +308,7 @@ def main() -> int:
     args = parser.parse_args()
     if not args.shared:
         fail_setup("set OOTS_SHARED or pass --shared")
+    sys.dont_write_bytecode = True  # no __pycache__ in the source tree
     sys.path.insert(0, str(Path(__file__).parent))
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
