@@ -48,10 +48,15 @@ struct Checked {
 
 /// Runs the checker once over `paths` (files or folders).
 fn check(python: &str, shared: &Path, paths: &[PathBuf]) -> Checked {
+    check_with(python, shared, paths, &[])
+}
+
+fn check_with(python: &str, shared: &Path, paths: &[PathBuf], env: &[(&str, &str)]) -> Checked {
     let tmp = tempfile::tempdir().unwrap();
     let summary = tmp.path().join("summary.json");
     let out = common::output_within(
         Command::new(python)
+            .envs(env.iter().copied())
             .arg(workspace().join("tests/conformance/check.py"))
             .arg("--shared")
             .arg(shared)
@@ -336,6 +341,20 @@ fn deliberately_broken_answers_are_reported_with_their_rule() {
     }
     let checked = check(&python, &shared, &paths);
     assert!(!checked.passed, "{}", checked.stdout);
+    // The checker's cache of rule contexts changes nothing pyschematron decides.
+    let uncached = check_with(
+        &python,
+        &shared,
+        &paths,
+        &[("EDM_CONFORMANCE_NO_CACHE", "1")],
+    );
+    let findings = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| !l.starts_with("conformance:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(findings(&checked.stdout), findings(&uncached.stdout));
     for ((name, _, rule), path) in cases.iter().zip(&paths) {
         let line = format!("{}:{rule}:", path.display());
         assert!(
