@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::edm::LevelOfAssurance;
 use crate::matching::{Attribute, Identity};
 use crate::preview::identity::RecordIdentity;
+use crate::preview::representative::Representative;
 use crate::preview::return_address::ReturnChannel;
 
 /// The data of one preview session.
@@ -38,6 +39,10 @@ pub struct Held {
     /// version); sessions stored without it take it from the follow-up only.
     #[serde(default)]
     pub return_channel: ReturnChannel,
+    /// The person acting for the subject, whom the sign-in is compared with; `None`: the
+    /// request named none (or the session was stored by a version that kept none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Representative>,
 }
 
 /// The evidence a session holds, or why it holds none yet.
@@ -231,6 +236,7 @@ mod tests {
             },
             min_level_of_assurance: Some(LevelOfAssurance::High),
             return_channel: ReturnChannel::LinkParameter,
+            representative: None,
         };
         let json = serde_json::to_string(&held).unwrap();
         let back: Held = serde_json::from_str(&json).unwrap();

@@ -399,6 +399,7 @@ pub fn lukas_wimmer() -> RequestSpec {
         legal: None,
         level_of_assurance: None,
         optional: Default::default(),
+        representative: None,
         provider: (
             "urn:cef.eu:names:identifier:EAS:9914".into(),
             "ATU99887766".into(),
