@@ -374,3 +374,58 @@ async fn the_follow_up_must_name_the_representative_the_link_was_issued_for() {
         refused.document
     );
 }
+
+/// `check` reports each mistake of a `representation:` section at its file:line:col.
+#[tokio::test]
+async fn check_points_at_each_mistake_of_the_representation_section() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/company-registration-extract"),
+        dir.path(),
+    );
+    let file = dir.path().join("mapping/company-registration-extract.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    let yaml = yaml
+        .replace(
+            "    scope: PowerOfRepresentationScope\n",
+            "    scope: child.Scope\n",
+        )
+        .replace(
+            "       AND :scope <> ''\n",
+            "       AND :scope <> '' AND :nobody = 1\n",
+        )
+        .replace("    DateOfBirth: datum_narozeni\n", "");
+    std::fs::write(&file, &yaml).unwrap();
+    let line_of = |needle: &str| yaml.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    let outcome = verify::check(&dir.path().join("adapter.yaml"), false).await;
+    assert!(!outcome.ok());
+    let report = outcome.diagnostics.to_string();
+    let at = |line: usize| format!("company-registration-extract.yaml:{line}:");
+    for (line, code, text) in [
+        (
+            line_of("    scope: child.Scope"),
+            "OEA-E0106",
+            "representation parameter :scope is bound to `child.Scope`",
+        ),
+        // A block scalar is located at its first line of text.
+        (
+            line_of("representation:") + 2,
+            "OEA-E0105",
+            "representation query parameter :nobody is not bound",
+        ),
+        (
+            line_of("    FamilyName: prijmeni"),
+            "OEA-E0110",
+            "representation.identity has no registry field for DateOfBirth",
+        ),
+    ] {
+        let found = report
+            .lines()
+            .find(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("{text} not in:\n{report}"));
+        assert!(
+            found.contains(&at(line)) && found.contains(code),
+            "{found} (line {line})\n{report}"
+        );
+    }
+}
