@@ -429,3 +429,38 @@ async fn check_points_at_each_mistake_of_the_representation_section() {
         );
     }
 }
+
+/// `{{request.power_of_representation_scope}}` is known to `check` and rendered with the
+/// request's value (escaped as any value).
+#[tokio::test]
+async fn the_scope_is_a_template_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/company-registration-extract"),
+        dir.path(),
+    );
+    let _ = std::fs::remove_dir_all(dir.path().join("state"));
+    let template = dir.path().join("mapping/templates/company-extract.xml.hbs");
+    let xml = std::fs::read_to_string(&template).unwrap().replace(
+        "  <LegalEntity>\n",
+        "  <Scope>{{request.power_of_representation_scope}}</Scope>\n  <LegalEntity>\n",
+    );
+    std::fs::write(&template, xml).unwrap();
+    let config_path = dir.path().join("adapter.yaml");
+    let outcome = verify::check(&config_path, true).await;
+    assert!(outcome.ok(), "{}", outcome.diagnostics);
+    let config = AdapterConfig::load(&config_path).unwrap();
+    let set = Arc::new(outcome.set.unwrap());
+    let spec = request(
+        KOVAR,
+        Some(director("Kovář", "Jiří", "1968-11-23", Some("X1 <b>"))),
+        false,
+    );
+    let ok = answer(&config, &set, &spec).await;
+    assert_eq!(ok.code(), None, "{}", ok.document);
+    let evidence = String::from_utf8_lossy(&ok.attachments[0].bytes).into_owned();
+    assert!(
+        evidence.contains("<Scope>X1 &lt;b&gt;</Scope>"),
+        "{evidence}"
+    );
+}
