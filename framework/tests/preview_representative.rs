@@ -250,3 +250,52 @@ async fn a_parent_and_child_sharing_names_are_told_apart_by_the_date_of_birth() 
     assert!(evidence.starts_with("%PDF"));
     adapter.stop();
 }
+
+/// Two records fit Lukas Wimmer (`Deployment::austrian_births`, `on_ambiguous:
+/// preview`); his mother acts for him and signs in with her own identifier, which is
+/// the second Lukas's: a representative's identifier never singles out the subject's
+/// record, so nothing is shown and the follow-up gets the neutral `EDM:ERR:0004`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_representative_s_identifier_never_singles_out_a_homonym() {
+    let provider = Provider::start().await;
+    provider.signing_in(
+        "Wimmer",
+        "Anna",
+        "1970-02-02",
+        Some(preview_support::SECOND_LUKAS),
+    );
+    let mut adapter = Adapter::start_deployment(
+        &Deployment::austrian_births(),
+        2400,
+        &provider.preview_authentication(true),
+        PUBLIC_URL,
+    )
+    .await;
+    let spec = RequestSpec {
+        representative: Some(person("Wimmer", "Anna", "1970-02-02", "R1")),
+        ..preview_support::lukas_wimmer()
+    };
+    let (location, token) = preview_link_for(&mut adapter, Some(&spec)).await;
+    adapter.send_request(&spec, Some(&location), Some(BACK));
+    let visit = open_and_sign_in(&adapter, &token).await;
+    assert_eq!(visit.status, 200, "{}", visit.page);
+    assert!(
+        visit
+            .page
+            .contains("We could not tell which record is yours"),
+        "{}",
+        visit.page
+    );
+    for body in &visit.bodies {
+        assert!(
+            !body.contains("G 0815/1995") && !body.contains("G 0816/1995"),
+            "{body}"
+        );
+    }
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("the held follow-up is refused at once");
+    assert_neutral_not_found(&answer);
+    adapter.stop();
+}
