@@ -250,6 +250,19 @@ mod tests {
         assert_eq!(held.fields().len(), 1);
         assert_eq!(held.evidence().unwrap().bytes, vec![0, 1, 2, 255]);
 
+        // A represented session keeps its representative, hidden in Debug.
+        let represented = Held {
+            representative: Some(Representative {
+                attributes: BTreeMap::from([(Attribute::FamilyName, "Kovář".to_owned())]),
+                power: None,
+                subject_identifiers: vec!["CZ/BE/27074358".into()],
+            }),
+            ..held.clone()
+        };
+        let json = serde_json::to_string(&represented).unwrap();
+        assert_eq!(serde_json::from_str::<Held>(&json).unwrap(), represented);
+        assert!(!format!("{represented:?}").contains("Kovář"));
+
         // An undetermined session keeps the request, and reads back as one.
         let undetermined = Held {
             content: Content::Undetermined {
@@ -286,6 +299,8 @@ mod tests {
         );
         // Nor the return channel: the link's `returnurl` is not trusted.
         assert_eq!(held.return_channel, ReturnChannel::FollowUp);
+        // Nor a representative: the sign-in is compared with the subject, as it was.
+        assert!(held.representative.is_none());
         // Written again, it stays so (nothing invented).
         let again = serde_json::to_string(&held).unwrap();
         assert!(!again.contains("\"record\""), "{again}");
