@@ -252,12 +252,24 @@ impl Connector for Reopening {
 pub struct Fixture {
     inner: Arc<dyn Connector>,
     records: Vec<Record>,
+    /// Records served instead for one query text (a mapping's `representation` query).
+    by_query: Vec<(String, Vec<Record>)>,
 }
 
 impl Fixture {
     /// Records as the connector would return them after field mapping.
     pub fn new(inner: Arc<dyn Connector>, records: Vec<Record>) -> Self {
-        Self { inner, records }
+        Self {
+            inner,
+            records,
+            by_query: Vec::new(),
+        }
+    }
+
+    /// These records for a lookup running `query`, the others for every other.
+    pub fn with_query(mut self, query: &str, records: Vec<Record>) -> Self {
+        self.by_query.push((query.to_owned(), records));
+        self
     }
 }
 
@@ -288,10 +300,15 @@ impl Connector for Fixture {
         lookup: &oots_connector::Lookup<'_>,
         _cancel: &CancellationToken,
     ) -> Result<Vec<Record>, ConnectorError> {
-        if self.records.len() > lookup.limits.max_rows {
+        let records = self
+            .by_query
+            .iter()
+            .find(|(q, _)| q == lookup.query)
+            .map_or(&self.records, |(_, r)| r);
+        if records.len() > lookup.limits.max_rows {
             return Err(ConnectorError::TooManyRows(lookup.limits.max_rows));
         }
-        Ok(self.records.clone())
+        Ok(records.clone())
     }
 
     async fn probe(&self) -> Result<(), ConnectorError> {

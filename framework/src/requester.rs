@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use crate::clock::{IdSource, edm_timestamp};
 use crate::edm::{
     Address, Agent, DistributionRequest, EdmVersion, EvidenceRequest, EvidenceTypeRequest,
-    Identifier, LegalPerson, LevelOfAssurance, LocalizedText, NaturalPerson, Requirement, Subject,
+    Identifier, LegalPerson, LevelOfAssurance, LocalizedText, NaturalPerson, Requirement,
+    SectorSpecificAttribute, Subject,
 };
 use crate::gateway::ebms::{self, PartInfo, Party, Property, Service, UserMessage};
 
@@ -34,6 +35,58 @@ pub struct RequestSpec {
     pub level_of_assurance: Option<LevelOfAssurance>,
     /// Optional eIDAS attributes of a natural person.
     pub optional: OptionalAttributes,
+    /// The person (or company) acting for the subject, if any.
+    pub representative: Option<RepresentativeSpec>,
+}
+
+/// The request's `AuthorizedRepresentative` (or, with `legal_name`,
+/// `AuthorizedRepresentativeLegalPerson`), as a mapping test or the simulated requester
+/// writes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepresentativeSpec {
+    #[serde(default)]
+    pub family_name: String,
+    #[serde(default)]
+    pub given_name: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date_of_birth: String,
+    /// The `PowerOfRepresentationScope` value (procedure codes), when stated.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// A legal person acting for the subject: its name (the person fields are then not
+    /// used).
+    #[serde(default)]
+    pub legal_name: Option<String>,
+}
+
+impl RepresentativeSpec {
+    /// The EDM representative (level of assurance `High`).
+    pub fn to_subject(&self) -> Subject {
+        let scope = self.scope.iter().map(|v| SectorSpecificAttribute {
+            name: "PowerOfRepresentationScope".to_owned(),
+            uri: "http://eidas.europa.eu/attributes/legalperson/PowerOfRepresentationScope"
+                .to_owned(),
+            value: v.clone(),
+        });
+        match &self.legal_name {
+            Some(name) => Subject::Legal(LegalPerson {
+                level_of_assurance: Some(LevelOfAssurance::High),
+                legal_name: name.clone(),
+                sector_specific_attributes: scope.collect(),
+                ..LegalPerson::default()
+            }),
+            None => Subject::Natural(NaturalPerson {
+                level_of_assurance: Some(LevelOfAssurance::High),
+                family_name: self.family_name.clone(),
+                given_name: self.given_name.clone(),
+                date_of_birth: self.date_of_birth.clone(),
+                sector_specific_attributes: scope.collect(),
+                ..NaturalPerson::default()
+            }),
+        }
+    }
 }
 
 impl RequestSpec {
@@ -63,6 +116,7 @@ impl RequestSpec {
             legal: None,
             level_of_assurance: None,
             optional: OptionalAttributes::default(),
+            representative: None,
         }
     }
 }
@@ -165,7 +219,7 @@ pub fn build_request(
                 ..NaturalPerson::default()
             }),
         },
-        representative: None,
+        representative: spec.representative.as_ref().map(RepresentativeSpec::to_subject),
         evidence_type: EvidenceTypeRequest {
             identifier: ids.uuid().to_string(),
             classification: spec.classification.clone(),

@@ -76,6 +76,7 @@ async fn answer_with(field: &str, connection: &str) -> (String, Vec<u8>) {
             legal: None,
             level_of_assurance: None,
             optional: Default::default(),
+            representative: None,
         },
         &RandomIds,
         SystemClock.now(),

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use oots_devkit::loopback_tls::TlsFront;
 use oots_framework::edm::ErrorCode;
-use oots_framework::requester::{OptionalAttributes, RequestSpec};
+use oots_framework::requester::{OptionalAttributes, RepresentativeSpec, RequestSpec};
 use preview_support::{
     Adapter, Deployment, assert_declined, assert_neutral_not_found, exception, free_port,
     lukas_wimmer, preview_link, preview_link_for, workspace,
@@ -393,6 +393,100 @@ async fn the_sign_in_tells_homonyms_apart_in_a_real_browser() {
         "{seen}"
     );
     assert!(!shown.contains("G 081"), "{seen}");
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_neutral_not_found(&answer);
+    adapter.stop();
+}
+
+/// A company's extract (`mappings/company-registration-extract`) previewed by the
+/// representative the request names (docs/preview.md, "Representatives"): the director
+/// signs in, sees the company's extract and approves it; the request naming him again,
+/// another company's director signs in and sees nothing, and the requester gets the
+/// neutral `EDM:ERR:0004`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_company_s_representative_signs_in_and_approves_in_a_real_browser() {
+    let Some(browser) = Browser::from_env() else {
+        return;
+    };
+    let front = Front::start().await;
+    let back = front.back();
+    let provider = Provider::start(&browser.dir, &format!("{}/callback", front.public_url()));
+    let mut adapter = Adapter::start_deployment(
+        &Deployment::company_register(),
+        2400,
+        &oidc(&provider),
+        &front.public_url(),
+    )
+    .await;
+    front.0.set_backend(adapter.port);
+    let spec = RequestSpec {
+        version: oots_framework::edm::EdmVersion::V2_0,
+        classification: "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/CZ/3ccfc0a2-3e01-4427-9df2-7c5a8113257c".into(),
+        preview: true,
+        provider: (
+            "urn:cef.eu:names:identifier:EAS:9929".into(),
+            "CZ99999999".into(),
+            "Commercial Register".into(),
+        ),
+        legal: Some((
+            "Pražské strojírny Kovář s.r.o.".into(),
+            Some("CZ/BE/27074358".into()),
+        )),
+        representative: Some(RepresentativeSpec {
+            family_name: "Kovář".into(),
+            given_name: "Jiří".into(),
+            date_of_birth: "1968-11-23".into(),
+            scope: Some("X1".into()),
+            legal_name: None,
+        }),
+        ..RequestSpec::quickstart_birth("", "", "", "application/pdf")
+    };
+
+    let (link, _) = preview_link_for(&mut adapter, Some(&spec)).await;
+    adapter.send_request(&spec, Some(&link), Some(&back));
+    let seen = browser.visit(
+        &back,
+        &link,
+        "kovar",
+        "approve",
+        "representative-approve",
+        &[],
+    );
+    assert!(
+        seen["shown"].as_str().unwrap().contains("27074358"),
+        "{seen}"
+    );
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(answer.header.action, "ExecuteQueryResponse");
+    assert!(
+        answer
+            .payloads
+            .iter()
+            .any(|p| p.mime_type == "application/pdf")
+    );
+
+    let (link, _) = preview_link_for(&mut adapter, Some(&spec)).await;
+    adapter.send_request(&spec, Some(&link), Some(&back));
+    let seen = browser.visit(
+        &back,
+        &link,
+        "hajkova",
+        "none",
+        "representative-mismatch",
+        &["--try-document"],
+    );
+    assert_eq!(seen["decision_buttons"], 0, "{seen}");
+    assert_ne!(seen["document_status"], 200, "{seen}");
+    let html = seen["html"].as_str().unwrap();
+    for record in ["27074358", "Křižíkova", "C 98765"] {
+        assert!(!html.contains(record), "{record} in the browser: {seen}");
+    }
     let answer = adapter
         .answer(Duration::from_secs(10))
         .await

@@ -5,7 +5,10 @@
 // place of birth agrees (the sign-in must then refuse the record); `lukas` and
 // `lukas-unknown` are a Lukas Wimmer (1995-05-21) of the Austrian birth register, which
 // holds two of them, with the identifier of the second one and with an identifier the
-// register does not hold (`national_id`, the claim the adapter maps to PersonIdentifier).
+// register does not hold (`national_id`, the claim the adapter maps to PersonIdentifier);
+// `kovar` and `hajkova` are directors in the Czech company register
+// (`mappings/company-registration-extract`), of Pražské strojírny Kovář and of Zelená
+// Čajovna Hájek.
 //
 //   node op.mjs <port> <redirect_uri>
 //
@@ -22,6 +25,8 @@ const people = {
            national_id: 'AT/AT/bPK-ZP:Zr6Ma1Cv8Gt5Qy2P' },
   'lukas-unknown': { family_name: 'Wimmer', given_name: 'Lukas', birthdate: '1995-05-21',
                      national_id: 'AT/AT/bPK-ZP:NotInTheRegister' },
+  kovar: { family_name: 'Kovář', given_name: 'Jiří', birthdate: '1968-11-23' },
+  hajkova: { family_name: 'Hájková', given_name: 'Šárka', birthdate: '1979-02-14' },
 };
 
 const oidc = new Provider(issuer, {

@@ -3,7 +3,7 @@ Playwright), for framework/tests/preview_browser.rs, which starts the adapter, t
 identity provider and the requester and checks the answers.
 
     preview.py --link <PreviewLocation>
-               --login jean|other|dupond|lukas|lukas-unknown|demo-idp|-
+               --login jean|other|dupond|lukas|lukas-unknown|kovar|hajkova|demo-idp|-
                --decision approve|decline|none [--try-document] [--reload-after <s>]
                [--plant-cookie <value>]
                --return-url <url> --axe <axe.min.js> --shots <dir> --name <scenario>

@@ -5,7 +5,7 @@
 //! subject   what the request states: family_name, given_name, date_of_birth, …
 //! evidence  identifier, issuing_date, language, title, classification
 //! provider  identifier, scheme, name, country
-//! request   id, procedure, requester { identifier, name }
+//! request   id, procedure, requester { identifier, name }, power_of_representation_scope
 //! issued_at the answer's timestamp (xsd:dateTime)
 //! ```
 
@@ -72,6 +72,7 @@ pub(super) fn template_data(
         "request": {
             "id": request.id,
             "procedure": request.procedure,
+            "power_of_representation_scope": super::represent::scope(request),
             "requester": {
                 "identifier": requester.identifier.value,
                 "name": requester.names.first().map(|n| n.text.clone()),

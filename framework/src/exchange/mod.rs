@@ -15,6 +15,7 @@ mod parse;
 mod pipeline;
 mod preview;
 mod produce;
+mod represent;
 mod resolve;
 mod route;
 mod run;

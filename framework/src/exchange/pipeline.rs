@@ -9,6 +9,7 @@ use super::find::{Finding, find};
 use super::parse::parse;
 use super::preview::{Holding, follow_up, offer};
 use super::produce::produce;
+use super::represent;
 use super::route::{Routed, route};
 use super::run::Run;
 use super::trace::Stage;
@@ -50,10 +51,14 @@ async fn serve(
     let found = match find(&mut run, &routed).await {
         Finding::Found(found) => found,
         Finding::Undetermined(outcome) => {
+            if let Some(refusal) = represent::preview_refusal(routed.request) {
+                return Ok(run.refuse(refusal).with_matching(outcome));
+            }
             let why =
                 "the subject's record to be singled out by their sign-in in the preview space";
             let holding = Holding::Undetermined(regrep);
-            return offer(run, &routed, holding, why, outcome).await;
+            let representative = represent::held_representative(&routed, None, None);
+            return offer(run, &routed, holding, why, outcome, representative).await;
         }
         Finding::Refused(refusal, outcome) => {
             let answer = run.refuse(refusal);
@@ -64,12 +69,22 @@ async fn serve(
         }
     };
 
+    // The representative's power, before anything is released or held.
+    let power = match represent::power(&mut run, &routed).await {
+        Ok(power) => power,
+        Err(refusal) => return Ok(run.refuse(refusal).with_matching(found.outcome)),
+    };
+
     if routed.request.possibility_for_preview
         && routed.mapping.spec.policy.preview != PreviewPolicy::Never
     {
+        if let Some(refusal) = represent::preview_refusal(routed.request) {
+            return Ok(run.refuse(refusal).with_matching(found.outcome));
+        }
         let why = "preview allowed by the requester: evidence held until the user approves";
         let holding = Holding::Record(&found.record);
-        return offer(run, &routed, holding, why, found.outcome).await;
+        let representative = represent::held_representative(&routed, Some(&found.record), power);
+        return offer(run, &routed, holding, why, found.outcome, representative).await;
     }
 
     // Matched only after the deadline (a slow registry): nobody waits for the evidence.

@@ -13,6 +13,7 @@ use crate::edm::{ErrorCode, EvidenceRequest, Rule};
 use crate::matching::MatchOutcome;
 use crate::preview::held::{Content, Held, ShownField};
 use crate::preview::identity::RecordIdentity;
+use crate::preview::representative::Representative;
 use crate::preview::return_address::{ReturnAddress, ReturnChannel};
 use crate::preview::session::{FollowUp, Session, State};
 use crate::preview::store::{Binding, Policy, Reread, SessionStore, Updated};
@@ -41,6 +42,7 @@ pub(super) async fn offer(
     holding: Holding<'_>,
     why: &str,
     outcome: MatchOutcome,
+    representative: Option<Representative>,
 ) -> Result<Answer, ExchangeError> {
     let content = match holding {
         Holding::Record(record) => match produce(run.ex, routed, record, run.now).await {
@@ -64,7 +66,8 @@ pub(super) async fn offer(
             request: String::from_utf8_lossy(regrep).into_owned(),
         },
     };
-    let held = held_for(routed, content);
+    let mut held = held_for(routed, content);
+    held.representative = representative;
     let link = issue(run.ex, routed.request, &held, run.now).await?;
     run.trace.push(Stage::Preview, why.to_owned());
     let refusal = Refusal::new(
@@ -120,6 +123,7 @@ fn held_for(routed: &Routed<'_>, content: Content) -> Held {
         content,
         min_level_of_assurance: spec.policy.min_level_of_assurance,
         return_channel: ReturnChannel::of(routed.request.version),
+        representative: None,
     }
 }
 
@@ -231,6 +235,16 @@ pub(super) async fn follow_up(
                 ErrorCode::InvalidRequest,
                 Rule::Tdd49Preview,
                 "the follow-up request names another subject than the request the preview link was issued for",
+            ),
+        );
+    }
+    if !super::represent::same_representative(held.representative.as_ref(), request) {
+        return refuse(
+            run,
+            Refusal::rule(
+                ErrorCode::InvalidRequest,
+                Rule::Tdd49Preview,
+                "the follow-up request names another representative than the request the preview link was issued for",
             ),
         );
     }

@@ -236,7 +236,7 @@ fn distribution(
 }
 
 /// The request's statements about its subject, as matching attributes.
-fn identity_of(subject: &Subject) -> Identity {
+pub(super) fn identity_of(subject: &Subject) -> Identity {
     let mut id = Identity::default();
     match subject {
         Subject::Natural(p) => {

@@ -27,6 +27,10 @@ pub struct MappingFile {
     /// Per-evidence-type release rules.
     #[serde(default)]
     pub policy: Policy,
+    /// How the registry shows the request's representative may act for the subject
+    /// (`super::representation`); absent: the power is not checked here.
+    #[serde(default)]
+    pub representation: Option<super::representation::RepresentationSpec>,
     /// Labels of record fields by language, for the preview page (`family_name: {EN: Family name}`),
     /// shown in the order written.
     #[serde(default)]
@@ -82,6 +86,9 @@ pub struct TestCase {
     /// record selection and the `fields` JSONPaths are exercised too.
     #[serde(default)]
     pub responses: Vec<serde_json::Value>,
+    /// Rows the `representation` query returns (after field mapping).
+    #[serde(default)]
+    pub representation_records: Vec<BTreeMap<String, serde_json::Value>>,
     pub expect: TestExpectation,
 }
 
@@ -130,6 +137,9 @@ pub struct TestRequest {
     pub thoroughfare: Option<String>,
     #[serde(default)]
     pub locator_designator: Option<String>,
+    /// The request's `AuthorizedRepresentative` (a natural person).
+    #[serde(default)]
+    pub representative: Option<crate::requester::RepresentativeSpec>,
 }
 
 fn default_version() -> String {

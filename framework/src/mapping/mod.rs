@@ -6,6 +6,7 @@ mod file;
 mod generations;
 mod load;
 mod policy;
+mod representation;
 mod variables;
 
 /// Re-exported from matching (its home: who is matched), so mapping's API is unchanged.
@@ -17,6 +18,7 @@ pub use file::{
 pub use generations::{Generations, ReloadStatus};
 pub use load::load;
 pub use policy::{AllowedRequester, Denied, ExplicitRequestPolicy, admits};
+pub use representation::{Bound, Representation, RepresentationSpec, SCOPE_ATTRIBUTE};
 pub use variables::{Known, Unknown, unknown_variables};
 
 use std::collections::BTreeMap;
@@ -68,6 +70,8 @@ pub struct Mapping {
     pub engine: Arc<Engine>,
     pub connector: Arc<dyn Connector>,
     pub limits: Limits,
+    /// The checked `representation:` section, if any.
+    pub representation: Option<Arc<Representation>>,
 }
 
 impl Mapping {
@@ -209,6 +213,11 @@ impl MappingSet {
                     changed.connector = connector.clone();
                     // Name frequencies describe the mapping's registry, not this one.
                     changed.engine = Arc::new(m.engine.without_frequencies());
+                    if let Some(r) = &m.representation {
+                        let mut r = Representation::clone(r);
+                        r.engine = Arc::new(r.engine.without_frequencies());
+                        changed.representation = Some(Arc::new(r));
+                    }
                     Arc::new(changed)
                 } else {
                     m.clone()

@@ -35,7 +35,15 @@ const ROOTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("provider", &["identifier", "scheme", "name", "country"]),
-    ("request", &["id", "procedure", "requester"]),
+    (
+        "request",
+        &[
+            "id",
+            "procedure",
+            "requester",
+            "power_of_representation_scope",
+        ],
+    ),
 ];
 
 const HELPERS: &[&str] = &[

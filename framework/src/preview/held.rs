@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::edm::LevelOfAssurance;
 use crate::matching::{Attribute, Identity};
 use crate::preview::identity::RecordIdentity;
+use crate::preview::representative::Representative;
 use crate::preview::return_address::ReturnChannel;
 
 /// The data of one preview session.
@@ -38,6 +39,10 @@ pub struct Held {
     /// version); sessions stored without it take it from the follow-up only.
     #[serde(default)]
     pub return_channel: ReturnChannel,
+    /// The person acting for the subject, whom the sign-in is compared with; `None`: the
+    /// request named none (or the session was stored by a version that kept none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Representative>,
 }
 
 /// The evidence a session holds, or why it holds none yet.
@@ -231,6 +236,7 @@ mod tests {
             },
             min_level_of_assurance: Some(LevelOfAssurance::High),
             return_channel: ReturnChannel::LinkParameter,
+            representative: None,
         };
         let json = serde_json::to_string(&held).unwrap();
         let back: Held = serde_json::from_str(&json).unwrap();
@@ -243,6 +249,19 @@ mod tests {
         assert_eq!(held.record().map(|r| r.given_names.len()), Some(1));
         assert_eq!(held.fields().len(), 1);
         assert_eq!(held.evidence().unwrap().bytes, vec![0, 1, 2, 255]);
+
+        // A represented session keeps its representative, hidden in Debug.
+        let represented = Held {
+            representative: Some(Representative {
+                attributes: BTreeMap::from([(Attribute::FamilyName, "Kovář".to_owned())]),
+                power: None,
+                subject_identifiers: vec!["CZ/BE/27074358".into()],
+            }),
+            ..held.clone()
+        };
+        let json = serde_json::to_string(&represented).unwrap();
+        assert_eq!(serde_json::from_str::<Held>(&json).unwrap(), represented);
+        assert!(!format!("{represented:?}").contains("Kovář"));
 
         // An undetermined session keeps the request, and reads back as one.
         let undetermined = Held {
@@ -280,6 +299,8 @@ mod tests {
         );
         // Nor the return channel: the link's `returnurl` is not trusted.
         assert_eq!(held.return_channel, ReturnChannel::FollowUp);
+        // Nor a representative: the sign-in is compared with the subject, as it was.
+        assert!(held.representative.is_none());
         // Written again, it stays so (nothing invented).
         let again = serde_json::to_string(&held).unwrap();
         assert!(!again.contains("\"record\""), "{again}");

@@ -169,6 +169,12 @@ pub enum Mismatch {
     /// The sign-in's level of assurance is below the evidence type's minimum (checked
     /// first: it does not depend on any registry content).
     Assurance,
+    /// The request names a representative and the signed-in person is not them, or not
+    /// the person of the registry row granting the power (`super::representative`).
+    Representative { verdict: Verdict },
+    /// The request names a representative, and the record the session holds is not the
+    /// subject the request names (`super::representative::check_subject_record`).
+    Represented { verdict: Verdict },
 }
 
 /// Two names are the same name: a common key (spelling variants), or one made of some of

@@ -122,7 +122,16 @@ pub async fn fixture_exchange(
                 .map_err(|e| format!("recorded response: {e}"))?,
         );
     }
-    let fixture = Arc::new(Fixture::new(m.connector.clone(), records));
+    let mut fixture = Fixture::new(m.connector.clone(), records);
+    if let Some(rep) = &m.representation {
+        let rows = t
+            .representation_records
+            .iter()
+            .map(|r| r.iter().map(|(k, v)| (k.clone(), value(v))).collect())
+            .collect();
+        fixture = fixture.with_query(&rep.query, rows);
+    }
+    let fixture = Arc::new(fixture);
     let set = Arc::new(set.with_connector(&m.name, fixture));
     let store = SqliteStore::in_memory().await.map_err(|e| e.to_string())?;
     let clock = FixedClock(
@@ -319,6 +328,7 @@ pub fn request_spec(
             thoroughfare: t.request.thoroughfare.clone(),
             locator_designator: t.request.locator_designator.clone(),
         },
+        representative: t.request.representative.clone(),
         legal: (t.request.legal_name.is_some() || t.request.legal_person_identifier.is_some())
             .then(|| {
                 (

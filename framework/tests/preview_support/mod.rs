@@ -48,6 +48,18 @@ impl Deployment {
         }
     }
 
+    /// `mappings/company-registration-extract`: Czech company extracts, released to a
+    /// director the register names (`representation:`).
+    pub fn company_register() -> Deployment {
+        let m = workspace().join("mappings/company-registration-extract");
+        Deployment {
+            provider: "  identifier: CZ99999999\n  scheme: urn:cef.eu:names:identifier:EAS:9929\n  name: { EN: Commercial Register }\n  country: CZ\n".into(),
+            mappings: m.join("mapping"),
+            connection: "commercial_register",
+            seed: m.join("registry/seed.sql"),
+        }
+    }
+
     /// `mappings/birth-certificate`: Austrian birth certificates, with homonyms.
     pub fn austrian_births() -> Deployment {
         let m = workspace().join("mappings/birth-certificate");
@@ -399,6 +411,7 @@ pub fn lukas_wimmer() -> RequestSpec {
         legal: None,
         level_of_assurance: None,
         optional: Default::default(),
+        representative: None,
         provider: (
             "urn:cef.eu:names:identifier:EAS:9914".into(),
             "ATU99887766".into(),

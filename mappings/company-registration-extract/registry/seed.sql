@@ -28,3 +28,23 @@ INSERT INTO spolecnosti VALUES
  ('45678912', 'Dřevovýroba Šťastný v.o.s.', 'veřejná obchodní společnost', 'Husova 52', '370 01', 'České Budějovice',
   'A 1567 vedená u Krajského soudu v Českých Budějovicích', '1994-02-21', NULL, 'Zpracování dřeva, výroba dřevěných a korkových výrobků',
   'společníci: Tomáš Šťastný, Věra Šťastná', 'v likvidaci', '2025-12-01');
+
+-- Who may act for each company (statutory body members), for the mapping's
+-- `representation:` check: a request's AuthorizedRepresentative must be one of them, and
+-- the power must cover the request's PowerOfRepresentationScope (procedure codes,
+-- comma-separated; '00' = every procedure).
+CREATE TABLE statutarni_zastupci (
+    ico            TEXT NOT NULL REFERENCES spolecnosti (ico),
+    prijmeni       TEXT NOT NULL,        -- family name
+    jmeno          TEXT NOT NULL,        -- given name(s)
+    datum_narozeni TEXT NOT NULL,        -- YYYY-MM-DD
+    funkce         TEXT NOT NULL,        -- role in the statutory body
+    rozsah         TEXT NOT NULL         -- procedures the power covers
+);
+
+INSERT INTO statutarni_zastupci VALUES
+ ('27074358', 'Kovář', 'Jiří', '1968-11-23', 'jednatel', '00'),
+ ('06123987', 'Hájková', 'Šárka', '1979-02-14', 'předsedkyně představenstva', '00'),
+ ('06123987', 'Říha', 'Ondřej', '1985-06-07', 'člen představenstva', 'X1'),
+ ('45678912', 'Šťastný', 'Tomáš', '1961-08-30', 'společník', '00'),
+ ('45678912', 'Šťastná', 'Věra', '1963-12-01', 'společnice', '00');

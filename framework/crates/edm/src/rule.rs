@@ -156,6 +156,8 @@ rules! {
     Tdd451Subject => "TDD 4.5.1 §3.6",
     /// A `PreviewLocation` is one this provider issued for this requester, evidence type and subject, used once.
     Tdd49Preview => "TDD 4.9",
+    /// A preview needs a natural person to sign in: the request's `AuthorizedRepresentative` (`sdg:Person`) when it names one; a `LegalPerson` subject without one, or an `AuthorizedRepresentativeLegalPerson`, names nobody who could (chapter 2.3).
+    Tdd23Representation => "TDD 2.3 representation",
     /// A name the matcher can compare: letters of one script, no invisible or bidirectional control characters.
     IdentityMatching => "identity matching",
 }

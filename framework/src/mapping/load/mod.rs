@@ -7,6 +7,7 @@ mod evidence_type;
 mod files;
 mod fnv;
 mod identity;
+mod representation;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -89,6 +90,8 @@ impl Loader<'_> {
             self.check_frequencies(c.as_ref(), &path, &spec);
             self.check_field_paths(c.as_ref(), &path, &spec);
         }
+        let representation =
+            self.representation(connector.as_ref().map(|(c, _)| c.as_ref()), &path, &spec);
         let distributions = self.distributions(&path, &name, &spec);
         if self.problems.len() == before
             && let Some((connector, limits)) = connector
@@ -104,6 +107,7 @@ impl Loader<'_> {
                 distributions,
                 connector,
                 limits,
+                representation,
             })
         } else {
             None

@@ -13,8 +13,9 @@ use super::loaded::{Loaded, Stop};
 use super::space::{Authentication, PreviewSpace};
 use super::visit::{BROWSER_COOKIE, SIGN_IN_COOKIE, cookie, see_other, set_cookie, visit};
 use crate::exchange::Resolution;
-use crate::preview::held::Content;
+use crate::preview::held::{Content, Held};
 use crate::preview::identity::{self, Claimed, Mismatch};
+use crate::preview::representative::{self, Representative};
 use crate::preview::session::{BrowserKey, SignedIn};
 
 /// Starts the sign-in: the provider's redirect, the link named in a cookie for the
@@ -149,6 +150,13 @@ async fn who_signed_in(
         );
         return Ok(SignedIn::Other(Mismatch::Assurance));
     }
+    if let Some(representative) = &loaded.held.representative {
+        return Ok(representative_signed_in(
+            &loaded.held,
+            representative,
+            claimed,
+        ));
+    }
     let requested = loaded.held.identity();
     let verdict = identity::check(&requested, claimed);
     if !verdict.is_same() {
@@ -179,6 +187,42 @@ async fn who_signed_in(
         loaded.held_changed = true;
     }
     Ok(SignedIn::Subject)
+}
+
+/// A represented request (docs/preview.md, "Representatives"): the one signing in is the
+/// representative the request names ([`Representative::check`], as strict as a subject's
+/// check), the person of the registry row granting the power when the mapping checks it
+/// ([`Representative::check_power`]), and the record held is the subject the request
+/// names ([`representative::check_subject_record`]). A record still to be singled out is
+/// not: the sign-in's identifier is the representative's, not the subject's.
+fn representative_signed_in(
+    held: &Held,
+    representative: &Representative,
+    claimed: &Claimed,
+) -> SignedIn {
+    for verdict in [
+        representative.check(claimed),
+        representative.check_power(claimed),
+    ] {
+        if !verdict.is_same() {
+            tracing::warn!(check = "representative", verdict = ?verdict, "the signed-in person is not the request's representative, or not the registry's");
+            return SignedIn::Other(Mismatch::Representative { verdict });
+        }
+    }
+    if matches!(held.content, Content::Undetermined { .. }) {
+        tracing::info!("a representative's sign-in does not single out the subject's record");
+        return SignedIn::Unresolved;
+    }
+    let verdict = representative::check_subject_record(
+        &held.identity(),
+        held.record(),
+        &representative.subject_identifiers,
+    );
+    if !verdict.is_same() {
+        tracing::warn!(check = "represented", verdict = ?verdict, "the record held is not the subject the request names; nothing of it is shown");
+        return SignedIn::Other(Mismatch::Represented { verdict });
+    }
+    SignedIn::Subject
 }
 
 /// The subject's record among the several the first request fitted, found with the
