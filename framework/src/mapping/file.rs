@@ -232,4 +232,7 @@ pub struct DistributionSpec {
     /// path), passed through unchanged as the evidence.
     #[serde(default)]
     pub document: Option<Spanned<String>>,
+    /// 2.0 associated documents sent with it when the request asks for them.
+    #[serde(default)]
+    pub associated: super::associated::AssociatedSpec,
 }
