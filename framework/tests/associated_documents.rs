@@ -83,6 +83,11 @@ fn write_files(dir: &Path, annex_reference: &str, associated: &str) {
     )
     .unwrap();
     std::fs::write(
+        dir.join("mappings/en.html.hbs"),
+        "<p>language={{evidence.language}} family={{record.family}}</p>",
+    )
+    .unwrap();
+    std::fs::write(
         dir.join("mappings/de.pdf.hbs"),
         "# Geburtsurkunde ({{evidence.language}})\nFamilienname | {{record.family}}\n",
     )
@@ -90,8 +95,12 @@ fn write_files(dir: &Path, annex_reference: &str, associated: &str) {
 }
 
 async fn setup(annex_reference: &str) -> Setup {
+    setup_with(annex_reference, ASSOCIATED).await
+}
+
+async fn setup_with(annex_reference: &str, associated: &str) -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), annex_reference, ASSOCIATED);
+    write_files(dir.path(), annex_reference, associated);
     let config = Arc::new(AdapterConfig::load(&dir.path().join("adapter.yaml")).unwrap());
     let set = mapping::load(&config, OpenMode::Live).await.unwrap();
     let store = SqliteStore::in_memory().await.unwrap();
@@ -239,6 +248,29 @@ async fn a_translation_into_a_language_the_mapping_lacks_gives_the_main_evidence
     let e = evidence_of(&a);
     assert!(e.items[0].supplements.is_empty(), "not an error either");
     assert_eq!(a.attachments.len(), 1);
+}
+
+#[tokio::test]
+async fn a_translation_template_sees_its_own_language() {
+    let associated = "      associated:
+        human_readable: { format: application/pdf, template: hrv.pdf.hbs }
+        translations:
+          - { language: EN, format: text/html, template: en.html.hbs }
+          - { language: DE, format: application/pdf, template: de.pdf.hbs }
+";
+    let s = setup_with("annex.pdf", associated).await;
+    let a = ask(&s, EdmVersion::V2_0, &["Translation"], &["FR", "en"]).await;
+    let e = evidence_of(&a);
+    let item = &e.items[0];
+    assert_eq!(
+        item.supplements.len(),
+        1,
+        "English only: the languages asked"
+    );
+    assert_eq!(item.supplements[0].language.as_deref(), Some("EN"));
+    assert_eq!(a.attachments[1].mime_type, "text/html");
+    let html = String::from_utf8(a.attachments[1].bytes.clone()).unwrap();
+    assert_eq!(html, "<p>language=EN family=Dupont</p>");
 }
 
 #[tokio::test]

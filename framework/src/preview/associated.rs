@@ -44,3 +44,39 @@ fn from_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         .decode(text.as_bytes())
         .map_err(serde::de::Error::custom)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preview::held::Produced;
+
+    #[test]
+    fn a_session_stored_before_associated_documents_still_reads() {
+        let old = r#"{"evidence_id":"e1","media_type":"application/pdf","bytes":"AAEC","issuing_date":null}"#;
+        let produced: Produced = serde_json::from_str(old).unwrap();
+        assert!(produced.associated.is_empty());
+        assert_eq!(produced.bytes, [0, 1, 2]);
+    }
+
+    #[test]
+    fn round_trips_and_keeps_the_bytes_out_of_debug() {
+        let doc = ProducedAssociated {
+            kind: AssociatedKind::Translation,
+            identifier: "i".into(),
+            media_type: "application/pdf".into(),
+            language: Some("DE".into()),
+            title: "Übersetzung".into(),
+            bytes: b"Novak".to_vec(),
+        };
+        let json = serde_json::to_string(&doc).unwrap();
+        assert_eq!(
+            serde_json::from_str::<ProducedAssociated>(&json).unwrap(),
+            doc
+        );
+        let debug = format!("{doc:?}");
+        assert!(
+            !debug.contains("Novak") && debug.contains("<5 bytes>"),
+            "{debug}"
+        );
+    }
+}
