@@ -130,6 +130,13 @@ pub struct TestRequest {
     pub thoroughfare: Option<String>,
     #[serde(default)]
     pub locator_designator: Option<String>,
+    /// 2.0: the `sdg:AssociatedDocumentRequest` values asked for (`HumanReadableVersion`,
+    /// `Translation`, `Annex`).
+    #[serde(default)]
+    pub associated: Vec<String>,
+    /// 2.0: the `sdg:Language` values of the request (default: `EN`).
+    #[serde(default)]
+    pub languages: Vec<String>,
 }
 
 fn default_version() -> String {
@@ -161,6 +168,10 @@ pub struct TestExpectation {
     /// `invalid_input` or `insufficient_assurance`.
     #[serde(default)]
     pub matching: Option<String>,
+    /// The kinds of the associated documents sent with the evidence, in package order
+    /// (`[]`: none).
+    #[serde(default)]
+    pub associated: Option<Vec<String>>,
 }
 
 /// Which evidence type(s) this file serves.
