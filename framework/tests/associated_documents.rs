@@ -321,6 +321,28 @@ async fn a_one_x_answer_carries_the_main_evidence_only() {
     assert!(!a.document.contains("AssociationType"));
 }
 
+#[tokio::test]
+async fn a_one_x_request_cannot_ask_for_associated_documents() {
+    let s = setup("annex.pdf").await;
+    let req = requester::build_request(
+        &RequestSpec {
+            version: EdmVersion::V1_2,
+            ..RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", "application/xml")
+        },
+        &RandomIds,
+        SystemClock.now(),
+    );
+    let xml = edm::write_request(&req).replacen(
+        "<sdg:Format>application/xml</sdg:Format>",
+        "<sdg:Format>application/xml</sdg:Format><sdg:AssociatedDocumentRequest>HumanReadableVersion</sdg:AssociatedDocumentRequest>",
+        1,
+    );
+    assert!(xml.contains("AssociatedDocumentRequest"));
+    let a = s.ex.answer(xml.as_bytes(), None).await.unwrap();
+    assert_eq!(a.code(), Some("EDM:ERR:0003"), "{:?}", a.outcome);
+    assert!(a.attachments.is_empty());
+}
+
 async fn load_errors(associated: &str, conforms_to: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), "annex.pdf", associated);
