@@ -4,7 +4,10 @@
 //! (`oots_driver_v1.0.0.xsd`), copied into a temp dir with local `schemaLocation`s.
 //! Coverage: every 1.x message (requests, responses, the declined preview's response
 //! with an empty object list, all error codes) and the 2.0 responses (declined too) and
-//! errors validate against RegRep + SDG 1.0.0; 2.0 requests carry 2.0-only
+//! errors validate against RegRep + SDG 1.0.0; a 2.0 response with supplementary
+//! objects (whose metadata is Identifier + Distribution only, S063, which the 1.0.0
+//! profile's `sdg:Evidence` does not admit) validates against the RegRep layer, where
+//! the packages, classifications and associations live; 2.0 requests carry 2.0-only
 //! SDG elements (Requirement/Description, DistributedAs/Language, Nationality…) that the
 //! 1.0.0 profile lacks, so they are validated against the RegRep layer only
 //! (`query.xsd`; `rim:AnyValueType` content is lax).
@@ -140,13 +143,20 @@ fn written_messages_validate_against_the_schemas() {
             );
         }
     }
+    // Annex, human-readable version and translation: packages, classifications and
+    // associations are RegRep constructs (TDD 2.0.1 4.5.2 §2.6).
+    check(
+        &regrep,
+        "oots-edm-v2.0-response-with-supplements".to_owned(),
+        write_response(&samples::evidence_response_with_supplements()),
+    );
     assert!(
         failures.is_empty(),
         "{} of {validated} failed:\n{}",
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(validated, 36);
+    assert_eq!(validated, 37);
 }
 
 #[test]

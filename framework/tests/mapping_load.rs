@@ -8,7 +8,7 @@ use oots_framework::mapping;
 
 const ADAPTER: &str = "provider:\n  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: { EN: Office }\n  country: DE\nmappings: mappings\nconnections:\n  reg:\n    type: sql\n    url: sqlite://reg.db\n    init: seed.sql\n";
 
-const GOOD: &str = "evidence_type:\n  classifications:\n    - https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e\n  title: { EN: Certificate of Birth }\nconnector:\n  connection: reg\n  query: SELECT * FROM people WHERE dob = :dob\n  parameters:\n    dob: DateOfBirth\nidentity:\n  FamilyName: family\n  GivenName: given\n  DateOfBirth: dob\nevidence:\n  distributions:\n    - format: application/xml\n      template: t.xml.hbs\n";
+const GOOD: &str = "evidence_type:\n  classifications:\n    - https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e\n  title: { EN: Certificate of Birth }\nconnector:\n  connection: reg\n  query: SELECT * FROM people WHERE dob = :dob\n  parameters:\n    dob: DateOfBirth\nidentity:\n  FamilyName: family\n  GivenName: given\n  DateOfBirth: dob\nevidence:\n  distributions:\n    - format: application/xml\n      conforms_to: [https://sr.oots.tech.ec.europa.eu/datamodels/certificate-of-birth-1.0.0]\n      template: t.xml.hbs\n";
 
 fn setup(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -180,7 +180,7 @@ async fn name_frequencies_are_read_through_the_connector_and_checked() {
         .find(|l| l.contains("OEA-E0105"))
         .unwrap_or_else(|| panic!("{err}"));
     assert!(
-        line.contains("birth.yaml:24:18:") && line.contains("frequencies of GivenName"),
+        line.contains("birth.yaml:25:18:") && line.contains("frequencies of GivenName"),
         "{err}"
     );
 }

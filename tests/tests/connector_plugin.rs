@@ -13,7 +13,7 @@ const ADAPTER: &str = "provider:\n  identifier: DE73524311\n  scheme: urn:cef.eu
 
 const CLASSIFICATION: &str = "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e";
 
-const MAPPING: &str = "evidence_type:\n  classifications:\n    - https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e\n  title: { EN: Certificate of Birth }\nconnector:\n  connection: reg\n  query: birth = :dob\n  parameters:\n    dob: DateOfBirth\nidentity:\n  FamilyName: family_name\n  GivenName: given_name\n  DateOfBirth: birth\nevidence:\n  distributions:\n    - format: application/xml\n      template: t.xml.hbs\n";
+const MAPPING: &str = "evidence_type:\n  classifications:\n    - https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e\n  title: { EN: Certificate of Birth }\nconnector:\n  connection: reg\n  query: birth = :dob\n  parameters:\n    dob: DateOfBirth\nidentity:\n  FamilyName: family_name\n  GivenName: given_name\n  DateOfBirth: birth\nevidence:\n  distributions:\n    - format: application/xml\n      conforms_to: [https://sr.oots.tech.ec.europa.eu/datamodels/certificate-of-birth-1.0.0]\n      template: t.xml.hbs\n";
 
 fn setup(adapter: &str, mapping: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

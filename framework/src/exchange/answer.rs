@@ -309,7 +309,9 @@ fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer 
         media_type,
         bytes,
         issuing_date,
+        associated,
     } = produced;
+    let supplements = super::associated::supplements(ex, &associated);
     let language = routed.evidence_language();
     run.trace.push(
         Stage::Rendered,
@@ -356,6 +358,7 @@ fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer 
             },
             content_id: content_id.clone(),
             title: mapping.spec.evidence.title.clone(),
+            supplements: supplements.clone(),
         }],
     };
     let document = edm::write_response(&response);
@@ -368,11 +371,22 @@ fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer 
             format: routed.distribution.format.clone(),
         },
         document,
-        vec![Attachment {
+        std::iter::once(Attachment {
             content_id,
             mime_type: media_type,
             bytes,
-        }],
+        })
+        .chain(
+            supplements
+                .into_iter()
+                .zip(associated)
+                .map(|(s, p)| Attachment {
+                    content_id: s.content_id,
+                    mime_type: p.media_type,
+                    bytes: p.bytes,
+                }),
+        )
+        .collect(),
     )
 }
 

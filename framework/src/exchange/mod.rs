@@ -7,6 +7,7 @@
 //! so the caller acknowledges nothing and the message is delivered again.
 
 mod answer;
+mod associated;
 mod context;
 mod deadline;
 pub(crate) mod find;

@@ -65,11 +65,13 @@ async fn produce_in_span(
             }),
         Source::Document { field } => passthrough(routed, record, field).await,
     }?;
+    let associated = super::associated::produce(ex, routed, record, &data).await?;
     Ok(Produced {
         evidence_id,
         media_type,
         bytes,
         issuing_date,
+        associated,
     })
 }
 

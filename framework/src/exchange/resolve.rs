@@ -14,6 +14,7 @@ use crate::preview::held::Content;
 
 /// What looking again with the signed-in person's identifier found.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one per preview sign-in
 pub enum Resolution {
     /// Exactly one record: its fields and evidence, to show and, if approved, deliver.
     Found(Content),

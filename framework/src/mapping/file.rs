@@ -140,6 +140,13 @@ pub struct TestRequest {
     /// The request's `AuthorizedRepresentative` (a natural person).
     #[serde(default)]
     pub representative: Option<crate::requester::RepresentativeSpec>,
+    /// 2.0: the `sdg:AssociatedDocumentRequest` values asked for (`HumanReadableVersion`,
+    /// `Translation`, `Annex`).
+    #[serde(default)]
+    pub associated: Vec<String>,
+    /// 2.0: the `sdg:Language` values of the request (default: `EN`).
+    #[serde(default)]
+    pub languages: Vec<String>,
 }
 
 fn default_version() -> String {
@@ -171,6 +178,10 @@ pub struct TestExpectation {
     /// `invalid_input` or `insufficient_assurance`.
     #[serde(default)]
     pub matching: Option<String>,
+    /// The kinds of the associated documents sent with the evidence, in package order
+    /// (`[]`: none).
+    #[serde(default)]
+    pub associated: Option<Vec<String>>,
 }
 
 /// Which evidence type(s) this file serves.
@@ -242,4 +253,7 @@ pub struct DistributionSpec {
     /// path), passed through unchanged as the evidence.
     #[serde(default)]
     pub document: Option<Spanned<String>>,
+    /// 2.0 associated documents sent with it when the request asks for them.
+    #[serde(default)]
+    pub associated: super::associated::AssociatedSpec,
 }

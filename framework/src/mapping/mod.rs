@@ -2,6 +2,7 @@
 //! the registry records come from, which fields identify the subject and how a record
 //! becomes evidence. A deployment's files are loaded together as one *generation*.
 
+mod associated;
 mod file;
 mod generations;
 mod load;
@@ -11,6 +12,7 @@ mod variables;
 
 /// Re-exported from matching (its home: who is matched), so mapping's API is unchanged.
 pub use crate::matching::SubjectKind;
+pub use associated::{AssociatedDoc, AssociatedDocSpec, AssociatedSpec};
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, Policy,
     PreviewPolicy, TestCase, TestExpectation, TestRequest,
@@ -38,6 +40,8 @@ pub struct Distribution {
     pub conforms_to: Vec<String>,
     pub language: Option<String>,
     pub source: Source,
+    /// Its annexes, human-readable version and translations (2.0).
+    pub associated: Vec<AssociatedDoc>,
 }
 
 /// Where a distribution's document comes from.

@@ -48,6 +48,8 @@ pub struct Held {
 /// The evidence a session holds, or why it holds none yet.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
+// Held once per session and moved rarely; the evidence's size is its nature.
+#[allow(clippy::large_enum_variant)]
 pub enum Content {
     /// One record is the subject: its labelled fields, shown on the page, and the
     /// evidence exactly as it will be delivered.
@@ -184,6 +186,10 @@ pub struct Produced {
     #[serde(with = "base64_bytes")]
     pub bytes: Vec<u8>,
     pub issuing_date: Option<String>,
+    /// 2.0 associated documents the request asked for and the mapping has (none in a
+    /// session stored before they existed).
+    #[serde(default)]
+    pub associated: Vec<super::associated::ProducedAssociated>,
 }
 
 mod base64_bytes {
@@ -226,6 +232,7 @@ mod tests {
                     media_type: "application/pdf".into(),
                     bytes: vec![0, 1, 2, 255],
                     issuing_date: None,
+                    associated: Vec::new(),
                 },
                 singled_out: None,
                 record: Some(RecordIdentity {

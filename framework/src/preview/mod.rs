@@ -13,6 +13,7 @@
 //! - [`i18n`]: the texts of the pages and of refusals, in every language (`preview-ui/i18n`);
 //! - [`ui_files`]: reading the authority's override folder (`preview.ui_dir`).
 
+pub mod associated;
 pub mod held;
 pub mod i18n;
 pub mod identity;

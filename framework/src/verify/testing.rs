@@ -65,7 +65,8 @@ async fn run_one(
     let clock = FixedClock(now);
 
     let spec = request_spec(config, m, t)?;
-    let request = requester::build_request(&spec, &SequentialIds::default(), clock.0);
+    let mut request = requester::build_request(&spec, &SequentialIds::default(), clock.0);
+    ask_associated(&mut request, t);
     let xml = edm::write_request(&request);
     let answer = exchange
         .answer(xml.as_bytes(), None)
@@ -166,7 +167,8 @@ fn compare(t: &TestCase, answer: &Answer) -> Vec<String> {
         failures.push(format!("the EDM answer does not re-parse: {err}"));
     } else if let Ok(QueryResponse::Evidence(r)) =
         edm::parse_response(answer.document.as_bytes(), &XmlLimits::default())
-        && r.items.len() != answer.attachments.len()
+        && r.items.len() + r.items.iter().map(|i| i.supplements.len()).sum::<usize>()
+            != answer.attachments.len()
     {
         failures.push("evidence items and attachments differ in number".to_owned());
     }
@@ -190,6 +192,12 @@ fn compare(t: &TestCase, answer: &Answer) -> Vec<String> {
             failures.push(format!("unexpected error answer {got}"));
         }
         _ => {}
+    }
+    if let Some(want) = &e.associated {
+        let got = associated_kinds(answer);
+        if &got != want {
+            failures.push(format!("associated: expected {want:?}, got {got:?}"));
+        }
     }
     if let Some(want) = &e.matching {
         let got = answer
@@ -346,6 +354,29 @@ pub fn request_spec(
                 .unwrap_or_default(),
         ),
     })
+}
+
+/// The test's 2.0 `AssociatedDocumentRequest` and `Language` values, on the request's
+/// distribution.
+fn ask_associated(request: &mut edm::EvidenceRequest, t: &TestCase) {
+    if let Some(d) = request.evidence_type.distributed_as.first_mut() {
+        d.associated_documents = t.request.associated.clone();
+        if request.version.is_v2() && !t.request.languages.is_empty() {
+            d.languages = t.request.languages.clone();
+        }
+    }
+}
+
+/// The kinds of the associated documents an evidence answer carries, in package order.
+fn associated_kinds(answer: &Answer) -> Vec<String> {
+    match edm::parse_response(answer.document.as_bytes(), &XmlLimits::default()) {
+        Ok(QueryResponse::Evidence(r)) => r
+            .items
+            .iter()
+            .flat_map(|i| i.supplements.iter().map(|s| s.kind.name().to_owned()))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]

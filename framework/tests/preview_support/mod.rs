@@ -82,6 +82,8 @@ pub struct Adapter {
     dir: Option<tempfile::TempDir>,
     sent: u32,
     pub public_url: String,
+    /// `sdg:AssociatedDocumentRequest` values every request sent asks for (2.0).
+    pub associated: Vec<String>,
 }
 
 impl Adapter {
@@ -214,6 +216,7 @@ impl Adapter {
             dir: Some(dir),
             sent: 0,
             public_url: public_url.to_owned(),
+            associated: Vec::new(),
         })
     }
 
@@ -272,6 +275,7 @@ impl Adapter {
         let mut request = requester::build_request(spec, &ids, now);
         request.preview_location = preview_location.map(str::to_owned);
         request.return_location = return_location.map(str::to_owned);
+        request.evidence_type.distributed_as[0].associated_documents = self.associated.clone();
         let n = self.sent;
         let header = requester::request_header(
             &request,

@@ -9,7 +9,7 @@ use oots_edm::{
     EvidenceRequest, EvidenceResponse, EvidenceTypeRequest, Identifier, LegalPerson,
     LevelOfAssurance, LocalizedText, NaturalPerson, Requirement, SectorSpecificAttribute, Subject,
 };
-use oots_edm::{EdmException, ErrorCode, ErrorResponse};
+use oots_edm::{AssociatedKind, EdmException, ErrorCode, ErrorResponse, Supplement};
 
 const CLASSIFICATION: &str = "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e";
 
@@ -241,8 +241,43 @@ pub fn evidence_response(version: EdmVersion) -> EvidenceResponse {
             },
             content_id: "attachment100001@example.oots.eu".into(),
             title: "BirthCertificate".into(),
+            supplements: Vec::new(),
         }],
     }
+}
+
+/// A 2.0 evidence response whose evidence comes with a human-readable version, a German
+/// translation and an annex (TDD 2.0.1 4.5.2 §2.6).
+pub fn evidence_response_with_supplements() -> EvidenceResponse {
+    let mut response = evidence_response(EdmVersion::V2_0);
+    let supplement =
+        |n: u32, kind: AssociatedKind, format: &str, language: Option<&str>| Supplement {
+            kind,
+            object_id: format!("urn:uuid:5e0b0c1a-0000-4000-8000-00000000010{n}"),
+            classification_id: format!("urn:uuid:5e0b0c1a-0000-4000-8000-00000000020{n}"),
+            association_id: format!("urn:uuid:5e0b0c1a-0000-4000-8000-00000000030{n}"),
+            identifier: format!("5e0b0c1a-0000-4000-8000-00000000040{n}"),
+            format: format.into(),
+            language: language.map(Into::into),
+            content_id: format!("supplement{n}@example.oots.eu"),
+            title: kind.name().into(),
+        };
+    response.items[0].supplements = vec![
+        supplement(
+            1,
+            AssociatedKind::HumanReadableVersion,
+            "application/pdf",
+            None,
+        ),
+        supplement(
+            2,
+            AssociatedKind::Translation,
+            "application/pdf",
+            Some("DE"),
+        ),
+        supplement(3, AssociatedKind::Annex, "application/pdf", None),
+    ];
+    response
 }
 
 /// An error response with one exception of `code` (0002 carries the preview slots).

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod association;
 pub mod clock;
 mod codelist;
 mod error;
@@ -30,6 +31,7 @@ mod rim;
 mod rule;
 mod rules;
 mod sdg;
+mod supplement;
 mod version;
 mod xml;
 
@@ -52,6 +54,7 @@ pub use response::{
 };
 pub use rule::{ECHO_CHARS, Rule, echo};
 pub use rules::{is_xsd_date, normalize_classification};
+pub use supplement::{ASSOCIATION_TYPE_PREFIX, AssociatedKind, Supplement};
 pub use version::EdmVersion;
 pub use xml::{
     NS_QUERY, NS_RIM, NS_RS, NS_SDG, NS_XLINK, NS_XML, NS_XSI, XmlLimits, escape_attr, escape_text,

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::supplement::Supplement;
 use crate::version::EdmVersion;
 
 /// A multilingual `sdg:Name`/`sdg:Title`/`sdg:Description` value (`lang` attribute, may be empty).
@@ -354,6 +355,9 @@ pub struct EvidenceItem {
     pub content_id: String,
     /// `xlink:title` of the repository item reference.
     pub title: String,
+    /// 2.0: its annexes, human-readable version and translations, written after it in
+    /// its package with their associations (TDD 2.0.1 4.5.2 §2.6); 1.x writes none.
+    pub supplements: Vec<Supplement>,
 }
 
 /// A successful evidence response (`status=…:Success`).

@@ -2,6 +2,7 @@
 
 use roxmltree::Node;
 
+use crate::association;
 use crate::error::STATUS_FAILURE;
 use crate::error_xml::read_error_response;
 use crate::model::{Agent, EvidenceItem, EvidenceResponse};
@@ -19,17 +20,15 @@ pub const STATUS_SUCCESS: &str = "urn:oasis:names:tc:ebxml-regrep:ResponseStatus
 /// `status` of a deferred response (evidence available later; not supported here).
 pub const STATUS_UNAVAILABLE: &str =
     "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Unavailable";
-/// EDM classification scheme of 2.0 evidence objects.
-pub const EDM_CLASSIFICATION_SCHEME: &str = "urn:fdc:oots:classification:edm";
-/// Classification node of the main evidence (2.0).
-pub const MAIN_EVIDENCE: &str = "MainEvidence";
+pub use crate::supplement::{EDM_CLASSIFICATION_SCHEME, MAIN_EVIDENCE};
 
 /// Parses an evidence response or an error response (same hardening as requests).
 ///
 /// Lenient on peers' shapes: 1.x flat and 2.0 packaged object lists, `EvidenceProvider` as
 /// collection or bare agent, missing `SpecificationIdentifier` (taken as 2.0, whose header
 /// carries the version) and exceptions without `@code` (derived from `xsi:type`). 2.0
-/// supplementary objects (Annex, Translation…) and associations are skipped.
+/// supplementary objects (Annex, Translation…) are not read as evidences: each is given
+/// to the item its association targets ([`EvidenceItem::supplements`]).
 pub fn parse_response(xml: &[u8], limits: &XmlLimits) -> Result<QueryResponse, EdmError> {
     let text = xml::decode(xml, limits)?;
     let doc = xml::parse(text, limits)?;
@@ -121,6 +120,7 @@ fn read_item(object: Node<'_, '_>) -> Result<EvidenceItem, EdmError> {
             .and_then(|r| r.attribute((NS_XLINK, "title")))
             .unwrap_or("")
             .to_string(),
+        supplements: Vec::new(),
     })
 }
 
@@ -130,6 +130,15 @@ fn is_main_evidence(object: Node<'_, '_>) -> bool {
         || classifications
             .iter()
             .any(|c| c.attribute("classificationNode").map(str::trim) == Some(MAIN_EVIDENCE))
+}
+
+/// Gives each supplement of a package to the main evidence its association targets.
+fn attach_supplements(items: &mut [EvidenceItem], list: Node<'_, '_>) {
+    for (target, supplement) in association::read_supplements(list) {
+        if let Some(item) = items.iter_mut().find(|i| i.object_id == target) {
+            item.supplements.push(supplement);
+        }
+    }
 }
 
 fn read_evidence_response(
@@ -156,6 +165,9 @@ fn read_evidence_response(
                         if xml::xsi_type(o) == Some("ExtrinsicObjectType") && is_main_evidence(o) {
                             items.push(read_item(o)?);
                         }
+                    }
+                    if let Some(inner) = xml::child(object, NS_RIM, "RegistryObjectList") {
+                        attach_supplements(&mut items, inner);
                     }
                 }
                 Some("ExtrinsicObjectType") => items.push(read_item(object)?),
@@ -271,6 +283,7 @@ fn write_objects(w: &mut XmlWriter, resp: &EvidenceResponse) {
         w.open("rim:RegistryObjectList", &[]);
         for item in &resp.items {
             write_object(w, item, v);
+            association::write_supplements(w, &item.object_id, &item.supplements);
         }
         w.close("rim:RegistryObjectList");
         w.close("rim:RegistryObject");

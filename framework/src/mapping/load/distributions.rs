@@ -74,11 +74,13 @@ impl Loader<'_> {
                     continue;
                 }
             };
+            let associated = self.associated(path, name, i, d);
             distributions.push(Distribution {
                 format,
                 conforms_to: d.conforms_to.clone(),
                 language: d.language.clone(),
                 source,
+                associated,
             });
         }
         distributions
@@ -86,7 +88,7 @@ impl Loader<'_> {
 
     /// Reads and registers one distribution's template (its path relative to the mapping
     /// file); a template that cannot be read or compiled is reported, not fatal here.
-    fn template(
+    pub(super) fn template(
         &mut self,
         path: &Path,
         base: &Path,
@@ -126,7 +128,7 @@ impl Loader<'_> {
 }
 
 /// The OOTSMediaTypes code list: what an evidence may be delivered as.
-const OOTS_MEDIA_TYPES: &[&str] = &[
+pub(super) const OOTS_MEDIA_TYPES: &[&str] = &[
     "application/pdf",
     "image/jpeg",
     "image/png",

@@ -1,6 +1,7 @@
 //! Loading and checking a deployment's mapping files, one step per file: the files
 //! themselves, each section of a mapping, and the generation they make together.
 
+mod associated;
 mod connection;
 mod distributions;
 mod evidence_type;

@@ -8,6 +8,7 @@
 //!   (`space`), the session a route loads and settles (`loaded`), the browser and its
 //!   visit (`visit`), the sign-in (`sign_in`) and the pages' rendering (`render`).
 
+mod associated;
 pub mod auth;
 mod loaded;
 pub mod page;

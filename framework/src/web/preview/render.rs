@@ -131,6 +131,27 @@ impl Render<'_> {
     }
 }
 
+/// Links to the documents held with the evidence, labelled by their title (and
+/// language).
+fn associated_links(held: &Held, base: &str, token: &str) -> Vec<DocumentLink> {
+    let Some(evidence) = held.evidence() else {
+        return Vec::new();
+    };
+    evidence
+        .associated
+        .iter()
+        .enumerate()
+        .map(|(n, a)| DocumentLink {
+            url: format!("{base}/{token}/associated/{n}"),
+            media_type: a.media_type.clone(),
+            label: match &a.language {
+                Some(lang) => format!("{} ({lang})", a.title),
+                None => a.title.clone(),
+            },
+        })
+        .collect()
+}
+
 /// The review page for a session's held data: the subject, the labelled fields in
 /// `lang`, the document link and the decision form (also rendered offline by
 /// `oots-adapter preview`).
@@ -170,6 +191,7 @@ pub fn review_page(
             title,
             fields,
             document,
+            associated: associated_links(held, base, token),
         }],
         action_url: format!("{base}/{token}/decision"),
         csrf_token: csrf.to_owned(),

@@ -7,6 +7,7 @@
 //! | `GET {base}/callback` | the identity provider's redirect back |
 //! | `POST {base}/{token}/decision` | approve or decline (form with CSRF token) |
 //! | `GET {base}/{token}/document` | the held evidence document, to the reviewing browser only |
+//! | `GET {base}/{token}/associated/{n}` | the n-th associated document held with it (2.0), likewise |
 //! | `GET {base}/static/preview.css`, `GET {base}/static/logo` | the stylesheet, the authority's logo |
 //!
 //! Every response carries strict security headers (CSP without scripts, HSTS, no framing,
@@ -48,6 +49,10 @@ pub fn router(space: Arc<PreviewSpace>) -> Router {
         .route(&format!("{base}/{{token}}/sign-in"), get(sign_in))
         .route(&format!("{base}/{{token}}/decision"), post(decision))
         .route(&format!("{base}/{{token}}/document"), get(document))
+        .route(
+            &format!("{base}/{{token}}/associated/{{n}}"),
+            get(super::associated::associated_document),
+        )
         .layer(axum::middleware::map_response(security_headers))
         .with_state(space)
 }

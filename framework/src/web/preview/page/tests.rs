@@ -29,11 +29,17 @@ fn review() -> Page {
                     media_type: "application/pdf".to_owned(),
                     label: "Birth certificate (document)".to_owned(),
                 }),
+                associated: vec![DocumentLink {
+                    url: "/preview/abc123/associated/0".to_owned(),
+                    media_type: "application/pdf".to_owned(),
+                    label: "Geburtsurkunde".to_owned(),
+                }],
             },
             EvidenceView {
                 title: "Empty one".to_owned(),
                 fields: Vec::new(),
                 document: None,
+                associated: Vec::new(),
             },
         ],
         action_url: "/preview/abc123/decision".to_owned(),
@@ -576,4 +582,15 @@ fn stylesheet_is_self_contained_with_large_buttons_and_focus_styles() {
     assert!(STYLESHEET.contains("min-height: 44px"));
     assert!(STYLESHEET.contains(":focus"));
     assert!(STYLESHEET.contains("@media (max-width"));
+}
+
+#[test]
+fn the_review_page_links_the_documents_held_with_the_evidence() {
+    let html = ui().render(&review(), &ctx("en")).unwrap();
+    assert!(
+        html.contains(
+            "<a href=\"/preview/abc123/associated/0\" type=\"application/pdf\">Geburtsurkunde</a>"
+        ),
+        "{html}"
+    );
 }

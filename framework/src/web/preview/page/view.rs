@@ -32,6 +32,8 @@ pub struct EvidenceView {
     pub fields: Vec<(String, String)>,
     /// The rendered document, if it can be opened.
     pub document: Option<DocumentLink>,
+    /// The documents held with it (2.0 human-readable version, translations, annexes).
+    pub associated: Vec<DocumentLink>,
 }
 
 /// A link to a rendered evidence document.
@@ -185,18 +187,19 @@ impl Page {
                         .map(|(label, value)| json!({ "label": label, "value": value }))
                         .collect();
                     let document = match &evidence.document {
-                        Some(d) => json!({
-                            "url": required("document.url", &d.url)?,
-                            "media_type": d.media_type,
-                            "label": d.label,
-                            "format": short_format(&d.media_type),
-                        }),
+                        Some(d) => link(d, &required)?,
                         None => Value::Null,
                     };
+                    let associated = evidence
+                        .associated
+                        .iter()
+                        .map(|d| link(d, &required))
+                        .collect::<Result<Vec<_>, _>>()?;
                     list.push(json!({
                         "title": evidence.title,
                         "fields": fields,
                         "document": document,
+                        "associated": associated,
                     }));
                 }
                 json!({
@@ -221,4 +224,17 @@ impl Page {
             Page::Failed { reference } => json!({ "reference": reference }),
         })
     }
+}
+
+/// A document link as the templates see it (its URL checked like every link).
+fn link(
+    d: &DocumentLink,
+    required: &impl Fn(&str, &str) -> Result<String, PageError>,
+) -> Result<Value, PageError> {
+    Ok(json!({
+        "url": required("document.url", &d.url)?,
+        "media_type": d.media_type,
+        "label": d.label,
+        "format": short_format(&d.media_type),
+    }))
 }
