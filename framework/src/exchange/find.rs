@@ -8,6 +8,7 @@ use oots_connector::{ConnectorError, Record};
 
 use super::route::Routed;
 use super::run::Run;
+use super::several::Persons;
 use super::trace::Stage;
 use super::{Exchange, Refusal};
 use crate::edm::{ErrorCode, Rule};
@@ -17,9 +18,11 @@ use crate::matching::{
 };
 use crate::retry::{Attempt, with_backoff};
 
-/// The record that is the subject, and the decision that says so; only [`find`] makes one.
+/// The subject's record(s), and the decision that says so; only [`find`] makes one.
 pub(super) struct Found {
-    pub record: Record,
+    /// The matched record, then (`evidence.several`) the other records the registry's
+    /// person key gives the same person, in the registry's order. Never empty.
+    pub records: Vec<Record>,
     pub outcome: MatchOutcome,
     /// Built here only: a stage cannot be skipped.
     _sealed: (),
@@ -39,7 +42,23 @@ pub(super) enum Finding {
 pub(super) async fn find(run: &mut Run<'_>, routed: &Routed<'_>) -> Finding {
     let ex = run.ex;
     let engine = routed.mapping.engine.clone();
-    let looked_up = async |prepared: &Prepared| lookup(ex, routed, &engine, prepared).await;
+    let key = several_key(routed);
+    let mut persons = None;
+    let (slot, shared) = (&mut persons, &engine);
+    // With `evidence.several`, the decision is over persons (one record each) rather
+    // than records; the groups are kept to answer with every record of the one matched.
+    let looked_up = async move |prepared: &Prepared| {
+        let (records, passes) = lookup(ex, routed, shared, prepared).await?;
+        Ok(match key {
+            Some(key) => {
+                let grouped = Persons::group(records, key);
+                let representatives = grouped.representatives();
+                *slot = Some(grouped);
+                (representatives, passes)
+            }
+            None => (records, passes),
+        })
+    };
     match matching(&engine, &routed.identity, None, looked_up).await {
         Matching::Refused(outcome) => {
             let refusal = refusal_before_lookup(&outcome);
@@ -73,9 +92,21 @@ pub(super) async fn find(run: &mut Run<'_>, routed: &Routed<'_>) -> Finding {
                 Stage::LookedUp,
                 format!("{} candidate record(s) from the registry", records.len()),
             );
-            decided(run, routed, &engine, outcome, records)
+            decided(run, routed, &engine, outcome, records, persons)
         }
     }
+}
+
+/// The person key of a mapping whose subjects may have several evidences.
+fn several_key<'m>(routed: &'m Routed<'_>) -> Option<&'m str> {
+    routed
+        .mapping
+        .spec
+        .evidence
+        .several
+        .as_ref()?
+        .value
+        .person_key()
 }
 
 /// What the decision over the candidates means for the exchange.
@@ -85,6 +116,7 @@ fn decided(
     engine: &Engine,
     outcome: MatchOutcome,
     records: Vec<Record>,
+    persons: Option<Persons>,
 ) -> Finding {
     match &outcome {
         MatchOutcome::Match { index, explanation } => {
@@ -95,7 +127,11 @@ fn decided(
                     explanation.summary()
                 ),
             );
-            let Some(record) = records.into_iter().nth(*index) else {
+            let picked = match persons {
+                Some(persons) => persons.take(*index),
+                None => records.into_iter().nth(*index).map(|r| vec![r]),
+            };
+            let Some(records) = picked.filter(|r| !r.is_empty()) else {
                 // A matcher pointing past its candidates is a bug; refuse rather than guess.
                 let refusal = Refusal::new(
                     ErrorCode::InvalidQuery,
@@ -105,8 +141,13 @@ fn decided(
                     .push(Stage::Matched, format!("refused: {}", refusal.detail));
                 return Finding::Refused(refusal, None);
             };
+            if let Some(refusal) = over_cap(routed, records.len()) {
+                run.trace
+                    .push(Stage::Matched, format!("refused: {}", refusal.detail));
+                return Finding::Refused(refusal, Some(outcome));
+            }
             Finding::Found(Found {
-                record,
+                records,
                 outcome,
                 _sealed: (),
             })
@@ -145,6 +186,19 @@ fn decided(
             Finding::Refused(refusal, Some(outcome))
         }
     }
+}
+
+/// A refusal when the subject has more evidences than the mapping's `several.max`: the
+/// answer never silently leaves some out (docs/mapping-files.md, `several`).
+fn over_cap(routed: &Routed<'_>, count: usize) -> Option<Refusal> {
+    let max = routed.mapping.spec.evidence.several.as_ref()?.value.max();
+    (count > max).then(|| {
+        Refusal::rule(
+            ErrorCode::UnsupportedCapability,
+            Rule::EvidenceSeveral,
+            format!("the subject has more evidences of this type than one answer carries ({max})"),
+        )
+    })
 }
 
 /// Candidate records: the blocking passes' union, or the connector's query alone.

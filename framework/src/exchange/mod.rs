@@ -18,6 +18,7 @@ mod produce;
 mod resolve;
 mod route;
 mod run;
+mod several;
 mod trace;
 
 pub use answer::{Answer, Attachment, Outcome, Produced};

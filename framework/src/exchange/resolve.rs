@@ -84,6 +84,7 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
             evidence,
             singled_out: Some(explanation.summary()),
             record: Some(record_identity(&routed, record)),
+            more: Vec::new(),
         }),
         Err(code) => Resolution::Failed(code),
     }

@@ -206,6 +206,10 @@ pub struct EvidenceSpec {
     pub title: String,
     /// The forms this evidence can be delivered in; the request picks one by format.
     pub distributions: Vec<DistributionSpec>,
+    /// The subject may have several evidences of this type, told apart from other
+    /// persons by the registry's person key (docs/mapping-files.md, `several`).
+    #[serde(default)]
+    pub several: Option<Spanned<super::SeveralSpec>>,
 }
 
 fn default_title() -> String {

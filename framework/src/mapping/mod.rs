@@ -6,6 +6,7 @@ mod file;
 mod generations;
 mod load;
 mod policy;
+mod several;
 mod variables;
 
 /// Re-exported from matching (its home: who is matched), so mapping's API is unchanged.
@@ -17,6 +18,7 @@ pub use file::{
 pub use generations::{Generations, ReloadStatus};
 pub use load::load;
 pub use policy::{AllowedRequester, Denied, ExplicitRequestPolicy, admits};
+pub use several::{DEFAULT_MAX_EVIDENCES, MAX_EVIDENCES_CEILING, SeveralSpec};
 pub use variables::{Known, Unknown, unknown_variables};
 
 use std::collections::BTreeMap;

@@ -6,6 +6,7 @@
 //!   reviewing → approved / declined / mismatch / expired), T2 and T3;
 //! - [`held`]: what a session keeps until its follow-up is answered;
 //! - [`identity`]: the re-authentication checks against the request and the record;
+//! - [`selection`]: which of several evidences the user ticked (`evidence.several`);
 //! - [`return_address`]: where the user is sent back, and from which source;
 //! - [`store`]: links and sessions in the state store, and the one compare-and-set that
 //!   moves a session;
@@ -16,6 +17,7 @@ pub mod held;
 pub mod i18n;
 pub mod identity;
 pub mod return_address;
+pub mod selection;
 pub mod session;
 pub mod store;
 pub mod ui_files;

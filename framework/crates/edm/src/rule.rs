@@ -158,6 +158,8 @@ rules! {
     Tdd49Preview => "TDD 4.9",
     /// A name the matcher can compare: letters of one script, no invisible or bidirectional control characters.
     IdentityMatching => "identity matching",
+    /// A subject has at most the mapping's `evidence.several.max` evidences of one type in one answer.
+    EvidenceSeveral => "evidence.several",
 }
 
 impl Rule {

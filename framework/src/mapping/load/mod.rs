@@ -7,6 +7,7 @@ mod evidence_type;
 mod files;
 mod fnv;
 mod identity;
+mod several;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -90,6 +91,7 @@ impl Loader<'_> {
             self.check_field_paths(c.as_ref(), &path, &spec);
         }
         let distributions = self.distributions(&path, &name, &spec);
+        self.check_several(&path, &spec);
         if self.problems.len() == before
             && let Some((connector, limits)) = connector
             && let Some(engine) = engine

@@ -148,31 +148,46 @@ pub fn review_page(
         .collect::<Vec<_>>()
         .join(" ");
     let title = Held::pick(&held.title, lang).unwrap_or("").to_owned();
-    let fields = held
-        .fields()
+    let offered = held.offered();
+    let several = offered.len() > 1;
+    let evidences = offered
         .iter()
-        .map(|f| {
-            (
-                Held::pick(&f.label, lang).unwrap_or("").to_owned(),
-                f.value.clone(),
-            )
+        .enumerate()
+        .map(|(i, o)| EvidenceView {
+            title: title.clone(),
+            fields: o
+                .fields
+                .iter()
+                .map(|f| {
+                    (
+                        Held::pick(&f.label, lang).unwrap_or("").to_owned(),
+                        f.value.clone(),
+                    )
+                })
+                .collect(),
+            document: Some(DocumentLink {
+                url: document_url(base, token, i),
+                media_type: o.evidence.media_type.clone(),
+                label: title.clone(),
+            }),
+            choice: several.then(|| o.evidence.evidence_id.clone()),
         })
         .collect();
-    let document = held.evidence().map(|e| DocumentLink {
-        url: format!("{base}/{token}/document"),
-        media_type: e.media_type.clone(),
-        label: title.clone(),
-    });
     Page::Review {
         requester_name: held.requester.clone(),
         subject_name,
-        evidences: vec![EvidenceView {
-            title,
-            fields,
-            document,
-        }],
+        evidences,
         action_url: format!("{base}/{token}/decision"),
         csrf_token: csrf.to_owned(),
         expires_at: expires_at.to_owned(),
+    }
+}
+
+/// Where the `index`th evidence's document is served: the first where a single
+/// evidence always was, the others (`evidence.several`) after it.
+fn document_url(base: &str, token: &str, index: usize) -> String {
+    match index {
+        0 => format!("{base}/{token}/document"),
+        n => format!("{base}/{token}/document/{n}"),
     }
 }

@@ -280,6 +280,7 @@ fn sample_pages() -> Vec<Page> {
             media_type: "application/pdf".to_owned(),
             label: "Document".to_owned(),
         }),
+        choice: document.then(|| "e1".to_owned()),
     };
     let back = Some("https://requester.example/back".to_owned());
     vec![

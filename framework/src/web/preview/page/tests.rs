@@ -29,11 +29,13 @@ fn review() -> Page {
                     media_type: "application/pdf".to_owned(),
                     label: "Birth certificate (document)".to_owned(),
                 }),
+                choice: None,
             },
             EvidenceView {
                 title: "Empty one".to_owned(),
                 fields: Vec::new(),
                 document: None,
+                choice: None,
             },
         ],
         action_url: "/preview/abc123/decision".to_owned(),

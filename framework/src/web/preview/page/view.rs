@@ -32,6 +32,9 @@ pub struct EvidenceView {
     pub fields: Vec<(String, String)>,
     /// The rendered document, if it can be opened.
     pub document: Option<DocumentLink>,
+    /// With several evidences (`evidence.several`): the value of this evidence's
+    /// tick-box (`evidence=<id>` in the decision form); the user sends the ticked ones.
+    pub choice: Option<String>,
 }
 
 /// A link to a rendered evidence document.
@@ -197,11 +200,14 @@ impl Page {
                         "title": evidence.title,
                         "fields": fields,
                         "document": document,
+                        "choice": evidence.choice,
                     }));
                 }
+                let several = evidences.iter().any(|e| e.choice.is_some());
                 json!({
                     "requester_name": shown(requester_name),
                     "subject_name": shown(subject_name),
+                    "several": several,
                     "evidences": list,
                     "action_url": required("action_url", action_url)?,
                     "csrf_token": csrf_token,
