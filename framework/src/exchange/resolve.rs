@@ -16,7 +16,7 @@ use crate::preview::held::Content;
 #[derive(Debug)]
 pub enum Resolution {
     /// Exactly one record: its fields and evidence, to show and, if approved, deliver.
-    Found(Content),
+    Found(Box<Content>),
     /// Still none, or still several; why, free of personal data.
     NotFound(String),
     /// The request, the registry or the rendering failed (a stable code): the user may
@@ -79,13 +79,13 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
         );
     }
     match produce(ex, &routed, record, now).await {
-        Ok(evidence) => Resolution::Found(Content::Evidence {
+        Ok(evidence) => Resolution::Found(Box::new(Content::Evidence {
             fields: shown_fields(&routed, record),
             evidence,
             singled_out: Some(explanation.summary()),
             record: Some(record_identity(&routed, record)),
             more: Vec::new(),
-        }),
+        })),
         Err(code) => Resolution::Failed(code),
     }
 }

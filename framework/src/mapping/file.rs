@@ -149,6 +149,9 @@ pub struct TestExpectation {
     /// Media type of the attached evidence.
     #[serde(default)]
     pub attachment: Option<String>,
+    /// How many evidences the answer carries (`evidence.several`).
+    #[serde(default)]
+    pub evidences: Option<usize>,
     /// Values in the rendered evidence: an element path from the root (`Child/FamilyName`)
     /// for XML, a dotted path (`child.family_name`) for JSON.
     #[serde(default)]

@@ -43,6 +43,8 @@ pub struct Held {
 /// The evidence a session holds, or why it holds none yet.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
+// One per session, never in a collection: boxing would only change the stored shape's code.
+#[allow(clippy::large_enum_variant)]
 pub enum Content {
     /// One record is the subject: its labelled fields, shown on the page, and the
     /// evidence exactly as it will be delivered.

@@ -206,7 +206,7 @@ async fn single_out(
     match space.exchange.resolve(request, identifier).await {
         Resolution::Found(content) => {
             tracing::info!("the sign-in singled out the subject's record");
-            Ok(Some(content))
+            Ok(Some(*content))
         }
         Resolution::NotFound(why) => {
             tracing::info!(why = %why, "the sign-in did not single out the subject's record");
