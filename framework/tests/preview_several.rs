@@ -11,104 +11,11 @@ use std::time::Duration;
 
 use oots_framework::edm::{EdmVersion, ErrorCode, QueryResponse};
 use oots_framework::gateway::OutboundMessage;
-use oots_framework::requester::RequestSpec;
+use preview_support::several::{BACK, deployment, request};
 use preview_support::{
-    Adapter, Deployment, assert_declined, assert_neutral_not_found, browser_cookie, client, csrf,
-    exception, preview_link_for, regrep,
+    Adapter, assert_declined, assert_neutral_not_found, browser_cookie, client, csrf, exception,
+    preview_link_for, regrep,
 };
-
-const CLASSIFICATION: &str = "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/5e0c9ad1-7a3b-4c2d-9e8f-0a1b2c3d4e5f";
-
-/// The requester's return address (a 2.0 follow-up carries one, R-EDM-REQ-S062).
-const BACK: &str = "https://requester.example/back";
-
-const MAPPING: &str = "evidence_type:
-  classifications:
-    - https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/5e0c9ad1-7a3b-4c2d-9e8f-0a1b2c3d4e5f
-  title: { EN: Diploma }
-connector:
-  connection: diplomas
-  query: SELECT * FROM diplomas WHERE date_of_birth = :dob
-  parameters:
-    dob: DateOfBirth
-  fields:
-    diploma_number: diploma_number
-    student_id: student_id
-    family_name: family_name
-    given_name: given_name
-    date_of_birth: date_of_birth
-identity:
-  FamilyName: family_name
-  GivenName: given_name
-  DateOfBirth: date_of_birth
-evidence:
-  title: Diploma
-  several:
-    person_key: student_id
-  distributions:
-    - format: application/xml
-      template: diploma.xml.hbs
-labels:
-  diploma_number: { EN: Diploma number }
-";
-
-/// The registry: Anna has two diplomas, Piotr twenty, Jan twenty-one (over the default
-/// cap of 20); the twins Ewa share names and date of birth but not the student number.
-fn seed() -> String {
-    let mut sql = String::from(
-        "CREATE TABLE diplomas (diploma_number TEXT PRIMARY KEY, student_id TEXT, family_name TEXT, given_name TEXT, date_of_birth TEXT);\n",
-    );
-    let mut add = |number: String, student: &str, family: &str, given: &str, dob: &str| {
-        sql.push_str(&format!(
-            "INSERT INTO diplomas VALUES ('{number}', '{student}', '{family}', '{given}', '{dob}');\n"
-        ));
-    };
-    add("ANNA-1".into(), "S1", "Nowak", "Anna", "1990-01-01");
-    add("ANNA-2".into(), "S1", "Nowak", "Anna", "1990-01-01");
-    add("EWA-1".into(), "S2", "Twin", "Ewa", "1991-02-02");
-    add("EWA-2".into(), "S3", "Twin", "Ewa", "1991-02-02");
-    for i in 0..20 {
-        add(format!("PIOTR-{i:02}"), "S4", "Many", "Piotr", "1992-03-03");
-    }
-    for i in 0..21 {
-        add(format!("JAN-{i:02}"), "S5", "Over", "Jan", "1993-04-04");
-    }
-    sql
-}
-
-/// The deployment, written into `dir`.
-fn deployment(dir: &std::path::Path) -> Deployment {
-    let mappings = dir.join("mappings");
-    std::fs::create_dir_all(&mappings).unwrap();
-    std::fs::write(mappings.join("diploma.yaml"), MAPPING).unwrap();
-    std::fs::write(
-        mappings.join("diploma.xml.hbs"),
-        "<Diploma><Number>{{record.diploma_number}}</Number></Diploma>",
-    )
-    .unwrap();
-    std::fs::write(dir.join("seed.sql"), seed()).unwrap();
-    Deployment {
-        provider: "  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: { EN: University Registrar }\n  country: DE\n".into(),
-        mappings,
-        connection: "diplomas",
-        seed: dir.join("seed.sql"),
-    }
-}
-
-fn request(
-    family: &str,
-    given: &str,
-    dob: &str,
-    version: EdmVersion,
-    preview: bool,
-) -> RequestSpec {
-    RequestSpec {
-        version,
-        preview,
-        classification: CLASSIFICATION.into(),
-        ..RequestSpec::quickstart_birth(family, given, dob, "application/xml")
-    }
-}
 
 async fn start(dir: &std::path::Path) -> Adapter {
     Adapter::start_deployment(
@@ -364,5 +271,13 @@ async fn twenty_evidences_in_the_preview_and_one_ticked_in_1x() {
     let xml = String::from_utf8_lossy(&doc.bytes);
     assert_eq!(xml.matches("rim:ExtrinsicObjectType").count(), 2, "{xml}");
     assert!(!xml.contains("RegistryPackageType"), "{xml}");
+
+    // "Do not use" declines whatever is ticked.
+    let (location, token) = preview_link_for(&mut adapter, Some(&piotr)).await;
+    let (cookie, form, ids, _) = open(&adapter, &token).await;
+    let body = format!("csrf={form}&decision=decline&evidence={}", ids[0]);
+    assert_eq!(post(&adapter, &token, &cookie, body).await, 200);
+    adapter.send_request(&piotr, Some(&location), None);
+    assert_declined(&answer(&adapter).await);
     adapter.stop();
 }

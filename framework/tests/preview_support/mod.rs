@@ -2,6 +2,8 @@
 //! simulator, a requester sending requests and follow-ups, and the page helpers.
 #![allow(dead_code)]
 
+pub mod several;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -178,7 +178,7 @@ async fn who_signed_in(
     } {
         let verdict = identity::check_record(&requested, record, claimed);
         if !verdict.is_same() {
-            tracing::warn!(check = "record", verdict = ?verdict, "the signed-in person is not the person of a record the request matched; nothing of it is shown");
+            tracing::warn!(check = "record", verdict = ?verdict, "the signed-in person is not the person of the record the request matched (or of one of them); nothing of it is shown");
             return Ok(SignedIn::Other(Mismatch::Record { verdict }));
         }
     }

@@ -1,0 +1,101 @@
+//! A deployment whose subjects may have several evidences (`evidence.several`): a
+//! diploma register in SQLite keyed by student number, for `preview_several.rs` and the
+//! browser suite.
+
+use oots_framework::edm::EdmVersion;
+use oots_framework::requester::RequestSpec;
+
+use super::Deployment;
+
+pub const CLASSIFICATION: &str = "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/5e0c9ad1-7a3b-4c2d-9e8f-0a1b2c3d4e5f";
+
+/// The requester's return address (a 2.0 follow-up carries one, R-EDM-REQ-S062).
+pub const BACK: &str = "https://requester.example/back";
+
+pub const MAPPING: &str = "evidence_type:
+  classifications:
+    - https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/5e0c9ad1-7a3b-4c2d-9e8f-0a1b2c3d4e5f
+  title: { EN: Diploma }
+connector:
+  connection: diplomas
+  query: SELECT * FROM diplomas WHERE date_of_birth = :dob
+  parameters:
+    dob: DateOfBirth
+  fields:
+    diploma_number: diploma_number
+    student_id: student_id
+    family_name: family_name
+    given_name: given_name
+    date_of_birth: date_of_birth
+identity:
+  FamilyName: family_name
+  GivenName: given_name
+  DateOfBirth: date_of_birth
+evidence:
+  title: Diploma
+  several:
+    person_key: student_id
+  distributions:
+    - format: application/xml
+      template: diploma.xml.hbs
+labels:
+  diploma_number: { EN: Diploma number }
+";
+
+/// The registry: Anna has two diplomas, Piotr twenty, Jan twenty-one (over the default
+/// cap of 20); the twins Ewa share names and date of birth but not the student number.
+pub fn seed() -> String {
+    let mut sql = String::from(
+        "CREATE TABLE diplomas (diploma_number TEXT PRIMARY KEY, student_id TEXT, family_name TEXT, given_name TEXT, date_of_birth TEXT);\n",
+    );
+    let mut add = |number: String, student: &str, family: &str, given: &str, dob: &str| {
+        sql.push_str(&format!(
+            "INSERT INTO diplomas VALUES ('{number}', '{student}', '{family}', '{given}', '{dob}');\n"
+        ));
+    };
+    add("ANNA-1".into(), "S1", "Nowak", "Anna", "1990-01-01");
+    add("ANNA-2".into(), "S1", "Nowak", "Anna", "1990-01-01");
+    add("EWA-1".into(), "S2", "Twin", "Ewa", "1991-02-02");
+    add("EWA-2".into(), "S3", "Twin", "Ewa", "1991-02-02");
+    for i in 0..20 {
+        add(format!("PIOTR-{i:02}"), "S4", "Many", "Piotr", "1992-03-03");
+    }
+    for i in 0..21 {
+        add(format!("JAN-{i:02}"), "S5", "Over", "Jan", "1993-04-04");
+    }
+    sql
+}
+
+/// The deployment, written into `dir`.
+pub fn deployment(dir: &std::path::Path) -> Deployment {
+    let mappings = dir.join("mappings");
+    std::fs::create_dir_all(&mappings).unwrap();
+    std::fs::write(mappings.join("diploma.yaml"), MAPPING).unwrap();
+    std::fs::write(
+        mappings.join("diploma.xml.hbs"),
+        "<Diploma><Number>{{record.diploma_number}}</Number></Diploma>",
+    )
+    .unwrap();
+    std::fs::write(dir.join("seed.sql"), seed()).unwrap();
+    Deployment {
+        provider: "  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: { EN: University Registrar }\n  country: DE\n".into(),
+        mappings,
+        connection: "diplomas",
+        seed: dir.join("seed.sql"),
+    }
+}
+
+pub fn request(
+    family: &str,
+    given: &str,
+    dob: &str,
+    version: EdmVersion,
+    preview: bool,
+) -> RequestSpec {
+    RequestSpec {
+        version,
+        preview,
+        classification: CLASSIFICATION.into(),
+        ..RequestSpec::quickstart_birth(family, given, dob, "application/xml")
+    }
+}
