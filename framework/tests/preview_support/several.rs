@@ -42,7 +42,7 @@ labels:
   diploma_number: { EN: Diploma number }
 ";
 
-/// The registry: Anna has two diplomas, Piotr twenty, Jan twenty-one (over the default
+/// The registry: Anna has two diplomas, Maria two under two family names, Piotr twenty, Jan twenty-one (over the default
 /// cap of 20); the twins Ewa share names and date of birth but not the student number.
 pub fn seed() -> String {
     let mut sql = String::from(
@@ -57,6 +57,10 @@ pub fn seed() -> String {
     add("ANNA-2".into(), "S1", "Nowak", "Anna", "1990-01-01");
     add("EWA-1".into(), "S2", "Twin", "Ewa", "1991-02-02");
     add("EWA-2".into(), "S3", "Twin", "Ewa", "1991-02-02");
+    // One student number, two family names (a name change): the sign-in must be the
+    // person of both records before either is shown.
+    add("MARIA-1".into(), "S6", "Lis", "Maria", "1994-05-05");
+    add("MARIA-2".into(), "S6", "Wrona", "Maria", "1994-05-05");
     for i in 0..20 {
         add(format!("PIOTR-{i:02}"), "S4", "Many", "Piotr", "1992-03-03");
     }
