@@ -141,6 +141,15 @@ fn decided(
                     .push(Stage::Matched, format!("refused: {}", refusal.detail));
                 return Finding::Refused(refusal, None);
             };
+            if records.len() > 1 {
+                run.trace.push(
+                    Stage::Matched,
+                    format!(
+                        "{} records carry the subject's person key (evidence.several)",
+                        records.len()
+                    ),
+                );
+            }
             if let Some(refusal) = over_cap(routed, records.len()) {
                 run.trace
                     .push(Stage::Matched, format!("refused: {}", refusal.detail));
