@@ -464,7 +464,7 @@ async fn the_citizen_ticks_which_of_several_evidences_to_send() {
     let front = Front::start().await;
     let back = front.back();
     let dir = tempfile::tempdir().unwrap();
-    let deployment = preview_support::several::deployment(dir.path());
+    let deployment = Deployment::diplomas(dir.path());
     let mut adapter = Adapter::start_deployment(
         &deployment,
         2400,

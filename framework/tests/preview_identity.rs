@@ -337,7 +337,7 @@ async fn with_several_evidences_the_sign_in_must_be_the_person_of_every_record()
     let provider = Provider::start().await;
     provider.signing_in("Lis", "Maria", "1994-05-05", None);
     let dir = tempfile::tempdir().unwrap();
-    let deployment = preview_support::several::deployment(dir.path());
+    let deployment = Deployment::diplomas(dir.path());
     let mut adapter = Adapter::start_deployment(
         &deployment,
         2400,

@@ -11,15 +11,15 @@ use std::time::Duration;
 
 use oots_framework::edm::{EdmVersion, ErrorCode, QueryResponse};
 use oots_framework::gateway::OutboundMessage;
-use preview_support::several::{BACK, deployment, request};
+use preview_support::several::{BACK, request};
 use preview_support::{
-    Adapter, assert_declined, assert_neutral_not_found, browser_cookie, client, csrf, exception,
-    preview_link_for, regrep,
+    Adapter, Deployment, assert_declined, assert_neutral_not_found, browser_cookie, client, csrf,
+    exception, preview_link_for, regrep,
 };
 
 async fn start(dir: &std::path::Path) -> Adapter {
     Adapter::start_deployment(
-        &deployment(dir),
+        &Deployment::diplomas(dir),
         2400,
         "  authentication: none\n",
         "https://localhost:8443/preview",

@@ -50,6 +50,18 @@ impl Deployment {
         }
     }
 
+    /// A diploma register whose subjects may hold several diplomas
+    /// (`evidence.several`, [`several`]), written into `dir`.
+    pub fn diplomas(dir: &Path) -> Deployment {
+        let (mappings, seed) = several::write(dir);
+        Deployment {
+            provider: "  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: { EN: University Registrar }\n  country: DE\n".into(),
+            mappings,
+            connection: "diplomas",
+            seed,
+        }
+    }
+
     /// `mappings/birth-certificate`: Austrian birth certificates, with homonyms.
     pub fn austrian_births() -> Deployment {
         let m = workspace().join("mappings/birth-certificate");

@@ -1,11 +1,12 @@
 //! A deployment whose subjects may have several evidences (`evidence.several`): a
 //! diploma register in SQLite keyed by student number, for `preview_several.rs` and the
-//! browser suite.
+//! browser suite; self-contained, so the AS4 suite includes it too.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
 
 use oots_framework::edm::EdmVersion;
 use oots_framework::requester::RequestSpec;
-
-use super::Deployment;
 
 pub const CLASSIFICATION: &str = "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/5e0c9ad1-7a3b-4c2d-9e8f-0a1b2c3d4e5f";
 
@@ -70,8 +71,9 @@ pub fn seed() -> String {
     sql
 }
 
-/// The deployment, written into `dir`.
-pub fn deployment(dir: &std::path::Path) -> Deployment {
+/// The deployment's mapping folder and registry seed, written into `dir`; the
+/// connection is `diplomas`.
+pub fn write(dir: &Path) -> (PathBuf, PathBuf) {
     let mappings = dir.join("mappings");
     std::fs::create_dir_all(&mappings).unwrap();
     std::fs::write(mappings.join("diploma.yaml"), MAPPING).unwrap();
@@ -81,12 +83,7 @@ pub fn deployment(dir: &std::path::Path) -> Deployment {
     )
     .unwrap();
     std::fs::write(dir.join("seed.sql"), seed()).unwrap();
-    Deployment {
-        provider: "  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: { EN: University Registrar }\n  country: DE\n".into(),
-        mappings,
-        connection: "diplomas",
-        seed: dir.join("seed.sql"),
-    }
+    (mappings, dir.join("seed.sql"))
 }
 
 pub fn request(
