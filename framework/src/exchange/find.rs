@@ -8,7 +8,7 @@ use oots_connector::{ConnectorError, Record};
 
 use super::route::Routed;
 use super::run::Run;
-use super::several::Persons;
+use super::several::{self, Persons};
 use super::trace::Stage;
 use super::{Exchange, Refusal};
 use crate::edm::{ErrorCode, Rule};
@@ -42,22 +42,14 @@ pub(super) enum Finding {
 pub(super) async fn find(run: &mut Run<'_>, routed: &Routed<'_>) -> Finding {
     let ex = run.ex;
     let engine = routed.mapping.engine.clone();
-    let key = several_key(routed);
+    let key = several::person_key(routed);
     let mut persons = None;
     let (slot, shared) = (&mut persons, &engine);
     // With `evidence.several`, the decision is over persons (one record each) rather
     // than records; the groups are kept to answer with every record of the one matched.
     let looked_up = async move |prepared: &Prepared| {
         let (records, passes) = lookup(ex, routed, shared, prepared).await?;
-        Ok(match key {
-            Some(key) => {
-                let grouped = Persons::group(records, key);
-                let representatives = grouped.representatives();
-                *slot = Some(grouped);
-                (representatives, passes)
-            }
-            None => (records, passes),
-        })
+        Ok((several::candidates(key, records, slot), passes))
     };
     match matching(&engine, &routed.identity, None, looked_up).await {
         Matching::Refused(outcome) => {
@@ -97,18 +89,6 @@ pub(super) async fn find(run: &mut Run<'_>, routed: &Routed<'_>) -> Finding {
     }
 }
 
-/// The person key of a mapping whose subjects may have several evidences.
-fn several_key<'m>(routed: &'m Routed<'_>) -> Option<&'m str> {
-    routed
-        .mapping
-        .spec
-        .evidence
-        .several
-        .as_ref()?
-        .value
-        .person_key()
-}
-
 /// What the decision over the candidates means for the exchange.
 fn decided(
     run: &mut Run<'_>,
@@ -127,11 +107,7 @@ fn decided(
                     explanation.summary()
                 ),
             );
-            let picked = match persons {
-                Some(persons) => persons.take(*index),
-                None => records.into_iter().nth(*index).map(|r| vec![r]),
-            };
-            let Some(records) = picked.filter(|r| !r.is_empty()) else {
+            let Some(records) = several::matched(persons, records, *index) else {
                 // A matcher pointing past its candidates is a bug; refuse rather than guess.
                 let refusal = Refusal::new(
                     ErrorCode::InvalidQuery,
@@ -199,7 +175,7 @@ fn decided(
 
 /// A refusal when the subject has more evidences than the mapping's `several.max`: the
 /// answer never silently leaves some out (docs/mapping-files.md, `several`).
-fn over_cap(routed: &Routed<'_>, count: usize) -> Option<Refusal> {
+pub(super) fn over_cap(routed: &Routed<'_>, count: usize) -> Option<Refusal> {
     let max = routed.mapping.spec.evidence.several.as_ref()?.value.max();
     (count > max).then(|| {
         Refusal::rule(

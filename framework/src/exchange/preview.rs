@@ -46,7 +46,7 @@ pub(super) async fn offer(
     let content = match holding {
         Holding::Records(records) => match produce_all(run.ex, routed, records, run.now)
             .await
-            .and_then(|p| held_evidence(routed, records, p).ok_or("RENDER_NO_DOCUMENT"))
+            .and_then(|p| held_evidence(routed, records, p, None).ok_or("RENDER_NO_DOCUMENT"))
         {
             Ok(content) => content,
             Err(code) => {
@@ -77,11 +77,12 @@ pub(super) async fn offer(
 
 /// What a session holds for the matched record(s): the first evidence where sessions
 /// always held it, the others (`evidence.several`) after it, each with its fields and
-/// record identity.
-fn held_evidence(
+/// record identity; `singled_out`, how a sign-in singled the person out, if one did.
+pub(super) fn held_evidence(
     routed: &Routed<'_>,
     records: &[Record],
     produced: Vec<Produced>,
+    singled_out: Option<String>,
 ) -> Option<Content> {
     let mut all = records
         .iter()
@@ -95,7 +96,7 @@ fn held_evidence(
     Some(Content::Evidence {
         fields: first.fields,
         evidence: first.evidence,
-        singled_out: None,
+        singled_out,
         record: first.record,
         more: all.collect(),
     })

@@ -7,6 +7,52 @@
 
 use oots_connector::Record;
 
+use super::route::Routed;
+
+/// The person key of a mapping whose subjects may have several evidences.
+pub(super) fn person_key<'m>(routed: &'m Routed<'_>) -> Option<&'m str> {
+    routed
+        .mapping
+        .spec
+        .evidence
+        .several
+        .as_ref()?
+        .value
+        .person_key()
+}
+
+/// The candidates the decision sees: one per person with a person key (the groups kept
+/// in `slot`), else the records as they are.
+pub(super) fn candidates(
+    key: Option<&str>,
+    records: Vec<Record>,
+    slot: &mut Option<Persons>,
+) -> Vec<Record> {
+    match key {
+        Some(key) => {
+            let grouped = Persons::group(records, key);
+            let representatives = grouped.representatives();
+            *slot = Some(grouped);
+            representatives
+        }
+        None => records,
+    }
+}
+
+/// The records of the candidate the decision matched (`index`): its person's, or the
+/// one record; `None` for an index past the candidates.
+pub(super) fn matched(
+    persons: Option<Persons>,
+    records: Vec<Record>,
+    index: usize,
+) -> Option<Vec<Record>> {
+    match persons {
+        Some(persons) => persons.take(index),
+        None => records.into_iter().nth(index).map(|r| vec![r]),
+    }
+    .filter(|r| !r.is_empty())
+}
+
 /// Candidate records grouped by person key, in the registry's order: the first record
 /// of each group stands for the person in the decision.
 #[derive(Debug, Default)]
@@ -15,8 +61,9 @@ pub(super) struct Persons {
 }
 
 impl Persons {
-    /// Groups `records` by the text of `key`. A record without a key value is a person
-    /// of its own: it cannot be joined to another (and so makes a look-alike ambiguous).
+    /// Groups `records` by the text of `key`, a record found twice kept once. A record
+    /// without a key value is a person of its own: it cannot be joined to another (and so
+    /// makes a look-alike ambiguous).
     pub(super) fn group(records: Vec<Record>, key: &str) -> Self {
         let mut groups: Vec<(Option<String>, Vec<Record>)> = Vec::new();
         for record in records {
@@ -26,6 +73,8 @@ impl Persons {
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty());
             match groups.iter_mut().find(|(k, _)| k.is_some() && *k == value) {
+                // The same record found by two blocking passes is one evidence.
+                Some((_, group)) if group.contains(&record) => {}
                 Some((_, group)) => group.push(record),
                 None => groups.push((value, vec![record])),
             }
@@ -79,6 +128,7 @@ mod tests {
                 record(Some("S1"), "A"),
                 record(Some("S2"), "B"),
                 record(Some(" S1 "), "C"),
+                record(Some("S1"), "A"),
                 record(None, "D"),
                 record(None, "E"),
             ],

@@ -167,7 +167,9 @@ async fn who_signed_in(
     };
     // Every record whose evidence may be released (`evidence.several`: each of them).
     let records: Vec<_> = match &singled_out {
-        Some(Content::Evidence { record, .. }) => vec![record.as_ref()],
+        Some(Content::Evidence { record, more, .. }) => std::iter::once(record.as_ref())
+            .chain(more.iter().map(|m| m.record.as_ref()))
+            .collect(),
         Some(Content::Undetermined { .. }) => vec![None],
         None => loaded.held.offered().iter().map(|o| o.record).collect(),
     };
