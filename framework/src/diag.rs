@@ -133,6 +133,7 @@ pub mod codes {
     pub const MATCHING: &str = "OEA-E0117";
     pub const GATEWAY: &str = "OEA-E0118";
     pub const ASSOCIATED: &str = "OEA-E0124";
+    pub const SEVERAL: &str = "OEA-E0119";
     pub const HTTP_LISTENER: &str = "OEA-E0130";
     pub const SECRET: &str = "OEA-E0401";
 }

@@ -8,6 +8,8 @@
 //! with `EBMS:0101`.
 
 mod as4_support;
+#[path = "preview_support/several.rs"]
+mod several;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -430,6 +432,82 @@ async fn the_journal_keeps_the_proof_of_what_was_received_and_sent() {
             assert!(!acknowledged.is_empty());
         }
         other => panic!("{other:?}"),
+    }
+    served.stop();
+}
+
+/// Several evidences for one subject (`evidence.several`, docs/mapping-files.md) over
+/// native AS4: two diplomas, then twenty, answered in one signed message each, with one
+/// package per evidence (R-EDM-RESP-S066) and one part per document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_evidences_travel_in_one_as4_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    pki(dir.path(), &["AP_PROVIDER", "AP_REQUESTER"]);
+    let (port, requester_port) = (free_port(), free_port());
+    let config = as4_support::write_config(
+        dir.path(),
+        "AP_PROVIDER",
+        port,
+        "AP_REQUESTER",
+        requester_port,
+    );
+    let (mappings, seed) = several::write(dir.path());
+    let q = as4_support::workspace().join("examples/quickstart");
+    let yaml = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace(
+            &q.join("mappings").display().to_string(),
+            &mappings.display().to_string(),
+        )
+        .replace(
+            &q.join("registry/seed.sql").display().to_string(),
+            &seed.display().to_string(),
+        )
+        .replace("  birth_register:\n", "  diplomas:\n");
+    std::fs::write(&config, yaml).unwrap();
+    let served = as4_support::spawn(&config, port);
+    let (gateway, store, mut answers) = requester(dir.path(), port, requester_port).await;
+    for (n, (family, given, dob, count)) in [
+        ("Nowak", "Anna", "1990-01-01", 2),
+        ("Many", "Piotr", "1992-03-03", 20),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = format!("several-{n}@requester.example");
+        let spec = several::request(
+            family,
+            given,
+            dob,
+            oots_framework::edm::EdmVersion::V2_0,
+            false,
+        );
+        let msg = as4_support::request_message(
+            &id,
+            "AP_REQUESTER",
+            "AP_PROVIDER",
+            &spec,
+            oots_framework::clock::Clock::now(&oots_framework::clock::SystemClock),
+            |_| {},
+        );
+        assert_eq!(gateway.submit(&msg).await.unwrap(), id);
+        let answer_id = match tokio::time::timeout(Duration::from_secs(20), answers.recv()).await {
+            Ok(Some(Notification::Received(a))) => a,
+            other => panic!("no answer: {other:?}\n{}", served.stop()),
+        };
+        let (header_xml, regrep) = store.unanswered(&answer_id).await.unwrap().unwrap();
+        let header = oots_framework::gateway::ebms::UserMessage::from_xml(&header_xml).unwrap();
+        assert_eq!(header.action, "ExecuteQueryResponse");
+        // The RegRep part and one part per evidence.
+        assert_eq!(header.parts.len(), count + 1, "{family}");
+        match edm::parse_response(&regrep, &XmlLimits::default()).unwrap() {
+            QueryResponse::Evidence(r) => {
+                assert_eq!(r.items.len(), count, "{family}");
+                let xml = String::from_utf8_lossy(&regrep);
+                assert_eq!(xml.matches("rim:RegistryPackageType").count(), count);
+            }
+            QueryResponse::Error(e) => panic!("an error answer: {e:?}"),
+        }
     }
     served.stop();
 }

@@ -110,7 +110,7 @@ fn test_cmd(args: &[&str], path: &Path) -> (bool, String) {
 fn mapping_tests_pass_and_failures_are_masked_diffs() {
     let (ok, out) = test_cmd(&[], &workspace().join("examples"));
     assert!(ok, "{out}");
-    assert!(out.contains("33 passed, 0 failed"), "{out}");
+    assert!(out.contains("35 passed, 0 failed"), "{out}");
 
     let dir = tempfile::tempdir().unwrap();
     common::copy_dir(&workspace().join("examples/quickstart"), dir.path());

@@ -201,7 +201,6 @@ fn written_answers(into: &Path) -> usize {
         );
         let mut declined = samples::evidence_response(v);
         declined.items.clear();
-        declined.package_id = String::new();
         put(format!("{tag}-declined"), write_response(&declined));
         for code in ErrorCode::ALL {
             put(

@@ -118,7 +118,6 @@ fn a_declined_response_has_an_empty_object_list_in_every_version() {
     for v in VERSIONS {
         let mut resp = samples::evidence_response(v);
         resp.items.clear();
-        resp.package_id = String::new();
         let xml = write_response(&resp);
         assert_canonical(&xml);
         assert!(
@@ -200,4 +199,64 @@ fn preview_error_carries_preview_slots() {
         )
     );
     assert!(xml.contains("rim:InternationalStringValueType"));
+}
+
+/// A response with `n` evidences of the sample, each with its own ids and part.
+fn several(v: EdmVersion, n: usize) -> oots_framework::edm::EvidenceResponse {
+    let mut resp = samples::evidence_response(v);
+    let one = resp.items[0].clone();
+    resp.items = (0..n)
+        .map(|i| {
+            let mut item = one.clone();
+            if v.is_v2() {
+                item.package_id = format!("urn:uuid:00000000-0000-4000-8000-{i:012}");
+            }
+            item.object_id = format!("urn:uuid:00000000-0000-4000-9000-{i:012}");
+            item.content_id = format!("part-{i}@example.org");
+            item.evidence.identifier = format!("evidence-{i}");
+            item
+        })
+        .collect();
+    resp
+}
+
+/// Several evidences for one subject: 1.x one `ExtrinsicObjectType` per evidence in the
+/// flat list (R-EDM-RESP-S015, S033–S035); 2.0 one package per evidence at the top level
+/// (R-EDM-RESP-S066), each with one nested list holding its MainEvidence (S046, S047).
+#[test]
+fn several_evidences_round_trip_one_object_or_package_each() {
+    for v in VERSIONS {
+        for n in [2, 20] {
+            let resp = several(v, n);
+            let xml = write_response(&resp);
+            assert_canonical(&xml);
+            let packages = xml.matches("rim:RegistryPackageType").count();
+            let objects = xml.matches("rim:ExtrinsicObjectType").count();
+            let refs = xml.matches("<rim:RepositoryItemRef ").count();
+            let metadata = xml.matches("name=\"EvidenceMetadata\"").count();
+            assert_eq!((objects, refs, metadata), (n, n, n), "{v}");
+            if v.is_v2() {
+                assert_eq!(packages, n, "{v}");
+                // Each package: exactly one nested list (S046) with one MainEvidence.
+                assert_eq!(
+                    xml.matches("<rim:RegistryObjectList>").count(),
+                    n + 1,
+                    "{v}"
+                );
+                assert_eq!(
+                    xml.matches("classificationNode=\"MainEvidence\"").count(),
+                    n
+                );
+            } else {
+                assert_eq!(packages, 0, "{v}");
+                assert_eq!(xml.matches("<rim:RegistryObjectList>").count(), 1, "{v}");
+            }
+            let QueryResponse::Evidence(back) =
+                parse_response(xml.as_bytes(), &XmlLimits::default()).unwrap()
+            else {
+                panic!("{v}: evidence response expected")
+            };
+            assert_eq!(back, resp, "{v}");
+        }
+    }
 }

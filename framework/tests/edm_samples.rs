@@ -79,7 +79,7 @@ fn fr_reference_messages_parse() {
     };
     assert_eq!(resp.version, EdmVersion::V2_0);
     assert_eq!(
-        resp.package_id,
+        resp.items[0].package_id,
         "urn:uuid:1a2b3c4d-0000-4000-8000-000000000016"
     );
     assert_eq!(resp.items.len(), 1);

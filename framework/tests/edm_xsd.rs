@@ -126,10 +126,31 @@ fn written_messages_validate_against_the_schemas() {
             format!("{tag}-response"),
             write_response(&samples::evidence_response(v)),
         );
+        // Several evidences for one subject: one object (1.x) or package (2.0) each.
+        for n in [2, 20] {
+            let mut several = samples::evidence_response(v);
+            let one = several.items[0].clone();
+            several.items = (0..n)
+                .map(|i| {
+                    let mut item = one.clone();
+                    if v.is_v2() {
+                        item.package_id = format!("urn:uuid:00000000-0000-4000-8000-{i:012}");
+                    }
+                    item.object_id = format!("urn:uuid:00000000-0000-4000-9000-{i:012}");
+                    item.classification_id = format!("urn:uuid:00000000-0000-4000-a000-{i:012}");
+                    item.content_id = format!("part-{i}@example.org");
+                    item
+                })
+                .collect();
+            check(
+                &full,
+                format!("{tag}-response-{n}-evidences"),
+                write_response(&several),
+            );
+        }
         // The user declined in the preview: Success with an empty object list.
         let mut declined = samples::evidence_response(v);
         declined.items.clear();
-        declined.package_id = String::new();
         check(
             &full,
             format!("{tag}-declined-response"),
@@ -156,7 +177,7 @@ fn written_messages_validate_against_the_schemas() {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(validated, 37);
+    assert_eq!(validated, 43);
 }
 
 #[test]

@@ -184,3 +184,52 @@ async fn name_frequencies_are_read_through_the_connector_and_checked() {
         "{err}"
     );
 }
+
+/// `evidence.several` (docs/mapping-files.md): the registry's person key is required,
+/// must be a connector field, and the cap stays within 1..=100; each refusal points at
+/// its line.
+#[tokio::test]
+async fn several_evidences_need_the_registrys_person_key() {
+    let with_fields = GOOD.replace(
+        "    dob: DateOfBirth\n",
+        "    dob: DateOfBirth\n  fields:\n    family: family\n    given: given\n    dob: dob\n    student: student\n",
+    );
+    let several =
+        |section: &str| with_fields.replace("evidence:\n", &format!("evidence:\n{section}"));
+    let no_key = several("  several:\n    max: 5\n");
+    let unknown_key = several("  several:\n    person_key: student_number\n");
+    let no_cap = several("  several:\n    person_key: student\n    max: 0\n");
+    let huge_cap = several("  several:\n    person_key: student\n    max: 1000\n");
+    let dir = setup(&[
+        ("a-no-key.yaml", &no_key),
+        ("b-unknown-key.yaml", &unknown_key),
+        ("c-no-cap.yaml", &no_cap),
+        ("d-huge-cap.yaml", &huge_cap),
+        ("t.xml.hbs", "<a>{{record.family}}</a>"),
+    ]);
+    let err = load(dir.path()).await.unwrap_err();
+    let line = |file: &str| {
+        err.lines()
+            .find(|l| l.contains(file) && l.contains("OEA-E0119"))
+            .unwrap_or_else(|| panic!("no OEA-E0119 for {file} in:\n{err}"))
+            .to_owned()
+    };
+    // The `several:` section (line 21 after the five field lines), then the faulty value.
+    assert!(line("a-no-key.yaml").contains("a-no-key.yaml:21:"), "{err}");
+    assert!(line("a-no-key.yaml").contains("person_key"), "{err}");
+    assert!(
+        line("b-unknown-key.yaml").contains("b-unknown-key.yaml:21:")
+            && line("b-unknown-key.yaml").contains("student_number"),
+        "{err}"
+    );
+    assert!(line("c-no-cap.yaml").contains("c-no-cap.yaml:22:"), "{err}");
+    assert!(
+        line("d-huge-cap.yaml").contains("d-huge-cap.yaml:22:"),
+        "{err}"
+    );
+
+    let good = several("  several:\n    person_key: student\n    max: 30\n");
+    let dir = setup(&[("birth.yaml", &good), ("t.xml.hbs", "<a/>")]);
+    let set = load(dir.path()).await.unwrap();
+    assert_eq!(set.mappings().len(), 1);
+}

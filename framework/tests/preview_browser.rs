@@ -546,3 +546,76 @@ fn a_person_approves_the_demo_preview_in_a_browser() {
     let _ = demo.wait();
     assert!(answered, "{}", seen.join("\n"));
 }
+
+/// Several evidences (`evidence.several`, docs/preview.md "Several evidences"): the page
+/// shows a tick-box per evidence, none ticked; ticking one of two releases only that one,
+/// ticking none declines. Both pages pass axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_citizen_ticks_which_of_several_evidences_to_send() {
+    let Some(browser) = Browser::from_env() else {
+        return;
+    };
+    let front = Front::start().await;
+    let back = front.back();
+    let dir = tempfile::tempdir().unwrap();
+    let deployment = Deployment::diplomas(dir.path());
+    let mut adapter = Adapter::start_deployment(
+        &deployment,
+        2400,
+        "  authentication: none\n",
+        &front.public_url(),
+    )
+    .await;
+    front.0.set_backend(adapter.port);
+    let anna = preview_support::several::request(
+        "Nowak",
+        "Anna",
+        "1990-01-01",
+        oots_framework::edm::EdmVersion::V2_0,
+        true,
+    );
+
+    // Tick the second of two: only it is released.
+    let (link, _) = preview_link_for(&mut adapter, Some(&anna)).await;
+    adapter.send_request(&anna, Some(&link), Some(&back));
+    let seen = browser.visit(
+        &back,
+        &link,
+        "-",
+        "approve",
+        "several-tick-one",
+        &["--tick", "1"],
+    );
+    assert_eq!(seen["checkboxes"], 2, "{seen}");
+    assert_eq!(seen["checked_before"], 0, "{seen}");
+    let shown = seen["shown"].as_str().unwrap();
+    assert!(
+        shown.contains("ANNA-1") && shown.contains("ANNA-2"),
+        "{seen}"
+    );
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(answer.header.action, "ExecuteQueryResponse");
+    let parts: Vec<String> = answer
+        .payloads
+        .iter()
+        .filter(|p| p.mime_type == "application/xml")
+        .map(|p| String::from_utf8_lossy(&p.bytes).into_owned())
+        .collect();
+    assert_eq!(parts.len(), 1, "{parts:?}");
+    assert!(parts[0].contains("ANNA-2"), "{parts:?}");
+
+    // Tick none and use: declined, nothing released.
+    let (link, _) = preview_link_for(&mut adapter, Some(&anna)).await;
+    adapter.send_request(&anna, Some(&link), Some(&back));
+    let seen = browser.visit(&back, &link, "-", "approve", "several-tick-none", &[]);
+    assert_eq!(seen["checkboxes"], 2, "{seen}");
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_declined(&answer);
+    adapter.stop();
+}

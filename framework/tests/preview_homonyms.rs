@@ -285,3 +285,80 @@ async fn without_an_identifier_from_the_sign_in_homonyms_are_refused_at_once() {
     assert!(e.preview_location.is_none());
     adapter.stop();
 }
+
+/// Several evidences and homonyms (`evidence.several` with `on_ambiguous: preview`): the
+/// twins Ewa share names and date of birth; the first holds two diplomas under one
+/// student number. Her sign-in's identifier singles her out, and the page shows both of
+/// her diplomas and nothing of her sister's; she ticks both and the follow-up carries both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_singles_out_a_twin_who_holds_several_evidences() {
+    use preview_support::several::{FIRST_TWIN, HOMONYMS_CLASSIFICATION, request};
+    let provider = Provider::start().await;
+    provider.signing_in("Twin", "Ewa", "1991-02-02", Some(FIRST_TWIN));
+    let dir = tempfile::tempdir().unwrap();
+    let mut adapter = Adapter::start_deployment(
+        &Deployment::diplomas(dir.path()),
+        2400,
+        &oidc(&provider, true),
+        PUBLIC_URL,
+    )
+    .await;
+    let spec = RequestSpec {
+        classification: HOMONYMS_CLASSIFICATION.into(),
+        ..request(
+            "Twin",
+            "Ewa",
+            "1991-02-02",
+            oots_framework::edm::EdmVersion::V2_0,
+            true,
+        )
+    };
+    let (location, token) = preview_link_for(&mut adapter, Some(&spec)).await;
+    adapter.send_request(&spec, Some(&location), Some(BACK));
+    let visit = preview_support::open_and_sign_in(&adapter, &token).await;
+    assert_eq!(visit.status, 200, "{}", visit.page);
+    let page = &visit.page;
+    assert!(
+        page.contains("EWA-1") && page.contains("EWA-3") && !page.contains("EWA-2"),
+        "{page}"
+    );
+    let ids: Vec<String> = page
+        .match_indices("name=\"evidence\" value=\"")
+        .map(|(at, m)| {
+            let rest = &page[at + m.len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 2, "{page}");
+    let r = client()
+        .post(adapter.url(&format!("/preview/{token}/decision")))
+        .header("cookie", &visit.cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={}&decision=approve&evidence={}&evidence={}",
+            csrf(page),
+            ids[0],
+            ids[1]
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert_eq!(answer.header.action, "ExecuteQueryResponse");
+    let parts: Vec<String> = answer
+        .payloads
+        .iter()
+        .filter(|p| p.mime_type == "application/xml")
+        .map(|p| String::from_utf8_lossy(&p.bytes).into_owned())
+        .collect();
+    assert_eq!(parts.len(), 2, "{parts:?}");
+    assert!(
+        parts[0].contains("EWA-1") && parts[1].contains("EWA-3"),
+        "{parts:?}"
+    );
+    adapter.stop();
+}

@@ -326,3 +326,46 @@ async fn approve(
     assert_eq!(answer.header.action, "ExecuteQueryResponse");
     answer
 }
+
+/// Several evidences (`evidence.several`): the registry's key joins Maria Lis's diploma
+/// and one under another family name (Wrona). Maria Lis signs in: she is the request's
+/// subject and the person of the first record, but not of the second, so nothing is
+/// shown and the follow-up gets the neutral `EDM:ERR:0004` (docs/preview.md, "Several
+/// evidences"): the record check holds for every record that could be released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_several_evidences_the_sign_in_must_be_the_person_of_every_record() {
+    let provider = Provider::start().await;
+    provider.signing_in("Lis", "Maria", "1994-05-05", None);
+    let dir = tempfile::tempdir().unwrap();
+    let deployment = Deployment::diplomas(dir.path());
+    let mut adapter = Adapter::start_deployment(
+        &deployment,
+        2400,
+        &provider.preview_authentication(false),
+        PUBLIC_URL,
+    )
+    .await;
+    let spec = preview_support::several::request(
+        "Lis",
+        "Maria",
+        "1994-05-05",
+        oots_framework::edm::EdmVersion::V2_0,
+        true,
+    );
+    let (location, token) = preview_link_for(&mut adapter, Some(&spec)).await;
+    adapter.send_request(&spec, Some(&location), Some(BACK));
+    let visit = open_and_sign_in(&adapter, &token).await;
+    assert_eq!(visit.status, 403, "the mismatch page: {}", visit.page);
+    for body in &visit.bodies {
+        for value in ["MARIA-1", "MARIA-2", "Wrona"] {
+            assert!(!body.contains(value), "{value} sent to the browser: {body}");
+        }
+    }
+    let answer = adapter
+        .answer(Duration::from_secs(10))
+        .await
+        .expect("the held follow-up is refused at once");
+    assert_neutral_not_found(&answer);
+    assert_eq!(answer.payloads.len(), 1, "no attachment");
+    adapter.stop();
+}

@@ -5,6 +5,7 @@ identity provider and the requester and checks the answers.
     preview.py --link <PreviewLocation>
                --login jean|other|dupond|lukas|lukas-unknown|kovar|hajkova|demo-idp|-
                --decision approve|decline|none [--try-document] [--reload-after <s>]
+               [--tick <n>]...
                [--plant-cookie <value>]
                --return-url <url> --axe <axe.min.js> --shots <dir> --name <scenario>
 
@@ -43,6 +44,9 @@ def main():
                    help="wait this many seconds after the decision step, then reload")
     p.add_argument("--try-document", action="store_true",
                    help="after the sign-in, ask for the held document as this browser")
+    p.add_argument("--tick", type=int, action="append", default=[],
+                   help="with several evidences, tick the n-th (from 0) evidence's box "
+                        "before deciding (repeatable)")
     p.add_argument("--plant-cookie", default="",
                    help="before the first visit, set the preview cookies to this value "
                         "(a fixation attempt); the report gives the values the browser holds")
@@ -135,6 +139,11 @@ def main():
             result["document_shown"] = page.inner_text("body")
             result["html"] += page.content()
             page.goto(back_to)
+        boxes = page.get_by_role("checkbox")
+        result["checkboxes"] = boxes.count()
+        result["checked_before"] = sum(1 for i in range(boxes.count()) if boxes.nth(i).is_checked())
+        for n in a.tick:
+            boxes.nth(n).check()
         if a.decision in ("approve", "decline"):
             label = "Use this evidence" if a.decision == "approve" else "Do not use"
             button = page.get_by_role("button", name=label)

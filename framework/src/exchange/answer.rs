@@ -174,9 +174,9 @@ impl Run<'_> {
         error(self, refusal, Some(location))
     }
 
-    /// Answers with the evidence response for a produced document (at once, or after the
-    /// user approved it in the preview).
-    pub fn deliver(self, routed: &Routed<'_>, produced: Produced) -> Answer {
+    /// Answers with the evidence response for the produced documents (at once, or those
+    /// the user approved in the preview); at least one.
+    pub fn deliver(self, routed: &Routed<'_>, produced: Vec<Produced>) -> Answer {
         deliver(self, routed, produced)
     }
 
@@ -197,7 +197,6 @@ fn decline(run: Run<'_>, routed: &Routed<'_>) -> Answer {
         response_id: ex.ids.uuid().to_string(),
         issue_date_time: edm_timestamp(now),
         // No package: the object list stays empty (2.0 too).
-        package_id: String::new(),
         provider: provider_agent_of(ex, "EP"),
         requester: requester_echo(request.requester()),
         items: Vec::new(),
@@ -298,11 +297,68 @@ fn requester_echo(a: &Agent) -> Agent {
     }
 }
 
-/// The evidence response for a produced document (at once, or after the user approved
-/// it in the preview).
-fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer {
+/// The evidence response for the produced documents, one evidence each (at once, or
+/// those the user ticked in the preview): 1.x one object per evidence (R-EDM-RESP-S015,
+/// S033–S035), 2.0 one package per evidence (R-EDM-RESP-S066, S046, S047).
+fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Vec<Produced>) -> Answer {
     let (ex, now) = (run.ex, run.now);
     let request = routed.request;
+    let mapping = &routed.mapping;
+    let bytes: usize = produced.iter().map(|p| p.bytes.len()).sum();
+    run.trace.push(
+        Stage::Rendered,
+        format!(
+            "{} × {} ({bytes} bytes)",
+            produced.len(),
+            routed.distribution.format
+        ),
+    );
+    // Ids drawn in the order a single evidence always drew them (golden files stay).
+    let content_ids: Vec<String> = produced
+        .iter()
+        .map(|_| format!("{}@{}", ex.ids.uuid(), ex.config.provider.domain))
+        .collect();
+    let response_id = ex.ids.uuid().to_string();
+    let provider = provider_agent_of(ex, "EP");
+    let (items, attachments): (Vec<_>, Vec<_>) = produced
+        .into_iter()
+        .zip(content_ids)
+        .map(|(p, content_id)| evidence_item(ex, routed, &provider, p, content_id))
+        .unzip();
+    let attachments: Vec<Attachment> = attachments.into_iter().flatten().collect();
+    let count = items.len();
+    let response = EvidenceResponse {
+        version: run.echo.version,
+        request_id: request.id.clone(),
+        response_id,
+        issue_date_time: edm_timestamp(now),
+        provider,
+        requester: requester_echo(request.requester()),
+        items,
+    };
+    let document = edm::write_response(&response);
+    answered(
+        run,
+        format!("ExecuteQueryResponse with {count} evidence(s)"),
+        Some(request.id.clone()),
+        Outcome::Evidence {
+            mapping: mapping.name.clone(),
+            format: routed.distribution.format.clone(),
+        },
+        document,
+        attachments,
+    )
+}
+
+/// One evidence of the response and the parts carrying its document and its associated
+/// documents.
+fn evidence_item(
+    ex: &Exchange,
+    routed: &Routed<'_>,
+    provider: &Agent,
+    produced: Produced,
+    content_id: String,
+) -> (EvidenceItem, Vec<Attachment>) {
     let mapping = &routed.mapping;
     let Produced {
         evidence_id,
@@ -311,82 +367,54 @@ fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer 
         issuing_date,
         associated,
     } = produced;
-    let supplements = super::associated::supplements(ex, &associated);
-    let language = routed.evidence_language();
-    run.trace.push(
-        Stage::Rendered,
-        format!("{} ({} bytes)", routed.distribution.format, bytes.len()),
-    );
-
-    let content_id = format!("{}@{}", ex.ids.uuid(), ex.config.provider.domain);
-    let titles = localized(&mapping.spec.evidence_type.title);
-    let descriptions = localized(&mapping.spec.evidence_type.description);
-    let conforms_to = conforms_to(routed);
-    let provider = provider_agent_of(ex, "EP");
     let issuing_authority = Agent {
         identifier: provider.identifier.clone(),
         names: provider.names.clone(),
         address: None,
         classification: None,
     };
-    let is_about = is_about(&request.subject);
-    let response = EvidenceResponse {
-        version: run.echo.version,
-        request_id: request.id.clone(),
-        response_id: ex.ids.uuid().to_string(),
-        issue_date_time: edm_timestamp(now),
+    let item = EvidenceItem {
+        // Written by 2.0 only (one package per evidence); drawn for 1.x too.
         package_id: format!("urn:uuid:{}", ex.ids.uuid()),
-        provider,
-        requester: requester_echo(request.requester()),
-        items: vec![EvidenceItem {
-            object_id: format!("urn:uuid:{}", ex.ids.uuid()),
-            classification_id: format!("urn:uuid:{}", ex.ids.uuid()),
-            evidence: Evidence {
-                identifier: evidence_id,
-                is_about,
-                issuing_authority,
-                classification: request.evidence_type.classification.clone(),
-                titles,
-                descriptions,
-                issuing_date,
-                distribution: EvidenceDistribution {
-                    format: routed.distribution.format.clone(),
-                    language,
-                    conforms_to,
-                },
-                validity: None,
+        object_id: format!("urn:uuid:{}", ex.ids.uuid()),
+        classification_id: format!("urn:uuid:{}", ex.ids.uuid()),
+        evidence: Evidence {
+            identifier: evidence_id,
+            is_about: is_about(&routed.request.subject),
+            issuing_authority,
+            classification: routed.request.evidence_type.classification.clone(),
+            titles: localized(&mapping.spec.evidence_type.title),
+            descriptions: localized(&mapping.spec.evidence_type.description),
+            issuing_date,
+            distribution: EvidenceDistribution {
+                format: routed.distribution.format.clone(),
+                language: routed.evidence_language(),
+                conforms_to: conforms_to(routed),
             },
-            content_id: content_id.clone(),
-            title: mapping.spec.evidence.title.clone(),
-            supplements: supplements.clone(),
-        }],
-    };
-    let document = edm::write_response(&response);
-    answered(
-        run,
-        "ExecuteQueryResponse with 1 evidence".to_owned(),
-        Some(request.id.clone()),
-        Outcome::Evidence {
-            mapping: mapping.name.clone(),
-            format: routed.distribution.format.clone(),
+            validity: None,
         },
-        document,
-        std::iter::once(Attachment {
-            content_id,
-            mime_type: media_type,
-            bytes,
-        })
-        .chain(
-            supplements
-                .into_iter()
-                .zip(associated)
-                .map(|(s, p)| Attachment {
-                    content_id: s.content_id,
-                    mime_type: p.media_type,
-                    bytes: p.bytes,
-                }),
-        )
-        .collect(),
+        content_id: content_id.clone(),
+        title: mapping.spec.evidence.title.clone(),
+        supplements: Vec::new(),
+    };
+    // Each associated document is its own package member and MIME part (S033, S050).
+    let supplements = super::associated::supplements(ex, &associated);
+    let mut parts = vec![Attachment {
+        content_id,
+        mime_type: media_type,
+        bytes,
+    }];
+    parts.extend(supplements.iter().zip(associated).map(|(s, p)| Attachment {
+        content_id: s.content_id.clone(),
+        mime_type: p.media_type,
+        bytes: p.bytes,
+    }));
+    (
+        EvidenceItem {
+            supplements,
+            ..item
+        },
+        parts,
     )
 }
 

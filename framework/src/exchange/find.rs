@@ -8,6 +8,7 @@ use oots_connector::{ConnectorError, Record};
 
 use super::route::Routed;
 use super::run::Run;
+use super::several::{self, Persons};
 use super::trace::Stage;
 use super::{Exchange, Refusal};
 use crate::edm::{ErrorCode, Rule};
@@ -17,9 +18,11 @@ use crate::matching::{
 };
 use crate::retry::{Attempt, with_backoff};
 
-/// The record that is the subject, and the decision that says so; only [`find`] makes one.
+/// The subject's record(s), and the decision that says so; only [`find`] makes one.
 pub(super) struct Found {
-    pub record: Record,
+    /// The matched record, then (`evidence.several`) the other records the registry's
+    /// person key gives the same person, in the registry's order. Never empty.
+    pub records: Vec<Record>,
     pub outcome: MatchOutcome,
     /// Built here only: a stage cannot be skipped.
     _sealed: (),
@@ -39,7 +42,15 @@ pub(super) enum Finding {
 pub(super) async fn find(run: &mut Run<'_>, routed: &Routed<'_>) -> Finding {
     let ex = run.ex;
     let engine = routed.mapping.engine.clone();
-    let looked_up = async |prepared: &Prepared| lookup(ex, routed, &engine, prepared).await;
+    let key = several::person_key(routed);
+    let mut persons = None;
+    let (slot, shared) = (&mut persons, &engine);
+    // With `evidence.several`, the decision is over persons (one record each) rather
+    // than records; the groups are kept to answer with every record of the one matched.
+    let looked_up = async move |prepared: &Prepared| {
+        let (records, passes) = lookup(ex, routed, shared, prepared).await?;
+        Ok((several::candidates(key, records, slot), passes))
+    };
     match matching(&engine, &routed.identity, None, looked_up).await {
         Matching::Refused(outcome) => {
             let refusal = refusal_before_lookup(&outcome);
@@ -73,7 +84,7 @@ pub(super) async fn find(run: &mut Run<'_>, routed: &Routed<'_>) -> Finding {
                 Stage::LookedUp,
                 format!("{} candidate record(s) from the registry", records.len()),
             );
-            decided(run, routed, &engine, outcome, records)
+            decided(run, routed, &engine, outcome, records, persons)
         }
     }
 }
@@ -85,6 +96,7 @@ fn decided(
     engine: &Engine,
     outcome: MatchOutcome,
     records: Vec<Record>,
+    persons: Option<Persons>,
 ) -> Finding {
     match &outcome {
         MatchOutcome::Match { index, explanation } => {
@@ -95,7 +107,7 @@ fn decided(
                     explanation.summary()
                 ),
             );
-            let Some(record) = records.into_iter().nth(*index) else {
+            let Some(records) = several::matched(persons, records, *index) else {
                 // A matcher pointing past its candidates is a bug; refuse rather than guess.
                 let refusal = Refusal::new(
                     ErrorCode::InvalidQuery,
@@ -105,8 +117,22 @@ fn decided(
                     .push(Stage::Matched, format!("refused: {}", refusal.detail));
                 return Finding::Refused(refusal, None);
             };
+            if records.len() > 1 {
+                run.trace.push(
+                    Stage::Matched,
+                    format!(
+                        "{} records carry the subject's person key (evidence.several)",
+                        records.len()
+                    ),
+                );
+            }
+            if let Some(refusal) = over_cap(routed, records.len()) {
+                run.trace
+                    .push(Stage::Matched, format!("refused: {}", refusal.detail));
+                return Finding::Refused(refusal, Some(outcome));
+            }
             Finding::Found(Found {
-                record,
+                records,
                 outcome,
                 _sealed: (),
             })
@@ -145,6 +171,19 @@ fn decided(
             Finding::Refused(refusal, Some(outcome))
         }
     }
+}
+
+/// A refusal when the subject has more evidences than the mapping's `several.max`: the
+/// answer never silently leaves some out (docs/mapping-files.md, `several`).
+pub(super) fn over_cap(routed: &Routed<'_>, count: usize) -> Option<Refusal> {
+    let max = routed.mapping.spec.evidence.several.as_ref()?.value.max();
+    (count > max).then(|| {
+        Refusal::rule(
+            ErrorCode::UnsupportedCapability,
+            Rule::EvidenceSeveral,
+            format!("the subject has more evidences of this type than one answer carries ({max})"),
+        )
+    })
 }
 
 /// Candidate records: the blocking passes' union, or the connector's query alone.

@@ -20,6 +20,7 @@ mod represent;
 mod resolve;
 mod route;
 mod run;
+mod several;
 mod trace;
 
 pub use answer::{Answer, Attachment, Outcome, Produced};

@@ -8,7 +8,7 @@ use oots_connector::Record;
 use super::find::{Finding, find};
 use super::parse::parse;
 use super::preview::{Holding, follow_up, offer};
-use super::produce::produce;
+use super::produce::produce_all;
 use super::represent;
 use super::route::{Routed, route};
 use super::run::Run;
@@ -82,8 +82,10 @@ async fn serve(
             return Ok(run.refuse(refusal).with_matching(found.outcome));
         }
         let why = "preview allowed by the requester: evidence held until the user approves";
-        let holding = Holding::Record(&found.record);
-        let representative = represent::held_representative(&routed, Some(&found.record), power);
+        let holding = Holding::Records(&found.records);
+        // The person key joins records of one subject: the first states who it is.
+        let first = found.records.first();
+        let representative = represent::held_representative(&routed, first, power);
         return offer(run, &routed, holding, why, found.outcome, representative).await;
     }
 
@@ -96,15 +98,15 @@ async fn serve(
             .push(Stage::Matched, format!("refused: {}", refusal.detail));
         return Ok(run.refuse(refusal).with_matching(found.outcome));
     }
-    Ok(evidence(run, &routed, &found.record)
+    Ok(evidence(run, &routed, &found.records)
         .await
         .with_matching(found.outcome))
 }
 
-/// An evidence response carrying the rendered (or passed-through) document, or an error
-/// if it cannot be produced.
-async fn evidence(mut run: Run<'_>, routed: &Routed<'_>, record: &Record) -> Answer {
-    match produce(run.ex, routed, record, run.now).await {
+/// An evidence response carrying the rendered (or passed-through) document of each
+/// record, or an error if one cannot be produced.
+async fn evidence(mut run: Run<'_>, routed: &Routed<'_>, records: &[Record]) -> Answer {
+    match produce_all(run.ex, routed, records, run.now).await {
         Ok(produced) => run.deliver(routed, produced),
         Err(code) => {
             run.trace.push(Stage::Rendered, format!("failed: {code}"));

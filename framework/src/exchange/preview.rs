@@ -4,14 +4,14 @@
 
 use oots_connector::{Record, Value};
 
-use super::produce::produce;
+use super::produce::produce_all;
 use super::route::Routed;
 use super::run::Run;
 use super::trace::Stage;
 use super::{Answer, Exchange, ExchangeError, Refusal, Reply};
 use crate::edm::{ErrorCode, EvidenceRequest, Rule};
 use crate::matching::MatchOutcome;
-use crate::preview::held::{Content, Held, ShownField};
+use crate::preview::held::{Content, Held, HeldEvidence, Produced, ShownField};
 use crate::preview::identity::RecordIdentity;
 use crate::preview::representative::Representative;
 use crate::preview::return_address::{ReturnAddress, ReturnChannel};
@@ -21,8 +21,9 @@ use crate::store::{PreviewLink, Revision, StoreError};
 
 /// What a preview link is issued for.
 pub(super) enum Holding<'r> {
-    /// The record matched: its evidence is produced now and held.
-    Record(&'r Record),
+    /// The record(s) matched (several with `evidence.several`): their evidence is
+    /// produced now and held.
+    Records(&'r [Record]),
     /// Several records fit (`on_ambiguous: preview`): the request as it arrived, to look
     /// again once the sign-in gives the person's identifier.
     Undetermined(&'r [u8]),
@@ -45,13 +46,11 @@ pub(super) async fn offer(
     representative: Option<Representative>,
 ) -> Result<Answer, ExchangeError> {
     let content = match holding {
-        Holding::Record(record) => match produce(run.ex, routed, record, run.now).await {
-            Ok(evidence) => Content::Evidence {
-                fields: shown_fields(routed, record),
-                evidence,
-                singled_out: None,
-                record: Some(record_identity(routed, record)),
-            },
+        Holding::Records(records) => match produce_all(run.ex, routed, records, run.now)
+            .await
+            .and_then(|p| held_evidence(routed, records, p, None).ok_or("RENDER_NO_DOCUMENT"))
+        {
+            Ok(content) => content,
             Err(code) => {
                 run.trace.push(Stage::Rendered, format!("failed: {code}"));
                 let refusal = Refusal::new(
@@ -77,6 +76,33 @@ pub(super) async fn offer(
     Ok(run
         .offer_preview(refusal, link.location)
         .with_matching(outcome))
+}
+
+/// What a session holds for the matched record(s): the first evidence where sessions
+/// always held it, the others (`evidence.several`) after it, each with its fields and
+/// record identity; `singled_out`, how a sign-in singled the person out, if one did.
+pub(super) fn held_evidence(
+    routed: &Routed<'_>,
+    records: &[Record],
+    produced: Vec<Produced>,
+    singled_out: Option<String>,
+) -> Option<Content> {
+    let mut all = records
+        .iter()
+        .zip(produced)
+        .map(|(record, evidence)| HeldEvidence {
+            fields: shown_fields(routed, record),
+            evidence,
+            record: Some(record_identity(routed, record)),
+        });
+    let first = all.next()?;
+    Some(Content::Evidence {
+        fields: first.fields,
+        evidence: first.evidence,
+        singled_out,
+        record: first.record,
+        more: all.collect(),
+    })
 }
 
 /// The record's labelled fields, as the page shows them.
@@ -281,29 +307,55 @@ pub(super) async fn follow_up(
                 .push(Stage::Preview, "declined by the user".to_owned());
             Ok(run.decline(routed).into())
         }
-        FollowUp::Release => {
+        FollowUp::Release { selected } => {
             ex.store.forget_preview_data(token).await?;
-            match held.content {
-                Content::Evidence {
-                    evidence,
-                    singled_out,
-                    ..
-                } => {
-                    if let Some(how) = singled_out {
-                        run.trace.push(
-                            Stage::Matched,
-                            format!("the record singled out by the user's sign-in: {how}"),
-                        );
-                    }
-                    run.trace
-                        .push(Stage::Preview, "approved by the user".to_owned());
-                    Ok(run.deliver(routed, evidence).into())
+            if let Content::Evidence {
+                singled_out: Some(how),
+                ..
+            } = &held.content
+            {
+                run.trace.push(
+                    Stage::Matched,
+                    format!("the record singled out by the user's sign-in: {how}"),
+                );
+            }
+            match released(&held, selected.as_deref()) {
+                Some(evidences) => {
+                    run.trace.push(
+                        Stage::Preview,
+                        format!("approved by the user: {} evidence(s)", evidences.len()),
+                    );
+                    Ok(run.deliver(routed, evidences).into())
                 }
-                // Not reached: a session is only approved once its record is known.
-                Content::Undetermined { .. } => refuse(run, Refusal::not_found()),
+                // Not reached: a session is only approved once its record is known, and
+                // a selection only of what it offers.
+                None => refuse(run, Refusal::not_found()),
             }
         }
     }
+}
+
+/// The evidences an approval releases: all and only those ticked (TDD 2.0.1 4.9 §3), in
+/// the order offered; every one held when nothing was ticked among several (an approval
+/// of a session holding one, or stored by an older version). `None` when nothing is held
+/// or a selected id is not held.
+fn released(held: &Held, selected: Option<&[String]>) -> Option<Vec<Produced>> {
+    let offered = held.offered();
+    let chosen: Vec<Produced> = match selected {
+        None => offered.iter().map(|o| o.evidence.clone()).collect(),
+        Some(ids) => {
+            let known = |id: &String| offered.iter().any(|o| &o.evidence.evidence_id == id);
+            if !ids.iter().all(known) {
+                return None;
+            }
+            offered
+                .iter()
+                .filter(|o| ids.contains(&o.evidence.evidence_id))
+                .map(|o| o.evidence.clone())
+                .collect()
+        }
+    };
+    (!chosen.is_empty()).then_some(chosen)
 }
 
 /// Applies the follow-up to the link's session (keeping its return address) and saves

@@ -10,6 +10,21 @@ use super::route::Routed;
 use crate::mapping::Source;
 use crate::preview::held::Produced;
 
+/// The evidence of each record, in order (`evidence.several`), or the first failure's
+/// code: an answer never carries part of a subject's evidences.
+pub(super) async fn produce_all(
+    ex: &Exchange,
+    routed: &Routed<'_>,
+    records: &[Record],
+    now: DateTime<Utc>,
+) -> Result<Vec<Produced>, &'static str> {
+    let mut produced = Vec::with_capacity(records.len());
+    for record in records {
+        produced.push(produce(ex, routed, record, now).await?);
+    }
+    Ok(produced)
+}
+
 /// Renders the evidence of `record` (or fetches the stored document), or says why not
 /// with a stable code.
 pub(super) async fn produce(

@@ -3,10 +3,11 @@
 //! operation as the exchange.
 
 use super::Exchange;
-use super::find::{lookup, unidentified};
-use super::preview::{record_identity, shown_fields};
-use super::produce::produce;
+use super::find::{lookup, over_cap, unidentified};
+use super::preview::held_evidence;
+use super::produce::produce_all;
 use super::route::select;
+use super::several;
 use super::trace::Trace;
 use crate::edm;
 use crate::matching::{Attribute, MatchOutcome, Matching, Prepared, matching};
@@ -16,8 +17,9 @@ use crate::preview::held::Content;
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)] // one per preview sign-in
 pub enum Resolution {
-    /// Exactly one record: its fields and evidence, to show and, if approved, deliver.
-    Found(Content),
+    /// Exactly one person: their record's (records', with `evidence.several`) fields and
+    /// evidence, to show and, if approved, deliver.
+    Found(Box<Content>),
     /// Still none, or still several; why, free of personal data.
     NotFound(String),
     /// The request, the registry or the rendering failed (a stable code): the user may
@@ -43,7 +45,14 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
         .identity
         .set(Attribute::PersonIdentifier, Some(identifier));
     let engine = routed.mapping.engine.clone();
-    let looked_up = async |prepared: &Prepared| lookup(ex, &routed, &engine, prepared).await;
+    // `evidence.several`: the decision over persons, as in the exchange (`super::find`).
+    let key = several::person_key(&routed);
+    let mut persons = None;
+    let (slot, shared, r) = (&mut persons, &engine, &routed);
+    let looked_up = async move |prepared: &Prepared| {
+        let (records, passes) = lookup(ex, r, shared, prepared).await?;
+        Ok((several::candidates(key, records, slot), passes))
+    };
     let exact = Some(Attribute::PersonIdentifier);
     let (index, explanation, records) = match matching(&engine, &routed.identity, exact, looked_up)
         .await
@@ -61,31 +70,36 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
             return Resolution::NotFound(unidentified(&outcome));
         }
     };
-    let Some(record) = records.get(index) else {
+    let Some(records) = several::matched(persons, records, index) else {
         return Resolution::Failed("MATCH_INTERNAL");
     };
+    if over_cap(&routed, records.len()).is_some() {
+        return Resolution::NotFound("more evidences than evidence.several.max".to_owned());
+    }
     // Matching compares identifiers as codes (case and punctuation folded); a
-    // proved identifier must be the registry's character for character.
-    let holds_it = engine
-        .fields()
-        .get(&Attribute::PersonIdentifier)
-        .into_iter()
-        .flatten()
-        .filter_map(|f| record.get(f)?.as_text())
-        .any(|v| v.trim() == identifier.trim());
-    if !holds_it {
+    // proved identifier must be the registry's character for character, in every record
+    // that would be released.
+    let holds_it = |record: &oots_connector::Record| {
+        engine
+            .fields()
+            .get(&Attribute::PersonIdentifier)
+            .into_iter()
+            .flatten()
+            .filter_map(|f| record.get(f)?.as_text())
+            .any(|v| v.trim() == identifier.trim())
+    };
+    if !records.iter().all(holds_it) {
         return Resolution::NotFound(
             "the record's identifier differs from the signed-in one in case or punctuation"
                 .to_owned(),
         );
     }
-    match produce(ex, &routed, record, now).await {
-        Ok(evidence) => Resolution::Found(Content::Evidence {
-            fields: shown_fields(&routed, record),
-            evidence,
-            singled_out: Some(explanation.summary()),
-            record: Some(record_identity(&routed, record)),
-        }),
-        Err(code) => Resolution::Failed(code),
+    let produced = match produce_all(ex, &routed, &records, now).await {
+        Ok(produced) => produced,
+        Err(code) => return Resolution::Failed(code),
+    };
+    match held_evidence(&routed, &records, produced, Some(explanation.summary())) {
+        Some(content) => Resolution::Found(Box::new(content)),
+        None => Resolution::Failed("RENDER_NO_DOCUMENT"),
     }
 }

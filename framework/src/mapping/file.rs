@@ -166,6 +166,9 @@ pub struct TestExpectation {
     /// Media type of the attached evidence.
     #[serde(default)]
     pub attachment: Option<String>,
+    /// How many evidences the answer carries (`evidence.several`).
+    #[serde(default)]
+    pub evidences: Option<usize>,
     /// Values in the rendered evidence: an element path from the root (`Child/FamilyName`)
     /// for XML, a dotted path (`child.family_name`) for JSON.
     #[serde(default)]
@@ -227,6 +230,10 @@ pub struct EvidenceSpec {
     pub title: String,
     /// The forms this evidence can be delivered in; the request picks one by format.
     pub distributions: Vec<DistributionSpec>,
+    /// The subject may have several evidences of this type, told apart from other
+    /// persons by the registry's person key (docs/mapping-files.md, `several`).
+    #[serde(default)]
+    pub several: Option<Spanned<super::SeveralSpec>>,
 }
 
 fn default_title() -> String {

@@ -8,6 +8,7 @@ mod generations;
 mod load;
 mod policy;
 mod representation;
+mod several;
 mod variables;
 
 /// Re-exported from matching (its home: who is matched), so mapping's API is unchanged.
@@ -21,6 +22,7 @@ pub use generations::{Generations, ReloadStatus};
 pub use load::load;
 pub use policy::{AllowedRequester, Denied, ExplicitRequestPolicy, admits};
 pub use representation::{Bound, Representation, RepresentationSpec, SCOPE_ATTRIBUTE};
+pub use several::{DEFAULT_MAX_EVIDENCES, MAX_EVIDENCES_CEILING, SeveralSpec};
 pub use variables::{Known, Unknown, unknown_variables};
 
 use std::collections::BTreeMap;

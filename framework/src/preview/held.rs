@@ -48,7 +48,7 @@ pub struct Held {
 /// The evidence a session holds, or why it holds none yet.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
-// Held once per session and moved rarely; the evidence's size is its nature.
+// One per session, never in a collection: boxing would only change the stored shape's code.
 #[allow(clippy::large_enum_variant)]
 pub enum Content {
     /// One record is the subject: its labelled fields, shown on the page, and the
@@ -64,11 +64,33 @@ pub enum Content {
         /// session stored by a version that kept none: its sign-in shows nothing.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         record: Option<RecordIdentity>,
+        /// The subject's other evidences (`evidence.several`), after the first above;
+        /// absent (empty) in sessions stored by older versions, which held one.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        more: Vec<HeldEvidence>,
     },
     /// The first request fitted more than one record equally well (`on_ambiguous:
     /// preview`): nothing is produced until the signed-in person's identifier singles one
     /// out. The request as it arrived is kept to look again with that identifier.
     Undetermined { request: String },
+}
+
+/// One more evidence of the subject, as the first one is held: its record's labelled
+/// fields, the document as it will be delivered, and who its record is about.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldEvidence {
+    pub fields: Vec<ShownField>,
+    pub evidence: Produced,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordIdentity>,
+}
+
+/// One evidence a session offers, borrowed from where it is held.
+#[derive(Clone, Copy)]
+pub struct Offered<'a> {
+    pub fields: &'a [ShownField],
+    pub evidence: &'a Produced,
+    pub record: Option<&'a RecordIdentity>,
 }
 
 /// One record field as the page shows it.
@@ -95,19 +117,57 @@ impl std::fmt::Debug for Content {
                 fields,
                 evidence,
                 record,
+                more,
                 ..
             } => f
                 .debug_struct("Evidence")
                 .field("fields", &fields.len())
                 .field("media_type", &evidence.media_type)
                 .field("record", record)
+                .field("more", &more.len())
                 .finish_non_exhaustive(),
             Content::Undetermined { .. } => f.write_str("Undetermined"),
         }
     }
 }
 
+impl std::fmt::Debug for HeldEvidence {
+    // Field values and the document are personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeldEvidence")
+            .field("fields", &self.fields.len())
+            .field("media_type", &self.evidence.media_type)
+            .field("record", &self.record)
+            .finish()
+    }
+}
+
 impl Held {
+    /// Every evidence the session offers, first the one sessions always held; none while
+    /// undetermined. Each is told apart by its `evidence_id` (the page's tick-boxes).
+    pub fn offered(&self) -> Vec<Offered<'_>> {
+        match &self.content {
+            Content::Evidence {
+                fields,
+                evidence,
+                record,
+                more,
+                ..
+            } => std::iter::once(Offered {
+                fields,
+                evidence,
+                record: record.as_ref(),
+            })
+            .chain(more.iter().map(|m| Offered {
+                fields: &m.fields,
+                evidence: &m.evidence,
+                record: m.record.as_ref(),
+            }))
+            .collect(),
+            Content::Undetermined { .. } => Vec::new(),
+        }
+    }
+
     /// The evidence to show and deliver, once a record is the subject.
     pub fn evidence(&self) -> Option<&Produced> {
         match &self.content {
@@ -240,6 +300,17 @@ mod tests {
                     given_names: vec!["Jana".into()],
                     dates_of_birth: vec!["1990-01-00".into()],
                 }),
+                more: vec![HeldEvidence {
+                    fields: Vec::new(),
+                    evidence: Produced {
+                        evidence_id: "e2".into(),
+                        media_type: "application/pdf".into(),
+                        bytes: vec![9],
+                        issuing_date: None,
+                        associated: Vec::new(),
+                    },
+                    record: None,
+                }],
             },
             min_level_of_assurance: Some(LevelOfAssurance::High),
             return_channel: ReturnChannel::LinkParameter,
@@ -256,6 +327,16 @@ mod tests {
         assert_eq!(held.record().map(|r| r.given_names.len()), Some(1));
         assert_eq!(held.fields().len(), 1);
         assert_eq!(held.evidence().unwrap().bytes, vec![0, 1, 2, 255]);
+        let ids: Vec<_> = held
+            .offered()
+            .iter()
+            .map(|o| o.evidence.evidence_id.clone())
+            .collect();
+        assert_eq!(ids, ["e1", "e2"]);
+        assert!(
+            !debug.contains("\"e2\"") && !debug.contains("[9]"),
+            "{debug}"
+        );
 
         // A represented session keeps its representative, hidden in Debug.
         let represented = Held {
@@ -300,6 +381,8 @@ mod tests {
             "bytes":"AAEC","issuing_date":null}}"#;
         let held: Held = serde_json::from_str(json).unwrap();
         assert!(held.evidence().is_some());
+        // One evidence, as older versions held.
+        assert_eq!(held.offered().len(), 1);
         assert!(
             held.record().is_none(),
             "no record identity: the sign-in shows nothing"
@@ -311,5 +394,6 @@ mod tests {
         // Written again, it stays so (nothing invented).
         let again = serde_json::to_string(&held).unwrap();
         assert!(!again.contains("\"record\""), "{again}");
+        assert!(!again.contains("\"more\""), "{again}");
     }
 }

@@ -7,6 +7,7 @@
 //! - [`held`]: what a session keeps until its follow-up is answered;
 //! - [`identity`]: the re-authentication checks against the request and the record;
 //! - [`representative`]: who acts for the subject, the one the sign-in is compared with;
+//! - [`selection`]: which of several evidences the user ticked (`evidence.several`);
 //! - [`return_address`]: where the user is sent back, and from which source;
 //! - [`store`]: links and sessions in the state store, and the one compare-and-set that
 //!   moves a session;
@@ -19,6 +20,7 @@ pub mod i18n;
 pub mod identity;
 pub mod representative;
 pub mod return_address;
+pub mod selection;
 pub mod session;
 pub mod store;
 pub mod ui_files;

@@ -20,6 +20,7 @@ use subtle::ConstantTimeEq;
 
 use super::identity;
 use super::return_address::ReturnAddress;
+use super::selection::Selection;
 use crate::edm::ErrorCode;
 use crate::edm::NOT_FOUND_DETAIL;
 
@@ -76,8 +77,14 @@ pub enum State {
         opened_at: DateTime<Utc>,
         csrf: String,
     },
-    /// The user approved: the follow-up request gets the evidence.
-    Approved { at: DateTime<Utc> },
+    /// The user approved: the follow-up request gets the evidence; with several
+    /// (`evidence.several`) only those ticked. `selected` absent: every evidence held
+    /// (one, in sessions stored by older versions).
+    Approved {
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        selected: Option<Vec<String>>,
+    },
     /// The user declined: the follow-up request gets an evidence response without
     /// evidence (TDD 2.0.1 4.9 §1).
     Declined { at: DateTime<Utc> },
@@ -183,8 +190,9 @@ impl StepError {
 /// What the follow-up request carrying this session's `PreviewLocation` gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FollowUp {
-    /// The user approved: the evidence.
-    Release,
+    /// The user approved: the evidence; `selected`, the ids ticked among several
+    /// (absent: every evidence held).
+    Release { selected: Option<Vec<String>> },
     /// The user declined: a successful evidence response with an empty object list and
     /// nothing attached (TDD 2.0.1 4.9 §1), for 1.x and 2.0 alike (docs/preview.md).
     Declined,
@@ -542,18 +550,47 @@ impl Session {
             return Err(StepError::BadCsrf);
         }
         self.state = if approve {
-            State::Approved { at: now }
+            State::Approved {
+                at: now,
+                selected: None,
+            }
         } else {
             State::Declined { at: now }
         };
         Ok(())
     }
 
+    /// The user's decision among several evidences: the ticked ones released (an
+    /// approval), none ticked a decline. The same checks as [`Session::decide`]; once
+    /// decided, no later tick set is taken (the session is final).
+    pub fn decide_selected(
+        &mut self,
+        browser: &str,
+        csrf: &str,
+        selection: Selection,
+        now: DateTime<Utc>,
+        t: &Timeouts,
+    ) -> Result<(), StepError> {
+        match selection {
+            Selection::Declined => self.decide(browser, csrf, false, now, t),
+            Selection::Release(ids) => {
+                self.decide(browser, csrf, true, now, t)?;
+                self.state = State::Approved {
+                    at: now,
+                    selected: Some(ids),
+                };
+                Ok(())
+            }
+        }
+    }
+
     /// The answer the follow-up request gets now (after expiring the session if due).
     pub fn follow_up(&mut self, now: DateTime<Utc>, t: &Timeouts) -> FollowUp {
         self.expire_if_due(now, t);
         match &self.state {
-            State::Approved { .. } => FollowUp::Release,
+            State::Approved { selected, .. } => FollowUp::Release {
+                selected: selected.clone(),
+            },
             State::Declined { .. } => FollowUp::Declined,
             // The level of assurance is the sign-in's own, whatever the registry holds.
             State::Mismatch {
@@ -627,12 +664,65 @@ mod tests {
             Err(StepError::BadCsrf)
         );
         s.decide("b1", &csrf, true, t0() + mins(8), &t).unwrap();
-        assert_eq!(s.follow_up(t0() + mins(9), &t), FollowUp::Release);
+        assert_eq!(
+            s.follow_up(t0() + mins(9), &t),
+            FollowUp::Release { selected: None }
+        );
         // Final: nothing moves it any more, not even a replay of the decision.
         assert!(matches!(
             s.decide("b1", &csrf, false, t0() + mins(9), &t),
             Err(StepError::Finished("approved"))
         ));
+    }
+
+    #[test]
+    fn a_tick_set_is_kept_and_never_changed_after_the_decision() {
+        let t = Timeouts::default();
+        let mut s = Session::new(t0());
+        s.open("b1", t0(), &t).unwrap();
+        let csrf = s.review_without_sign_in("b1", t0(), &t).unwrap();
+        let one = Selection::Release(vec!["e2".to_owned()]);
+        // Same CSRF and browser checks as the two buttons.
+        assert_eq!(
+            s.decide_selected("b1", "forged", one.clone(), t0(), &t),
+            Err(StepError::BadCsrf)
+        );
+        assert_eq!(
+            s.decide_selected("b2", &csrf, one.clone(), t0(), &t),
+            Err(StepError::WrongBrowser)
+        );
+        s.decide_selected("b1", &csrf, one, t0(), &t).unwrap();
+        let released = FollowUp::Release {
+            selected: Some(vec!["e2".to_owned()]),
+        };
+        assert_eq!(s.follow_up(t0(), &t), released);
+        // A second post (another tick set, or a decline) after the approval is refused.
+        let other = Selection::Release(vec!["e1".to_owned(), "e2".to_owned()]);
+        assert_eq!(
+            s.decide_selected("b1", &csrf, other, t0(), &t),
+            Err(StepError::Finished("approved"))
+        );
+        assert_eq!(s.follow_up(t0(), &t), released);
+        // Stored and read back, the ticks stay; a session stored by an older version
+        // (no `selected`) releases what it holds.
+        let json = serde_json::to_string(&s.state).unwrap();
+        assert_eq!(serde_json::from_str::<State>(&json).unwrap(), s.state);
+        let old: State =
+            serde_json::from_str(r#"{"state":"approved","at":"2026-11-24T10:00:00Z"}"#).unwrap();
+        assert_eq!(
+            old,
+            State::Approved {
+                at: t0(),
+                selected: None
+            }
+        );
+        // None ticked: declined.
+        let mut s = Session::new(t0());
+        s.open("b1", t0(), &t).unwrap();
+        let csrf = s.review_without_sign_in("b1", t0(), &t).unwrap();
+        s.decide_selected("b1", &csrf, Selection::Declined, t0(), &t)
+            .unwrap();
+        assert_eq!(s.follow_up(t0(), &t), FollowUp::Declined);
     }
 
     #[test]

@@ -209,6 +209,14 @@ fn compare(t: &TestCase, answer: &Answer) -> Vec<String> {
             failures.push(format!("matching: expected {want}, got {got}"));
         }
     }
+    if let Some(want) = e.evidences
+        && want != answer.attachments.len()
+    {
+        failures.push(format!(
+            "evidences: expected {want}, got {}",
+            answer.attachments.len()
+        ));
+    }
     if let Some(want) = &e.attachment {
         match answer.attachments.first() {
             Some(a) if &a.mime_type == want => {}

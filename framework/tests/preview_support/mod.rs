@@ -2,6 +2,8 @@
 //! simulator, a requester sending requests and follow-ups, and the page helpers.
 #![allow(dead_code)]
 
+pub mod several;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -57,6 +59,18 @@ impl Deployment {
             mappings: m.join("mapping"),
             connection: "commercial_register",
             seed: m.join("registry/seed.sql"),
+        }
+    }
+
+    /// A diploma register whose subjects may hold several diplomas
+    /// (`evidence.several`, [`several`]), written into `dir`.
+    pub fn diplomas(dir: &Path) -> Deployment {
+        let (mappings, seed) = several::write(dir);
+        Deployment {
+            provider: "  identifier: DE73524311\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: { EN: University Registrar }\n  country: DE\n".into(),
+            mappings,
+            connection: "diplomas",
+            seed,
         }
     }
 

@@ -210,14 +210,14 @@ pub fn evidence_response(version: EdmVersion) -> EvidenceResponse {
         request_id: "urn:uuid:4ffb5281-179d-4578-adf2-39fd13ccc797".into(),
         response_id: "166155eb-d7a7-4cac-9086-8a85f0116462".into(),
         issue_date_time: "2026-08-06T10:00:05.000Z".into(),
-        package_id: if v2 {
-            "urn:uuid:1a2b3c4d-0000-4000-8000-000000000016".into()
-        } else {
-            String::new()
-        },
         provider: provider(Agent::EVIDENCE_PROVIDER),
         requester: requester_echo(),
         items: vec![EvidenceItem {
+            package_id: if v2 {
+                "urn:uuid:1a2b3c4d-0000-4000-8000-000000000016".into()
+            } else {
+                String::new()
+            },
             object_id: "urn:uuid:f073cbe2-cf2a-4f46-b9ff-d4b0fde53ab1".into(),
             classification_id: if v2 {
                 "urn:uuid:1a2b3c4d-0000-4000-8000-000000000019".into()

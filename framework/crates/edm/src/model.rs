@@ -345,6 +345,9 @@ pub struct Evidence {
 /// One evidence object of a response and the AS4 part carrying its content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceItem {
+    /// 2.0 only: `urn:uuid:…` id of the `rim:RegistryPackageType` wrapping this evidence
+    /// (one package per evidence, R-EDM-RESP-S066/S046/S047); empty for 1.x.
+    pub package_id: String,
     /// `urn:uuid:…` id of the `rim:RegistryObject`.
     pub object_id: String,
     /// `urn:uuid:…` id of the 2.0 `rim:Classification` (ignored for 1.x).
@@ -371,8 +374,6 @@ pub struct EvidenceResponse {
     pub response_id: String,
     /// `IssueDateTime` slot (xsd:dateTime).
     pub issue_date_time: String,
-    /// 2.0 only: `urn:uuid:…` id of the `rim:RegistryPackageType` wrapping the items.
-    pub package_id: String,
     /// Written with `Classification` `EP`.
     pub provider: Agent,
     /// Written with Identifier and Name only.

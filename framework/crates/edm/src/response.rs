@@ -88,7 +88,7 @@ fn registry_objects<'a, 'i>(list: Node<'a, 'i>) -> impl Iterator<Item = Node<'a,
     xml::children(list, NS_RIM, "RegistryObject")
 }
 
-fn read_item(object: Node<'_, '_>) -> Result<EvidenceItem, EdmError> {
+fn read_item(object: Node<'_, '_>, package_id: &str) -> Result<EvidenceItem, EdmError> {
     let object_id = object
         .attribute("id")
         .map(str::trim)
@@ -109,6 +109,7 @@ fn read_item(object: Node<'_, '_>) -> Result<EvidenceItem, EdmError> {
         .map(str::trim)
         .unwrap_or("");
     Ok(EvidenceItem {
+        package_id: package_id.to_owned(),
         object_id,
         classification_id: xml::child(object, NS_RIM, "Classification")
             .and_then(|c| c.attribute("id"))
@@ -145,32 +146,27 @@ fn read_evidence_response(
     root: Node<'_, '_>,
     version: EdmVersion,
 ) -> Result<EvidenceResponse, EdmError> {
-    let mut package_id = String::new();
     let mut items = Vec::new();
     if let Some(list) = xml::child(root, NS_RIM, "RegistryObjectList") {
         for object in registry_objects(list) {
             match xml::xsi_type(object) {
+                // 2.0: one package per evidence (R-EDM-RESP-S066), each with its own
+                // nested list holding its MainEvidence (S046, S047).
                 Some("RegistryPackageType") => {
-                    if package_id.is_empty() {
-                        package_id = object
-                            .attribute("id")
-                            .map(str::trim)
-                            .unwrap_or("")
-                            .to_string();
-                    }
+                    let package_id = object.attribute("id").map(str::trim).unwrap_or("");
                     let inner = xml::child(object, NS_RIM, "RegistryObjectList")
                         .into_iter()
                         .flat_map(registry_objects);
                     for o in inner {
                         if xml::xsi_type(o) == Some("ExtrinsicObjectType") && is_main_evidence(o) {
-                            items.push(read_item(o)?);
+                            items.push(read_item(o, package_id)?);
                         }
                     }
                     if let Some(inner) = xml::child(object, NS_RIM, "RegistryObjectList") {
                         attach_supplements(&mut items, inner);
                     }
                 }
-                Some("ExtrinsicObjectType") => items.push(read_item(object)?),
+                Some("ExtrinsicObjectType") => items.push(read_item(object, "")?),
                 _ => {}
             }
         }
@@ -186,7 +182,6 @@ fn read_evidence_response(
         })?,
         issue_date_time: slot_text(root, "IssueDateTime")
             .ok_or_else(|| EdmError::Invalid("rim:Slot 'IssueDateTime' is missing".into()))?,
-        package_id,
         provider: slot_agent(root, "EvidenceProvider")?,
         requester: slot_agent(root, "EvidenceRequester")?,
         items,
@@ -222,10 +217,11 @@ fn write_object(w: &mut XmlWriter, item: &EvidenceItem, version: EdmVersion) {
     w.close("rim:RegistryObject");
 }
 
-/// Serialises a successful response: 1.x flat `ExtrinsicObjectType` list; 2.0 one
-/// `RegistryPackageType` wrapping the items, each classified `MainEvidence`. Without items
-/// (the user declined in the preview, TDD 2.0.1 4.9 §1) both write an empty
-/// `<rim:RegistryObjectList/>`, with no package.
+/// Serialises a successful response: 1.x a flat list, one `ExtrinsicObjectType` per item
+/// (R-EDM-RESP-S015, S033–S035); 2.0 one `RegistryPackageType` per item at the top level
+/// (R-EDM-RESP-S066), each with one nested list (S046) holding the item classified
+/// `MainEvidence` (S047). Without items (the user declined in the preview, TDD 2.0.1 4.9
+/// §1) both write an empty `<rim:RegistryObjectList/>`, with no package.
 pub fn write_response(resp: &EvidenceResponse) -> String {
     let v = resp.version;
     let mut w = XmlWriter::new();
@@ -272,25 +268,29 @@ pub fn write_response(resp: &EvidenceResponse) -> String {
 fn write_objects(w: &mut XmlWriter, resp: &EvidenceResponse) {
     let v = resp.version;
     w.open("rim:RegistryObjectList", &[]);
-    if v.is_v2() {
-        w.open(
-            "rim:RegistryObject",
-            &[
-                ("xsi:type", "rim:RegistryPackageType"),
-                ("id", &resp.package_id),
-            ],
-        );
-        w.open("rim:RegistryObjectList", &[]);
-        for item in &resp.items {
-            write_object(w, item, v);
-            association::write_supplements(w, &item.object_id, &item.supplements);
-        }
-        w.close("rim:RegistryObjectList");
-        w.close("rim:RegistryObject");
-    } else {
-        for item in &resp.items {
+    for item in &resp.items {
+        if v.is_v2() {
+            write_package(w, item, v);
+        } else {
             write_object(w, item, v);
         }
     }
     w.close("rim:RegistryObjectList");
+}
+
+/// One 2.0 package: the item's own nested list around its main evidence object, then
+/// its associated documents and their associations (R-EDM-RESP-S050–S061).
+fn write_package(w: &mut XmlWriter, item: &EvidenceItem, v: EdmVersion) {
+    w.open(
+        "rim:RegistryObject",
+        &[
+            ("xsi:type", "rim:RegistryPackageType"),
+            ("id", &item.package_id),
+        ],
+    );
+    w.open("rim:RegistryObjectList", &[]);
+    write_object(w, item, v);
+    association::write_supplements(w, &item.object_id, &item.supplements);
+    w.close("rim:RegistryObjectList");
+    w.close("rim:RegistryObject");
 }

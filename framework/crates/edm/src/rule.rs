@@ -160,6 +160,8 @@ rules! {
     Tdd23Representation => "TDD 2.3 representation",
     /// A name the matcher can compare: letters of one script, no invisible or bidirectional control characters.
     IdentityMatching => "identity matching",
+    /// A subject has at most the mapping's `evidence.several.max` evidences of one type in one answer.
+    EvidenceSeveral => "evidence.several",
 }
 
 impl Rule {

@@ -9,6 +9,7 @@ mod files;
 mod fnv;
 mod identity;
 mod representation;
+mod several;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -94,6 +95,7 @@ impl Loader<'_> {
         let representation =
             self.representation(connector.as_ref().map(|(c, _)| c.as_ref()), &path, &spec);
         let distributions = self.distributions(&path, &name, &spec);
+        self.check_several(&path, &spec);
         if self.problems.len() == before
             && let Some((connector, limits)) = connector
             && let Some(engine) = engine

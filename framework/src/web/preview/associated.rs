@@ -36,8 +36,12 @@ pub(super) async fn associated_document(
         Err(e) => return v.stop(Stop::Step(e)),
     }
     let reviewing = matches!(v.loaded.session.state, SessionState::Reviewing { .. });
+    // Numbered across the evidences held, in the order offered (as the page links them).
     let doc = match &mut v.loaded.held.content {
-        Content::Evidence { evidence, .. } if reviewing => evidence.associated.get_mut(n),
+        Content::Evidence { evidence, more, .. } if reviewing => std::iter::once(evidence)
+            .chain(more.iter_mut().map(|m| &mut m.evidence))
+            .flat_map(|e| e.associated.iter_mut())
+            .nth(n),
         _ => None,
     };
     let Some(doc) = doc else {

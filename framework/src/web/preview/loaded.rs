@@ -241,7 +241,11 @@ mod tests {
         count_steps(&m, &opened, &opened);
         count_steps(&m, &opened, &signing_in);
         count_steps(&m, &signing_in, &reviewing);
-        count_steps(&m, &reviewing, &SessionState::Approved { at });
+        count_steps(
+            &m,
+            &reviewing,
+            &SessionState::Approved { at, selected: None },
+        );
         // Without sign-in: a visit straight to review, or to unresolved homonyms.
         count_steps(&m, &SessionState::Issued, &reviewing);
         count_steps(&m, &SessionState::Issued, &SessionState::Unresolved { at });

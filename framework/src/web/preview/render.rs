@@ -133,16 +133,18 @@ impl Render<'_> {
 
 /// Links to the documents held with the evidence, labelled by their title (and
 /// language).
-fn associated_links(held: &Held, base: &str, token: &str) -> Vec<DocumentLink> {
-    let Some(evidence) = held.evidence() else {
-        return Vec::new();
-    };
-    evidence
+fn associated_links(
+    offered: &crate::preview::held::Produced,
+    first: usize,
+    base: &str,
+    token: &str,
+) -> Vec<DocumentLink> {
+    offered
         .associated
         .iter()
         .enumerate()
         .map(|(n, a)| DocumentLink {
-            url: format!("{base}/{token}/associated/{n}"),
+            url: format!("{base}/{token}/associated/{}", first + n),
             media_type: a.media_type.clone(),
             label: match &a.language {
                 Some(lang) => format!("{} ({lang})", a.title),
@@ -169,32 +171,53 @@ pub fn review_page(
         .collect::<Vec<_>>()
         .join(" ");
     let title = Held::pick(&held.title, lang).unwrap_or("").to_owned();
-    let fields = held
-        .fields()
+    let offered = held.offered();
+    let several = offered.len() > 1;
+    // Associated documents are numbered across the evidences, in the order offered.
+    let mut first_associated = 0;
+    let evidences = offered
         .iter()
-        .map(|f| {
-            (
-                Held::pick(&f.label, lang).unwrap_or("").to_owned(),
-                f.value.clone(),
-            )
+        .enumerate()
+        .map(|(i, o)| EvidenceView {
+            title: title.clone(),
+            fields: o
+                .fields
+                .iter()
+                .map(|f| {
+                    (
+                        Held::pick(&f.label, lang).unwrap_or("").to_owned(),
+                        f.value.clone(),
+                    )
+                })
+                .collect(),
+            document: Some(DocumentLink {
+                url: document_url(base, token, i),
+                media_type: o.evidence.media_type.clone(),
+                label: title.clone(),
+            }),
+            choice: several.then(|| o.evidence.evidence_id.clone()),
+            associated: {
+                let links = associated_links(o.evidence, first_associated, base, token);
+                first_associated += links.len();
+                links
+            },
         })
         .collect();
-    let document = held.evidence().map(|e| DocumentLink {
-        url: format!("{base}/{token}/document"),
-        media_type: e.media_type.clone(),
-        label: title.clone(),
-    });
     Page::Review {
         requester_name: held.requester.clone(),
         subject_name,
-        evidences: vec![EvidenceView {
-            title,
-            fields,
-            document,
-            associated: associated_links(held, base, token),
-        }],
+        evidences,
         action_url: format!("{base}/{token}/decision"),
         csrf_token: csrf.to_owned(),
         expires_at: expires_at.to_owned(),
+    }
+}
+
+/// Where the `index`th evidence's document is served: the first where a single
+/// evidence always was, the others (`evidence.several`) after it.
+fn document_url(base: &str, token: &str, index: usize) -> String {
+    match index {
+        0 => format!("{base}/{token}/document"),
+        n => format!("{base}/{token}/document/{n}"),
     }
 }

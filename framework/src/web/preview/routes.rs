@@ -5,9 +5,10 @@
 //! | `GET {base}/{token}` | the page: sign-in offer, the evidence with the two buttons, or the outcome |
 //! | `GET {base}/{token}/sign-in` | starts the sign-in at the identity provider |
 //! | `GET {base}/callback` | the identity provider's redirect back |
-//! | `POST {base}/{token}/decision` | approve or decline (form with CSRF token) |
+//! | `POST {base}/{token}/decision` | approve or decline (form with CSRF token; with several evidences, the ticked `evidence` ids) |
 //! | `GET {base}/{token}/document` | the held evidence document, to the reviewing browser only |
-//! | `GET {base}/{token}/associated/{n}` | the n-th associated document held with it (2.0), likewise |
+//! | `GET {base}/{token}/document/{n}` | the `n`th (from 0) of several held evidences' documents, likewise |
+//! | `GET {base}/{token}/associated/{n}` | the n-th associated document held with the evidences (2.0), numbered across them in the order offered, likewise |
 //! | `GET {base}/static/preview.css`, `GET {base}/static/logo` | the stylesheet, the authority's logo |
 //!
 //! Every response carries strict security headers (CSP without scripts, HSTS, no framing,
@@ -33,6 +34,7 @@ use super::sign_in::{callback, sign_in};
 use super::visit::{BROWSER_COOKIE, cookie, see_other, set_cookie, visit};
 use crate::preview::held::{Content, Held};
 use crate::preview::return_address::{ReturnAddress, ReturnChannel};
+use crate::preview::selection::Selection;
 use crate::preview::session::{BrowserKey, State as SessionState, StepError, Timeouts};
 
 pub use super::render::review_page;
@@ -48,7 +50,11 @@ pub fn router(space: Arc<PreviewSpace>) -> Router {
         .route(&format!("{base}/{{token}}"), get(page))
         .route(&format!("{base}/{{token}}/sign-in"), get(sign_in))
         .route(&format!("{base}/{{token}}/decision"), post(decision))
-        .route(&format!("{base}/{{token}}/document"), get(document))
+        .route(&format!("{base}/{{token}}/document"), get(first_document))
+        .route(
+            &format!("{base}/{{token}}/document/{{index}}"),
+            get(document),
+        )
         .route(
             &format!("{base}/{{token}}/associated/{{n}}"),
             get(super::associated::associated_document),
@@ -244,30 +250,84 @@ fn offered_return_address(
         .ok()
 }
 
-#[derive(serde::Deserialize)]
+/// The decision form: `csrf`, `decision` (`approve` or `decline`) and, with several
+/// evidences, one `evidence=<id>` per ticked box (repeated keys, so read as pairs).
 struct DecisionForm {
     csrf: String,
     decision: String,
+    ticked: Vec<String>,
+}
+
+impl DecisionForm {
+    /// `None` when `csrf` or `decision` is missing or repeated, or a field is unknown.
+    fn read(pairs: Vec<(String, String)>) -> Option<Self> {
+        let (mut csrf, mut decision, mut ticked) = (None, None, Vec::new());
+        for (name, value) in pairs {
+            let slot = match name.as_str() {
+                "csrf" => &mut csrf,
+                "decision" => &mut decision,
+                "evidence" => {
+                    ticked.push(value);
+                    continue;
+                }
+                _ => return None,
+            };
+            if slot.replace(value).is_some() {
+                return None;
+            }
+        }
+        Some(Self {
+            csrf: csrf?,
+            decision: decision?,
+            ticked,
+        })
+    }
 }
 
 async fn decision(
     State(space): State<Arc<PreviewSpace>>,
     Path(token): Path<String>,
     headers: HeaderMap,
-    Form(form): Form<DecisionForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut v = match visit(&space, &headers, &token).await {
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    let approve = match form.decision.as_str() {
-        "approve" => true,
-        "decline" => false,
+    let Some(form) = DecisionForm::read(pairs) else {
+        return v.stop(Stop::Invalid);
+    };
+    // Ticks name evidences this session holds, once each (docs/preview.md).
+    let offered: Vec<String> = v
+        .loaded
+        .held
+        .offered()
+        .iter()
+        .map(|o| o.evidence.evidence_id.clone())
+        .collect();
+    let offered: Vec<&str> = offered.iter().map(String::as_str).collect();
+    let selection = match Selection::of(&form.ticked, &offered) {
+        Ok(selection) => selection,
+        Err(e) => {
+            tracing::warn!(code = e.code(), "preview decision refused: {e}");
+            return v.stop(Stop::Invalid);
+        }
+    };
+    let choice = match (form.decision.as_str(), offered.len() > 1) {
+        ("decline", _) => Selection::Declined,
+        // Among several, the ticked ones (none: declined); one alone needs no tick.
+        ("approve", true) => selection,
+        ("approve", false) => Selection::Release(offered.iter().map(|o| (*o).to_owned()).collect()),
         _ => return v.stop(Stop::Invalid),
     };
+    let approve = matches!(choice, Selection::Release(_));
+    let several = offered.len() > 1;
     if let Err(refused) = v
         .commit(&space, &token, |s, b, now, t| {
-            s.decide(b, &form.csrf, approve, now, t)
+            match (several, choice.clone()) {
+                (true, choice) => s.decide_selected(b, &form.csrf, choice, now, t),
+                (false, _) => s.decide(b, &form.csrf, approve, now, t),
+            }
         })
         .await
     {
@@ -287,9 +347,27 @@ async fn decision(
     }
 }
 
-async fn document(
-    State(space): State<Arc<PreviewSpace>>,
+async fn first_document(
+    space: State<Arc<PreviewSpace>>,
     Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    serve_document(space, token, 0, headers).await
+}
+
+async fn document(
+    space: State<Arc<PreviewSpace>>,
+    Path((token, index)): Path<(String, usize)>,
+    headers: HeaderMap,
+) -> Response {
+    serve_document(space, token, index, headers).await
+}
+
+/// The `index`th held evidence's document.
+async fn serve_document(
+    State(space): State<Arc<PreviewSpace>>,
+    token: String,
+    index: usize,
     headers: HeaderMap,
 ) -> Response {
     let mut v = match visit(&space, &headers, &token).await {
@@ -310,7 +388,11 @@ async fn document(
     }
     let reviewing = matches!(v.loaded.session.state, SessionState::Reviewing { .. });
     let evidence = match &mut v.loaded.held.content {
-        Content::Evidence { evidence, .. } if reviewing => evidence,
+        Content::Evidence { evidence, .. } if reviewing && index == 0 => evidence,
+        Content::Evidence { more, .. } if reviewing => match more.get_mut(index - 1) {
+            Some(m) => &mut m.evidence,
+            None => return v.stop(Stop::Invalid),
+        },
         _ => return v.stop(Stop::Invalid),
     };
     let content_type = HeaderValue::from_str(&evidence.media_type)

@@ -130,7 +130,8 @@ pub(super) async fn callback(
 /// 2. the signed-in person is the request's subject ([`identity::check`]);
 /// 3. the record is known (homonyms: the sign-in's identifier singles it out, and the
 ///    session then holds it) and the signed-in person is its person
-///    ([`identity::check_record`]; a session holding no record identity fails).
+///    ([`identity::check_record`]; a session holding no record identity fails); with
+///    several evidences (`evidence.several`), the person of every one of their records.
 ///
 /// Each verdict is logged naming attributes only. A stable code if the registry or the
 /// rendering failed while singling out the record (the person may sign in again).
@@ -172,15 +173,24 @@ async fn who_signed_in(
             }
         }
     };
-    let record = match &singled_out {
-        Some(Content::Evidence { record, .. }) => record.as_ref(),
-        Some(Content::Undetermined { .. }) => None,
-        None => loaded.held.record(),
+    // Every record whose evidence may be released (`evidence.several`: each of them).
+    let records: Vec<_> = match &singled_out {
+        Some(Content::Evidence { record, more, .. }) => std::iter::once(record.as_ref())
+            .chain(more.iter().map(|m| m.record.as_ref()))
+            .collect(),
+        Some(Content::Undetermined { .. }) => vec![None],
+        None => loaded.held.offered().iter().map(|o| o.record).collect(),
     };
-    let verdict = identity::check_record(&requested, record, claimed);
-    if !verdict.is_same() {
-        tracing::warn!(check = "record", verdict = ?verdict, "the signed-in person is not the person of the record the request matched; nothing of it is shown");
-        return Ok(SignedIn::Other(Mismatch::Record { verdict }));
+    for record in if records.is_empty() {
+        vec![None]
+    } else {
+        records
+    } {
+        let verdict = identity::check_record(&requested, record, claimed);
+        if !verdict.is_same() {
+            tracing::warn!(check = "record", verdict = ?verdict, "the signed-in person is not the person of the record the request matched (or of one of them); nothing of it is shown");
+            return Ok(SignedIn::Other(Mismatch::Record { verdict }));
+        }
     }
     if let Some(content) = singled_out {
         loaded.held.content = content;
@@ -242,7 +252,7 @@ async fn single_out(
     match space.exchange.resolve(request, identifier).await {
         Resolution::Found(content) => {
             tracing::info!("the sign-in singled out the subject's record");
-            Ok(Some(content))
+            Ok(Some(*content))
         }
         Resolution::NotFound(why) => {
             tracing::info!(why = %why, "the sign-in did not single out the subject's record");

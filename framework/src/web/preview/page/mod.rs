@@ -281,6 +281,7 @@ fn sample_pages() -> Vec<Page> {
             label: "Document".to_owned(),
         }),
         associated: Vec::new(),
+        choice: document.then(|| "e1".to_owned()),
     };
     let back = Some("https://requester.example/back".to_owned());
     vec![

@@ -34,12 +34,14 @@ fn review() -> Page {
                     media_type: "application/pdf".to_owned(),
                     label: "Geburtsurkunde".to_owned(),
                 }],
+                choice: None,
             },
             EvidenceView {
                 title: "Empty one".to_owned(),
                 fields: Vec::new(),
                 document: None,
                 associated: Vec::new(),
+                choice: None,
             },
         ],
         action_url: "/preview/abc123/decision".to_owned(),
@@ -178,7 +180,9 @@ fn user_values_are_escaped() {
 #[test]
 fn review_has_the_form_the_fields_and_the_document() {
     let html = ui().render(&review(), &ctx("fr")).unwrap();
-    assert!(html.contains("<form method=\"post\" action=\"/preview/abc123/decision\">"));
+    assert!(html.contains(
+        "<form id=\"decision-form\" method=\"post\" action=\"/preview/abc123/decision\">"
+    ));
     assert!(html.contains("<input type=\"hidden\" name=\"csrf\" value=\"tok&quot;en&lt;1&gt;\">"));
     assert!(
         html.contains("name=\"decision\" value=\"approve\">Utiliser ces justificatifs</button>")
@@ -200,6 +204,27 @@ fn review_has_the_form_the_fields_and_the_document() {
     assert!(html.contains("jusqu’à 2030-05-06 05:08 UTC"));
     assert_eq!(html.matches("<form").count(), 1);
     assert_eq!(html.matches("type=\"submit\"").count(), 2);
+    // One evidence alone: no tick-box, the two buttons decide.
+    assert!(!html.contains("type=\"checkbox\""), "{html}");
+}
+
+/// Several evidences (`evidence.several`): a tick-box each, bound to the decision form,
+/// unticked, carrying the evidence id; and the text saying only ticked ones are sent.
+#[test]
+fn several_evidences_get_a_tick_box_each() {
+    let mut page = review();
+    if let Page::Review { evidences, .. } = &mut page {
+        evidences[0].choice = Some("id-\"1\"".to_owned());
+        evidences[1].choice = Some("id-2".to_owned());
+    }
+    let html = ui().render(&page, &ctx("en")).unwrap();
+    assert_eq!(html.matches("type=\"checkbox\"").count(), 2, "{html}");
+    assert!(html.contains(
+        "<input type=\"checkbox\" form=\"decision-form\" name=\"evidence\" value=\"id-&quot;1&quot;\">"
+    ));
+    assert!(html.contains("name=\"evidence\" value=\"id-2\"> Send this evidence"));
+    assert!(!html.contains("checked"), "{html}");
+    assert!(html.contains("only the ticked ones are sent"));
 }
 
 #[test]

@@ -34,6 +34,9 @@ pub struct EvidenceView {
     pub document: Option<DocumentLink>,
     /// The documents held with it (2.0 human-readable version, translations, annexes).
     pub associated: Vec<DocumentLink>,
+    /// With several evidences (`evidence.several`): the value of this evidence's
+    /// tick-box (`evidence=<id>` in the decision form); the user sends the ticked ones.
+    pub choice: Option<String>,
 }
 
 /// A link to a rendered evidence document.
@@ -200,11 +203,14 @@ impl Page {
                         "fields": fields,
                         "document": document,
                         "associated": associated,
+                        "choice": evidence.choice,
                     }));
                 }
+                let several = evidences.iter().any(|e| e.choice.is_some());
                 json!({
                     "requester_name": shown(requester_name),
                     "subject_name": shown(subject_name),
+                    "several": several,
                     "evidences": list,
                     "action_url": required("action_url", action_url)?,
                     "csrf_token": csrf_token,
