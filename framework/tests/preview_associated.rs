@@ -39,6 +39,9 @@ async fn the_human_readable_version_is_reviewed_and_released_with_the_evidence()
         Some(&location),
         Some("https://requester.example/back"),
     );
+    // The follow-up is held until the user decides; waiting for it also lets it arrive
+    // (and bring the return address) before the decision.
+    assert!(adapter.answer(Duration::from_millis(1500)).await.is_none());
 
     let http = client();
     let page_url = adapter.url(&format!("/preview/{token}"));
@@ -74,7 +77,8 @@ async fn the_human_readable_version_is_reviewed_and_released_with_the_evidence()
     assert!(hrv.starts_with(b"%PDF"));
 
     let decided = decide(&http, &page_url, &cookie, &csrf(&page), "approve").await;
-    assert_eq!(decided.status(), 303);
+    let status = decided.status();
+    assert_eq!(status, 303, "{}", decided.text().await.unwrap());
     let answer = adapter
         .answer(Duration::from_secs(10))
         .await
