@@ -15,7 +15,10 @@ use std::path::Path;
 use std::process::Command;
 
 use oots_devkit::samples;
-use oots_framework::edm::{EdmVersion, ErrorCode, write_error, write_request, write_response};
+use oots_framework::edm::{
+    Agent, EdmVersion, ErrorCode, Identifier, LocalizedText, write_error, write_request,
+    write_response,
+};
 
 fn xmllint() -> Option<String> {
     match std::env::var("XMLLINT") {
@@ -123,6 +126,27 @@ fn written_messages_validate_against_the_schemas() {
             format!("{tag}-response"),
             write_response(&samples::evidence_response(v)),
         );
+        // The register names the issuing office (escaped markup) and a validity period
+        // (evidence_metadata.rs runs them through the exchange).
+        let mut named = samples::evidence_response(v);
+        named.items[0].evidence.issuing_authority = Agent {
+            identifier: Identifier {
+                scheme_id: Some("urn:cef.eu:names:identifier:EAS:9930".into()),
+                value: "DE-STA-1".into(),
+            },
+            names: vec![LocalizedText {
+                lang: "DE".into(),
+                text: "Standesamt <b>Berlin</b> & \"Mitte\"".into(),
+            }],
+            address: None,
+            classification: None,
+        };
+        named.items[0].evidence.validity = Some(("2020-01-01".into(), "2030-12-31".into()));
+        check(
+            &full,
+            format!("{tag}-named-authority-response"),
+            write_response(&named),
+        );
         // The user declined in the preview: Success with an empty object list.
         let mut declined = samples::evidence_response(v);
         declined.items.clear();
@@ -146,7 +170,7 @@ fn written_messages_validate_against_the_schemas() {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(validated, 36);
+    assert_eq!(validated, 39);
 }
 
 #[test]

@@ -309,7 +309,9 @@ fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer 
         media_type,
         bytes,
         issuing_date,
+        registered,
     } = produced;
+    let registered = registered.map(|r| *r).unwrap_or_default();
     let language = routed.evidence_language();
     run.trace.push(
         Stage::Rendered,
@@ -321,12 +323,8 @@ fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer 
     let descriptions = localized(&mapping.spec.evidence_type.description);
     let conforms_to = conforms_to(routed);
     let provider = provider_agent_of(ex, "EP");
-    let issuing_authority = Agent {
-        identifier: provider.identifier.clone(),
-        names: provider.names.clone(),
-        address: None,
-        classification: None,
-    };
+    let issuing_authority =
+        super::metadata::issuing_authority(&provider, registered.issuing_authority.as_ref());
     let is_about = is_about(&request.subject);
     let response = EvidenceResponse {
         version: run.echo.version,
@@ -346,13 +344,14 @@ fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer 
                 classification: request.evidence_type.classification.clone(),
                 titles,
                 descriptions,
-                issuing_date,
+                // A session stored by an older version may hold none (XSD, R-EDM-RESP-S062).
+                issuing_date: issuing_date.or_else(|| Some(super::metadata::date_of(now))),
                 distribution: EvidenceDistribution {
                     format: routed.distribution.format.clone(),
                     language,
                     conforms_to,
                 },
-                validity: None,
+                validity: registered.validity,
             },
             content_id: content_id.clone(),
             title: mapping.spec.evidence.title.clone(),

@@ -10,6 +10,7 @@ mod answer;
 mod context;
 mod deadline;
 pub(crate) mod find;
+mod metadata;
 mod original_sender;
 mod parse;
 mod pipeline;

@@ -201,6 +201,13 @@ pub struct EvidenceSpec {
     /// Record field holding the evidence's issuing date (`sdg:IssuingDate`).
     #[serde(default)]
     pub issuing_date: Option<String>,
+    /// Record fields naming the authority that issued the evidence (`sdg:IssuingAuthority`);
+    /// absent: the provider.
+    #[serde(default)]
+    pub issuing_authority: Option<Spanned<super::metadata::AuthoritySpec>>,
+    /// Record fields holding the evidence's validity period (`sdg:ValidityPeriod`).
+    #[serde(default)]
+    pub validity: Option<super::metadata::ValiditySpec>,
     /// `xlink:title` of the attached document.
     #[serde(default = "default_title")]
     pub title: String,

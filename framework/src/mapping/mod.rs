@@ -5,6 +5,7 @@
 mod file;
 mod generations;
 mod load;
+mod metadata;
 mod policy;
 mod variables;
 
@@ -16,6 +17,7 @@ pub use file::{
 };
 pub use generations::{Generations, ReloadStatus};
 pub use load::load;
+pub use metadata::{AuthoritySpec, ValiditySpec, unknown_fields as unknown_metadata_fields};
 pub use policy::{AllowedRequester, Denied, ExplicitRequestPolicy, admits};
 pub use variables::{Known, Unknown, unknown_variables};
 

@@ -154,6 +154,12 @@ fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnosti
             .hint(format!("add `{f}: <path>` under connector.fields")),
         );
     }
+    out.extend(crate::mapping::unknown_metadata_fields(
+        &m.file,
+        m.spec.evidence.issuing_authority.as_ref().map(|a| &a.value),
+        m.spec.evidence.validity.as_ref(),
+        record,
+    ));
     for field in m.spec.labels.keys() {
         if !record.contains(field) {
             out.push(

@@ -36,6 +36,7 @@ mod xml;
 #[cfg(test)]
 mod tests;
 
+pub use codelist::is_agent_scheme;
 pub use error::{
     EdmException, ErrorCode, ErrorResponse, NOT_FOUND_DETAIL, SEVERITY_ERROR,
     SEVERITY_PREVIEW_REQUIRED, STATUS_FAILURE,

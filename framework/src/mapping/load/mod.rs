@@ -90,6 +90,9 @@ impl Loader<'_> {
             self.check_field_paths(c.as_ref(), &path, &spec);
         }
         let distributions = self.distributions(&path, &name, &spec);
+        if let Some(a) = &spec.evidence.issuing_authority {
+            self.problems.extend(a.value.problems(&path, a.referenced));
+        }
         if self.problems.len() == before
             && let Some((connector, limits)) = connector
             && let Some(engine) = engine
