@@ -134,6 +134,8 @@ pub mod codes {
     pub const GATEWAY: &str = "OEA-E0118";
     /// `evidence.issuing_authority` / `evidence.validity` cannot be used.
     pub const BAD_METADATA: &str = "OEA-E0127";
+    /// `provider_classifications` / `connector.classifications` cannot be used.
+    pub const BAD_CLASSIFICATION_USE: &str = "OEA-E0128";
     pub const HTTP_LISTENER: &str = "OEA-E0130";
     pub const SECRET: &str = "OEA-E0401";
 }

@@ -186,6 +186,7 @@ pub fn build_request(
                 associated_documents: Vec::new(),
             }],
         },
+        provider_classifications: Vec::new(),
     }
 }
 

@@ -27,6 +27,10 @@ pub struct MappingFile {
     /// Per-evidence-type release rules.
     #[serde(default)]
     pub policy: Policy,
+    /// The evidence provider classifications (chosen by the user at the DSD) this mapping
+    /// uses, by a name of the mapping's choosing.
+    #[serde(default)]
+    pub provider_classifications: BTreeMap<String, super::classification::ClassificationSpec>,
     /// Labels of record fields by language, for the preview page (`family_name: {EN: Family name}`),
     /// shown in the order written.
     #[serde(default)]
@@ -130,6 +134,9 @@ pub struct TestRequest {
     pub thoroughfare: Option<String>,
     #[serde(default)]
     pub locator_designator: Option<String>,
+    /// `EvidenceProviderClassification` values sent, by the concept's identifier.
+    #[serde(default)]
+    pub provider_classifications: BTreeMap<String, String>,
 }
 
 fn default_version() -> String {
@@ -187,6 +194,10 @@ pub struct ConnectorSpec {
     /// Request attribute bound to each query parameter (`date_of_birth: DateOfBirth`).
     #[serde(default)]
     pub parameters: BTreeMap<String, Attribute>,
+    /// Query parameters bound to a declared provider classification's value
+    /// (`municipality: municipality`).
+    #[serde(default)]
+    pub classifications: BTreeMap<String, Spanned<String>>,
     /// Record fields by name, each read from a connector-specific path: a column name
     /// (SQL), a JSONPath (REST, JSON files) or a dotted path (XML, CSV files). Empty:
     /// every field the source returns, under its own name.

@@ -2,6 +2,7 @@
 //! the registry records come from, which fields identify the subject and how a record
 //! becomes evidence. A deployment's files are loaded together as one *generation*.
 
+mod classification;
 mod file;
 mod generations;
 mod load;
@@ -11,6 +12,9 @@ mod variables;
 
 /// Re-exported from matching (its home: who is matched), so mapping's API is unchanged.
 pub use crate::matching::SubjectKind;
+pub use classification::{
+    ClassificationRefusal, ClassificationSpec, resolve as resolve_classifications,
+};
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, Policy,
     PreviewPolicy, TestCase, TestExpectation, TestRequest,

@@ -93,7 +93,15 @@ async fn check_mapping(cfg: &AdapterConfig, m: &Mapping, live: bool, out: &mut V
         record_fields(m, record, out);
     }
     recorded_responses(m, out);
-    templates(m, &Known { record }, out);
+    let classifications = m.spec.provider_classifications.keys().cloned().collect();
+    templates(
+        m,
+        &Known {
+            record,
+            classifications,
+        },
+        out,
+    );
     if live && let Err(e) = m.connector.probe().await {
         out.push(Diagnostic::new(
             &m.file,

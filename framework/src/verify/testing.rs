@@ -65,7 +65,16 @@ async fn run_one(
     let clock = FixedClock(now);
 
     let spec = request_spec(config, m, t)?;
-    let request = requester::build_request(&spec, &SequentialIds::default(), clock.0);
+    let mut request = requester::build_request(&spec, &SequentialIds::default(), clock.0);
+    request.provider_classifications = t
+        .request
+        .provider_classifications
+        .iter()
+        .map(|(identifier, value)| edm::ProviderClassification {
+            identifier: identifier.clone(),
+            value: value.clone(),
+        })
+        .collect();
     let xml = edm::write_request(&request);
     let answer = exchange
         .answer(xml.as_bytes(), None)

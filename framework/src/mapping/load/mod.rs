@@ -90,6 +90,15 @@ impl Loader<'_> {
             self.check_field_paths(c.as_ref(), &path, &spec);
         }
         let distributions = self.distributions(&path, &name, &spec);
+        self.problems.extend(super::classification::problems(
+            &path,
+            &spec.provider_classifications,
+        ));
+        self.problems.extend(super::classification::undeclared(
+            &path,
+            &spec.provider_classifications,
+            &spec.connector.classifications,
+        ));
         if let Some(a) = &spec.evidence.issuing_authority {
             self.problems.extend(a.value.problems(&path, a.referenced));
         }
