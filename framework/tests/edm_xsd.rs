@@ -16,8 +16,8 @@ use std::process::Command;
 
 use oots_devkit::samples;
 use oots_framework::edm::{
-    Agent, EdmVersion, ErrorCode, Identifier, LocalizedText, write_error, write_request,
-    write_response,
+    Agent, EdmVersion, ErrorCode, EvidenceDistribution, Identifier, LocalizedText, write_error,
+    write_request, write_response,
 };
 
 fn xmllint() -> Option<String> {
@@ -142,11 +142,21 @@ fn written_messages_validate_against_the_schemas() {
             classification: None,
         };
         named.items[0].evidence.validity = Some(("2020-01-01".into(), "2030-12-31".into()));
-        check(
-            &full,
-            format!("{tag}-named-authority-response"),
-            write_response(&named),
-        );
+        // A 1.x subset, echoed after ConformsTo (R-EDM-RESP-C043); never written in 2.0.
+        named.items[0].evidence.distribution = EvidenceDistribution {
+            format: "application/xml".into(),
+            language: Some("DE".into()),
+            conforms_to: Some(
+                "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0".into(),
+            ),
+            transformation: Some(
+                "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0/age-of-majority"
+                    .into(),
+            ),
+        };
+        let xml = write_response(&named);
+        assert_eq!(xml.contains("<sdg:Transformation>"), !v.is_v2(), "{xml}");
+        check(&full, format!("{tag}-named-authority-response"), xml);
         // The user declined in the preview: Success with an empty object list.
         let mut declined = samples::evidence_response(v);
         declined.items.clear();

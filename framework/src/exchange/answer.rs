@@ -350,6 +350,12 @@ fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Produced) -> Answer 
                     format: routed.distribution.format.clone(),
                     language,
                     conforms_to,
+                    // 1.x: the subset asked for and served (R-EDM-RESP-C043); never in 2.0.
+                    transformation: routed
+                        .distribution
+                        .transformation
+                        .as_ref()
+                        .and(routed.requested.transformation.clone()),
                 },
                 validity: registered.validity,
             },

@@ -134,6 +134,9 @@ pub struct TestRequest {
     pub thoroughfare: Option<String>,
     #[serde(default)]
     pub locator_designator: Option<String>,
+    /// 1.x: the subset asked for (`sdg:Transformation`).
+    #[serde(default)]
+    pub transformation: Option<String>,
     /// `EvidenceProviderClassification` values sent, by the concept's identifier.
     #[serde(default)]
     pub provider_classifications: BTreeMap<String, String>,
@@ -250,4 +253,19 @@ pub struct DistributionSpec {
     /// path), passed through unchanged as the evidence.
     #[serde(default)]
     pub document: Option<Spanned<String>>,
+    /// 1.x subsets of this distribution (`sdg:Transformation`), each rendered by its own
+    /// template; a request naming another subset is not served (`EDM:ERR:0007`).
+    #[serde(default)]
+    pub subsets: Vec<SubsetSpec>,
+}
+
+/// One subset a distribution serves (e.g. `…/certificate-of-birth-1.0.0/age-of-majority`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubsetSpec {
+    /// `https://sr.oots.tech.europa.eu/distributions/[DataModelScheme]/[Subset]`
+    /// (R-EDM-REQ-C035), its scheme one of the distribution's `conforms_to`.
+    pub transformation: Spanned<String>,
+    /// Handlebars template, relative to the mapping file, rendering the subset.
+    pub template: Spanned<String>,
 }

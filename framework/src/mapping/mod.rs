@@ -42,6 +42,9 @@ pub struct Distribution {
     pub conforms_to: Vec<String>,
     pub language: Option<String>,
     pub source: Source,
+    /// 1.x: the subset (`sdg:Transformation`) this distribution serves; `None`: the
+    /// whole evidence.
+    pub transformation: Option<String>,
 }
 
 /// Where a distribution's document comes from.
@@ -87,6 +90,8 @@ impl Mapping {
                 .iter()
                 .find(|d| {
                     d.format.eq_ignore_ascii_case(want.format.trim())
+                        && subset_key(d.transformation.as_deref())
+                            == subset_key(want.transformation.as_deref())
                         && match &want.conforms_to {
                             None => true,
                             Some(c) => d
@@ -135,6 +140,14 @@ fn data_model_key(uri: &str) -> String {
         .or_else(|| path.strip_prefix("datamodels/"))
         .unwrap_or(path);
     path.to_ascii_lowercase()
+}
+
+/// A subset URI compared like a data model (host, prefix and case aside); `None` for
+/// the whole evidence (no `sdg:Transformation`, and every 2.0 request).
+fn subset_key(uri: Option<&str>) -> Option<String> {
+    uri.map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(data_model_key)
 }
 
 /// All mapping files of a deployment, loaded and checked together.

@@ -75,6 +75,11 @@ async fn run_one(
             value: value.clone(),
         })
         .collect();
+    if let Some(t) = &t.request.transformation
+        && let Some(d) = request.evidence_type.distributed_as.first_mut()
+    {
+        d.transformation = Some(t.clone());
+    }
     let xml = edm::write_request(&request);
     let answer = exchange
         .answer(xml.as_bytes(), None)

@@ -242,6 +242,7 @@ pub fn evidence_response(version: EdmVersion) -> EvidenceResponse {
                     format: "application/pdf".into(),
                     language: Some("DE".into()),
                     conforms_to: None,
+                    transformation: None,
                 },
                 validity: Some(("2026-01-19".into(), "2027-05-19".into())),
             },

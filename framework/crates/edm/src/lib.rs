@@ -52,7 +52,9 @@ pub use response::{
     write_response,
 };
 pub use rule::{ECHO_CHARS, Rule, echo};
-pub use rules::{is_xsd_date, normalize_classification};
+pub use rules::{
+    TRANSFORMATION_PREFIX, is_transformation_uri, is_xsd_date, normalize_classification,
+};
 pub use version::EdmVersion;
 pub use xml::{
     NS_QUERY, NS_RIM, NS_RS, NS_SDG, NS_XLINK, NS_XML, NS_XSI, XmlLimits, escape_attr, escape_text,

@@ -328,6 +328,9 @@ pub struct EvidenceDistribution {
     pub language: Option<String>,
     /// Data-model URI for structured formats.
     pub conforms_to: Option<String>,
+    /// 1.x only: the subset served (`sdg:Transformation`, R-EDM-RESP-C043), echoing the
+    /// request's; removed in 2.0.
+    pub transformation: Option<String>,
 }
 
 /// `sdg:Evidence` metadata of one returned evidence.

@@ -49,6 +49,7 @@ rules! {
     ReqC027 => "R-EDM-REQ-C027",
     ReqC032 => "R-EDM-REQ-C032",
     ReqC033 => "R-EDM-REQ-C033",
+    ReqC035 => "R-EDM-REQ-C035",
     ReqC036 => "R-EDM-REQ-C036",
     ReqC037 => "R-EDM-REQ-C037",
     ReqC039 => "R-EDM-REQ-C039",

@@ -189,6 +189,7 @@ pub(crate) fn read_evidence(node: Node<'_, '_>) -> Result<Evidence, Missing> {
             format: req(distribution, "Format", "sdg:Format")?,
             language: opt(distribution, "Language"),
             conforms_to: opt(distribution, "ConformsTo"),
+            transformation: opt(distribution, "Transformation"),
         },
         validity,
     })
@@ -428,6 +429,12 @@ pub(crate) fn write_evidence(w: &mut XmlWriter, e: &Evidence, version: EdmVersio
     w.leaf("sdg:Format", &[], &e.distribution.format);
     w.opt_leaf("sdg:Language", e.distribution.language.as_deref());
     w.opt_leaf("sdg:ConformsTo", e.distribution.conforms_to.as_deref());
+    if !version.is_v2() {
+        w.opt_leaf(
+            "sdg:Transformation",
+            e.distribution.transformation.as_deref(),
+        );
+    }
     w.close("sdg:Distribution");
     if let Some((start, end)) = &e.validity {
         w.open("sdg:ValidityPeriod", &[]);

@@ -74,19 +74,23 @@ impl Loader<'_> {
                     continue;
                 }
             };
-            distributions.push(Distribution {
+            let base_distribution = Distribution {
                 format,
                 conforms_to: d.conforms_to.clone(),
                 language: d.language.clone(),
                 source,
-            });
+                transformation: None,
+            };
+            let subsets = self.subsets(path, base, name, i, d, &base_distribution);
+            distributions.push(base_distribution);
+            distributions.extend(subsets);
         }
         distributions
     }
 
     /// Reads and registers one distribution's template (its path relative to the mapping
     /// file); a template that cannot be read or compiled is reported, not fatal here.
-    fn template(
+    pub(super) fn template(
         &mut self,
         path: &Path,
         base: &Path,

@@ -7,6 +7,7 @@ mod evidence_type;
 mod files;
 mod fnv;
 mod identity;
+mod subsets;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
