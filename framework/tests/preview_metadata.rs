@@ -61,6 +61,8 @@ async fn the_approved_follow_up_carries_the_issuing_office_read_for_the_preview(
     .await;
     let (location, token) = preview_link(&mut adapter).await;
     adapter.send(Some(&location), Some("https://requester.example/back"));
+    // The follow-up is held while the user decides (as in preview_flow.rs).
+    assert!(adapter.answer(Duration::from_millis(1500)).await.is_none());
 
     let http = client();
     let page_url = adapter.url(&format!("/preview/{token}"));
