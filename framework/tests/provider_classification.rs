@@ -170,6 +170,10 @@ fn a_required_office_missing_twice_or_over_long_is_refused_naming_the_rule() {
             assert_eq!(r.json["code"], "EDM:ERR:0003", "{why}: {}", r.json);
             let detail = r.json["detail"].as_str().unwrap_or_default();
             assert!(detail.contains("TDD 4.5.1 §3.4"), "{why}: {detail}");
+            assert!(
+                !detail.contains("xxxxxxxx"),
+                "the value is not echoed: {detail}"
+            );
         }
     }
     // The same value twice is one value.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::diag::{Diagnostic, codes};
-use crate::edm::{EvidenceRequest, Rule, echo};
+use crate::edm::{EvidenceRequest, Rule};
 
 /// The longest classification value taken from a request (characters).
 pub const MAX_CLASSIFICATION_CHARS: usize = 256;
@@ -72,9 +72,9 @@ pub fn resolve(
         if let Some(v) = &value
             && (v.chars().count() > MAX_CLASSIFICATION_CHARS || v.chars().any(char::is_control))
         {
+            // The value itself is not echoed: it may name a person's place.
             return Err(refuse(format!(
-                "the value of the EvidenceProviderClassification {id} is longer than {MAX_CLASSIFICATION_CHARS} characters or holds control characters ({})",
-                echo(v)
+                "the value of the EvidenceProviderClassification {id} is longer than {MAX_CLASSIFICATION_CHARS} characters or holds control characters"
             )));
         }
         out.insert(name.clone(), value);
