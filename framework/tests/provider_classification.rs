@@ -269,3 +269,27 @@ fn mapping_tests_send_classification_values() {
     let out = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.contains("2 passed, 0 failed"), "{out}");
 }
+
+#[test]
+fn without_blocking_passes_the_mapping_query_is_narrowed_too() {
+    let dir = deployment(false);
+    let m = dir.path().join("mappings/birth-certificate.yaml");
+    let text = std::fs::read_to_string(&m).unwrap();
+    let start = text.find("  blocking:\n").unwrap();
+    let end = text[start..].find("\nevidence:").unwrap() + start;
+    let text = format!("{}{}", &text[..start], &text[end..]);
+    assert!(!text.contains("blocking:"));
+    std::fs::write(&m, text).unwrap();
+    let found = respond(
+        dir.path(),
+        EdmVersion::V2_0,
+        &[(OFFICE, "Standesamt Berlin I")],
+    );
+    assert_eq!(
+        found.json["action"], "ExecuteQueryResponse",
+        "{}",
+        found.json
+    );
+    let elsewhere = respond(dir.path(), EdmVersion::V2_0, &[(OFFICE, "x' OR '1'='1")]);
+    assert_eq!(elsewhere.json["code"], "EDM:ERR:0004", "{}", elsewhere.json);
+}

@@ -205,3 +205,65 @@ pub(super) fn issuing_authority(provider: &Agent, named: Option<&IssuingAuthorit
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(v: Value) -> Record {
+        let mut r = Record::new();
+        r.push("d", v);
+        r
+    }
+
+    #[test]
+    fn dates_are_xsd_dates_or_refused_and_empty_is_absent() {
+        let day = chrono::NaiveDate::from_ymd_opt(2020, 2, 29).unwrap();
+        assert_eq!(
+            date(&record(Value::Date(day)), "d"),
+            Ok(Some("2020-02-29".into()))
+        );
+        let at = day.and_hms_opt(23, 59, 0).unwrap();
+        assert_eq!(
+            date(&record(Value::DateTime(at)), "d"),
+            Ok(Some("2020-02-29".into()))
+        );
+        assert_eq!(date(&record(Value::Text(" ".into())), "d"), Ok(None));
+        assert_eq!(date(&record(Value::Null), "d"), Ok(None));
+        assert_eq!(date(&record(Value::Null), "missing"), Ok(None));
+        for bad in [
+            Value::Int(20200229),
+            Value::Text("2021-02-29".into()),
+            Value::Text("29.02.2020".into()),
+            Value::Bytes(vec![1]),
+        ] {
+            assert_eq!(date(&record(bad), "d"), Err(MetadataError::NotADate));
+        }
+        let far = chrono::NaiveDate::from_ymd_opt(12000, 1, 1).unwrap();
+        assert_eq!(
+            date(&record(Value::Date(far)), "d"),
+            Err(MetadataError::NotADate)
+        );
+    }
+
+    #[test]
+    fn texts_are_bounded_and_free_of_control_characters() {
+        let ok = "Standesamt <Graz> & Umgebung";
+        assert_eq!(
+            text(&record(Value::Text(ok.into())), "d"),
+            Ok(Some(ok.into()))
+        );
+        assert_eq!(text(&record(Value::Int(7)), "d"), Ok(Some("7".into())));
+        for bad in [
+            "a\u{0}b",
+            "a\u{1b}[31m",
+            &"x".repeat(MAX_METADATA_CHARS + 1),
+        ] {
+            assert_eq!(
+                text(&record(Value::Text(bad.to_owned())), "d"),
+                Err(MetadataError::AuthorityInvalid)
+            );
+        }
+        assert_eq!(MetadataError::NotADate.code(), "EVIDENCE_DATE_INVALID");
+    }
+}
