@@ -45,6 +45,14 @@ fn deployment(section: &str, cases: &[(&str, &str, serde_json::Value, &str)]) ->
             "    registry_office: registry_office\n    office_id: office_id\n    valid_from: valid_from\n    valid_until: valid_until\n",
         )
         .replace("  issuing_date: registration_date\n", section);
+    let t = dir
+        .path()
+        .join("mappings/templates/birth-certificate.xml.hbs");
+    let tpl = std::fs::read_to_string(&t).unwrap().replace(
+        "  <RegistrationDate>",
+        "  <Issued>{{evidence.issuing_date}}</Issued>\n  <RegistrationDate>",
+    );
+    std::fs::write(&t, tpl).unwrap();
     let mut tests = String::from(if cases.is_empty() {
         "\ntests: []\n"
     } else {
@@ -58,11 +66,16 @@ fn deployment(section: &str, cases: &[(&str, &str, serde_json::Value, &str)]) ->
             "registry_office": "Standesamt Berlin I", "office_id": "DE-STA-BERLIN-1",
             "valid_from": "1992-10-26", "valid_until": "2099-12-31"
         });
+        let format = if name.starts_with("xml") {
+            "application/xml"
+        } else {
+            "application/pdf"
+        };
         for (k, v) in changes.as_object().unwrap() {
             record[k] = v.clone();
         }
         tests.push_str(&format!(
-            "  - name: {name}\n    request: {{ version: {version}, family_name: Dupont, given_name: Jean, date_of_birth: \"1992-10-22\", format: application/pdf }}\n    records: [{record}]\n    expect: {expect}\n"
+            "  - name: {name}\n    request: {{ version: {version}, family_name: Dupont, given_name: Jean, date_of_birth: \"1992-10-22\", format: {format} }}\n    records: [{record}]\n    expect: {expect}\n"
         ));
     }
     std::fs::write(&m, format!("{head}{tests}")).unwrap();
@@ -96,6 +109,12 @@ fn the_register_names_the_issuing_authority_and_validity_in_1x_and_2_0() {
                 "v2.0",
                 json!({"office_id": null, "registration_date": null, "valid_until": null}),
                 &found("fallback.xml"),
+            ),
+            (
+                "xml, the template sees the issuing date the answer carries",
+                "v1.2",
+                json!({"registration_date": null}),
+                "{ action: ExecuteQueryResponse, evidence: { Issued: \"2026-01-01\" } }",
             ),
         ],
     );
