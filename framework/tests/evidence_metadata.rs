@@ -298,3 +298,58 @@ fn check_points_at_unknown_fields_and_bad_schemes() {
     let (ok, out) = run("check", &[], dir.path());
     assert!(!ok && out.contains("not both"), "{out}");
 }
+
+#[test]
+fn a_live_register_without_an_issuer_answers_with_the_provider_and_says_so() {
+    let shared = common::shared_dir();
+    let request = shared.join("oots-spec/oots-france/spec/fixtures/reference/messages/requete.xml");
+    if !request.is_file() {
+        println!("SKIPPED: reference samples not found (set OOTS_SHARED=/path/to/shared)");
+        return;
+    }
+    // The real SQLite register; the query gives the office no identifier.
+    let dir = deployment(SECTION, &[]);
+    let m = dir.path().join("mappings/birth-certificate.yaml");
+    let text = std::fs::read_to_string(&m).unwrap().replace(
+        "registration_date, registry_office\n      FROM birth_register",
+        "registration_date, registry_office, NULL AS office_id, NULL AS valid_from, NULL AS valid_until\n      FROM birth_register",
+    );
+    assert!(text.contains("NULL AS office_id"));
+    std::fs::write(&m, text).unwrap();
+    let out = common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .arg("respond")
+            .arg("--config")
+            .arg(dir.path().join("adapter.yaml"))
+            .arg("--request")
+            .arg(&request)
+            .arg("--out")
+            .arg(dir.path().join("answer"))
+            .arg("--state-dir")
+            .arg(dir.path().join("state")),
+        120,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("\"action\":\"ExecuteQueryResponse\""),
+        "{stdout}"
+    );
+    assert!(stderr.contains("EVIDENCE_AUTHORITY_MISSING"), "{stderr}");
+    assert!(
+        !stderr.contains("Dupont"),
+        "personal data in the log: {stderr}"
+    );
+    let response = std::fs::read_to_string(dir.path().join("answer/response.xml")).unwrap();
+    let authority = response
+        .split("<sdg:IssuingAuthority>")
+        .nth(1)
+        .and_then(|s| s.split("</sdg:IssuingAuthority>").next())
+        .unwrap();
+    assert!(
+        authority.contains(">DE73524311</sdg:Identifier>"),
+        "{authority}"
+    );
+    assert!(!response.contains("ValidityPeriod"), "{response}");
+}
