@@ -798,6 +798,7 @@ async fn decide_one(shared: &Shared, request: &Request) -> Result<Done, BoxError
         query: "",
         parameters: &empty,
         fields: &shared.fields,
+        extra: &BTreeMap::new(),
         limits: Limits {
             timeout: Duration::from_secs(5),
             max_rows: 100_000,
@@ -910,6 +911,7 @@ async fn engine_only(shared: &Shared, n: usize) -> Result<serde_json::Value, Box
         query: "",
         parameters: &empty,
         fields: &shared.fields,
+        extra: &BTreeMap::new(),
         limits: Limits::default(),
     };
     let engine = &shared.engine;

@@ -134,6 +134,12 @@ pub mod codes {
     pub const GATEWAY: &str = "OEA-E0118";
     pub const ASSOCIATED: &str = "OEA-E0124";
     pub const SEVERAL: &str = "OEA-E0119";
+    /// `evidence.issuing_authority` / `evidence.validity` cannot be used.
+    pub const BAD_METADATA: &str = "OEA-E0127";
+    /// `provider_classifications` / `connector.classifications` cannot be used.
+    pub const BAD_CLASSIFICATION_USE: &str = "OEA-E0128";
+    /// A distribution's `subsets` entry cannot be used.
+    pub const BAD_SUBSET: &str = "OEA-E0129";
     pub const HTTP_LISTENER: &str = "OEA-E0130";
     pub const SECRET: &str = "OEA-E0401";
 }

@@ -240,6 +240,7 @@ pub fn build_request(
                 associated_documents: Vec::new(),
             }],
         },
+        provider_classifications: Vec::new(),
     }
 }
 

@@ -128,6 +128,44 @@ fn official_v1_birth_request_gets_the_structured_certificate() {
     assert_eq!(text("FamilyName").as_deref(), Some("Smith"));
     assert_eq!(text("DateOfBirth").as_deref(), Some("1970-03-01"));
     assert_eq!(text("PlaceOfBirth").as_deref(), Some("Hamburg"));
+    // The sample asks for the age-of-majority subset: that subset, and nothing more
+    // (no parents, no register entry); the response echoes it (R-EDM-RESP-C043).
+    for whole_only in ["Mother", "Father", "RegisterNumber", "Sex"] {
+        assert!(
+            text(whole_only).is_none(),
+            "{whole_only} in the subset: {xml}"
+        );
+    }
+    assert!(
+        response.contains("<sdg:Transformation>https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0/age-of-majority</sdg:Transformation>"),
+        "{response}"
+    );
+}
+
+#[test]
+fn a_subset_the_quickstart_does_not_serve_is_refused_not_replaced_by_the_whole() {
+    let Some(shared) = shared() else { return };
+    let sample = std::fs::read_to_string(shared.join(V1_BIRTH)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (subset, code) in [
+        // Well-formed, not served: unsupported capability, as an unoffered ConformsTo.
+        ("certificate-of-birth-1.0.0/parents", "EDM:ERR:0007"),
+        // Breaks R-EDM-REQ-C035: an invalid request.
+        (
+            "certificate-of-birth-1.0.0/age-of-majority/x",
+            "EDM:ERR:0003",
+        ),
+    ] {
+        let file = dir.path().join("request.xml");
+        std::fs::write(
+            &file,
+            sample.replace("certificate-of-birth-1.0.0/age-of-majority", subset),
+        )
+        .unwrap();
+        let run = respond(&file);
+        assert_eq!(run.json["code"], code, "{subset}: {}", run.json);
+        assert_eq!(files(&run).len(), 1, "no evidence attached");
+    }
 }
 
 #[test]

@@ -433,6 +433,24 @@ fn version_specific_rules_on_written_requests() {
     assert_eq!(err.rule(), Some("R-EDM-REQ-C032"));
     assert_eq!(err.version, Some(EdmVersion::V1_2));
 
+    // 1.x: a subset URI off the R-EDM-REQ-C035 pattern (another host, no subset, a query,
+    // a third segment) is an invalid request; the pattern itself reads.
+    for bad in [
+        "https://sr.oots.tech.ec.europa.eu/distributions/certificate-of-birth-1.0.0/age-of-majority",
+        "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0",
+        "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0/x?y=1",
+        "https://sr.oots.tech.europa.eu/distributions/a/b/c",
+        "https://sr.oots.tech.europa.eu/distributions/a/<b>",
+    ] {
+        let mut r = samples::natural_person_request(EdmVersion::V1_2);
+        r.evidence_type.distributed_as[0].transformation = Some(bad.into());
+        let err = refused(&write_request(&r));
+        assert_eq!(err.rule(), Some("R-EDM-REQ-C035"), "{bad}");
+    }
+    let r = samples::natural_person_request(EdmVersion::V1_2);
+    assert!(r.evidence_type.distributed_as[0].transformation.is_some());
+    assert!(parse_request(write_request(&r).as_bytes(), &XmlLimits::default()).is_ok());
+
     // A 2.0 body under a 1.2 label: its first 2.0-shaped slot, the plain-string Procedure,
     // breaks S022; with a 1.x Procedure, the 2.0-only ReturnLocation breaks S019.
     let mut r = samples::legal_person_request(EdmVersion::V2_0);

@@ -18,7 +18,10 @@ use std::path::Path;
 use std::process::Command;
 
 use oots_devkit::samples;
-use oots_framework::edm::{EdmVersion, ErrorCode, write_error, write_request, write_response};
+use oots_framework::edm::{
+    Agent, EdmVersion, ErrorCode, EvidenceDistribution, Identifier, LocalizedText, write_error,
+    write_request, write_response,
+};
 
 fn xmllint() -> Option<String> {
     match std::env::var("XMLLINT") {
@@ -148,6 +151,37 @@ fn written_messages_validate_against_the_schemas() {
                 write_response(&several),
             );
         }
+        // The register names the issuing office (escaped markup) and a validity period
+        // (evidence_metadata.rs runs them through the exchange).
+        let mut named = samples::evidence_response(v);
+        named.items[0].evidence.issuing_authority = Agent {
+            identifier: Identifier {
+                scheme_id: Some("urn:cef.eu:names:identifier:EAS:9930".into()),
+                value: "DE-STA-1".into(),
+            },
+            names: vec![LocalizedText {
+                lang: "DE".into(),
+                text: "Standesamt <b>Berlin</b> & \"Mitte\"".into(),
+            }],
+            address: None,
+            classification: None,
+        };
+        named.items[0].evidence.validity = Some(("2020-01-01".into(), "2030-12-31".into()));
+        // A 1.x subset, echoed after ConformsTo (R-EDM-RESP-C043); never written in 2.0.
+        named.items[0].evidence.distribution = EvidenceDistribution {
+            format: "application/xml".into(),
+            language: Some("DE".into()),
+            conforms_to: Some(
+                "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0".into(),
+            ),
+            transformation: Some(
+                "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0/age-of-majority"
+                    .into(),
+            ),
+        };
+        let xml = write_response(&named);
+        assert_eq!(xml.contains("<sdg:Transformation>"), !v.is_v2(), "{xml}");
+        check(&full, format!("{tag}-named-authority-response"), xml);
         // The user declined in the preview: Success with an empty object list.
         let mut declined = samples::evidence_response(v);
         declined.items.clear();
@@ -177,7 +211,7 @@ fn written_messages_validate_against_the_schemas() {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(validated, 43);
+    assert_eq!(validated, 46);
 }
 
 #[test]

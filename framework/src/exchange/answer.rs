@@ -323,7 +323,7 @@ fn deliver(mut run: Run<'_>, routed: &Routed<'_>, produced: Vec<Produced>) -> An
     let (items, attachments): (Vec<_>, Vec<_>) = produced
         .into_iter()
         .zip(content_ids)
-        .map(|(p, content_id)| evidence_item(ex, routed, &provider, p, content_id))
+        .map(|(p, content_id)| evidence_item(ex, routed, &provider, p, content_id, now))
         .unzip();
     let attachments: Vec<Attachment> = attachments.into_iter().flatten().collect();
     let count = items.len();
@@ -358,6 +358,7 @@ fn evidence_item(
     provider: &Agent,
     produced: Produced,
     content_id: String,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> (EvidenceItem, Vec<Attachment>) {
     let mapping = &routed.mapping;
     let Produced {
@@ -365,14 +366,12 @@ fn evidence_item(
         media_type,
         bytes,
         issuing_date,
+        registered,
         associated,
     } = produced;
-    let issuing_authority = Agent {
-        identifier: provider.identifier.clone(),
-        names: provider.names.clone(),
-        address: None,
-        classification: None,
-    };
+    let registered = registered.map(|r| *r).unwrap_or_default();
+    let issuing_authority =
+        super::metadata::issuing_authority(provider, registered.issuing_authority.as_ref());
     let item = EvidenceItem {
         // Written by 2.0 only (one package per evidence); drawn for 1.x too.
         package_id: format!("urn:uuid:{}", ex.ids.uuid()),
@@ -385,13 +384,20 @@ fn evidence_item(
             classification: routed.request.evidence_type.classification.clone(),
             titles: localized(&mapping.spec.evidence_type.title),
             descriptions: localized(&mapping.spec.evidence_type.description),
-            issuing_date,
+            // A session stored by an older version may hold none (XSD, R-EDM-RESP-S062).
+            issuing_date: issuing_date.or_else(|| Some(super::metadata::date_of(now))),
             distribution: EvidenceDistribution {
                 format: routed.distribution.format.clone(),
                 language: routed.evidence_language(),
                 conforms_to: conforms_to(routed),
+                // 1.x: the subset asked for and served (R-EDM-RESP-C043); never in 2.0.
+                transformation: routed
+                    .distribution
+                    .transformation
+                    .as_ref()
+                    .and(routed.requested.transformation.clone()),
             },
-            validity: None,
+            validity: registered.validity,
         },
         content_id: content_id.clone(),
         title: mapping.spec.evidence.title.clone(),

@@ -6,6 +6,7 @@
 //! evidence  identifier, issuing_date, language, title, classification
 //! provider  identifier, scheme, name, country
 //! request   id, procedure, requester { identifier, name }, power_of_representation_scope
+//! provider_classification  the value of each declared classification (null: not given)
 //! issued_at the answer's timestamp (xsd:dateTime)
 //! ```
 
@@ -78,6 +79,11 @@ pub(super) fn template_data(
                 "name": requester.names.first().map(|n| n.text.clone()),
             },
         },
+        "provider_classification": crate::mapping::resolve_classifications(
+            &mapping.spec.provider_classifications,
+            request,
+        )
+        .unwrap_or_default(),
         "issued_at": edm_timestamp(now),
     })
 }

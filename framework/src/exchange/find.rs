@@ -201,6 +201,7 @@ pub(super) async fn lookup(
     retrieve::refresh_frequencies(&routed.mapping.engine, &routed.mapping.connector);
     let spec = &routed.mapping.spec.connector;
     let limits = routed.mapping.limits;
+    let extra = &classification_params(spec, &routed.classifications);
     let attempt_once = |attempt: Attempt| async move {
         let remaining = limits
             .timeout
@@ -210,6 +211,7 @@ pub(super) async fn lookup(
             query: &spec.query.value,
             parameters: &spec.parameters,
             fields: &spec.fields,
+            extra,
             limits: oots_connector::Limits {
                 timeout: remaining,
                 ..limits
@@ -314,4 +316,22 @@ pub(super) fn unidentified(outcome: &MatchOutcome) -> String {
         ),
         other => format!("{}{summary}", other.name()),
     }
+}
+
+/// The query parameters bound to provider classifications: the request's value, or null
+/// when it gave none (bound like every parameter, never spliced into the query).
+fn classification_params(
+    spec: &crate::mapping::ConnectorSpec,
+    values: &std::collections::BTreeMap<String, Option<String>>,
+) -> oots_connector::Params {
+    spec.classifications
+        .iter()
+        .map(|(param, name)| {
+            let value = match values.get(&name.value) {
+                Some(Some(v)) => oots_connector::Value::Text(v.clone()),
+                _ => oots_connector::Value::Null,
+            };
+            (param.clone(), value)
+        })
+        .collect()
 }

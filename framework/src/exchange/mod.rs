@@ -11,6 +11,7 @@ mod associated;
 mod context;
 mod deadline;
 pub(crate) mod find;
+mod metadata;
 mod original_sender;
 mod parse;
 mod pipeline;

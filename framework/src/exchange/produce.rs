@@ -49,14 +49,10 @@ async fn produce_in_span(
     let request = routed.request;
     let mapping = &routed.mapping;
     let evidence_id = ex.ids.uuid().to_string();
-    let issuing_date = mapping
-        .spec
-        .evidence
-        .issuing_date
-        .as_ref()
-        .and_then(|f| record.get(f))
-        .and_then(|v| v.as_date())
-        .map(|d| d.format("%Y-%m-%d").to_string());
+    let meta = super::metadata::read(mapping, record, now).map_err(|e| {
+        tracing::error!(code = e.code(), mapping = %mapping.name, error = %e, "the record's evidence metadata cannot be written");
+        e.code()
+    })?;
     let language = routed.evidence_language();
     let data = template_data(
         ex,
@@ -64,7 +60,7 @@ async fn produce_in_span(
         mapping,
         record,
         &evidence_id,
-        issuing_date.as_deref(),
+        Some(&meta.issuing_date),
         language.as_deref(),
         now,
     );
@@ -85,7 +81,8 @@ async fn produce_in_span(
         evidence_id,
         media_type,
         bytes,
-        issuing_date,
+        registered: meta.registered(),
+        issuing_date: Some(meta.issuing_date),
         associated,
     })
 }

@@ -25,6 +25,9 @@ pub(super) struct Routed<'a> {
     pub distribution: Distribution,
     pub requested: DistributionRequest,
     pub identity: Identity,
+    /// The value of each provider classification the mapping declares (`None`: not
+    /// given), bound to query parameters, never spliced.
+    pub classifications: std::collections::BTreeMap<String, Option<String>>,
     /// The provider deadline (TDD 4.4), when the request came with an ebMS header.
     pub answer_by: Option<DateTime<Utc>>,
     /// Built here only: a stage cannot be skipped.
@@ -176,6 +179,9 @@ pub(super) fn select<'a>(
             "the evidence subject kind (NaturalPerson/LegalPerson) does not fit this evidence type",
         ));
     }
+    let classifications =
+        crate::mapping::resolve_classifications(&mapping.spec.provider_classifications, request)
+            .map_err(|r| Refusal::rule(ErrorCode::InvalidRequest, r.rule, r.detail))?;
     let (distribution, requested) = distribution(&mapping, request)?;
     if policy.preview == PreviewPolicy::Required && !request.possibility_for_preview {
         return Err(Refusal::new(
@@ -199,6 +205,7 @@ pub(super) fn select<'a>(
         distribution,
         requested,
         identity: identity_of(&request.subject),
+        classifications,
         answer_by: None,
         _sealed: (),
     })

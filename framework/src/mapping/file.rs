@@ -31,6 +31,10 @@ pub struct MappingFile {
     /// (`super::representation`); absent: the power is not checked here.
     #[serde(default)]
     pub representation: Option<super::representation::RepresentationSpec>,
+    /// The evidence provider classifications (chosen by the user at the DSD) this mapping
+    /// uses, by a name of the mapping's choosing.
+    #[serde(default)]
+    pub provider_classifications: BTreeMap<String, super::classification::ClassificationSpec>,
     /// Labels of record fields by language, for the preview page (`family_name: {EN: Family name}`),
     /// shown in the order written.
     #[serde(default)]
@@ -147,6 +151,12 @@ pub struct TestRequest {
     /// 2.0: the `sdg:Language` values of the request (default: `EN`).
     #[serde(default)]
     pub languages: Vec<String>,
+    /// 1.x: the subset asked for (`sdg:Transformation`).
+    #[serde(default)]
+    pub transformation: Option<String>,
+    /// `EvidenceProviderClassification` values sent, by the concept's identifier.
+    #[serde(default)]
+    pub provider_classifications: BTreeMap<String, String>,
 }
 
 fn default_version() -> String {
@@ -211,6 +221,10 @@ pub struct ConnectorSpec {
     /// Request attribute bound to each query parameter (`date_of_birth: DateOfBirth`).
     #[serde(default)]
     pub parameters: BTreeMap<String, Attribute>,
+    /// Query parameters bound to a declared provider classification's value
+    /// (`municipality: municipality`).
+    #[serde(default)]
+    pub classifications: BTreeMap<String, Spanned<String>>,
     /// Record fields by name, each read from a connector-specific path: a column name
     /// (SQL), a JSONPath (REST, JSON files) or a dotted path (XML, CSV files). Empty:
     /// every field the source returns, under its own name.
@@ -225,6 +239,13 @@ pub struct EvidenceSpec {
     /// Record field holding the evidence's issuing date (`sdg:IssuingDate`).
     #[serde(default)]
     pub issuing_date: Option<String>,
+    /// Record fields naming the authority that issued the evidence (`sdg:IssuingAuthority`);
+    /// absent: the provider.
+    #[serde(default)]
+    pub issuing_authority: Option<Spanned<super::metadata::AuthoritySpec>>,
+    /// Record fields holding the evidence's validity period (`sdg:ValidityPeriod`).
+    #[serde(default)]
+    pub validity: Option<super::metadata::ValiditySpec>,
     /// `xlink:title` of the attached document.
     #[serde(default = "default_title")]
     pub title: String,
@@ -263,4 +284,19 @@ pub struct DistributionSpec {
     /// 2.0 associated documents sent with it when the request asks for them.
     #[serde(default)]
     pub associated: super::associated::AssociatedSpec,
+    /// 1.x subsets of this distribution (`sdg:Transformation`), each rendered by its own
+    /// template; a request naming another subset is not served (`EDM:ERR:0007`).
+    #[serde(default)]
+    pub subsets: Vec<SubsetSpec>,
+}
+
+/// One subset a distribution serves (e.g. `…/certificate-of-birth-1.0.0/age-of-majority`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubsetSpec {
+    /// `https://sr.oots.tech.europa.eu/distributions/[DataModelScheme]/[Subset]`
+    /// (R-EDM-REQ-C035), its scheme one of the distribution's `conforms_to`.
+    pub transformation: Spanned<String>,
+    /// Handlebars template, relative to the mapping file, rendering the subset.
+    pub template: Spanned<String>,
 }

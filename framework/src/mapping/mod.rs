@@ -3,9 +3,11 @@
 //! becomes evidence. A deployment's files are loaded together as one *generation*.
 
 mod associated;
+mod classification;
 mod file;
 mod generations;
 mod load;
+mod metadata;
 mod policy;
 mod representation;
 mod several;
@@ -14,12 +16,16 @@ mod variables;
 /// Re-exported from matching (its home: who is matched), so mapping's API is unchanged.
 pub use crate::matching::SubjectKind;
 pub use associated::{AssociatedDoc, AssociatedDocSpec, AssociatedSpec};
+pub use classification::{
+    ClassificationRefusal, ClassificationSpec, resolve as resolve_classifications,
+};
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, Policy,
     PreviewPolicy, TestCase, TestExpectation, TestRequest,
 };
 pub use generations::{Generations, ReloadStatus};
 pub use load::load;
+pub use metadata::{AuthoritySpec, ValiditySpec, unknown_fields as unknown_metadata_fields};
 pub use policy::{AllowedRequester, Denied, ExplicitRequestPolicy, admits};
 pub use representation::{Bound, Representation, RepresentationSpec, SCOPE_ATTRIBUTE};
 pub use several::{DEFAULT_MAX_EVIDENCES, MAX_EVIDENCES_CEILING, SeveralSpec};
@@ -44,6 +50,9 @@ pub struct Distribution {
     pub source: Source,
     /// Its annexes, human-readable version and translations (2.0).
     pub associated: Vec<AssociatedDoc>,
+    /// 1.x: the subset (`sdg:Transformation`) this distribution serves; `None`: the
+    /// whole evidence.
+    pub transformation: Option<String>,
 }
 
 /// Where a distribution's document comes from.
@@ -91,6 +100,8 @@ impl Mapping {
                 .iter()
                 .find(|d| {
                     d.format.eq_ignore_ascii_case(want.format.trim())
+                        && subset_key(d.transformation.as_deref())
+                            == subset_key(want.transformation.as_deref())
                         && match &want.conforms_to {
                             None => true,
                             Some(c) => d
@@ -139,6 +150,14 @@ fn data_model_key(uri: &str) -> String {
         .or_else(|| path.strip_prefix("datamodels/"))
         .unwrap_or(path);
     path.to_ascii_lowercase()
+}
+
+/// A subset URI compared like a data model (host, prefix and case aside); `None` for
+/// the whole evidence (no `sdg:Transformation`, and every 2.0 request).
+fn subset_key(uri: Option<&str>) -> Option<String> {
+    uri.map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(data_model_key)
 }
 
 /// All mapping files of a deployment, loaded and checked together.

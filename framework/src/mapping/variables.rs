@@ -8,6 +8,8 @@ use std::collections::BTreeSet;
 /// (`exchange::context`). `None` for `record` means "not known offline" (no `fields:`).
 pub struct Known {
     pub record: Option<BTreeSet<String>>,
+    /// The names `provider_classifications` declares (`provider_classification.<name>`).
+    pub classifications: BTreeSet<String>,
 }
 
 const ROOTS: &[(&str, &[&str])] = &[
@@ -144,6 +146,20 @@ fn check(token: &str, known: &Known, scoped: bool) -> Option<String> {
             )
         });
     }
+    if root == "provider_classification" {
+        let name = second?;
+        return (!known.classifications.contains(name)).then(|| {
+            format!(
+                "provider_classifications declares: {}",
+                known
+                    .classifications
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+    }
     if let Some((_, names)) = ROOTS.iter().find(|(r, _)| *r == root) {
         let field = second?;
         return (!names.contains(&field)).then(|| format!("{root} has: {}", names.join(", ")));
@@ -151,7 +167,7 @@ fn check(token: &str, known: &Known, scoped: bool) -> Option<String> {
     if scoped {
         return None;
     }
-    Some("top-level names are record, subject, evidence, provider, request, issued_at".to_owned())
+    Some("top-level names are record, subject, evidence, provider, request, provider_classification, issued_at".to_owned())
 }
 
 fn position(source: &str, byte: usize) -> (u64, u64) {
@@ -178,6 +194,7 @@ mod tests {
                     .map(|s| s.to_string())
                     .collect(),
             ),
+            classifications: ["municipality".to_owned()].into(),
         }
     }
 
@@ -187,6 +204,12 @@ mod tests {
         let u = unknown_variables(src, &known());
         let paths: Vec<&str> = u.iter().map(|u| u.path.as_str()).collect();
         assert_eq!(paths, ["record.dobb", "subject.givenname", "bogus"]);
+        let v = unknown_variables(
+            "{{provider_classification.municipality}} {{provider_classification.school}}",
+            &known(),
+        );
+        let undeclared: Vec<&str> = v.iter().map(|u| u.path.as_str()).collect();
+        assert_eq!(undeclared, ["provider_classification.school"]);
         assert_eq!((u[0].line, u[0].column), (2, 4));
         assert!(u[0].hint.contains("family_name"));
     }
@@ -201,7 +224,10 @@ mod tests {
 
     #[test]
     fn unknown_record_fields_are_not_guessed() {
-        let k = Known { record: None };
+        let k = Known {
+            record: None,
+            classifications: BTreeSet::new(),
+        };
         assert!(unknown_variables("{{record.anything}}", &k).is_empty());
     }
 }

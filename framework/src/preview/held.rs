@@ -250,6 +250,32 @@ pub struct Produced {
     /// session stored before they existed).
     #[serde(default)]
     pub associated: Vec<super::associated::ProducedAssociated>,
+    /// What the register says of the evidence beyond its issuing date; `None` for a
+    /// mapping that maps nothing more, and in sessions stored without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered: Option<Box<Registered>>,
+}
+
+/// Evidence metadata read from the record (docs/mapping-files.md, "Evidence metadata").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Registered {
+    /// The authority the record names as issuer (`sdg:IssuingAuthority`); `None`: the
+    /// provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuing_authority: Option<IssuingAuthority>,
+    /// `sdg:ValidityPeriod` as (StartDate, EndDate), xs:date each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity: Option<(String, String)>,
+}
+
+/// The authority that issued an evidence, as its register names it (not personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct IssuingAuthority {
+    pub identifier: String,
+    /// `@schemeID` of the identifier (EAS or `unregistered`, R-EDM-RESP-C039).
+    pub scheme: String,
+    /// Names by language.
+    pub names: BTreeMap<String, String>,
 }
 
 mod base64_bytes {
@@ -293,6 +319,14 @@ mod tests {
                     bytes: vec![0, 1, 2, 255],
                     issuing_date: None,
                     associated: Vec::new(),
+                    registered: Some(Box::new(Registered {
+                        issuing_authority: Some(IssuingAuthority {
+                            identifier: "AT-STA-GRAZ".into(),
+                            scheme: "urn:oasis:names:tc:ebcore:partyid-type:unregistered:AT".into(),
+                            names: BTreeMap::from([("DE".into(), "Standesamt Graz".into())]),
+                        }),
+                        validity: Some(("2020-01-01".into(), "2030-12-31".into())),
+                    })),
                 },
                 singled_out: None,
                 record: Some(RecordIdentity {
@@ -307,6 +341,7 @@ mod tests {
                         media_type: "application/pdf".into(),
                         bytes: vec![9],
                         issuing_date: None,
+                        registered: None,
                         associated: Vec::new(),
                     },
                     record: None,

@@ -93,7 +93,15 @@ async fn check_mapping(cfg: &AdapterConfig, m: &Mapping, live: bool, out: &mut V
         record_fields(m, record, out);
     }
     recorded_responses(m, out);
-    templates(m, &Known { record }, out);
+    let classifications = m.spec.provider_classifications.keys().cloned().collect();
+    templates(
+        m,
+        &Known {
+            record,
+            classifications,
+        },
+        out,
+    );
     if live && let Err(e) = m.connector.probe().await {
         out.push(Diagnostic::new(
             &m.file,
@@ -154,6 +162,12 @@ fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnosti
             .hint(format!("add `{f}: <path>` under connector.fields")),
         );
     }
+    out.extend(crate::mapping::unknown_metadata_fields(
+        &m.file,
+        m.spec.evidence.issuing_authority.as_ref().map(|a| &a.value),
+        m.spec.evidence.validity.as_ref(),
+        record,
+    ));
     for field in m.spec.labels.keys() {
         if !record.contains(field) {
             out.push(

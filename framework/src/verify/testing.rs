@@ -67,6 +67,20 @@ async fn run_one(
     let spec = request_spec(config, m, t)?;
     let mut request = requester::build_request(&spec, &SequentialIds::default(), clock.0);
     ask_associated(&mut request, t);
+    request.provider_classifications = t
+        .request
+        .provider_classifications
+        .iter()
+        .map(|(identifier, value)| edm::ProviderClassification {
+            identifier: identifier.clone(),
+            value: value.clone(),
+        })
+        .collect();
+    if let Some(t) = &t.request.transformation
+        && let Some(d) = request.evidence_type.distributed_as.first_mut()
+    {
+        d.transformation = Some(t.clone());
+    }
     let xml = edm::write_request(&request);
     let answer = exchange
         .answer(xml.as_bytes(), None)

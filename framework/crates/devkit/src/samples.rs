@@ -7,7 +7,8 @@ use oots_edm::EdmVersion;
 use oots_edm::{
     Address, Agent, DistributionRequest, Evidence, EvidenceDistribution, EvidenceItem,
     EvidenceRequest, EvidenceResponse, EvidenceTypeRequest, Identifier, LegalPerson,
-    LevelOfAssurance, LocalizedText, NaturalPerson, Requirement, SectorSpecificAttribute, Subject,
+    LevelOfAssurance, LocalizedText, NaturalPerson, ProviderClassification, Requirement,
+    SectorSpecificAttribute, Subject,
 };
 use oots_edm::{AssociatedKind, EdmException, ErrorCode, ErrorResponse, Supplement};
 
@@ -172,6 +173,11 @@ pub fn natural_person_request(version: EdmVersion) -> EvidenceRequest {
                 }]
             },
         },
+        // The value the user chose at the DSD (the Commission's 1.x birth sample).
+        provider_classifications: vec![ProviderClassification {
+            identifier: "b07146b6-1468-41a7-a10f-ee2a61429dbc".into(),
+            value: "ApplicantHasNeverBeenResidentInGermany".into(),
+        }],
     }
 }
 
@@ -236,6 +242,7 @@ pub fn evidence_response(version: EdmVersion) -> EvidenceResponse {
                     format: "application/pdf".into(),
                     language: Some("DE".into()),
                     conforms_to: None,
+                    transformation: None,
                 },
                 validity: Some(("2026-01-19".into(), "2027-05-19".into())),
             },

@@ -49,7 +49,7 @@ pub(crate) fn is_procedure(code: &str) -> bool {
 }
 
 /// An agent identifier scheme: an EAS code from the list, or the `unregistered` fallback.
-pub(crate) fn is_agent_scheme(scheme: &str) -> bool {
+pub fn is_agent_scheme(scheme: &str) -> bool {
     let scheme = scheme.trim();
     match scheme.strip_prefix(EAS_PREFIX) {
         Some(code) => EAS_CODES.contains(code),

@@ -38,6 +38,7 @@ mod xml;
 #[cfg(test)]
 mod tests;
 
+pub use codelist::is_agent_scheme;
 pub use error::{
     EdmException, ErrorCode, ErrorResponse, NOT_FOUND_DETAIL, SEVERITY_ERROR,
     SEVERITY_PREVIEW_REQUIRED, STATUS_FAILURE,
@@ -53,7 +54,9 @@ pub use response::{
     write_response,
 };
 pub use rule::{ECHO_CHARS, Rule, echo};
-pub use rules::{is_xsd_date, normalize_classification};
+pub use rules::{
+    TRANSFORMATION_PREFIX, is_transformation_uri, is_xsd_date, normalize_classification,
+};
 pub use supplement::{ASSOCIATION_TYPE_PREFIX, AssociatedKind, Supplement};
 pub use version::EdmVersion;
 pub use xml::{

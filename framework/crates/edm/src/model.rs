@@ -280,6 +280,19 @@ pub struct EvidenceRequest {
     pub representative: Option<Subject>,
     /// The evidence type asked for.
     pub evidence_type: EvidenceTypeRequest,
+    /// `EvidenceProviderClassification` values the user chose at the DSD (R-EDM-REQ-S014:
+    /// optional), in request order; entries without identifier or value are left out.
+    pub provider_classifications: Vec<ProviderClassification>,
+}
+
+/// One `sdg:EvidenceProviderClassification` of a request: the DSD concept's identifier
+/// and the value the user picked (`SupportedValue/StringValue`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ProviderClassification {
+    /// `sdg:Identifier` (a UUID naming the classification concept in the DSD).
+    pub identifier: String,
+    /// The first `sdg:SupportedValue/sdg:StringValue`.
+    pub value: String,
 }
 
 /// Placeholder returned by [`EvidenceRequest::requester`] for hand-built requests without agents.
@@ -316,6 +329,9 @@ pub struct EvidenceDistribution {
     pub language: Option<String>,
     /// Data-model URI for structured formats.
     pub conforms_to: Option<String>,
+    /// 1.x only: the subset served (`sdg:Transformation`, R-EDM-RESP-C043), echoing the
+    /// request's; removed in 2.0.
+    pub transformation: Option<String>,
 }
 
 /// `sdg:Evidence` metadata of one returned evidence.

@@ -2,7 +2,9 @@
 
 use roxmltree::Node;
 
-use crate::model::{Agent, EvidenceRequest, EvidenceTypeRequest, Requirement, Subject};
+use crate::model::{
+    Agent, EvidenceRequest, EvidenceTypeRequest, ProviderClassification, Requirement, Subject,
+};
 use crate::parse_error::{RequestError, RequestErrorKind};
 use crate::rim;
 use crate::rule::Rule;
@@ -105,7 +107,7 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
     let header = read_header(&slots, version)?;
     let requirements = read_requirements(&slots)?;
     let requesters = read_requesters(&slots, version)?;
-    let provider = read_provider(&slots)?;
+    let (provider, provider_classifications) = read_provider(&slots)?;
     let query = read_query(root, version)?;
     Ok(EvidenceRequest {
         id,
@@ -123,6 +125,7 @@ fn read_request(root: Node<'_, '_>) -> Result<EvidenceRequest, Violation> {
         subject: query.subject,
         representative: query.representative,
         evidence_type: query.evidence_type,
+        provider_classifications,
     })
 }
 
@@ -236,7 +239,9 @@ fn read_requesters(
 
 /// The one provider agent (S042, S043) and the provider classification's shape (S032,
 /// S041).
-fn read_provider(slots: &RequestSlots<'_, '_>) -> Result<Agent, Violation> {
+fn read_provider(
+    slots: &RequestSlots<'_, '_>,
+) -> Result<(Agent, Vec<ProviderClassification>), Violation> {
     let provider_value = required(slots, "EvidenceProvider", Rule::ReqS013)?;
     // Exactly one agent: a second one must not ride along unread.
     let provider_node = rim::any_content(provider_value)
@@ -249,16 +254,21 @@ fn read_provider(slots: &RequestSlots<'_, '_>) -> Result<Agent, Violation> {
         })?;
     rules::check_provider_agent(provider_node)?;
     let provider = sdg::read_agent(provider_node).map_err(missing(Rule::ReqS043))?;
+    let mut classifications = Vec::new();
     if let Some(v) = slots.get("EvidenceProviderClassification") {
-        rules::collection_content(
+        let nodes = rules::collection_content(
             v,
             "EvidenceProviderClassification",
             "EvidenceProviderClassification",
             Rule::ReqS032,
             Rule::ReqS041,
         )?;
+        classifications = nodes
+            .into_iter()
+            .filter_map(sdg::read_provider_classification)
+            .collect();
     }
-    Ok(provider)
+    Ok((provider, classifications))
 }
 
 /// What the query asks: about whom, for whom acting, and which evidence type.
@@ -339,6 +349,14 @@ pub fn write_request(req: &EvidenceRequest) -> String {
             None,
         );
     });
+    if !req.provider_classifications.is_empty() {
+        rim::write_collection(
+            &mut w,
+            "EvidenceProviderClassification",
+            &req.provider_classifications,
+            sdg::write_provider_classification,
+        );
+    }
     if v.is_v2()
         && let Some(r) = &req.return_location
     {

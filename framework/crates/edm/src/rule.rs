@@ -49,6 +49,7 @@ rules! {
     ReqC027 => "R-EDM-REQ-C027",
     ReqC032 => "R-EDM-REQ-C032",
     ReqC033 => "R-EDM-REQ-C033",
+    ReqC035 => "R-EDM-REQ-C035",
     ReqC036 => "R-EDM-REQ-C036",
     ReqC037 => "R-EDM-REQ-C037",
     ReqC039 => "R-EDM-REQ-C039",
@@ -152,6 +153,8 @@ rules! {
     PolicyRequesters => "policy.requesters",
     /// The `EvidenceProvider` slot names the provider the request is for: this one.
     Tdd451Provider => "TDD 4.5.1 §3.3",
+    /// The `EvidenceProviderClassification` values the evidence type's data service needs are given, once each, within limits.
+    Tdd451Classification => "TDD 4.5.1 §3.4",
     /// The subject slot fits the evidence type (natural or legal person) and its `LevelOfAssurance` reaches the evidence type's minimum.
     Tdd451Subject => "TDD 4.5.1 §3.6",
     /// A `PreviewLocation` is one this provider issued for this requester, evidence type and subject, used once.

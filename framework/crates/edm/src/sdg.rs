@@ -8,8 +8,8 @@ use roxmltree::Node;
 
 use crate::model::{
     Address, Agent, DistributionRequest, Evidence, EvidenceDistribution, EvidenceTypeRequest,
-    Identifier, LegalPerson, LevelOfAssurance, LocalizedText, NaturalPerson, Requirement,
-    SectorSpecificAttribute, Subject,
+    Identifier, LegalPerson, LevelOfAssurance, LocalizedText, NaturalPerson,
+    ProviderClassification, Requirement, SectorSpecificAttribute, Subject,
 };
 use crate::version::EdmVersion;
 use crate::xml::{self, NS_SDG, XmlWriter};
@@ -189,6 +189,7 @@ pub(crate) fn read_evidence(node: Node<'_, '_>) -> Result<Evidence, Missing> {
             format: req(distribution, "Format", "sdg:Format")?,
             language: opt(distribution, "Language"),
             conforms_to: opt(distribution, "ConformsTo"),
+            transformation: opt(distribution, "Transformation"),
         },
         validity,
     })
@@ -428,6 +429,12 @@ pub(crate) fn write_evidence(w: &mut XmlWriter, e: &Evidence, version: EdmVersio
     w.leaf("sdg:Format", &[], &e.distribution.format);
     w.opt_leaf("sdg:Language", e.distribution.language.as_deref());
     w.opt_leaf("sdg:ConformsTo", e.distribution.conforms_to.as_deref());
+    if !version.is_v2() {
+        w.opt_leaf(
+            "sdg:Transformation",
+            e.distribution.transformation.as_deref(),
+        );
+    }
     w.close("sdg:Distribution");
     if let Some((start, end)) = &e.validity {
         w.open("sdg:ValidityPeriod", &[]);
@@ -436,4 +443,24 @@ pub(crate) fn write_evidence(w: &mut XmlWriter, e: &Evidence, version: EdmVersio
         w.close("sdg:ValidityPeriod");
     }
     w.close("sdg:Evidence");
+}
+
+/// An `sdg:EvidenceProviderClassification` of a request: its identifier and the value
+/// chosen (`SupportedValue/StringValue`); `None` when either is missing.
+pub(crate) fn read_provider_classification(node: Node<'_, '_>) -> Option<ProviderClassification> {
+    let identifier = opt(node, "Identifier")?;
+    let value = xml::child(node, NS_SDG, "SupportedValue")
+        .and_then(|s| xml::child_text_nonempty(s, NS_SDG, "StringValue"))?;
+    Some(ProviderClassification { identifier, value })
+}
+
+/// Writes one `sdg:EvidenceProviderClassification` (XSD InformationConceptType order).
+pub(crate) fn write_provider_classification(w: &mut XmlWriter, c: &ProviderClassification) {
+    w.open("sdg:EvidenceProviderClassification", &[]);
+    w.leaf("sdg:Identifier", &[], &c.identifier);
+    w.leaf("sdg:Type", &[], "Codelist");
+    w.open("sdg:SupportedValue", &[]);
+    w.leaf("sdg:StringValue", &[], &c.value);
+    w.close("sdg:SupportedValue");
+    w.close("sdg:EvidenceProviderClassification");
 }

@@ -21,6 +21,10 @@ pub struct Source<'a> {
     pub parameters: &'a BTreeMap<String, Attribute>,
     /// Where each registry field is read from.
     pub fields: &'a FieldPaths,
+    /// Values bound to further parameters of every query (the request's provider
+    /// classifications), always bound, never spliced; an identity parameter of the same
+    /// name wins.
+    pub extra: &'a Params,
     /// Bounds of each look-up.
     pub limits: Limits,
 }
@@ -38,7 +42,7 @@ pub async fn candidates(
     let cancel = CancellationToken::new();
     let identity = engine.identity(prepared);
     let Some(blocking) = engine.blocking() else {
-        let mut params = Params::new();
+        let mut params = source.extra.clone();
         for (name, attr) in source.parameters {
             let Some(v) = identity.get(*attr) else {
                 return Err(ConnectorError::UnboundParameter(name.clone()));
@@ -65,7 +69,10 @@ pub async fn candidates(
     let mut counts = Vec::new();
     for pass in &blocking.passes {
         let mut found = 0;
-        for params in prepared_pass_parameters(pass, engine, prepared, native) {
+        for mut params in prepared_pass_parameters(pass, engine, prepared, native) {
+            for (name, value) in source.extra {
+                params.entry(name.clone()).or_insert_with(|| value.clone());
+            }
             let lookup = Lookup {
                 query: pass.query.as_deref().unwrap_or(source.query),
                 params: &params,

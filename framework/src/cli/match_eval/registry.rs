@@ -83,6 +83,7 @@ impl Registry {
             query: "",
             parameters: &self.parameters,
             fields: &self.fields,
+            extra: &NO_PARAMS,
             limits: Limits {
                 timeout: std::time::Duration::from_secs(30),
                 max_rows: 100_000,
@@ -193,3 +194,6 @@ async fn build_registry(
     pool.close().await;
     Ok(n)
 }
+
+/// No provider classifications: an evaluation run has no request to take them from.
+static NO_PARAMS: oots_connector::Params = std::collections::BTreeMap::new();

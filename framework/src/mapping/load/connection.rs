@@ -68,7 +68,9 @@ impl Loader<'_> {
         match c.parameters(&spec.connector.query.value) {
             Ok(params) => {
                 for p in params {
-                    if !spec.connector.parameters.contains_key(&p) {
+                    if !spec.connector.parameters.contains_key(&p)
+                        && !spec.connector.classifications.contains_key(&p)
+                    {
                         self.problems.push(
                             Diagnostic::new(
                                 path,
@@ -101,7 +103,9 @@ impl Loader<'_> {
             match c.parameters(query) {
                 Ok(params) => {
                     for p in params {
-                        if !pass.parameters.contains_key(&p) {
+                        if !pass.parameters.contains_key(&p)
+                            && !spec.connector.classifications.contains_key(&p)
+                        {
                             self.problems.push(
                                 Diagnostic::new(
                                     path,

@@ -75,13 +75,17 @@ impl Loader<'_> {
                 }
             };
             let associated = self.associated(path, name, i, d);
-            distributions.push(Distribution {
+            let base_distribution = Distribution {
                 format,
                 conforms_to: d.conforms_to.clone(),
                 language: d.language.clone(),
                 source,
                 associated,
-            });
+                transformation: None,
+            };
+            let subsets = self.subsets(path, base, name, i, d, &base_distribution);
+            distributions.push(base_distribution);
+            distributions.extend(subsets);
         }
         distributions
     }

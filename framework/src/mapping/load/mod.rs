@@ -10,6 +10,7 @@ mod fnv;
 mod identity;
 mod representation;
 mod several;
+mod subsets;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -96,6 +97,18 @@ impl Loader<'_> {
             self.representation(connector.as_ref().map(|(c, _)| c.as_ref()), &path, &spec);
         let distributions = self.distributions(&path, &name, &spec);
         self.check_several(&path, &spec);
+        self.problems.extend(super::classification::problems(
+            &path,
+            &spec.provider_classifications,
+        ));
+        self.problems.extend(super::classification::undeclared(
+            &path,
+            &spec.provider_classifications,
+            &spec.connector.classifications,
+        ));
+        if let Some(a) = &spec.evidence.issuing_authority {
+            self.problems.extend(a.value.problems(&path, a.referenced));
+        }
         if self.problems.len() == before
             && let Some((connector, limits)) = connector
             && let Some(engine) = engine

@@ -106,6 +106,16 @@ pub(crate) fn check_evidence_type(node: Node<'_, '_>, version: EdmVersion) -> Ch
             Rule::ReqC033,
             || "every sdg:DistributedAs must contain sdg:Format with a media type".into(),
         )?;
+        if !version.is_v2() {
+            ensure(
+                xml::child_text(d, NS_SDG, "Transformation")
+                    .is_none_or(|t| is_transformation_uri(&t)),
+                Rule::ReqC035,
+                || {
+                    "sdg:Transformation must be https://sr.oots.tech.europa.eu/distributions/[DataModelScheme]/[Subset]".into()
+                },
+            )?;
+        }
         if version.is_v2() {
             ensure(
                 xml::children(d, NS_SDG, "AssociatedDocumentRequest")
@@ -118,4 +128,25 @@ pub(crate) fn check_evidence_type(node: Node<'_, '_>, version: EdmVersion) -> Ch
         }
     }
     Ok(())
+}
+
+/// The prefix of a 1.x subset URI (R-EDM-REQ-C035, R-EDM-RESP-C043).
+pub const TRANSFORMATION_PREFIX: &str = "https://sr.oots.tech.europa.eu/distributions/";
+
+/// A 1.x `sdg:Transformation`: `https://sr.oots.tech.europa.eu/distributions/[DataModelScheme]/[Subset]`
+/// (R-EDM-REQ-C035), both segments non-empty, nothing after them, no spaces.
+pub fn is_transformation_uri(uri: &str) -> bool {
+    let Some(rest) = uri.trim().strip_prefix(TRANSFORMATION_PREFIX) else {
+        return false;
+    };
+    let mut parts = rest.split('/');
+    let (Some(scheme), Some(subset), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_graphic() && !"?#\"<>".contains(c))
+    };
+    ok(scheme) && ok(subset)
 }

@@ -30,6 +30,7 @@ pub(crate) use agents::{
 };
 pub(crate) use envelope::{check_query_envelope, check_request_id, check_root, check_root_lang};
 pub(crate) use evidence_type::check_evidence_type;
+pub use evidence_type::{TRANSFORMATION_PREFIX, is_transformation_uri};
 pub(crate) use query::check_query_slots;
 pub(crate) use slot_content::{
     boolean, check_issue_date_time, check_preview_locations, procedure_code, simple_text,
