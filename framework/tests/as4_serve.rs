@@ -118,7 +118,7 @@ async fn serve_answers_a_signed_encrypted_request_over_as4() {
     assert_eq!(header.from.party_id, "AP_PROVIDER");
     match edm::parse_response(&regrep, &XmlLimits::default()).unwrap() {
         QueryResponse::Evidence(_) => {}
-        QueryResponse::Error(e) => panic!("an error answer: {e:?}"),
+        other => panic!("not an evidence answer: {other:?}"),
     }
 
     // A request carrying a 5 MB attachment (a scan) is accepted whole: far above axum's

@@ -120,6 +120,7 @@ fn held_for(routed: &Routed<'_>, content: Content) -> Held {
         content,
         min_level_of_assurance: spec.policy.min_level_of_assurance,
         return_channel: ReturnChannel::of(routed.request.version),
+        exchange_id: routed.exchange_id.clone(),
     }
 }
 
@@ -161,10 +162,11 @@ fn follow_up_return_address(
 }
 
 /// The token and link a follow-up names, if this provider issued it for this requester
-/// and evidence type, with what it holds; or why not.
+/// and evidence type in this exchange (2.0 `ExchangeId`), with what it holds; or why not.
 async fn followed_link<'l>(
     ex: &Exchange,
     request: &EvidenceRequest,
+    request_exchange_id: Option<&str>,
     location: &'l str,
 ) -> Result<Result<(&'l str, PreviewLink, Held), Refusal>, ExchangeError> {
     let token = location
@@ -201,7 +203,26 @@ async fn followed_link<'l>(
             "the preview link was already used for an answered request",
         )));
     };
+    if !same_exchange(&held, request_exchange_id) {
+        // Refused, and the session kept: the requester's real follow-up still collects it.
+        return Ok(Err(Refusal::rule(
+            ErrorCode::InvalidRequest,
+            Rule::Tdd49Step12,
+            "PreviewLocation not issued for this exchange, or already answered",
+        )));
+    }
     Ok(Ok((token, link, held)))
+}
+
+/// Whether a follow-up with `ExchangeId` `follow_up` continues the exchange `held` was
+/// issued in (2.0: "the second request of a preview reuses the ExchangeId of the first",
+/// TDD 4.4/4.9). A session opened without one (1.x, an offline request, a session stored
+/// before it was kept) is correlated by its link alone.
+fn same_exchange(held: &Held, follow_up: Option<&str>) -> bool {
+    match held.exchange_id.as_deref() {
+        None => true,
+        Some(first) => follow_up.is_some_and(|id| id == first),
+    }
 }
 
 /// A follow-up request carrying a `PreviewLocation`: the evidence if the user approved it,
@@ -220,10 +241,11 @@ pub(super) async fn follow_up(
             .push(Stage::Preview, format!("refused: {}", refusal.detail));
         Ok(run.refuse(refusal).into())
     };
-    let (token, link, held) = match followed_link(ex, request, location).await? {
-        Ok(found) => found,
-        Err(refusal) => return refuse(run, refusal),
-    };
+    let (token, link, held) =
+        match followed_link(ex, request, routed.exchange_id.as_deref(), location).await? {
+            Ok(found) => found,
+            Err(refusal) => return refuse(run, refusal),
+        };
     if !held.same_subject(&routed.identity) {
         return refuse(
             run,

@@ -38,6 +38,11 @@ pub struct Held {
     /// version); sessions stored without it take it from the follow-up only.
     #[serde(default)]
     pub return_channel: ReturnChannel,
+    /// The 2.0 `ExchangeId` of the request that opened the session: its follow-up must
+    /// carry the same (TDD 4.9 §2 step 12). `None` on 1.x, without an envelope, and in
+    /// sessions stored before it was kept: then the link alone correlates them.
+    #[serde(default)]
+    pub exchange_id: Option<String>,
 }
 
 /// The evidence a session holds, or why it holds none yet.
@@ -231,6 +236,7 @@ mod tests {
             },
             min_level_of_assurance: Some(LevelOfAssurance::High),
             return_channel: ReturnChannel::LinkParameter,
+            exchange_id: Some("0e1d6c1a-7f51-4b0e-9d59-000000000001".into()),
         };
         let json = serde_json::to_string(&held).unwrap();
         let back: Held = serde_json::from_str(&json).unwrap();
@@ -280,6 +286,8 @@ mod tests {
         );
         // Nor the return channel: the link's `returnurl` is not trusted.
         assert_eq!(held.return_channel, ReturnChannel::FollowUp);
+        // Nor the first request's ExchangeId: the link alone correlates the follow-up.
+        assert_eq!(held.exchange_id, None);
         // Written again, it stays so (nothing invented).
         let again = serde_json::to_string(&held).unwrap();
         assert!(!again.contains("\"record\""), "{again}");

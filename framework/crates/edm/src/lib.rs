@@ -18,6 +18,7 @@
 
 pub mod clock;
 mod codelist;
+mod deferred;
 mod error;
 mod error_xml;
 mod lexical;
@@ -36,6 +37,7 @@ mod xml;
 #[cfg(test)]
 mod tests;
 
+pub use deferred::{DeferredResponse, write_deferred};
 pub use error::{
     EdmException, ErrorCode, ErrorResponse, NOT_FOUND_DETAIL, SEVERITY_ERROR,
     SEVERITY_PREVIEW_REQUIRED, STATUS_FAILURE,

@@ -4,14 +4,17 @@
 
 use serde::Serialize;
 
+use crate::deferred::DeferredResponse;
 use crate::error::ErrorResponse;
 use crate::model::EvidenceResponse;
 
-/// Any `query:QueryResponse`: evidence or error.
+/// Any `query:QueryResponse`: evidence, error or deferral.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum QueryResponse {
     /// Evidence returned (`status=…:Success`).
     Evidence(EvidenceResponse),
     /// Refusal or preview redirect (`status=…:Failure`).
     Error(ErrorResponse),
+    /// Evidence available later (`status=…:Unavailable`, `ResponseAvailableDateTime`).
+    Deferred(DeferredResponse),
 }

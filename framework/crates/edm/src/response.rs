@@ -16,7 +16,7 @@ use crate::xml::{
 
 /// `status` of a successful response.
 pub const STATUS_SUCCESS: &str = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success";
-/// `status` of a deferred response (evidence available later; not supported here).
+/// `status` of a deferred response (evidence available later, `crate::deferred`).
 pub const STATUS_UNAVAILABLE: &str =
     "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Unavailable";
 /// EDM classification scheme of 2.0 evidence objects.
@@ -52,9 +52,7 @@ pub fn parse_response(xml: &[u8], limits: &XmlLimits) -> Result<QueryResponse, E
         return read_error_response(root, version).map(QueryResponse::Error);
     }
     if status == STATUS_UNAVAILABLE {
-        return Err(EdmError::Invalid(
-            "deferred responses (status Unavailable) are not supported".into(),
-        ));
+        return crate::deferred::read_deferred(root, version).map(QueryResponse::Deferred);
     }
     if status != STATUS_SUCCESS {
         return Err(EdmError::Invalid(
@@ -64,14 +62,14 @@ pub fn parse_response(xml: &[u8], limits: &XmlLimits) -> Result<QueryResponse, E
     read_evidence_response(root, version).map(QueryResponse::Evidence)
 }
 
-fn slot_text(root: Node<'_, '_>, name: &str) -> Option<String> {
+pub(crate) fn slot_text(root: Node<'_, '_>, name: &str) -> Option<String> {
     rim::find_slot(root, name)
         .and_then(|s| s.value())
         .and_then(rim::simple_value)
         .filter(|v| !v.is_empty())
 }
 
-fn slot_agent(root: Node<'_, '_>, name: &str) -> Result<Agent, EdmError> {
+pub(crate) fn slot_agent(root: Node<'_, '_>, name: &str) -> Result<Agent, EdmError> {
     let node = rim::find_slot(root, name)
         .and_then(|s| s.value())
         .and_then(|v| {

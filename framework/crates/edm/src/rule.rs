@@ -156,6 +156,8 @@ rules! {
     Tdd451Subject => "TDD 4.5.1 §3.6",
     /// A `PreviewLocation` is one this provider issued for this requester, evidence type and subject, used once.
     Tdd49Preview => "TDD 4.9",
+    /// A 2.0 follow-up carries the `ExchangeId` of the request its `PreviewLocation` was issued for ("validate the link and return an error if validation fails").
+    Tdd49Step12 => "TDD 4.9 §2 step 12",
     /// A name the matcher can compare: letters of one script, no invisible or bidirectional control characters.
     IdentityMatching => "identity matching",
 }
