@@ -132,6 +132,7 @@ pub mod codes {
     pub const PATH_MATCHES_NOTHING: &str = "OEA-E0116";
     pub const MATCHING: &str = "OEA-E0117";
     pub const GATEWAY: &str = "OEA-E0118";
+    pub const DEFERRAL: &str = "OEA-E0119";
     pub const HTTP_LISTENER: &str = "OEA-E0130";
     pub const SECRET: &str = "OEA-E0401";
 }

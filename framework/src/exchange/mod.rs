@@ -9,6 +9,7 @@
 mod answer;
 mod context;
 mod deadline;
+mod deferred;
 pub(crate) mod find;
 mod original_sender;
 mod parse;

@@ -3,6 +3,7 @@
 //! operation as the exchange.
 
 use super::Exchange;
+use super::deferred::deferral;
 use super::find::{lookup, unidentified};
 use super::preview::{record_identity, shown_fields};
 use super::produce::produce;
@@ -77,6 +78,12 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
             "the record's identifier differs from the signed-in one in case or punctuation"
                 .to_owned(),
         );
+    }
+    // A record deferred by the mapping has nothing to show yet (docs/mapping-files.md).
+    match deferral(&routed, record, now) {
+        Ok(None) => {}
+        Ok(Some(_)) => return Resolution::Failed("EVIDENCE_DEFERRED"),
+        Err(_) => return Resolution::Failed("DEFERRAL_DATE_UNREADABLE"),
     }
     match produce(ex, &routed, record, now).await {
         Ok(evidence) => Resolution::Found(Content::Evidence {

@@ -161,6 +161,10 @@ pub struct TestExpectation {
     /// `invalid_input` or `insufficient_assurance`.
     #[serde(default)]
     pub matching: Option<String>,
+    /// A deferral: its `ResponseAvailableDateTime` (the test's clock is
+    /// 2026-01-01T12:00:00Z).
+    #[serde(default)]
+    pub deferred_until: Option<String>,
 }
 
 /// Which evidence type(s) this file serves.
@@ -206,6 +210,9 @@ pub struct EvidenceSpec {
     pub title: String,
     /// The forms this evidence can be delivered in; the request picks one by format.
     pub distributions: Vec<DistributionSpec>,
+    /// When a matched record's evidence is not available yet (a deferral, TDD 4.5.2).
+    #[serde(default)]
+    pub deferred: Option<Spanned<super::DeferralSpec>>,
 }
 
 fn default_title() -> String {

@@ -2,6 +2,7 @@
 //! the registry records come from, which fields identify the subject and how a record
 //! becomes evidence. A deployment's files are loaded together as one *generation*.
 
+mod deferral;
 mod file;
 mod generations;
 mod load;
@@ -10,6 +11,7 @@ mod variables;
 
 /// Re-exported from matching (its home: who is matched), so mapping's API is unchanged.
 pub use crate::matching::SubjectKind;
+pub use deferral::{DeferralCondition, DeferralSpec, UnreadableDate};
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, Policy,
     PreviewPolicy, TestCase, TestExpectation, TestRequest,
