@@ -220,6 +220,11 @@ impl Adapter {
         })
     }
 
+    /// The SQLite registry the adapter reads (seeded at its first start).
+    pub fn registry_db(&self) -> PathBuf {
+        self.dir.as_ref().unwrap().path().join("registry.db")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
