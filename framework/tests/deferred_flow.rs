@@ -14,6 +14,7 @@ use chrono::{TimeDelta, Utc};
 use oots_framework::clock::edm_timestamp;
 use oots_framework::edm::{EdmVersion, ErrorCode, QueryResponse};
 use oots_framework::requester::RequestSpec;
+use oots_framework::store::{Journal, SqliteStore};
 use preview_support::{Adapter, Deployment, exception, regrep, workspace};
 
 const UNAVAILABLE: &str = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Unavailable";
@@ -138,6 +139,22 @@ async fn round_trip(version: EdmVersion) {
         .expect("answered");
     assert_deferred(&again, &until);
 
+    // Counted under their own outcome.
+    let metrics = reqwest::get(adapter.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("oots_exchanges_total{")
+                && l.contains("outcome=\"deferred\"")
+                && l.ends_with(" 2")),
+        "{metrics}"
+    );
+
     // The registry says available now: the next new request gets the evidence.
     let db = rusqlite::Connection::open(adapter.registry_db()).unwrap();
     db.execute(
@@ -160,11 +177,36 @@ async fn round_trip(version: EdmVersion) {
         QueryResponse::Evidence(r) => assert_eq!(r.items.len(), 1),
         other => panic!("{other:?}"),
     }
-    let log = adapter.stop();
+    let (log, state) = adapter.stop_keeping_state();
     assert!(
         !log.contains("Dupont") && !log.contains("1992-10-22"),
         "{log}"
     );
+    // The journal records both deferrals on the response action, with their date and
+    // without personal data.
+    let store = SqliteStore::open(&state.path().join("state/adapter.db"))
+        .await
+        .unwrap();
+    let deferred: Vec<serde_json::Value> = store
+        .journal(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| serde_json::from_str::<serde_json::Value>(&e.record).unwrap())
+        .filter(|r| r["outcome"]["outcome"] == "deferred")
+        .collect();
+    assert_eq!(deferred.len(), 2, "{deferred:?}");
+    for r in &deferred {
+        assert_eq!(r["action"], "ExecuteQueryResponse", "{r}");
+        assert!(r["code"].is_null(), "{r}");
+        assert_eq!(r["outcome"]["available"], until.as_str(), "{r}");
+        assert_eq!(r["outcome"]["mapping"], "birth-certificate", "{r}");
+        let text = r.to_string();
+        assert!(
+            !text.contains("Dupont") && !text.contains("1992-10-22"),
+            "{text}"
+        );
+    }
 }
 
 use chrono::Timelike;

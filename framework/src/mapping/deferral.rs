@@ -194,6 +194,16 @@ mod tests {
             Ok(Some(now + TimeDelta::hours(48)))
         );
         assert_eq!(s.until(&status("issued"), now), Ok(None));
+        // With both, a future `available_at` wins over the delay.
+        let both = spec(
+            "available_at: ready\nwhen: { field: status, equals: pending }\ndelay_hours: 48\n",
+        );
+        let later = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        let r = record(&[
+            ("status", Value::Text("pending".into())),
+            ("ready", Value::Text("2026-03-01".into())),
+        ]);
+        assert_eq!(both.until(&r, now), Ok(Some(later)));
     }
 
     #[test]

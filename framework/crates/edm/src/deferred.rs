@@ -3,34 +3,14 @@
 //! ends there and the requester comes back with a new request (TDD 4.5.2; R-EDM-RESP-S006).
 
 use roxmltree::Node;
-use serde::Serialize;
 
-use crate::model::Agent;
+use crate::model::{Agent, DeferredResponse};
 use crate::parse_error::EdmError;
-use crate::response::{STATUS_UNAVAILABLE, slot_agent, slot_text};
+use crate::response_head::{STATUS_UNAVAILABLE, slot_agent, slot_text};
 use crate::rim;
 use crate::sdg::{self, AgentShape};
 use crate::version::EdmVersion;
 use crate::xml::{ROOT_NAMESPACES, XmlWriter};
-
-/// A deferral: no evidence now, evidence from `available_date_time`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DeferredResponse {
-    /// EDM version of the request answered.
-    pub version: EdmVersion,
-    /// The request's `@id`.
-    pub request_id: String,
-    /// `EvidenceResponseIdentifier` (plain UUID).
-    pub response_id: String,
-    /// `IssueDateTime` slot (xsd:dateTime).
-    pub issue_date_time: String,
-    /// `ResponseAvailableDateTime` slot (xsd:dateTime): when the requester may ask again.
-    pub available_date_time: String,
-    /// Written with `Classification` `EP`.
-    pub provider: Agent,
-    /// Written with Identifier and Name only.
-    pub requester: Agent,
-}
 
 /// Serialises a deferral, as France's `reponseDifferee.xml`: status `Unavailable`; the
 /// slots SpecificationIdentifier, EvidenceResponseIdentifier, IssueDateTime,
@@ -108,9 +88,8 @@ pub(crate) fn read_deferred(
 mod tests {
     use super::*;
     use crate::model::{Identifier, LocalizedText};
-    use crate::query_response::QueryResponse;
-    use crate::response::parse_response;
     use crate::xml::XmlLimits;
+    use crate::{QueryResponse, parse_response};
 
     fn agent(id: &str, name: &str) -> Agent {
         Agent {

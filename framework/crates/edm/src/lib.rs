@@ -27,6 +27,7 @@ mod parse_error;
 mod query_response;
 mod request;
 mod response;
+mod response_head;
 mod rim;
 mod rule;
 mod rules;
@@ -37,7 +38,7 @@ mod xml;
 #[cfg(test)]
 mod tests;
 
-pub use deferred::{DeferredResponse, write_deferred};
+pub use deferred::write_deferred;
 pub use error::{
     EdmException, ErrorCode, ErrorResponse, NOT_FOUND_DETAIL, SEVERITY_ERROR,
     SEVERITY_PREVIEW_REQUIRED, STATUS_FAILURE,

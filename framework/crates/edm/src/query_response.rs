@@ -4,9 +4,8 @@
 
 use serde::Serialize;
 
-use crate::deferred::DeferredResponse;
 use crate::error::ErrorResponse;
-use crate::model::EvidenceResponse;
+use crate::model::{DeferredResponse, EvidenceResponse};
 
 /// Any `query:QueryResponse`: evidence, error or deferral.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

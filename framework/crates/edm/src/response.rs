@@ -7,6 +7,7 @@ use crate::error_xml::read_error_response;
 use crate::model::{Agent, EvidenceItem, EvidenceResponse};
 use crate::parse_error::EdmError;
 use crate::query_response::QueryResponse;
+use crate::response_head::{slot_agent, slot_text};
 use crate::rim;
 use crate::sdg::{self, AgentShape};
 use crate::version::EdmVersion;
@@ -16,9 +17,7 @@ use crate::xml::{
 
 /// `status` of a successful response.
 pub const STATUS_SUCCESS: &str = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success";
-/// `status` of a deferred response (evidence available later, `crate::deferred`).
-pub const STATUS_UNAVAILABLE: &str =
-    "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Unavailable";
+pub use crate::response_head::STATUS_UNAVAILABLE;
 /// EDM classification scheme of 2.0 evidence objects.
 pub const EDM_CLASSIFICATION_SCHEME: &str = "urn:fdc:oots:classification:edm";
 /// Classification node of the main evidence (2.0).
@@ -60,27 +59,6 @@ pub fn parse_response(xml: &[u8], limits: &XmlLimits) -> Result<QueryResponse, E
         ));
     }
     read_evidence_response(root, version).map(QueryResponse::Evidence)
-}
-
-pub(crate) fn slot_text(root: Node<'_, '_>, name: &str) -> Option<String> {
-    rim::find_slot(root, name)
-        .and_then(|s| s.value())
-        .and_then(rim::simple_value)
-        .filter(|v| !v.is_empty())
-}
-
-pub(crate) fn slot_agent(root: Node<'_, '_>, name: &str) -> Result<Agent, EdmError> {
-    let node = rim::find_slot(root, name)
-        .and_then(|s| s.value())
-        .and_then(|v| {
-            rim::agents_or_any(v)
-                .into_iter()
-                .find(|a| xml::is(*a, NS_SDG, "Agent"))
-        })
-        .ok_or_else(|| {
-            EdmError::Invalid(format!("rim:Slot '{name}' with an sdg:Agent is missing"))
-        })?;
-    sdg::read_agent(node).map_err(|m| EdmError::Invalid(format!("{name} agent lacks {}", m.0)))
 }
 
 fn registry_objects<'a, 'i>(list: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
