@@ -5,6 +5,7 @@
 //! `ExecuteQueryResponse`, no attachment, no preview); once the row says available, the
 //! requester's new request gets the evidence. Never for a non-match or an ambiguous match.
 
+mod deferral_support;
 mod preview_support;
 
 use std::path::Path;
@@ -15,62 +16,17 @@ use oots_framework::clock::edm_timestamp;
 use oots_framework::edm::{EdmVersion, ErrorCode, QueryResponse};
 use oots_framework::requester::RequestSpec;
 use oots_framework::store::{Journal, SqliteStore};
-use preview_support::{Adapter, Deployment, exception, regrep, workspace};
+use preview_support::{Adapter, Deployment, exception, regrep};
 
 const UNAVAILABLE: &str = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Unavailable";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// The quickstart, its mapping deferring on `available_from`, which is `ahead` for Jean
 /// Dupont and both Anna Schmidt twins; `dir` holds the copies.
 fn deferring_quickstart(dir: &Path, ahead: &str) -> Deployment {
-    let q = workspace().join("examples/quickstart");
-    let mappings = dir.join("mappings");
-    copy_dir(&q.join("mappings"), &mappings);
-    let file = mappings.join("birth-certificate.yaml");
-    let yaml = std::fs::read_to_string(&file).unwrap();
-    let edits = [
-        (
-            "registry_office\n      FROM",
-            "registry_office, available_from\n      FROM",
-        ),
-        (
-            "    registry_office: registry_office\n",
-            "    registry_office: registry_office\n    available_from: available_from\n",
-        ),
-        (
-            "evidence:\n  issuing_date:",
-            "evidence:\n  deferred:\n    available_at: available_from\n  issuing_date:",
-        ),
-    ];
-    let mut yaml = yaml;
-    for (from, to) in edits {
-        assert!(yaml.contains(from), "{from}");
-        yaml = yaml.replacen(from, to, 1);
-    }
-    std::fs::write(&file, yaml).unwrap();
-    let mut seed = std::fs::read_to_string(q.join("registry/seed.sql")).unwrap();
-    seed.push_str(&format!(
-        "\nALTER TABLE birth_register ADD COLUMN available_from TEXT;\n\
-         UPDATE birth_register SET available_from = '{ahead}'\n \
-         WHERE register_number IN ('G 4711/1992', 'G 0612/1985', 'G 0613/1985');\n"
-    ));
-    let seed_file = dir.join("seed.sql");
-    std::fs::write(&seed_file, seed).unwrap();
+    let (mappings, seed) = deferral_support::deferring_quickstart(dir, ahead);
     Deployment {
         mappings,
-        seed: seed_file,
+        seed,
         ..Deployment::quickstart()
     }
 }
