@@ -203,7 +203,7 @@ async fn followed_link<'l>(
             "the preview link was already used for an answered request",
         )));
     };
-    if !same_exchange(&held, request_exchange_id) {
+    if !same_exchange(held.exchange_id.as_deref(), request_exchange_id) {
         // Refused, and the session kept: the requester's real follow-up still collects it.
         return Ok(Err(Refusal::rule(
             ErrorCode::InvalidRequest,
@@ -214,12 +214,12 @@ async fn followed_link<'l>(
     Ok(Ok((token, link, held)))
 }
 
-/// Whether a follow-up with `ExchangeId` `follow_up` continues the exchange `held` was
-/// issued in (2.0: "the second request of a preview reuses the ExchangeId of the first",
+/// Whether a follow-up with `ExchangeId` `follow_up` continues the exchange `first` of
+/// the held session (2.0: "the second request of a preview reuses the ExchangeId of the first",
 /// TDD 4.4/4.9). A session opened without one (1.x, an offline request, a session stored
 /// before it was kept) is correlated by its link alone.
-fn same_exchange(held: &Held, follow_up: Option<&str>) -> bool {
-    match held.exchange_id.as_deref() {
+fn same_exchange(first: Option<&str>, follow_up: Option<&str>) -> bool {
+    match first {
         None => true,
         Some(first) => follow_up.is_some_and(|id| id == first),
     }
@@ -368,5 +368,25 @@ fn with_sign_in(reply: Reply, why: Option<crate::preview::identity::Mismatch>) -
     match reply {
         Reply::Answer(answer) => Reply::Answer(Box::new(answer.with_sign_in(why))),
         held => held,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_exchange;
+
+    #[test]
+    fn a_follow_up_continues_the_exchange_its_link_was_issued_in() {
+        let first = Some("0e1d6c1a-7f51-4b0e-9d59-000000000001");
+        assert!(same_exchange(first, first));
+        assert!(!same_exchange(
+            first,
+            Some("0e1d6c1a-7f51-4b0e-9d59-000000000002")
+        ));
+        // Once the first had one, a follow-up without one (no envelope) is refused.
+        assert!(!same_exchange(first, None));
+        // 1.x, an offline first request, an older session: the link alone correlates.
+        assert!(same_exchange(None, None));
+        assert!(same_exchange(None, first));
     }
 }

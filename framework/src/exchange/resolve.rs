@@ -79,7 +79,8 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
                 .to_owned(),
         );
     }
-    // A record deferred by the mapping has nothing to show yet (docs/mapping-files.md).
+    // A record deferred by the mapping has nothing to show yet: the sign-in fails and
+    // nothing is held (a deferral is only answered to a first request, pipeline.rs).
     match deferral(&routed, record, now) {
         Ok(None) => {}
         Ok(Some(_)) => return Resolution::Failed("EVIDENCE_DEFERRED"),
