@@ -6,55 +6,14 @@
 mod as4_support;
 mod deferral_support;
 
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use as4_support::{free_port, pki, spawn, write_config};
 use chrono::{TimeDelta, Utc};
 use oots_framework::edm::{self, EdmVersion, QueryResponse, XmlLimits};
-use oots_framework::gateway::as4::agreement::AgreementSettings;
-use oots_framework::gateway::as4::msh::As4Gateway;
-use oots_framework::gateway::as4::pmode::{PMode, RetrySettings};
 use oots_framework::gateway::{Gateway, Notification};
 use oots_framework::requester::RequestSpec;
-use oots_framework::store::{Exchanges, SqliteStore};
-use tokio::sync::mpsc;
-
-/// The requester's access point over plain http: our AS4 stack, its store, its inbox.
-async fn requester(
-    dir: &Path,
-    provider_port: u16,
-    port: u16,
-) -> (
-    Arc<As4Gateway>,
-    Arc<SqliteStore>,
-    mpsc::Receiver<Notification>,
-) {
-    let mut settings = as4_support::as4_settings_for(
-        dir,
-        "AP_REQUESTER",
-        "AP_PROVIDER",
-        format!("http://127.0.0.1:{provider_port}/as4"),
-    );
-    settings.retry = RetrySettings {
-        attempts: 3,
-        initial_ms: 100,
-        max_ms: 1000,
-    };
-    settings.agreement = AgreementSettings::requester();
-    let store = Arc::new(SqliteStore::in_memory().await.unwrap());
-    let gateway = Arc::new(
-        As4Gateway::new(Arc::new(PMode::load(&settings).unwrap()), store.clone()).unwrap(),
-    );
-    let (tx, rx) = mpsc::channel(16);
-    let app = gateway.router(tx);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (gateway, store, rx)
-}
+use oots_framework::store::Exchanges;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deferral_travels_over_as4_in_both_versions() {
@@ -86,7 +45,8 @@ async fn a_deferral_travels_over_as4_in_both_versions() {
         );
     std::fs::write(&config, yaml).unwrap();
     let served = spawn(&config, port);
-    let (gateway, store, mut answers) = requester(dir.path(), port, requester_port).await;
+    let (gateway, store, mut answers) =
+        as4_support::plain_requester(dir.path(), port, requester_port).await;
 
     for (n, version) in [EdmVersion::V2_0, EdmVersion::V1_2].into_iter().enumerate() {
         let id = format!("deferred-{n}@requester.example");
