@@ -140,6 +140,8 @@ pub mod codes {
     pub const BAD_CLASSIFICATION_USE: &str = "OEA-E0128";
     /// A distribution's `subsets` entry cannot be used.
     pub const BAD_SUBSET: &str = "OEA-E0129";
+    /// `evidence.deferred` cannot be used.
+    pub const DEFERRAL: &str = "OEA-E0130";
     pub const HTTP_LISTENER: &str = "OEA-E0130";
     pub const SECRET: &str = "OEA-E0401";
 }

@@ -187,9 +187,9 @@ impl<T: Default> Capped<T> {
 #[derive(Debug)]
 pub struct Metrics {
     received: AtomicU64,
-    /// `evidence`, then the EDM codes in [`ErrorCode::ALL`] order, then `declined`, then
-    /// `other`.
-    outcomes: [AtomicU64; ErrorCode::ALL.len() + 3],
+    /// `evidence`, then the EDM codes in [`ErrorCode::ALL`] order, then `declined`,
+    /// `deferred`, then `other`.
+    outcomes: [AtomicU64; ErrorCode::ALL.len() + 4],
     send_failures: Capped<AtomicU64>,
     /// Answers given up, by ebMS code (`EBMS:0301`).
     given_up: Capped<AtomicU64>,
@@ -248,6 +248,7 @@ fn outcome_label(i: usize) -> &'static str {
     match i {
         0 => "evidence",
         i if i == DECLINED_INDEX => DECLINED,
+        i if i == DEFERRED_INDEX => DEFERRED,
         i => ErrorCode::ALL.get(i - 1).map(|c| c.code()).unwrap_or(OTHER),
     }
 }
@@ -257,16 +258,21 @@ fn outcome_label(i: usize) -> &'static str {
 const DECLINED: &str = "declined";
 /// Where `declined` counts: after the EDM codes, before `other`.
 const DECLINED_INDEX: usize = ErrorCode::ALL.len() + 1;
+/// A deferral (evidence available later, TDD 4.5.2): a response, not an error.
+const DEFERRED: &str = "deferred";
+/// Where `deferred` counts: after `declined`, before `other`.
+const DEFERRED_INDEX: usize = DECLINED_INDEX + 1;
 
 fn outcome_index(outcome: &str) -> usize {
     match outcome {
         "evidence" => 0,
         DECLINED => DECLINED_INDEX,
+        DEFERRED => DEFERRED_INDEX,
         _ => ErrorCode::ALL
             .iter()
             .position(|c| c.code() == outcome)
             .map(|i| i + 1)
-            .unwrap_or(DECLINED_INDEX + 1),
+            .unwrap_or(DEFERRED_INDEX + 1),
     }
 }
 
@@ -397,7 +403,7 @@ impl Metrics {
             out,
             name,
             "counter",
-            "Answers decided, by outcome (evidence, declined or the EDM error code).",
+            "Answers decided, by outcome (evidence, declined, deferred or the EDM error code).",
         );
         for (i, c) in self.outcomes.iter().enumerate() {
             let _ = writeln!(
@@ -703,6 +709,7 @@ mod tests {
         m.decided("evidence", Duration::from_millis(3));
         m.decided("EDM:ERR:0004", Duration::from_millis(40));
         m.decided("declined", Duration::from_millis(50));
+        m.decided("deferred", Duration::from_millis(30));
         m.decided("Dupont Jean 1990-01-01", Duration::from_secs(20));
         m.sent(Duration::from_millis(700));
         m.send_failed("GATEWAY_UNAVAILABLE");
@@ -751,6 +758,8 @@ mod tests {
         assert_eq!(outcome("EDM:ERR:0001"), 0.0);
         // A declined preview is neither evidence nor an error.
         assert_eq!(outcome("declined"), 1.0);
+        // Nor is a deferral (evidence available later).
+        assert_eq!(outcome("deferred"), 1.0);
         // Free text never becomes a label value.
         assert_eq!(outcome("other"), 1.0);
         assert!(!text.contains("Dupont"));

@@ -147,7 +147,7 @@ fn evidence_of(a: &Answer) -> edm::EvidenceResponse {
     assert_eq!(a.action(), "ExecuteQueryResponse", "{:?}", a.outcome);
     match parse_response(a.document.as_bytes(), &XmlLimits::default()).unwrap() {
         QueryResponse::Evidence(e) => e,
-        QueryResponse::Error(e) => panic!("error response: {e:?}"),
+        other => panic!("not an evidence response: {other:?}"),
     }
 }
 

@@ -163,6 +163,7 @@ fn soap_captures_payloads_parse() {
                                 );
                             }
                         }
+                        QueryResponse::Deferred(d) => panic!("{}: {d:?}", path.display()),
                     }
                     parsed += 1;
                 }
@@ -216,6 +217,7 @@ fn tdd_2023_samples_parse() {
                     assert_eq!(x.preview_description.len(), 3, "{name}");
                     errors += 1;
                 }
+                QueryResponse::Deferred(d) => panic!("{name}: no deferral sample: {d:?}"),
             }
         }
     }

@@ -190,6 +190,22 @@ fn written_messages_validate_against_the_schemas() {
             format!("{tag}-declined-response"),
             write_response(&declined),
         );
+        // A deferral (TDD 4.5.2): Unavailable, ResponseAvailableDateTime, an empty list.
+        let r = samples::evidence_response(v);
+        let deferred = oots_framework::edm::DeferredResponse {
+            version: v,
+            request_id: r.request_id,
+            response_id: r.response_id,
+            issue_date_time: r.issue_date_time,
+            available_date_time: "2026-08-07T10:00:00.000Z".into(),
+            provider: r.provider,
+            requester: r.requester,
+        };
+        check(
+            &full,
+            format!("{tag}-deferred-response"),
+            oots_framework::edm::write_deferred(&deferred),
+        );
         for code in ErrorCode::ALL {
             check(
                 &full,
@@ -211,7 +227,7 @@ fn written_messages_validate_against_the_schemas() {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(validated, 46);
+    assert_eq!(validated, 49);
 }
 
 #[test]

@@ -98,7 +98,7 @@ async fn answer_sent(
 fn the_exception(answer: &Answer) -> EdmException {
     match edm::parse_response(answer.document.as_bytes(), &Default::default()).unwrap() {
         QueryResponse::Error(e) => e.exceptions.into_iter().next().unwrap(),
-        QueryResponse::Evidence(_) => panic!("expected an error answer, got evidence"),
+        other => panic!("expected an error answer, got {other:?}"),
     }
 }
 

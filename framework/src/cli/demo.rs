@@ -275,8 +275,8 @@ async fn play_all(
         let dir = run_dir.join(format!("{}-{}", n + 1, slug(&sc.title)));
         std::fs::create_dir_all(&dir).map_err(CliError::other)?;
         let played = match play(requester, reports, &sc, n + 1, &dir).await {
-            Ok(Some(link)) => {
-                preview_round(requester, reports, &sc, &link, browser, wait, &dir).await
+            Ok(Some(offered)) => {
+                preview_round(requester, reports, &sc, &offered, browser, wait, &dir).await
             }
             other => other.map(drop),
         };
@@ -303,11 +303,13 @@ fn slug(s: &str) -> String {
     out.trim_matches('-').to_owned()
 }
 
-/// Writes `request` to `file` and sends it from the requester's access point; its message
-/// id once the adapter's signed receipt acknowledged it.
+/// Writes `request` to `file` and sends it from the requester's access point in the 2.0
+/// exchange `exchange_id` (a follow-up reuses its first request's, TDD 4.9 §2 step 12);
+/// its message id once the adapter's signed receipt acknowledged it.
 async fn send(
     requester: &Requester,
     request: &edm::EvidenceRequest,
+    exchange_id: &str,
     file: &Path,
 ) -> Result<String, String> {
     let ids = RandomIds;
@@ -319,7 +321,7 @@ async fn send(
         request,
         message_id.clone(),
         ids.uuid().to_string(),
-        ids.uuid().to_string(),
+        exchange_id.to_owned(),
         &cid,
         Utc::now(),
     );
@@ -336,6 +338,12 @@ async fn send(
     Ok(message_id)
 }
 
+/// A preview link offered to a first request, and that request's ExchangeId.
+struct Offered {
+    link: String,
+    exchange_id: String,
+}
+
 /// Plays one scenario; the preview link when the answer offers one.
 async fn play(
     requester: &Requester,
@@ -343,7 +351,7 @@ async fn play(
     sc: &Scenario,
     n: usize,
     dir: &Path,
-) -> Result<Option<String>, String> {
+) -> Result<Option<Offered>, String> {
     let request = requester::build_request(&sc.spec, &RandomIds, Utc::now());
 
     println!();
@@ -370,7 +378,9 @@ async fn play(
         }
     );
     println!("    format      {}", sc.spec.format);
-    let message_id = send(requester, &request, &dir.join("request.xml")).await?;
+    let exchange_id = RandomIds.uuid().to_string();
+    let file = dir.join("request.xml");
+    let message_id = send(requester, &request, &exchange_id, &file).await?;
     println!(
         "    → sent over AS4 as {message_id}; the adapter stored it, then returned a signed receipt acknowledging every signed part"
     );
@@ -391,7 +401,8 @@ async fn play(
         .next_answer(Duration::from_secs(30))
         .await
         .ok_or_else(|| "no answer reached the requester's access point".to_owned())?;
-    show_answer(&submitted, dir)
+    let link = show_answer(&submitted, dir)?;
+    Ok(link.map(|link| Offered { link, exchange_id }))
 }
 
 /// Prints (and writes to `dir`) an answer that reached the access point; the preview link
@@ -473,6 +484,10 @@ fn show_answer(
             }
             println!("    written     {}", dir.join("error.xml").display());
         }
+        Ok(QueryResponse::Deferred(d)) => {
+            std::fs::write(dir.join("response.xml"), &regrep.bytes).map_err(|e| e.to_string())?;
+            println!("    deferred    available from {}", d.available_date_time);
+        }
         Err(e) => return Err(format!("the answer does not parse: {e}")),
     }
     Ok(link)
@@ -495,13 +510,14 @@ async fn preview_round(
     requester: &Requester,
     reports: &mut mpsc::UnboundedReceiver<Report>,
     sc: &Scenario,
-    link: &str,
+    offered: &Offered,
     browser: &Browser<'_>,
     wait: Duration,
     dir: &Path,
 ) -> Result<(), String> {
     let ids = RandomIds;
     let now = Utc::now();
+    let link = offered.link.as_str();
     let mut request = requester::build_request(&sc.spec, &ids, now);
     request.preview_location = Some(link.to_owned());
     let v2 = request.version == edm::EdmVersion::V2_0;
@@ -514,7 +530,8 @@ async fn preview_round(
             RETURN_URL.replace(':', "%3A").replace('/', "%2F")
         )
     };
-    send(requester, &request, &dir.join("follow-up-request.xml")).await?;
+    let file = dir.join("follow-up-request.xml");
+    send(requester, &request, &offered.exchange_id, &file).await?;
     println!("    → follow-up request with the PreviewLocation: held until the user decides");
     if browser.auto_approve {
         println!("    browser     (--auto-approve) opens the link, signs in, approves");

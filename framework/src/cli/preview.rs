@@ -353,6 +353,9 @@ fn no_preview_reason(m: &Mapping, answer: &Answer) -> String {
             "the user declined in the preview: the answer is an evidence response without evidence"
                 .to_owned()
         }
+        Outcome::Deferred { available, .. } => format!(
+            "the record's evidence is not available yet: the answer is a deferral until {available}"
+        ),
         // The detail of a subject not found is the same for every reason; the matching
         // outcome tells the authority which it was.
         Outcome::Error { code, detail } => match &answer.matching {

@@ -62,6 +62,8 @@ pub(super) async fn run(
         crate::exchange::Outcome::Evidence { .. } | crate::exchange::Outcome::Declined { .. } => {
             None
         }
+        // A deferral is a response too; its date is in the document.
+        crate::exchange::Outcome::Deferred { .. } => None,
     };
     println!(
         "{}",

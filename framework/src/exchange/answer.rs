@@ -64,6 +64,12 @@ pub enum Outcome {
     Declined {
         mapping: String,
     },
+    /// The evidence exists but is not available yet: a deferral (`…:Unavailable`,
+    /// TDD 4.5.2) saying from when (`ResponseAvailableDateTime`), no evidence.
+    Deferred {
+        mapping: String,
+        available: String,
+    },
     Error {
         code: &'static str,
         detail: String,
@@ -120,7 +126,7 @@ impl Answer {
     /// an exception.
     pub fn action(&self) -> &'static str {
         match self.outcome {
-            Outcome::Evidence { .. } | Outcome::Declined { .. } => {
+            Outcome::Evidence { .. } | Outcome::Declined { .. } | Outcome::Deferred { .. } => {
                 crate::gateway::ebms::ACTION_EXECUTE_QUERY_RESPONSE
             }
             Outcome::Error { .. } => crate::gateway::ebms::ACTION_EXCEPTION_RESPONSE,
@@ -131,22 +137,24 @@ impl Answer {
     pub fn code(&self) -> Option<&'static str> {
         match &self.outcome {
             Outcome::Error { code, .. } => Some(code),
-            Outcome::Evidence { .. } | Outcome::Declined { .. } => None,
+            Outcome::Evidence { .. } | Outcome::Declined { .. } | Outcome::Deferred { .. } => None,
         }
     }
 
-    /// The outcome for logs and the `outcome` metric label: `evidence`, `declined` or the
+    /// The outcome for logs and the `outcome` metric label: `evidence`, `declined`,
+    /// `deferred` or the
     /// EDM error code.
     pub fn outcome_label(&self) -> &'static str {
         match &self.outcome {
             Outcome::Evidence { .. } => "evidence",
             Outcome::Declined { .. } => "declined",
+            Outcome::Deferred { .. } => "deferred",
             Outcome::Error { code, .. } => code,
         }
     }
 }
 
-fn provider_agent_of(ex: &Exchange, classification: &str) -> Agent {
+pub(super) fn provider_agent_of(ex: &Exchange, classification: &str) -> Agent {
     let p = &ex.config.provider;
     Agent {
         identifier: Identifier {
@@ -257,7 +265,7 @@ fn error(run: Run<'_>, refusal: Refusal, preview_location: Option<String>) -> An
 
 /// The answer a run ends in: the trace's last line, and the run's generation, trace and
 /// audit facts carried over.
-fn answered(
+pub(super) fn answered(
     run: Run<'_>,
     last_step: String,
     request_id: Option<String>,
@@ -288,7 +296,7 @@ fn answered(
 }
 
 /// The requester as echoed in answers: identifier and names only (R-EDM-RESP-S028).
-fn requester_echo(a: &Agent) -> Agent {
+pub(super) fn requester_echo(a: &Agent) -> Agent {
     Agent {
         identifier: a.identifier.clone(),
         names: a.names.clone(),

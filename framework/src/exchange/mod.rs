@@ -10,6 +10,7 @@ mod answer;
 mod associated;
 mod context;
 mod deadline;
+mod deferred;
 pub(crate) mod find;
 mod metadata;
 mod original_sender;

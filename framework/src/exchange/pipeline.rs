@@ -5,6 +5,7 @@
 
 use oots_connector::Record;
 
+use super::deferred::deferral_of_all;
 use super::find::{Finding, find};
 use super::parse::parse;
 use super::preview::{Holding, follow_up, offer};
@@ -74,6 +75,14 @@ async fn serve(
         Ok(power) => power,
         Err(refusal) => return Ok(run.refuse(refusal).with_matching(found.outcome)),
     };
+    // Only a confident match reaches here: a deferral confirms that evidence exists for
+    // this person, so it is never sent for a non-match or an ambiguous one. It comes
+    // before the preview: a deferred record offers nothing to preview yet.
+    match deferral_of_all(&routed, &found.records, run.now) {
+        Ok(None) => {}
+        Ok(Some(until)) => return Ok(run.defer(&routed, until).with_matching(found.outcome)),
+        Err(refusal) => return Ok(run.refuse(refusal).with_matching(found.outcome)),
+    }
 
     if routed.request.possibility_for_preview
         && routed.mapping.spec.policy.preview != PreviewPolicy::Never

@@ -150,6 +150,7 @@ fn held_for(routed: &Routed<'_>, content: Content) -> Held {
         min_level_of_assurance: spec.policy.min_level_of_assurance,
         return_channel: ReturnChannel::of(routed.request.version),
         representative: None,
+        exchange_id: routed.exchange_id.clone(),
     }
 }
 
@@ -191,10 +192,11 @@ fn follow_up_return_address(
 }
 
 /// The token and link a follow-up names, if this provider issued it for this requester
-/// and evidence type, with what it holds; or why not.
+/// and evidence type in this exchange (2.0 `ExchangeId`), with what it holds; or why not.
 async fn followed_link<'l>(
     ex: &Exchange,
     request: &EvidenceRequest,
+    request_exchange_id: Option<&str>,
     location: &'l str,
 ) -> Result<Result<(&'l str, PreviewLink, Held), Refusal>, ExchangeError> {
     let token = location
@@ -231,7 +233,26 @@ async fn followed_link<'l>(
             "the preview link was already used for an answered request",
         )));
     };
+    if !same_exchange(held.exchange_id.as_deref(), request_exchange_id) {
+        // Refused, and the session kept: the requester's real follow-up still collects it.
+        return Ok(Err(Refusal::rule(
+            ErrorCode::InvalidRequest,
+            Rule::Tdd49Step12,
+            "PreviewLocation not issued for this exchange, or already answered",
+        )));
+    }
     Ok(Ok((token, link, held)))
+}
+
+/// Whether a follow-up with `ExchangeId` `follow_up` continues the exchange `first` of
+/// the held session (2.0: "the second request of a preview reuses the ExchangeId of the first",
+/// TDD 4.4/4.9). A session opened without one (1.x, an offline request, a session stored
+/// before it was kept) is correlated by its link alone.
+fn same_exchange(first: Option<&str>, follow_up: Option<&str>) -> bool {
+    match first {
+        None => true,
+        Some(first) => follow_up.is_some_and(|id| id == first),
+    }
 }
 
 /// A follow-up request carrying a `PreviewLocation`: the evidence if the user approved it,
@@ -250,10 +271,11 @@ pub(super) async fn follow_up(
             .push(Stage::Preview, format!("refused: {}", refusal.detail));
         Ok(run.refuse(refusal).into())
     };
-    let (token, link, held) = match followed_link(ex, request, location).await? {
-        Ok(found) => found,
-        Err(refusal) => return refuse(run, refusal),
-    };
+    let (token, link, held) =
+        match followed_link(ex, request, routed.exchange_id.as_deref(), location).await? {
+            Ok(found) => found,
+            Err(refusal) => return refuse(run, refusal),
+        };
     if !held.same_subject(&routed.identity) {
         return refuse(
             run,
@@ -412,5 +434,25 @@ fn with_sign_in(reply: Reply, why: Option<crate::preview::identity::Mismatch>) -
     match reply {
         Reply::Answer(answer) => Reply::Answer(Box::new(answer.with_sign_in(why))),
         held => held,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_exchange;
+
+    #[test]
+    fn a_follow_up_continues_the_exchange_its_link_was_issued_in() {
+        let first = Some("0e1d6c1a-7f51-4b0e-9d59-000000000001");
+        assert!(same_exchange(first, first));
+        assert!(!same_exchange(
+            first,
+            Some("0e1d6c1a-7f51-4b0e-9d59-000000000002")
+        ));
+        // Once the first had one, a follow-up without one (no envelope) is refused.
+        assert!(!same_exchange(first, None));
+        // 1.x, an offline first request, an older session: the link alone correlates.
+        assert!(same_exchange(None, None));
+        assert!(same_exchange(None, first));
     }
 }

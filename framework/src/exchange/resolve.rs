@@ -3,6 +3,7 @@
 //! operation as the exchange.
 
 use super::Exchange;
+use super::deferred::deferral_of_all;
 use super::find::{lookup, over_cap, unidentified};
 use super::preview::held_evidence;
 use super::produce::produce_all;
@@ -93,6 +94,13 @@ pub(super) async fn resolve(ex: &Exchange, request: &str, identifier: &str) -> R
             "the record's identifier differs from the signed-in one in case or punctuation"
                 .to_owned(),
         );
+    }
+    // A record deferred by the mapping has nothing to show yet: the sign-in fails and
+    // nothing is held (a deferral is only answered to a first request, pipeline.rs).
+    match deferral_of_all(&routed, &records, now) {
+        Ok(None) => {}
+        Ok(Some(_)) => return Resolution::Failed("EVIDENCE_DEFERRED"),
+        Err(_) => return Resolution::Failed("DEFERRAL_DATE_UNREADABLE"),
     }
     let produced = match produce_all(ex, &routed, &records, now).await {
         Ok(produced) => produced,

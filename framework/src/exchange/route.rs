@@ -30,6 +30,10 @@ pub(super) struct Routed<'a> {
     pub classifications: std::collections::BTreeMap<String, Option<String>>,
     /// The provider deadline (TDD 4.4), when the request came with an ebMS header.
     pub answer_by: Option<DateTime<Utc>>,
+    /// The 2.0 ebMS `ExchangeId` the request arrived with (TDD 4.4): a preview link keeps
+    /// the first request's, and its follow-up must carry the same (TDD 4.9 §2 step 12).
+    /// `None` on 1.x (no such property) and without an envelope (offline tools).
+    pub exchange_id: Option<String>,
     /// Built here only: a stage cannot be skipped.
     _sealed: (),
 }
@@ -112,8 +116,13 @@ pub(super) async fn route<'a>(
         )));
     }
     let refused_or_routed = select(ex, run.set.clone(), request, &mut run.trace);
+    let exchange_id = envelope
+        .filter(|_| request.version.is_v2())
+        .and_then(|h| h.exchange_id())
+        .map(|id| id.trim().to_owned());
     Ok(refused_or_routed.map(|routed| Routed {
         answer_by,
+        exchange_id,
         ..routed
     }))
 }
@@ -207,6 +216,7 @@ pub(super) fn select<'a>(
         identity: identity_of(&request.subject),
         classifications,
         answer_by: None,
+        exchange_id: None,
         _sealed: (),
     })
 }

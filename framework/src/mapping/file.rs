@@ -195,6 +195,10 @@ pub struct TestExpectation {
     /// (`[]`: none).
     #[serde(default)]
     pub associated: Option<Vec<String>>,
+    /// A deferral: its `ResponseAvailableDateTime` (the test's clock is
+    /// 2026-01-01T12:00:00Z).
+    #[serde(default)]
+    pub deferred_until: Option<String>,
 }
 
 /// Which evidence type(s) this file serves.
@@ -255,6 +259,9 @@ pub struct EvidenceSpec {
     /// persons by the registry's person key (docs/mapping-files.md, `several`).
     #[serde(default)]
     pub several: Option<Spanned<super::SeveralSpec>>,
+    /// When a matched record's evidence is not available yet (a deferral, TDD 4.5.2).
+    #[serde(default)]
+    pub deferred: Option<Spanned<super::DeferralSpec>>,
 }
 
 fn default_title() -> String {

@@ -4,6 +4,7 @@
 
 mod associated;
 mod classification;
+mod deferral;
 mod file;
 mod generations;
 mod load;
@@ -19,6 +20,7 @@ pub use associated::{AssociatedDoc, AssociatedDocSpec, AssociatedSpec};
 pub use classification::{
     ClassificationRefusal, ClassificationSpec, resolve as resolve_classifications,
 };
+pub use deferral::{DeferralCondition, DeferralSpec, UnreadableDate};
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, Policy,
     PreviewPolicy, TestCase, TestExpectation, TestRequest,

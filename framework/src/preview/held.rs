@@ -43,6 +43,11 @@ pub struct Held {
     /// request named none (or the session was stored by a version that kept none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub representative: Option<Representative>,
+    /// The 2.0 `ExchangeId` of the request that opened the session: its follow-up must
+    /// carry the same (TDD 4.9 §2 step 12). `None` on 1.x, without an envelope, and in
+    /// sessions stored before it was kept: then the link alone correlates them.
+    #[serde(default)]
+    pub exchange_id: Option<String>,
 }
 
 /// The evidence a session holds, or why it holds none yet.
@@ -350,6 +355,7 @@ mod tests {
             min_level_of_assurance: Some(LevelOfAssurance::High),
             return_channel: ReturnChannel::LinkParameter,
             representative: None,
+            exchange_id: Some("0e1d6c1a-7f51-4b0e-9d59-000000000001".into()),
         };
         let json = serde_json::to_string(&held).unwrap();
         let back: Held = serde_json::from_str(&json).unwrap();
@@ -426,6 +432,8 @@ mod tests {
         assert_eq!(held.return_channel, ReturnChannel::FollowUp);
         // Nor a representative: the sign-in is compared with the subject, as it was.
         assert!(held.representative.is_none());
+        // Nor the first request's ExchangeId: the link alone correlates the follow-up.
+        assert_eq!(held.exchange_id, None);
         // Written again, it stays so (nothing invented).
         let again = serde_json::to_string(&held).unwrap();
         assert!(!again.contains("\"record\""), "{again}");

@@ -168,6 +168,23 @@ fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnosti
         m.spec.evidence.validity.as_ref(),
         record,
     ));
+    let deferral = m.spec.evidence.deferred.as_ref();
+    for f in deferral.map(|d| d.value.fields()).unwrap_or_default() {
+        if !record.contains(&f.value) {
+            out.push(
+                Diagnostic::new(
+                    &m.file,
+                    codes::UNKNOWN_FIELD,
+                    format!(
+                        "evidence.deferred uses `{}`, which is not among the connector's fields",
+                        f.value
+                    ),
+                )
+                .at_location(f.referenced)
+                .hint(format!("add `{}: <path>` under connector.fields", f.value)),
+            );
+        }
+    }
     for field in m.spec.labels.keys() {
         if !record.contains(field) {
             out.push(

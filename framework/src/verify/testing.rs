@@ -14,7 +14,7 @@ use crate::clock::{FixedClock, SequentialIds};
 use crate::config::AdapterConfig;
 use crate::connector::Fixture;
 use crate::edm::{self, EdmVersion, QueryResponse, XmlLimits};
-use crate::exchange::{Answer, Exchange};
+use crate::exchange::{Answer, Exchange, Outcome};
 use crate::mapping::{Mapping, MappingSet, TestCase};
 use crate::requester::{self, RequestSpec};
 use crate::store::SqliteStore;
@@ -236,6 +236,18 @@ fn compare(t: &TestCase, answer: &Answer) -> Vec<String> {
             Some(a) if &a.mime_type == want => {}
             Some(a) => failures.push(format!("attachment: expected {want}, got {}", a.mime_type)),
             None => failures.push(format!("attachment: expected {want}, got none")),
+        }
+    }
+    if let Some(want) = &e.deferred_until {
+        match &answer.outcome {
+            Outcome::Deferred { available, .. } if available == want => {}
+            Outcome::Deferred { available, .. } => {
+                failures.push(format!("deferred_until: expected {want}, got {available}"))
+            }
+            _ => failures.push(format!(
+                "deferred_until: expected {want}, got {}",
+                answer.outcome_label()
+            )),
         }
     }
     if !e.evidence.is_empty() {

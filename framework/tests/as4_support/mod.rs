@@ -279,3 +279,47 @@ pub fn birth_request(
         |_| {},
     )
 }
+
+/// The requester's access point over plain http: our AS4 stack, its store, its inbox.
+pub async fn plain_requester(
+    dir: &Path,
+    provider_port: u16,
+    port: u16,
+) -> (
+    std::sync::Arc<oots_framework::gateway::as4::msh::As4Gateway>,
+    std::sync::Arc<oots_framework::store::SqliteStore>,
+    tokio::sync::mpsc::Receiver<oots_framework::gateway::Notification>,
+) {
+    let mut settings = as4_settings_for(
+        dir,
+        "AP_REQUESTER",
+        "AP_PROVIDER",
+        format!("http://127.0.0.1:{provider_port}/as4"),
+    );
+    settings.retry = oots_framework::gateway::as4::pmode::RetrySettings {
+        attempts: 3,
+        initial_ms: 100,
+        max_ms: 1000,
+    };
+    settings.agreement = oots_framework::gateway::as4::agreement::AgreementSettings::requester();
+    let store = std::sync::Arc::new(
+        oots_framework::store::SqliteStore::in_memory()
+            .await
+            .unwrap(),
+    );
+    let pmode = oots_framework::gateway::as4::pmode::PMode::load(&settings).unwrap();
+    let gateway = std::sync::Arc::new(
+        oots_framework::gateway::as4::msh::As4Gateway::new(
+            std::sync::Arc::new(pmode),
+            store.clone(),
+        )
+        .unwrap(),
+    );
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let app = gateway.router(tx);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (gateway, store, rx)
+}

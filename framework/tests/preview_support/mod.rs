@@ -98,6 +98,20 @@ pub struct Adapter {
     pub public_url: String,
     /// `sdg:AssociatedDocumentRequest` values every request sent asks for (2.0).
     pub associated: Vec<String>,
+    /// The ExchangeId each `PreviewLocation` was offered in (read from the answers), which
+    /// its follow-up carries again (TDD 4.9 §2 step 12).
+    exchanges: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+/// The ExchangeId a follow-up is sent with.
+#[derive(Debug, Clone, Copy)]
+pub enum FollowUpExchange<'a> {
+    /// The first request's, as a requester does.
+    Same,
+    /// This one.
+    Other(&'a str),
+    /// No ExchangeId property in the ebMS header.
+    Missing,
 }
 
 impl Adapter {
@@ -231,7 +245,13 @@ impl Adapter {
             sent: 0,
             public_url: public_url.to_owned(),
             associated: Vec::new(),
+            exchanges: Default::default(),
         })
+    }
+
+    /// The SQLite registry the adapter reads (seeded at its first start).
+    pub fn registry_db(&self) -> PathBuf {
+        self.dir.as_ref().unwrap().path().join("registry.db")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -271,6 +291,19 @@ impl Adapter {
         self.send_request_at(spec, preview_location, return_location, SystemClock.now());
     }
 
+    /// Sends the follow-up `spec` describes for `preview_location`, with the ExchangeId
+    /// `exchange` says.
+    pub fn send_follow_up_in(
+        &mut self,
+        spec: &RequestSpec,
+        preview_location: &str,
+        exchange: FollowUpExchange<'_>,
+    ) {
+        let back = Some("https://requester.example/back").filter(|_| spec.version.is_v2());
+        let now = SystemClock.now();
+        self.send_full(spec, Some(preview_location), back, now, exchange);
+    }
+
     /// Sends the request `spec` describes, its ebMS `Timestamp` (and `IssueDateTime`)
     /// saying it was sent at `sent` (a gateway may hold a message for days).
     pub fn send_request_sent_at(&mut self, spec: &RequestSpec, sent: DateTime<Utc>) {
@@ -284,6 +317,18 @@ impl Adapter {
         return_location: Option<&str>,
         now: DateTime<Utc>,
     ) {
+        let same = FollowUpExchange::Same;
+        self.send_full(spec, preview_location, return_location, now, same);
+    }
+
+    fn send_full(
+        &mut self,
+        spec: &RequestSpec,
+        preview_location: Option<&str>,
+        return_location: Option<&str>,
+        now: DateTime<Utc>,
+        exchange: FollowUpExchange<'_>,
+    ) {
         self.sent += 1;
         let ids = RandomIds;
         let mut request = requester::build_request(spec, &ids, now);
@@ -291,14 +336,24 @@ impl Adapter {
         request.return_location = return_location.map(str::to_owned);
         request.evidence_type.distributed_as[0].associated_documents = self.associated.clone();
         let n = self.sent;
-        let header = requester::request_header(
+        // A follow-up continues the exchange its link was offered in (2.0).
+        let first = preview_location.and_then(|l| self.exchanges.lock().unwrap().get(l).cloned());
+        let exchange_id = match exchange {
+            FollowUpExchange::Same => first.unwrap_or_else(|| ids.uuid().to_string()),
+            FollowUpExchange::Other(id) => id.to_owned(),
+            FollowUpExchange::Missing => String::new(),
+        };
+        let mut header = requester::request_header(
             &request,
             format!("m-{n}@requester.example"),
             "conv-1".into(),
-            ids.uuid().to_string(),
+            exchange_id,
             &format!("req-{n}@requester.example"),
             now,
         );
+        if matches!(exchange, FollowUpExchange::Missing) {
+            header.properties.retain(|p| p.name != "ExchangeId");
+        }
         self.sim.deliver(
             header,
             vec![Payload {
@@ -309,8 +364,25 @@ impl Adapter {
         );
     }
 
+    /// The next answer the adapter submitted; a `PreviewLocation` it offers is noted with
+    /// its ExchangeId, for the follow-up.
     pub async fn answer(&self, within: Duration) -> Option<Submitted> {
-        self.sim.next_submitted(within).await
+        let answer = self.sim.next_submitted(within).await?;
+        if let Some(exchange_id) = answer.header.exchange_id()
+            && let Some(doc) = answer.payloads.first()
+            && let Ok(QueryResponse::Error(e)) =
+                edm::parse_response(&doc.bytes, &XmlLimits::default())
+            && let Some(location) = e
+                .exceptions
+                .first()
+                .and_then(|e| e.preview_location.clone())
+        {
+            self.exchanges
+                .lock()
+                .unwrap()
+                .insert(location, exchange_id.to_owned());
+        }
+        Some(answer)
     }
 
     /// Stops the adapter; what it logged.
@@ -350,7 +422,7 @@ pub fn regrep(answer: &Submitted) -> QueryResponse {
 pub fn exception(answer: &Submitted) -> edm::EdmException {
     match regrep(answer) {
         QueryResponse::Error(e) => e.exceptions.into_iter().next().expect("one exception"),
-        QueryResponse::Evidence(_) => panic!("expected an error response"),
+        other => panic!("expected an error response: {other:?}"),
     }
 }
 
@@ -393,7 +465,7 @@ pub fn assert_declined(answer: &Submitted) {
     }
     match regrep(answer) {
         QueryResponse::Evidence(r) => assert!(r.items.is_empty(), "{r:?}"),
-        QueryResponse::Error(e) => panic!("a declined preview is no error: {e:?}"),
+        other => panic!("a declined preview is an empty evidence response: {other:?}"),
     }
 }
 

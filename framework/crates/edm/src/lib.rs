@@ -19,6 +19,7 @@
 mod association;
 pub mod clock;
 mod codelist;
+mod deferred;
 mod error;
 mod error_xml;
 mod lexical;
@@ -27,6 +28,7 @@ mod parse_error;
 mod query_response;
 mod request;
 mod response;
+mod response_head;
 mod rim;
 mod rule;
 mod rules;
@@ -39,6 +41,7 @@ mod xml;
 mod tests;
 
 pub use codelist::is_agent_scheme;
+pub use deferred::write_deferred;
 pub use error::{
     EdmException, ErrorCode, ErrorResponse, NOT_FOUND_DETAIL, SEVERITY_ERROR,
     SEVERITY_PREVIEW_REQUIRED, STATUS_FAILURE,

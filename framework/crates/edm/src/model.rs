@@ -397,3 +397,22 @@ pub struct EvidenceResponse {
     /// The evidences returned, one per payload part.
     pub items: Vec<EvidenceItem>,
 }
+
+/// A deferral: no evidence now, evidence from `available_date_time`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeferredResponse {
+    /// EDM version of the request answered.
+    pub version: EdmVersion,
+    /// The request's `@id`.
+    pub request_id: String,
+    /// `EvidenceResponseIdentifier` (plain UUID).
+    pub response_id: String,
+    /// `IssueDateTime` slot (xsd:dateTime).
+    pub issue_date_time: String,
+    /// `ResponseAvailableDateTime` slot (xsd:dateTime): when the requester may ask again.
+    pub available_date_time: String,
+    /// Written with `Classification` `EP`.
+    pub provider: Agent,
+    /// Written with Identifier and Name only.
+    pub requester: Agent,
+}

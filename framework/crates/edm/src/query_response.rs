@@ -5,13 +5,15 @@
 use serde::Serialize;
 
 use crate::error::ErrorResponse;
-use crate::model::EvidenceResponse;
+use crate::model::{DeferredResponse, EvidenceResponse};
 
-/// Any `query:QueryResponse`: evidence or error.
+/// Any `query:QueryResponse`: evidence, error or deferral.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum QueryResponse {
     /// Evidence returned (`status=…:Success`).
     Evidence(EvidenceResponse),
     /// Refusal or preview redirect (`status=…:Failure`).
     Error(ErrorResponse),
+    /// Evidence available later (`status=…:Unavailable`, `ResponseAvailableDateTime`).
+    Deferred(DeferredResponse),
 }

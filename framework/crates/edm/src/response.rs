@@ -8,6 +8,7 @@ use crate::error_xml::read_error_response;
 use crate::model::{Agent, EvidenceItem, EvidenceResponse};
 use crate::parse_error::EdmError;
 use crate::query_response::QueryResponse;
+use crate::response_head::{slot_agent, slot_text};
 use crate::rim;
 use crate::sdg::{self, AgentShape};
 use crate::version::EdmVersion;
@@ -17,9 +18,7 @@ use crate::xml::{
 
 /// `status` of a successful response.
 pub const STATUS_SUCCESS: &str = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success";
-/// `status` of a deferred response (evidence available later; not supported here).
-pub const STATUS_UNAVAILABLE: &str =
-    "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Unavailable";
+pub use crate::response_head::STATUS_UNAVAILABLE;
 pub use crate::supplement::{EDM_CLASSIFICATION_SCHEME, MAIN_EVIDENCE};
 
 /// Parses an evidence response or an error response (same hardening as requests).
@@ -51,9 +50,7 @@ pub fn parse_response(xml: &[u8], limits: &XmlLimits) -> Result<QueryResponse, E
         return read_error_response(root, version).map(QueryResponse::Error);
     }
     if status == STATUS_UNAVAILABLE {
-        return Err(EdmError::Invalid(
-            "deferred responses (status Unavailable) are not supported".into(),
-        ));
+        return crate::deferred::read_deferred(root, version).map(QueryResponse::Deferred);
     }
     if status != STATUS_SUCCESS {
         return Err(EdmError::Invalid(
@@ -61,27 +58,6 @@ pub fn parse_response(xml: &[u8], limits: &XmlLimits) -> Result<QueryResponse, E
         ));
     }
     read_evidence_response(root, version).map(QueryResponse::Evidence)
-}
-
-fn slot_text(root: Node<'_, '_>, name: &str) -> Option<String> {
-    rim::find_slot(root, name)
-        .and_then(|s| s.value())
-        .and_then(rim::simple_value)
-        .filter(|v| !v.is_empty())
-}
-
-fn slot_agent(root: Node<'_, '_>, name: &str) -> Result<Agent, EdmError> {
-    let node = rim::find_slot(root, name)
-        .and_then(|s| s.value())
-        .and_then(|v| {
-            rim::agents_or_any(v)
-                .into_iter()
-                .find(|a| xml::is(*a, NS_SDG, "Agent"))
-        })
-        .ok_or_else(|| {
-            EdmError::Invalid(format!("rim:Slot '{name}' with an sdg:Agent is missing"))
-        })?;
-    sdg::read_agent(node).map_err(|m| EdmError::Invalid(format!("{name} agent lacks {}", m.0)))
 }
 
 fn registry_objects<'a, 'i>(list: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {

@@ -161,6 +161,8 @@ rules! {
     Tdd49Preview => "TDD 4.9",
     /// A preview needs a natural person to sign in: the request's `AuthorizedRepresentative` (`sdg:Person`) when it names one; a `LegalPerson` subject without one, or an `AuthorizedRepresentativeLegalPerson`, names nobody who could (chapter 2.3).
     Tdd23Representation => "TDD 2.3 representation",
+    /// A 2.0 follow-up carries the `ExchangeId` of the request its `PreviewLocation` was issued for ("validate the link and return an error if validation fails").
+    Tdd49Step12 => "TDD 4.9 §2 step 12",
     /// A name the matcher can compare: letters of one script, no invisible or bidirectional control characters.
     IdentityMatching => "identity matching",
     /// A subject has at most the mapping's `evidence.several.max` evidences of one type in one answer.

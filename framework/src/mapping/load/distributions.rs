@@ -18,6 +18,10 @@ impl Loader<'_> {
         name: &str,
         spec: &MappingFile,
     ) -> Vec<Distribution> {
+        if let Some(deferred) = &spec.evidence.deferred {
+            let problems = deferred.value.problems(path, deferred.referenced);
+            self.problems.extend(problems);
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         let mut distributions = Vec::new();
         if spec.evidence.distributions.is_empty() {
