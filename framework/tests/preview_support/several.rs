@@ -58,6 +58,8 @@ evidence:
     person_key: student_id
   distributions:
     - format: application/xml
+      conforms_to:
+        - https://sr.oots.tech.ec.europa.eu/datamodels/tertiary-education-diploma-1.0.0
       template: diploma.xml.hbs
 labels:
   diploma_number: { EN: Diploma number }
@@ -88,6 +90,8 @@ evidence:
     person_key: student_id
   distributions:
     - format: application/xml
+      conforms_to:
+        - https://sr.oots.tech.ec.europa.eu/datamodels/tertiary-education-diploma-1.0.0
       template: diploma.xml.hbs
 labels:
   diploma_number: { EN: Diploma number }
