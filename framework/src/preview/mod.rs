@@ -4,6 +4,7 @@
 //!
 //! - [`session`]: the state machine of one preview link (issued → opened → signing in →
 //!   reviewing → approved / declined / mismatch / expired), T2 and T3;
+//! - [`browser_key`]: the secret binding a link to its browser, and form tokens;
 //! - [`held`]: what a session keeps until its follow-up is answered;
 //! - [`identity`]: the re-authentication checks against the request and the record;
 //! - [`representative`]: who acts for the subject, the one the sign-in is compared with;
@@ -15,6 +16,7 @@
 //! - [`ui_files`]: reading the authority's override folder (`preview.ui_dir`).
 
 pub mod associated;
+pub mod browser_key;
 pub mod held;
 pub mod i18n;
 pub mod identity;

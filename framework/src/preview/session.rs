@@ -16,8 +16,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 
+use super::browser_key::same;
+pub use super::browser_key::{BrowserKey, secret_token};
 use super::identity;
 use super::return_address::ReturnAddress;
 use super::selection::Selection;
@@ -235,46 +236,6 @@ pub struct Session {
     /// before it was kept: their outcome is shown to nobody.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<BrowserKey>,
-}
-
-/// The secret a browser's `__Host-oots_preview` cookie holds. Made only here, server-side,
-/// when a link is first opened and again at sign-in: a value a client offers is compared
-/// with it, never adopted (session fixation).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct BrowserKey(String);
-
-impl BrowserKey {
-    /// A fresh random key (256 bits).
-    pub fn fresh() -> Self {
-        BrowserKey(secret_token())
-    }
-
-    /// The cookie's value.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// Whether a client presented this key (constant-time).
-    pub fn matches(&self, presented: Option<&str>) -> bool {
-        presented.is_some_and(|p| same(&self.0, p))
-    }
-}
-
-impl std::fmt::Debug for BrowserKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("BrowserKey(..)")
-    }
-}
-
-/// A fresh random secret (256 bits, hex): browser cookies and form tokens.
-pub fn secret_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 impl Session {

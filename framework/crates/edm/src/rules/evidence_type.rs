@@ -78,6 +78,15 @@ pub(crate) fn check_evidence_type(node: Node<'_, '_>, version: EdmVersion) -> Ch
             "sdg:DataServiceEvidenceType must contain exactly one sdg:DistributedAs".into()
         }
     })?;
+    for d in distributions {
+        check_distribution(d, version)?;
+    }
+    Ok(())
+}
+
+/// One `sdg:DistributedAs`: children by version (XSD), Format (C033), a 1.x subset URI
+/// (C035), 2.0 associated documents (C119).
+fn check_distribution(d: Node<'_, '_>, version: EdmVersion) -> Check {
     let admitted: &[&str] = if version.is_v2() {
         &[
             "Format",
@@ -88,44 +97,42 @@ pub(crate) fn check_evidence_type(node: Node<'_, '_>, version: EdmVersion) -> Ch
     } else {
         &["Format", "ConformsTo", "Transformation"]
     };
-    for d in distributions {
+    ensure(
+        xml::elements(d).all(|c| {
+            c.tag_name().namespace() == Some(NS_SDG) && admitted.contains(&c.tag_name().name())
+        }),
+        Rule::SdgXsdDistributionType,
+        || {
+            format!(
+                "sdg:DistributedAs of a {version} request may only contain sdg:{}",
+                admitted.join(", sdg:")
+            )
+        },
+    )?;
+    ensure(
+        xml::child_text(d, NS_SDG, "Format").is_some_and(|f| f.contains('/')),
+        Rule::ReqC033,
+        || "every sdg:DistributedAs must contain sdg:Format with a media type".into(),
+    )?;
+    if !version.is_v2() {
         ensure(
-            xml::elements(d).all(|c| {
-                c.tag_name().namespace() == Some(NS_SDG) && admitted.contains(&c.tag_name().name())
-            }),
-            Rule::SdgXsdDistributionType,
+            xml::child_text(d, NS_SDG, "Transformation").is_none_or(|t| is_transformation_uri(&t)),
+            Rule::ReqC035,
             || {
-                format!(
-                    "sdg:DistributedAs of a {version} request may only contain sdg:{}",
-                    admitted.join(", sdg:")
-                )
+                "sdg:Transformation must be https://sr.oots.tech.europa.eu/distributions/[DataModelScheme]/[Subset]".into()
             },
         )?;
+    }
+    if version.is_v2() {
         ensure(
-            xml::child_text(d, NS_SDG, "Format").is_some_and(|f| f.contains('/')),
-            Rule::ReqC033,
-            || "every sdg:DistributedAs must contain sdg:Format with a media type".into(),
+            xml::children(d, NS_SDG, "AssociatedDocumentRequest")
+                .all(|a| ASSOCIATED_DOCUMENTS.contains(&xml::text(a).as_str())),
+            Rule::ReqC119,
+            || {
+                "sdg:AssociatedDocumentRequest must be Annex, HumanReadableVersion or Translation"
+                    .into()
+            },
         )?;
-        if !version.is_v2() {
-            ensure(
-                xml::child_text(d, NS_SDG, "Transformation")
-                    .is_none_or(|t| is_transformation_uri(&t)),
-                Rule::ReqC035,
-                || {
-                    "sdg:Transformation must be https://sr.oots.tech.europa.eu/distributions/[DataModelScheme]/[Subset]".into()
-                },
-            )?;
-        }
-        if version.is_v2() {
-            ensure(
-                xml::children(d, NS_SDG, "AssociatedDocumentRequest")
-                    .all(|a| ASSOCIATED_DOCUMENTS.contains(&xml::text(a).as_str())),
-                Rule::ReqC119,
-                || {
-                    "sdg:AssociatedDocumentRequest must be Annex, HumanReadableVersion or Translation".into()
-                },
-            )?;
-        }
     }
     Ok(())
 }
