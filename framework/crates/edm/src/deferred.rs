@@ -4,13 +4,11 @@
 
 use roxmltree::Node;
 
-use crate::model::{Agent, DeferredResponse};
+use crate::model::DeferredResponse;
 use crate::parse_error::EdmError;
-use crate::response_head::{STATUS_UNAVAILABLE, slot_agent, slot_text};
-use crate::rim;
-use crate::sdg::{self, AgentShape};
+use crate::response_head::{Head, STATUS_UNAVAILABLE, open_response, slot_agent, slot_text};
 use crate::version::EdmVersion;
-use crate::xml::{ROOT_NAMESPACES, XmlWriter};
+use crate::xml::XmlWriter;
 
 /// Serialises a deferral, as France's `reponseDifferee.xml`: status `Unavailable`; the
 /// slots SpecificationIdentifier, EvidenceResponseIdentifier, IssueDateTime,
@@ -20,41 +18,19 @@ use crate::xml::{ROOT_NAMESPACES, XmlWriter};
 /// it in 2.0, 1.x allows it). No `rs:Exception`, no `RepositoryItemRef`.
 pub fn write_deferred(resp: &DeferredResponse) -> String {
     let mut w = XmlWriter::new();
-    let mut attrs: Vec<(&str, &str)> = ROOT_NAMESPACES.to_vec();
-    attrs.push(("requestId", &resp.request_id));
-    attrs.push(("status", STATUS_UNAVAILABLE));
-    w.open("query:QueryResponse", &attrs);
-    rim::write_string(&mut w, "SpecificationIdentifier", resp.version.spec_id());
-    rim::write_string(&mut w, "EvidenceResponseIdentifier", &resp.response_id);
-    rim::write_datetime(&mut w, "IssueDateTime", &resp.issue_date_time);
-    rim::write_datetime(
+    open_response(
         &mut w,
-        "ResponseAvailableDateTime",
-        &resp.available_date_time,
-    );
-    rim::write_collection(
-        &mut w,
-        "EvidenceProvider",
-        std::slice::from_ref(&resp.provider),
-        |w, a| {
-            sdg::write_agent(
-                w,
-                "sdg:Agent",
-                a,
-                AgentShape::Full,
-                Some(Agent::EVIDENCE_PROVIDER),
-            );
+        &Head {
+            version: resp.version,
+            request_id: &resp.request_id,
+            status: STATUS_UNAVAILABLE,
+            response_id: &resp.response_id,
+            issue_date_time: &resp.issue_date_time,
+            available_date_time: Some(&resp.available_date_time),
+            provider: &resp.provider,
+            requester: &resp.requester,
         },
     );
-    rim::write_any(&mut w, "EvidenceRequester", |w| {
-        sdg::write_agent(
-            w,
-            "sdg:Agent",
-            &resp.requester,
-            AgentShape::IdentifierAndName,
-            None,
-        );
-    });
     w.empty("rim:RegistryObjectList", &[]);
     w.close("query:QueryResponse");
     w.finish()
@@ -87,7 +63,7 @@ pub(crate) fn read_deferred(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Identifier, LocalizedText};
+    use crate::model::{Agent, Identifier, LocalizedText};
     use crate::xml::XmlLimits;
     use crate::{QueryResponse, parse_response};
 

@@ -5,16 +5,14 @@ use roxmltree::Node;
 use crate::association;
 use crate::error::STATUS_FAILURE;
 use crate::error_xml::read_error_response;
-use crate::model::{Agent, EvidenceItem, EvidenceResponse};
+use crate::model::{EvidenceItem, EvidenceResponse};
 use crate::parse_error::EdmError;
 use crate::query_response::QueryResponse;
-use crate::response_head::{slot_agent, slot_text};
+use crate::response_head::{Head, open_response, slot_agent, slot_text};
 use crate::rim;
-use crate::sdg::{self, AgentShape};
+use crate::sdg;
 use crate::version::EdmVersion;
-use crate::xml::{
-    self, NS_QUERY, NS_RIM, NS_RS, NS_SDG, NS_XLINK, ROOT_NAMESPACES, XmlLimits, XmlWriter,
-};
+use crate::xml::{self, NS_QUERY, NS_RIM, NS_RS, NS_SDG, NS_XLINK, XmlLimits, XmlWriter};
 
 /// `status` of a successful response.
 pub const STATUS_SUCCESS: &str = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success";
@@ -201,36 +199,19 @@ fn write_object(w: &mut XmlWriter, item: &EvidenceItem, version: EdmVersion) {
 pub fn write_response(resp: &EvidenceResponse) -> String {
     let v = resp.version;
     let mut w = XmlWriter::new();
-    let mut attrs: Vec<(&str, &str)> = ROOT_NAMESPACES.to_vec();
-    attrs.push(("requestId", &resp.request_id));
-    attrs.push(("status", STATUS_SUCCESS));
-    w.open("query:QueryResponse", &attrs);
-    rim::write_string(&mut w, "SpecificationIdentifier", v.spec_id());
-    rim::write_string(&mut w, "EvidenceResponseIdentifier", &resp.response_id);
-    rim::write_datetime(&mut w, "IssueDateTime", &resp.issue_date_time);
-    rim::write_collection(
+    open_response(
         &mut w,
-        "EvidenceProvider",
-        std::slice::from_ref(&resp.provider),
-        |w, a| {
-            sdg::write_agent(
-                w,
-                "sdg:Agent",
-                a,
-                AgentShape::Full,
-                Some(Agent::EVIDENCE_PROVIDER),
-            );
+        &Head {
+            version: v,
+            request_id: &resp.request_id,
+            status: STATUS_SUCCESS,
+            response_id: &resp.response_id,
+            issue_date_time: &resp.issue_date_time,
+            available_date_time: None,
+            provider: &resp.provider,
+            requester: &resp.requester,
         },
     );
-    rim::write_any(&mut w, "EvidenceRequester", |w| {
-        sdg::write_agent(
-            w,
-            "sdg:Agent",
-            &resp.requester,
-            AgentShape::IdentifierAndName,
-            None,
-        );
-    });
     if resp.items.is_empty() {
         w.empty("rim:RegistryObjectList", &[]);
     } else {

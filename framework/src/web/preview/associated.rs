@@ -1,6 +1,7 @@
 //! `GET {base}/{token}/associated/{n}`: the n-th associated document held with the
-//! evidence (a 2.0 human-readable version, translation or annex), under the same rule as
-//! the evidence document: to the browser reviewing it only.
+//! evidences (a 2.0 human-readable version, translation or annex), numbered across them
+//! in the order offered, under the same rule as the evidence document: to the browser
+//! reviewing it only. [`reviewing`] and [`inline`] serve the evidence documents too.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use axum::response::Response;
 
 use super::loaded::Stop;
 use super::space::PreviewSpace;
-use super::visit::visit;
+use super::visit::{Visit, visit};
 use crate::preview::held::Content;
 use crate::preview::session::{BrowserKey, State as SessionState};
 
@@ -20,11 +21,32 @@ pub(super) async fn associated_document(
     Path((token, n)): Path<(String, usize)>,
     headers: HeaderMap,
 ) -> Response {
-    let mut v = match visit(&space, &headers, &token).await {
+    let mut v = match reviewing(&space, &headers, &token).await {
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    // As for the evidence: a link nobody opened yet is nobody's.
+    let doc = match &mut v.loaded.held.content {
+        Content::Evidence { evidence, more, .. } => std::iter::once(evidence)
+            .chain(more.iter_mut().map(|m| &mut m.evidence))
+            .flat_map(|e| e.associated.iter_mut())
+            .nth(n),
+        Content::Undetermined { .. } => None,
+    };
+    let Some(doc) = doc else {
+        return v.stop(Stop::Invalid);
+    };
+    inline(&doc.media_type, std::mem::take(&mut doc.bytes))
+}
+
+/// The visit of the browser reviewing the link's evidence, or the refusal: a link nobody
+/// opened yet is nobody's, another browser sees nothing, and nothing is shown before the
+/// review (or after the decision).
+pub(super) async fn reviewing<'a>(
+    space: &'a PreviewSpace,
+    headers: &'a HeaderMap,
+    token: &str,
+) -> Result<Visit<'a>, Response> {
+    let mut v = visit(space, headers, token).await?;
     let unbound = BrowserKey::fresh();
     match v
         .loaded
@@ -32,24 +54,19 @@ pub(super) async fn associated_document(
         .visit(Some(&v.browser), &unbound, v.now, &v.timeouts)
     {
         Ok(false) => {}
-        Ok(true) => return v.stop(Stop::Invalid),
-        Err(e) => return v.stop(Stop::Step(e)),
+        Ok(true) => return Err(v.stop(Stop::Invalid)),
+        Err(e) => return Err(v.stop(Stop::Step(e))),
     }
-    let reviewing = matches!(v.loaded.session.state, SessionState::Reviewing { .. });
-    // Numbered across the evidences held, in the order offered (as the page links them).
-    let doc = match &mut v.loaded.held.content {
-        Content::Evidence { evidence, more, .. } if reviewing => std::iter::once(evidence)
-            .chain(more.iter_mut().map(|m| &mut m.evidence))
-            .flat_map(|e| e.associated.iter_mut())
-            .nth(n),
-        _ => None,
-    };
-    let Some(doc) = doc else {
-        return v.stop(Stop::Invalid);
-    };
-    let content_type = HeaderValue::from_str(&doc.media_type)
+    if !matches!(v.loaded.session.state, SessionState::Reviewing { .. }) {
+        return Err(v.stop(Stop::Invalid));
+    }
+    Ok(v)
+}
+
+/// A held document, shown inline under its media type.
+pub(super) fn inline(media_type: &str, bytes: Vec<u8>) -> Response {
+    let content_type = HeaderValue::from_str(media_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    let bytes = std::mem::take(&mut doc.bytes);
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, content_type)

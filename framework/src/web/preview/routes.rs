@@ -21,7 +21,6 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -370,38 +369,18 @@ async fn serve_document(
     index: usize,
     headers: HeaderMap,
 ) -> Response {
-    let mut v = match visit(&space, &headers, &token).await {
+    // Only the browser reviewing the evidence may read it.
+    let mut v = match super::associated::reviewing(&space, &headers, &token).await {
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    // Only the browser reviewing the evidence may read it (a link nobody opened yet is
-    // nobody's).
-    let unbound = BrowserKey::fresh();
-    match v
-        .loaded
-        .session
-        .visit(Some(&v.browser), &unbound, v.now, &v.timeouts)
-    {
-        Ok(false) => {}
-        Ok(true) => return v.stop(Stop::Invalid),
-        Err(e) => return v.stop(Stop::Step(e)),
-    }
-    let reviewing = matches!(v.loaded.session.state, SessionState::Reviewing { .. });
     let evidence = match &mut v.loaded.held.content {
-        Content::Evidence { evidence, .. } if reviewing && index == 0 => evidence,
-        Content::Evidence { more, .. } if reviewing => match more.get_mut(index - 1) {
+        Content::Evidence { evidence, .. } if index == 0 => evidence,
+        Content::Evidence { more, .. } => match more.get_mut(index - 1) {
             Some(m) => &mut m.evidence,
             None => return v.stop(Stop::Invalid),
         },
-        _ => return v.stop(Stop::Invalid),
+        Content::Undetermined { .. } => return v.stop(Stop::Invalid),
     };
-    let content_type = HeaderValue::from_str(&evidence.media_type)
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    let bytes = std::mem::take(&mut evidence.bytes);
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::CONTENT_DISPOSITION, "inline")
-        .body(Body::from(bytes))
-        .unwrap_or_default()
+    super::associated::inline(&evidence.media_type, std::mem::take(&mut evidence.bytes))
 }
