@@ -1,9 +1,7 @@
 //! The associated documents produced with an evidence (2.0 annexes, human-readable
 //! version, translations): held with it in a preview session and released with it.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::edm::AssociatedKind;
 
@@ -19,7 +17,7 @@ pub struct ProducedAssociated {
     pub language: Option<String>,
     /// `xlink:title` of its repository item.
     pub title: String,
-    #[serde(serialize_with = "to_base64", deserialize_with = "from_base64")]
+    #[serde(with = "super::held::base64_bytes")]
     pub bytes: Vec<u8>,
 }
 
@@ -32,17 +30,6 @@ impl std::fmt::Debug for ProducedAssociated {
             .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
             .finish_non_exhaustive()
     }
-}
-
-fn to_base64<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&STANDARD.encode(b))
-}
-
-fn from_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-    let text = String::deserialize(d)?;
-    STANDARD
-        .decode(text.as_bytes())
-        .map_err(serde::de::Error::custom)
 }
 
 #[cfg(test)]

@@ -283,7 +283,8 @@ pub struct IssuingAuthority {
     pub names: BTreeMap<String, String>,
 }
 
-mod base64_bytes {
+/// Document bytes as base64 text in the stored session JSON.
+pub(crate) mod base64_bytes {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
     use serde::{Deserialize, Deserializer, Serializer};

@@ -4,11 +4,10 @@
 use std::path::Path;
 
 use super::Loader;
-use super::distributions::OOTS_MEDIA_TYPES;
+use super::distributions::DocumentSource;
 use crate::diag::{Diagnostic, codes};
 use crate::edm::AssociatedKind;
-use crate::mapping::{AssociatedDoc, DistributionSpec, Source};
-use crate::render::DocumentKind;
+use crate::mapping::{AssociatedDoc, DistributionSpec};
 
 /// Hosts of the OOTS Semantic Repository: a `conforms_to` under one of them names an
 /// OOTS data model (the current host and the older one 1.x messages still use).
@@ -69,52 +68,28 @@ impl Loader<'_> {
                 );
                 continue;
             }
-            let source = match (&spec.template, &spec.document) {
-                (Some(t), None) => {
-                    let Some(doc_kind) = DocumentKind::from_media_type(&doc_format) else {
-                        self.problems.push(
-                            Diagnostic::new(
-                                path,
-                                codes::BAD_FORMAT,
-                                format!("format `{doc_format}` cannot be rendered from a template"),
-                            )
-                            .at_location(spec.format.referenced),
-                        );
-                        continue;
-                    };
-                    let template_name = format!("{name}#{i}/{}#{k}", kind.name());
-                    self.template(path, base, t, doc_kind, template_name)
-                }
-                (None, Some(field)) => {
-                    if !OOTS_MEDIA_TYPES.contains(&doc_format.as_str()) {
-                        self.problems.push(
-                            Diagnostic::new(
-                                path,
-                                codes::BAD_FORMAT,
-                                format!("format `{doc_format}` is not an OOTS media type"),
-                            )
-                            .at_location(spec.format.referenced)
-                            .hint(OOTS_MEDIA_TYPES.join(", ")),
-                        );
-                    }
-                    Source::Document {
-                        field: field.value.clone(),
-                    }
-                }
-                _ => {
-                    self.problems.push(
-                        Diagnostic::new(
-                            path,
-                            codes::ASSOCIATED,
-                            format!(
-                                "an associated {} needs exactly one of `template` and `document`",
-                                kind.name()
-                            ),
-                        )
-                        .at_location(spec.format.referenced),
-                    );
-                    continue;
-                }
+            let neither = Diagnostic::new(
+                path,
+                codes::ASSOCIATED,
+                format!(
+                    "an associated {} needs exactly one of `template` and `document`",
+                    kind.name()
+                ),
+            )
+            .at_location(spec.format.referenced);
+            let Some(source) = self.source(
+                path,
+                base,
+                DocumentSource {
+                    format: &doc_format,
+                    at: spec.format.referenced,
+                    template: spec.template.as_ref(),
+                    document: spec.document.as_ref(),
+                    template_name: format!("{name}#{i}/{}#{k}", kind.name()),
+                    neither,
+                },
+            ) else {
+                continue;
             };
             docs.push(AssociatedDoc {
                 kind,

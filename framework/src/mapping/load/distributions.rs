@@ -9,6 +9,19 @@ use crate::diag::{Diagnostic, codes};
 use crate::mapping::{Distribution, MappingFile, Source};
 use crate::render::DocumentKind;
 
+/// One document of a mapping (a distribution, or one of its associated documents) as
+/// written: its format and where it is written, its `template` or `document`.
+pub(super) struct DocumentSource<'a> {
+    pub format: &'a str,
+    pub at: serde_saphyr::Location,
+    pub template: Option<&'a Spanned<String>>,
+    pub document: Option<&'a Spanned<String>>,
+    /// The name the template is registered under.
+    pub template_name: String,
+    /// What is reported when both or neither of `template` and `document` are given.
+    pub neither: Diagnostic,
+}
+
 impl Loader<'_> {
     /// Distributions: each is rendered from a template (compiled now, so template errors
     /// show at load time) or passed through from a record field.
@@ -32,51 +45,26 @@ impl Loader<'_> {
         }
         for (i, d) in spec.evidence.distributions.iter().enumerate() {
             let format = d.format.value.trim().to_owned();
-            let source = match (&d.template, &d.document) {
-                (Some(t), None) => {
-                    let Some(kind) = DocumentKind::from_media_type(&format) else {
-                        self.problems.push(
-                            Diagnostic::new(
-                                path,
-                                codes::BAD_FORMAT,
-                                format!("format `{format}` cannot be rendered from a template"),
-                            )
-                            .at_location(d.format.referenced)
-                            .hint("one of application/xml, application/json, text/html, application/pdf; or pass a stored document through with `document: <field>`"),
-                        );
-                        continue;
-                    };
-                    let template_name = format!("{name}#{i}");
-                    self.template(path, base, t, kind, template_name)
-                }
-                (None, Some(field)) => {
-                    if !OOTS_MEDIA_TYPES.contains(&format.as_str()) {
-                        self.problems.push(
-                            Diagnostic::new(
-                                path,
-                                codes::BAD_FORMAT,
-                                format!("format `{format}` is not an OOTS media type"),
-                            )
-                            .at_location(d.format.referenced)
-                            .hint(OOTS_MEDIA_TYPES.join(", ")),
-                        );
-                    }
-                    Source::Document {
-                        field: field.value.clone(),
-                    }
-                }
-                _ => {
-                    self.problems.push(
-                        Diagnostic::new(
-                            path,
-                            codes::NO_DISTRIBUTION,
-                            "a distribution needs exactly one of `template` and `document`",
-                        )
-                        .at_location(d.format.referenced)
-                        .hint("template: templates/x.xml.hbs   # render the record\n    # or\n    document: pdf_blob              # pass a stored document through"),
-                    );
-                    continue;
-                }
+            let neither = Diagnostic::new(
+                path,
+                codes::NO_DISTRIBUTION,
+                "a distribution needs exactly one of `template` and `document`",
+            )
+            .at_location(d.format.referenced)
+            .hint("template: templates/x.xml.hbs   # render the record\n    # or\n    document: pdf_blob              # pass a stored document through");
+            let Some(source) = self.source(
+                path,
+                base,
+                DocumentSource {
+                    format: &format,
+                    at: d.format.referenced,
+                    template: d.template.as_ref(),
+                    document: d.document.as_ref(),
+                    template_name: format!("{name}#{i}"),
+                    neither,
+                },
+            ) else {
+                continue;
             };
             let associated = self.associated(path, name, i, d);
             let base_distribution = Distribution {
@@ -92,6 +80,54 @@ impl Loader<'_> {
             distributions.extend(subsets);
         }
         distributions
+    }
+
+    /// Where a document comes from: a template rendering `format` (compiled now), or a
+    /// record field passed through; `None` once the reason neither can be used is
+    /// reported (`doc.neither` when both or none are given).
+    pub(super) fn source(
+        &mut self,
+        path: &Path,
+        base: &Path,
+        doc: DocumentSource<'_>,
+    ) -> Option<Source> {
+        match (doc.template, doc.document) {
+            (Some(t), None) => {
+                let Some(kind) = DocumentKind::from_media_type(doc.format) else {
+                    self.problems.push(
+                        Diagnostic::new(
+                            path,
+                            codes::BAD_FORMAT,
+                            format!("format `{}` cannot be rendered from a template", doc.format),
+                        )
+                        .at_location(doc.at)
+                        .hint("one of application/xml, application/json, text/html, application/pdf; or pass a stored document through with `document: <field>`"),
+                    );
+                    return None;
+                };
+                Some(self.template(path, base, t, kind, doc.template_name))
+            }
+            (None, Some(field)) => {
+                if !OOTS_MEDIA_TYPES.contains(&doc.format) {
+                    self.problems.push(
+                        Diagnostic::new(
+                            path,
+                            codes::BAD_FORMAT,
+                            format!("format `{}` is not an OOTS media type", doc.format),
+                        )
+                        .at_location(doc.at)
+                        .hint(OOTS_MEDIA_TYPES.join(", ")),
+                    );
+                }
+                Some(Source::Document {
+                    field: field.value.clone(),
+                })
+            }
+            _ => {
+                self.problems.push(doc.neither);
+                None
+            }
+        }
     }
 
     /// Reads and registers one distribution's template (its path relative to the mapping
