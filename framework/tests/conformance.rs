@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use oots_devkit::samples;
-use oots_framework::edm::{EdmVersion, ErrorCode, write_error, write_response};
+use oots_framework::edm::{
+    DeferredResponse, EdmVersion, ErrorCode, write_deferred, write_error, write_response,
+};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -185,7 +187,9 @@ fn demo_answers(into: &Path) -> Vec<PathBuf> {
 }
 
 /// What the EDM writer makes of the devkit's samples: a response, a declined preview's
-/// empty response and every error code, for each EDM version.
+/// empty response, two and twenty evidences for one subject, a deferral and every error
+/// code, for each EDM version; a 1.x subset answer; a 2.0 package with associated
+/// documents.
 fn written_answers(into: &Path) -> usize {
     std::fs::create_dir_all(into).unwrap();
     let mut n = 0;
@@ -202,6 +206,49 @@ fn written_answers(into: &Path) -> usize {
         let mut declined = samples::evidence_response(v);
         declined.items.clear();
         put(format!("{tag}-declined"), write_response(&declined));
+        for count in [2, 20] {
+            let mut several = samples::evidence_response(v);
+            let one = several.items[0].clone();
+            several.items = (0..count)
+                .map(|i| {
+                    let mut item = one.clone();
+                    item.package_id = format!("urn:uuid:00000000-0000-4000-8000-{i:012}");
+                    item.object_id = format!("urn:uuid:00000000-0000-4000-9000-{i:012}");
+                    item.classification_id = format!("urn:uuid:00000000-0000-4000-a000-{i:012}");
+                    item.evidence.identifier = format!("00000000-0000-4000-b000-{i:012}");
+                    item.content_id = format!("part-{i}@example.org");
+                    item
+                })
+                .collect();
+            put(format!("{tag}-{count}-evidences"), write_response(&several));
+        }
+        let sample = samples::evidence_response(v);
+        put(
+            format!("{tag}-deferred"),
+            write_deferred(&DeferredResponse {
+                version: v,
+                request_id: sample.request_id.clone(),
+                response_id: sample.response_id.clone(),
+                issue_date_time: sample.issue_date_time.clone(),
+                available_date_time: "2026-08-07T10:00:00.000Z".to_owned(),
+                provider: sample.provider.clone(),
+                requester: sample.requester.clone(),
+            }),
+        );
+        if !v.is_v2() {
+            let mut subset = samples::evidence_response(v);
+            let d = &mut subset.items[0].evidence.distribution;
+            d.format = "application/xml".to_owned();
+            d.conforms_to = Some(
+                "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0"
+                    .to_owned(),
+            );
+            d.transformation = Some(
+                "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0/age-of-majority"
+                    .to_owned(),
+            );
+            put(format!("{tag}-subset"), write_response(&subset));
+        }
         for code in ErrorCode::ALL {
             put(
                 format!("{tag}-error-{}", &code.code()[8..]),
@@ -209,6 +256,10 @@ fn written_answers(into: &Path) -> usize {
             );
         }
     }
+    put(
+        "oots-edm-v2.0-associated-documents".to_owned(),
+        write_response(&samples::evidence_response_with_supplements()),
+    );
     n
 }
 
@@ -329,6 +380,17 @@ fn deliberately_broken_answers_are_reported_with_their_rule() {
             "v2-unclassified",
             cut(&v2, "<rim:Classification ", "/>"),
             "STRUCT",
+        ),
+        // The XSD row for associated documents (S063) does not excuse a MainEvidence
+        // without its subject.
+        (
+            "v2-main-evidence-without-subject",
+            cut(
+                &write_response(&samples::evidence_response_with_supplements()),
+                "<sdg:IsAbout>",
+                "</sdg:IsAbout>",
+            ),
+            "XSD",
         ),
     ];
     let tmp = tempfile::tempdir().unwrap();
