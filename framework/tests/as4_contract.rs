@@ -18,14 +18,17 @@
 
 mod as4_support;
 mod common;
+mod contract_support;
 mod preview_support;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use as4_support::{free_port, pki};
 use chrono::Utc;
+use contract_support::{
+    AGE_OF_MAJORITY, OFFICE, company_request, elif, jean, metadata_deployment, office_deployment,
+};
 use oots_framework::edm::{
     self, EdmVersion, ErrorCode, EvidenceRequest, ProviderClassification, QueryResponse, XmlLimits,
 };
@@ -33,7 +36,7 @@ use oots_framework::gateway::as4::agreement::AgreementSettings;
 use oots_framework::gateway::as4::msh::As4Gateway;
 use oots_framework::gateway::as4::pmode::{PMode, RetrySettings};
 use oots_framework::gateway::{Gateway, InboundMessage, Payload};
-use oots_framework::requester::{RepresentativeSpec, RequestSpec};
+use oots_framework::requester::RequestSpec;
 use oots_framework::store::SqliteStore;
 use preview_support::{Deployment, browser_cookie, client, csrf, decide};
 use tokio::sync::mpsc;
@@ -195,25 +198,6 @@ impl Exchange {
     }
 }
 
-/// A copy of `from` in `dir`, changed by `edit` (file name, text → text).
-fn copy_changed(from: &Path, dir: &Path, edit: &[(&str, &str, &str)]) -> PathBuf {
-    common::copy_dir(from, dir);
-    for (file, old, new) in edit {
-        let path = dir.join(file);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains(old), "{file}: {old}");
-        std::fs::write(&path, text.replace(old, new)).unwrap();
-    }
-    dir.to_owned()
-}
-
-fn jean(version: EdmVersion, format: &str) -> RequestSpec {
-    RequestSpec {
-        version,
-        ..RequestSpec::quickstart_birth("Dupont", "Jean", "1992-10-22", format)
-    }
-}
-
 /// TDD 2.0.1 4.9 §1 over AS4: the user declines, the held follow-up gets a successful
 /// response with an empty object list and no part but the RegRep one, in both versions.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -278,25 +262,6 @@ async fn a_declined_preview_travels_over_as4_as_an_empty_list_in_both_versions()
     let log = ex.stop();
     assert!(!log.contains("Dupont"), "{log}");
 }
-
-/// The Austrian births (`mappings/birth-certificate`): Elif Öztürk's structured
-/// certificate, with its human-readable PDF, or its age-of-majority subset.
-fn elif(version: EdmVersion) -> RequestSpec {
-    RequestSpec {
-        version,
-        family_name: "Öztürk".into(),
-        given_name: "Elif".into(),
-        date_of_birth: "1990-11-03".into(),
-        preview: false,
-        conforms_to: Some(
-            "https://sr.oots.tech.ec.europa.eu/datamodels/certificate-of-birth-1.0.0".into(),
-        ),
-        ..preview_support::lukas_wimmer()
-    }
-}
-
-const AGE_OF_MAJORITY: &str =
-    "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0/age-of-majority";
 
 /// R-EDM-RESP-S048–S061 over AS4 (2.0): the requested human-readable version is a part
 /// of its own, classified and associated with the MainEvidence in the package; without
@@ -435,42 +400,6 @@ async fn a_1x_subset_travels_over_as4_without_the_parents() {
     ex.stop();
 }
 
-const OFFICE: &str = "0c7c9948-0a9f-4407-aedd-a956d1479fbd";
-
-/// The quickstart, its query narrowed to the office the user chose, the office shown in
-/// the structured certificate (as in `provider_classification.rs`).
-fn office_deployment(dir: &Path) -> Deployment {
-    let q = preview_support::workspace().join("examples/quickstart");
-    copy_changed(
-        &q,
-        dir,
-        &[
-            (
-                "mappings/birth-certificate.yaml",
-                "     WHERE date_of_birth = :date_of_birth\n  parameters:\n    date_of_birth: DateOfBirth\n",
-                "     WHERE date_of_birth = :date_of_birth AND (:office IS NULL OR registry_office = :office)\n  parameters:\n    date_of_birth: DateOfBirth\n  classifications:\n    office: registry_office\n",
-            ),
-            (
-                "mappings/birth-certificate.yaml",
-                "\nidentity:\n",
-                &format!(
-                    "\nprovider_classifications:\n  registry_office: {{ identifier: {OFFICE}, required: true }}\n\nidentity:\n"
-                ),
-            ),
-            (
-                "mappings/templates/birth-certificate.xml.hbs",
-                "  <RegistryOffice>{{record.registry_office}}</RegistryOffice>\n",
-                "  <RegistryOffice>{{record.registry_office}}</RegistryOffice>\n  <ChosenOffice>{{provider_classification.registry_office}}</ChosenOffice>\n",
-            ),
-        ],
-    );
-    Deployment {
-        mappings: dir.join("mappings"),
-        seed: dir.join("registry/seed.sql"),
-        ..Deployment::quickstart()
-    }
-}
-
 fn office(value: &str) -> impl FnOnce(&mut EvidenceRequest) + use<> {
     let value = value.to_owned();
     move |r| {
@@ -532,38 +461,6 @@ async fn provider_classification_values_travel_over_as4_in_both_versions() {
     ex.stop();
 }
 
-/// The quickstart with an issuing office and a validity period from the register (as in
-/// `preview_metadata.rs`).
-fn metadata_deployment(dir: &Path) -> Deployment {
-    let q = preview_support::workspace().join("examples/quickstart");
-    copy_changed(
-        &q,
-        dir,
-        &[
-            (
-                "mappings/birth-certificate.yaml",
-                "registration_date, registry_office\n      FROM birth_register",
-                "registration_date, registry_office,\n           'DE-STA-' || register_number AS office_id, registration_date AS valid_from, '2099-12-31' AS valid_until\n      FROM birth_register",
-            ),
-            (
-                "mappings/birth-certificate.yaml",
-                "    registry_office: registry_office\n",
-                "    registry_office: registry_office\n    office_id: office_id\n    valid_from: valid_from\n    valid_until: valid_until\n",
-            ),
-            (
-                "mappings/birth-certificate.yaml",
-                "  issuing_date: registration_date\n",
-                "  issuing_date: registration_date\n  issuing_authority: { identifier: office_id, scheme_id: \"urn:oasis:names:tc:ebcore:partyid-type:unregistered:DE\", names: { DE: registry_office } }\n  validity: { start: valid_from, end: valid_until }\n",
-            ),
-        ],
-    );
-    Deployment {
-        mappings: dir.join("mappings"),
-        seed: dir.join("registry/seed.sql"),
-        ..Deployment::quickstart()
-    }
-}
-
 /// R-EDM-RESP-C038/C039, S062 over AS4: the issuing office, its name and the validity
 /// period read from the record reach the requester, in 2.0 and 1.2.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -603,31 +500,6 @@ async fn evidence_metadata_from_the_register_travels_over_as4_in_both_versions()
         assert!(answer.attachments()[0].bytes.starts_with(b"%PDF"));
     }
     ex.stop();
-}
-
-const COMPANY_EXTRACT: &str = "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/CZ/3ccfc0a2-3e01-4427-9df2-7c5a8113257c";
-
-fn company_request(name: &str, company: &str, rep: (&str, &str, &str, &str)) -> RequestSpec {
-    RequestSpec {
-        version: EdmVersion::V2_0,
-        classification: COMPANY_EXTRACT.into(),
-        format: "application/pdf".into(),
-        preview: false,
-        provider: (
-            "urn:cef.eu:names:identifier:EAS:9929".into(),
-            "CZ99999999".into(),
-            "Commercial Register".into(),
-        ),
-        legal: Some((name.into(), Some(company.into()))),
-        representative: Some(RepresentativeSpec {
-            family_name: rep.0.into(),
-            given_name: rep.1.into(),
-            date_of_birth: rep.2.into(),
-            scope: Some(rep.3.into()),
-            legal_name: None,
-        }),
-        ..RequestSpec::quickstart_birth("", "", "", "application/pdf")
-    }
 }
 
 /// TDD 2.0.1 2.3 over AS4, without a preview: the register's power check
