@@ -27,7 +27,8 @@ use std::time::Duration;
 use as4_support::{free_port, pki};
 use chrono::Utc;
 use contract_support::{
-    AGE_OF_MAJORITY, OFFICE, company_request, elif, jean, metadata_deployment, office_deployment,
+    AGE_OF_MAJORITY, OFFICE, birth_model_in, company_request, elif, jean, metadata_deployment,
+    office_deployment,
 };
 use oots_framework::edm::{
     self, EdmVersion, ErrorCode, EvidenceRequest, ProviderClassification, QueryResponse, XmlLimits,
@@ -366,6 +367,12 @@ async fn a_1x_subset_travels_over_as4_without_the_parents() {
             "{}",
             answer.regrep
         );
+        // Asked with the 2.0 spelling of the model, answered with the version's own.
+        assert!(
+            answer.regrep.contains(&birth_model_in(version)),
+            "{}",
+            answer.regrep
+        );
         let parts = answer.attachments();
         assert_eq!(parts.len(), 1, "{version}");
         let doc = String::from_utf8_lossy(&parts[0].bytes);
@@ -424,6 +431,12 @@ async fn provider_classification_values_travel_over_as4_in_both_versions() {
         assert_eq!(
             found.action, "ExecuteQueryResponse",
             "{version}: {}",
+            found.regrep
+        );
+        // No ConformsTo asked: the mapping's model, in this version's spelling.
+        assert!(
+            found.regrep.contains(&birth_model_in(version)),
+            "{}",
             found.regrep
         );
         let parts = found.attachments();

@@ -17,7 +17,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use contract_support::{
-    AGE_OF_MAJORITY, OFFICE, company_request, elif, jean, metadata_deployment, office_deployment,
+    AGE_OF_MAJORITY, OFFICE, birth_model_in, company_request, elif, jean, metadata_deployment,
+    office_deployment,
 };
 use oots_framework::edm::{
     EdmVersion, ErrorCode, EvidenceRequest, ProviderClassification, QueryResponse,
@@ -129,6 +130,8 @@ async fn a_1x_subset_is_answered_over_serve_without_the_parents() {
             Some(AGE_OF_MAJORITY),
             "{version}"
         );
+        let xml = String::from_utf8_lossy(&answer.payloads[0].bytes);
+        assert!(xml.contains(&birth_model_in(version)), "{xml}");
         let parts = attachments(&answer);
         assert_eq!(parts.len(), 1, "{version}");
         let doc = String::from_utf8_lossy(&parts[0].bytes);
@@ -182,6 +185,8 @@ async fn provider_classification_values_are_answered_over_serve_in_both_versions
         adapter.edit_request = Some(berlin);
         let found = ask(&mut adapter, &spec, kept.path()).await;
         assert_eq!(found.header.action, "ExecuteQueryResponse", "{version}");
+        let xml = String::from_utf8_lossy(&found.payloads[0].bytes);
+        assert!(xml.contains(&birth_model_in(version)), "{xml}");
         let parts = attachments(&found);
         assert_eq!(parts.len(), 1, "{version}");
         let doc = String::from_utf8_lossy(&parts[0].bytes);

@@ -140,3 +140,14 @@ pub fn company_request(name: &str, company: &str, rep: (&str, &str, &str, &str))
         ..RequestSpec::quickstart_birth("", "", "", "application/pdf")
     }
 }
+
+/// The quickstart's and the Austrian births' data model as a `version` answer names it
+/// (R-EDM-RESP-C022: 1.x `distributions/`, 2.0 `datamodels/`).
+pub fn birth_model_in(version: EdmVersion) -> String {
+    let uri = if version.is_v2() {
+        "https://sr.oots.tech.ec.europa.eu/datamodels/certificate-of-birth-1.0.0"
+    } else {
+        "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0"
+    };
+    format!("<sdg:ConformsTo>{uri}</sdg:ConformsTo>")
+}
