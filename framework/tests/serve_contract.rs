@@ -13,12 +13,11 @@ mod contract_support;
 mod preview_support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use contract_support::{
-    AGE_OF_MAJORITY, OFFICE, birth_model_in, company_request, elif, jean, metadata_deployment,
-    office_deployment,
+    AGE_OF_MAJORITY, OFFICE, birth_model_in, company_request, conformance, elif, jean,
+    metadata_deployment, office_deployment,
 };
 use oots_framework::edm::{
     EdmVersion, ErrorCode, EvidenceRequest, ProviderClassification, QueryResponse,
@@ -69,37 +68,6 @@ fn code(answer: &Submitted) -> ErrorCode {
         QueryResponse::Error(e) => e.exceptions[0].code,
         other => panic!("not an error: {other:?}"),
     }
-}
-
-/// Runs `tests/conformance/check.py` over the answers kept in `kept` (every one must
-/// pass the Schematron and the XSDs), or says why it is skipped.
-fn conformance(kept: &Path) {
-    let Ok(python) = std::env::var("EDM_CONFORMANCE_PYTHON") else {
-        println!("SKIPPED: the conformance check needs EDM_CONFORMANCE_PYTHON");
-        return;
-    };
-    let shared = common::shared_dir();
-    if !shared
-        .join("oots-spec/tdd-edm-2023-04/OOTS-EDM/sch")
-        .is_dir()
-    {
-        println!("SKIPPED: the Schematron is not under {}", shared.display());
-        return;
-    }
-    let out = common::output_within(
-        Command::new(python)
-            .arg(preview_support::workspace().join("tests/conformance/check.py"))
-            .arg("--shared")
-            .arg(&shared)
-            .arg(kept),
-        900,
-    );
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn the_subset(r: &mut EvidenceRequest) {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use oots_framework::edm::EdmVersion;
 use oots_framework::requester::{RepresentativeSpec, RequestSpec};
@@ -150,4 +151,35 @@ pub fn birth_model_in(version: EdmVersion) -> String {
         "https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0"
     };
     format!("<sdg:ConformsTo>{uri}</sdg:ConformsTo>")
+}
+
+/// Runs `tests/conformance/check.py` over the answers kept in `kept` (every one must
+/// pass the Schematron and the XSDs), or says why it is skipped.
+pub fn conformance(kept: &Path) {
+    let Ok(python) = std::env::var("EDM_CONFORMANCE_PYTHON") else {
+        println!("SKIPPED: the conformance check needs EDM_CONFORMANCE_PYTHON");
+        return;
+    };
+    let shared = common::shared_dir();
+    if !shared
+        .join("oots-spec/tdd-edm-2023-04/OOTS-EDM/sch")
+        .is_dir()
+    {
+        println!("SKIPPED: the Schematron is not under {}", shared.display());
+        return;
+    }
+    let out = common::output_within(
+        Command::new(python)
+            .arg(preview_support::workspace().join("tests/conformance/check.py"))
+            .arg("--shared")
+            .arg(&shared)
+            .arg(kept),
+        900,
+    );
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
