@@ -355,7 +355,8 @@ async fn associated_documents_travel_over_as4_each_in_its_own_part() {
 
 /// R-EDM-REQ-C035 / R-EDM-RESP-C043 over AS4 (1.x): the age-of-majority subset echoed in
 /// `sdg:Transformation`, its document without the parents nor the register entry; a
-/// subset the mapping does not serve is refused `EDM:ERR:0007`, never the whole.
+/// subset the mapping does not serve is refused `EDM:ERR:0007`, never the whole; one off
+/// the pattern `EDM:ERR:0003` naming R-EDM-REQ-C035.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_1x_subset_travels_over_as4_without_the_parents() {
     let mut ex = Exchange::start(&Deployment::austrian_births()).await;
@@ -419,6 +420,27 @@ async fn a_1x_subset_travels_over_as4_without_the_parents() {
         assert_eq!(
             e.exceptions[0].code,
             ErrorCode::UnsupportedCapability,
+            "{e:?}"
+        );
+
+        // A subset off R-EDM-REQ-C035's pattern (another host) is refused by its rule.
+        let forged = AGE_OF_MAJORITY.replace("europa.eu/", "europa.eu.evil.example/");
+        ex.send(&elif(version), None, |r| {
+            r.evidence_type.distributed_as[0].transformation = Some(forged);
+        })
+        .await;
+        let refused = ex.answer().await;
+        assert_eq!(refused.payloads.len(), 1, "{version}");
+        let QueryResponse::Error(e) = &refused.response else {
+            panic!("{version}: {:?}", refused.response)
+        };
+        assert_eq!(e.exceptions[0].code, ErrorCode::InvalidRequest, "{e:?}");
+        assert!(
+            e.exceptions[0]
+                .detail
+                .as_deref()
+                .unwrap_or("")
+                .contains("R-EDM-REQ-C035"),
             "{e:?}"
         );
     }
