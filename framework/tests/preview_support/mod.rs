@@ -98,6 +98,8 @@ pub struct Adapter {
     pub public_url: String,
     /// `sdg:AssociatedDocumentRequest` values every request sent asks for (2.0).
     pub associated: Vec<String>,
+    /// A change every request sent gets last (a subset, provider classification values).
+    pub edit_request: Option<fn(&mut edm::EvidenceRequest)>,
     /// The ExchangeId each `PreviewLocation` was offered in (read from the answers), which
     /// its follow-up carries again (TDD 4.9 §2 step 12).
     exchanges: std::sync::Mutex<std::collections::HashMap<String, String>>,
@@ -245,6 +247,7 @@ impl Adapter {
             sent: 0,
             public_url: public_url.to_owned(),
             associated: Vec::new(),
+            edit_request: None,
             exchanges: Default::default(),
         })
     }
@@ -335,6 +338,9 @@ impl Adapter {
         request.preview_location = preview_location.map(str::to_owned);
         request.return_location = return_location.map(str::to_owned);
         request.evidence_type.distributed_as[0].associated_documents = self.associated.clone();
+        if let Some(edit) = self.edit_request {
+            edit(&mut request);
+        }
         let n = self.sent;
         // A follow-up continues the exchange its link was offered in (2.0).
         let first = preview_location.and_then(|l| self.exchanges.lock().unwrap().get(l).cloned());

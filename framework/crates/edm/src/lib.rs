@@ -19,6 +19,7 @@
 mod association;
 pub mod clock;
 mod codelist;
+mod data_model;
 mod deferred;
 mod error;
 mod error_xml;
@@ -41,6 +42,7 @@ mod xml;
 mod tests;
 
 pub use codelist::is_agent_scheme;
+pub use data_model::{V1_DATA_MODEL_PREFIX, V2_DATA_MODEL_PREFIX, data_model_uri};
 pub use deferred::write_deferred;
 pub use error::{
     EdmException, ErrorCode, ErrorResponse, NOT_FOUND_DETAIL, SEVERITY_ERROR,

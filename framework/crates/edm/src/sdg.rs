@@ -428,7 +428,13 @@ pub(crate) fn write_evidence(w: &mut XmlWriter, e: &Evidence, version: EdmVersio
     w.open("sdg:Distribution", &[]);
     w.leaf("sdg:Format", &[], &e.distribution.format);
     w.opt_leaf("sdg:Language", e.distribution.language.as_deref());
-    w.opt_leaf("sdg:ConformsTo", e.distribution.conforms_to.as_deref());
+    // R-EDM-RESP-C022: the data model in the answered version's spelling.
+    let conforms_to = e
+        .distribution
+        .conforms_to
+        .as_deref()
+        .map(|uri| crate::data_model_uri(version, uri));
+    w.opt_leaf("sdg:ConformsTo", conforms_to.as_deref());
     if !version.is_v2() {
         w.opt_leaf(
             "sdg:Transformation",
