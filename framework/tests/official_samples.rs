@@ -579,3 +579,62 @@ fn the_old_commercial_register_sample_is_refused_where_it_does_not_fit() {
     company.expect_refusal("EDM:ERR:0003");
     conforms(&[&birth_register, &company]);
 }
+
+#[test]
+fn the_representative_snippet_added_to_the_birth_sample() {
+    let Some(sample) = sample(BIRTH_FULL) else {
+        return;
+    };
+    let snippet_path = common::shared_dir().join("oots-spec/tdd-edm-2023-04/OOTS-EDM/xml/Request-Response Samples/Snippets/4.5.1 - Evidence Request Syntax Mapping/3.6.3 Authorized Representative slot and example");
+    let snippet = std::fs::read_to_string(snippet_path).unwrap();
+    let at = sample.find("<rim:Slot name=\"EvidenceRequest\">").unwrap();
+    let represented = format!("{}{snippet}\n{}", &sample[..at], &sample[at..]);
+    // John Doe acting for John Smith at a register with no `representation:` check: the
+    // subject's certificate, matched on the subject, never on the representative
+    // (TDD 2.0.1 2.3: the representative is added to the subject, not replacing it).
+    let evidence = respond(QUICKSTART, &represented);
+    evidence.expect_evidence();
+    let document = evidence.documents();
+    assert!(
+        document.contains("<FamilyName>Smith</FamilyName>"),
+        "{document}"
+    );
+    assert!(!document.contains("Doe"));
+    // With a preview: EDM:ERR:0002; the sign-in is then compared with John Doe
+    // (preview_representative.rs).
+    let preview = respond(
+        QUICKSTART,
+        &slot(&represented, "PossibilityForPreview", "true"),
+    );
+    preview.expect_refusal("EDM:ERR:0002");
+    // In 2.0 the snippet's `GR/BE/…` identifier breaks R-EDM-REQ-C061 (Greece is EL).
+    let v2 = respond(QUICKSTART, &to_v2(&represented, |_| {}));
+    v2.expect_refusal("EDM:ERR:0003");
+    assert!(
+        v2.json["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("R-EDM-REQ-C061")
+    );
+
+    // The commercial-register sample without its representative: the register's
+    // `representation:` check finds nobody to act for the company (EDM:ERR:0004), with or
+    // without a preview.
+    let Some(tax) = self::sample(TAX_FULL) else {
+        return;
+    };
+    let czech = tax_for_the_czech_register(&tax);
+    let open = czech
+        .find("<rim:Slot name=\"AuthorizedRepresentative\">")
+        .unwrap();
+    let close = open + czech[open..].find("</rim:Slot>").unwrap() + "</rim:Slot>".len();
+    let unrepresented = format!("{}{}", &czech[..open], &czech[close..]);
+    let nobody = respond(COMPANY_CZ, &unrepresented);
+    nobody.expect_refusal("EDM:ERR:0004");
+    let nobody_preview = respond(
+        COMPANY_CZ,
+        &slot(&unrepresented, "PossibilityForPreview", "true"),
+    );
+    nobody_preview.expect_refusal("EDM:ERR:0004");
+    conforms(&[&evidence, &preview, &v2, &nobody, &nobody_preview]);
+}
