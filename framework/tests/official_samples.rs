@@ -309,6 +309,18 @@ fn the_birth_sample_and_its_variations_against_the_quickstart() {
     );
     v2_preview.expect_refusal("EDM:ERR:0002");
 
+    // The 1.x sample asking for an associated document: 1.x has none (R-EDM-REQ-C119 is
+    // 2.0-only), an invalid request.
+    let one_x_associated = respond(
+        QUICKSTART,
+        &replace(
+            &sample,
+            "</sdg:Transformation>",
+            "</sdg:Transformation><sdg:AssociatedDocumentRequest>HumanReadableVersion</sdg:AssociatedDocumentRequest>",
+        ),
+    );
+    one_x_associated.expect_refusal("EDM:ERR:0003");
+
     // Abuse: the sample's name with another date of birth is nobody's certificate
     // (EDM:ERR:0004, TDD 4.5.3), not John Smith's.
     let other = respond(QUICKSTART, &replace(&sample, "1970-03-01", "1970-03-02"));
@@ -452,7 +464,13 @@ fn the_french_request_and_its_variations_against_the_quickstart() {
             ),
         ),
     );
-    assert!(!smuggled.is_evidence(), "{}", smuggled.json);
+    smuggled.expect_refusal("EDM:ERR:0003");
+    assert!(
+        smuggled.json["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("sdg:DistributedAs")
+    );
     conforms(&[&as_sent, &preview, &associated, &smuggled]);
 }
 
