@@ -97,6 +97,12 @@ async fn the_director_previews_and_approves_the_samples_bris_subset() {
     );
     let visit = open_and_sign_in(&adapter, &token).await;
     assert_eq!(visit.status, 200, "{}", visit.page);
+    // The page shows what the subset sends — the registry number — not the whole
+    // record: the director decides on what is released (TDD 2.0.1 4.9 §3).
+    assert!(visit.page.contains("27074358"), "{}", visit.page);
+    for not_sent in ["Křižíkova", "200 000", "jednatel"] {
+        assert!(!visit.page.contains(not_sent), "{not_sent} on the page");
+    }
     let decided = decide(
         &client(),
         &adapter.url(&format!("/preview/{token}")),
