@@ -105,13 +105,16 @@ pub(super) fn held_evidence(
     })
 }
 
-/// The record's labelled fields, as the page shows them.
+/// The record's labelled fields, as the page shows them; for a 1.x subset only those its
+/// template sends, so the user decides on what is released (TDD 2.0.1 4.9 §3).
 pub(super) fn shown_fields(routed: &Routed<'_>, record: &Record) -> Vec<ShownField> {
+    let shown = routed.distribution.shown.as_deref();
     routed
         .mapping
         .spec
         .labels
         .iter()
+        .filter(|(field, _)| shown.is_none_or(|s| s.iter().any(|f| f == *field)))
         .filter_map(|(field, label)| {
             let text = match record.get(field)? {
                 Value::Null => return None,

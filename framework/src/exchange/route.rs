@@ -233,12 +233,24 @@ fn distribution(
             .distributed_as
             .iter()
             .take(4)
-            .map(|d| echo(&d.format))
+            .map(|d| {
+                described(
+                    &d.format,
+                    d.conforms_to.as_deref(),
+                    d.transformation.as_deref(),
+                )
+            })
             .collect();
-        let offered: Vec<&str> = mapping
+        let offered: Vec<String> = mapping
             .distributions
             .iter()
-            .map(|d| d.format.as_str())
+            .map(|d| {
+                described(
+                    &d.format,
+                    d.conforms_to.first().map(String::as_str),
+                    d.transformation.as_deref(),
+                )
+            })
             .collect();
         return Err(Refusal::new(
             ErrorCode::UnsupportedCapability,
@@ -250,6 +262,28 @@ fn distribution(
         ));
     };
     Ok((distribution.clone(), requested.clone()))
+}
+
+/// A distribution as a refusal names it: its format, data model and 1.x subset, so the
+/// requester sees which of them was not offered (a subset or `ConformsTo`, not only a
+/// format, can be what is missing: R-EDM-REQ-C035, TDD 4.5.1 §3.5).
+/// Data models and subsets are named by what follows `/distributions/` or `/datamodels/`
+/// (`certificate-of-birth-1.0.0/age-of-majority`), each value echoed (request values).
+fn described(format: &str, conforms_to: Option<&str>, transformation: Option<&str>) -> String {
+    let short = |uri: &str| {
+        let uri = uri.trim();
+        let tail = ["/distributions/", "/datamodels/"]
+            .iter()
+            .find_map(|m| uri.split_once(m).map(|(_, t)| t))
+            .unwrap_or(uri);
+        echo(tail)
+    };
+    let format = echo(format);
+    match (conforms_to, transformation) {
+        (_, Some(t)) => format!("{format} subset {}", short(t)),
+        (Some(c), None) => format!("{format} conforming to {}", short(c)),
+        (None, None) => format,
+    }
 }
 
 /// The request's statements about its subject, as matching attributes.

@@ -55,6 +55,9 @@ pub struct Distribution {
     /// 1.x: the subset (`sdg:Transformation`) this distribution serves; `None`: the
     /// whole evidence.
     pub transformation: Option<String>,
+    /// A subset's record fields (those its template reads as `record.<field>`): the
+    /// preview page shows only these, what the subset sends; `None`: every labelled field.
+    pub shown: Option<Vec<String>>,
 }
 
 /// Where a distribution's document comes from.

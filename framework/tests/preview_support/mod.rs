@@ -370,6 +370,34 @@ impl Adapter {
         );
     }
 
+    /// Sends `request` as read from an official sample (its own id, version, subset and
+    /// representative), as a follow-up in the offering exchange when `preview_location`
+    /// is set.
+    pub fn send_edm(&mut self, request: &edm::EvidenceRequest, preview_location: Option<&str>) {
+        self.sent += 1;
+        let n = self.sent;
+        let mut request = request.clone();
+        request.preview_location = preview_location.map(str::to_owned);
+        let first = preview_location.and_then(|l| self.exchanges.lock().unwrap().get(l).cloned());
+        let now = SystemClock.now();
+        let header = requester::request_header(
+            &request,
+            format!("m-{n}@requester.example"),
+            "conv-1".into(),
+            first.unwrap_or_else(|| RandomIds.uuid().to_string()),
+            &format!("req-{n}@requester.example"),
+            now,
+        );
+        self.sim.deliver(
+            header,
+            vec![Payload {
+                content_id: format!("req-{n}@requester.example"),
+                mime_type: "application/x-ebrs+xml".into(),
+                bytes: edm::write_request(&request).into_bytes(),
+            }],
+        );
+    }
+
     /// The next answer the adapter submitted; a `PreviewLocation` it offers is noted with
     /// its ExchangeId, for the follow-up.
     pub async fn answer(&self, within: Duration) -> Option<Submitted> {

@@ -74,6 +74,7 @@ impl Loader<'_> {
                 source,
                 associated,
                 transformation: None,
+                shown: None,
             };
             let subsets = self.subsets(path, base, name, i, d, &base_distribution);
             distributions.push(base_distribution);

@@ -63,12 +63,60 @@ impl Loader<'_> {
             };
             let source: Source =
                 self.template(path, base, &s.template, kind, format!("{name}#{i}.{j}"));
+            let shown = std::fs::read_to_string(base.join(&s.template.value))
+                .ok()
+                .and_then(|src| fields_read(&src));
             out.push(Distribution {
                 source,
                 transformation: Some(uri.to_owned()),
+                shown,
                 ..whole.clone()
             });
         }
         out
+    }
+}
+
+/// The record fields a template reads, each written `record.<field>`; `None` when it
+/// reaches the record any other way (`{{#with record}}`, `lookup record …`): the preview
+/// then shows every labelled field rather than hide one the subset sends.
+fn fields_read(template: &str) -> Option<Vec<String>> {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut fields = Vec::new();
+    for (at, _) in template.match_indices("record") {
+        let before = template[..at].chars().next_back();
+        let after = &template[at + "record".len()..];
+        if before.is_some_and(|c| is_ident(c) || c == '.') || after.starts_with(is_ident) {
+            continue; // part of another word (`records`, `my_record`, `x.record`)
+        }
+        let field: String = after
+            .strip_prefix('.')?
+            .chars()
+            .take_while(|c| is_ident(*c))
+            .collect();
+        if field.is_empty() {
+            return None;
+        }
+        if !fields.contains(&field) {
+            fields.push(field);
+        }
+    }
+    Some(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fields_read;
+
+    #[test]
+    fn a_subset_template_s_fields_are_those_it_reads_from_the_record() {
+        let t = "<N>{{record.registration_number}}</N>{{#if record.city}}{{record.city}}{{/if}}{{records}}";
+        assert_eq!(
+            fields_read(t),
+            Some(vec!["registration_number".to_owned(), "city".to_owned()])
+        );
+        // Any other way to the record: every labelled field is shown.
+        assert_eq!(fields_read("{{#with record}}{{city}}{{/with}}"), None);
+        assert_eq!(fields_read("{{lookup record \"city\"}}"), None);
     }
 }
