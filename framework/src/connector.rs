@@ -295,6 +295,14 @@ impl Connector for Fixture {
         self.inner.decode_fixture(response, fields)
     }
 
+    fn fixture_fields_found(
+        &self,
+        response: &serde_json::Value,
+        fields: &oots_connector::FieldPaths,
+    ) -> Result<std::collections::BTreeSet<String>, ConnectorError> {
+        self.inner.fixture_fields_found(response, fields)
+    }
+
     async fn lookup(
         &self,
         lookup: &oots_connector::Lookup<'_>,

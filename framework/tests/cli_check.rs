@@ -237,3 +237,84 @@ fn a_jsonpath_matching_nothing_in_the_recorded_responses_is_reported() {
         "{out}"
     );
 }
+
+/// Issue 20: string literals with spaces (a date format, a default text) are not unknown
+/// variables; a misspelt variable still is, at its file:line:col, inside a block too.
+#[test]
+fn string_literals_with_spaces_pass_and_misspelt_variables_are_still_placed() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&workspace().join("examples/quickstart"), dir.path());
+    let tpl = dir
+        .path()
+        .join("mappings/templates/birth-certificate.xml.hbs");
+    let text = std::fs::read_to_string(&tpl).unwrap();
+    let literals = text
+        .replace(
+            "{{record.date_of_birth}}",
+            "{{date record.date_of_birth \"%d %B %Y\"}}",
+        )
+        .replace(
+            "{{record.registration_date}}",
+            "{{default record.registration_date \"not yet registered\"}}",
+        );
+    std::fs::write(&tpl, &literals).unwrap();
+    let (ok, out) = check(&[], dir.path());
+    assert!(ok, "{out}");
+
+    std::fs::write(
+        &tpl,
+        literals
+            .replace(
+                "{{record.father_name}}</FullName>",
+                "{{record.fathers_name}}</FullName>",
+            )
+            .replace(
+                "{{record.registry_office}}",
+                "{{default record.registry_ofice \"a b c\"}}",
+            ),
+    )
+    .unwrap();
+    let (ok, out) = check(&[], dir.path());
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("birth-certificate.xml.hbs:6:19") && out.contains("record.registry_ofice"),
+        "{out}"
+    );
+    assert!(
+        out.contains("birth-certificate.xml.hbs:18:21") && out.contains("record.fathers_name"),
+        "{out}"
+    );
+    assert_eq!(out.matches("OEA-E0114").count(), 2, "{out}");
+}
+
+/// Issue 20: a field recorded as JSON `null` in every response is present (its path
+/// matches); a path that truly matches nothing is still reported.
+#[test]
+fn a_field_recorded_as_null_is_present_but_a_path_matching_nothing_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&workspace().join("mappings/proof-of-residence"), dir.path());
+    let m = dir.path().join("mapping/proof-of-residence.yaml");
+    let text = std::fs::read_to_string(&m).unwrap();
+    // The only non-null prefix becomes null: every recorded prefix is now `null`.
+    let nulls = text.replace("prefix: van,", "prefix: null,");
+    assert_ne!(nulls, text);
+    std::fs::write(&m, &nulls).unwrap();
+    let (ok, out) = check(&[], dir.path());
+    assert!(ok, "{out}");
+
+    std::fs::write(
+        &m,
+        nulls.replace(
+            "place_of_birth: $.birth.place",
+            "place_of_birth: $.birth.plce",
+        ),
+    )
+    .unwrap();
+    let (ok, out) = check(&[], dir.path());
+    assert!(!ok);
+    assert!(
+        out.contains("OEA-E0116") && out.contains("`$.birth.plce` matches nothing"),
+        "{out}"
+    );
+    assert_eq!(out.matches("OEA-E0116").count(), 1, "{out}");
+}

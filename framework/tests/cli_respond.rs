@@ -227,8 +227,41 @@ fn hostile_and_unreadable_requests_get_exception_responses() {
         let error = std::fs::read_to_string(&files(&run)[0]).unwrap();
         assert!(!error.contains("root:"), "{name}: file content leaked");
     }
-    let run = respond(&dir.path().join("does-not-exist.xml"));
-    assert_eq!(run.json["code"], "EDM:ERR:0003");
+}
+
+/// Issue 20: a request file that is missing or cannot be read is the operator's usage
+/// error, not a hostile request: a message naming the file, exit status 2, no answer
+/// written (no `EDM:ERR:0003` exception response).
+#[test]
+fn a_missing_or_unreadable_request_file_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("a-folder.xml");
+    std::fs::create_dir(&folder).unwrap();
+    for request in [dir.path().join("does-not-exist.xml"), folder] {
+        let answer = dir.path().join("answer");
+        let output = common::output_within(
+            Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+                .arg("respond")
+                .arg("--config")
+                .arg(workspace().join("examples/quickstart/adapter.yaml"))
+                .arg("--request")
+                .arg(&request)
+                .arg("--out")
+                .arg(&answer)
+                .arg("--state-dir")
+                .arg(dir.path().join("state")),
+            120,
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(output.stdout.is_empty(), "{stderr}");
+        assert!(
+            stderr.contains("cannot read the request file")
+                && stderr.contains(&request.display().to_string()),
+            "{stderr}"
+        );
+        assert!(!answer.exists(), "an answer was written for {request:?}");
+    }
 }
 
 #[test]

@@ -73,7 +73,7 @@
 #[doc = include_str!("../../../docs/development.md")]
 pub struct DevelopmentGuide;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::time::Duration;
 
@@ -225,6 +225,23 @@ pub trait Connector: Send + Sync + fmt::Debug {
             "the {} connector has no recorded-response fixtures; give `records:` instead",
             self.kind()
         )))
+    }
+
+    /// The fields whose path selects something in a recorded answer, a JSON `null`
+    /// included: `check` reports a path that matches nothing, not a field recorded as
+    /// empty. By default, the fields a recorded answer decodes to a non-null value.
+    fn fixture_fields_found(
+        &self,
+        response: &serde_json::Value,
+        fields: &FieldPaths,
+    ) -> Result<BTreeSet<String>, ConnectorError> {
+        Ok(self
+            .decode_fixture(response, fields)?
+            .iter()
+            .flat_map(Record::fields)
+            .filter(|(_, v)| !matches!(v, Value::Null))
+            .map(|(name, _)| name.to_owned())
+            .collect())
     }
 
     /// Runs the lookup's query with its parameters bound and returns the matching

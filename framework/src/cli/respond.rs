@@ -15,27 +15,24 @@ pub(super) async fn run(
     state_dir: Option<&Path>,
 ) -> Result<ExitCode, CliError> {
     init_logging(false, "warn");
+    // A file that is missing or unreadable is the operator's usage error, not a request
+    // to answer: say which file and stop (exit 2), before anything is loaded.
+    let unreadable = |e: std::io::Error| {
+        CliError::Other(format!(
+            "cannot read the request file {}: {e}",
+            request.display()
+        ))
+    };
+    let file = std::fs::File::open(request).map_err(unreadable)?;
     let (cfg, exchange) = load_exchange(config, state_dir).await?;
     // One request, decided at once: with the registries' name frequencies, if any.
     exchange.generations.current().load_frequencies().await;
     // Read at most one byte more than the limit: a huge file is refused, not loaded.
     let limit = cfg.xml.max_bytes as u64 + 1;
-    let bytes = match std::fs::File::open(request) {
-        Ok(f) => {
-            let mut buf = Vec::new();
-            match f.take(limit).read_to_end(&mut buf) {
-                Ok(_) => buf,
-                Err(e) => {
-                    eprintln!("warning: {}: {e}", request.display());
-                    Vec::new()
-                }
-            }
-        }
-        Err(e) => {
-            eprintln!("warning: {}: {e}", request.display());
-            Vec::new()
-        }
-    };
+    let mut bytes = Vec::new();
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
     let answer = exchange
         .answer(&bytes, None)
         .await

@@ -4,6 +4,9 @@
 
 use std::collections::BTreeSet;
 
+use handlebars::template::{HelperTemplate, Parameter, TemplateElement};
+use handlebars::{Path, Template};
+
 /// What a template may refer to under each root of the template data
 /// (`exchange::context`). `None` for `record` means "not known offline" (no `fields:`).
 pub struct Known {
@@ -62,66 +65,108 @@ pub struct Unknown {
     pub hint: String,
 }
 
-/// Scans `{{…}}` expressions of `source` and returns the variables it cannot resolve.
+/// Walks the template's own parse tree (the engine that renders it) and returns the
+/// variables it cannot resolve: string literals, comments and partial names are not
+/// variables, whatever they contain. A template that does not compile yields nothing here
+/// (loading the mapping reports it).
 pub fn unknown_variables(source: &str, known: &Known) -> Vec<Unknown> {
-    let mut out = Vec::new();
-    let mut depth_scoped = 0usize; // inside #each / #with, relative names are the item's
-    let mut rest = source;
-    let mut offset = 0usize;
-    while let Some(start) = rest.find("{{") {
-        let abs = offset + start;
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        let inner = after[..end].trim_matches(|c| c == '{' || c == '~' || c == '}');
-        let consumed = start + 2 + end + 2;
-        rest = &rest[consumed..];
-        offset += consumed;
-        let inner = inner.trim();
-        if inner.starts_with('!') {
-            continue;
-        }
-        let (opener, body) = match inner.chars().next() {
-            // A partial's name is not a variable (its parameters are not checked).
-            Some('>') => continue,
-            Some('#') => (Some(true), &inner[1..]),
-            Some('/') => (Some(false), &inner[1..]),
-            Some('^') => (None, &inner[1..]),
-            _ => (None, inner),
-        };
-        let first = body.split_whitespace().next().unwrap_or("");
-        if opener == Some(false) {
-            if matches!(first, "each" | "with") {
-                depth_scoped = depth_scoped.saturating_sub(1);
-            }
-            continue;
-        }
-        let opens_scope = opener == Some(true) && matches!(first, "each" | "with");
-        for token in tokens(body) {
-            if let Some(u) = check(token, known, depth_scoped > 0) {
-                let (line, column) = position(source, abs);
-                out.push(Unknown {
-                    path: token.to_owned(),
-                    line,
-                    column,
-                    hint: u,
-                });
-            }
-        }
-        if opens_scope {
-            depth_scoped += 1;
-        }
+    let mut walk = Walk {
+        known,
+        out: Vec::new(),
+    };
+    if let Ok(t) = Template::compile(source) {
+        walk.template(&t, false);
     }
-    out
+    walk.out
 }
 
-fn tokens(body: &str) -> impl Iterator<Item = &str> {
-    body.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
-        .filter(|t| !t.is_empty())
-        .filter(|t| !t.starts_with('"') && !t.starts_with('\'') && !t.ends_with('"'))
-        .filter(|t| !t.contains('='))
-        .filter(|t| !t.starts_with('@') || t.starts_with("@root."))
-        .filter(|t| t.parse::<f64>().is_err())
-        .filter(|t| !matches!(*t, "true" | "false" | "null" | "as" | "|"))
+/// One pass over a template tree; `scoped` is true inside `#each` / `#with` (and partial
+/// or inline bodies), where relative names are the item's, not the template data's.
+struct Walk<'a> {
+    known: &'a Known,
+    out: Vec<Unknown>,
+}
+
+impl Walk<'_> {
+    fn template(&mut self, t: &Template, scoped: bool) {
+        for (i, e) in t.elements.iter().enumerate() {
+            let at = t.mapping.get(i).map_or((0, 0), |m| (m.0, m.1));
+            match e {
+                TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) => {
+                    self.helper(h, scoped, at);
+                }
+                TemplateElement::HelperBlock(h) => {
+                    self.helper(h, scoped, at);
+                    let opens = matches!(h.name.as_name(), Some("each" | "with"));
+                    if let Some(body) = &h.template {
+                        self.template(body, scoped || opens);
+                    }
+                    // `{{else}}` of `#each` / `#with` runs in the outer scope.
+                    if let Some(inverse) = &h.inverse {
+                        self.template(inverse, scoped);
+                    }
+                }
+                // A partial's name and parameters are not checked; a block's body is the
+                // partial's scope, so only qualified names are.
+                TemplateElement::PartialBlock(d) | TemplateElement::DecoratorBlock(d) => {
+                    if let Some(body) = &d.template {
+                        self.template(body, true);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `{{name}}` alone reads a variable; with parameters, `name` is a helper (known ones
+    /// pass `check`) and the parameters and hash values are what it reads.
+    fn helper(&mut self, h: &HelperTemplate, scoped: bool, at: (usize, usize)) {
+        for p in std::iter::once(&h.name)
+            .chain(&h.params)
+            .chain(h.hash.values())
+        {
+            self.parameter(p, scoped, at);
+        }
+    }
+
+    fn parameter(&mut self, p: &Parameter, scoped: bool, at: (usize, usize)) {
+        match p {
+            Parameter::Path(path) => self.path(path, scoped, at),
+            Parameter::Name(n) => self.token(n, scoped, at),
+            Parameter::Subexpression(s) => {
+                if let TemplateElement::Expression(h) = s.as_element() {
+                    self.helper(h, scoped, at);
+                }
+            }
+            // Literals (strings, numbers, `true`, `null`) are values, not variables.
+            _ => {}
+        }
+    }
+
+    fn path(&mut self, p: &Path, scoped: bool, at: (usize, usize)) {
+        match p {
+            // `@index`, `@key`, `../@first`: the engine's own locals.
+            Path::Local(_) => {}
+            Path::Relative((_, raw)) => self.token(raw, scoped, at),
+        }
+    }
+
+    fn token(&mut self, raw: &str, scoped: bool, (line, column): (usize, usize)) {
+        // `record/family_name` is the same path as `record.family_name`.
+        let dotted = if raw.starts_with("../") {
+            raw.to_owned()
+        } else {
+            raw.replace('/', ".")
+        };
+        if let Some(hint) = check(&dotted, self.known, scoped) {
+            self.out.push(Unknown {
+                path: raw.to_owned(),
+                line: line as u64,
+                column: column as u64,
+                hint,
+            });
+        }
+    }
 }
 
 fn check(token: &str, known: &Known, scoped: bool) -> Option<String> {
@@ -170,18 +215,6 @@ fn check(token: &str, known: &Known, scoped: bool) -> Option<String> {
     Some("top-level names are record, subject, evidence, provider, request, provider_classification, issued_at".to_owned())
 }
 
-fn position(source: &str, byte: usize) -> (u64, u64) {
-    let before = &source[..byte.min(source.len())];
-    let line = before.matches('\n').count() as u64 + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0) as u64
-        + 1;
-    (line, column)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +253,30 @@ mod tests {
         let u = unknown_variables(src, &known());
         let paths: Vec<&str> = u.iter().map(|u| u.path.as_str()).collect();
         assert_eq!(paths, ["items"]);
+    }
+
+    /// Issue 20: a string literal with spaces is not a variable (it was split on spaces).
+    #[test]
+    fn string_literals_with_spaces_are_not_variables() {
+        let src = "{{date record.dob \"%d %B %Y\"}}\n{{default record.family_name \"not yet known\"}}\n{{#if (eq provider.country \"a b c\")}}{{default record.dob 'x y z'}}{{/if}}";
+        assert_eq!(unknown_variables(src, &known()), []);
+        let src = "<p>{{default record.family_name \"a b c\"}}</p>\n  {{#if record.dob}}<i>{{date record.dobb \"%d %B %Y\"}}</i>{{/if}}";
+        let u = unknown_variables(src, &known());
+        let found: Vec<(&str, u64, u64)> = u
+            .iter()
+            .map(|u| (u.path.as_str(), u.line, u.column))
+            .collect();
+        assert_eq!(found, [("record.dobb", 2, 24)]);
+    }
+
+    /// Block scopes follow the parse tree: `{{else}}` of `#each` is the outer scope again,
+    /// and variables inside sub-expressions and hash values are checked.
+    #[test]
+    fn scopes_subexpressions_and_hashes_follow_the_parse_tree() {
+        let src = "{{#each items}}{{name}}{{else}}{{nam}}{{/each}}{{lookup (upper record.famly_name) x=record.dobb}}";
+        let u = unknown_variables(src, &known());
+        let paths: Vec<&str> = u.iter().map(|u| u.path.as_str()).collect();
+        assert_eq!(paths, ["items", "nam", "record.famly_name", "record.dobb"]);
     }
 
     #[test]

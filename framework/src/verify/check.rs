@@ -213,9 +213,18 @@ fn recorded_responses(m: &Mapping, out: &mut Vec<Diagnostic>) {
         return;
     }
     let mut decoded = Vec::new();
+    // A field recorded as JSON `null` is present: its path matched (issue 20).
+    let mut found = BTreeSet::new();
     for r in responses {
         match m.connector.decode_fixture(r, fields) {
-            Ok(records) => decoded.extend(records),
+            Ok(records) => {
+                decoded.extend(records);
+                found.extend(
+                    m.connector
+                        .fixture_fields_found(r, fields)
+                        .unwrap_or_default(),
+                );
+            }
             Err(e) => out.push(Diagnostic::new(
                 &m.file,
                 codes::BAD_PATH,
@@ -227,11 +236,7 @@ fn recorded_responses(m: &Mapping, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (field, fpath) in fields {
-        let matched = decoded.iter().any(|r| {
-            r.get(field)
-                .is_some_and(|v| !matches!(v, oots_connector::Value::Null))
-        });
-        if !matched {
+        if !found.contains(field) {
             out.push(
                 Diagnostic::new(
                     &m.file,

@@ -156,6 +156,24 @@ impl Connector for RestConnector {
             .collect())
     }
 
+    /// A field recorded as JSON `null` is found: its path selects a node.
+    fn fixture_fields_found(
+        &self,
+        response: &serde_json::Value,
+        fields: &oots_connector::FieldPaths,
+    ) -> Result<std::collections::BTreeSet<String>, ConnectorError> {
+        let fields = parse_fields(fields)?;
+        Ok(records::select(self.records.as_ref(), response)
+            .into_iter()
+            .flat_map(|r| {
+                fields
+                    .iter()
+                    .filter(move |(_, path)| path.first(r).is_some())
+                    .map(|(name, _)| name.clone())
+            })
+            .collect())
+    }
+
     /// GET the query's URL (placeholders percent-encoded), follow pagination, select the
     /// records and map their fields. HTTP 404 means "no such record": zero records.
     async fn lookup(
