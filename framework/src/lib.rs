@@ -12,6 +12,7 @@ pub mod connector;
 pub mod diag;
 pub use oots_edm as edm;
 pub mod exchange;
+pub mod gateway_health;
 pub use oots_as4 as gateway;
 pub mod listener;
 pub mod mapping;

@@ -16,6 +16,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use crate::edm::ErrorCode;
+use crate::gateway_health::{GatewayHealth, GatewayStatus};
 
 /// The preview funnel's steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +202,8 @@ pub struct Metrics {
     deliveries_unrecorded: AtomicU64,
     /// Delivery confirmations dropped because too many were held.
     deliveries_dropped: AtomicU64,
+    /// Whether the access point takes answers, for `/readyz` and the operator page.
+    gateway: GatewayHealth,
 }
 
 impl Default for Metrics {
@@ -216,6 +219,7 @@ impl Default for Metrics {
             answer: Histogram::default(),
             deliveries_unrecorded: AtomicU64::new(0),
             deliveries_dropped: AtomicU64::new(0),
+            gateway: GatewayHealth::default(),
         }
     }
 }
@@ -327,11 +331,18 @@ impl Metrics {
     /// An answer was submitted; `latency` runs from storing the request.
     pub fn sent(&self, latency: Duration) {
         self.answer.observe(latency);
+        self.gateway.ok();
+    }
+
+    /// Whether the access point takes answers now (from the newest submissions).
+    pub fn gateway(&self) -> GatewayStatus {
+        self.gateway.status()
     }
 
     /// A send attempt failed (the outbox retries). `code` is a stable error code; a
     /// value that does not look like one counts as `other`.
     pub fn send_failed(&self, code: &str) {
+        self.gateway.failed(code_label(code));
         self.send_failures
             .get(code_label(code))
             .fetch_add(1, Ordering::Relaxed);

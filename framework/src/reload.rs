@@ -77,6 +77,7 @@ pub async fn reload(config: &AdapterConfig, gens: &Generations) -> Result<String
         }
     };
     if live.generation() == gens.current().generation() {
+        gens.confirm();
         return Ok(live.generation().to_owned());
     }
     let generation = live.generation().to_owned();

@@ -265,6 +265,18 @@ async fn a_send_whose_schedule_runs_out_is_failed_with_ebms_0301_everywhere() {
         text.contains("\"state\":\"failed\"") && text.contains("\"last_error\":\"EBMS:0301\""),
         "{text}"
     );
+    // The unreachable peer shows as such, not only as a WARN in the log.
+    assert_eq!(json["gateway"]["last_error_code"], "gateway.http", "{text}");
+    assert!(
+        page.contains("<span class=\"bad\">access point failing since"),
+        "{page}"
+    );
+    let ready = get("/readyz").await;
+    assert!(
+        ready.starts_with("ready\naccess point failing since")
+            && ready.contains("(gateway.http, 3 failed attempts in a row)"),
+        "{ready}"
+    );
     let log = served.stop();
     assert!(log.contains("EBMS:0301"), "{log}");
     assert!(!log.contains("Dupont"), "{log}");

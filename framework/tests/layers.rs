@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// The framework crate's modules, bottom to top; a module may name modules of its own
 /// line only if they do not name it back (the cycle check catches that).
 const FRAMEWORK_LAYERS: &[&[&str]] = &[
-    &["secret", "diag", "listener", "retry"],
+    &["secret", "diag", "listener", "retry", "gateway_health"],
     &["preview", "connector"],
     &["config", "metrics", "telemetry"],
     &["mapping", "requester"],

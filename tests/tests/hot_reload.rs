@@ -68,8 +68,34 @@ async fn wait_for<F: Fn(&serde_json::Value) -> bool>(url: &str, f: F) -> serde_j
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_broken_edit_keeps_the_previous_generation_answering() {
+/// A sidecar serving a copy of the quickstart with a 50 ms reload poll.
+struct Running {
+    dir: tempfile::TempDir,
+    addr: std::net::SocketAddr,
+    sim: DomibusSimulator,
+    first_generation: String,
+    shutdown: CancellationToken,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    async fn stop(self) {
+        self.shutdown.cancel();
+        self.server.await.unwrap().unwrap();
+        self.sim.shutdown();
+    }
+
+    async fn metrics(&self) -> String {
+        reqwest::get(format!("http://{}/metrics", self.addr))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+async fn start() -> Running {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&workspace().join("examples/quickstart"), dir.path());
     let cfg_path = dir.path().join("adapter.yaml");
@@ -101,6 +127,26 @@ async fn a_broken_edit_keeps_the_previous_generation_answering() {
     let shutdown = CancellationToken::new();
     let server =
         tokio::spawn(service.run(listener, PushAuth::new("push", "push-pw"), shutdown.clone()));
+    Running {
+        dir,
+        addr,
+        sim,
+        first_generation,
+        shutdown,
+        server,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_edit_keeps_the_previous_generation_answering() {
+    let Running {
+        dir,
+        addr,
+        sim,
+        first_generation,
+        shutdown,
+        server,
+    } = start().await;
     let health = format!("http://{addr}/healthz");
 
     let xml = ask(&sim, 1).await;
@@ -161,4 +207,61 @@ async fn a_broken_edit_keeps_the_previous_generation_answering() {
     shutdown.cancel();
     server.await.unwrap().unwrap();
     sim.shutdown();
+}
+
+/// A careless operator breaks a template, then puts the last good content back: the
+/// files are again those of the running generation, so nothing is failing any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reverting_a_broken_edit_clears_the_reload_error() {
+    let running = start().await;
+    let health = format!("http://{}/healthz", running.addr);
+    let tpl = running
+        .dir
+        .path()
+        .join("mappings/templates/birth-certificate.xml.hbs");
+    let good = std::fs::read_to_string(&tpl).unwrap();
+    // Answering (and so watching the files) before the edit.
+    let xml = ask(&running.sim, 1).await;
+    assert!(xml.contains("<PlaceOfBirth>Berlin</PlaceOfBirth>"), "{xml}");
+
+    std::fs::write(
+        &tpl,
+        good.replace("record.place_of_birth", "record.birthplace"),
+    )
+    .unwrap();
+    let v = wait_for(&health, |v| v["mappings"]["reloads_failed"] == 1).await;
+    assert!(v["mappings"]["last_error"].is_string(), "{v}");
+    assert!(
+        running
+            .metrics()
+            .await
+            .contains("oots_mapping_reload_failing 1"),
+        "the broken edit is not reported"
+    );
+
+    // Back to the last good content, byte for byte.
+    std::fs::write(&tpl, &good).unwrap();
+    let v = wait_for(&health, |v| v["mappings"]["last_error"].is_null()).await;
+    assert_eq!(
+        v["mappings"]["generation"],
+        running.first_generation.as_str(),
+        "the running generation is kept, not replaced"
+    );
+    assert_eq!(v["mappings"]["reloads_failed"], 1, "{v}");
+    assert_eq!(v["mappings"]["reloads_ok"], 1, "a passing attempt: {v}");
+    let metrics = running.metrics().await;
+    assert!(
+        metrics.contains("oots_mapping_reload_failing 0"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!(
+            "oots_mapping_generation_info{{generation=\"{}\"}} 1",
+            running.first_generation
+        )),
+        "{metrics}"
+    );
+    let xml = ask(&running.sim, 2).await;
+    assert!(xml.contains("<PlaceOfBirth>Berlin</PlaceOfBirth>"), "{xml}");
+    running.stop().await;
 }

@@ -68,6 +68,16 @@ impl Generations {
         s.reloads_ok += 1;
     }
 
+    /// Records a passing reload attempt whose files are those of the running generation
+    /// (a broken edit reverted to the last good content): nothing is swapped, but the
+    /// newest files are no longer refused, so the error clears.
+    pub(crate) fn confirm(&self) {
+        let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        s.last_attempt_at = Some(Utc::now());
+        s.last_error = None;
+        s.reloads_ok += 1;
+    }
+
     /// Records a refused reload attempt (`why`: diagnostics or failed tests).
     pub(crate) fn refuse(&self, why: String) {
         let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());

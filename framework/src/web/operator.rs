@@ -58,6 +58,8 @@ pub struct Overview {
     pub recent_exchanges: Vec<ExchangeSummary>,
     /// The store's error code, when it could not be read.
     pub store_error: Option<String>,
+    /// Whether the access point (Domibus or the AS4 peer) takes our answers.
+    pub gateway: crate::gateway_health::GatewayStatus,
 }
 
 /// The mapping generation answering and the reload history.
@@ -297,6 +299,7 @@ async fn overview(op: &Operator) -> Overview {
         exchange_counts,
         recent_exchanges,
         store_error,
+        gateway: ex.metrics().gateway(),
     }
 }
 
@@ -483,6 +486,14 @@ fn render_mappings(h: &mut String, m: &MappingsView) {
 
 /// Each registry connection's probe.
 fn render_connections(h: &mut String, o: &Overview) {
+    let gateway = match o.gateway.problem() {
+        Some(p) => format!("<span class=\"bad\">{}</span>", escape_html(&p)),
+        None => format!("taking answers (last {})", time(o.gateway.last_ok_at)),
+    };
+    let _ = writeln!(
+        h,
+        "<h2 id=\"access-point\">Access point</h2>\n<p>{gateway}</p>"
+    );
     h.push_str(
         "<h2 id=\"connections\">Registry connections</h2>\n<table>\n\
          <caption>Each connection's probe</caption>\n<thead><tr>\

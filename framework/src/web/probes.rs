@@ -1,5 +1,6 @@
 //! The probes an orchestrator and a monitoring system read: `/healthz` (liveness and
-//! the mapping generation), `/readyz` (the state store takes writes) and `/metrics`
+//! the mapping generation), `/readyz` (the state store takes writes; its body also names
+//! an access point that refuses our answers) and `/metrics`
 //! (Prometheus text; a store that does not answer within its budget shows as
 //! `oots_store_up 0`, see [`super::scrape`]).
 
@@ -19,6 +20,7 @@ pub fn router(exchange: &Exchange) -> Router {
     let health_gens = exchange.generations().clone();
     let metrics_gens = exchange.generations().clone();
     let ready_store = exchange.store().clone();
+    let ready_ex = exchange.clone();
     let metrics_ex = exchange.clone();
     let store_scrape = Arc::new(StoreScrape::default());
     Router::new()
@@ -38,7 +40,16 @@ pub fn router(exchange: &Exchange) -> Router {
             "/readyz",
             get(move || {
                 let store = ready_store.clone();
-                async move { readiness(store.as_ref()).await }
+                let ex = ready_ex.clone();
+                async move {
+                    let (code, mut body) = readiness(store.as_ref()).await;
+                    // Still ready (requests are taken, answers wait in the outbox), but said.
+                    if let Some(problem) = ex.metrics().gateway().problem() {
+                        body.push('\n');
+                        body.push_str(&problem);
+                    }
+                    (code, body)
+                }
             }),
         )
         .route(
