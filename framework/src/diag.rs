@@ -110,7 +110,9 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
-/// The stable diagnostic codes (documented in `docs/error-codes.md`).
+/// The stable diagnostic codes (documented in `docs/error-codes.md`). `OEA-E` codes are
+/// errors (the deployment does not pass `check`); `OEA-W` codes are warnings, printed by
+/// `check` but never failing it.
 pub mod codes {
     pub const FILE_UNREADABLE: &str = "OEA-E0001";
     pub const YAML_SYNTAX: &str = "OEA-E0002";
@@ -142,6 +144,7 @@ pub mod codes {
     pub const BAD_SUBSET: &str = "OEA-E0129";
     /// `evidence.deferred` cannot be used.
     pub const DEFERRAL: &str = "OEA-E0130";
-    pub const HTTP_LISTENER: &str = "OEA-E0130";
+    /// `http.limits` cannot serve.
+    pub const HTTP_LISTENER: &str = "OEA-E0120";
     pub const SECRET: &str = "OEA-E0401";
 }

@@ -231,7 +231,7 @@ async fn limits_that_cannot_serve_are_refused_naming_the_key() {
     );
     assert!(!out.status.success(), "{text}");
     assert!(
-        text.contains("OEA-E0130") && text.contains("http.limits.body_memory_bytes"),
+        text.contains("OEA-E0120") && text.contains("http.limits.body_memory_bytes"),
         "{text}"
     );
 }

@@ -84,6 +84,14 @@ pub(super) async fn run(
                     "message": d.message,
                     "hint": d.hint,
                 })).collect::<Vec<_>>(),
+                "warnings": outcome.warnings.0.iter().map(|d| json!({
+                    "file": d.file.display().to_string(),
+                    "line": d.line,
+                    "column": d.column,
+                    "code": d.code,
+                    "message": d.message,
+                    "hint": d.hint,
+                })).collect::<Vec<_>>(),
             }));
         } else if outcome.ok() {
             let (n, generation) = outcome
@@ -99,6 +107,9 @@ pub(super) async fn run(
         } else {
             println!("FAIL  {}", config.display());
             println!("{}", outcome.diagnostics);
+        }
+        if !json_out && !outcome.warnings.0.is_empty() {
+            println!("{}", outcome.warnings);
         }
     }
     if json_out {

@@ -12,7 +12,10 @@ use crate::mapping::{Known, Mapping, MappingSet, Source, load, unknown_variables
 #[derive(Debug)]
 pub struct CheckOutcome {
     pub config: PathBuf,
+    /// Errors: the deployment does not pass while any is left.
     pub diagnostics: Diagnostics,
+    /// Warnings (`OEA-W` codes): printed, never failing the check.
+    pub warnings: Diagnostics,
     /// The loaded generation, when everything loaded.
     pub set: Option<MappingSet>,
 }
@@ -34,6 +37,7 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
             return CheckOutcome {
                 config: config.to_path_buf(),
                 diagnostics: d,
+                warnings: Diagnostics::default(),
                 set: None,
             };
         }
@@ -55,6 +59,7 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
             return CheckOutcome {
                 config: config.to_path_buf(),
                 diagnostics: Diagnostics(diagnostics),
+                warnings: Diagnostics::default(),
                 set: None,
             };
         }
@@ -62,9 +67,11 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
     for m in set.mappings() {
         check_mapping(&cfg, m, live, &mut diagnostics).await;
     }
+    let warnings = super::warnings::collect(&cfg, &set);
     CheckOutcome {
         config: config.to_path_buf(),
         diagnostics: Diagnostics(diagnostics),
+        warnings: Diagnostics(warnings),
         set: Some(set),
     }
 }

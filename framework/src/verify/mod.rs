@@ -5,6 +5,7 @@
 
 mod check;
 mod testing;
+mod warnings;
 
 pub use check::{CheckOutcome, check};
 pub use testing::{TestResult, fixture_exchange, request_spec, run_tests};
