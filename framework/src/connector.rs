@@ -245,6 +245,10 @@ impl Connector for Reopening {
     async fn probe(&self) -> Result<(), ConnectorError> {
         self.connector().await?.probe().await
     }
+
+    async fn describe(&self, query: &str) -> Result<Option<Vec<String>>, ConnectorError> {
+        self.connector().await?.describe(query).await
+    }
 }
 
 /// Serves fixed records for every lookup: the registry fixtures of a mapping test.

@@ -146,5 +146,13 @@ pub mod codes {
     pub const DEFERRAL: &str = "OEA-E0130";
     /// `http.limits` cannot serve.
     pub const HTTP_LISTENER: &str = "OEA-E0120";
+    /// A `fields:` entry names a column the SQL query does not return.
+    pub const FIELD_NOT_RETURNED: &str = "OEA-E0121";
+    /// `check --live`: the database refuses to prepare the mapping's query.
+    pub const QUERY_REFUSED: &str = "OEA-E0122";
+    /// `test`: a test's registry fixture lacks a field declared under `fields:`.
+    pub const FIXTURE_LACKS_FIELD: &str = "OEA-E0123";
+    /// `check` cannot tell which columns a SQL query returns (`SELECT *`, unreadable SQL).
+    pub const COLUMNS_UNKNOWN: &str = "OEA-W0301";
     pub const SECRET: &str = "OEA-E0401";
 }

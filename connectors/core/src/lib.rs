@@ -270,6 +270,16 @@ pub trait Connector: Send + Sync + fmt::Debug {
     /// A cheap round trip proving the registry answers (health checks, `check --live`).
     async fn probe(&self) -> Result<(), ConnectorError>;
 
+    /// The names of the columns `query` returns, asked of the registry without running
+    /// the query on any data (the database prepares or describes it), so `check --live`
+    /// can compare them with the mapping's `fields:`. A misspelt column or table fails
+    /// here as a [`ConnectorError::Query`]. `Ok(None)`: this connector cannot tell (a
+    /// REST service, a file drop), the default.
+    async fn describe(&self, query: &str) -> Result<Option<Vec<String>>, ConnectorError> {
+        let _ = query;
+        Ok(None)
+    }
+
     /// Current state, for health checks (index freshness of a file drop, …).
     fn health(&self) -> Health {
         Health::default()

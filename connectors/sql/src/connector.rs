@@ -47,7 +47,7 @@ impl Default for SqlOptions {
 
 /// How a MySQL-protocol server bounds a statement's run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MySqlTimeout {
+pub(crate) enum MySqlTimeout {
     /// MariaDB: `max_statement_time`, in seconds (fractional).
     MaxStatementTime,
     /// MySQL ≥ 5.7.8: `max_execution_time`, in milliseconds (SELECT only).
@@ -58,7 +58,7 @@ enum MySqlTimeout {
 
 /// One pool per driver, so every column decodes with the driver's precise types.
 #[derive(Clone)]
-enum Pools {
+pub(crate) enum Pools {
     Sqlite(Arc<SqliteLookups>),
     Postgres(PgPool),
     MySql(MySqlPool, MySqlTimeout),
@@ -71,11 +71,11 @@ enum Pools {
 /// [`Connector::lookup`] on this type.
 #[derive(Clone)]
 pub struct SqlConnector {
-    pools: Pools,
+    pub(crate) pools: Pools,
     dialect: Dialect,
     /// The URL as given; kept only to scrub its password out of driver messages.
     url: Arc<str>,
-    options: SqlOptions,
+    pub(crate) options: SqlOptions,
     /// Query text → driver SQL and bind order, oldest first.
     translated: Arc<Mutex<Translations>>,
 }
@@ -205,7 +205,11 @@ impl SqlConnector {
         }
     }
 
-    fn context<'a>(&'a self, params: Option<&'a Params>, timeout: Duration) -> ErrorContext<'a> {
+    pub(crate) fn context<'a>(
+        &'a self,
+        params: Option<&'a Params>,
+        timeout: Duration,
+    ) -> ErrorContext<'a> {
         ErrorContext {
             dialect: self.dialect,
             url: &self.url,
@@ -384,7 +388,7 @@ impl SqlConnector {
     /// A short list compared text by text rather than a hash map: blocking statements run
     /// to kilobytes, hashing one costs a microsecond, and comparing it with a text of
     /// another length costs nothing.
-    fn positional(&self, query: &str) -> Result<Arc<Positional>, ConnectorError> {
+    pub(crate) fn positional(&self, query: &str) -> Result<Arc<Positional>, ConnectorError> {
         let found = lock(&self.translated)
             .iter()
             .find(|(text, _)| **text == *query)
@@ -481,6 +485,10 @@ impl Connector for SqlConnector {
             Ok(result) => result,
             Err(_) => Err(ConnectorError::Timeout(timeout)),
         }
+    }
+
+    async fn describe(&self, query: &str) -> Result<Option<Vec<String>>, ConnectorError> {
+        self.columns(query).await.map(Some)
     }
 }
 

@@ -23,6 +23,7 @@
 mod bind;
 mod connector;
 mod decode;
+mod describe;
 mod dsn;
 mod errors;
 mod factory;

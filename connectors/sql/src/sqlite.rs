@@ -296,6 +296,44 @@ impl SqliteLookups {
         .map(drop)
     }
 
+    /// The result column names of `sql`, prepared (never stepped) on a pooled
+    /// connection (an in-memory registry exists only there), with a permit like a lookup.
+    pub(crate) async fn describe(
+        &self,
+        sql: &str,
+        ctx: &ErrorContext<'_>,
+    ) -> Result<Vec<String>, ConnectorError> {
+        let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else {
+            return Err(ConnectorError::Unavailable("SQLite pool closed".into()));
+        };
+        let target = Arc::clone(&self.target);
+        let idle = Arc::clone(&self.idle);
+        let pooled = lock(&self.idle).pop();
+        let sql = sql.to_owned();
+        let task = tokio::task::spawn_blocking(move || {
+            let conn = match pooled {
+                Some(c) => c,
+                None => connect(&target)?,
+            };
+            let names = conn.db.prepare(&sql).map(|statement| {
+                statement
+                    .column_names()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            });
+            lock(&idle).push(conn);
+            drop(permit);
+            names
+        });
+        match task.await {
+            Ok(result) => result.map_err(|e| ctx.sqlite_error(e, false)),
+            Err(_) => Err(ConnectorError::Unavailable(
+                "the SQLite describe task failed".into(),
+            )),
+        }
+    }
+
     /// Waits for the connections in use to be returned, then closes every connection.
     pub(crate) async fn close(&self) {
         let all = self.permits.acquire_many(self.max_connections).await;

@@ -64,10 +64,11 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
             };
         }
     };
+    let mut warnings = super::warnings::collect(&cfg, &set);
     for m in set.mappings() {
         check_mapping(&cfg, m, live, &mut diagnostics).await;
+        super::columns::check_columns(&cfg, m, live, &mut diagnostics, &mut warnings).await;
     }
-    let warnings = super::warnings::collect(&cfg, &set);
     CheckOutcome {
         config: config.to_path_buf(),
         diagnostics: Diagnostics(diagnostics),

@@ -4,6 +4,8 @@
 //! tests run requests through it; [`crate::mapping`] itself never depends on it.
 
 mod check;
+mod columns;
+mod select_list;
 mod testing;
 mod warnings;
 

@@ -86,7 +86,8 @@ async fn run_one(
         .answer(xml.as_bytes(), None)
         .await
         .map_err(|e| e.to_string())?;
-    let mut failures = compare(t, &answer);
+    let mut failures = super::columns::fixture_gaps(m, t);
+    failures.extend(compare(t, &answer));
     if let Some(golden) = &t.expect.golden {
         let path = m.file.parent().unwrap_or(Path::new(".")).join(golden);
         if update {
