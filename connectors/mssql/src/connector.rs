@@ -22,9 +22,9 @@ use crate::tsql::TsqlQuery;
 /// single `SELECT`/`WITH`, run inside a transaction that is always rolled back, and the
 /// authority must give a login with only `SELECT` permission (`db_datareader`).
 pub struct MssqlConnector {
-    pool: Pool,
+    pub(crate) pool: Pool,
     target: String,
-    command_timeout: Duration,
+    pub(crate) command_timeout: Duration,
 }
 
 impl fmt::Debug for MssqlConnector {
@@ -180,6 +180,10 @@ impl Connector for MssqlConnector {
             }
             None => Err(ConnectorError::Query("SELECT 1 returned no row".into())),
         }
+    }
+
+    async fn describe(&self, query: &str) -> Result<Option<Vec<String>>, ConnectorError> {
+        self.columns(query).await.map(Some)
     }
 
     fn health(&self) -> Health {

@@ -8,6 +8,7 @@
 
 mod connector;
 mod decode;
+mod describe;
 mod errors;
 mod factory;
 mod pool;

@@ -55,6 +55,12 @@ async fn real_server_temp_table_lookup() {
 
     let c = MssqlConnector::connect(&s).await.unwrap();
     c.probe().await.unwrap();
+    // `check --live`: the columns of a query, described without running it.
+    let described = c
+        .describe("SELECT 1 AS one, N'x' AS two WHERE 1 = :p")
+        .await
+        .unwrap();
+    assert_eq!(described, Some(vec!["one".to_owned(), "two".to_owned()]));
     let params = Params::from([
         ("family".to_owned(), Value::Text("Novák".into())),
         (
