@@ -189,6 +189,29 @@ async fn a_test_whose_fixture_lacks_a_declared_field_fails_naming_both() {
     );
 }
 
+#[tokio::test]
+async fn a_recorded_response_lacking_a_declared_field_fails_its_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/proof-of-residence");
+    common::copy_dir(&from, dir.path());
+    let mapping = "mapping/proof-of-residence.yaml";
+    edit(dir.path(), mapping, "houseNumberAddition: B, ", "");
+    edit(dir.path(), mapping, "houseNumberAddition: null, ", "");
+    let config = AdapterConfig::load(&dir.path().join("adapter.yaml")).unwrap();
+    let (outcome, errors, _) = check(dir.path(), false).await;
+    let set = outcome.set.expect(&errors);
+    let results = verify::run_tests(&config, &set, false).await;
+    let name = "a recorded API answer (two pages' worth) decoded through the JSONPaths";
+    let result = results.iter().find(|r| r.name == name).unwrap();
+    assert!(!result.passed);
+    assert!(
+        result.failures.iter().any(|f| f
+            == &format!("OEA-E0123: test `{name}`: recorded response 1 lacks field `house_number_addition`, declared under connector.fields")),
+        "{:?}",
+        result.failures
+    );
+}
+
 /// A quickstart deployment reading table `table` at `url` (no `init:`), seeded with the
 /// quickstart's columns.
 async fn on_server(url: &str, table: &str, text_type: &str) -> tempfile::TempDir {
@@ -262,7 +285,13 @@ async fn postgres_prepares_the_query_for_check_live() {
         println!("SKIPPED: PostgreSQL (set PG_URL=postgres://…)");
         return;
     };
-    server_checks(&url, "i20_live_birth_register", "TEXT", "fathr_name").await;
+    server_checks(
+        &url,
+        "i20_live_birth_register",
+        "TEXT",
+        "PostgreSQL error 42703: column \"fathr_name\" does not exist",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -275,7 +304,7 @@ async fn mariadb_prepares_the_query_for_check_live() {
         &url,
         "i20_live_birth_register",
         "VARCHAR(200)",
-        "fathr_name",
+        "MySQL/MariaDB error 42S22: Unknown column 'fathr_name'",
     )
     .await;
 }
