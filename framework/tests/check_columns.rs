@@ -190,6 +190,35 @@ async fn a_test_whose_fixture_lacks_a_declared_field_fails_naming_both() {
 }
 
 #[tokio::test]
+async fn a_blocking_pass_query_is_checked_like_the_connectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/birth-certificate");
+    common::copy_dir(&from, dir.path());
+    let _ = std::fs::remove_dir_all(dir.path().join("state"));
+    let mapping = "mapping/birth-certificate.yaml";
+    edit(
+        dir.path(),
+        mapping,
+        "geburtsort, vater, mutter, eintragungsdatum, standesamt, personenkennzeichen\n            FROM geburtenbuch\n           WHERE personenkennzeichen",
+        "geburtsort, vatr, mutter, eintragungsdatum, standesamt, personenkennzeichen\n            FROM geburtenbuch\n           WHERE personenkennzeichen",
+    );
+    let (outcome, errors, _) = check(dir.path(), false).await;
+    assert!(!outcome.ok());
+    assert!(
+        errors.contains("OEA-E0121: blocking pass `person identifier`: field `father_name` reads column `vater`, which the query does not return (its select list names: ")
+            && errors.contains("did you mean `vatr`?"),
+        "{errors}"
+    );
+    let (outcome, errors, _) = check(dir.path(), true).await;
+    assert!(!outcome.ok());
+    assert!(
+        errors.contains("OEA-E0122: blocking pass `person identifier`: the query does not prepare on connection `")
+            && errors.contains("no such column: vatr"),
+        "{errors}"
+    );
+}
+
+#[tokio::test]
 async fn a_recorded_response_lacking_a_declared_field_fails_its_test() {
     let dir = tempfile::tempdir().unwrap();
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/proof-of-residence");

@@ -5,6 +5,7 @@
 //! asks the database to prepare the query ([`oots_connector::Connector::describe`]).
 
 use oots_connector::ConnectorError;
+use serde_saphyr::Spanned;
 
 use super::select_list::{SelectList, SqlDialect, select_list};
 use crate::config::AdapterConfig;
@@ -12,7 +13,61 @@ use crate::connector::ConnectionConfig;
 use crate::diag::{Diagnostic, codes};
 use crate::mapping::{Mapping, TestCase};
 
-/// Errors and warnings about the mapping's `fields:` and the columns of its query.
+/// One query a mapping runs through its connection.
+struct Query<'a> {
+    /// Prefix naming it in messages (empty for `connector.query`).
+    label: String,
+    text: &'a Spanned<String>,
+    /// Whether its rows become records read through `fields:`.
+    records: bool,
+}
+
+/// Every query of the mapping: `connector.query` and the blocking passes' own (records
+/// read through `fields:`), the representation and name-frequency queries (prepared
+/// only, with `--live`: their columns are named elsewhere).
+fn queries(m: &Mapping) -> Vec<Query<'_>> {
+    let mut out = vec![Query {
+        label: String::new(),
+        text: &m.spec.connector.query,
+        records: true,
+    }];
+    let matching = &m.spec.matching;
+    for pass in matching.blocking.iter().flat_map(|b| &b.passes) {
+        if let Some(text) = &pass.query {
+            out.push(Query {
+                label: format!("blocking pass `{}`: ", pass.name),
+                text,
+                records: true,
+            });
+        }
+    }
+    if let Some(r) = &m.spec.representation {
+        out.push(Query {
+            label: "representation: ".to_owned(),
+            text: &r.query,
+            records: false,
+        });
+    }
+    if let Some(f) = &matching.frequencies {
+        for (attribute, text) in &f.queries {
+            out.push(Query {
+                label: format!("frequencies of {}: ", attribute.name()),
+                text,
+                records: false,
+            });
+        }
+        if let Some(text) = &f.population {
+            out.push(Query {
+                label: "frequencies population: ".to_owned(),
+                text,
+                records: false,
+            });
+        }
+    }
+    out
+}
+
+/// Errors and warnings about the mapping's `fields:` and the columns of its queries.
 pub(super) async fn check_columns(
     cfg: &AdapterConfig,
     m: &Mapping,
@@ -24,48 +79,62 @@ pub(super) async fn check_columns(
     let Some(dialect) = cfg.connections.get(connection).and_then(dialect) else {
         return;
     };
-    let query = &m.spec.connector.query;
-    if live {
-        match m.connector.describe(&query.value).await {
-            Ok(Some(columns)) => {
-                compare(m, &columns, "the database reports", errors);
-                return;
-            }
-            Ok(None) => {}
-            // The probe reports a registry that does not answer.
-            Err(ConnectorError::Unavailable(_)) => return,
-            Err(e) => {
-                errors.push(
-                    Diagnostic::new(
-                        &m.file,
-                        codes::QUERY_REFUSED,
-                        format!("the query does not prepare on connection `{connection}`: {e}"),
-                    )
-                    .at_location(query.referenced)
-                    .hint("the database names what it does not know: fix that column or table in the query"),
-                );
-                return;
+    for q in queries(m) {
+        if live {
+            match m.connector.describe(&q.text.value).await {
+                Ok(Some(columns)) => {
+                    if q.records {
+                        compare(m, &q, &columns, "the database reports", errors);
+                    }
+                    continue;
+                }
+                Ok(None) => {}
+                // The probe reports a registry that does not answer.
+                Err(ConnectorError::Unavailable(_)) => return,
+                Err(e) => {
+                    errors.push(
+                        Diagnostic::new(
+                            &m.file,
+                            codes::QUERY_REFUSED,
+                            format!(
+                                "{}the query does not prepare on connection `{connection}`: {e}",
+                                q.label
+                            ),
+                        )
+                        .at_location(q.text.referenced)
+                        .hint("the database names what it does not know: fix that column or table in the query"),
+                    );
+                    continue;
+                }
             }
         }
+        if q.records && !m.spec.connector.fields.is_empty() {
+            offline(m, &q, dialect, errors, warnings);
+        }
     }
-    if m.spec.connector.fields.is_empty() {
-        return;
-    }
-    match select_list(&query.value, dialect) {
+}
+
+/// `fields:` against the select list of `q`, read without a database.
+fn offline(
+    m: &Mapping,
+    q: &Query<'_>,
+    dialect: SqlDialect,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    match select_list(&q.text.value, dialect) {
         SelectList::Columns { names, unnamed } if unnamed.is_empty() => {
-            compare(m, &names, "its select list names", errors);
+            compare(m, q, &names, "its select list names", errors);
         }
         SelectList::Columns { names, unnamed } => {
             let mut unsure = Vec::new();
-            compare(m, &names, "its select list names", &mut unsure);
+            compare(m, q, &names, "its select list names", &mut unsure);
             if !unsure.is_empty() {
-                warnings.push(cannot_tell(
-                    m,
-                    &format!("{} without AS", unnamed.join(", ")),
-                ));
+                let why = format!("{} without AS", unnamed.join(", "));
+                warnings.push(cannot_tell(m, q, &why));
             }
         }
-        SelectList::Unknown(why) => warnings.push(cannot_tell(m, &why)),
+        SelectList::Unknown(why) => warnings.push(cannot_tell(m, q, &why)),
     }
 }
 
@@ -83,21 +152,28 @@ fn dialect(c: &ConnectionConfig) -> Option<SqlDialect> {
     }
 }
 
-fn cannot_tell(m: &Mapping, why: &str) -> Diagnostic {
+fn cannot_tell(m: &Mapping, q: &Query<'_>, why: &str) -> Diagnostic {
     Diagnostic::new(
         &m.file,
         codes::COLUMNS_UNKNOWN,
         format!(
-            "cannot tell which columns the query returns ({why}), so `fields:` is not compared with them; run `check --live`"
+            "{}cannot tell which columns the query returns ({why}), so `fields:` is not compared with them; run `check --live`",
+            q.label
         ),
     )
-    .at_location(m.spec.connector.query.referenced)
+    .at_location(q.text.referenced)
     .hint("name the columns (and give expressions an AS) in the select list, or run `oots-adapter check --live` against the registry")
 }
 
 /// One error per field whose column is not among `columns` (ASCII case-insensitive, as
 /// records are read), at that `fields:` entry, naming the nearest column.
-fn compare(m: &Mapping, columns: &[String], source: &str, errors: &mut Vec<Diagnostic>) {
+fn compare(
+    m: &Mapping,
+    q: &Query<'_>,
+    columns: &[String],
+    source: &str,
+    errors: &mut Vec<Diagnostic>,
+) {
     let text = std::fs::read_to_string(&m.file).unwrap_or_default();
     for (field, column) in &m.spec.connector.fields {
         if columns.iter().any(|c| c.eq_ignore_ascii_case(column)) {
@@ -112,7 +188,8 @@ fn compare(m: &Mapping, columns: &[String], source: &str, errors: &mut Vec<Diagn
             &m.file,
             codes::FIELD_NOT_RETURNED,
             format!(
-                "field `{field}` reads column `{column}`, which the query does not return ({source}: {listed})"
+                "{}field `{field}` reads column `{column}`, which the query does not return ({source}: {listed})",
+                q.label
             ),
         );
         if let Some((line, col)) = field_location(&text, field) {
