@@ -219,6 +219,47 @@ async fn a_blocking_pass_query_is_checked_like_the_connectors() {
 }
 
 #[tokio::test]
+async fn check_live_prepares_the_representation_query_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let from =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/company-registration-extract");
+    common::copy_dir(&from, dir.path());
+    let _ = std::fs::remove_dir_all(dir.path().join("state"));
+    let mapping = "mapping/company-registration-extract.yaml";
+    edit(
+        dir.path(),
+        mapping,
+        "prijmeni, jmeno, datum_narozeni, funkce",
+        "prijmeni, jmeno, datum_narozen, funkce",
+    );
+    let (outcome, errors, _) = check(dir.path(), true).await;
+    assert!(!outcome.ok());
+    assert!(
+        errors.contains("OEA-E0122: representation: the query does not prepare on connection `")
+            && errors.contains("no such column: datum_narozen"),
+        "{errors}"
+    );
+}
+
+#[tokio::test]
+async fn check_live_prepares_the_frequency_queries_too() {
+    let dir = quickstart();
+    edit(
+        dir.path(),
+        MAPPING,
+        "matching:\n  record_id: register_number\n",
+        "matching:\n  record_id: register_number\n  frequencies:\n    queries:\n      FamilyName: SELECT family_nme AS name, COUNT(*) AS n FROM birth_register GROUP BY family_name\n",
+    );
+    let (outcome, errors, _) = check(dir.path(), true).await;
+    assert!(!outcome.ok());
+    assert!(
+        errors.contains("OEA-E0122: frequencies of FamilyName: the query does not prepare on connection `birth_register`")
+            && errors.contains("no such column: family_nme"),
+        "{errors}"
+    );
+}
+
+#[tokio::test]
 async fn a_recorded_response_lacking_a_declared_field_fails_its_test() {
     let dir = tempfile::tempdir().unwrap();
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/proof-of-residence");
