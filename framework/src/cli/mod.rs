@@ -66,7 +66,8 @@ enum Command {
         /// adapter.yaml files, deployment folders, or folders of deployments.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Also open every connection and run a probe query.
+        /// Also open every connection, run a probe query and have the database prepare
+        /// each mapping query (its columns compared with `fields:`).
         #[arg(long)]
         live: bool,
         /// `text` (default) or `json`.
