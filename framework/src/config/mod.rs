@@ -465,6 +465,8 @@ pub struct AdapterConfig {
     pub audit: AuditConfig,
     pub telemetry: TelemetryConfig,
     pub operator: OperatorConfig,
+    /// What the DSD registration needs beyond serving (docs/dsd.md).
+    pub dsd: crate::dsd::DsdConfig,
 }
 
 impl AdapterConfig {
