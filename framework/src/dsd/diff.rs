@@ -7,7 +7,27 @@ use std::fmt;
 
 use super::model::{Registration, ServiceType};
 use super::parse::DsdAnswer;
-use crate::edm::echo;
+
+/// A DSD value as printed: invisible and control characters shown as `?`, cut at 256
+/// characters (a data model URI is longer than the 64 an EDM detail echoes).
+fn echo(value: &str) -> String {
+    let value = value.trim();
+    let mut out: String = value
+        .chars()
+        .take(256)
+        .map(|c| {
+            if c.is_control() || crate::edm::is_invisible(c) {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if value.chars().count() > 256 {
+        out.push('…');
+    }
+    out
+}
 
 /// One difference, printed as `<kind>: <classification key>: <detail>`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,7 +69,7 @@ pub fn diff(ours: &Registration, answer: &DsdAnswer) -> (Vec<Drift>, usize) {
     let mut out = Vec::new();
     let mut push = |classification: &str, kind: &'static str, detail: String| {
         out.push(Drift {
-            classification: classification.to_owned(),
+            classification: echo(classification),
             kind,
             detail,
         });
@@ -102,7 +122,7 @@ pub fn diff(ours: &Registration, answer: &DsdAnswer) -> (Vec<Drift>, usize) {
 
 /// `[a, b]`, or `none`.
 fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let v: Vec<String> = items.into_iter().map(echo).collect();
+    let v: Vec<&str> = items.into_iter().collect();
     if v.is_empty() {
         "none".to_owned()
     } else {
@@ -142,7 +162,7 @@ fn compare(ours: &ServiceType, dsd: &ServiceType, push: &mut dyn FnMut(&'static 
     let points = |t: &ServiceType| -> BTreeSet<String> {
         t.access_services
             .iter()
-            .map(|a| format!("{} ({})", a.identifier.trim(), a.scheme.trim()))
+            .map(|a| format!("{} ({})", echo(&a.identifier), echo(&a.scheme)))
             .collect()
     };
     let (dp, op) = (points(dsd), points(ours));
@@ -159,7 +179,7 @@ fn compare(ours: &ServiceType, dsd: &ServiceType, push: &mut dyn FnMut(&'static 
     let versions = |t: &ServiceType| -> BTreeSet<String> {
         t.access_services
             .iter()
-            .map(|a| a.conforms_to.trim().to_owned())
+            .map(|a| echo(&a.conforms_to))
             .collect()
     };
     let (dv, ov) = (versions(dsd), versions(ours));
@@ -181,16 +201,17 @@ fn compare(ours: &ServiceType, dsd: &ServiceType, push: &mut dyn FnMut(&'static 
             v.iter().map(|(l, t)| (l.clone(), t.clone())).collect()
         };
         let (dm, om) = (langs(d), langs(o));
-        let differing: Vec<&str> = dm
+        let differing: BTreeSet<String> = dm
             .keys()
             .chain(om.keys())
             .filter(|l| dm.get(*l) != om.get(*l))
-            .map(String::as_str)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
+            .map(|l| echo(l))
             .collect();
         if !differing.is_empty() {
-            push(kind, format!("differs in {}", list(differing)));
+            push(
+                kind,
+                format!("differs in {}", list(differing.iter().map(String::as_str))),
+            );
         }
     }
     if dsd.jurisdiction != ours.jurisdiction {
@@ -208,8 +229,22 @@ fn compare(ours: &ServiceType, dsd: &ServiceType, push: &mut dyn FnMut(&'static 
             "provider-classification",
             format!(
                 "the DSD asks for {}, the mapping uses {}",
-                list(dsd.provider_classifications.iter().map(String::as_str)),
-                list(ours.provider_classifications.iter().map(String::as_str))
+                list(
+                    dsd.provider_classifications
+                        .iter()
+                        .map(|c| echo(c))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str)
+                ),
+                list(
+                    ours.provider_classifications
+                        .iter()
+                        .map(|c| echo(c))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str)
+                )
             ),
         );
     }
@@ -225,18 +260,18 @@ fn compare_distributions(
     let by_format = |t: &ServiceType| -> ByFormat {
         let mut m: ByFormat = BTreeMap::new();
         for d in &t.distributions {
-            let e = m.entry(d.format.trim().to_ascii_lowercase()).or_default();
+            let e = m.entry(echo(&d.format).to_ascii_lowercase()).or_default();
             let model = match (&d.conforms_to, &d.transformation) {
-                (Some(c), Some(x)) => format!("{} / {}", c.trim(), x.trim()),
-                (Some(c), None) => c.trim().to_owned(),
-                (None, Some(x)) => format!("/ {}", x.trim()),
+                (Some(c), Some(x)) => format!("{} / {}", echo(c), echo(x)),
+                (Some(c), None) => echo(c),
+                (None, Some(x)) => format!("/ {}", echo(x)),
                 (None, None) => String::new(),
             };
             if !model.is_empty() {
                 e.0.insert(model);
             }
             if let Some(l) = &d.language {
-                e.1.insert(l.trim().to_ascii_uppercase());
+                e.1.insert(echo(l).to_ascii_uppercase());
             }
         }
         m
@@ -247,7 +282,7 @@ fn compare_distributions(
         match (dm.get(f), om.get(f)) {
             (Some(_), None) => push(
                 "format-not-offered",
-                format!("the DSD lists {}, no distribution serves it", echo(f)),
+                format!("the DSD lists {f}, no distribution serves it"),
             ),
             (None, Some(_)) => push(
                 "format-not-registered",
