@@ -49,7 +49,10 @@ fn a_hostile_answer_is_refused_before_anything_is_compared() {
 <query:QueryResponse xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0">&y;</query:QueryResponse>"#;
     let (code, out, err) = diff_with(dtd);
     assert_eq!(code, 2, "{out}{err}");
-    assert!(err.contains("OEA-D0002") && err.contains("hostile XML (dtd)"), "{err}");
+    assert!(
+        err.contains("OEA-D0002") && err.contains("hostile XML (dtd)"),
+        "{err}"
+    );
     assert!(!err.contains("root:"), "{err}");
 
     let (code, _, err) = diff_with(b"\x00\x01 not xml at all <<<");
@@ -59,20 +62,31 @@ fn a_hostile_answer_is_refused_before_anything_is_compared() {
     let deep = format!("{}{}", "<a>".repeat(500), "</a>".repeat(500));
     let (code, _, err) = diff_with(deep.as_bytes());
     assert_eq!(code, 2);
-    assert!(err.contains("OEA-D0002") && err.contains("max_depth"), "{err}");
+    assert!(
+        err.contains("OEA-D0002") && err.contains("max_depth"),
+        "{err}"
+    );
 
-    let mut huge = b"<query:QueryResponse xmlns:query=\"urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0\">".to_vec();
+    let mut huge =
+        b"<query:QueryResponse xmlns:query=\"urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0\">"
+            .to_vec();
     huge.resize(5 * 1024 * 1024, b' ');
     let (code, _, err) = diff_with(&huge);
     assert_eq!(code, 2);
-    assert!(err.contains("OEA-D0001") && err.contains("larger than"), "{err}");
+    assert!(
+        err.contains("OEA-D0001") && err.contains("larger than"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_document_that_is_no_query_response_or_names_no_type_is_a_usage_error() {
     let (code, _, err) = diff_with(br#"<lcm:SubmitObjectsRequest xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:4.0" id="x"/>"#);
     assert_eq!(code, 2);
-    assert!(err.contains("OEA-D0003") && err.contains("SubmitObjectsRequest"), "{err}");
+    assert!(
+        err.contains("OEA-D0003") && err.contains("SubmitObjectsRequest"),
+        "{err}"
+    );
 
     let text = std::fs::read_to_string(answer()).unwrap().replacen(
         "<sdg:Identifier>6f1c2a4e-8b7d-4e0a-9c3f-2d5e7b1a9c40</sdg:Identifier>",
@@ -81,15 +95,25 @@ fn a_document_that_is_no_query_response_or_names_no_type_is_a_usage_error() {
     );
     let (code, _, err) = diff_with(text.as_bytes());
     assert_eq!(code, 2);
-    assert!(err.contains("OEA-D0004") && err.contains("no sdg:Identifier"), "{err}");
+    assert!(
+        err.contains("OEA-D0004") && err.contains("no sdg:Identifier"),
+        "{err}"
+    );
 
     let (code, _, err) = run(&["diff", birth().to_str().unwrap(), "/nonexistent/answer.xml"]);
     assert_eq!(code, 2);
     assert!(err.contains("OEA-D0001"), "{err}");
 
-    let (code, _, err) = run(&["diff", workspace().join("mappings").to_str().unwrap(), answer().to_str().unwrap()]);
+    let (code, _, err) = run(&[
+        "diff",
+        workspace().join("mappings").to_str().unwrap(),
+        answer().to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
-    assert!(err.contains("OEA-D0005") && err.contains("5 deployments"), "{err}");
+    assert!(
+        err.contains("OEA-D0005") && err.contains("5 deployments"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -103,7 +127,10 @@ fn an_empty_answer_says_every_served_type_is_unregistered() {
         out,
         format!("not-registered: {CLASS}: served by birth-certificate.yaml, absent from the DSD\n")
     );
-    assert!(err.contains("DSD:ERR:0001: No matching data services found"), "{err}");
+    assert!(
+        err.contains("DSD:ERR:0001: No matching data services found"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -117,7 +144,10 @@ fn an_answer_about_another_provider_is_not_taken_for_ours() {
         out,
         format!("not-registered: {CLASS}: served by birth-certificate.yaml, absent from the DSD\n")
     );
-    assert!(err.contains("note: 3 data service evidence type(s)"), "{err}");
+    assert!(
+        err.contains("note: 3 data service evidence type(s)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -136,7 +166,11 @@ fn duplicate_entries_in_the_dsd_are_reported() {
 
 #[test]
 fn the_recorded_answer_drifts_as_written() {
-    let (code, out, err) = run(&["diff", birth().to_str().unwrap(), answer().to_str().unwrap()]);
+    let (code, out, err) = run(&[
+        "diff",
+        birth().to_str().unwrap(),
+        answer().to_str().unwrap(),
+    ]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         out,
@@ -203,7 +237,10 @@ fn the_export_is_the_same_bytes_every_time() {
 fn a_folder_of_deployments_exports_one_file_each() {
     let (code, _, err) = run(&["export", workspace().join("mappings").to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("OEA-D0005") && err.contains("--out <folder>"), "{err}");
+    assert!(
+        err.contains("OEA-D0005") && err.contains("--out <folder>"),
+        "{err}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dsd");
     let (code, summary, err) = run(&[
@@ -247,11 +284,18 @@ fn check_warns_about_what_the_dsd_would_miss() {
     let adapter = dir.path().join("adapter.yaml");
     let text = std::fs::read_to_string(&adapter).unwrap();
     let text = text[..text.find("\n# The DSD registration").unwrap()].to_owned() + "\n";
-    std::fs::write(&adapter, text.replace("    EN: Civil Registry Office Vienna-Innere Stadt\n", "")).unwrap();
+    std::fs::write(
+        &adapter,
+        text.replace("    EN: Civil Registry Office Vienna-Innere Stadt\n", ""),
+    )
+    .unwrap();
     let mapping = dir.path().join("mapping/birth-certificate.yaml");
     let text = std::fs::read_to_string(&mapping)
         .unwrap()
-        .replace("dsd:\n  identifier: 6f1c2a4e-8b7d-4e0a-9c3f-2d5e7b1a9c40\n", "")
+        .replace(
+            "dsd:\n  identifier: 6f1c2a4e-8b7d-4e0a-9c3f-2d5e7b1a9c40\n",
+            "",
+        )
         .replace("    EN: Certificate of Birth\n", "")
         .replace("policy:\n  min_level_of_assurance: High\n", "");
     std::fs::write(&mapping, text).unwrap();
@@ -274,7 +318,10 @@ fn check_warns_about_what_the_dsd_would_miss() {
     }
     let (code, summary, _) = run(&["export", dir.path().to_str().unwrap(), "--summary"]);
     assert_eq!(code, 0);
-    assert!(summary.contains("(derived: set dsd.identifier)"), "{summary}");
+    assert!(
+        summary.contains("(derived: set dsd.identifier)"),
+        "{summary}"
+    );
     assert!(summary.contains("access service  none"), "{summary}");
     assert!(summary.contains("assurance       none"), "{summary}");
 }
