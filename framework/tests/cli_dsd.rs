@@ -100,6 +100,22 @@ fn a_document_that_is_no_query_response_or_names_no_type_is_a_usage_error() {
         "{err}"
     );
 
+    for (element, said) in [
+        (
+            "<sdg:EvidenceTypeClassification>https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/AT/79ba9682-3abe-463c-8523-35e1014f7dbd</sdg:EvidenceTypeClassification>",
+            "has no sdg:EvidenceTypeClassification",
+        ),
+        (
+            "<sdg:Format>application/pdf</sdg:Format>",
+            "has a DistributedAs without sdg:Format",
+        ),
+    ] {
+        let text = std::fs::read_to_string(answer()).unwrap().replacen(element, "", 1);
+        let (code, _, err) = diff_with(text.as_bytes());
+        assert_eq!(code, 2);
+        assert!(err.contains("OEA-D0004") && err.contains(said), "{err}");
+    }
+
     let (code, _, err) = run(&["diff", birth().to_str().unwrap(), "/nonexistent/answer.xml"]);
     assert_eq!(code, 2);
     assert!(err.contains("OEA-D0001"), "{err}");
@@ -187,6 +203,19 @@ level-of-assurance: AT/79ba9682-3abe-463c-8523-35e1014f7dbd: the DSD says Substa
         err.contains("note: 1 data service evidence type(s) of the answer are published by another provider; not compared"),
         "{err}"
     );
+}
+
+/// The DSD may name the classification on another Semantic Repository host.
+#[test]
+fn types_are_matched_whatever_host_the_classification_names() {
+    let text = std::fs::read_to_string(answer())
+        .unwrap()
+        .replace("https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/", "https://sr.acc.oots.tech.ec.europa.eu/evidencetypeclassifications/");
+    let (code, out, _) = diff_with(text.as_bytes());
+    let (_, recorded, _) = run(&["diff", birth().to_str().unwrap(), answer().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(out, recorded);
+    assert!(!out.contains("not-registered"), "{out}");
 }
 
 /// The export's own `DataServiceEvidenceType`s, answered as a DSD would: no drift.
