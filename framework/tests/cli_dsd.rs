@@ -110,7 +110,9 @@ fn a_document_that_is_no_query_response_or_names_no_type_is_a_usage_error() {
             "has a DistributedAs without sdg:Format",
         ),
     ] {
-        let text = std::fs::read_to_string(answer()).unwrap().replacen(element, "", 1);
+        let text = std::fs::read_to_string(answer())
+            .unwrap()
+            .replacen(element, "", 1);
         let (code, _, err) = diff_with(text.as_bytes());
         assert_eq!(code, 2);
         assert!(err.contains("OEA-D0004") && err.contains(said), "{err}");
@@ -208,11 +210,16 @@ level-of-assurance: AT/79ba9682-3abe-463c-8523-35e1014f7dbd: the DSD says Substa
 /// The DSD may name the classification on another Semantic Repository host.
 #[test]
 fn types_are_matched_whatever_host_the_classification_names() {
-    let text = std::fs::read_to_string(answer())
-        .unwrap()
-        .replace("https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/", "https://sr.acc.oots.tech.ec.europa.eu/evidencetypeclassifications/");
+    let text = std::fs::read_to_string(answer()).unwrap().replace(
+        "https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/",
+        "https://sr.acc.oots.tech.ec.europa.eu/evidencetypeclassifications/",
+    );
     let (code, out, _) = diff_with(text.as_bytes());
-    let (_, recorded, _) = run(&["diff", birth().to_str().unwrap(), answer().to_str().unwrap()]);
+    let (_, recorded, _) = run(&[
+        "diff",
+        birth().to_str().unwrap(),
+        answer().to_str().unwrap(),
+    ]);
     assert_eq!(code, 1);
     assert_eq!(out, recorded);
     assert!(!out.contains("not-registered"), "{out}");
@@ -353,4 +360,50 @@ fn check_warns_about_what_the_dsd_would_miss() {
     );
     assert!(summary.contains("access service  none"), "{summary}");
     assert!(summary.contains("assurance       none"), "{summary}");
+}
+
+/// Two mapping files registering under one identifier, and one that is no UUID.
+#[test]
+fn check_warns_about_a_shared_or_malformed_dsd_identifier() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&birth(), dir.path());
+    let mapping = dir.path().join("mapping/birth-certificate.yaml");
+    let text = std::fs::read_to_string(&mapping).unwrap();
+    let twin = text.replace(
+        "AT/79ba9682-3abe-463c-8523-35e1014f7dbd",
+        "AT/0e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b",
+    );
+    std::fs::write(dir.path().join("mapping/twin.yaml"), &twin).unwrap();
+    let out = common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .arg("check")
+            .arg(dir.path()),
+        120,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("OEA-W0207: dsd.identifier 6f1c2a4e-8b7d-4e0a-9c3f-2d5e7b1a9c40 is given by several mapping files (birth-certificate, twin): each evidence type needs its own"),
+        "{stdout}"
+    );
+    std::fs::write(
+        dir.path().join("mapping/twin.yaml"),
+        twin.replace(
+            "identifier: 6f1c2a4e-8b7d-4e0a-9c3f-2d5e7b1a9c40",
+            "identifier: birth-1",
+        ),
+    )
+    .unwrap();
+    let out = common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .arg("check")
+            .arg(dir.path()),
+        120,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("twin.yaml: OEA-W0206: dsd.identifier `birth-1` is not a UUID (requesters send it back as sdg:Identifier, R-EDM-REQ-C026)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("OEA-W0207"), "{stdout}");
 }

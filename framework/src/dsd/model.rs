@@ -110,22 +110,40 @@ fn publisher(cfg: &AdapterConfig) -> Publisher {
     }
 }
 
+/// The access point requesters address: PartyId, its type, names by language.
+pub(super) struct AccessPoint {
+    identifier: String,
+    scheme: String,
+    names: Vec<(String, String)>,
+}
+
 /// The access point from `dsd.access_service`, else the AS4 gateway's PartyId; none with
 /// a Domibus gateway or no gateway (OEA-W0204).
-pub(super) fn access_point(cfg: &AdapterConfig) -> Option<(String, String, Vec<(String, String)>)> {
+pub(super) fn access_point(cfg: &AdapterConfig) -> Option<AccessPoint> {
     if let Some(a) = &cfg.dsd.access_service {
-        return Some((a.identifier.clone(), a.scheme.clone(), pairs(&a.name)));
+        return Some(AccessPoint {
+            identifier: a.identifier.clone(),
+            scheme: a.scheme.clone(),
+            names: pairs(&a.name),
+        });
     }
     match &cfg.gateway {
-        Some(GatewaySettings::As4(s)) => {
-            Some((s.party_id.clone(), s.party_type.clone(), Vec::new()))
-        }
+        Some(GatewaySettings::As4(s)) => Some(AccessPoint {
+            identifier: s.party_id.clone(),
+            scheme: s.party_type.clone(),
+            names: Vec::new(),
+        }),
         _ => None,
     }
 }
 
 fn access_services(cfg: &AdapterConfig, publisher: &Publisher) -> Vec<AccessService> {
-    let Some((identifier, scheme, names)) = access_point(cfg) else {
+    let Some(AccessPoint {
+        identifier,
+        scheme,
+        names,
+    }) = access_point(cfg)
+    else {
         return Vec::new();
     };
     cfg.dsd
@@ -215,4 +233,54 @@ fn pairs(map: &std::collections::BTreeMap<String, String>) -> Vec<(String, Strin
     map.iter()
         .map(|(k, v)| (k.trim().to_ascii_uppercase(), v.trim().to_owned()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(extra: &str) -> AdapterConfig {
+        let text = format!(
+            "provider:\n  identifier: DE1\n  scheme: urn:cef.eu:names:identifier:EAS:9930\n  name: {{ EN: Office }}\n  country: DE\n  domain: office.example\nmappings: mapping\npreview:\n  public_url: https://preview.example/p\n{extra}"
+        );
+        AdapterConfig::from_str(std::path::Path::new("adapter.yaml"), &text).unwrap()
+    }
+
+    const AS4: &str = "gateway:\n  type: as4\n  party_id: AP_DE_01\n  private_key: env:AP_KEY\n  certificate: ap.pem\n  trust_store: ca.pem\n";
+
+    #[test]
+    fn the_access_point_is_the_as4_party_unless_dsd_names_one() {
+        let a = access_point(&config(AS4)).unwrap();
+        assert_eq!(a.identifier, "AP_DE_01");
+        assert_eq!(
+            a.scheme,
+            "urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots"
+        );
+        let named = config(&format!(
+            "{AS4}dsd:\n  access_service: {{ identifier: AP_X, scheme: urn:x, name: {{ EN: X }} }}\n"
+        ));
+        let a = access_point(&named).unwrap();
+        assert_eq!(
+            (a.identifier.as_str(), a.scheme.as_str()),
+            ("AP_X", "urn:x")
+        );
+        assert_eq!(a.names, vec![("EN".to_owned(), "X".to_owned())]);
+        assert!(access_point(&config("")).is_none());
+        let p = publisher(&named);
+        let services = access_services(&named, &p);
+        assert_eq!(services.len(), 1);
+        assert_eq!(services[0].conforms_to, "oots-edm:v2.0");
+    }
+
+    #[test]
+    fn a_derived_identifier_is_stable_and_differs_by_input() {
+        assert_eq!(derived_id("a"), derived_id("a"));
+        assert_ne!(derived_id("a"), derived_id("b"));
+        assert_eq!(
+            uuid::Uuid::parse_str(&derived_id("a"))
+                .unwrap()
+                .get_version_num(),
+            5
+        );
+    }
 }
