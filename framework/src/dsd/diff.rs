@@ -159,6 +159,50 @@ fn compare(ours: &ServiceType, dsd: &ServiceType, push: &mut dyn FnMut(&'static 
             ),
         );
     }
+    compare_access(ours, dsd, push);
+    compare_texts(ours, dsd, push);
+    if dsd.jurisdiction != ours.jurisdiction {
+        push(
+            "jurisdiction",
+            format!(
+                "the DSD determines it by {}, the mapping by {}",
+                opt(dsd.jurisdiction.as_ref().map(|j| j.context_id.as_str())),
+                opt(ours.jurisdiction.as_ref().map(|j| j.context_id.as_str()))
+            ),
+        );
+    }
+    if dsd.provider_classifications != ours.provider_classifications {
+        push(
+            "provider-classification",
+            format!(
+                "the DSD asks for {}, the mapping uses {}",
+                list(
+                    dsd.provider_classifications
+                        .iter()
+                        .map(|c| echo(c))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str)
+                ),
+                list(
+                    ours.provider_classifications
+                        .iter()
+                        .map(|c| echo(c))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str)
+                )
+            ),
+        );
+    }
+}
+
+/// The access points and the EDM versions they speak.
+fn compare_access(
+    ours: &ServiceType,
+    dsd: &ServiceType,
+    push: &mut dyn FnMut(&'static str, String),
+) {
     let points = |t: &ServiceType| -> BTreeSet<String> {
         t.access_services
             .iter()
@@ -193,6 +237,14 @@ fn compare(ours: &ServiceType, dsd: &ServiceType, push: &mut dyn FnMut(&'static 
             ),
         );
     }
+}
+
+/// Titles and descriptions, by language.
+fn compare_texts(
+    ours: &ServiceType,
+    dsd: &ServiceType,
+    push: &mut dyn FnMut(&'static str, String),
+) {
     for (kind, d, o) in [
         ("title", &dsd.titles, &ours.titles),
         ("description", &dsd.descriptions, &ours.descriptions),
@@ -213,40 +265,6 @@ fn compare(ours: &ServiceType, dsd: &ServiceType, push: &mut dyn FnMut(&'static 
                 format!("differs in {}", list(differing.iter().map(String::as_str))),
             );
         }
-    }
-    if dsd.jurisdiction != ours.jurisdiction {
-        push(
-            "jurisdiction",
-            format!(
-                "the DSD determines it by {}, the mapping by {}",
-                opt(dsd.jurisdiction.as_ref().map(|j| j.context_id.as_str())),
-                opt(ours.jurisdiction.as_ref().map(|j| j.context_id.as_str()))
-            ),
-        );
-    }
-    if dsd.provider_classifications != ours.provider_classifications {
-        push(
-            "provider-classification",
-            format!(
-                "the DSD asks for {}, the mapping uses {}",
-                list(
-                    dsd.provider_classifications
-                        .iter()
-                        .map(|c| echo(c))
-                        .collect::<Vec<_>>()
-                        .iter()
-                        .map(String::as_str)
-                ),
-                list(
-                    ours.provider_classifications
-                        .iter()
-                        .map(|c| echo(c))
-                        .collect::<Vec<_>>()
-                        .iter()
-                        .map(String::as_str)
-                )
-            ),
-        );
     }
 }
 
