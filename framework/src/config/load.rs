@@ -45,7 +45,7 @@ struct RawConfig {
     #[serde(default)]
     operator: OperatorConfig,
     #[serde(default)]
-    dsd: crate::dsd::DsdConfig,
+    dsd: super::DsdConfig,
 }
 
 impl AdapterConfig {

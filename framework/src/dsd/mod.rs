@@ -7,7 +7,6 @@ mod diff;
 mod export;
 mod model;
 mod parse;
-mod spec;
 mod summary;
 mod warnings;
 
@@ -15,7 +14,6 @@ pub use diff::{Drift, diff};
 pub use export::write_submit_objects;
 pub use model::{AccessService, Distribution, Publisher, Registration, ServiceType, registration};
 pub use parse::{DsdAnswer, parse_answer};
-pub use spec::{AccessServiceSpec, DsdConfig, JurisdictionSpec, MappingDsd};
 pub use summary::{summary_json, summary_text};
 pub use warnings::warnings;
 

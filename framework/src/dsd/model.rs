@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use uuid::Uuid;
 
-use super::spec::JurisdictionSpec;
 use crate::config::{AdapterConfig, GatewaySettings};
 use crate::edm::normalize_classification;
+use crate::mapping::JurisdictionSpec;
 use crate::mapping::{Mapping, MappingSet};
 
 /// The provider's whole registration.

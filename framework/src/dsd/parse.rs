@@ -6,9 +6,9 @@
 use roxmltree::Node;
 
 use super::model::{AccessService, Distribution, Publisher, ServiceType};
-use super::spec::JurisdictionSpec;
 use super::{DsdError, MAX_ANSWER_BYTES};
 use crate::edm::{NS_QUERY, NS_RIM, NS_RS, NS_SDG, XmlLimits, echo, parse_hardened};
+use crate::mapping::JurisdictionSpec;
 
 /// What a DSD answered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

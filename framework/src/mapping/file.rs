@@ -42,7 +42,7 @@ pub struct MappingFile {
     /// What the DSD registration needs beyond serving (`oots-adapter dsd export`,
     /// docs/dsd.md): the data service identifier, level of assurance, jurisdiction.
     #[serde(default)]
-    pub dsd: crate::dsd::MappingDsd,
+    pub dsd: super::dsd::MappingDsd,
     /// Offline tests: a request, registry fixtures and what the answer must be
     /// (`oots-adapter test`).
     #[serde(default)]
