@@ -155,4 +155,18 @@ pub mod codes {
     /// `check` cannot tell which columns a SQL query returns (`SELECT *`, unreadable SQL).
     pub const COLUMNS_UNKNOWN: &str = "OEA-W0301";
     pub const SECRET: &str = "OEA-E0401";
+    /// The mapping gives no `dsd.identifier` (a derived one is exported).
+    pub const DSD_NO_IDENTIFIER: &str = "OEA-W0201";
+    /// `evidence_type.title` has no English entry.
+    pub const DSD_NO_ENGLISH_TITLE: &str = "OEA-W0202";
+    /// No level of assurance to register.
+    pub const DSD_NO_ASSURANCE: &str = "OEA-W0203";
+    /// No access point to register (Domibus gateway without `dsd.access_service`).
+    pub const DSD_NO_ACCESS_SERVICE: &str = "OEA-W0204";
+    /// `provider.name` has no English entry.
+    pub const DSD_NO_ENGLISH_NAME: &str = "OEA-W0205";
+    /// `dsd.identifier` is not a UUID.
+    pub const DSD_BAD_IDENTIFIER: &str = "OEA-W0206";
+    /// Two mapping files give the same `dsd.identifier`.
+    pub const DSD_DUPLICATE_IDENTIFIER: &str = "OEA-W0207";
 }

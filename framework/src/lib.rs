@@ -10,6 +10,7 @@ pub use oots_edm::clock;
 pub mod config;
 pub mod connector;
 pub mod diag;
+pub mod dsd;
 pub use oots_edm as edm;
 pub mod exchange;
 pub mod gateway_health;

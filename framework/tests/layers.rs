@@ -18,7 +18,7 @@ const FRAMEWORK_LAYERS: &[&[&str]] = &[
     &["preview", "connector"],
     &["config", "metrics", "telemetry"],
     &["mapping", "requester"],
-    &["exchange"],
+    &["exchange", "dsd"],
     &["verify", "reload"],
     &["web"],
     &["service"],

@@ -6,6 +6,7 @@ mod audit_keys;
 mod check;
 #[cfg(feature = "devkit")]
 mod demo;
+mod dsd;
 #[cfg(feature = "devkit")]
 mod load;
 mod match_eval;
@@ -106,6 +107,10 @@ enum Command {
     /// gateway would (Domibus WS plugin, or a requester's AS4 access point), and check
     /// every answer: throughput, latency, errors by kind.
     Load(load::Options),
+    /// The provider's Data Service Directory registration, generated from the mapping
+    /// files (`export`), and its drift from what the DSD answers (`diff`).
+    #[command(subcommand)]
+    Dsd(dsd::Options),
     /// Show a complete exchange: the quickstart adapter behind a simulated Domibus, and an
     /// evidence requester sending it requests.
     Demo {
@@ -159,6 +164,7 @@ pub fn main() -> ExitCode {
             Command::Load(o) => load::run(&o).await,
             Command::Audit(o) => audit::run(&o).await,
             Command::MatchKeys(o) => match_keys::run(&o).await,
+            Command::Dsd(o) => dsd::run(&o).await,
             Command::Preview(o) => preview::run(&o).await,
             Command::Test {
                 paths,

@@ -44,6 +44,8 @@ struct RawConfig {
     telemetry: TelemetryConfig,
     #[serde(default)]
     operator: OperatorConfig,
+    #[serde(default)]
+    dsd: super::DsdConfig,
 }
 
 impl AdapterConfig {
@@ -149,6 +151,7 @@ fn resolve(path: &Path, raw: RawConfig) -> AdapterConfig {
             token: raw.operator.token.map(|s| s.relative_to(&base)),
             ..raw.operator
         },
+        dsd: raw.dsd,
     }
 }
 

@@ -1,9 +1,11 @@
 //! `adapter.yaml`: one file per deployment (who we are, where the mapping files and the
 //! registry connections are, which gateway carries the messages).
 
+mod dsd;
 mod load;
 pub mod oidc;
 
+pub use dsd::{AccessServiceSpec, DsdConfig};
 pub use oidc::{ClaimMapping, OidcSettings};
 
 use std::collections::BTreeMap;
@@ -465,6 +467,8 @@ pub struct AdapterConfig {
     pub audit: AuditConfig,
     pub telemetry: TelemetryConfig,
     pub operator: OperatorConfig,
+    /// What the DSD registration needs beyond serving (docs/dsd.md).
+    pub dsd: DsdConfig,
 }
 
 impl AdapterConfig {

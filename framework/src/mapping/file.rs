@@ -39,6 +39,10 @@ pub struct MappingFile {
     /// shown in the order written.
     #[serde(default)]
     pub labels: indexmap::IndexMap<String, BTreeMap<String, String>>,
+    /// What the DSD registration needs beyond serving (`oots-adapter dsd export`,
+    /// docs/dsd.md): the data service identifier, level of assurance, jurisdiction.
+    #[serde(default)]
+    pub dsd: super::dsd::MappingDsd,
     /// Offline tests: a request, registry fixtures and what the answer must be
     /// (`oots-adapter test`).
     #[serde(default)]

@@ -5,6 +5,7 @@
 mod associated;
 mod classification;
 mod deferral;
+mod dsd;
 mod file;
 mod generations;
 mod load;
@@ -21,6 +22,7 @@ pub use classification::{
     ClassificationRefusal, ClassificationSpec, resolve as resolve_classifications,
 };
 pub use deferral::{DeferralCondition, DeferralSpec, UnreadableDate};
+pub use dsd::{JurisdictionSpec, MappingDsd};
 pub use file::{
     ConnectorSpec, DistributionSpec, EvidenceSpec, EvidenceTypeSpec, MappingFile, Policy,
     PreviewPolicy, TestCase, TestExpectation, TestRequest,

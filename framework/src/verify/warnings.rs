@@ -7,6 +7,8 @@ use crate::diag::Diagnostic;
 use crate::mapping::MappingSet;
 
 /// Every warning for a deployment that loaded.
-pub(super) fn collect(_cfg: &AdapterConfig, _set: &MappingSet) -> Vec<Diagnostic> {
-    Vec::new()
+pub(super) fn collect(cfg: &AdapterConfig, set: &MappingSet) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    out.extend(crate::dsd::warnings(cfg, set));
+    out
 }

@@ -66,4 +66,5 @@ pub use supplement::{ASSOCIATION_TYPE_PREFIX, AssociatedKind, Supplement};
 pub use version::EdmVersion;
 pub use xml::{
     NS_QUERY, NS_RIM, NS_RS, NS_SDG, NS_XLINK, NS_XML, NS_XSI, XmlLimits, escape_attr, escape_text,
+    parse_hardened,
 };

@@ -87,6 +87,18 @@ pub(crate) fn parse<'a>(text: &'a str, limits: &XmlLimits) -> Result<Document<'a
     Document::parse_with_options(text, options).map_err(map_parse_error)
 }
 
+/// Parses any other inbound document (a DSD answer) under the same hardening as EDM
+/// messages: size, DTD/entity refusal, depth, attributes, node count. The error is a fixed
+/// label with a position, never input content.
+pub fn parse_hardened<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Document<'a>, String> {
+    let refused = |e: XmlError| match e {
+        XmlError::Hostile(limit) => format!("refused as hostile XML ({limit})"),
+        XmlError::Malformed(m) => m,
+    };
+    let text = decode(bytes, limits).map_err(refused)?;
+    parse(text, limits).map_err(refused)
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
