@@ -16,8 +16,8 @@ fn snippets_dir() -> Option<PathBuf> {
     let shared = std::env::var_os("OOTS_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared"));
-    let dir = shared
-        .join("oots-spec/tdd-edm-2023-04/OOTS-EDM/xml/Request-Response Samples/Snippets");
+    let dir =
+        shared.join("oots-spec/tdd-edm-2023-04/OOTS-EDM/xml/Request-Response Samples/Snippets");
     if dir.is_dir() {
         Some(dir)
     } else {
