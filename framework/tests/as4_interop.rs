@@ -33,12 +33,10 @@ struct Peer {
 
 impl Peer {
     fn from_env() -> Option<Peer> {
-        let Some(python) = std::env::var_os("AS4_PEER_PYTHON") else {
-            println!(
-                "SKIPPED: AS4 interop suite (set AS4_PEER_PYTHON to a Python with as4==0.2.0 and signxml==5.2.0; .ci/run does)"
-            );
-            return None;
-        };
+        let python = oots_testskip::skip_unless_env(
+            "AS4_PEER_PYTHON",
+            "AS4 interop suite (set AS4_PEER_PYTHON to a Python with as4==0.2.0 and signxml==5.2.0; .ci/run does)",
+        )?;
         let shared = std::env::var_os("OOTS_SHARED")
             .map(PathBuf::from)
             .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));

@@ -143,10 +143,10 @@ async fn a_resend_after_a_restart_sends_the_bytes_first_sealed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_sharing_a_postgres_store_resend_the_same_bytes() {
-    let Some(url) = std::env::var("PG_URL").ok().filter(|u| !u.is_empty()) else {
-        println!(
-            "SKIPPED: resends across replicas (set PG_URL=postgres://postgres@127.0.0.1:5432/test)"
-        );
+    let Some(url) = oots_testskip::skip_unless_env(
+        "PG_URL",
+        "resends across replicas (set PG_URL=postgres://postgres@127.0.0.1:5432/test)",
+    ) else {
         return;
     };
     let schema = format!("oots_resend_{}", std::process::id());

@@ -14,9 +14,12 @@ fn febrl() -> Option<PathBuf> {
     if dir.join("febrl1.csv").is_file() {
         Some(dir)
     } else {
-        println!(
-            "SKIPPED: FEBRL data sets not found at {} (set OOTS_SHARED)",
-            dir.display()
+        oots_testskip::skip(
+            "OOTS_SHARED",
+            &format!(
+                "FEBRL data sets not found at {} (set OOTS_SHARED)",
+                dir.display()
+            ),
         );
         None
     }

@@ -15,7 +15,10 @@ fn shared() -> Option<PathBuf> {
     if p.join("oots-spec").is_dir() {
         Some(p)
     } else {
-        println!("SKIPPED: reference samples not found (set OOTS_SHARED=/path/to/shared)");
+        oots_testskip::skip(
+            "OOTS_SHARED",
+            "reference samples not found (set OOTS_SHARED=/path/to/shared)",
+        );
         None
     }
 }

@@ -288,7 +288,7 @@ fn the_file_drop_example_runs_with_one_command() {
 #[test]
 fn the_rest_registry_example_runs_against_its_sample_register() {
     let Ok(python) = which("python3") else {
-        println!("SKIPPED: REST-registry example (python3 not found)");
+        oots_testskip::skip("PATH", "REST-registry example (python3 not found)");
         return;
     };
     let mut registry = Command::new(python)

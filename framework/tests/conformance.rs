@@ -22,21 +22,19 @@ fn workspace() -> PathBuf {
 
 /// The checker's Python and the shared folder, or why the test is skipped.
 fn setup() -> Option<(String, PathBuf)> {
-    let python = match std::env::var("EDM_CONFORMANCE_PYTHON") {
-        Ok(p) if !p.is_empty() => p,
-        _ => {
-            println!(
-                "SKIPPED: the conformance check needs EDM_CONFORMANCE_PYTHON (a Python 3.12+ with pyschematron and xmlschema; .ci/run makes one)"
-            );
-            return None;
-        }
-    };
+    let python = oots_testskip::skip_unless_env(
+        "EDM_CONFORMANCE_PYTHON",
+        "the conformance check needs EDM_CONFORMANCE_PYTHON (a Python 3.12+ with pyschematron and xmlschema; .ci/run makes one)",
+    )?;
     let shared = common::shared_dir();
     if !shared
         .join("oots-spec/tdd-edm-2023-04/OOTS-EDM/sch")
         .is_dir()
     {
-        println!("SKIPPED: the Schematron is not under {}", shared.display());
+        oots_testskip::skip(
+            "OOTS_SHARED",
+            &format!("the Schematron is not under {}", shared.display()),
+        );
         return None;
     }
     Some((python, shared))

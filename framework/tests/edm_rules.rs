@@ -15,7 +15,10 @@ fn sample() -> Option<String> {
     match std::fs::read_to_string(&p) {
         Ok(s) => Some(s),
         Err(_) => {
-            println!("SKIPPED: 2.0 sample not found at {}", p.display());
+            oots_testskip::skip(
+                "OOTS_SHARED",
+                &format!("2.0 sample not found at {}", p.display()),
+            );
             None
         }
     }

@@ -24,13 +24,10 @@ use oots_framework::edm::{
 };
 
 fn xmllint() -> Option<String> {
-    match std::env::var("XMLLINT") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            println!("SKIPPED: XSD validation needs xmllint (set XMLLINT=/usr/bin/xmllint)");
-            None
-        }
-    }
+    oots_testskip::skip_unless_env(
+        "XMLLINT",
+        "XSD validation needs xmllint (set XMLLINT=/usr/bin/xmllint)",
+    )
 }
 
 /// Copies the schemas into `dir`, giving every import a local schemaLocation.

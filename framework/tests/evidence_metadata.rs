@@ -316,7 +316,10 @@ fn a_live_register_without_an_issuer_answers_with_the_provider_and_says_so() {
     let shared = common::shared_dir();
     let request = shared.join("oots-spec/oots-france/spec/fixtures/reference/messages/requete.xml");
     if !request.is_file() {
-        println!("SKIPPED: reference samples not found (set OOTS_SHARED=/path/to/shared)");
+        oots_testskip::skip(
+            "OOTS_SHARED",
+            "reference samples not found (set OOTS_SHARED=/path/to/shared)",
+        );
         return;
     }
     // The real SQLite register; the query (`deployment`) gives the office no identifier.

@@ -239,7 +239,7 @@ async fn limits_that_cannot_serve_are_refused_naming_the_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_low_open_file_limit_lowers_the_connection_cap() {
     let Ok(prlimit) = which("prlimit") else {
-        println!("SKIPPED: prlimit (util-linux) is not on the PATH");
+        oots_testskip::skip("PATH", "prlimit (util-linux) is not on the PATH");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

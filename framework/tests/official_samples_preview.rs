@@ -32,7 +32,10 @@ const BRIS_NUMBER: &str =
 fn sample_request() -> Option<edm::EvidenceRequest> {
     let path = common::shared_dir().join(TAX_FULL);
     let Ok(xml) = std::fs::read_to_string(&path) else {
-        println!("SKIPPED: {} not found (set OOTS_SHARED)", path.display());
+        oots_testskip::skip(
+            "OOTS_SHARED",
+            &format!("{} not found (set OOTS_SHARED)", path.display()),
+        );
         return None;
     };
     let xml = xml
@@ -139,7 +142,10 @@ async fn the_director_previews_and_approves_the_samples_bris_subset() {
 fn birth_v2() -> Option<edm::EvidenceRequest> {
     let path = common::shared_dir().join(BIRTH_FULL);
     let Ok(xml) = std::fs::read_to_string(&path) else {
-        println!("SKIPPED: {} not found (set OOTS_SHARED)", path.display());
+        oots_testskip::skip(
+            "OOTS_SHARED",
+            &format!("{} not found (set OOTS_SHARED)", path.display()),
+        );
         return None;
     };
     let mut request = edm::parse_request(xml.as_bytes(), &XmlLimits::default()).unwrap();

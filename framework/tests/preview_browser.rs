@@ -51,12 +51,10 @@ struct Browser {
 
 impl Browser {
     fn from_env() -> Option<Browser> {
-        let Some(python) = std::env::var_os("PREVIEW_BROWSER_PYTHON") else {
-            println!(
-                "SKIPPED: preview browser suite (set PREVIEW_BROWSER_PYTHON to a Python with Playwright; .ci/run does)"
-            );
-            return None;
-        };
+        let python = oots_testskip::skip_unless_env(
+            "PREVIEW_BROWSER_PYTHON",
+            "preview browser suite (set PREVIEW_BROWSER_PYTHON to a Python with Playwright; .ci/run does)",
+        )?;
         let dir = workspace().join("tests/browser");
         assert!(
             dir.join("node_modules/oidc-provider").is_dir(),

@@ -18,7 +18,10 @@ fn sample() -> Option<String> {
     match std::fs::read_to_string(common::shared_dir().join(V2_FR)) {
         Ok(s) => Some(s),
         Err(_) => {
-            println!("SKIPPED: reference samples not found (set OOTS_SHARED=/path/to/shared)");
+            oots_testskip::skip(
+                "OOTS_SHARED",
+                "reference samples not found (set OOTS_SHARED=/path/to/shared)",
+            );
             None
         }
     }

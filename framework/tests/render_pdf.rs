@@ -222,10 +222,10 @@ fn oversized_footer_is_refused() {
 
 #[test]
 fn pdftotext_extracts_the_words() {
-    let Ok(tool) = std::env::var("PDFTOTEXT") else {
-        println!(
-            "SKIPPED: pdftotext not configured (set PDFTOTEXT=/usr/bin/pdftotext, Debian poppler-utils)"
-        );
+    let Some(tool) = oots_testskip::skip_unless_env(
+        "PDFTOTEXT",
+        "pdftotext not configured (set PDFTOTEXT=/usr/bin/pdftotext, Debian poppler-utils)",
+    ) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

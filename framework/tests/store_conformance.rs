@@ -60,10 +60,10 @@ async fn drop_schema(url: &str, schema: &str) {
 
 #[tokio::test]
 async fn postgres_store_keeps_the_contract() {
-    let Some(url) = std::env::var("PG_URL").ok().filter(|u| !u.is_empty()) else {
-        println!(
-            "SKIPPED: PostgreSQL store suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)"
-        );
+    let Some(url) = oots_testskip::skip_unless_env(
+        "PG_URL",
+        "PostgreSQL store suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)",
+    ) else {
         return;
     };
     let suffix = std::process::id();

@@ -36,9 +36,12 @@ pub fn real_capture(name: &str) -> Option<Vec<u8>> {
     match std::fs::read(&path) {
         Ok(b) => Some(b),
         Err(e) => {
-            println!(
-                "SKIPPED: capture {} unreadable ({e}) (set OOTS_SHARED_DIR=/path/to/shared)",
-                path.display()
+            oots_testskip::skip(
+                "OOTS_SHARED",
+                &format!(
+                    "capture {} unreadable ({e}) (set OOTS_SHARED=/path/to/shared)",
+                    path.display()
+                ),
             );
             None
         }

@@ -152,10 +152,10 @@ async fn sigkill_at_random_points_loses_and_doubles_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_on_postgres_one_killed_lose_and_double_nothing() {
-    let Some(url) = std::env::var("PG_URL").ok().filter(|u| !u.is_empty()) else {
-        println!(
-            "SKIPPED: two replicas on PostgreSQL (set PG_URL=postgres://postgres@127.0.0.1:5432/test)"
-        );
+    let Some(url) = oots_testskip::skip_unless_env(
+        "PG_URL",
+        "two replicas on PostgreSQL (set PG_URL=postgres://postgres@127.0.0.1:5432/test)",
+    ) else {
         return;
     };
     let schema = format!("oots_chaos_{}", std::process::id());

@@ -23,11 +23,10 @@ fn workspace() -> &'static Path {
 }
 
 fn pg_url() -> Option<String> {
-    let url = std::env::var("PG_URL").ok().filter(|u| !u.is_empty());
-    if url.is_none() {
-        println!("SKIPPED: fault suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)");
-    }
-    url
+    oots_testskip::skip_unless_env(
+        "PG_URL",
+        "fault suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)",
+    )
 }
 
 /// Sends request `i` and waits for its answer: (action, EDM code if any, seconds taken).

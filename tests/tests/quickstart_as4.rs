@@ -30,7 +30,10 @@ const V1_DIR: &str = "oots-spec/tdd-edm-2023-04/OOTS-EDM/xml/Request-Response Sa
 async fn official_requests_are_answered_over_native_as4() {
     let shared = oots_e2e::shared_dir();
     if !shared.join("oots-spec").is_dir() {
-        println!("SKIPPED: reference samples not found (set OOTS_SHARED=/path/to/shared)");
+        oots_testskip::skip(
+            "OOTS_SHARED",
+            "reference samples not found (set OOTS_SHARED=/path/to/shared)",
+        );
         return;
     }
     let state = tempfile::tempdir().unwrap();

@@ -13,13 +13,10 @@ use oots_e2e::load::{Deployment, ENV, deployment, drop_pg_schema, postgres_regis
 use oots_e2e::proxy::{Mode, Proxy};
 
 fn pg_url() -> Option<String> {
-    let url = std::env::var("PG_URL").ok().filter(|u| !u.is_empty());
-    if url.is_none() {
-        println!(
-            "SKIPPED: store outage suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)"
-        );
-    }
-    url
+    oots_testskip::skip_unless_env(
+        "PG_URL",
+        "store outage suite (set PG_URL=postgres://postgres@127.0.0.1:5432/test)",
+    )
 }
 
 /// A deployment whose state store is PostgreSQL schema `schema` reached through `proxy`.

@@ -10,8 +10,10 @@ use tokio_util::compat::TokioAsyncWriteCompatExt;
 
 #[tokio::test]
 async fn real_server_temp_table_lookup() {
-    let Ok(url) = std::env::var("MSSQL_URL") else {
-        println!("SKIPPED: real SQL Server test (set MSSQL_URL=mssql://user:pass@host:1433/db)");
+    let Some(url) = oots_testskip::skip_unless_env(
+        "MSSQL_URL",
+        "real SQL Server test (set MSSQL_URL=mssql://user:pass@host:1433/db)",
+    ) else {
         return;
     };
     let rest = url.strip_prefix("mssql://").expect("mssql:// URL");

@@ -9,11 +9,10 @@ use oots_connector::{CancellationToken, Connector, ConnectorError, Limits, Value
 use oots_connector_sql::{SqlConnector, SqlOptions, run_script};
 
 fn mysql_url() -> Option<String> {
-    let url = std::env::var("MYSQL_URL").ok().filter(|u| !u.is_empty());
-    if url.is_none() {
-        println!("SKIPPED: MySQL/MariaDB test (set MYSQL_URL=mysql://root@127.0.0.1:3306/test)");
-    }
-    url
+    oots_testskip::skip_unless_env(
+        "MYSQL_URL",
+        "MySQL/MariaDB test (set MYSQL_URL=mysql://root@127.0.0.1:3306/test)",
+    )
 }
 
 fn seed(table: &str) -> String {

@@ -9,11 +9,10 @@ use oots_connector::{CancellationToken, Connector, ConnectorError, Limits, Value
 use oots_connector_sql::{SqlConnector, SqlOptions, run_script};
 
 fn pg_url() -> Option<String> {
-    let url = std::env::var("PG_URL").ok().filter(|u| !u.is_empty());
-    if url.is_none() {
-        println!("SKIPPED: PostgreSQL test (set PG_URL=postgres://postgres@127.0.0.1:5432/test)");
-    }
-    url
+    oots_testskip::skip_unless_env(
+        "PG_URL",
+        "PostgreSQL test (set PG_URL=postgres://postgres@127.0.0.1:5432/test)",
+    )
 }
 
 fn seed(table: &str) -> String {

@@ -18,9 +18,12 @@ pub fn spec_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        println!(
-            "SKIPPED: shared/oots-spec not found at {} (set OOTS_SHARED)",
-            dir.display()
+        oots_testskip::skip(
+            "OOTS_SHARED",
+            &format!(
+                "shared/oots-spec not found at {} (set OOTS_SHARED)",
+                dir.display()
+            ),
         );
         None
     }

@@ -156,8 +156,10 @@ pub fn birth_model_in(version: EdmVersion) -> String {
 /// Runs `tests/conformance/check.py` over the answers kept in `kept` (every one must
 /// pass the Schematron and the XSDs), or says why it is skipped.
 pub fn conformance(kept: &Path) {
-    let Ok(python) = std::env::var("EDM_CONFORMANCE_PYTHON") else {
-        println!("SKIPPED: the conformance check needs EDM_CONFORMANCE_PYTHON");
+    let Some(python) = oots_testskip::skip_unless_env(
+        "EDM_CONFORMANCE_PYTHON",
+        "the conformance check needs EDM_CONFORMANCE_PYTHON",
+    ) else {
         return;
     };
     let shared = common::shared_dir();
@@ -165,7 +167,10 @@ pub fn conformance(kept: &Path) {
         .join("oots-spec/tdd-edm-2023-04/OOTS-EDM/sch")
         .is_dir()
     {
-        println!("SKIPPED: the Schematron is not under {}", shared.display());
+        oots_testskip::skip(
+            "OOTS_SHARED",
+            &format!("the Schematron is not under {}", shared.display()),
+        );
         return;
     }
     let out = common::output_within(

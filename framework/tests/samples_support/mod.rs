@@ -45,7 +45,10 @@ pub fn sample(name: &str) -> Option<String> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(_) => {
-            println!("SKIPPED: {} not found (set OOTS_SHARED)", path.display());
+            oots_testskip::skip(
+                "OOTS_SHARED",
+                &format!("{} not found (set OOTS_SHARED)", path.display()),
+            );
             None
         }
     }
@@ -131,13 +134,12 @@ pub fn respond(config: &str, xml: &str) -> Answer {
 /// Every answer message meets the Commission's Schematron and XSDs (with the drift
 /// table of docs/conformance.md), when the checker is configured.
 pub fn conforms(answers: &[&Answer]) {
-    let Ok(python) = std::env::var("EDM_CONFORMANCE_PYTHON") else {
-        println!("SKIPPED: conformance of the answers needs EDM_CONFORMANCE_PYTHON");
+    let Some(python) = oots_testskip::skip_unless_env(
+        "EDM_CONFORMANCE_PYTHON",
+        "conformance of the answers needs EDM_CONFORMANCE_PYTHON",
+    ) else {
         return;
     };
-    if python.is_empty() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
     for (i, a) in answers.iter().enumerate() {

@@ -12,13 +12,19 @@ use crate::version::EdmVersion;
 use crate::xml::{self, NS_RIM, NS_SDG, XmlLimits};
 
 fn snippets_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../../../../shared/oots-spec/tdd-edm-2023-04/OOTS-EDM/xml/Request-Response Samples/Snippets",
-    );
+    // `$OOTS_SHARED`, else `shared/` next to the repository.
+    let shared = std::env::var_os("OOTS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared"));
+    let dir =
+        shared.join("oots-spec/tdd-edm-2023-04/OOTS-EDM/xml/Request-Response Samples/Snippets");
     if dir.is_dir() {
         Some(dir)
     } else {
-        println!("SKIPPED: shared snippets not found at {}", dir.display());
+        oots_testskip::skip(
+            "OOTS_SHARED",
+            &format!("shared snippets not found at {}", dir.display()),
+        );
         None
     }
 }

@@ -958,7 +958,7 @@ mod tests {
         for n in 1..=3 {
             let path = format!("{shared}/datasets/febrl/febrl{n}.csv");
             let Ok(text) = std::fs::read_to_string(&path) else {
-                println!("SKIPPED: {path}");
+                oots_testskip::skip("OOTS_SHARED", "{path}");
                 return;
             };
             let mut lines = text.lines();
