@@ -146,5 +146,9 @@ pub mod codes {
     pub const DEFERRAL: &str = "OEA-E0130";
     /// `http.limits` cannot serve.
     pub const HTTP_LISTENER: &str = "OEA-E0120";
+    /// `preview.time_zone` is not an IANA zone name.
+    pub const TIME_ZONE: &str = "OEA-E0131";
+    /// A mapping's labels lack a language the preview pages offer.
+    pub const LABEL_LANGUAGE: &str = "OEA-W0101";
     pub const SECRET: &str = "OEA-E0401";
 }

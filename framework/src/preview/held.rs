@@ -227,6 +227,20 @@ impl Held {
         level >= min
     }
 
+    /// Like [`Held::pick`], with the language of the text when it is not `lang` (a
+    /// fallback, lowercased), so a page can mark it with its own `lang`.
+    pub fn pick_marked<'a>(
+        texts: &'a BTreeMap<String, String>,
+        lang: &str,
+    ) -> Option<(&'a str, Option<String>)> {
+        let text = Held::pick(texts, lang)?;
+        let code = texts
+            .iter()
+            .find(|(_, v)| std::ptr::eq(v.as_str(), text))
+            .map(|(k, _)| k.to_ascii_lowercase());
+        Some((text, code.filter(|c| !c.eq_ignore_ascii_case(lang))))
+    }
+
     /// A text in `lang`, else English, else any.
     pub fn pick<'a>(texts: &'a BTreeMap<String, String>, lang: &str) -> Option<&'a str> {
         let find = |l: &str| {

@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::loaded::Stop;
-use super::page::{DocumentLink, EvidenceView, Page, PageContext};
+use super::page::{DocumentLink, EvidenceView, FieldView, Page, PageContext};
 use super::space::PreviewSpace;
 use crate::matching::Attribute;
 use crate::preview::held::Held;
@@ -170,7 +170,9 @@ pub fn review_page(
         .filter_map(|a| held.subject.get(a).map(String::as_str))
         .collect::<Vec<_>>()
         .join(" ");
-    let title = Held::pick(&held.title, lang).unwrap_or("").to_owned();
+    let (title, title_lang) = Held::pick_marked(&held.title, lang)
+        .map(|(t, l)| (t.to_owned(), l))
+        .unwrap_or_default();
     let offered = held.offered();
     let several = offered.len() > 1;
     // Associated documents are numbered across the evidences, in the order offered.
@@ -180,14 +182,19 @@ pub fn review_page(
         .enumerate()
         .map(|(i, o)| EvidenceView {
             title: title.clone(),
+            title_lang: title_lang.clone(),
             fields: o
                 .fields
                 .iter()
                 .map(|f| {
-                    (
-                        Held::pick(&f.label, lang).unwrap_or("").to_owned(),
-                        f.value.clone(),
-                    )
+                    let (label, label_lang) = Held::pick_marked(&f.label, lang)
+                        .map(|(t, l)| (t.to_owned(), l))
+                        .unwrap_or_default();
+                    FieldView {
+                        label,
+                        label_lang,
+                        value: f.value.clone(),
+                    }
                 })
                 .collect(),
             document: Some(DocumentLink {
