@@ -454,4 +454,26 @@ mod tests {
         assert!(!again.contains("\"record\""), "{again}");
         assert!(!again.contains("\"more\""), "{again}");
     }
+
+    #[test]
+    fn pick_marked_names_the_language_of_a_fallback_only() {
+        let texts = BTreeMap::from([
+            ("EN".to_owned(), "Family name".to_owned()),
+            ("DE".to_owned(), "Familienname".to_owned()),
+        ]);
+        assert_eq!(
+            Held::pick_marked(&texts, "de"),
+            Some(("Familienname", None))
+        );
+        assert_eq!(
+            Held::pick_marked(&texts, "fr"),
+            Some(("Family name", Some("en".to_owned())))
+        );
+        let german_only = BTreeMap::from([("DE".to_owned(), "Familienname".to_owned())]);
+        assert_eq!(
+            Held::pick_marked(&german_only, "pl"),
+            Some(("Familienname", Some("de".to_owned())))
+        );
+        assert_eq!(Held::pick_marked(&BTreeMap::new(), "en"), None);
+    }
 }
