@@ -310,6 +310,12 @@ fn check_warns_when_a_mapping_lacks_a_page_language() {
         ),
         "{out}"
     );
+    assert!(
+        out.contains(
+            "adapter.yaml: OEA-W0101: texts of the preview page lack languages it offers (es, fr, it, nl, pl): provider.name; pages in those languages show it in another language, inside their sentences"
+        ),
+        "{out}"
+    );
     assert!(out.contains("no problems"), "warnings never fail: {out}");
 
     // Every text in the seven languages: no warning.
@@ -336,6 +342,13 @@ fn check_warns_when_a_mapping_lacks_a_page_language() {
         1,
     );
     std::fs::write(&mapping, text).unwrap();
+    let cfg = dir.path().join("adapter.yaml");
+    let text = std::fs::read_to_string(&cfg).unwrap().replacen(
+        "    DE: Standesamt Berlin I\n",
+        "    DE: Standesamt Berlin I\n    ES: x\n    FR: x\n    IT: x\n    NL: x\n    PL: x\n",
+        1,
+    );
+    std::fs::write(&cfg, text).unwrap();
     let out = check(dir.path());
     assert!(!out.contains("OEA-W0101"), "{out}");
 }
