@@ -154,6 +154,10 @@ pub mod codes {
     pub const FIXTURE_LACKS_FIELD: &str = "OEA-E0123";
     /// `check` cannot tell which columns a SQL query returns (`SELECT *`, unreadable SQL).
     pub const COLUMNS_UNKNOWN: &str = "OEA-W0301";
+    /// `preview.time_zone` is not an IANA zone name.
+    pub const TIME_ZONE: &str = "OEA-E0131";
+    /// A mapping's labels lack a language the preview pages offer.
+    pub const LABEL_LANGUAGE: &str = "OEA-W0101";
     pub const SECRET: &str = "OEA-E0401";
     /// The mapping gives no `dsd.identifier` (a derived one is exported).
     pub const DSD_NO_IDENTIFIER: &str = "OEA-W0201";

@@ -50,7 +50,8 @@ fn renders_the_review_page_of_a_test_with_its_evidence() {
     for (label, value) in [
         ("Family name", "Dupont"),
         ("Given names", "Jean"),
-        ("Date of birth", "1992-10-22"),
+        // A record date in the page language, not ISO.
+        ("Date of birth", "22 October 1992"),
         ("Place of birth", "Berlin"),
         ("Register number", "G 4711/1992"),
     ] {
@@ -60,6 +61,11 @@ fn renders_the_review_page_of_a_test_with_its_evidence() {
             "{label}: {html}"
         );
     }
+    // A labelled field the record leaves empty (`birth_name: null`) is listed, marked.
+    assert!(
+        html.contains("<dt>Name at birth</dt>\n      <dd class=\"empty\">not recorded</dd>"),
+        "{html}"
+    );
     // The two decision buttons.
     assert!(
         html.contains("name=\"decision\" value=\"approve\">Use this evidence</button>"),

@@ -50,10 +50,18 @@ async fn the_human_readable_version_is_reviewed_and_released_with_the_evidence()
     let cookie = browser_cookie(&r);
     let page = r.text().await.unwrap();
     let link = format!("/preview/{token}/associated/0");
+    assert!(page.contains(&link), "{page}");
+    // The evidence is XML: the page links its human-readable version in its place (as
+    // the evidence's document, in the page language), never the raw XML.
     assert!(
-        page.contains(&link) && page.contains("Geburtsurkunde"),
+        page.contains(&format!("<a href=\"{link}\" type=\"application/pdf\">")),
         "{page}"
     );
+    assert!(
+        !page.contains(&format!("/preview/{token}/document")),
+        "{page}"
+    );
+    assert!(!page.contains("&lt;") && !page.contains("<?xml"), "{page}");
 
     // Another browser gets nothing; an index past the held documents neither.
     let other = http.get(adapter.url(&link)).send().await.unwrap();

@@ -182,6 +182,17 @@ async fn the_citizen_signs_in_sees_the_evidence_and_decides_in_a_real_browser() 
     adapter.send(Some(&link), Some(&back));
     let seen = browser.visit(&back, &link, "jean", "approve", "approve", &[]);
     assert!(seen["shown"].as_str().unwrap().contains("Dupont"), "{seen}");
+    // What the browser shows: the record's date of birth and the deadline written out,
+    // never an ISO date or a UTC time (docs/preview.md, "Dates, times and languages").
+    let shown = seen["shown"].as_str().unwrap();
+    assert!(
+        shown.contains("22 October 1992") && !shown.contains("1992-10-22"),
+        "{seen}"
+    );
+    assert!(
+        shown.contains("Valid until: ") && !shown.contains("UTC"),
+        "{seen}"
+    );
     assert!(
         seen["after_decision_url"]
             .as_str()

@@ -189,8 +189,9 @@ fn render_review(
     config: &AdapterConfig,
     p: &HeldPreview,
 ) -> Result<ReviewPage, CliError> {
-    let ui =
-        PreviewUi::with_overrides(config.preview.ui_dir.as_deref()).map_err(CliError::other)?;
+    let ui = PreviewUi::with_overrides(config.preview.ui_dir.as_deref())
+        .map_err(CliError::other)?
+        .with_time_zone(config.preview.zone());
     let lang = page_language(&ui, o.lang.as_deref(), &p.held.languages)?;
     let base = base_path(&config.preview.public_url);
     let timeouts = config.preview.timeouts();
@@ -200,7 +201,7 @@ fn render_review(
         .map_err(|e| CliError::other(format!("the preview session does not open: {e:?}")))?;
     let expires_at = session
         .deadline(&timeouts)
-        .map(|d| d.format("%H:%M UTC").to_string())
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default();
     let page = crate::web::preview::routes::review_page(
         &p.held,

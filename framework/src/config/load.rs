@@ -86,6 +86,18 @@ fn check(path: &Path, raw: &RawConfig) -> Vec<Diagnostic> {
             .hint("public_url: https://preview.example.org/oots/preview"),
         );
     }
+    if let Some(zone) = &raw.preview.time_zone
+        && zone.parse::<chrono_tz::Tz>().is_err()
+    {
+        problems.push(
+            Diagnostic::new(
+                path,
+                codes::TIME_ZONE,
+                format!("preview.time_zone: '{zone}' is not an IANA time zone name"),
+            )
+            .hint("time_zone: Europe/Brussels"),
+        );
+    }
     for (requester, hosts) in &raw.preview.return_hosts {
         for host in hosts {
             if !crate::preview::return_address::is_host_name(host) {

@@ -102,6 +102,10 @@ pub struct PreviewConfig {
     /// A requester without an entry may use any https host.
     #[serde(default)]
     pub return_hosts: crate::preview::return_address::ReturnHosts,
+    /// IANA time zone the pages show times in (e.g. `Europe/Warsaw`), named on the page;
+    /// default `Europe/Brussels`. `check` refuses an unknown name (`OEA-E0131`).
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 /// The preview space's sign-in.
@@ -138,6 +142,7 @@ impl Default for PreviewConfig {
             authentication: None,
             ui_dir: None,
             return_hosts: BTreeMap::new(),
+            time_zone: None,
         }
     }
 }
@@ -150,6 +155,14 @@ impl PreviewConfig {
     }
 
     /// T2 and T3 as configured.
+    /// The zone of `time_zone` (checked when the file is read), else the default.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone
+            .as_deref()
+            .and_then(|z| z.parse().ok())
+            .unwrap_or(crate::preview::i18n::DEFAULT_TIME_ZONE)
+    }
+
     pub fn timeouts(&self) -> crate::preview::session::Timeouts {
         crate::preview::session::Timeouts {
             arrive: chrono::Duration::seconds(i64::from(self.arrive_seconds)),

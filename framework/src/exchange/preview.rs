@@ -105,7 +105,7 @@ pub(super) fn held_evidence(
     })
 }
 
-/// The record's labelled fields, as the page shows them; for a 1.x subset only those its
+/// The record's labelled fields, as the page shows them (empty ones too); for a 1.x subset only those its
 /// template sends, so the user decides on what is released (TDD 2.0.1 4.9 §3).
 pub(super) fn shown_fields(routed: &Routed<'_>, record: &Record) -> Vec<ShownField> {
     let shown = routed.distribution.shown.as_deref();
@@ -116,8 +116,10 @@ pub(super) fn shown_fields(routed: &Routed<'_>, record: &Record) -> Vec<ShownFie
         .iter()
         .filter(|(field, _)| shown.is_none_or(|s| s.iter().any(|f| f == *field)))
         .filter_map(|(field, label)| {
+            // An empty field is shown (marked as not recorded), not left out: the
+            // citizen decides on the whole record.
             let text = match record.get(field)? {
-                Value::Null => return None,
+                Value::Null => String::new(),
                 Value::Date(d) => d.format("%Y-%m-%d").to_string(),
                 other => other.as_text()?,
             };

@@ -227,6 +227,20 @@ impl Held {
         level >= min
     }
 
+    /// Like [`Held::pick`], with the language of the text when it is not `lang` (a
+    /// fallback, lowercased), so a page can mark it with its own `lang`.
+    pub fn pick_marked<'a>(
+        texts: &'a BTreeMap<String, String>,
+        lang: &str,
+    ) -> Option<(&'a str, Option<String>)> {
+        let text = Held::pick(texts, lang)?;
+        let code = texts
+            .iter()
+            .find(|(_, v)| std::ptr::eq(v.as_str(), text))
+            .map(|(k, _)| k.to_ascii_lowercase());
+        Some((text, code.filter(|c| !c.eq_ignore_ascii_case(lang))))
+    }
+
     /// A text in `lang`, else English, else any.
     pub fn pick<'a>(texts: &'a BTreeMap<String, String>, lang: &str) -> Option<&'a str> {
         let find = |l: &str| {
@@ -439,5 +453,27 @@ mod tests {
         let again = serde_json::to_string(&held).unwrap();
         assert!(!again.contains("\"record\""), "{again}");
         assert!(!again.contains("\"more\""), "{again}");
+    }
+
+    #[test]
+    fn pick_marked_names_the_language_of_a_fallback_only() {
+        let texts = BTreeMap::from([
+            ("EN".to_owned(), "Family name".to_owned()),
+            ("DE".to_owned(), "Familienname".to_owned()),
+        ]);
+        assert_eq!(
+            Held::pick_marked(&texts, "de"),
+            Some(("Familienname", None))
+        );
+        assert_eq!(
+            Held::pick_marked(&texts, "fr"),
+            Some(("Family name", Some("en".to_owned())))
+        );
+        let german_only = BTreeMap::from([("DE".to_owned(), "Familienname".to_owned())]);
+        assert_eq!(
+            Held::pick_marked(&german_only, "pl"),
+            Some(("Familienname", Some("de".to_owned())))
+        );
+        assert_eq!(Held::pick_marked(&BTreeMap::new(), "en"), None);
     }
 }

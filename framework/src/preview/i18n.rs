@@ -24,6 +24,9 @@ const EMBEDDED: [(&str, &str); 7] = [
     ("pl", include_str!("../../../preview-ui/i18n/pl.json")),
 ];
 
+/// The zone the pages show times in unless `preview.time_zone` names another.
+pub const DEFAULT_TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::Brussels;
+
 /// The language every catalog has and every other falls back to.
 const DEFAULT_LANG: &str = "en";
 

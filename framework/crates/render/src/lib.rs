@@ -11,6 +11,7 @@
 
 mod encoding;
 mod error;
+pub mod l10n;
 mod metrics;
 pub mod pdf;
 mod template;

@@ -407,14 +407,19 @@ impl HelperDef for CaseHelper {
 
 /// `{{date x "%d.%m.%Y"}}`: formats an ISO date (`YYYY-MM-DD`, or an ISO/RFC 3339
 /// date-time) with a chrono/strftime pattern (default `%Y-%m-%d`). `null` renders empty.
+/// `{{date x "long"}}` writes the long date of the document language (`evidence.language`,
+/// or a third parameter: `{{date x "long" "fr"}}`), e.g. `3. März 2026` ([`crate::l10n`]).
 struct DateHelper;
+
+/// The `date` form that follows the document language.
+const LONG_DATE: &str = "long";
 
 impl HelperDef for DateHelper {
     fn call_inner<'reg: 'rc, 'rc>(
         &self,
         h: &Helper<'rc>,
         _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
+        ctx: &'rc Context,
         _: &mut RenderContext<'reg, 'rc>,
     ) -> HelperResult<'rc> {
         let value = param(h, "date", 0)?;
@@ -443,6 +448,18 @@ impl HelperDef for DateHelper {
                 path_or_index(value)
             ))
         })?;
+        if pattern == LONG_DATE {
+            let language = match h.param(2) {
+                Some(p) => p.value().as_str().unwrap_or_default(),
+                None => ctx
+                    .data()
+                    .pointer("/evidence/language")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            };
+            let out = crate::l10n::long_date(parsed.date(), language);
+            return Ok(ScopedJson::Derived(Value::String(out)));
+        }
         let mut out = String::new();
         use std::fmt::Write as _;
         write!(out, "{}", parsed.format(pattern)).map_err(|_| {
@@ -551,6 +568,55 @@ mod tests {
             escape_xml("<'&\">\u{1}"),
             "&lt;&apos;&amp;&quot;&gt;\u{FFFD}"
         );
+    }
+
+    fn html(source: &str, data: &Value) -> String {
+        let mut r = Renderer::new();
+        r.register("t", DocumentKind::Html, source, "t.hbs")
+            .unwrap();
+        String::from_utf8(r.render("t", data).unwrap().bytes).unwrap()
+    }
+
+    #[test]
+    fn long_date_follows_the_document_language() {
+        let source = "{{date record.born \"long\"}}";
+        for (language, expected) in [
+            ("DE", "3. März 2026"),
+            ("FR", "3 mars 2026"),
+            ("EN", "3 March 2026"),
+            ("PL", "3 marca 2026"),
+            // No table for Czech: English rather than an ISO date.
+            ("CS", "3 March 2026"),
+        ] {
+            let data = serde_json::json!({
+                "record": { "born": "2026-03-03" },
+                "evidence": { "language": language },
+            });
+            assert_eq!(html(source, &data), expected, "{language}");
+        }
+        // No document language at all: English.
+        let data = serde_json::json!({ "record": { "born": "2026-03-03T10:00:00Z" } });
+        assert_eq!(html(source, &data), "3 March 2026");
+    }
+
+    #[test]
+    fn long_date_takes_an_explicit_language_and_keeps_chrono_patterns() {
+        let data = serde_json::json!({
+            "record": { "born": "2026-03-03", "none": null },
+            "evidence": { "language": "DE" },
+        });
+        assert_eq!(
+            html("{{date record.born \"long\" \"es\"}}", &data),
+            "3 de marzo de 2026"
+        );
+        assert_eq!(
+            html(
+                "{{date record.born \"%d.%m.%Y\"}}|{{date record.born}}",
+                &data
+            ),
+            "03.03.2026|2026-03-03"
+        );
+        assert_eq!(html("[{{date record.none \"long\"}}]", &data), "[]");
     }
 
     #[test]

@@ -93,7 +93,8 @@ pub async fn space(
     let Some(setting) = &config.authentication else {
         return Ok(None);
     };
-    let ui = page::PreviewUi::with_overrides(config.ui_dir.as_deref())?;
+    let ui =
+        page::PreviewUi::with_overrides(config.ui_dir.as_deref())?.with_time_zone(config.zone());
     let authentication = match setting {
         AuthenticationSetting::None => Authentication::None,
         AuthenticationSetting::Oidc(s) => {

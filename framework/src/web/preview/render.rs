@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::loaded::Stop;
-use super::page::{DocumentLink, EvidenceView, Page, PageContext};
+use super::page::{DocumentLink, EvidenceView, FieldView, Page, PageContext};
 use super::space::PreviewSpace;
 use crate::matching::Attribute;
 use crate::preview::held::Held;
@@ -170,7 +170,9 @@ pub fn review_page(
         .filter_map(|a| held.subject.get(a).map(String::as_str))
         .collect::<Vec<_>>()
         .join(" ");
-    let title = Held::pick(&held.title, lang).unwrap_or("").to_owned();
+    let (title, title_lang) = Held::pick_marked(&held.title, lang)
+        .map(|(t, l)| (t.to_owned(), l))
+        .unwrap_or_default();
     let offered = held.offered();
     let several = offered.len() > 1;
     // Associated documents are numbered across the evidences, in the order offered.
@@ -178,29 +180,44 @@ pub fn review_page(
     let evidences = offered
         .iter()
         .enumerate()
-        .map(|(i, o)| EvidenceView {
-            title: title.clone(),
-            fields: o
-                .fields
-                .iter()
-                .map(|f| {
-                    (
-                        Held::pick(&f.label, lang).unwrap_or("").to_owned(),
-                        f.value.clone(),
-                    )
-                })
-                .collect(),
-            document: Some(DocumentLink {
-                url: document_url(base, token, i),
-                media_type: o.evidence.media_type.clone(),
-                label: title.clone(),
-            }),
-            choice: several.then(|| o.evidence.evidence_id.clone()),
-            associated: {
+        .map(|(i, o)| {
+            EvidenceView {
+                title: title.clone(),
+                title_lang: title_lang.clone(),
+                fields: o
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let (label, label_lang) = Held::pick_marked(&f.label, lang)
+                            .map(|(t, l)| (t.to_owned(), l))
+                            .unwrap_or_default();
+                        FieldView {
+                            label,
+                            label_lang,
+                            value: f.value.clone(),
+                        }
+                    })
+                    .collect(),
+                choice: several.then(|| o.evidence.evidence_id.clone()),
+                document: None,
+                associated: Vec::new(),
+            }
+            .with_documents({
                 let links = associated_links(o.evidence, first_associated, base, token);
                 first_associated += links.len();
-                links
-            },
+                (
+                    DocumentLink {
+                        url: document_url(base, token, i),
+                        media_type: o.evidence.media_type.clone(),
+                        label: title.clone(),
+                    },
+                    links,
+                    o.evidence
+                        .associated
+                        .iter()
+                        .position(|a| a.kind == crate::edm::AssociatedKind::HumanReadableVersion),
+                )
+            })
         })
         .collect();
     Page::Review {
@@ -213,11 +230,97 @@ pub fn review_page(
     }
 }
 
+impl EvidenceView {
+    /// The evidence's document link and its associated documents' links. Structured
+    /// evidence (XML, JSON) is never linked as it is, since a citizen would see raw
+    /// markup: its human-readable version (at `readable` among `associated`) takes the
+    /// document's place, and without one the labelled fields are the rendering shown.
+    fn with_documents(
+        mut self,
+        (document, mut associated, readable): (DocumentLink, Vec<DocumentLink>, Option<usize>),
+    ) -> EvidenceView {
+        if is_structured(&document.media_type) {
+            self.document = readable
+                .filter(|n| *n < associated.len())
+                .map(|n| DocumentLink {
+                    label: self.title.clone(),
+                    ..associated.remove(n)
+                });
+        } else {
+            self.document = Some(document);
+        }
+        self.associated = associated;
+        self
+    }
+}
+
+/// XML or JSON: a format for machines, not for the citizen's eyes.
+fn is_structured(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    let essence = essence.to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/xml" | "text/xml" | "application/json"
+    ) || essence.ends_with("+xml")
+        || essence.ends_with("+json")
+}
+
 /// Where the `index`th evidence's document is served: the first where a single
 /// evidence always was, the others (`evidence.several`) after it.
 fn document_url(base: &str, token: &str, index: usize) -> String {
     match index {
         0 => format!("{base}/{token}/document"),
         n => format!("{base}/{token}/document/{n}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(url: &str, media_type: &str, label: &str) -> DocumentLink {
+        DocumentLink {
+            url: url.into(),
+            media_type: media_type.into(),
+            label: label.into(),
+        }
+    }
+
+    fn view() -> EvidenceView {
+        EvidenceView {
+            title: "Birth certificate".into(),
+            title_lang: None,
+            fields: Vec::new(),
+            document: None,
+            associated: Vec::new(),
+            choice: None,
+        }
+    }
+
+    #[test]
+    fn xml_evidence_is_never_linked_as_it_is() {
+        let xml = link("/p/t/document", "application/xml", "Birth certificate");
+        let annex = link("/p/t/associated/0", "application/pdf", "Annex");
+        let hrv = link(
+            "/p/t/associated/1",
+            "application/pdf",
+            "HumanReadableVersion",
+        );
+        // With a human-readable version: it takes the document's place, labelled with
+        // the evidence title; the annex stays.
+        let v = view().with_documents((xml.clone(), vec![annex.clone(), hrv], Some(1)));
+        let doc = v.document.unwrap();
+        assert_eq!(doc.url, "/p/t/associated/1");
+        assert_eq!(doc.label, "Birth certificate");
+        assert_eq!(v.associated, vec![annex.clone()]);
+        // Without one: no document link, the labelled fields are what the page shows.
+        let v = view().with_documents((xml, vec![annex.clone()], None));
+        assert_eq!(v.document, None);
+        let json = link("/p/t/document", "application/ld+json", "x");
+        assert_eq!(view().with_documents((json, vec![], None)).document, None);
+        // A PDF is linked as it is.
+        let pdf = link("/p/t/document", "application/pdf", "Birth certificate");
+        let v = view().with_documents((pdf.clone(), vec![annex], None));
+        assert_eq!(v.document, Some(pdf));
     }
 }

@@ -214,7 +214,7 @@ fn landing(
     let expires_at = loaded
         .session
         .deadline(timeouts)
-        .map(|d| d.format("%H:%M UTC").to_string())
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default();
     let held = &loaded.held;
     match csrf {

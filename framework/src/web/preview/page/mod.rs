@@ -27,16 +27,17 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
+use chrono_tz::Tz;
 use handlebars::{Handlebars, RenderErrorReason};
 use serde_json::{Value, json};
 
-use crate::preview::i18n::{Catalog, Lang};
+use crate::preview::i18n::{Catalog, DEFAULT_TIME_ZONE, Lang};
 pub use crate::preview::ui_files::PageError;
 use crate::preview::ui_files::{override_files, read_text};
 use logo::load_logo;
 use text::TextHelper;
 use values::language_url;
-pub use view::{DocumentLink, EvidenceView, Page, PageContext};
+pub use view::{DocumentLink, EvidenceView, FieldView, Page, PageContext};
 
 /// The embedded templates: the `layout` partial and one template per page.
 const TEMPLATES: [(&str, &str); 9] = [
@@ -100,6 +101,7 @@ pub struct PreviewUi {
     catalog: Catalog,
     css: String,
     logo: Option<(&'static str, Vec<u8>)>,
+    time_zone: Tz,
 }
 
 impl fmt::Debug for PreviewUi {
@@ -108,6 +110,7 @@ impl fmt::Debug for PreviewUi {
             .field("languages", &self.catalog.languages())
             .field("stylesheet_bytes", &self.css.len())
             .field("logo", &self.logo.as_ref().map(|(t, b)| (*t, b.len())))
+            .field("time_zone", &self.time_zone.name())
             .finish_non_exhaustive()
     }
 }
@@ -188,9 +191,17 @@ impl PreviewUi {
             catalog,
             css,
             logo,
+            time_zone: DEFAULT_TIME_ZONE,
         };
         ui.self_check()?;
         Ok(ui)
+    }
+
+    /// Shows times (the decision deadline) in `zone` (`preview.time_zone`), named on the
+    /// page, rather than in [`DEFAULT_TIME_ZONE`] (Europe/Brussels).
+    pub fn with_time_zone(mut self, zone: Tz) -> PreviewUi {
+        self.time_zone = zone;
+        self
     }
 
     /// The translations.
@@ -241,7 +252,7 @@ impl PreviewUi {
             "logo_url": self.logo.as_ref().map(|_| format!("{base}{LOGO_PATH}")),
             "languages": languages,
             "texts": self.catalog.texts(&lang),
-            "page": page.data()?,
+            "page": page.data(lang.as_str(), self.time_zone)?,
         });
         self.registry
             .render(template, &data)
@@ -270,8 +281,17 @@ impl PreviewUi {
 fn sample_pages() -> Vec<Page> {
     let evidence = |document: bool, fields: bool| EvidenceView {
         title: "Evidence".to_owned(),
+        title_lang: fields.then(|| "en".to_owned()),
         fields: if fields {
-            vec![("Label".to_owned(), "Value".to_owned())]
+            vec![
+                FieldView::new("Label", "Value"),
+                FieldView {
+                    label: "Date".to_owned(),
+                    label_lang: Some("en".to_owned()),
+                    value: "2030-01-01".to_owned(),
+                },
+                FieldView::new("Empty", ""),
+            ]
         } else {
             Vec::new()
         },

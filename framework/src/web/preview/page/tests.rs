@@ -20,9 +20,10 @@ fn review() -> Page {
         evidences: vec![
             EvidenceView {
                 title: "Birth certificate".to_owned(),
+                title_lang: None,
                 fields: vec![
-                    ("Family name".to_owned(), "<b>x</b>".to_owned()),
-                    ("Date of birth".to_owned(), "1990-04-01".to_owned()),
+                    FieldView::new("Family name", "<b>x</b>"),
+                    FieldView::new("Date of birth", "1990-04-01"),
                 ],
                 document: Some(DocumentLink {
                     url: "/preview/abc123/document/0".to_owned(),
@@ -38,6 +39,7 @@ fn review() -> Page {
             },
             EvidenceView {
                 title: "Empty one".to_owned(),
+                title_lang: None,
                 fields: Vec::new(),
                 document: None,
                 associated: Vec::new(),
@@ -191,7 +193,9 @@ fn review_has_the_form_the_fields_and_the_document() {
     assert!(html.contains("<dt>Family name</dt>"));
     assert!(html.contains("<dd>&lt;b&gt;x&lt;/b&gt;</dd>"));
     assert!(html.contains("<dt>Date of birth</dt>"));
-    assert!(html.contains("<dd>1990-04-01</dd>"));
+    // A record date in the page language, never ISO.
+    assert!(html.contains("<dd>1er avril 1990</dd>"), "{html}");
+    assert!(!html.contains("1990-04-01"));
     assert!(html.contains(
         "<a href=\"/preview/abc123/document/0\" type=\"application/pdf\">Birth certificate (document)</a>"
     ));
@@ -199,9 +203,13 @@ fn review_has_the_form_the_fields_and_the_document() {
     assert!(html.contains("<h2 id=\"evidence-0\">Birth certificate</h2>"));
     assert!(html.contains("aria-labelledby=\"evidence-1\""));
     assert!(html.contains("Aucun détail à afficher pour ce justificatif."));
-    assert!(html.contains("Ministry &lt;i&gt;X&lt;/i&gt; demande les justificatifs"));
-    // RFC 3339 expiry shown in UTC.
-    assert!(html.contains("jusqu’à 2030-05-06 05:08 UTC"));
+    assert!(html.contains("Demandeur : Ministry &lt;i&gt;X&lt;/i&gt;</p>"));
+    // RFC 3339 expiry shown in the default zone (Brussels), named, in French.
+    assert!(
+        html.contains("Date limite : 6 mai 2030, 07:08 CEST."),
+        "{html}"
+    );
+    assert!(!html.contains("2030-05-06"));
     assert_eq!(html.matches("<form").count(), 1);
     assert_eq!(html.matches("type=\"submit\"").count(), 2);
     // One evidence alone: no tick-box, the two buttons decide.
@@ -308,7 +316,7 @@ fn mismatch_and_failed_texts() {
         )
         .unwrap();
     assert!(html.contains("<code>INC-42</code>"));
-    assert!(html.contains("If you contact Registry &lt;Office&gt; &amp; Co, please quote"));
+    assert!(html.contains("Authority to contact: Registry &lt;Office&gt; &amp; Co. Please quote"));
 }
 
 #[test]
@@ -335,7 +343,7 @@ fn non_rfc3339_expiry_is_shown_as_given() {
         expires_at: "in 15 minutes".into(),
     };
     let html = ui().render(&page, &ctx("en")).unwrap();
-    assert!(html.contains("valid until in 15 minutes."));
+    assert!(html.contains("Valid until: in 15 minutes."));
     assert!(
         html.contains("class=\"button button-primary\" href=\"https://idp.example/auth?a&#x3D;1\"")
     );

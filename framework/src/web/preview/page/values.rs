@@ -1,6 +1,9 @@
 //! How values are shown on the preview pages: names from the request with invisible
 //! characters marked, times, short document formats, and only safe links.
 
+use crate::render::l10n::{human_value, long_date_time};
+use chrono_tz::Tz;
+
 /// `current_path` with its `lang` query parameter set to `code` (other parameters kept,
 /// fragment dropped).
 pub(super) fn language_url(current_path: &str, code: &str) -> String {
@@ -27,15 +30,20 @@ pub(super) fn is_safe_url(url: &str) -> bool {
     lower.starts_with("https://") || lower.starts_with("http://") || url.starts_with('/')
 }
 
-/// RFC 3339 → `YYYY-MM-DD HH:MM UTC`; any other text unchanged.
-pub(super) fn display_time(value: &str) -> String {
+/// RFC 3339 → the long date and time of `lang` in `zone`, the zone named (`3 mars 2026,
+/// 14:05 CET`); any other text unchanged. Never an ISO date or a UTC time the citizen
+/// would have to convert.
+pub(super) fn display_time(value: &str, lang: &str, zone: Tz) -> String {
     match chrono::DateTime::parse_from_rfc3339(value.trim()) {
-        Ok(t) => t
-            .with_timezone(&chrono::Utc)
-            .format("%Y-%m-%d %H:%M UTC")
-            .to_string(),
+        Ok(t) => long_date_time(t.with_timezone(&chrono::Utc), zone, lang),
         Err(_) => value.to_owned(),
     }
+}
+
+/// A record value as the page shows it: ISO dates and RFC 3339 moments written out in
+/// `lang` (see [`crate::render::l10n::human_value`]), anything else as it is.
+pub(super) fn display_value(value: &str, lang: &str, zone: Tz) -> String {
+    human_value(value, zone, lang).unwrap_or_else(|| value.to_owned())
 }
 
 /// A short, language-neutral format name for a media type (`application/pdf` → `PDF`).

@@ -5,7 +5,9 @@
 use serde_json::{Value, json};
 
 use super::PageError;
-use super::values::{display_time, is_safe_url, short_format, shown};
+use chrono_tz::Tz;
+
+use super::values::{display_time, display_value, is_safe_url, short_format, shown};
 use crate::preview::i18n::Lang;
 
 /// Where the page is shown and for whom.
@@ -28,8 +30,11 @@ pub struct PageContext {
 pub struct EvidenceView {
     /// The evidence title (e.g. "Birth certificate"), a heading on the page.
     pub title: String,
+    /// The language of `title` when it is not the page language (the mapping has no
+    /// title in it): the page marks it with its own `lang`, never mixed silently.
+    pub title_lang: Option<String>,
     /// Label and value of each field, in order.
-    pub fields: Vec<(String, String)>,
+    pub fields: Vec<FieldView>,
     /// The rendered document, if it can be opened.
     pub document: Option<DocumentLink>,
     /// The documents held with it (2.0 human-readable version, translations, annexes).
@@ -37,6 +42,30 @@ pub struct EvidenceView {
     /// With several evidences (`evidence.several`): the value of this evidence's
     /// tick-box (`evidence=<id>` in the decision form); the user sends the ticked ones.
     pub choice: Option<String>,
+}
+
+/// One record field on the review page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldView {
+    /// Its label.
+    pub label: String,
+    /// The language of `label` when it is not the page language (a fallback), so the
+    /// page marks it with its own `lang`.
+    pub label_lang: Option<String>,
+    /// The value as the record holds it: an ISO date is shown as the page language's
+    /// long date, an empty value with the "not recorded" marker.
+    pub value: String,
+}
+
+impl FieldView {
+    /// A field labelled in the page language.
+    pub fn new(label: impl Into<String>, value: impl Into<String>) -> FieldView {
+        FieldView {
+            label: label.into(),
+            label_lang: None,
+            value: value.into(),
+        }
+    }
 }
 
 /// A link to a rendered evidence document.
@@ -61,7 +90,8 @@ pub enum Page {
         evidence_titles: Vec<String>,
         /// Where the sign-in starts.
         sign_in_url: String,
-        /// When the link expires (RFC 3339 is shown as `YYYY-MM-DD HH:MM UTC`; any other
+        /// When the link expires (RFC 3339 is shown as the page language's long date and
+        /// the time in the configured zone, named: `3. März 2026, 14:05 CET`; any other
         /// text as given).
         expires_at: String,
     },
@@ -143,8 +173,9 @@ impl Page {
         }
     }
 
-    /// The `page` object the template sees.
-    pub(super) fn data(&self) -> Result<Value, PageError> {
+    /// The `page` object the template sees, its dates and times written for `lang` in
+    /// `zone`.
+    pub(super) fn data(&self, lang: &str, zone: Tz) -> Result<Value, PageError> {
         let template = self.template();
         let required = |field: &str, url: &str| -> Result<String, PageError> {
             if is_safe_url(url) {
@@ -172,7 +203,7 @@ impl Page {
                 "requester_name": shown(requester_name),
                 "evidence_titles": evidence_titles,
                 "sign_in_url": required("sign_in_url", sign_in_url)?,
-                "expires_at": display_time(expires_at),
+                "expires_at": display_time(expires_at, lang, zone),
             }),
             Page::Review {
                 requester_name,
@@ -187,7 +218,15 @@ impl Page {
                     let fields: Vec<Value> = evidence
                         .fields
                         .iter()
-                        .map(|(label, value)| json!({ "label": label, "value": value }))
+                        .map(|f| {
+                            let empty = f.value.trim().is_empty();
+                            json!({
+                                "label": f.label,
+                                "label_lang": f.label_lang,
+                                "value": display_value(&f.value, lang, zone),
+                                "empty": empty,
+                            })
+                        })
                         .collect();
                     let document = match &evidence.document {
                         Some(d) => link(d, &required)?,
@@ -200,6 +239,7 @@ impl Page {
                         .collect::<Result<Vec<_>, _>>()?;
                     list.push(json!({
                         "title": evidence.title,
+                        "title_lang": evidence.title_lang,
                         "fields": fields,
                         "document": document,
                         "associated": associated,
@@ -214,7 +254,7 @@ impl Page {
                     "evidences": list,
                     "action_url": required("action_url", action_url)?,
                     "csrf_token": csrf_token,
-                    "expires_at": display_time(expires_at),
+                    "expires_at": display_time(expires_at, lang, zone),
                 })
             }
             Page::Decided {
