@@ -9,9 +9,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-mod encoding;
 mod error;
-mod metrics;
 pub mod pdf;
 mod template;
 
