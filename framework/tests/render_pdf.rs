@@ -344,3 +344,98 @@ fn greek_and_bulgarian_certificates_extract_in_their_own_script() {
         assert!(bg.contains(words), "{words} not in:\n{bg}");
     }
 }
+
+/// Runs tests/pdfa/check.py on `files` (name, bytes, has a language); `None` (and a
+/// SKIPPED line) without PDF_CHECK_PYTHON.
+fn pdfa_check(files: &[(&str, Vec<u8>, bool)]) -> Option<std::process::Output> {
+    let Ok(python) = std::env::var("PDF_CHECK_PYTHON") else {
+        println!(
+            "SKIPPED: PDF/A check not configured (set PDF_CHECK_PYTHON=<venv with PyPI pikepdf==9.11.0>/bin/python, see .ci/run)"
+        );
+        return None;
+    };
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/pdfa/check.py");
+    let dir = tempfile::tempdir().unwrap();
+    let mut with_lang = Vec::new();
+    let mut without_lang = Vec::new();
+    for (name, bytes, lang) in files {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        if *lang {
+            with_lang.push(path);
+        } else {
+            without_lang.push(path);
+        }
+    }
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg(script).args(&with_lang);
+    if !without_lang.is_empty() {
+        cmd.arg("--without-lang").args(&without_lang);
+    }
+    Some(cmd.output().unwrap())
+}
+
+#[test]
+fn renditions_pass_the_independent_pdf_a_check() {
+    let mut long = String::from("@lang de\n# Auszug\n> Fußnote\n");
+    for i in 0..200 {
+        long.push_str(&format!("Feld {i} | Wert {i} äöü ß\n"));
+    }
+    let files = [
+        ("sample.pdf", render_pdf(SAMPLE, &meta()).unwrap(), true),
+        ("greek.pdf", render_pdf(GREEK, &no_meta()).unwrap(), true),
+        ("bulgarian.pdf", render_pdf(BULGARIAN, &no_meta()).unwrap(), true),
+        ("long.pdf", render_pdf(&long, &no_meta()).unwrap(), true),
+        ("empty.pdf", render_pdf("", &meta()).unwrap(), true),
+        ("no-lang.pdf", render_pdf(SAMPLE, &no_meta()).unwrap(), false),
+    ];
+    let Some(out) = pdfa_check(&files) else {
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.matches("OK ").count(), files.len(), "{stdout}");
+    assert!(stdout.contains("greek.pdf: PDF/A-2a, lang el"), "{stdout}");
+    assert!(stdout.contains("bulgarian.pdf: PDF/A-2a, lang bg"), "{stdout}");
+    assert!(stdout.contains("no-lang.pdf: PDF/A-2u"), "{stdout}");
+}
+
+/// A plain PDF 1.4 with a non-embedded Helvetica and no XMP, like the renditions
+/// before PDF/A: the checker must refuse it (it is not a checker that passes anything).
+#[test]
+fn the_pdf_a_check_refuses_a_plain_pdf() {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ];
+    let mut pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    let Some(out) = pdfa_check(&[("plain.pdf", pdf, true)]) else {
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(stdout.contains("FAIL"), "{stdout}");
+}
