@@ -242,7 +242,8 @@ fn a_character_outside_the_fonts_is_refused_by_name() {
     let err = render_pdf("Name | 山田 太郎\n", &meta()).unwrap_err();
     assert_eq!(err.code(), "RENDER_PDF");
     assert!(
-        err.to_string().contains("character `山` (U+5C71) is not in the bundled fonts"),
+        err.to_string()
+            .contains("character `山` (U+5C71) is not in the bundled fonts"),
         "{err}"
     );
 }
@@ -384,10 +385,18 @@ fn renditions_pass_the_independent_pdf_a_check() {
     let files = [
         ("sample.pdf", render_pdf(SAMPLE, &meta()).unwrap(), true),
         ("greek.pdf", render_pdf(GREEK, &no_meta()).unwrap(), true),
-        ("bulgarian.pdf", render_pdf(BULGARIAN, &no_meta()).unwrap(), true),
+        (
+            "bulgarian.pdf",
+            render_pdf(BULGARIAN, &no_meta()).unwrap(),
+            true,
+        ),
         ("long.pdf", render_pdf(&long, &no_meta()).unwrap(), true),
         ("empty.pdf", render_pdf("", &meta()).unwrap(), true),
-        ("no-lang.pdf", render_pdf(SAMPLE, &no_meta()).unwrap(), false),
+        (
+            "no-lang.pdf",
+            render_pdf(SAMPLE, &no_meta()).unwrap(),
+            false,
+        ),
     ];
     let Some(out) = pdfa_check(&files) else {
         return;
@@ -400,7 +409,10 @@ fn renditions_pass_the_independent_pdf_a_check() {
     );
     assert_eq!(stdout.matches("OK ").count(), files.len(), "{stdout}");
     assert!(stdout.contains("greek.pdf: PDF/A-2a, lang el"), "{stdout}");
-    assert!(stdout.contains("bulgarian.pdf: PDF/A-2a, lang bg"), "{stdout}");
+    assert!(
+        stdout.contains("bulgarian.pdf: PDF/A-2a, lang bg"),
+        "{stdout}"
+    );
     assert!(stdout.contains("no-lang.pdf: PDF/A-2u"), "{stdout}");
 }
 
@@ -421,7 +433,9 @@ fn the_pdf_a_check_refuses_a_plain_pdf() {
         pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }

@@ -57,9 +57,24 @@ fn main() {
         })
     };
     let cases = [
-        ("de", record("Müller", "Jürgen", "Berlin", "Peter Müller", "Anna Müller")),
-        ("el", record("Παπαδοπούλου", "Σοφία", "Αθήνα", "Γιώργος Παπαδόπουλος", "Ελένη Παπαδοπούλου")),
-        ("bg", record("Иванова", "Мария", "София", "Петър Иванов", "Елена Иванова")),
+        (
+            "de",
+            record("Müller", "Jürgen", "Berlin", "Peter Müller", "Anna Müller"),
+        ),
+        (
+            "el",
+            record(
+                "Παπαδοπούλου",
+                "Σοφία",
+                "Αθήνα",
+                "Γιώργος Παπαδόπουλος",
+                "Ελένη Παπαδοπούλου",
+            ),
+        ),
+        (
+            "bg",
+            record("Иванова", "Мария", "София", "Петър Иванов", "Елена Иванова"),
+        ),
     ];
     let created = NaiveDate::from_ymd_opt(2026, 1, 1)
         .and_then(|d| d.and_hms_opt(12, 0, 0))
@@ -67,7 +82,11 @@ fn main() {
     for (name, data) in &cases {
         let mut bytes = 0;
         for _ in 0..200 {
-            bytes = r.render_at(name, data, created).expect("renders").bytes.len();
+            bytes = r
+                .render_at(name, data, created)
+                .expect("renders")
+                .bytes
+                .len();
         }
         let n = 3_000;
         let cpu = thread_cpu_ns();

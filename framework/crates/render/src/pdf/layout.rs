@@ -242,7 +242,14 @@ pub(super) fn layout(doc: &Document) -> Result<Vec<Vec<Op>>, RenderError> {
                 for line in lines {
                     cur.ensure(HEADING_LEADING)?;
                     let role = Role::Block(index);
-                    cur.line(MARGIN, Face::Bold, HEADING_SIZE, HEADING_LEADING, line, role)?;
+                    cur.line(
+                        MARGIN,
+                        Face::Bold,
+                        HEADING_SIZE,
+                        HEADING_LEADING,
+                        line,
+                        role,
+                    )?;
                 }
                 cur.y -= 2.0;
             }

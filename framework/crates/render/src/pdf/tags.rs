@@ -5,7 +5,7 @@
 
 use std::num::NonZeroU16;
 
-use krilla::tagging::{Identifier, Node, Tag, TableHeaderScope, TagGroup, TagTree};
+use krilla::tagging::{Identifier, Node, TableHeaderScope, Tag, TagGroup, TagTree};
 
 use super::layout::Role;
 use super::markup::{Block, Document};
@@ -51,7 +51,9 @@ impl Tags {
                 let label = std::mem::take(&mut self.labels[index]);
                 row.push(leaves(TagGroup::new(Tag::TH(TableHeaderScope::Row)), label));
                 row.push(leaves(TagGroup::new(Tag::TD), content));
-                table.get_or_insert_with(|| TagGroup::new(Tag::Table)).push(row);
+                table
+                    .get_or_insert_with(|| TagGroup::new(Tag::Table))
+                    .push(row);
                 continue;
             }
             if let Some(t) = table.take() {

@@ -4,12 +4,12 @@
 //! write a file that breaks the chosen PDF/A part.
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
+use krilla::color::luma;
 use krilla::configure::{Archival, ConfigurationBuilder, Validator};
 use krilla::geom::{PathBuilder, Point};
-use krilla::color::luma;
-use krilla::paint::{Fill, Stroke};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::tagging::{Artifact, ArtifactType, ContentTag, SpanTag};
 use krilla::text::{GlyphId, KrillaGlyph};
