@@ -17,6 +17,7 @@ fn meta() -> PdfMeta {
         title: "Birth certificate".to_owned(),
         author: "Civil Registry Testville".to_owned(),
         language: Some("en".to_owned()),
+        default_language: None,
         created: created(),
     }
 }
@@ -26,6 +27,7 @@ fn no_meta() -> PdfMeta {
         title: String::new(),
         author: String::new(),
         language: None,
+        default_language: None,
         created: created(),
     }
 }
@@ -275,7 +277,8 @@ fn oversized_footer_is_refused() {
 fn pdftotext_extracts_the_words() {
     let markup = format!(
         "{SAMPLE}Polski | Łukasz Żółć Gęślą\nČesky | Dvořák Šťastný\nRomână | Țară Ștefan\n\
-         Malti | Ċensu Ġorġ Ħal\nLatviešu | Ķēniņš Ļaudis\nDeutsch | Müller Straße\n"
+         Malti | Ċensu Ġorġ Ħal\nLatviešu | Ķēniņš Ļaudis\nDeutsch | Müller Straße\n\
+         Decomposed | Jose\u{301} Mu\u{308}ller\n"
     );
     let Some(pages) = pdftotext(&render_pdf(&markup, &meta()).unwrap()) else {
         return;
@@ -299,6 +302,7 @@ fn pdftotext_extracts_the_words() {
         "Ċensu Ġorġ Ħal",
         "Ķēniņš Ļaudis",
         "Müller Straße",
+        "José Müller",
     ] {
         assert!(text.contains(word), "{word} not in extracted text:\n{text}");
     }

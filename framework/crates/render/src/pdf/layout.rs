@@ -69,7 +69,7 @@ pub(super) enum Role {
 
 /// Text as drawn: NFC (so `e` + U+0301 is the one glyph `é`), control characters as
 /// spaces, and every character checked against the bundled fonts.
-fn prepare(text: &str) -> Result<String, RenderError> {
+pub(super) fn prepare(text: &str) -> Result<String, RenderError> {
     let text: String = text
         .nfc()
         .map(|c| if c.is_control() { ' ' } else { c })

@@ -34,6 +34,9 @@ pub struct PdfMeta {
     pub author: String,
     /// BCP 47 tag for the catalog `/Lang`; when `None`, the markup's `@lang` is used.
     pub language: Option<String>,
+    /// Used when neither `language` nor the markup's `@lang` gives one: the language of
+    /// the distribution (`evidence.language` of the template data).
+    pub default_language: Option<String>,
     /// `/CreationDate`, interpreted as UTC. Fixed by callers that need stable bytes.
     pub created: NaiveDateTime,
 }
@@ -62,7 +65,12 @@ pub fn render_pdf_report(markup: &str, meta: &PdfMeta) -> Result<PdfReport, Rend
     let title = first_non_empty(&[&meta.title, doc.title.as_deref().unwrap_or("")])
         .or_else(|| doc.first_title().map(str::to_owned));
     let author = first_non_empty(&[&meta.author, doc.author.as_deref().unwrap_or("")]);
-    let language = meta.language.clone().or_else(|| doc.lang.clone());
+    let language = meta
+        .language
+        .clone()
+        .or_else(|| doc.lang.clone())
+        .or_else(|| meta.default_language.as_deref().map(str::to_lowercase))
+        .filter(|l| !l.trim().is_empty());
     let info = Info {
         title,
         author,

@@ -85,3 +85,11 @@ fn a_character_outside_the_fonts_is_named() {
     assert_eq!(err.code(), "RENDER_PDF");
     assert!(err.to_string().contains("U+5C71"), "{err}");
 }
+
+#[test]
+fn text_is_nfc_with_control_characters_as_spaces() {
+    assert_eq!(
+        super::layout::prepare("Jose\u{301}\tMu\u{308}ller").unwrap(),
+        "José Müller"
+    );
+}
