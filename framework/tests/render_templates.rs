@@ -278,11 +278,51 @@ fn pdf_templates_render_markup_to_stable_pdf() {
     assert!(a.bytes.starts_with(b"%PDF-"));
     assert_eq!(a.bytes, b.bytes);
     let pdf = String::from_utf8_lossy(&a.bytes);
-    assert!(pdf.contains("/Title (Geburtsurkunde)"), "title from markup");
-    assert!(pdf.contains("/Lang (de)"));
+    assert!(pdf.contains("/Title(Geburtsurkunde)"), "title from markup");
+    assert!(pdf.contains("/Lang(de)"));
     // The value's markup characters arrive as text of the row, not as a title or rule.
+    let Some(tool) = oots_testskip::skip_unless_env(
+        "PDFTOTEXT",
+        "the text check (set PDFTOTEXT=/usr/bin/pdftotext, Debian poppler-utils)",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.pdf");
+    std::fs::write(&path, &a.bytes).unwrap();
+    let out = std::process::Command::new(tool)
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        pdf.contains("(# not a title ---) Tj"),
-        "escaped value shown literally"
+        text.contains("Bemerkung # not a title ---"),
+        "escaped value shown literally: {text}"
     );
+}
+
+#[test]
+fn pdf_language_comes_from_the_markup_else_from_the_distribution() {
+    let at = NaiveDate::from_ymd_opt(2024, 1, 2)
+        .unwrap()
+        .and_hms_opt(3, 4, 5)
+        .unwrap();
+    let data = json!({"evidence": {"language": "EL"}});
+    let plain = renderer("p", DocumentKind::Pdf, "# Πιστοποιητικό\n");
+    let pdf = plain.render_at("p", &data, at).unwrap().bytes;
+    let pdf = String::from_utf8_lossy(&pdf);
+    assert!(pdf.contains("/Lang(el)"), "the distribution's language");
+    assert!(pdf.contains("<pdfaid:conformance>A</pdfaid:conformance>"));
+    let marked = renderer("p", DocumentKind::Pdf, "@lang de\n# Urkunde\n");
+    let pdf = marked.render_at("p", &data, at).unwrap().bytes;
+    assert!(
+        String::from_utf8_lossy(&pdf).contains("/Lang(de)"),
+        "@lang wins"
+    );
+    let none = plain.render_at("p", &json!({}), at).unwrap().bytes;
+    let none = String::from_utf8_lossy(&none);
+    assert!(!none.contains("/Lang("));
+    assert!(none.contains("<pdfaid:conformance>U</pdfaid:conformance>"));
 }

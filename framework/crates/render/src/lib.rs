@@ -9,10 +9,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-mod encoding;
 mod error;
 pub mod l10n;
-mod metrics;
 pub mod pdf;
 mod template;
 

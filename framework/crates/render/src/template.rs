@@ -207,6 +207,10 @@ impl Renderer {
                     title: String::new(),
                     author: String::new(),
                     language: None,
+                    default_language: data
+                        .pointer("/evidence/language")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
                     created,
                 },
             )?,

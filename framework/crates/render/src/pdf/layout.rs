@@ -2,10 +2,11 @@
 //! rows, page breaks, and the footer with page numbers on every page. The result is a list
 //! of drawing operations per page.
 
+use unicode_normalization::UnicodeNormalization;
+
+use super::fonts::{Face, FaceData, check, face};
 use super::markup::{Block, Document};
-use crate::encoding::{Encoded, Glyph, Plane, encode};
 use crate::error::RenderError;
-use crate::metrics::Face;
 
 /// A4 in points.
 pub(super) const PAGE_WIDTH: f32 = 595.276;
@@ -39,7 +40,8 @@ pub(super) enum Op {
         face: Face,
         size: f32,
         gray: f32,
-        glyphs: Vec<Glyph>,
+        text: String,
+        role: Role,
     },
     Line {
         x1: f32,
@@ -50,21 +52,30 @@ pub(super) enum Op {
     },
 }
 
-/// Encodes strings and keeps the substitution count for the whole document.
-#[derive(Default)]
-pub(super) struct Encoder {
-    pub(super) substituted: usize,
+/// What a text line is part of, for the document's tag tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    /// A title, heading or paragraph: the index of its block.
+    Block(usize),
+    /// The label of the row at this block index.
+    Label(usize),
+    /// The value of the row at this block index.
+    Value(usize),
+    /// A line of the footer note with this index.
+    Footer(usize),
+    /// The page number.
+    PageNumber,
 }
 
-impl Encoder {
-    fn encode(&mut self, text: &str) -> Vec<Glyph> {
-        let Encoded {
-            glyphs,
-            substituted,
-        } = encode(text);
-        self.substituted += substituted;
-        glyphs
-    }
+/// Text as drawn: NFC (so `e` + U+0301 is the one glyph `é`), control characters as
+/// spaces, and every character checked against the bundled fonts.
+pub(super) fn prepare(text: &str) -> Result<String, RenderError> {
+    let text: String = text
+        .nfc()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    check(&text)?;
+    Ok(text)
 }
 
 /// The page being filled and the finished ones.
@@ -119,7 +130,8 @@ impl Cursor {
         face: Face,
         size: f32,
         leading: f32,
-        glyphs: Vec<Glyph>,
+        text: String,
+        role: Role,
     ) -> Result<(), RenderError> {
         let baseline = baseline(self.y, size, leading);
         self.ops()?.push(Op::Text {
@@ -128,7 +140,8 @@ impl Cursor {
             face,
             size,
             gray: 0.0,
-            glyphs,
+            text,
+            role,
         });
         self.y -= leading;
         Ok(())
@@ -140,31 +153,18 @@ fn baseline(top: f32, size: f32, leading: f32) -> f32 {
     top - (leading - size) / 2.0 - 0.8 * size
 }
 
-fn is_space(g: &Glyph) -> bool {
-    g.plane == Plane::WinAnsi && g.code == b' '
-}
-
-/// Greedy word wrap at `width` using the real glyph widths; words wider than a line
-/// are broken between characters.
-pub(super) fn wrap(glyphs: &[Glyph], face: Face, size: f32, width: f32) -> Vec<Vec<Glyph>> {
-    let space = face.text_width(
-        &[Glyph {
-            plane: Plane::WinAnsi,
-            code: b' ',
-        }],
-        size,
-    );
-    let mut lines: Vec<Vec<Glyph>> = Vec::new();
-    let mut current: Vec<Glyph> = Vec::new();
+/// Greedy word wrap at `width` using the font's glyph advances; words wider than a
+/// line are broken between characters.
+pub(super) fn wrap(text: &str, font: &FaceData, size: f32, width: f32) -> Vec<String> {
+    let space = font.width(" ", size);
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
     let mut current_width = 0.0;
-    for word in glyphs.split(is_space).filter(|w| !w.is_empty()) {
-        let word_width = face.text_width(word, size);
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let word_width = font.width(word, size);
         if !current.is_empty() && current_width + space + word_width <= width {
-            current.push(Glyph {
-                plane: Plane::WinAnsi,
-                code: b' ',
-            });
-            current.extend_from_slice(word);
+            current.push(' ');
+            current.push_str(word);
             current_width += space + word_width;
             continue;
         }
@@ -172,19 +172,19 @@ pub(super) fn wrap(glyphs: &[Glyph], face: Face, size: f32, width: f32) -> Vec<V
             lines.push(std::mem::take(&mut current));
         }
         if word_width <= width {
-            current.extend_from_slice(word);
+            current.push_str(word);
             current_width = word_width;
             continue;
         }
         // A word longer than the line: break it between characters.
         current_width = 0.0;
-        for &g in word {
-            let w = face.text_width(&[g], size);
+        for c in word.chars() {
+            let w = font.metric(c).map_or(0.0, |m| m.advance) * size / 1000.0;
             if !current.is_empty() && current_width + w > width {
                 lines.push(std::mem::take(&mut current));
                 current_width = 0.0;
             }
-            current.push(g);
+            current.push(c);
             current_width += w;
         }
     }
@@ -194,9 +194,14 @@ pub(super) fn wrap(glyphs: &[Glyph], face: Face, size: f32, width: f32) -> Vec<V
     lines
 }
 
+/// Prepares and wraps `text` in `style`.
+fn wrapped(text: &str, style: Face, size: f32, width: f32) -> Result<Vec<String>, RenderError> {
+    Ok(wrap(&prepare(text)?, face(style)?, size, width))
+}
+
 /// The drawing operations of each page of `doc`.
-pub(super) fn layout(doc: &Document, encoder: &mut Encoder) -> Result<Vec<Vec<Op>>, RenderError> {
-    let footer = footer_lines(doc, encoder);
+pub(super) fn layout(doc: &Document) -> Result<Vec<Vec<Op>>, RenderError> {
+    let footer = footer_lines(doc)?;
     let footer_height = footer.len() as f32 * FOOTER_LEADING;
     let bottom = if footer.is_empty() {
         MARGIN
@@ -216,35 +221,45 @@ pub(super) fn layout(doc: &Document, encoder: &mut Encoder) -> Result<Vec<Vec<Op
         bottom,
     };
     let mut previous: Option<&Block> = None;
-    for block in &doc.blocks {
+    for (index, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Title(text) => {
-                let lines = wrap(&encoder.encode(text), Face::Bold, TITLE_SIZE, TEXT_WIDTH);
+                let lines = wrapped(text, Face::Bold, TITLE_SIZE, TEXT_WIDTH)?;
                 cur.gap(PARAGRAPH_GAP * 2.0);
                 cur.ensure(TITLE_LEADING * lines.len().min(2) as f32 + BODY_LEADING * 2.0)?;
                 for line in lines {
                     cur.ensure(TITLE_LEADING)?;
-                    cur.line(MARGIN, Face::Bold, TITLE_SIZE, TITLE_LEADING, line)?;
+                    let role = Role::Block(index);
+                    cur.line(MARGIN, Face::Bold, TITLE_SIZE, TITLE_LEADING, line, role)?;
                 }
                 cur.y -= PARAGRAPH_GAP;
             }
             Block::Heading(text) => {
-                let lines = wrap(&encoder.encode(text), Face::Bold, HEADING_SIZE, TEXT_WIDTH);
+                let lines = wrapped(text, Face::Bold, HEADING_SIZE, TEXT_WIDTH)?;
                 cur.gap(PARAGRAPH_GAP * 2.0);
                 // Keep the heading with the first two lines of what follows.
                 cur.ensure(HEADING_LEADING * lines.len().min(2) as f32 + BODY_LEADING * 2.0)?;
                 for line in lines {
                     cur.ensure(HEADING_LEADING)?;
-                    cur.line(MARGIN, Face::Bold, HEADING_SIZE, HEADING_LEADING, line)?;
+                    let role = Role::Block(index);
+                    cur.line(
+                        MARGIN,
+                        Face::Bold,
+                        HEADING_SIZE,
+                        HEADING_LEADING,
+                        line,
+                        role,
+                    )?;
                 }
                 cur.y -= 2.0;
             }
             Block::Paragraph(text) => {
                 cur.gap(PARAGRAPH_GAP);
-                let lines = wrap(&encoder.encode(text), Face::Regular, BODY_SIZE, TEXT_WIDTH);
+                let lines = wrapped(text, Face::Regular, BODY_SIZE, TEXT_WIDTH)?;
                 for line in lines {
                     cur.ensure(BODY_LEADING)?;
-                    cur.line(MARGIN, Face::Regular, BODY_SIZE, BODY_LEADING, line)?;
+                    let role = Role::Block(index);
+                    cur.line(MARGIN, Face::Regular, BODY_SIZE, BODY_LEADING, line, role)?;
                 }
             }
             Block::Rule => {
@@ -264,32 +279,22 @@ pub(super) fn layout(doc: &Document, encoder: &mut Encoder) -> Result<Vec<Vec<Op
                 if !matches!(previous, Some(Block::Row { .. })) {
                     cur.gap(PARAGRAPH_GAP);
                 }
-                row(&mut cur, encoder, label, value)?;
+                row(&mut cur, index, label, value)?;
             }
         }
         previous = Some(block);
     }
     let total = cur.pages.len();
     for (index, ops) in cur.pages.iter_mut().enumerate() {
-        draw_footer(ops, &footer, index + 1, total, encoder);
+        draw_footer(ops, &footer, index + 1, total)?;
     }
     Ok(cur.pages)
 }
 
 /// A two-column table row: bold label, wrapped value, thin rule below.
-fn row(
-    cur: &mut Cursor,
-    encoder: &mut Encoder,
-    label: &str,
-    value: &str,
-) -> Result<(), RenderError> {
-    let label_lines = wrap(&encoder.encode(label), Face::Bold, BODY_SIZE, LABEL_WIDTH);
-    let value_lines = wrap(
-        &encoder.encode(value),
-        Face::Regular,
-        BODY_SIZE,
-        VALUE_WIDTH,
-    );
+fn row(cur: &mut Cursor, index: usize, label: &str, value: &str) -> Result<(), RenderError> {
+    let label_lines = wrapped(label, Face::Bold, BODY_SIZE, LABEL_WIDTH)?;
+    let value_lines = wrapped(value, Face::Regular, BODY_SIZE, VALUE_WIDTH)?;
     let count = label_lines.len().max(value_lines.len()).max(1);
     let height = count as f32 * BODY_LEADING + 2.0 * ROW_PADDING;
     // Keep a row on one page when it fits on one.
@@ -301,17 +306,14 @@ fn row(
         cur.ensure(BODY_LEADING)?;
         let top = cur.y;
         if let Some(l) = labels.next() {
-            cur.line(MARGIN, Face::Bold, BODY_SIZE, BODY_LEADING, l)?;
+            let role = Role::Label(index);
+            cur.line(MARGIN, Face::Bold, BODY_SIZE, BODY_LEADING, l, role)?;
             cur.y = top;
         }
         if let Some(v) = values.next() {
-            cur.line(
-                MARGIN + LABEL_WIDTH + COLUMN_GAP,
-                Face::Regular,
-                BODY_SIZE,
-                BODY_LEADING,
-                v,
-            )?;
+            let x = MARGIN + LABEL_WIDTH + COLUMN_GAP;
+            let role = Role::Value(index);
+            cur.line(x, Face::Regular, BODY_SIZE, BODY_LEADING, v, role)?;
         }
         cur.y = top - BODY_LEADING;
     }
@@ -327,28 +329,24 @@ fn row(
     Ok(())
 }
 
-fn footer_lines(doc: &Document, encoder: &mut Encoder) -> Vec<Vec<Glyph>> {
-    doc.footer
-        .iter()
-        .flat_map(|note| {
-            wrap(
-                &encoder.encode(note),
-                Face::Regular,
-                FOOTER_SIZE,
-                TEXT_WIDTH,
-            )
-        })
-        .collect()
+/// The wrapped footer lines, each with the index of its note.
+fn footer_lines(doc: &Document) -> Result<Vec<(usize, String)>, RenderError> {
+    let mut lines = Vec::new();
+    for (index, note) in doc.footer.iter().enumerate() {
+        for line in wrapped(note, Face::Regular, FOOTER_SIZE, TEXT_WIDTH)? {
+            lines.push((index, line));
+        }
+    }
+    Ok(lines)
 }
 
 /// Footer notes above the bottom margin and "n / N" below it, on every page.
 fn draw_footer(
     ops: &mut Vec<Op>,
-    footer: &[Vec<Glyph>],
+    footer: &[(usize, String)],
     page: usize,
     total: usize,
-    encoder: &mut Encoder,
-) {
+) -> Result<(), RenderError> {
     if !footer.is_empty() {
         let top = MARGIN + footer.len() as f32 * FOOTER_LEADING;
         ops.push(Op::Line {
@@ -358,7 +356,7 @@ fn draw_footer(
             width: 0.4,
             gray: 0.6,
         });
-        for (i, line) in footer.iter().enumerate() {
+        for (i, (note, line)) in footer.iter().enumerate() {
             let line_top = top - i as f32 * FOOTER_LEADING;
             ops.push(Op::Text {
                 x: MARGIN,
@@ -366,18 +364,21 @@ fn draw_footer(
                 face: Face::Regular,
                 size: FOOTER_SIZE,
                 gray: 0.3,
-                glyphs: line.clone(),
+                text: line.clone(),
+                role: Role::Footer(*note),
             });
         }
     }
-    let number = encoder.encode(&format!("{page} / {total}"));
-    let width = Face::Regular.text_width(&number, FOOTER_SIZE);
+    let number = format!("{page} / {total}");
+    let width = face(Face::Regular)?.width(&number, FOOTER_SIZE);
     ops.push(Op::Text {
         x: PAGE_WIDTH - MARGIN - width,
         baseline: MARGIN - 20.0,
         face: Face::Regular,
         size: FOOTER_SIZE,
         gray: 0.3,
-        glyphs: number,
+        text: number,
+        role: Role::PageNumber,
     });
+    Ok(())
 }

@@ -1,14 +1,18 @@
 //! PDF rendition of a small line-oriented markup (see `docs/pdf-markup.md`).
 //!
 //! Why this shape: the authority's Handlebars template produces plain text markup, and
-//! this module lays it out on A4 pages with the standard-14 Helvetica fonts and writes it
-//! with `pdf-writer`. No layout engine, no font files, deterministic bytes.
+//! this module lays it out on A4 pages with the bundled DejaVu Sans fonts (Latin, Greek,
+//! Cyrillic) and writes it as tagged PDF/A-2 with `krilla`, fonts embedded as subsets.
+//! No layout engine, no system fonts, deterministic bytes.
 //!
-//! Three stages, one file each: `markup` parses the text into blocks, `layout` wraps
-//! and places them on pages, `write` writes the pages and metadata as PDF.
+//! Stages, one file each: `markup` parses the text into blocks, `layout` wraps and
+//! places them on pages with the glyph advances of `fonts`, `write` writes the pages,
+//! metadata and the tag tree of `tags` as PDF.
 
+mod fonts;
 mod layout;
 mod markup;
+mod tags;
 mod write;
 
 #[cfg(test)]
@@ -16,7 +20,7 @@ mod tests;
 
 use chrono::NaiveDateTime;
 
-use self::layout::{Encoder, layout};
+use self::layout::layout;
 use self::markup::parse;
 use self::write::{Info, write};
 use super::error::RenderError;
@@ -30,6 +34,9 @@ pub struct PdfMeta {
     pub author: String,
     /// BCP 47 tag for the catalog `/Lang`; when `None`, the markup's `@lang` is used.
     pub language: Option<String>,
+    /// Used when neither `language` nor the markup's `@lang` gives one: the language of
+    /// the distribution (`evidence.language` of the template data).
+    pub default_language: Option<String>,
     /// `/CreationDate`, interpreted as UTC. Fixed by callers that need stable bytes.
     pub created: NaiveDateTime,
 }
@@ -41,9 +48,6 @@ pub struct PdfReport {
     pub bytes: Vec<u8>,
     /// Number of pages.
     pub pages: usize,
-    /// Characters the standard fonts cannot show that were transliterated (or replaced
-    /// by `?`); also stated in the document's `/Keywords`.
-    pub substituted: usize,
 }
 
 /// Renders `markup` to PDF bytes. Same markup and meta → identical bytes.
@@ -51,29 +55,31 @@ pub fn render_pdf(markup: &str, meta: &PdfMeta) -> Result<Vec<u8>, RenderError> 
     render_pdf_report(markup, meta).map(|r| r.bytes)
 }
 
-/// Like [`render_pdf`], also returning the page count and the substitution count.
+/// Like [`render_pdf`], also returning the page count.
+///
+/// A character the bundled fonts lack is an error (`RENDER_PDF` naming it), never a
+/// blank box or a stand-in.
 pub fn render_pdf_report(markup: &str, meta: &PdfMeta) -> Result<PdfReport, RenderError> {
     let doc = parse(markup)?;
-    let mut encoder = Encoder::default();
-    let laid = layout(&doc, &mut encoder)?;
+    let laid = layout(&doc)?;
     let title = first_non_empty(&[&meta.title, doc.title.as_deref().unwrap_or("")])
         .or_else(|| doc.first_title().map(str::to_owned));
     let author = first_non_empty(&[&meta.author, doc.author.as_deref().unwrap_or("")]);
-    let language = meta.language.clone().or_else(|| doc.lang.clone());
+    let language = meta
+        .language
+        .clone()
+        .or_else(|| doc.lang.clone())
+        .or_else(|| meta.default_language.as_deref().map(str::to_lowercase))
+        .filter(|l| !l.trim().is_empty());
     let info = Info {
         title,
         author,
         language,
         created: meta.created,
-        substituted: encoder.substituted,
     };
     let pages = laid.len();
-    let bytes = write(&laid, &info, markup);
-    Ok(PdfReport {
-        bytes,
-        pages,
-        substituted: encoder.substituted,
-    })
+    let bytes = write(&laid, &doc, &info, markup)?;
+    Ok(PdfReport { bytes, pages })
 }
 
 /// Escapes a value for inclusion in markup: the markup's special characters get a

@@ -1,10 +1,9 @@
 //! Unit tests of the markup parser, escaping and word wrap.
 
+use super::fonts::{Face, face};
 use super::layout::wrap;
 use super::markup::Block;
 use super::*;
-use crate::encoding::encode;
-use crate::metrics::Face;
 
 #[test]
 fn parses_all_block_kinds() {
@@ -58,14 +57,39 @@ fn unknown_directive_is_an_error() {
 
 #[test]
 fn wrap_respects_width() {
-    let glyphs = encode(&"word ".repeat(100)).glyphs;
-    let lines = wrap(&glyphs, Face::Regular, 10.0, 100.0);
+    let font = face(Face::Regular).unwrap();
+    let lines = wrap(&"word ".repeat(100), font, 10.0, 100.0);
     assert!(lines.len() > 10);
     for l in &lines {
-        assert!(Face::Regular.text_width(l, 10.0) <= 100.0);
+        assert!(font.width(l, 10.0) <= 100.0);
     }
-    let long = encode(&"x".repeat(200)).glyphs;
-    let lines = wrap(&long, Face::Regular, 10.0, 100.0);
+    let lines = wrap(&"x".repeat(200), font, 10.0, 100.0);
     assert!(lines.len() > 1);
-    assert_eq!(lines.iter().map(Vec::len).sum::<usize>(), 200);
+    assert_eq!(lines.iter().map(|l| l.chars().count()).sum::<usize>(), 200);
+}
+
+#[test]
+fn every_letter_of_the_eu_scripts_is_in_both_fonts() {
+    // Latin with the diacritics of the EU languages, Greek and Cyrillic (Bulgarian).
+    let text = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ\
+        ĀāĂăĄąĆćČčĎďĐđĒēĖėĘęĚěĞğĢģĦħĪīĮįĶķĹĺĻļĽľŁłŃńŅņŇňŌōŐőŒœŔŕŘřŚśŞşŠšŢţŤťŪūŮůŰűŲųŸŹźŻżŽžȘșȚțĊċĠġ\
+        ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩΆΈΉΊΌΎΏΪΫαβγδεζηθικλμνξοπρσςτυφχψωάέήίόύώϊϋΐΰ\
+        АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЬЮЯабвгдежзийклмнопрстуфхцчшщъьюяѝЍ\
+        €„“”‘’–—…•№§°«»";
+    assert!(fonts::check(text).is_ok());
+}
+
+#[test]
+fn a_character_outside_the_fonts_is_named() {
+    let err = fonts::check("Name 山田").unwrap_err();
+    assert_eq!(err.code(), "RENDER_PDF");
+    assert!(err.to_string().contains("U+5C71"), "{err}");
+}
+
+#[test]
+fn text_is_nfc_with_control_characters_as_spaces() {
+    assert_eq!(
+        super::layout::prepare("Jose\u{301}\tMu\u{308}ller").unwrap(),
+        "José Müller"
+    );
 }
