@@ -62,7 +62,8 @@ impl AdapterConfig {
     /// Parses `text` as the content of `path`.
     pub fn from_str(path: &Path, text: &str) -> Result<Self, Diagnostics> {
         let raw: RawConfig =
-            serde_saphyr::from_str(text).map_err(|e| Diagnostic::from_yaml(path, &e))?;
+            serde_saphyr::from_str(text)
+            .map_err(|e| crate::diag::yaml_error::explain(path, text, &e))?;
         let problems = check(path, &raw);
         if !problems.is_empty() {
             return Err(Diagnostics(problems));

@@ -44,7 +44,9 @@ impl Loader<'_> {
                     self.hasher.write(text.as_bytes());
                     match serde_saphyr::from_str::<MappingFile>(&text) {
                         Ok(m) => parsed.push((path.clone(), m)),
-                        Err(e) => self.problems.push(Diagnostic::from_yaml(path, &e)),
+                        Err(e) => self
+                            .problems
+                            .push(crate::diag::yaml_error::explain(path, &text, &e)),
                     }
                 }
                 Err(e) => self.problems.push(Diagnostic::new(
