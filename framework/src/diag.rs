@@ -173,4 +173,6 @@ pub mod codes {
     /// `http.limits` cannot serve.
     pub const HTTP_LISTENER: &str = "OEA-E0120";
     pub const SECRET: &str = "OEA-E0401";
+    /// A JSONPath in a connection's settings (`records`, `pagination.path`) does not parse.
+    pub const CONNECTION_PATH: &str = "OEA-E0125";
 }

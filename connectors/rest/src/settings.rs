@@ -47,6 +47,26 @@ pub struct RestSettings {
     pub probe_path: Option<String>,
 }
 
+impl RestSettings {
+    /// The JSONPaths of these settings that do not parse, each with its key
+    /// (`records`, `pagination.path`) and the JSONPath engine's reason, so `check` can
+    /// place them in adapter.yaml before a connection is opened.
+    pub fn path_problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(r) = &self.records
+            && let Err(e) = crate::jsonpath::JsonPath::parse(r)
+        {
+            out.push(("records", e));
+        }
+        if let Pagination::NextLink { path } = &self.pagination
+            && let Err(e) = crate::jsonpath::JsonPath::parse(path)
+        {
+            out.push(("pagination.path", e));
+        }
+        out
+    }
+}
+
 /// How requests are authenticated. Written as `auth: {type: bearer, token: env:REG_TOKEN}`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]

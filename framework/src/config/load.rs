@@ -64,7 +64,8 @@ impl AdapterConfig {
         let raw: RawConfig =
             serde_saphyr::from_str(text)
             .map_err(|e| crate::diag::yaml_error::explain(path, text, &e))?;
-        let problems = check(path, &raw);
+        let mut problems = check(path, &raw);
+        problems.extend(super::json_paths::problems(path, text, &raw.connections));
         if !problems.is_empty() {
             return Err(Diagnostics(problems));
         }

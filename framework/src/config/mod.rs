@@ -1,6 +1,7 @@
 //! `adapter.yaml`: one file per deployment (who we are, where the mapping files and the
 //! registry connections are, which gateway carries the messages).
 
+mod json_paths;
 mod load;
 pub mod oidc;
 

@@ -12,6 +12,18 @@ pub fn hint(name: &str, declared: &[&str], what: &str) -> String {
     }
 }
 
+/// The hint for a record field `name` that is not among the connector's `fields`.
+pub fn record_field<'a>(name: &str, fields: impl IntoIterator<Item = &'a String>) -> String {
+    let declared: Vec<&str> = fields.into_iter().map(String::as_str).collect();
+    match nearest(name, &declared) {
+        Some(n) => format!("did you mean `{n}`? (one of the connector's fields)"),
+        None => format!(
+            "the connector's fields are: {}; or add `{name}: <path>` under connector.fields",
+            declared.join(", ")
+        ),
+    }
+}
+
 /// The declared name within a small edit distance of `name` (a third of its length, at
 /// least one edit, at most three), the closest first; `None` when nothing is that close.
 pub fn nearest<'a>(name: &str, declared: &[&'a str]) -> Option<&'a str> {
@@ -70,6 +82,11 @@ mod tests {
         assert_eq!(
             hint("given_nme", &declared, "the connector's fields"),
             "did you mean `given_name`? (one of the connector's fields)"
+        );
+        let fields: Vec<String> = declared.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            record_field("surname", &fields),
+            "the connector's fields are: date_of_birth, family_name, given_name; or add `surname: <path>` under connector.fields"
         );
         assert_eq!(distance("ab", "ba"), 1);
         assert_eq!(distance("", "abc"), 3);

@@ -78,7 +78,7 @@ fn lacking(
     path: &mut Vec<String>,
     best: &mut Option<(Vec<String>, Pos)>,
 ) {
-    if at < node.start || at > node.end {
+    if at < node.start || at >= node.end {
         return;
     }
     match &node.kind {

@@ -71,6 +71,30 @@ impl Node {
         }
     }
 
+    /// The tree of the YAML file at `path`, when it can be read and parsed.
+    pub fn read(path: &std::path::Path) -> Option<Node> {
+        Self::parse(&std::fs::read_to_string(path).ok()?)
+    }
+
+    /// Where the value at `path` starts.
+    pub fn pos(&self, path: &[&str]) -> Option<Pos> {
+        self.get(path).map(|n| n.start)
+    }
+
+    /// Where the scalar `value` is written at `path` or, when `path` holds a sequence,
+    /// among its items (`FamilyName: [family_name, birth_name]`).
+    pub fn scalar_pos(&self, path: &[&str], value: &str) -> Option<Pos> {
+        let node = self.get(path)?;
+        match &node.kind {
+            Kind::Scalar(s) if s == value => Some(node.start),
+            Kind::Seq(items) => items
+                .iter()
+                .find(|i| matches!(&i.kind, Kind::Scalar(s) if s == value))
+                .map(|i| i.start),
+            _ => None,
+        }
+    }
+
     /// The node at `path` (mapping keys; a decimal segment indexes a sequence).
     pub fn get(&self, path: &[&str]) -> Option<&Node> {
         path.iter().try_fold(self, |node, seg| node.child(seg))

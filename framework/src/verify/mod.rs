@@ -4,6 +4,7 @@
 //! tests run requests through it; [`crate::mapping`] itself never depends on it.
 
 mod check;
+mod positions;
 mod testing;
 mod warnings;
 
