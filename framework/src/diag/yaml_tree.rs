@@ -1,9 +1,10 @@
 //! A YAML file as a tree of positioned nodes: where each key and value was written, so
 //! that checks made after loading (a record field, a JSONPath) can still point at the
 //! line and column an authority has to fix. Built from the parser's events, not from
-//! serde, because serde drops the positions of keys and of plain strings.
+//! serde, because serde drops the positions of keys and of plain strings (the parser is
+//! the one serde-saphyr re-exports, so both read the file alike).
 
-use granit_parser::{Event, Parser, Span};
+use serde_saphyr::granit_parser::{Event, Parser, Span};
 
 /// Nesting deeper than this is not a configuration file: the tree is not built.
 const MAX_DEPTH: usize = 128;
