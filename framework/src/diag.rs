@@ -88,9 +88,9 @@ fn strip_position_prefix(s: &str) -> &str {
 fn strip_position_suffix(s: &str) -> &str {
     match s.rfind(" at line ") {
         Some(i)
-            if s[i + 9..]
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, ',' | ' ') || c.is_ascii_lowercase()) =>
+            if s[i + 9..].chars().all(|c| {
+                c.is_ascii_digit() || matches!(c, ',' | ' ') || c.is_ascii_lowercase()
+            }) =>
         {
             s[..i].trim_end()
         }

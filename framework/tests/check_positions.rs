@@ -71,8 +71,9 @@ fn a_misspelt_field_is_placed_and_the_hint_names_the_declared_one() {
         )
     });
     assert!(
-        out.contains("birth-certificate.yaml:52:14: OEA-E0115: matching.record_id uses `register_numbr`")
-            && out.contains("hint: did you mean `register_number`?"),
+        out.contains(
+            "birth-certificate.yaml:52:14: OEA-E0115: matching.record_id uses `register_numbr`"
+        ) && out.contains("hint: did you mean `register_number`?"),
         "{out}"
     );
 }

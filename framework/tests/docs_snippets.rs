@@ -170,7 +170,12 @@ fn mapping_fragment_problem(fragment: &Value) -> Option<String> {
     let text = serde_saphyr::to_string(&merged).unwrap();
     serde_saphyr::from_str::<oots_framework::mapping::MappingFile>(&text)
         .err()
-        .map(|e| format!("mapping-file fragment does not load: {}", e.without_snippet()))
+        .map(|e| {
+            format!(
+                "mapping-file fragment does not load: {}",
+                e.without_snippet()
+            )
+        })
 }
 
 /// Maps merge key by key; anything else replaces what was there.
@@ -192,7 +197,9 @@ fn complete_mapping_problem(body: &str, value: &Value) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let maps = dir.path().join("mappings");
     std::fs::create_dir_all(&maps).unwrap();
-    let connection = value["connector"]["connection"].as_str().unwrap_or("registry");
+    let connection = value["connector"]["connection"]
+        .as_str()
+        .unwrap_or("registry");
     std::fs::write(
         dir.path().join("adapter.yaml"),
         format!(
@@ -301,7 +308,10 @@ fn broken_snippets_are_listed_with_their_place() {
               ```hbs\n{{person.familyName}} {{record.any}}\n```\n\n```text\na: [\n```\n";
     let failed = failures(&fenced("docs/x.md", md));
     assert_eq!(failed.len(), 5, "{failed:#?}");
-    assert!(failed[0].starts_with("docs/x.md:4: not valid YAML"), "{failed:#?}");
+    assert!(
+        failed[0].starts_with("docs/x.md:4: not valid YAML"),
+        "{failed:#?}"
+    );
     assert!(
         failed[1].starts_with("docs/x.md:8: adapter.yaml fragment does not load")
             && failed[1].contains("OEA-E0125"),
@@ -329,10 +339,11 @@ fn broken_snippets_are_listed_with_their_place() {
         .find(|s| s.info == "yaml" && s.body.starts_with("evidence_type:"))
         .unwrap();
     assert_eq!(problem(&example), None);
-    example.body = example
-        .body
-        .replace("DateOfBirth: date_of_birth", "DateOfBirth: date_of_birth
-  Nickname: nick");
+    example.body = example.body.replace(
+        "DateOfBirth: date_of_birth",
+        "DateOfBirth: date_of_birth
+  Nickname: nick",
+    );
     let p = problem(&example).unwrap();
     assert!(
         p.starts_with("complete mapping file fails `oots-adapter check`:\nFAIL  <deployment>/adapter.yaml\n<deployment>/mappings/snippet.yaml:")

@@ -199,4 +199,20 @@ mod tests {
         }));
         assert!(inline.is_err());
     }
+
+    #[test]
+    fn path_problems_name_each_jsonpath_that_does_not_parse() {
+        let s: RestSettings = serde_json::from_value(serde_json::json!({
+            "base_url": "https://r.example", "records": "$.items[",
+            "pagination": {"type": "next_link", "path": "links.next"}
+        }))
+        .unwrap();
+        let keys: Vec<&str> = s.path_problems().iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["records", "pagination.path"]);
+        let good: RestSettings = serde_json::from_value(serde_json::json!({
+            "base_url": "https://r.example", "records": "$.items[*]"
+        }))
+        .unwrap();
+        assert!(good.path_problems().is_empty());
+    }
 }

@@ -61,8 +61,7 @@ impl AdapterConfig {
 
     /// Parses `text` as the content of `path`.
     pub fn from_str(path: &Path, text: &str) -> Result<Self, Diagnostics> {
-        let raw: RawConfig =
-            serde_saphyr::from_str(text)
+        let raw: RawConfig = serde_saphyr::from_str(text)
             .map_err(|e| crate::diag::yaml_error::explain(path, text, &e))?;
         let mut problems = check(path, &raw);
         problems.extend(super::json_paths::problems(path, text, &raw.connections));

@@ -132,10 +132,15 @@ fn misindented(file: &Path, text: &str, at: Pos, raw: &str) -> Option<Diagnostic
     if open.iter().any(|(c, _)| *c == col) {
         return None;
     }
-    if raw.contains("mapping values") && (col < prev_col || lines[prev_line].trim_end().ends_with(':')) {
+    if raw.contains("mapping values")
+        && (col < prev_col || lines[prev_line].trim_end().ends_with(':'))
+    {
         return None;
     }
-    let next = lines[line_no + 1..].iter().find_map(|l| indent(l)).map(|i| i + 1);
+    let next = lines[line_no + 1..]
+        .iter()
+        .find_map(|l| indent(l))
+        .map(|i| i + 1);
     let &(want, sibling) = open
         .iter()
         .min_by_key(|(c, _)| (c.abs_diff(col), Some(*c) != next, usize::MAX - c))?;
@@ -217,7 +222,10 @@ mod tests {
             "m.yaml:2:1: OEA-E0002: `connector` lacks the required key `query`\n  hint: add `query: …` under `connector`"
         );
         let t = "connector:\n  connection: a\n  query: q\n";
-        assert!(err_of::<File>(t).starts_with("m.yaml:1:1: OEA-E0002: the file lacks the required key `title`"));
+        assert!(
+            err_of::<File>(t)
+                .starts_with("m.yaml:1:1: OEA-E0002: the file lacks the required key `title`")
+        );
     }
 
     #[test]
@@ -228,6 +236,10 @@ mod tests {
             "m.yaml:4:4: OEA-E0002: indentation: `query` starts at column 4, but `connection` (line 3) starts at column 3: expected column 3\n  hint: keys of the same section start in the same column; indent with spaces"
         );
         let t = "title: x\nconnector:\n  connection: a\n query: q\n";
-        assert!(err_of::<File>(t).contains("expected column 3"), "{}", err_of::<File>(t));
+        assert!(
+            err_of::<File>(t).contains("expected column 3"),
+            "{}",
+            err_of::<File>(t)
+        );
     }
 }

@@ -150,12 +150,7 @@ pub fn syntax_error(text: &str) -> Option<(Pos, String)> {
 
 type Events<'a> = dyn Iterator<Item = Option<(Event<'a>, Span)>> + 'a;
 
-fn build<'a>(
-    ev: Event<'a>,
-    span: Span,
-    events: &mut Events<'a>,
-    depth: usize,
-) -> Option<Node> {
+fn build<'a>(ev: Event<'a>, span: Span, events: &mut Events<'a>, depth: usize) -> Option<Node> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -242,9 +237,15 @@ mod tests {
         );
         assert_eq!(
             n.get(&["a", "c", "1", "d"]).unwrap().start,
-            Pos { line: 5, column: 12 }
+            Pos {
+                line: 5,
+                column: 12
+            }
         );
-        assert_eq!(n.key_pos(&["a", "c", "0"]), Some(Pos { line: 4, column: 7 }));
+        assert_eq!(
+            n.key_pos(&["a", "c", "0"]),
+            Some(Pos { line: 4, column: 7 })
+        );
         assert!(Node::parse("a: [").is_none());
     }
 

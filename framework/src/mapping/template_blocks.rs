@@ -96,7 +96,8 @@ pub fn problems(src: &str) -> Vec<BlockProblem> {
 /// The tag starting at `s` (which begins with `{{`) and the length it spans; comments
 /// and raw blocks come back whole so their content is not read as tags.
 fn tag_at(s: &str) -> Option<(&str, usize)> {
-    let end_of = |marker: &str, from: usize| s[from..].find(marker).map(|e| from + e + marker.len());
+    let end_of =
+        |marker: &str, from: usize| s[from..].find(marker).map(|e| from + e + marker.len());
     let end = if s.starts_with("{{!--") {
         end_of("--}}", 5)?
     } else if s.starts_with("{{{{") {
@@ -157,7 +158,9 @@ mod tests {
             vec![BlockProblem {
                 line: 2,
                 column: 3,
-                message: "the block `{{#if record.x}}` opened at 2:3 is never closed (add `{{/if}}`)".into()
+                message:
+                    "the block `{{#if record.x}}` opened at 2:3 is never closed (add `{{/if}}`)"
+                        .into()
             }]
         );
     }

@@ -3,9 +3,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use super::positions;
 use crate::config::AdapterConfig;
 use crate::connector::OpenMode;
-use super::positions;
 use crate::diag::yaml_tree::Node;
 use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
 use crate::mapping::{Known, Mapping, MappingSet, Source, load, unknown_variables};
@@ -243,16 +243,18 @@ fn recorded_responses(m: &Mapping, out: &mut Vec<Diagnostic>) {
                         .unwrap_or_default(),
                 );
             }
-            Err(e) => out.push(
-                Diagnostic::new(
-                    &m.file,
-                    codes::BAD_PATH,
-                    format!("a recorded response cannot be decoded: {e}"),
+            Err(e) => {
+                out.push(
+                    Diagnostic::new(
+                        &m.file,
+                        codes::BAD_PATH,
+                        format!("a recorded response cannot be decoded: {e}"),
+                    )
+                    .at_pos(tree.and_then(|t| {
+                        t.pos(&["tests", &i.to_string(), "responses", &j.to_string()])
+                    })),
                 )
-                .at_pos(tree.and_then(|t| {
-                    t.pos(&["tests", &i.to_string(), "responses", &j.to_string()])
-                })),
-            ),
+            }
         }
     }
     if decoded.is_empty() {

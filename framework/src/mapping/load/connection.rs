@@ -166,7 +166,9 @@ impl Loader<'_> {
         let tree = crate::diag::yaml_tree::Node::read(path);
         for (field, fpath) in &spec.connector.fields {
             if let Err(e) = c.check_path(fpath) {
-                let at = tree.as_ref().and_then(|t| t.pos(&["connector", "fields", field]));
+                let at = tree
+                    .as_ref()
+                    .and_then(|t| t.pos(&["connector", "fields", field]));
                 self.problems.push(
                     Diagnostic::new(path, codes::BAD_PATH, format!("field `{field}`: {e}"))
                         .at_pos(at)
