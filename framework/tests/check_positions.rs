@@ -125,7 +125,7 @@ fn field_paths_that_are_invalid_or_match_nothing_are_placed() {
         )
     });
     assert!(
-        out.contains("proof-of-residence.yaml:30:25: OEA-E0113: field `family_name_prefix`: "),
+        out.contains("proof-of-residence.yaml:30:25: OEA-E0113: field `family_name_prefix`: connector configuration: invalid JSONPath `$.name[`: expected selector at character 8\n  hint: "),
         "{out}"
     );
 }
@@ -195,7 +195,7 @@ fn a_wrong_records_jsonpath_in_adapter_yaml_is_placed() {
         t.replace("records: $.residents[*]", "records: $.residents[")
     });
     assert!(
-        out.contains("adapter.yaml:32:14: OEA-E0125: connection `population_register`: records: invalid JSONPath `$.residents[`"),
+        out.contains("adapter.yaml:32:14: OEA-E0125: connection `population_register`: records: invalid JSONPath `$.residents[`: expected selector at character 13\n  hint: an RFC 9535 JSONPath from the response's root, e.g. `$.residents[*]`"),
         "{out}"
     );
 }
