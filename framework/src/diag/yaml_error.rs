@@ -228,6 +228,50 @@ mod tests {
         );
     }
 
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Dist {
+        format: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Ev {
+        evidence: EvBody,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct EvBody {
+        distributions: Vec<Dist>,
+    }
+
+    #[test]
+    fn a_missing_key_in_a_list_item_names_the_item() {
+        let t = "evidence:\n  distributions:\n    - format: a\n    - { template: x }\n";
+        assert_eq!(
+            err_of::<Ev>(t),
+            "m.yaml:4:7: OEA-E0002: `evidence.distributions[1]` lacks the required key `format`\n  hint: add `format: …` under `evidence.distributions[1]`"
+        );
+    }
+
+    #[test]
+    fn hostile_text_gives_a_diagnostic_not_a_panic() {
+        for t in [
+            "",
+            "\t\t:",
+            "a:\n\u{feff} b: [",
+            "é:\n  ü: 1\n   ö: 2\n",
+            "a: 1\n a: 2\n",
+            "- a\nb: c\n",
+            &"  x:\n".repeat(300),
+        ] {
+            if let Err(e) = serde_saphyr::from_str::<File>(t) {
+                let _ = explain(Path::new("m.yaml"), t, &e);
+            }
+        }
+    }
+
     #[test]
     fn indentation_names_the_expected_column() {
         let t = "title: x\nconnector:\n  connection: a\n   query: q\n";

@@ -10,6 +10,9 @@ pub struct BlockProblem {
     pub message: String,
 }
 
+/// Unclosed blocks reported for one template, at most.
+const MAX_UNCLOSED: usize = 3;
+
 /// An opened block: its helper name, its tag as written and where.
 struct Open {
     name: String,
@@ -82,7 +85,9 @@ pub fn problems(src: &str) -> Vec<BlockProblem> {
             }
         }
     }
-    out.extend(stack.into_iter().map(|o| BlockProblem {
+    // The innermost few: a template with thousands of open blocks gets three lines.
+    let skip = stack.len().saturating_sub(MAX_UNCLOSED);
+    out.extend(stack.into_iter().skip(skip).map(|o| BlockProblem {
         line: o.line,
         column: o.column,
         message: format!(
@@ -180,5 +185,29 @@ mod tests {
         let src = "{{!-- {{#if x}} --}}{{! {{#each}} }}\\{{#if y}}{{{{raw}}}}{{#if z}}{{{{/raw}}}}\
                    {{#if a}}1{{else}}2{{^}}{{/if}}{{~#each b~}}{{/each}}{{^c}}{{/c}}{{{html}}}";
         assert!(problems(src).is_empty(), "{:?}", problems(src));
+    }
+
+    #[test]
+    fn hostile_templates_do_not_panic() {
+        for src in [
+            "{{",
+            "}}",
+            "{{#",
+            "{{/",
+            "{{{{raw}}}}",
+            "{{!--",
+            "é{{#if ü}}ö",
+            "\\{{#if",
+            "{{#if a}}{{/if",
+            &"{{#each x}}".repeat(10_000),
+        ] {
+            assert!(problems(src).len() <= MAX_UNCLOSED, "{src:.40}");
+        }
+        assert_eq!(
+            problems("é\n  ü{{#if ö}}")
+                .first()
+                .map(|p| (p.line, p.column)),
+            Some((2, 4))
+        );
     }
 }
