@@ -1,6 +1,10 @@
 //! Diagnostics for configuration and mapping files: every problem is reported as
 //! `file:line:col: OEA-Exxxx: message` plus a hint, so an authority can fix it at once.
 
+pub mod suggest;
+pub mod yaml_error;
+pub mod yaml_tree;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -40,6 +44,14 @@ impl Diagnostic {
         self.at(loc.line(), loc.column())
     }
 
+    /// At `pos` when it is known.
+    pub fn at_pos(self, pos: Option<yaml_tree::Pos>) -> Self {
+        match pos {
+            Some(p) => self.at(p.line, p.column),
+            None => self,
+        }
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -50,7 +62,7 @@ impl Diagnostic {
         let message = err.without_snippet().to_string();
         // The rendered message begins with its own "line X column Y:" prefix; drop it, the
         // position is printed in `file:line:col` form instead.
-        let message = strip_position_prefix(&message).to_owned();
+        let message = strip_position_suffix(strip_position_prefix(&message)).to_owned();
         let d = Diagnostic::new(file, codes::YAML_SYNTAX, message);
         match err.location() {
             Some(loc) => d.at_location(loc),
@@ -70,6 +82,20 @@ fn strip_position_prefix(s: &str) -> &str {
         return rest[idx + 2..].trim();
     }
     t
+}
+
+/// Drops a trailing " at line X, column Y" (the position is printed in front).
+fn strip_position_suffix(s: &str) -> &str {
+    match s.rfind(" at line ") {
+        Some(i)
+            if s[i + 9..].chars().all(|c| {
+                c.is_ascii_digit() || matches!(c, ',' | ' ') || c.is_ascii_lowercase()
+            }) =>
+        {
+            s[..i].trim_end()
+        }
+        _ => s,
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -173,4 +199,6 @@ pub mod codes {
     pub const DSD_BAD_IDENTIFIER: &str = "OEA-W0206";
     /// Two mapping files give the same `dsd.identifier`.
     pub const DSD_DUPLICATE_IDENTIFIER: &str = "OEA-W0207";
+    /// A JSONPath in a connection's settings (`records`, `pagination.path`) does not parse.
+    pub const CONNECTION_PATH: &str = "OEA-E0125";
 }

@@ -85,8 +85,10 @@ async fn all_problems_are_reported_together_with_positions() {
         find("c-class.yaml", "OEA-E0103").contains("c-class.yaml:3:"),
         "{err}"
     );
+    // Issue 20: an unclosed block is placed inside the template, where it opens.
     assert!(
-        find("c-class.yaml", "OEA-E0107").contains("c-class.yaml:"),
+        find("broken.xml.hbs", "OEA-E0107")
+            .contains("broken.xml.hbs:1:4: OEA-E0107: the block `{{#if x}}` opened at 1:4 is never closed (add `{{/if}}`)"),
         "{err}"
     );
     assert!(

@@ -17,7 +17,7 @@ impl JsonPath {
     /// Parses `text`; the error names the path (paths are configuration, not personal data).
     pub fn parse(text: &str) -> Result<Self, String> {
         let query = jsonpath_rust::parser::parse_json_path(text)
-            .map_err(|e| format!("invalid JSONPath `{text}`: {e}"))?;
+            .map_err(|e| format!("invalid JSONPath `{text}`: {}", one_line(&e.to_string())))?;
         Ok(Self {
             text: text.to_owned(),
             query,
@@ -36,6 +36,24 @@ impl JsonPath {
     /// The first node the path selects, if any.
     pub fn first<'a>(&self, value: &'a Json) -> Option<&'a Json> {
         self.select(value).into_iter().next()
+    }
+}
+
+/// The parser's multi-line report (a source excerpt with a caret) as one line, so a
+/// diagnostic stays `file:line:col: code: message`: "expected selector at character 8".
+fn one_line(report: &str) -> String {
+    let reason = report
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("= "))
+        .map(str::trim);
+    let at = report.split_once("--> ").and_then(|(_, p)| {
+        let pos = p.split_whitespace().next()?;
+        pos.rsplit(':').next()
+    });
+    match (reason, at) {
+        (Some(r), Some(c)) => format!("{r} at character {c}"),
+        (Some(r), None) => r.to_owned(),
+        _ => report.split_whitespace().collect::<Vec<_>>().join(" "),
     }
 }
 
@@ -60,5 +78,9 @@ mod tests {
         assert_eq!(p.first(&v), Some(&serde_json::json!(1)));
         assert!(JsonPath::parse("$.a[").is_err());
         assert!(JsonPath::parse("name").is_err());
+        assert_eq!(
+            JsonPath::parse("$.a[").unwrap_err(),
+            "invalid JSONPath `$.a[`: expected selector at character 5"
+        );
     }
 }

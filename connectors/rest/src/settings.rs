@@ -47,6 +47,26 @@ pub struct RestSettings {
     pub probe_path: Option<String>,
 }
 
+impl RestSettings {
+    /// The JSONPaths of these settings that do not parse, each with its key
+    /// (`records`, `pagination.path`) and the JSONPath engine's reason, so `check` can
+    /// place them in adapter.yaml before a connection is opened.
+    pub fn path_problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(r) = &self.records
+            && let Err(e) = crate::jsonpath::JsonPath::parse(r)
+        {
+            out.push(("records", e));
+        }
+        if let Pagination::NextLink { path } = &self.pagination
+            && let Err(e) = crate::jsonpath::JsonPath::parse(path)
+        {
+            out.push(("pagination.path", e));
+        }
+        out
+    }
+}
+
 /// How requests are authenticated. Written as `auth: {type: bearer, token: env:REG_TOKEN}`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -178,5 +198,21 @@ mod tests {
             "base_url": "https://r.example", "auth": {"type": "bearer", "token": "abc"}
         }));
         assert!(inline.is_err());
+    }
+
+    #[test]
+    fn path_problems_name_each_jsonpath_that_does_not_parse() {
+        let s: RestSettings = serde_json::from_value(serde_json::json!({
+            "base_url": "https://r.example", "records": "$.items[",
+            "pagination": {"type": "next_link", "path": "links.next"}
+        }))
+        .unwrap();
+        let keys: Vec<&str> = s.path_problems().iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["records", "pagination.path"]);
+        let good: RestSettings = serde_json::from_value(serde_json::json!({
+            "base_url": "https://r.example", "records": "$.items[*]"
+        }))
+        .unwrap();
+        assert!(good.path_problems().is_empty());
     }
 }

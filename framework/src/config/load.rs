@@ -63,9 +63,10 @@ impl AdapterConfig {
 
     /// Parses `text` as the content of `path`.
     pub fn from_str(path: &Path, text: &str) -> Result<Self, Diagnostics> {
-        let raw: RawConfig =
-            serde_saphyr::from_str(text).map_err(|e| Diagnostic::from_yaml(path, &e))?;
-        let problems = check(path, &raw);
+        let raw: RawConfig = serde_saphyr::from_str(text)
+            .map_err(|e| crate::diag::yaml_error::explain(path, text, &e))?;
+        let mut problems = check(path, &raw);
+        problems.extend(super::json_paths::problems(path, text, &raw.connections));
         if !problems.is_empty() {
             return Err(Diagnostics(problems));
         }

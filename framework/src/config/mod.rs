@@ -2,6 +2,7 @@
 //! registry connections are, which gateway carries the messages).
 
 mod dsd;
+mod json_paths;
 mod load;
 pub mod oidc;
 

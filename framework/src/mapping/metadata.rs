@@ -148,7 +148,7 @@ pub fn unknown_fields(
                 ),
             )
             .at_location(f.referenced)
-            .hint(format!("add `{}: <path>` under connector.fields", f.value))
+            .hint(crate::diag::suggest::record_field(&f.value, record))
         })
         .collect()
 }

@@ -13,6 +13,7 @@ mod metadata;
 mod policy;
 mod representation;
 mod several;
+pub mod template_blocks;
 mod variables;
 
 /// Re-exported from matching (its home: who is matched), so mapping's API is unchanged.

@@ -3,9 +3,11 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use super::positions;
 use crate::config::AdapterConfig;
 use crate::connector::OpenMode;
-use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::diag::yaml_tree::Node;
+use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
 use crate::mapping::{Known, Mapping, MappingSet, Source, load, unknown_variables};
 
 /// The result of checking one deployment folder.
@@ -126,6 +128,8 @@ async fn check_mapping(cfg: &AdapterConfig, m: &Mapping, live: bool, out: &mut V
 /// `evidence.issuing_date`, labels) must be one of the connector's fields, or it would
 /// only ever be empty.
 fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnostic>) {
+    let tree = Node::read(&m.file);
+    let tree = tree.as_ref();
     for (attr, field) in m
         .fields
         .iter()
@@ -140,7 +144,8 @@ fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnosti
                         "identity {attr} uses `{field}`, which is not among the connector's fields"
                     ),
                 )
-                .hint(format!("add `{field}: <path>` under connector.fields")),
+                .at_pos(tree.and_then(|t| t.scalar_pos(&["identity", attr.name()], field)))
+                .hint(suggest::record_field(field, record)),
             );
         }
     }
@@ -153,7 +158,8 @@ fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnosti
                 codes::UNKNOWN_FIELD,
                 format!("matching.record_id uses `{f}`, which is not among the connector's fields"),
             )
-            .hint(format!("add `{f}: <path>` under connector.fields")),
+            .at_pos(tree.and_then(|t| t.pos(&["matching", "record_id"])))
+            .hint(suggest::record_field(f, record)),
         );
     }
     if let Some(f) = &m.spec.evidence.issuing_date
@@ -167,7 +173,8 @@ fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnosti
                     "evidence.issuing_date uses `{f}`, which is not among the connector's fields"
                 ),
             )
-            .hint(format!("add `{f}: <path>` under connector.fields")),
+            .at_pos(tree.and_then(|t| t.pos(&["evidence", "issuing_date"])))
+            .hint(suggest::record_field(f, record)),
         );
     }
     out.extend(crate::mapping::unknown_metadata_fields(
@@ -189,7 +196,7 @@ fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnosti
                     ),
                 )
                 .at_location(f.referenced)
-                .hint(format!("add `{}: <path>` under connector.fields", f.value)),
+                .hint(suggest::record_field(&f.value, record)),
             );
         }
     }
@@ -201,7 +208,8 @@ fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnosti
                     codes::UNKNOWN_FIELD,
                     format!("labels name `{field}`, which is not among the connector's fields"),
                 )
-                .hint("label the fields listed under connector.fields"),
+                .at_pos(tree.and_then(|t| t.key_pos(&["labels", field])))
+                .hint(suggest::record_field(field, record)),
             );
         }
     }
@@ -211,19 +219,22 @@ fn record_fields(m: &Mapping, record: &BTreeSet<String>, out: &mut Vec<Diagnosti
 /// would otherwise only show as empty values in live answers).
 fn recorded_responses(m: &Mapping, out: &mut Vec<Diagnostic>) {
     let fields = &m.spec.connector.fields;
-    let responses: Vec<&serde_json::Value> = m
+    let responses: Vec<(usize, usize, &serde_json::Value)> = m
         .spec
         .tests
         .iter()
-        .flat_map(|t| t.responses.iter())
+        .enumerate()
+        .flat_map(|(i, t)| t.responses.iter().enumerate().map(move |(j, r)| (i, j, r)))
         .collect();
+    let tree = Node::read(&m.file);
+    let tree = tree.as_ref();
     if responses.is_empty() {
         return;
     }
     let mut decoded = Vec::new();
     // A field recorded as JSON `null` is present: its path matched (issue 20).
     let mut found = BTreeSet::new();
-    for r in responses {
+    for (i, j, r) in responses {
         match m.connector.decode_fixture(r, fields) {
             Ok(records) => {
                 decoded.extend(records);
@@ -233,11 +244,18 @@ fn recorded_responses(m: &Mapping, out: &mut Vec<Diagnostic>) {
                         .unwrap_or_default(),
                 );
             }
-            Err(e) => out.push(Diagnostic::new(
-                &m.file,
-                codes::BAD_PATH,
-                format!("a recorded response cannot be decoded: {e}"),
-            )),
+            Err(e) => {
+                out.push(
+                    Diagnostic::new(
+                        &m.file,
+                        codes::BAD_PATH,
+                        format!("a recorded response cannot be decoded: {e}"),
+                    )
+                    .at_pos(tree.and_then(|t| {
+                        t.pos(&["tests", &i.to_string(), "responses", &j.to_string()])
+                    })),
+                )
+            }
         }
     }
     if decoded.is_empty() {
@@ -251,6 +269,7 @@ fn recorded_responses(m: &Mapping, out: &mut Vec<Diagnostic>) {
                     codes::PATH_MATCHES_NOTHING,
                     format!("field `{field}`: `{fpath}` matches nothing in any recorded response"),
                 )
+                .at_pos(tree.and_then(|t| t.pos(&["connector", "fields", field])))
                 .hint("check the path against the responses under tests, or add a response where the field is present"),
             );
         }
@@ -272,7 +291,8 @@ fn templates(m: &Mapping, known: &Known, out: &mut Vec<Diagnostic>) {
                         codes::UNKNOWN_FIELD,
                         format!("distribution {} passes through `{field}`, which is not among the connector's fields", d.format),
                     )
-                    .hint(format!("add `{field}: <path>` under connector.fields")),
+                    .at_pos(positions::document(&m.file, field))
+                    .hint(suggest::record_field(field, record)),
                 );
             }
             continue;

@@ -6,6 +6,7 @@
 mod check;
 mod columns;
 mod select_list;
+mod positions;
 mod testing;
 mod warnings;
 

@@ -100,7 +100,7 @@ pub(super) fn load_engine(path: &Path) -> Result<Engine, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
     let cfg: MatchingConfig = serde_saphyr::from_str(&text)
-        .map_err(|e| CliError::Config(Diagnostic::from_yaml(path, &e).into()))?;
+        .map_err(|e| CliError::Config(crate::diag::yaml_error::explain(path, &text, &e).into()))?;
     cfg.compile().map_err(|found| {
         CliError::Config(Diagnostics(
             found

@@ -163,10 +163,15 @@ impl Loader<'_> {
 
     /// Each record field's path must be one the connector can follow.
     pub(super) fn check_field_paths(&mut self, c: &dyn Connector, path: &Path, spec: &MappingFile) {
+        let tree = crate::diag::yaml_tree::Node::read(path);
         for (field, fpath) in &spec.connector.fields {
             if let Err(e) = c.check_path(fpath) {
+                let at = tree
+                    .as_ref()
+                    .and_then(|t| t.pos(&["connector", "fields", field]));
                 self.problems.push(
                     Diagnostic::new(path, codes::BAD_PATH, format!("field `{field}`: {e}"))
+                        .at_pos(at)
                         .hint("a column name (sql), a JSONPath like $.person.name (rest), or a dotted path (files)"),
                 );
             }

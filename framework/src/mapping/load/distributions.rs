@@ -149,10 +149,16 @@ impl Loader<'_> {
                     self.renderer
                         .register(&template_name, kind, &src, &tpath.display().to_string())
                 {
-                    self.problems.push(
-                        Diagnostic::new(path, codes::TEMPLATE, e.to_string())
-                            .at_location(t.referenced),
-                    );
+                    let blocks = super::super::template_blocks::problems(&src);
+                    if blocks.is_empty() {
+                        self.problems.push(
+                            Diagnostic::new(path, codes::TEMPLATE, e.to_string())
+                                .at_location(t.referenced),
+                        );
+                    }
+                    self.problems.extend(blocks.into_iter().map(|b| {
+                        Diagnostic::new(&tpath, codes::TEMPLATE, b.message).at(b.line, b.column)
+                    }));
                 }
             }
             Err(e) => self.problems.push(

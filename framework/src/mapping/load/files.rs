@@ -44,7 +44,9 @@ impl Loader<'_> {
                     self.hasher.write(text.as_bytes());
                     match serde_saphyr::from_str::<MappingFile>(&text) {
                         Ok(m) => parsed.push((path.clone(), m)),
-                        Err(e) => self.problems.push(Diagnostic::from_yaml(path, &e)),
+                        Err(e) => self
+                            .problems
+                            .push(crate::diag::yaml_error::explain(path, &text, &e)),
                     }
                 }
                 Err(e) => self.problems.push(Diagnostic::new(
@@ -82,8 +84,14 @@ impl Loader<'_> {
                         self.renderer
                             .register_partial(&name, &src, &p.display().to_string())
                     {
-                        self.problems
-                            .push(Diagnostic::new(&p, codes::TEMPLATE, e.to_string()));
+                        let blocks = crate::mapping::template_blocks::problems(&src);
+                        if blocks.is_empty() {
+                            self.problems
+                                .push(Diagnostic::new(&p, codes::TEMPLATE, e.to_string()));
+                        }
+                        self.problems.extend(blocks.into_iter().map(|b| {
+                            Diagnostic::new(&p, codes::TEMPLATE, b.message).at(b.line, b.column)
+                        }));
                     }
                 }
                 Err(e) => self.problems.push(Diagnostic::new(

@@ -42,7 +42,10 @@ impl Loader<'_> {
                         ),
                     )
                     .at_location(key.referenced)
-                    .hint(format!("add `{}: <path>` under connector.fields", key.value)),
+                    .hint(crate::diag::suggest::record_field(
+                        &key.value,
+                        spec.connector.fields.keys(),
+                    )),
                 );
             }
             Some(_) => {}
