@@ -5,8 +5,8 @@
 
 mod check;
 mod columns;
-mod select_list;
 mod positions;
+mod select_list;
 mod testing;
 mod warnings;
 
