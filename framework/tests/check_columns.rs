@@ -351,8 +351,10 @@ async fn server_checks(url: &str, table: &str, text_type: &str, refused: &str) {
 
 #[tokio::test]
 async fn postgres_prepares_the_query_for_check_live() {
-    let Ok(url) = std::env::var("PG_URL") else {
-        println!("SKIPPED: PostgreSQL (set PG_URL=postgres://…)");
+    let Some(url) = oots_testskip::skip_unless_env(
+        "PG_URL",
+        "check --live on PostgreSQL (set PG_URL=postgres://…)",
+    ) else {
         return;
     };
     server_checks(
@@ -366,8 +368,10 @@ async fn postgres_prepares_the_query_for_check_live() {
 
 #[tokio::test]
 async fn mariadb_prepares_the_query_for_check_live() {
-    let Ok(url) = std::env::var("MYSQL_URL") else {
-        println!("SKIPPED: MariaDB/MySQL (set MYSQL_URL=mysql://…)");
+    let Some(url) = oots_testskip::skip_unless_env(
+        "MYSQL_URL",
+        "check --live on MariaDB/MySQL (set MYSQL_URL=mysql://…)",
+    ) else {
         return;
     };
     server_checks(

@@ -15,13 +15,10 @@ fn workspace() -> PathBuf {
 }
 
 fn xmllint() -> Option<String> {
-    match std::env::var("XMLLINT") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            println!("SKIPPED: XSD validation needs xmllint (set XMLLINT=/usr/bin/xmllint)");
-            None
-        }
-    }
+    oots_testskip::skip_unless_env(
+        "XMLLINT",
+        "XSD validation of the DSD export needs xmllint (set XMLLINT=/usr/bin/xmllint)",
+    )
 }
 
 /// RegRep 4 and the SDG 1.0.0 profile with local `schemaLocation`s; returns

@@ -167,8 +167,12 @@ fn every_flag_of_every_readme_command_is_one_the_binary_takes() {
             continue;
         };
         seen += 1;
-        // `audit verify`: a subcommand with subcommands of its own.
-        let depth = if args[0] == "audit" { 2 } else { 1 };
+        // `audit verify`, `dsd export`: subcommands with subcommands of their own.
+        let depth = if args[0] == "audit" || args[0] == "dsd" {
+            2
+        } else {
+            1
+        };
         let sub: Vec<&str> = args[..depth].iter().map(String::as_str).collect();
         let h = help(&sub);
         assert!(h.contains("Usage:"), "no help for {sub:?}: {h}");

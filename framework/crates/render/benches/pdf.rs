@@ -4,7 +4,8 @@
 //! `cargo bench -p oots-render --bench pdf` prints one JSON line per certificate: wall
 //! time, renders per second, and the CPU time this thread used (from
 //! `/proc/thread-self/schedstat`, when present), since the machine may be shared.
-//! Target (issue 20): ≥ 1,000 renders/s per core.
+//! Target (issue 20): ≥ 1,000 renders/s per core. With `PDF_BENCH_OUT=<dir>` one
+//! rendition of each certificate is also written there.
 
 use std::path::Path;
 use std::time::Instant;
@@ -79,7 +80,14 @@ fn main() {
     let created = NaiveDate::from_ymd_opt(2026, 1, 1)
         .and_then(|d| d.and_hms_opt(12, 0, 0))
         .expect("date");
+    // `PDF_BENCH_OUT=<dir>` keeps one rendition of each certificate, to inspect (pdftotext,
+    // tests/pdfa/check.py) exactly what was measured.
+    let keep = std::env::var_os("PDF_BENCH_OUT").map(std::path::PathBuf::from);
     for (name, data) in &cases {
+        if let Some(dir) = &keep {
+            let pdf = r.render_at(name, data, created).expect("renders");
+            std::fs::write(dir.join(format!("certificate-{name}.pdf")), pdf.bytes).expect("written");
+        }
         let mut bytes = 0;
         for _ in 0..200 {
             bytes = r
