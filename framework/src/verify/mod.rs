@@ -5,6 +5,7 @@
 
 mod check;
 mod columns;
+mod preview_texts;
 mod select_list;
 mod testing;
 mod warnings;
