@@ -201,3 +201,45 @@ async fn a_hot_reload_keeps_the_running_generation_and_reports_the_error() {
     // The pages themselves still build from the override.
     PreviewUi::with_overrides(config.preview.ui_dir.as_deref()).unwrap();
 }
+
+/// `oots-adapter preview` with `--lang fr` and the deployment's overrides.
+fn preview_fr(dir: &Path, page: &Path) -> std::process::Output {
+    common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .arg("preview")
+            .arg("--mapping")
+            .arg(dir.join("mappings/birth-certificate.yaml"))
+            .arg("--fixture")
+            .arg("the PDF certificate for the one matching record")
+            .arg("--out")
+            .arg(page)
+            .args(["--lang", "fr", "--config"])
+            .arg(dir.join("adapter.yaml")),
+        120,
+    )
+}
+
+/// The review page from a file lacking the new keys names the requester on its own line
+/// in the shipped French words and keeps the authority's sentences; with a retired `{requester}` left, `preview` refuses as `check` does.
+#[test]
+fn the_review_page_from_an_old_override_gets_the_new_keys_in_its_language() {
+    let dir = deployment(&[("fr.json", old_french_without_retired())]);
+    let page = dir.path().join("page.html");
+    let out = preview_fr(dir.path(), &page);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let requested_by = Catalog::embedded().text(&Lang("fr".into()), "requested_by");
+    let label = requested_by.split('{').next().unwrap();
+    assert!(html.contains(label), "{html}");
+    assert!(
+        html.contains("Les justificatifs suivants vous concernant sont demandés."),
+        "{html}"
+    );
+
+    let dir = deployment(&[("fr.json", old_french_text())]);
+    let out = preview_fr(dir.path(), &dir.path().join("page.html"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("OEA-E0132: key `review_intro`"), "{stderr}");
+}

@@ -174,4 +174,58 @@ mod tests {
         assert!(upgrade("x.json", "", &mut own, &shipped, "en").is_empty());
         assert_eq!(own["review_intro"], "y");
     }
+
+    /// A writer the test reads back.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn start_up_logs_each_upgrade_with_its_code() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            TextUpgrade::Retired {
+                file: "ui/fr.json".into(),
+                key: "review_intro".into(),
+                placeholder: "requester".into(),
+                replacement: "x".into(),
+                line: 14,
+            }
+            .log();
+            TextUpgrade::Filled {
+                file: "ui/fr.json".into(),
+                keys: vec!["field_empty".into()],
+                from: "fr".into(),
+            }
+            .log();
+        });
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            log.contains("ERROR") && log.contains("code=\"OEA-E0132\""),
+            "{log}"
+        );
+        assert!(
+            log.contains("key=review_intro") && log.contains("{requester}"),
+            "{log}"
+        );
+        assert!(
+            log.contains("WARN") && log.contains("code=\"OEA-W0110\""),
+            "{log}"
+        );
+        assert!(log.contains("keys=field_empty"), "{log}");
+    }
 }
