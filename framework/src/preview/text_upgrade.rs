@@ -60,7 +60,7 @@ pub fn upgrade(
     let mut found = Vec::new();
     for (key, placeholder) in RETIRED_PLACEHOLDERS {
         let Some(text) = map.get(key) else { continue };
-        if !super::i18n::placeholders(text).contains(placeholder) {
+        if !text.contains(&format!("{{{placeholder}}}")) {
             continue;
         }
         let Some(replacement) = shipped.get(key) else {
