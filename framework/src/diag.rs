@@ -184,6 +184,10 @@ pub mod codes {
     pub const TIME_ZONE: &str = "OEA-E0131";
     /// A mapping's labels lack a language the preview pages offer.
     pub const LABEL_LANGUAGE: &str = "OEA-W0101";
+    /// A preview translation override lacks keys added since; the shipped texts are shown.
+    pub const PREVIEW_TEXT_FILLED: &str = "OEA-W0110";
+    /// A preview translation override names the requester where the sentence no longer may.
+    pub const PREVIEW_TEXT_RETIRED: &str = "OEA-E0132";
     pub const SECRET: &str = "OEA-E0401";
     /// The mapping gives no `dsd.identifier` (a derived one is exported).
     pub const DSD_NO_IDENTIFIER: &str = "OEA-W0201";

@@ -318,3 +318,27 @@ fn a_field_recorded_as_null_is_present_but_a_path_matching_nothing_is_not() {
     );
     assert_eq!(out.matches("OEA-E0116").count(), 1, "{out}");
 }
+
+/// The shipped examples and ready mappings are the models authorities copy: `check` has
+/// nothing to warn about in them (DSD keys, page texts in every offered language).
+#[test]
+fn the_examples_and_ready_mappings_give_no_warnings() {
+    let out = common::output_within(
+        Command::new(env!("CARGO_BIN_EXE_oots-adapter"))
+            .current_dir(workspace())
+            .args(["check", "--format", "json", "examples", "mappings"]),
+        120,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let deployments = report["deployments"].as_array().unwrap();
+    assert!(deployments.len() >= 8, "{report}");
+    for d in deployments {
+        assert_eq!(d["warnings"], serde_json::json!([]), "{}", d["config"]);
+        assert_eq!(d["diagnostics"], serde_json::json!([]), "{}", d["config"]);
+    }
+}

@@ -188,3 +188,42 @@ fn homonyms_left_to_the_sign_in_have_no_one_page() {
     assert!(stderr.contains("fits several records"), "{stderr}");
     assert!(!out.exists());
 }
+
+/// An XML evidence whose test request asks for no human-readable version: the offline
+/// page links the PDF rendered for it, written next to the page, never the raw XML.
+#[test]
+fn an_xml_evidence_page_links_its_human_readable_version_written_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("page.html");
+    let run = preview(
+        &workspace().join("mappings/birth-certificate/mapping/birth-certificate.yaml"),
+        "structured certificate for the one matching record, accents folded",
+        &out,
+        &[],
+    );
+    assert!(
+        run.status.success(),
+        "{}\n{}",
+        text(&run.stdout),
+        text(&run.stderr)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    let pdf = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".pdf"))
+        .expect("the human-readable version beside the page");
+    assert!(
+        html.contains(&format!("<a href=\"{pdf}\" type=\"application/pdf\">")),
+        "{html}"
+    );
+    assert!(
+        std::fs::read(dir.path().join(&pdf))
+            .unwrap()
+            .starts_with(b"%PDF")
+    );
+    assert!(
+        !html.contains("/readable/") && !html.contains(".xml\""),
+        "{html}"
+    );
+}

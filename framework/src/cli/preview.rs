@@ -245,12 +245,25 @@ fn write_files(
     std::fs::write(&evidence_path, &evidence.bytes)
         .map_err(|e| CliError::other(format!("{}: {e}", evidence_path.display())))?;
     let base = &page.base;
-    let html = replace_attribute(
+    let mut html = replace_attribute(
         &page.html,
         "href",
         &format!("{base}/{token}/document"),
         &handlebars::html_escape(&name),
     );
+    // Structured evidence: the page links the human-readable version rendered for it.
+    if let Some(readable) = &evidence.readable {
+        let name = evidence_file_name(&o.out, &readable.media_type);
+        let path = o.out.with_file_name(&name);
+        std::fs::write(&path, &readable.bytes)
+            .map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
+        html = replace_attribute(
+            &html,
+            "href",
+            &format!("{base}/{token}/readable/0"),
+            &handlebars::html_escape(&name),
+        );
+    }
     let html = inline_assets(&html, base, &page.ui);
     std::fs::write(&o.out, html)
         .map_err(|e| CliError::other(format!("{}: {e}", o.out.display())))?;

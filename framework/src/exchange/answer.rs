@@ -376,6 +376,8 @@ fn evidence_item(
         issuing_date,
         registered,
         associated,
+        // Rendered for the preview page only.
+        readable: _,
     } = produced;
     let registered = registered.map(|r| *r).unwrap_or_default();
     let issuing_authority =

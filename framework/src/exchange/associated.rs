@@ -78,6 +78,38 @@ pub(super) async fn produce(
     Ok(out)
 }
 
+/// The mapping's human-readable version rendered for the preview page only (the request
+/// did not ask for it): from its template, with the main evidence's data. A stored one
+/// is not fetched for this, and a rendering that fails leaves the page its fields.
+pub(super) fn readable_for_page(
+    ex: &Exchange,
+    routed: &Routed<'_>,
+    data: &Json,
+) -> Option<ProducedAssociated> {
+    let doc = routed
+        .distribution
+        .associated
+        .iter()
+        .find(|d| d.kind == AssociatedKind::HumanReadableVersion)?;
+    let Source::Template { name, .. } = &doc.source else {
+        return None;
+    };
+    match routed.set.renderer().render(name, data) {
+        Ok(rendered) => Some(ProducedAssociated {
+            kind: doc.kind,
+            identifier: ex.ids.uuid().to_string(),
+            media_type: doc.format.clone(),
+            language: doc.language.clone(),
+            title: doc.title.clone(),
+            bytes: rendered.bytes,
+        }),
+        Err(e) => {
+            tracing::warn!(code = e.code(), mapping = %routed.mapping.name, error = %e, "the human-readable version for the preview page cannot be rendered; the page shows the fields");
+            None
+        }
+    }
+}
+
 /// A stored associated document: the bytes in the field, or fetched by the connector from
 /// the reference it holds (the connector refuses references outside its base, other
 /// hosts…); `None` when the record has none.

@@ -77,6 +77,16 @@ async fn produce_in_span(
         Source::Document { field } => passthrough(routed, record, field).await,
     }?;
     let associated = super::associated::produce(ex, routed, record, &data).await?;
+    let readable = if request.possibility_for_preview
+        && crate::preview::associated::is_structured(&media_type)
+        && !associated
+            .iter()
+            .any(|a| a.kind == crate::edm::AssociatedKind::HumanReadableVersion)
+    {
+        super::associated::readable_for_page(ex, routed, &data)
+    } else {
+        None
+    };
     Ok(Produced {
         evidence_id,
         media_type,
@@ -84,6 +94,7 @@ async fn produce_in_span(
         registered: meta.registered(),
         issuing_date: Some(meta.issuing_date),
         associated,
+        readable,
     })
 }
 

@@ -21,6 +21,17 @@ pub struct ProducedAssociated {
     pub bytes: Vec<u8>,
 }
 
+/// XML or JSON: a format for machines, not for the citizen's eyes.
+pub fn is_structured(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    let essence = essence.to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/xml" | "text/xml" | "application/json"
+    ) || essence.ends_with("+xml")
+        || essence.ends_with("+json")
+}
+
 impl std::fmt::Debug for ProducedAssociated {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProducedAssociated")

@@ -269,6 +269,11 @@ pub struct Produced {
     /// session stored before they existed).
     #[serde(default)]
     pub associated: Vec<super::associated::ProducedAssociated>,
+    /// The human-readable version rendered for the preview page alone: structured
+    /// evidence whose request asked for none is still shown as the authority renders it,
+    /// never as raw markup. Never sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readable: Option<super::associated::ProducedAssociated>,
     /// What the register says of the evidence beyond its issuing date; `None` for a
     /// mapping that maps nothing more, and in sessions stored without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -339,6 +344,7 @@ mod tests {
                     bytes: vec![0, 1, 2, 255],
                     issuing_date: None,
                     associated: Vec::new(),
+                    readable: None,
                     registered: Some(Box::new(Registered {
                         issuing_authority: Some(IssuingAuthority {
                             identifier: "AT-STA-GRAZ".into(),
@@ -363,6 +369,7 @@ mod tests {
                         issuing_date: None,
                         registered: None,
                         associated: Vec::new(),
+                        readable: None,
                     },
                     record: None,
                 }],

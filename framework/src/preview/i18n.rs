@@ -2,8 +2,8 @@
 //!
 //! The texts are flat JSON maps (key → text) in `preview-ui/i18n/<lang>.json`, embedded in
 //! the binary. An authority may replace a shipped file or add a language by dropping
-//! `<lang>.json` into its override directory (or its `i18n/` subfolder); such a file must
-//! hold every key of the shipped `en.json`. Texts may contain placeholders `{name}`
+//! `<lang>.json` into its override directory (or its `i18n/` subfolder); keys such a file
+//! lacks are taken from the shipped file of its language, else from `en.json`. Texts may contain placeholders `{name}`
 //! (e.g. `{requester}`), filled by the templates; a translation may only use the
 //! placeholders that the English text of the same key uses.
 
@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
+use super::text_upgrade::{TextUpgrade, upgrade};
 use super::ui_files::{PageError, override_files, read_text};
 
 /// The shipped translations, English first.
@@ -89,15 +90,26 @@ impl Catalog {
 
     /// The shipped languages, with every `<lang>.json` of `dir` (or `dir/i18n`) replacing
     /// the shipped file of that language or adding a language. Each such file must be a
-    /// flat JSON object of non-empty strings holding every key of the shipped `en.json`,
-    /// and may only use the placeholders of the English text of the same key.
+    /// flat JSON object of non-empty strings, and may only use the placeholders of the
+    /// English text of the same key. A file written for an older adapter is upgraded
+    /// (see [`super::text_upgrade`]) and what was changed is logged.
     pub fn with_overrides(dir: &Path) -> Result<Catalog, PageError> {
-        let mut catalog = Catalog::embedded();
-        let required = catalog
-            .texts
-            .get(&Lang::default_lang())
-            .cloned()
-            .unwrap_or_default();
+        let (catalog, upgrades) = Catalog::load_overrides(dir)?;
+        for u in &upgrades {
+            u.log();
+        }
+        Ok(catalog)
+    }
+
+    /// [`Catalog::with_overrides`], returning what was upgraded instead of logging it
+    /// (for `check`). Keys a file lacks come from the shipped file of its language, else
+    /// from English.
+    pub fn load_overrides(dir: &Path) -> Result<(Catalog, Vec<TextUpgrade>), PageError> {
+        let shipped = Catalog::embedded();
+        let mut catalog = shipped.clone();
+        let english = Lang::default_lang();
+        let required = shipped.texts.get(&english).cloned().unwrap_or_default();
+        let mut upgrades = Vec::new();
         for (name, path) in override_files(dir, "i18n", ".json")? {
             let file = path.display().to_string();
             let stem = name.strip_suffix(".json").unwrap_or(&name);
@@ -105,15 +117,21 @@ impl Catalog {
                 return Err(PageError::BadLanguageFile { file });
             }
             let source = read_text(&path)?;
-            let map: BTreeMap<String, String> =
+            let mut map: BTreeMap<String, String> =
                 serde_json::from_str(&source).map_err(|e| PageError::Translation {
                     file: file.clone(),
                     detail: e.to_string(),
                 })?;
+            let lang = Lang(stem.to_owned());
+            let (from, base) = match shipped.texts.get(&lang) {
+                Some(own) => (&lang, own),
+                None => (&english, &required),
+            };
+            upgrades.extend(upgrade(&file, &source, &mut map, base, from.as_str()));
             check_translation(&file, &map, &required)?;
-            catalog.texts.insert(Lang(stem.to_owned()), map);
+            catalog.texts.insert(lang, map);
         }
-        Ok(catalog)
+        Ok((catalog, upgrades))
     }
 
     /// The supported languages, sorted by code with `en` first.
@@ -245,7 +263,7 @@ pub(crate) fn placeholders(text: &str) -> BTreeSet<&str> {
     found
 }
 
-/// A translation file must have every required key, no empty text, and only the
+/// A translation file (upgraded) must have every required key, no empty text, and only the
 /// placeholders of the English text of each key.
 fn check_translation(
     file: &str,

@@ -13,6 +13,7 @@
 //! - [`store`]: links and sessions in the state store, and the one compare-and-set that
 //!   moves a session;
 //! - [`i18n`]: the texts of the pages and of refusals, in every language (`preview-ui/i18n`);
+//! - [`text_upgrade`]: translation overrides written for an older adapter, brought up to date;
 //! - [`ui_files`]: reading the authority's override folder (`preview.ui_dir`).
 
 pub mod associated;
@@ -25,4 +26,5 @@ pub mod return_address;
 pub mod selection;
 pub mod session;
 pub mod store;
+pub mod text_upgrade;
 pub mod ui_files;

@@ -46,6 +46,8 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
     };
     diagnostics.extend(inline_credentials(&cfg));
     diagnostics.extend(audit_key(&cfg));
+    let (text_errors, text_warnings) = super::preview_texts::check(&cfg);
+    diagnostics.extend(text_errors);
     if let Some(crate::config::GatewaySettings::As4(a)) = &cfg.gateway {
         diagnostics.extend(as4_gateway(&cfg.file, a, live));
     }
@@ -67,6 +69,7 @@ pub async fn check(config: &Path, live: bool) -> CheckOutcome {
         }
     };
     let mut warnings = super::warnings::collect(&cfg, &set);
+    warnings.extend(text_warnings);
     for m in set.mappings() {
         check_mapping(&cfg, m, live, &mut diagnostics).await;
         super::columns::check_columns(&cfg, m, live, &mut diagnostics, &mut warnings).await;

@@ -6,6 +6,7 @@
 mod check;
 mod columns;
 mod positions;
+mod preview_texts;
 mod select_list;
 mod testing;
 mod warnings;

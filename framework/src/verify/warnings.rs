@@ -27,7 +27,7 @@ fn label_languages(cfg: &AdapterConfig, set: &MappingSet, out: &mut Vec<Diagnost
         .preview
         .ui_dir
         .as_deref()
-        .and_then(|d| Catalog::with_overrides(d).ok())
+        .and_then(|d| Catalog::load_overrides(d).ok().map(|(c, _)| c))
         .unwrap_or_else(Catalog::embedded);
     let offered: Vec<String> = catalog
         .languages()

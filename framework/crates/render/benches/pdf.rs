@@ -86,7 +86,8 @@ fn main() {
     for (name, data) in &cases {
         if let Some(dir) = &keep {
             let pdf = r.render_at(name, data, created).expect("renders");
-            std::fs::write(dir.join(format!("certificate-{name}.pdf")), pdf.bytes).expect("written");
+            std::fs::write(dir.join(format!("certificate-{name}.pdf")), pdf.bytes)
+                .expect("written");
         }
         let mut bytes = 0;
         for _ in 0..200 {

@@ -1,7 +1,8 @@
 //! `GET {base}/{token}/associated/{n}`: the n-th associated document held with the
 //! evidences (a 2.0 human-readable version, translation or annex), numbered across them
 //! in the order offered, under the same rule as the evidence document: to the browser
-//! reviewing it only. [`reviewing`] and [`inline`] serve the evidence documents too.
+//! reviewing it only; `GET {base}/{token}/readable/{n}`: the human-readable version
+//! rendered for the page alone. [`reviewing`] and [`inline`] serve the evidence documents too.
 
 use std::sync::Arc;
 
@@ -30,6 +31,30 @@ pub(super) async fn associated_document(
             .chain(more.iter_mut().map(|m| &mut m.evidence))
             .flat_map(|e| e.associated.iter_mut())
             .nth(n),
+        Content::Undetermined { .. } => None,
+    };
+    let Some(doc) = doc else {
+        return v.stop(Stop::Invalid);
+    };
+    inline(&doc.media_type, std::mem::take(&mut doc.bytes))
+}
+
+/// `GET {base}/{token}/readable/{n}`: the human-readable version of the n-th evidence
+/// rendered for the page alone (its request asked for none), under the same rule.
+pub(super) async fn readable_document(
+    State(space): State<Arc<PreviewSpace>>,
+    Path((token, n)): Path<(String, usize)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut v = match reviewing(&space, &headers, &token).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
+    let doc = match &mut v.loaded.held.content {
+        Content::Evidence { evidence, more, .. } => std::iter::once(evidence)
+            .chain(more.iter_mut().map(|m| &mut m.evidence))
+            .nth(n)
+            .and_then(|e| e.readable.as_mut()),
         Content::Undetermined { .. } => None,
     };
     let Some(doc) = doc else {

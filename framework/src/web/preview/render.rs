@@ -8,6 +8,7 @@ use super::loaded::Stop;
 use super::page::{DocumentLink, EvidenceView, FieldView, Page, PageContext};
 use super::space::PreviewSpace;
 use crate::matching::Attribute;
+use crate::preview::associated::is_structured;
 use crate::preview::held::Held;
 use crate::preview::session::{Session, State as SessionState, StepError, secret_token};
 
@@ -216,6 +217,11 @@ pub fn review_page(
                         .associated
                         .iter()
                         .position(|a| a.kind == crate::edm::AssociatedKind::HumanReadableVersion),
+                    o.evidence.readable.as_ref().map(|r| DocumentLink {
+                        url: format!("{base}/{token}/readable/{i}"),
+                        media_type: r.media_type.clone(),
+                        label: title.clone(),
+                    }),
                 )
             })
         })
@@ -233,11 +239,17 @@ pub fn review_page(
 impl EvidenceView {
     /// The evidence's document link and its associated documents' links. Structured
     /// evidence (XML, JSON) is never linked as it is, since a citizen would see raw
-    /// markup: its human-readable version (at `readable` among `associated`) takes the
-    /// document's place, and without one the labelled fields are the rendering shown.
+    /// markup: its human-readable version (at `readable` among `associated`, else the one
+    /// rendered for the page alone) takes the document's place, and without one the
+    /// labelled fields are the rendering shown.
     fn with_documents(
         mut self,
-        (document, mut associated, readable): (DocumentLink, Vec<DocumentLink>, Option<usize>),
+        (document, mut associated, readable, for_page): (
+            DocumentLink,
+            Vec<DocumentLink>,
+            Option<usize>,
+            Option<DocumentLink>,
+        ),
     ) -> EvidenceView {
         if is_structured(&document.media_type) {
             self.document = readable
@@ -245,24 +257,14 @@ impl EvidenceView {
                 .map(|n| DocumentLink {
                     label: self.title.clone(),
                     ..associated.remove(n)
-                });
+                })
+                .or(for_page);
         } else {
             self.document = Some(document);
         }
         self.associated = associated;
         self
     }
-}
-
-/// XML or JSON: a format for machines, not for the citizen's eyes.
-fn is_structured(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim();
-    let essence = essence.to_ascii_lowercase();
-    matches!(
-        essence.as_str(),
-        "application/xml" | "text/xml" | "application/json"
-    ) || essence.ends_with("+xml")
-        || essence.ends_with("+json")
 }
 
 /// Where the `index`th evidence's document is served: the first where a single
@@ -308,19 +310,26 @@ mod tests {
         );
         // With a human-readable version: it takes the document's place, labelled with
         // the evidence title; the annex stays.
-        let v = view().with_documents((xml.clone(), vec![annex.clone(), hrv], Some(1)));
+        let v = view().with_documents((xml.clone(), vec![annex.clone(), hrv], Some(1), None));
         let doc = v.document.unwrap();
         assert_eq!(doc.url, "/p/t/associated/1");
         assert_eq!(doc.label, "Birth certificate");
         assert_eq!(v.associated, vec![annex.clone()]);
         // Without one: no document link, the labelled fields are what the page shows.
-        let v = view().with_documents((xml, vec![annex.clone()], None));
+        let v = view().with_documents((xml.clone(), vec![annex.clone()], None, None));
         assert_eq!(v.document, None);
+        // A version rendered for the page alone stands in when none was asked for.
+        let for_page = link("/p/t/readable/0", "application/pdf", "Birth certificate");
+        let v = view().with_documents((xml.clone(), vec![], None, Some(for_page.clone())));
+        assert_eq!(v.document, Some(for_page));
         let json = link("/p/t/document", "application/ld+json", "x");
-        assert_eq!(view().with_documents((json, vec![], None)).document, None);
+        assert_eq!(
+            view().with_documents((json, vec![], None, None)).document,
+            None
+        );
         // A PDF is linked as it is.
         let pdf = link("/p/t/document", "application/pdf", "Birth certificate");
-        let v = view().with_documents((pdf.clone(), vec![annex], None));
+        let v = view().with_documents((pdf.clone(), vec![annex], None, None));
         assert_eq!(v.document, Some(pdf));
     }
 }

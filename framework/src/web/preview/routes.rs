@@ -9,6 +9,7 @@
 //! | `GET {base}/{token}/document` | the held evidence document, to the reviewing browser only |
 //! | `GET {base}/{token}/document/{n}` | the `n`th (from 0) of several held evidences' documents, likewise |
 //! | `GET {base}/{token}/associated/{n}` | the n-th associated document held with the evidences (2.0), numbered across them in the order offered, likewise |
+//! | `GET {base}/{token}/readable/{n}` | the human-readable version of the `n`th evidence rendered for the page alone (structured evidence whose request asked for none), likewise; never sent |
 //! | `GET {base}/static/preview.css`, `GET {base}/static/logo` | the stylesheet, the authority's logo |
 //!
 //! Every response carries strict security headers (CSP without scripts, HSTS, no framing,
@@ -57,6 +58,10 @@ pub fn router(space: Arc<PreviewSpace>) -> Router {
         .route(
             &format!("{base}/{{token}}/associated/{{n}}"),
             get(super::associated::associated_document),
+        )
+        .route(
+            &format!("{base}/{{token}}/readable/{{n}}"),
+            get(super::associated::readable_document),
         )
         .layer(axum::middleware::map_response(security_headers))
         .with_state(space)

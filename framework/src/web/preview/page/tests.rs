@@ -391,19 +391,18 @@ fn czech(without: Option<&str>) -> String {
 }
 
 #[test]
-fn override_template_and_incomplete_language_is_an_error_naming_the_key() {
+fn override_template_and_incomplete_language_gets_the_key_in_english() {
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),
         "review.hbs",
         "{{#> layout}}<h1>Custom {{page.subject_name}}</h1>{{/layout}}",
     );
-    write(dir.path(), "cs.json", &czech(Some("decline_button")));
-    let err = PreviewUi::with_overrides(Some(dir.path())).unwrap_err();
-    let msg = err.to_string();
-    assert!(matches!(err, PageError::MissingKey { ref key, .. } if key == "decline_button"));
-    assert!(msg.contains("cs.json"), "{msg}");
-    assert!(msg.contains("missing key `decline_button`"), "{msg}");
+    write(dir.path(), "cs.json", &czech(Some("invalid_text")));
+    let ui = PreviewUi::with_overrides(Some(dir.path())).unwrap();
+    let html = ui.render(&Page::Invalid, &ctx("cs")).unwrap();
+    assert!(html.contains("<h1>Tento odkaz nelze použít</h1>"));
+    assert!(html.contains("The link is not valid"), "{html}");
 }
 
 #[test]
