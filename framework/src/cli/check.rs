@@ -76,22 +76,8 @@ pub(super) async fn run(
                 "ok": outcome.ok(),
                 "generation": outcome.set.as_ref().map(|s| s.generation().to_owned()),
                 "mappings": outcome.set.as_ref().map(|s| s.mappings().len()),
-                "diagnostics": outcome.diagnostics.0.iter().map(|d| json!({
-                    "file": d.file.display().to_string(),
-                    "line": d.line,
-                    "column": d.column,
-                    "code": d.code,
-                    "message": d.message,
-                    "hint": d.hint,
-                })).collect::<Vec<_>>(),
-                "warnings": outcome.warnings.0.iter().map(|d| json!({
-                    "file": d.file.display().to_string(),
-                    "line": d.line,
-                    "column": d.column,
-                    "code": d.code,
-                    "message": d.message,
-                    "hint": d.hint,
-                })).collect::<Vec<_>>(),
+                "diagnostics": as_json(&outcome.diagnostics),
+                "warnings": as_json(&outcome.warnings),
             }));
         } else if outcome.ok() {
             let (n, generation) = outcome
@@ -130,4 +116,22 @@ pub(super) async fn run(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Diagnostics as `--json` writes them, one object each.
+fn as_json(diagnostics: &crate::diag::Diagnostics) -> Vec<serde_json::Value> {
+    diagnostics
+        .0
+        .iter()
+        .map(|d| {
+            json!({
+                "file": d.file.display().to_string(),
+                "line": d.line,
+                "column": d.column,
+                "code": d.code,
+                "message": d.message,
+                "hint": d.hint,
+            })
+        })
+        .collect()
 }

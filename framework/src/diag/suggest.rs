@@ -38,7 +38,8 @@ pub fn nearest<'a>(name: &str, declared: &[&'a str]) -> Option<&'a str> {
 
 /// Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of
 /// two adjacent characters each count one edit (`date_of_brith` is one from `date_of_birth`).
-fn distance(a: &str, b: &str) -> usize {
+/// Case-sensitive: callers lower-case when case must not count.
+pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let w = b.len() + 1;

@@ -13,32 +13,9 @@ use crate::matching::normalize_name;
 /// Optimal-string-alignment distance over characters: insertions, deletions,
 /// substitutions and exchanges of two neighbours (the usual typing errors) each count
 /// as one edit. `lindgren`/`lundgren` is 1, `marhta`/`martha` is 1, `jan`/`jana` is 1.
-pub(super) fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    // Row-major (a.len() + 1) × (b.len() + 1) table.
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for (i, cell) in d.iter_mut().step_by(width).enumerate() {
-        *cell = i;
-    }
-    for (j, cell) in d.iter_mut().take(width).enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1)
-                .min(d[(i - 1) * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = v;
-        }
-    }
-    d[a.len() * width + b.len()]
-}
+/// The same ruler `check` uses for its "did you mean" hints, and independent of the
+/// matching engine.
+pub(super) use crate::diag::suggest::distance;
 
 /// The name with one random typing error (a letter replaced, inserted, dropped, or two
 /// neighbours exchanged) such that the normalised name changes by exactly one edit;
