@@ -24,6 +24,16 @@ fn check(path: &Path) -> (bool, String) {
     )
 }
 
+const QUICKSTART: &str = "examples/quickstart/mappings/birth-certificate.yaml";
+const RESIDENCE: &str = "mappings/proof-of-residence/mapping/proof-of-residence.yaml";
+
+/// The 1-based line of the workspace file `file` that starts with `start`, so the
+/// expected positions follow edits of the shipped files.
+fn line(file: &str, start: &str) -> usize {
+    let text = std::fs::read_to_string(workspace().join(file)).unwrap();
+    text.lines().position(|l| l.starts_with(start)).unwrap() + 1
+}
+
 /// A copy of `example` (under the workspace) with `file` edited by `edit`; the output of
 /// `check` on it, which must fail.
 fn failing(example: &str, file: &str, edit: impl Fn(&str) -> String) -> String {
@@ -60,7 +70,7 @@ fn a_misspelt_field_is_placed_and_the_hint_names_the_declared_one() {
     let out = quickstart(|t| t.replace("  GivenName: given_name", "  GivenName: given_nme"));
     assert!(
         out.contains(
-            "mappings/birth-certificate.yaml:43:14: OEA-E0115: identity GivenName uses `given_nme`, which is not among the connector's fields\n  hint: did you mean `given_name`? (one of the connector's fields)"
+            &format!("mappings/birth-certificate.yaml:{}:14: OEA-E0115: identity GivenName uses `given_nme`, which is not among the connector's fields\n  hint: did you mean `given_name`? (one of the connector's fields)", line(QUICKSTART, "  GivenName: given_name"))
         ),
         "{out}"
     );
@@ -71,9 +81,10 @@ fn a_misspelt_field_is_placed_and_the_hint_names_the_declared_one() {
         )
     });
     assert!(
-        out.contains(
-            "birth-certificate.yaml:52:14: OEA-E0115: matching.record_id uses `register_numbr`"
-        ) && out.contains("hint: did you mean `register_number`?"),
+        out.contains(&format!(
+            "birth-certificate.yaml:{}:14: OEA-E0115: matching.record_id uses `register_numbr`",
+            line(QUICKSTART, "  record_id: register_number")
+        )) && out.contains("hint: did you mean `register_number`?"),
         "{out}"
     );
 }
@@ -88,7 +99,7 @@ fn a_field_far_from_any_declared_one_lists_them_at_its_position() {
     });
     assert!(
         out.contains(
-            "birth-certificate.yaml:42:29: OEA-E0115: identity FamilyName uses `surname`, which is not among the connector's fields\n  hint: the connector's fields are: birth_name, date_of_birth, family_name, father_name, given_name, mother_name, place_of_birth, register_number, registration_date, registry_office, sex; or add `surname: <path>` under connector.fields"
+            &format!("birth-certificate.yaml:{}:29: OEA-E0115: identity FamilyName uses `surname`, which is not among the connector's fields\n  hint: the connector's fields are: birth_name, date_of_birth, family_name, father_name, given_name, mother_name, place_of_birth, register_number, registration_date, registry_office, sex; or add `surname: <path>` under connector.fields", line(QUICKSTART, "  FamilyName: [family_name"))
         ),
         "{out}"
     );
@@ -99,7 +110,10 @@ fn a_field_far_from_any_declared_one_lists_them_at_its_position() {
         )
     });
     assert!(
-        out.contains("birth-certificate.yaml:83:3: OEA-E0115: labels name `surname`"),
+        out.contains(&format!(
+            "birth-certificate.yaml:{}:3: OEA-E0115: labels name `surname`",
+            line(QUICKSTART, "  family_name: { EN: Family name")
+        )),
         "{out}"
     );
 }
@@ -114,7 +128,7 @@ fn field_paths_that_are_invalid_or_match_nothing_are_placed() {
     });
     assert!(
         out.contains(
-            "proof-of-residence.yaml:30:25: OEA-E0116: field `family_name_prefix`: `$.name.prefx` matches nothing in any recorded response"
+            &format!("proof-of-residence.yaml:{}:25: OEA-E0116: field `family_name_prefix`: `$.name.prefx` matches nothing in any recorded response", line(RESIDENCE, "    family_name_prefix: $.name.prefix"))
         ),
         "{out}"
     );
@@ -125,7 +139,7 @@ fn field_paths_that_are_invalid_or_match_nothing_are_placed() {
         )
     });
     assert!(
-        out.contains("proof-of-residence.yaml:30:25: OEA-E0113: field `family_name_prefix`: connector configuration: invalid JSONPath `$.name[`: expected selector at character 8\n  hint: "),
+        out.contains(&format!("proof-of-residence.yaml:{}:25: OEA-E0113: field `family_name_prefix`: connector configuration: invalid JSONPath `$.name[`: expected selector at character 8\n  hint: ", line(RESIDENCE, "    family_name_prefix: $.name.prefix"))),
         "{out}"
     );
 }
@@ -141,7 +155,7 @@ fn a_missing_key_is_placed_at_the_section_that_lacks_it() {
     });
     assert!(
         out.contains(
-            "birth-certificate.yaml:14:1: OEA-E0002: `connector` lacks the required key `query`\n  hint: add `query: …` under `connector`"
+            &format!("birth-certificate.yaml:{}:1: OEA-E0002: `connector` lacks the required key `query`\n  hint: add `query: …` under `connector`", line(QUICKSTART, "connector:"))
         ),
         "{out}"
     );
@@ -149,16 +163,19 @@ fn a_missing_key_is_placed_at_the_section_that_lacks_it() {
 
 #[test]
 fn a_key_at_the_wrong_column_says_indentation_and_the_expected_column() {
+    let given = line(QUICKSTART, "  GivenName: given_name");
+    let family = line(QUICKSTART, "  FamilyName: [family_name");
+    let connection = line(QUICKSTART, "  connection: birth_register");
     let out = quickstart(|t| t.replace("  GivenName: given_name", "   GivenName: given_name"));
     assert!(
         out.contains(
-            "birth-certificate.yaml:43:4: OEA-E0002: indentation: `GivenName` starts at column 4, but `FamilyName` (line 42) starts at column 3: expected column 3\n  hint: keys of the same section start in the same column; indent with spaces"
+            &format!("birth-certificate.yaml:{given}:4: OEA-E0002: indentation: `GivenName` starts at column 4, but `FamilyName` (line {family}) starts at column 3: expected column 3\n  hint: keys of the same section start in the same column; indent with spaces")
         ),
         "{out}"
     );
     let out = quickstart(|t| t.replace("  GivenName: given_name", " GivenName: given_name"));
     assert!(
-        out.contains("birth-certificate.yaml:43:2: OEA-E0002: indentation: `GivenName` starts at column 2, but `FamilyName` (line 42) starts at column 3: expected column 3"),
+        out.contains(&format!("birth-certificate.yaml:{given}:2: OEA-E0002: indentation: `GivenName` starts at column 2, but `FamilyName` (line {family}) starts at column 3: expected column 3")),
         "{out}"
     );
     let out = quickstart(|t| {
@@ -168,7 +185,7 @@ fn a_key_at_the_wrong_column_says_indentation_and_the_expected_column() {
         )
     });
     assert!(
-        out.contains("birth-certificate.yaml:16:5: OEA-E0002: indentation: `timeout` starts at column 5, but `connection` (line 15) starts at column 3: expected column 3"),
+        out.contains(&format!("birth-certificate.yaml:{}:5: OEA-E0002: indentation: `timeout` starts at column 5, but `connection` (line {connection}) starts at column 3: expected column 3", connection + 1)),
         "{out}"
     );
 }
@@ -195,7 +212,7 @@ fn a_wrong_records_jsonpath_in_adapter_yaml_is_placed() {
         t.replace("records: $.residents[*]", "records: $.residents[")
     });
     assert!(
-        out.contains("adapter.yaml:32:14: OEA-E0125: connection `population_register`: records: invalid JSONPath `$.residents[`: expected selector at character 13\n  hint: an RFC 9535 JSONPath from the response's root, e.g. `$.residents[*]`"),
+        out.contains(&format!("adapter.yaml:{}:14: OEA-E0125: connection `population_register`: records: invalid JSONPath `$.residents[`: expected selector at character 13\n  hint: an RFC 9535 JSONPath from the response's root, e.g. `$.residents[*]`", line("mappings/proof-of-residence/adapter.yaml", "    records: $.residents[*]"))),
         "{out}"
     );
 }
