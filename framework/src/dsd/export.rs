@@ -160,18 +160,22 @@ fn classification(w: &mut Writer, object: &str, node: &str) {
     );
 }
 
+/// A publisher's `Address` and `Jurisdiction`, both at country level.
+fn country_parts(w: &mut Writer, country: &str) {
+    for part in ["sdg:Address", "sdg:Jurisdiction"] {
+        w.open(part, &[]);
+        w.leaf("sdg:AdminUnitLevel1", &[], country);
+        w.close(part);
+    }
+}
+
 fn write_provider_object(w: &mut Writer, id: &str, p: &Publisher) {
     w.open("rim:RegistryObject", &[("id", id)]);
     slot_open(w, "EvidenceProvider");
     w.open("sdg:EvidenceProvider", &[]);
     w.leaf("sdg:Identifier", &[("schemeID", &p.scheme)], &p.identifier);
     w.texts("sdg:Name", &p.names);
-    w.open("sdg:Address", &[]);
-    w.leaf("sdg:AdminUnitLevel1", &[], &p.country);
-    w.close("sdg:Address");
-    w.open("sdg:Jurisdiction", &[]);
-    w.leaf("sdg:AdminUnitLevel1", &[], &p.country);
-    w.close("sdg:Jurisdiction");
+    country_parts(w, &p.country);
     w.close("sdg:EvidenceProvider");
     slot_close(w);
     classification(w, id, "EvidenceProvider");
@@ -241,12 +245,7 @@ fn write_access_service(w: &mut Writer, a: &AccessService) {
     w.leaf("sdg:Identifier", &[("schemeID", &p.scheme)], &p.identifier);
     w.texts("sdg:Name", &p.names);
     w.texts("sdg:Description", &p.descriptions);
-    w.open("sdg:Address", &[]);
-    w.leaf("sdg:AdminUnitLevel1", &[], &p.country);
-    w.close("sdg:Address");
-    w.open("sdg:Jurisdiction", &[]);
-    w.leaf("sdg:AdminUnitLevel1", &[], &p.country);
-    w.close("sdg:Jurisdiction");
+    country_parts(w, &p.country);
     w.close("sdg:Publisher");
     w.close("sdg:AccessService");
 }
