@@ -23,11 +23,20 @@ pub fn dir() -> PathBuf {
 }
 
 /// The target directory an executable was built into: the nearest folder above it that
-/// holds cargo's `CACHEDIR.TAG` (`target/`, whatever the profile or target triple).
+/// holds cargo's `CACHEDIR.TAG` or `.rustc_info.json` (`target/`, whatever the profile or
+/// target triple). Cargo writes the tag only when it creates the folder itself, so a
+/// `target/` a script made first (`.ci/run`'s venvs) has only the second; failing both,
+/// the folder above the profile folder (the one holding `.fingerprint`).
 pub fn target_dir_of(exe: &Path) -> Option<PathBuf> {
-    exe.ancestors()
-        .skip(1)
-        .find(|a| a.join("CACHEDIR.TAG").is_file())
+    let mut above = exe.ancestors().skip(1);
+    above
+        .find(|a| a.join("CACHEDIR.TAG").is_file() || a.join(".rustc_info.json").is_file())
+        .or_else(|| {
+            exe.ancestors()
+                .skip(1)
+                .find(|a| a.join(".fingerprint").is_dir())
+                .and_then(Path::parent)
+        })
         .map(Path::to_path_buf)
 }
 
@@ -130,6 +139,19 @@ mod tests {
             Some(target)
         );
         assert_eq!(target_dir_of(&dir.path().join("elsewhere/bin")), None);
+    }
+
+    #[test]
+    fn a_target_dir_made_before_cargo_is_found_without_the_tag() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        let deps = target.join("debug/deps");
+        std::fs::create_dir_all(&deps).unwrap();
+        std::fs::create_dir_all(target.join("debug/.fingerprint")).unwrap();
+        let exe = deps.join("suite-0123456789abcdef");
+        assert_eq!(target_dir_of(&exe), Some(target.clone()));
+        std::fs::write(target.join(".rustc_info.json"), "{}").unwrap();
+        assert_eq!(target_dir_of(&exe), Some(target));
     }
 
     #[test]
