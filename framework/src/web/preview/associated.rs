@@ -14,7 +14,7 @@ use axum::response::Response;
 use super::loaded::Stop;
 use super::space::PreviewSpace;
 use super::visit::{Visit, visit};
-use crate::preview::held::Content;
+use crate::preview::held::{Content, Produced};
 use crate::preview::session::{BrowserKey, State as SessionState};
 
 pub(super) async fn associated_document(
@@ -26,13 +26,9 @@ pub(super) async fn associated_document(
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    let doc = match &mut v.loaded.held.content {
-        Content::Evidence { evidence, more, .. } => std::iter::once(evidence)
-            .chain(more.iter_mut().map(|m| &mut m.evidence))
-            .flat_map(|e| e.associated.iter_mut())
-            .nth(n),
-        Content::Undetermined { .. } => None,
-    };
+    let doc = produced(&mut v.loaded.held.content)
+        .flat_map(|e| e.associated.iter_mut())
+        .nth(n);
     let Some(doc) = doc else {
         return v.stop(Stop::Invalid);
     };
@@ -50,17 +46,24 @@ pub(super) async fn readable_document(
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    let doc = match &mut v.loaded.held.content {
-        Content::Evidence { evidence, more, .. } => std::iter::once(evidence)
-            .chain(more.iter_mut().map(|m| &mut m.evidence))
-            .nth(n)
-            .and_then(|e| e.readable.as_mut()),
-        Content::Undetermined { .. } => None,
-    };
+    let doc = produced(&mut v.loaded.held.content)
+        .nth(n)
+        .and_then(|e| e.readable.as_mut());
     let Some(doc) = doc else {
         return v.stop(Stop::Invalid);
     };
     inline(&doc.media_type, std::mem::take(&mut doc.bytes))
+}
+
+/// The evidences held, in the order the page offers them (none before one is determined).
+fn produced(content: &mut Content) -> impl Iterator<Item = &mut Produced> {
+    let (first, more) = match content {
+        Content::Evidence { evidence, more, .. } => (Some(evidence), more.as_mut_slice()),
+        Content::Undetermined { .. } => (None, &mut [][..]),
+    };
+    first
+        .into_iter()
+        .chain(more.iter_mut().map(|m| &mut m.evidence))
 }
 
 /// The visit of the browser reviewing the link's evidence, or the refusal: a link nobody
